@@ -16,7 +16,7 @@ done
 args=()
 for p in "${programs[@]}"; do args+=(-p "$p"); done
 
-RUSTC="$SBF_RUSTC" RUSTC_BOOTSTRAP=1 "$SBF_CARGO" build --release --locked \
+RUSTC="$SBF_RUSTC" RUSTC_BOOTSTRAP=1 "$SBF_CARGO" build --release \
   --target bpfel-unknown-none -Zbuild-std=core,alloc \
   -Zbuild-std-features=compiler-builtins-mem "${args[@]}" "$@"
 

@@ -1,1 +1,182 @@
+//! Hashes and BN254 (alt_bn128) operations with one API on both sides:
+//!
+//! - on-chain (`target_arch = "bpf"`): each function is a thin wrapper around a Solana
+//!   syscall (`sol_keccak256`, `sol_sha256`, `sol_poseidon`, `sol_alt_bn128_group_op`,
+//!   `sol_alt_bn128_compression`);
+//! - on the host: the same inputs, outputs and error behaviour through `sha3`, `sha2`,
+//!   `light-poseidon` and arkworks (`ark-bn254`), mirroring Agave's implementation of
+//!   those syscalls so that code above this crate is tested natively with `cargo test`.
+//!
+//! All BN254 encodings are big-endian and follow EIP-196/197: a G1 point is `x || y`
+//! (64 bytes), a G2 point is `x.c1 || x.c0 || y.c1 || y.c0` (128 bytes), the point at
+//! infinity is all zeros.
 #![no_std]
+
+#[cfg(not(target_arch = "bpf"))]
+mod host;
+#[cfg(target_arch = "bpf")]
+mod sbf;
+
+#[cfg(not(target_arch = "bpf"))]
+use host as imp;
+#[cfg(target_arch = "bpf")]
+use sbf as imp;
+
+/// Size of a field element / scalar on the wire.
+pub const FIELD_SIZE: usize = 32;
+/// Size of an uncompressed G1 point.
+pub const G1_SIZE: usize = 64;
+/// Size of an uncompressed G2 point.
+pub const G2_SIZE: usize = 128;
+/// Size of one (G1, G2) element of a pairing-check input.
+pub const PAIRING_ELEMENT_SIZE: usize = G1_SIZE + G2_SIZE;
+/// Most inputs one Poseidon call accepts (circom / `sol_poseidon` limit).
+pub const POSEIDON_MAX_INPUTS: usize = 12;
+
+/// The BN254 base-field modulus p, big-endian.
+pub const BN254_P: [u8; 32] = [
+    0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
+    0x97, 0x81, 0x6a, 0x91, 0x68, 0x71, 0xca, 0x8d, 0x3c, 0x20, 0x8c, 0x16, 0xd8, 0x7c, 0xfd, 0x47,
+];
+/// The BN254 scalar-field modulus r (the circuit field), big-endian.
+pub const BN254_R: [u8; 32] = [
+    0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
+    0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01,
+];
+
+/// Errors of this crate. On-chain a syscall reports only success or failure, so the
+/// host implementation collapses its failures onto the same variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CryptoError {
+    /// Poseidon: no inputs, more than [`POSEIDON_MAX_INPUTS`], or an input `>= r`.
+    PoseidonInvalidInput,
+    /// A pairing input whose length is not a multiple of [`PAIRING_ELEMENT_SIZE`].
+    InvalidLength,
+    /// A BN254 operation failed: a coordinate `>= p`, a point not on the curve (or, for
+    /// G2 in a pairing, not in the prime-order subgroup), or a compressed point with no
+    /// square root.
+    Bn254,
+}
+
+/// keccak256 of the concatenation of `slices`.
+#[inline]
+pub fn keccak256(slices: &[&[u8]]) -> [u8; 32] {
+    imp::keccak256(slices)
+}
+
+/// sha256 of the concatenation of `slices`.
+#[inline]
+pub fn sha256(slices: &[&[u8]]) -> [u8; 32] {
+    imp::sha256(slices)
+}
+
+/// circom-compatible Poseidon over BN254 (x^5, `Parameters::Bn254X5`), big-endian
+/// 32-byte inputs and output. Accepts 1..=12 inputs, each `< r`.
+#[inline]
+pub fn poseidon(inputs: &[[u8; 32]]) -> Result<[u8; 32], CryptoError> {
+    if inputs.is_empty() || inputs.len() > POSEIDON_MAX_INPUTS {
+        return Err(CryptoError::PoseidonInvalidInput);
+    }
+    imp::poseidon(inputs)
+}
+
+/// `a + b` on G1 (`sol_alt_bn128_group_op` ADD) with the 128-byte input `a || b`.
+#[inline]
+pub fn g1_add_raw(input: &[u8; 128]) -> Result<[u8; 64], CryptoError> {
+    imp::g1_add(input)
+}
+
+/// `a + b` on G1.
+#[inline]
+pub fn g1_add(a: &[u8; 64], b: &[u8; 64]) -> Result<[u8; 64], CryptoError> {
+    let mut input = [0u8; 128];
+    input[..64].copy_from_slice(a);
+    input[64..].copy_from_slice(b);
+    imp::g1_add(&input)
+}
+
+/// `s · p` on G1 (`sol_alt_bn128_group_op` MUL) with the 96-byte input `p || s`; the
+/// scalar is a 256-bit big-endian integer (not reduced, as the syscall does).
+#[inline]
+pub fn g1_mul_raw(input: &[u8; 96]) -> Result<[u8; 64], CryptoError> {
+    imp::g1_mul(input)
+}
+
+/// `s · p` on G1.
+#[inline]
+pub fn g1_mul(p: &[u8; 64], s: &[u8; 32]) -> Result<[u8; 64], CryptoError> {
+    let mut input = [0u8; 96];
+    input[..64].copy_from_slice(p);
+    input[64..].copy_from_slice(s);
+    imp::g1_mul(&input)
+}
+
+/// Pairing check (`sol_alt_bn128_group_op` PAIRING): `input` is `k` elements of
+/// `G1 (64) || G2 (128)`; returns whether the product of the `k` pairings is one.
+/// An empty input is the empty product: `true`.
+#[inline]
+pub fn pairing_check(input: &[u8]) -> Result<bool, CryptoError> {
+    if input.len() % PAIRING_ELEMENT_SIZE != 0 {
+        return Err(CryptoError::InvalidLength);
+    }
+    imp::pairing(input)
+}
+
+/// Decompresses a G1 point (`sol_alt_bn128_compression` G1_DECOMPRESS): 32 bytes, `x`
+/// big-endian with arkworks' flags in the two top bits of the first byte
+/// (`0x80` = y is the larger root, `0x40` = infinity); all zeros is infinity.
+#[inline]
+pub fn g1_decompress(input: &[u8; 32]) -> Result<[u8; 64], CryptoError> {
+    imp::g1_decompress(input)
+}
+
+/// Decompresses a G2 point (`sol_alt_bn128_compression` G2_DECOMPRESS): 64 bytes
+/// `x.c1 || x.c0` big-endian with the flags in the top bits of the first byte.
+#[inline]
+pub fn g2_decompress(input: &[u8; 64]) -> Result<[u8; 128], CryptoError> {
+    imp::g2_decompress(input)
+}
+
+/// `-p` on G1: `(x, p - y)`; infinity (all zeros) stays infinity. Pure arithmetic, no
+/// syscall. Fails when `y >= p` (the point is not a canonical encoding); whether the
+/// point is on the curve is left to the syscall that consumes it.
+pub fn g1_negate(point: &[u8; 64]) -> Result<[u8; 64], CryptoError> {
+    let mut out = *point;
+    let y: &[u8; 32] = point[32..].try_into().map_err(|_| CryptoError::Bn254)?;
+    if !lt_be(y, &BN254_P) {
+        return Err(CryptoError::Bn254);
+    }
+    if y.iter().all(|b| *b == 0) {
+        // (x, 0) negates to itself (and is not on the curve anyway unless infinity).
+        return Ok(out);
+    }
+    let mut borrow = 0u16;
+    let mut i = 32;
+    while i > 0 {
+        i -= 1;
+        let d = (BN254_P[i] as u16).wrapping_sub(y[i] as u16).wrapping_sub(borrow);
+        out[32 + i] = d as u8;
+        borrow = (d >> 15) & 1;
+    }
+    Ok(out)
+}
+
+/// `a < b` for 32-byte big-endian integers.
+#[inline]
+pub fn lt_be(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    for i in 0..32 {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+    }
+    false
+}
+
+/// Whether a 32-byte big-endian integer is a canonical BN254 scalar-field element (`< r`).
+#[inline]
+pub fn is_field_element(v: &[u8; 32]) -> bool {
+    lt_be(v, &BN254_R)
+}
+
+#[cfg(test)]
+mod tests;

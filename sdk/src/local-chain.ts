@@ -1,0 +1,214 @@
+/**
+ * An embedded Solana chain (LiteSVM) that speaks web3.js 1.x transactions and backs an
+ * Anchor `Provider`, so `@coral-xyz/anchor` clients drive our programs in-process.
+ *
+ * This is the embedded half of the chain-access interface (docs/architecture.md); the
+ * JSON-RPC half is a plain web3.js `Connection`.
+ */
+import {
+  Keypair,
+  PublicKey,
+  Transaction,
+  VersionedTransaction,
+  type AccountInfo,
+  type Connection,
+  type Signer,
+  type TransactionSignature,
+} from '@solana/web3.js';
+import type { Provider, Wallet } from '@coral-xyz/anchor';
+import { LiteSVM, FailedTransactionMetadata, type TransactionMetadata } from 'litesvm';
+import { address, getTransactionDecoder, lamports } from '@solana/kit';
+import bs58 from 'bs58';
+
+export interface TxResult {
+  signature: string;
+  logs: string[];
+  computeUnits: number;
+  returnData: Buffer;
+}
+
+/** A transaction the chain rejected. `logs` lets Anchor's `translateError` decode it. */
+export class ChainError extends Error {
+  readonly code = 'CHAIN_TX_FAILED' as const;
+  constructor(
+    message: string,
+    readonly logs: string[],
+    readonly context: { instructionIndex?: number; customCode?: number; computeUnits: number },
+  ) {
+    super(message);
+    this.name = 'ChainError';
+  }
+}
+
+export function isChainError(e: unknown): e is ChainError {
+  return e instanceof ChainError;
+}
+
+const txDecoder = getTransactionDecoder();
+
+export class LocalChain {
+  readonly svm: LiteSVM;
+
+  constructor(svm?: LiteSVM) {
+    this.svm = svm ?? new LiteSVM();
+  }
+
+  deploy(programId: PublicKey, soPath: string): void {
+    this.svm.addProgramFromFile(address(programId.toBase58()), soPath);
+  }
+
+  airdrop(to: PublicKey, sol = 100): void {
+    const r = this.svm.airdrop(address(to.toBase58()), lamports(BigInt(Math.round(sol * 1e9))));
+    if (r instanceof FailedTransactionMetadata) throw new Error(`airdrop failed: ${r.toString()}`);
+  }
+
+  /** A fresh keypair with `sol` SOL. */
+  fundedKeypair(sol = 100): Keypair {
+    const kp = Keypair.generate();
+    this.airdrop(kp.publicKey, sol);
+    return kp;
+  }
+
+  latestBlockhash(): string {
+    return this.svm.latestBlockhash();
+  }
+
+  getAccountInfo(pubkey: PublicKey): AccountInfo<Buffer> | null {
+    const acc = this.svm.getAccount(address(pubkey.toBase58()));
+    if (!acc.exists) return null;
+    return {
+      data: Buffer.from(acc.data),
+      executable: acc.executable,
+      lamports: Number(acc.lamports),
+      owner: new PublicKey(acc.programAddress),
+      rentEpoch: 0,
+    };
+  }
+
+  rentExempt(bytes: number): number {
+    return Number(this.svm.minimumBalanceForRentExemption(BigInt(bytes)));
+  }
+
+  /** Signs (legacy transactions) with `signers`, the first being the fee payer, and sends. */
+  send(tx: Transaction | VersionedTransaction, signers: Signer[] = []): TxResult {
+    if (tx instanceof Transaction) {
+      tx.recentBlockhash = this.latestBlockhash();
+      if (!tx.feePayer && signers[0]) tx.feePayer = signers[0].publicKey;
+      if (signers.length > 0) tx.sign(...signers);
+    } else if (signers.length > 0) {
+      tx.message.recentBlockhash = this.latestBlockhash();
+      tx.sign(signers);
+    }
+    const wire = tx.serialize();
+    const result = this.svm.sendTransaction(txDecoder.decode(wire));
+    // Each send moves to a new blockhash so identical transactions stay distinct.
+    this.svm.expireBlockhash();
+    if (result instanceof FailedTransactionMetadata) throw toChainError(result);
+    return toTxResult(result);
+  }
+
+  /** Anchor provider signing with `payer` as the wallet. */
+  provider(payer: Keypair): LocalChainProvider {
+    return new LocalChainProvider(this, payer);
+  }
+}
+
+function toTxResult(meta: TransactionMetadata): TxResult {
+  return {
+    signature: bs58.encode(meta.signature()),
+    logs: meta.logs(),
+    computeUnits: Number(meta.computeUnitsConsumed()),
+    returnData: Buffer.from(meta.returnData().data()),
+  };
+}
+
+function toChainError(failed: FailedTransactionMetadata): ChainError {
+  const err = failed.err();
+  const meta = failed.meta();
+  const logs = meta.logs();
+  const computeUnits = Number(meta.computeUnitsConsumed());
+  if (typeof err === 'object' && err !== null && 'index' in err) {
+    const inner = err.err();
+    const index = err.index;
+    if (typeof inner === 'object' && inner !== null && 'code' in inner) {
+      // Same wording as an RPC node's preflight error, which Anchor's translateError parses.
+      return new ChainError(
+        `Transaction simulation failed: Error processing Instruction ${index}: custom program error: 0x${inner.code.toString(16)}`,
+        logs,
+        { instructionIndex: index, customCode: inner.code, computeUnits },
+      );
+    }
+    return new ChainError(
+      `Transaction failed: instruction ${index}: ${err.toString()}`,
+      logs,
+      { instructionIndex: index, computeUnits },
+    );
+  }
+  return new ChainError(`Transaction failed: ${failed.toString()}`, logs, { computeUnits });
+}
+
+/** Minimal `Connection` surface Anchor's account clients use, read from LiteSVM. */
+function connectionFor(chain: LocalChain): Connection {
+  const conn = {
+    rpcEndpoint: 'litesvm://local',
+    commitment: 'confirmed',
+    getAccountInfo: (pk: PublicKey) => Promise.resolve(chain.getAccountInfo(pk)),
+    getAccountInfoAndContext: (pk: PublicKey) =>
+      Promise.resolve({ context: { slot: 0 }, value: chain.getAccountInfo(pk) }),
+    getMultipleAccountsInfo: (pks: PublicKey[]) =>
+      Promise.resolve(pks.map((pk) => chain.getAccountInfo(pk))),
+    getMinimumBalanceForRentExemption: (n: number) => Promise.resolve(chain.rentExempt(n)),
+    getLatestBlockhash: () =>
+      Promise.resolve({ blockhash: chain.latestBlockhash(), lastValidBlockHeight: 0 }),
+  };
+  return conn as unknown as Connection;
+}
+
+export class LocalChainProvider implements Provider {
+  readonly connection: Connection;
+  readonly wallet: Wallet;
+  readonly publicKey: PublicKey;
+  /** The last transaction's result (compute units, logs), for tests and benchmarks. */
+  lastResult: TxResult | undefined;
+
+  constructor(
+    readonly chain: LocalChain,
+    readonly payer: Keypair,
+  ) {
+    this.connection = connectionFor(chain);
+    this.publicKey = payer.publicKey;
+    this.wallet = {
+      publicKey: payer.publicKey,
+      payer,
+      signTransaction: <T extends Transaction | VersionedTransaction>(tx: T) => {
+        if (tx instanceof Transaction) tx.partialSign(payer);
+        else tx.sign([payer]);
+        return Promise.resolve(tx);
+      },
+      signAllTransactions: <T extends Transaction | VersionedTransaction>(txs: T[]) => {
+        for (const tx of txs) {
+          if (tx instanceof Transaction) tx.partialSign(payer);
+          else tx.sign([payer]);
+        }
+        return Promise.resolve(txs);
+      },
+    };
+  }
+
+  sendAndConfirm(
+    tx: Transaction | VersionedTransaction,
+    signers: Signer[] = [],
+  ): Promise<TransactionSignature> {
+    try {
+      if (tx instanceof Transaction) {
+        tx.feePayer = tx.feePayer ?? this.payer.publicKey;
+        this.lastResult = this.chain.send(tx, [this.payer, ...signers]);
+      } else {
+        this.lastResult = this.chain.send(tx, [this.payer, ...signers]);
+      }
+      return Promise.resolve(this.lastResult.signature);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+}

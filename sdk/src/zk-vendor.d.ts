@@ -1,0 +1,52 @@
+// Minimal ambient types for the untyped ZK packages used by sdk/, circuits/ and oracle/.
+declare module 'snarkjs' {
+  export interface Groth16Proof {
+    pi_a: string[];
+    pi_b: string[][];
+    pi_c: string[];
+    protocol: string;
+    curve: string;
+  }
+  export type PublicSignals = string[];
+  export interface Logger {
+    info(m: string): void;
+    debug(m: string): void;
+    warn(m: string): void;
+    error(m: string): void;
+  }
+  type FileOrBuffer = string | Uint8Array | { type: 'mem'; data?: Uint8Array };
+  export const curves: { getCurveFromName(name: string, options?: unknown): Promise<any> };
+  export const powersOfTau: {
+    newAccumulator(curve: unknown, power: number, fileName: string, logger?: unknown): Promise<unknown>;
+    beacon(o: string, n: string, name: string, hash: string, iterExp: number, logger?: unknown): Promise<unknown>;
+    preparePhase2(o: string, n: string, logger?: unknown): Promise<unknown>;
+    verify(f: string, logger?: unknown): Promise<boolean>;
+  };
+  export const zKey: {
+    newZKey(r1cs: string, ptau: string, zkey: string, logger?: unknown): Promise<unknown>;
+    beacon(o: string, n: string, name: string, hash: string, iterExp: number, logger?: unknown): Promise<unknown>;
+    exportVerificationKey(zkey: FileOrBuffer, logger?: unknown): Promise<any>;
+    verifyFromR1cs(r1cs: string, ptau: string, zkey: string, logger?: unknown): Promise<boolean>;
+  };
+  export const wtns: {
+    calculate(input: Record<string, unknown>, wasm: FileOrBuffer, out: FileOrBuffer, options?: unknown): Promise<void>;
+    exportJson(wtns: FileOrBuffer): Promise<bigint[]>;
+  };
+  export const groth16: {
+    fullProve(
+      input: Record<string, unknown>,
+      wasm: FileOrBuffer,
+      zkey: FileOrBuffer,
+      logger?: unknown,
+    ): Promise<{ proof: Groth16Proof; publicSignals: PublicSignals }>;
+    prove(zkey: FileOrBuffer, wtns: FileOrBuffer, logger?: unknown): Promise<{ proof: Groth16Proof; publicSignals: PublicSignals }>;
+    verify(vk: unknown, publicSignals: PublicSignals, proof: Groth16Proof, logger?: unknown): Promise<boolean>;
+  };
+  export const r1cs: { info(f: string, logger?: unknown): Promise<any> };
+}
+
+declare module 'circomlibjs' {
+  export function buildEddsa(): Promise<any>;
+  export function buildBabyjub(): Promise<any>;
+  export function buildPoseidon(): Promise<any>;
+}
