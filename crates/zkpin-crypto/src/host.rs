@@ -8,7 +8,6 @@ use ark_ff::{BigInt, BigInteger, One, PrimeField};
 use ark_serialize::{CanonicalDeserialize, Compress, Validate};
 use light_poseidon::{Poseidon, PoseidonBytesHasher};
 use sha2::Digest as _;
-use sha3::Digest as _;
 use std::vec::Vec;
 
 pub fn keccak256(slices: &[&[u8]]) -> [u8; 32] {

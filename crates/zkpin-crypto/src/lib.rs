@@ -116,7 +116,7 @@ pub fn g1_mul(p: &[u8; 64], s: &[u8; 32]) -> Result<[u8; 64], CryptoError> {
 /// An empty input is the empty product: `true`.
 #[inline]
 pub fn pairing_check(input: &[u8]) -> Result<bool, CryptoError> {
-    if input.len() % PAIRING_ELEMENT_SIZE != 0 {
+    if !input.len().is_multiple_of(PAIRING_ELEMENT_SIZE) {
         return Err(CryptoError::InvalidLength);
     }
     imp::pairing(input)
