@@ -1,0 +1,109 @@
+/**
+ * Build one circuit into the artifact cache: compile (circom2), INSECURE deterministic dev
+ * ceremony, verifying key in JSON and in the 576-byte `register_model` form.
+ *
+ * Layout: `<cache>/circuits/<name>-<hash>/` with `<name>.r1cs`, `<name>_js/<name>.wasm`,
+ * `<name>.zkey`, `verification_key.json`, `verifying_key.bin`, `meta.json` (written last:
+ * its presence means the entry is complete). `<cache>` is $ZKPIN_CACHE_DIR or ~/.cache/zkpin.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as snarkjs from 'snarkjs';
+import { encodeVerifyingKey, verifyingKeyHash, type SnarkjsVerifyingKey } from '../../sdk/src/proof-encoding.ts';
+import { cacheRoot, devPhase2, ensureDevPtau, ptauPowerFor, type Logger } from './ceremony.ts';
+import { circuitHash, compileCircom, compiledPaths } from './compile.ts';
+import { withLock } from './lock.ts';
+
+export interface CircuitMeta {
+  name: string;
+  hash: string;
+  constraints: number;
+  nPubInputs: number;
+  nOutputs: number;
+  nVars: number;
+  ptauPower: number;
+  vkSha256: string;
+  insecureDevCeremony: true;
+}
+
+export interface BuiltCircuit extends CircuitMeta {
+  dir: string;
+  r1cs: string;
+  wasm: string;
+  zkey: string;
+  vk: SnarkjsVerifyingKey;
+  vkBytes: Uint8Array;
+  cached: boolean;
+}
+
+export interface BuildOptions {
+  log?: Logger;
+}
+
+function load(dir: string, name: string, cached: boolean): BuiltCircuit {
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as CircuitMeta;
+  const paths = compiledPaths(`${name}.circom`, dir);
+  return {
+    ...meta,
+    dir,
+    r1cs: paths.r1cs,
+    wasm: paths.wasm,
+    zkey: join(dir, `${name}.zkey`),
+    vk: JSON.parse(readFileSync(join(dir, 'verification_key.json'), 'utf8')) as SnarkjsVerifyingKey,
+    vkBytes: new Uint8Array(readFileSync(join(dir, 'verifying_key.bin'))),
+    cached,
+  };
+}
+
+/** Build (or load from cache) the circuit whose main is `mainFile` (repo-relative). Idempotent. */
+export async function buildCircuit(mainFile: string, opts: BuildOptions = {}): Promise<BuiltCircuit> {
+  const log = opts.log ?? { info: () => undefined };
+  const name = basename(mainFile, '.circom');
+  const hash = circuitHash(mainFile);
+  const dir = join(cacheRoot(), 'circuits', `${name}-${hash}`);
+  if (existsSync(join(dir, 'meta.json'))) return load(dir, name, true);
+
+  return withLock(`${dir}.lock`, async () => {
+    if (existsSync(join(dir, 'meta.json'))) return load(dir, name, true);
+    const tmp = `${dir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    try {
+      log.info(`compiling ${mainFile} (circom2, --O2)`);
+      const c = await compileCircom(mainFile, tmp);
+      const info = (await snarkjs.r1cs.info(c.r1cs)) as {
+        nConstraints: number;
+        nPubInputs: number;
+        nOutputs: number;
+        nVars: number;
+      };
+      const power = ptauPowerFor(info.nConstraints, info.nPubInputs, info.nOutputs);
+      log.info(`${name}: ${info.nConstraints} constraints → ptau 2^${power}`);
+      const ptau = await withLock(join(cacheRoot(), 'ptau', `pow${power}.lock`), () => ensureDevPtau(power, log));
+      log.info('phase 2 (INSECURE dev beacon)');
+      const zkey = join(tmp, `${name}.zkey`);
+      await devPhase2(c.r1cs, ptau, zkey, log);
+      const vk = (await snarkjs.zKey.exportVerificationKey(zkey)) as SnarkjsVerifyingKey;
+      writeFileSync(join(tmp, 'verification_key.json'), JSON.stringify(vk, null, 2) + '\n');
+      const vkBytes = vk.nPublic === 1 ? encodeVerifyingKey(vk) : new Uint8Array(0);
+      writeFileSync(join(tmp, 'verifying_key.bin'), vkBytes);
+      const meta: CircuitMeta = {
+        name,
+        hash,
+        constraints: info.nConstraints,
+        nPubInputs: info.nPubInputs,
+        nOutputs: info.nOutputs,
+        nVars: info.nVars,
+        ptauPower: power,
+        vkSha256: vkBytes.length ? verifyingKeyHash(vkBytes) : '',
+        insecureDevCeremony: true,
+      };
+      writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return load(dir, name, false);
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * Writes tests/vectors/groth16.json: a real Groth16 proof (snarkjs, INSECURE dev ceremony)
+ * for the one-public-input circuit circuits/test/public_input_test.circom, with the byte
+ * encodings the programs read. Shared golden vectors: the Rust verifier crate and sdk/ tests
+ * both check them. Proofs are randomized, so this only rewrites the file with `--force`.
+ *
+ *   npx tsx circuits/tools/gen-vectors.ts [--force]
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as snarkjs from 'snarkjs';
+import { encodeProof, encodePublicSignal, encodeVerifyingKey, verifyingKeyHash } from '../../sdk/src/proof-encoding.ts';
+import { publicInput, poseidon } from '../../sdk/src/poseidon.ts';
+import { signedToField, toHex, BN254_Q, bigIntToBytesBE } from '../../sdk/src/field.ts';
+import { buildCircuit } from './build.ts';
+import { REPO_ROOT } from './compile.ts';
+
+const OUT = join(REPO_ROOT, 'tests', 'vectors', 'groth16.json');
+
+async function main(): Promise<void> {
+  const force = process.argv.includes('--force');
+  if (existsSync(OUT) && !force) {
+    console.log(`${OUT} exists (use --force to regenerate)`);
+    return;
+  }
+  const built = await buildCircuit('circuits/test/public_input_test.circom', { log: { info: (m) => console.error(m) } });
+  const fields = {
+    bjjKeyHash: poseidon([11n, 22n]),
+    modelId: 1,
+    seq: 42n,
+    timestamp: 1_767_225_600n,
+    inputCommitment: poseidon([0x0102030405060708090a0b0c0d0e0f10n, 12345n]),
+    class: 2,
+    score: -5n,
+  };
+  const input = {
+    bjj_key_hash: fields.bjjKeyHash.toString(),
+    model_id: String(fields.modelId),
+    seq: fields.seq.toString(),
+    timestamp: signedToField(fields.timestamp).toString(),
+    input_commitment: fields.inputCommitment.toString(),
+    class: String(fields.class),
+    score: signedToField(fields.score).toString(),
+  };
+  const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, built.wasm, built.zkey);
+  const vk = built.vk;
+  if (!(await snarkjs.groth16.verify(vk, publicSignals, proof))) throw new Error('fresh proof does not verify');
+  if (publicSignals.length !== 1 || publicSignals[0] !== publicInput(fields).toString()) {
+    throw new Error('circuit P differs from the TypeScript P');
+  }
+  const proofBytes = encodeProof(proof);
+  const vkBytes = encodeVerifyingKey(vk);
+  const ay = BigInt(proof.pi_a[1]!);
+  const aNeg = new Uint8Array(64);
+  aNeg.set(proofBytes.subarray(0, 32), 0);
+  aNeg.set(bigIntToBytesBE((BN254_Q - ay) % BN254_Q, 32), 32);
+  const doc = {
+    description:
+      'Groth16 (BN254) golden vector: snarkjs proof with exactly one public input P. ' +
+      'INSECURE development ceremony (fixed public beacons) — never use this key in production.',
+    generator: 'npx tsx circuits/tools/gen-vectors.ts --force',
+    circuit: 'circuits/test/public_input_test.circom',
+    conventions: {
+      proof_bytes: 'A(64) || B(128) || C(64), big-endian, G2 as x.c1,x.c0,y.c1,y.c0 (EIP-197); A NOT negated',
+      vk_bytes: 'alpha G1(64) || beta G2(128) || gamma G2(128) || delta G2(128) || IC0 G1(64) || IC1 G1(64)',
+      public_input: 'P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score), 32 bytes big-endian',
+    },
+    public_input_fields: {
+      bjj_key_hash: fields.bjjKeyHash.toString(),
+      bjj_key_hash_hex: toHex(bigIntToBytesBE(fields.bjjKeyHash)),
+      model_id: fields.modelId,
+      seq: fields.seq.toString(),
+      timestamp: fields.timestamp.toString(),
+      input_commitment: fields.inputCommitment.toString(),
+      input_commitment_hex: toHex(bigIntToBytesBE(fields.inputCommitment)),
+      class: fields.class,
+      score: fields.score.toString(),
+    },
+    vk,
+    vk_bytes_hex: toHex(vkBytes),
+    vk_sha256: verifyingKeyHash(vkBytes),
+    proof,
+    proof_bytes_hex: toHex(proofBytes),
+    proof_a_negated_hex: toHex(aNeg),
+    public_signals: publicSignals,
+    public_inputs_hex: publicSignals.map((s) => toHex(encodePublicSignal(s))),
+  };
+  mkdirSync(join(REPO_ROOT, 'tests', 'vectors'), { recursive: true });
+  writeFileSync(OUT, JSON.stringify(doc, null, 2) + '\n');
+  console.log(`wrote ${OUT}`);
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,68 @@
+/**
+ * BN254 scalar-field helpers shared by the circuit inputs, the public input `P` and the
+ * Solana program (docs/contracts.md, "Field elements").
+ */
+
+/** BN254 scalar field modulus r. */
+export const BN254_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+/** BN254 base field modulus q (curve coordinates). */
+export const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
+/** Signed integer → field element: `v` when v ≥ 0, `r - |v|` when v < 0. */
+export function signedToField(v: bigint | number): bigint {
+  const b = BigInt(v);
+  if (b >= BN254_R || -b >= BN254_R) throw new RangeError(`integer ${b} does not fit the BN254 scalar field`);
+  return b >= 0n ? b : BN254_R + b;
+}
+
+/** Inverse of signedToField for values known to be small: elements above r/2 read as negative. */
+export function fieldToSigned(f: bigint): bigint {
+  if (f < 0n || f >= BN254_R) throw new RangeError('not a canonical field element');
+  return f > BN254_R / 2n ? f - BN254_R : f;
+}
+
+/** Big-endian unsigned integer of a byte string. */
+export function bytesToBigIntBE(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+/** `v` as `len` bytes big-endian; throws when it does not fit. */
+export function bigIntToBytesBE(v: bigint, len = 32): Uint8Array {
+  if (v < 0n) throw new RangeError('negative value');
+  const out = new Uint8Array(len);
+  let x = v;
+  for (let i = len - 1; i >= 0; i--) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  if (x !== 0n) throw new RangeError(`value does not fit in ${len} bytes`);
+  return out;
+}
+
+/** A field element as 32 bytes big-endian (the wire form everywhere in zkpin). */
+export function fieldToBytes32(f: bigint): Uint8Array {
+  if (f < 0n || f >= BN254_R) throw new RangeError('not a canonical field element');
+  return bigIntToBytesBE(f, 32);
+}
+
+/** 32 big-endian bytes → field element; rejects non-canonical values (≥ r). */
+export function bytes32ToField(b: Uint8Array): bigint {
+  if (b.length !== 32) throw new RangeError(`expected 32 bytes, got ${b.length}`);
+  const v = bytesToBigIntBE(b);
+  if (v >= BN254_R) throw new RangeError('not a canonical field element (≥ r)');
+  return v;
+}
+
+/** Lower-case hex without prefix. */
+export function toHex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+/** Hex (optional 0x) → bytes. */
+export function fromHex(h: string): Uint8Array {
+  const s = h.startsWith('0x') ? h.slice(2) : h;
+  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) throw new RangeError('invalid hex string');
+  return new Uint8Array(Buffer.from(s, 'hex'));
+}

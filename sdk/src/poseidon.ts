@@ -1,0 +1,117 @@
+/**
+ * Poseidon hashes that the circuit, the Solana program (`sol_poseidon`, Bn254X5, big-endian)
+ * and the oracle must agree on. Definitions: docs/contracts.md ("Public input P",
+ * "Circuit-internal values").
+ */
+import {
+  poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8,
+  poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14, poseidon15, poseidon16,
+} from 'poseidon-lite';
+import { BN254_R, bytesToBigIntBE, signedToField } from './field.ts';
+
+type PoseidonFn = (inputs: bigint[]) => bigint;
+const BY_ARITY: PoseidonFn[] = [
+  poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8,
+  poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14, poseidon15, poseidon16,
+] as PoseidonFn[];
+
+/** circomlib Poseidon over 1..16 canonical field elements (BN254, x^5). */
+export function poseidon(inputs: readonly bigint[]): bigint {
+  const f = BY_ARITY[inputs.length - 1];
+  if (!f) throw new RangeError(`Poseidon takes 1 to 16 inputs, got ${inputs.length}`);
+  for (const x of inputs) {
+    if (x < 0n || x >= BN254_R) throw new RangeError(`Poseidon input ${x} is not a canonical field element`);
+  }
+  return f([...inputs]);
+}
+
+/** Number of readings in one window, and their range (int8). */
+export const WINDOW = 16;
+export const READING_MIN = -128;
+export const READING_MAX = 127;
+
+/** `bjj_key_hash = Poseidon(Ax, Ay)` of a device's BabyJubJub public key. */
+export function bjjKeyHash(ax: bigint, ay: bigint): bigint {
+  return poseidon([ax, ay]);
+}
+
+/** Checks a window: 16 integers in [-128, 127]. */
+export function assertReadings(readings: readonly number[]): void {
+  if (readings.length !== WINDOW) throw new RangeError(`expected ${WINDOW} readings, got ${readings.length}`);
+  for (const r of readings) {
+    if (!Number.isInteger(r) || r < READING_MIN || r > READING_MAX) {
+      throw new RangeError(`reading ${r} is not an int8 value in [${READING_MIN}, ${READING_MAX}]`);
+    }
+  }
+}
+
+/**
+ * The 16 readings packed as one field element: their int8 two's-complement bytes read as a
+ * 128-bit big-endian unsigned integer (the same 16 bytes as in the signed reading message).
+ */
+export function packReadings(readings: readonly number[]): bigint {
+  assertReadings(readings);
+  let v = 0n;
+  for (const r of readings) v = (v << 8n) | BigInt(r & 0xff);
+  return v;
+}
+
+/** Salt (32 bytes) → field element: big-endian unsigned integer mod r. */
+export function saltToField(salt: Uint8Array): bigint {
+  if (salt.length !== 32) throw new RangeError(`salt must be 32 bytes, got ${salt.length}`);
+  return bytesToBigIntBE(salt) % BN254_R;
+}
+
+/** `input_commitment = Poseidon(pack(readings), salt_field)` (hiding commitment to the window). */
+export function inputCommitment(readings: readonly number[], salt: Uint8Array): bigint {
+  return poseidon([packReadings(readings), saltToField(salt)]);
+}
+
+/** The message the device's BabyJubJub key signs: `Poseidon(input_commitment, seq, timestamp, model_id)`. */
+export function readingMessageHash(fields: {
+  inputCommitment: bigint;
+  seq: bigint;
+  timestamp: bigint;
+  modelId: number;
+}): bigint {
+  return poseidon([fields.inputCommitment, u64(fields.seq), signedToField(i64(fields.timestamp)), u32(fields.modelId)]);
+}
+
+export interface PublicInputFields {
+  bjjKeyHash: bigint;
+  modelId: number;
+  seq: bigint;
+  timestamp: bigint;
+  inputCommitment: bigint;
+  /** argmax class index (u8) */
+  class: number;
+  /** max logit (i64, may be negative) */
+  score: bigint;
+}
+
+/** The proof's single public input `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score)`. */
+export function publicInput(f: PublicInputFields): bigint {
+  if (!Number.isInteger(f.class) || f.class < 0 || f.class > 255) throw new RangeError('class must be a u8');
+  return poseidon([
+    f.bjjKeyHash,
+    BigInt(u32(f.modelId)),
+    u64(f.seq),
+    signedToField(i64(f.timestamp)),
+    f.inputCommitment,
+    BigInt(f.class),
+    signedToField(i64(f.score)),
+  ]);
+}
+
+function u32(v: number): bigint {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${v} is not a u32`);
+  return BigInt(v);
+}
+function u64(v: bigint): bigint {
+  if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`${v} is not a u64`);
+  return v;
+}
+function i64(v: bigint): bigint {
+  if (v < -(1n << 63n) || v >= 1n << 63n) throw new RangeError(`${v} is not an i64`);
+  return v;
+}
