@@ -4,3 +4,4 @@ export * from './ed25519.ts';
 export * from './field.ts';
 export * from './poseidon.ts';
 export * from './proof-encoding.ts';
+export * from './programs.ts';
