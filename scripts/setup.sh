@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what the build needs on a fresh Debian 12 machine; quick and silent when all is
+# present. Safe to run any number of times. Versions are pinned in scripts/toolchain-env.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/toolchain-env.sh
+
+say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# 1. Debian packages: rustc-web (LLVM 22) + std sources for build-std, LLVM 22 for the linker.
+APT_PACKAGES=(rustc-web cargo-web rust-web-src llvm-22-dev zlib1g-dev libzstd-dev)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing apt packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq || die "apt-get update failed (is the Debian mirror reachable?)"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || die "could not install apt packages: ${missing[*]}"
+fi
+[ -x "$SBF_RUSTC" ] || die "$SBF_RUSTC missing after installing rustc-web"
+[ -d /usr/lib/rustlib/src/rust/library ] || die "rust-web-src did not provide /usr/lib/rustlib/src/rust/library"
+
+# 2. Host Rust (rustup) for cargo test / the IDL builder.
+command -v cargo >/dev/null || die "cargo (rustup) not found on PATH: install Rust with rustup"
+
+# 3. sbpf-linker, built against Debian's LLVM 22 (the LLVM of rustc-web).
+want="sbpf-linker $SBPF_LINKER_VERSION"
+have=$(sbpf-linker --version 2>/dev/null | head -1 || true)
+llvm=$(sbpf-linker --version 2>/dev/null | sed -n 2p || true)
+if [ "$have" != "$want" ] || [[ "$llvm" != "LLVM 22"* ]]; then
+  say "building $want against $LLVM_PREFIX (about 2 minutes)"
+  LLVM_SYS_221_PREFIX="$LLVM_PREFIX" LLVM_PREFIX="$LLVM_PREFIX" \
+    cargo install sbpf-linker --version "=$SBPF_LINKER_VERSION" --locked --force \
+    --no-default-features --features bpf-linker/llvm-22 >/dev/null 2>&1 \
+    || die "cargo install sbpf-linker $SBPF_LINKER_VERSION failed (needs crates.io and llvm-22-dev)"
+fi
+
+# 4. npm dependencies (onnxruntime-node's CUDA download is skipped: CPU backend only).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error >/dev/null \
+    || die "npm ci failed (needs the npm registry)"
+fi
+
+# 5. Versions in use.
+say "sbf rustc:   $($SBF_RUSTC --version) ($($SBF_RUSTC -vV | sed -n 's/^LLVM version: /LLVM /p'))"
+say "sbf cargo:   $($SBF_CARGO --version)"
+say "linker:      $(sbpf-linker --version | tr '\n' ' ')"
+say "host rustc:  $(rustc --version)"
+say "node/npm:    $(node --version) / $(npm --version 2>/dev/null)"
+say "litesvm:     $(node -p 'require("./node_modules/litesvm/package.json").version')"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `npm test`: sets up what is missing, builds programs (and circuits), checks generated
+# code is current, then runs every Rust and TypeScript test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n== %s\n' "$*"; }
+
+step "setup";            bash scripts/setup.sh
+step "build programs";   bash scripts/build-programs.sh
+step "generated IDLs";   bash scripts/build-idl.sh --check 2>/dev/null
+if [ -f scripts/build-circuits.sh ]; then step "build circuits"; bash scripts/build-circuits.sh; fi
+step "rust tests";       cargo test --workspace --quiet
+step "typescript tests"; npx vitest run
