@@ -23,6 +23,7 @@ export interface CircuitMeta {
   nVars: number;
   ptauPower: number;
   vkSha256: string;
+  hasZkey: boolean;
   insecureDevCeremony: true;
 }
 
@@ -38,6 +39,8 @@ export interface BuiltCircuit extends CircuitMeta {
 
 export interface BuildOptions {
   log?: Logger;
+  /** false: compile only (no ceremony, no zkey/vk) — for test mains that are only executed. */
+  setup?: boolean;
 }
 
 function load(dir: string, name: string, cached: boolean): BuiltCircuit {
@@ -49,8 +52,10 @@ function load(dir: string, name: string, cached: boolean): BuiltCircuit {
     r1cs: paths.r1cs,
     wasm: paths.wasm,
     zkey: join(dir, `${name}.zkey`),
-    vk: JSON.parse(readFileSync(join(dir, 'verification_key.json'), 'utf8')) as SnarkjsVerifyingKey,
-    vkBytes: new Uint8Array(readFileSync(join(dir, 'verifying_key.bin'))),
+    vk: meta.hasZkey
+      ? (JSON.parse(readFileSync(join(dir, 'verification_key.json'), 'utf8')) as SnarkjsVerifyingKey)
+      : (undefined as unknown as SnarkjsVerifyingKey),
+    vkBytes: meta.hasZkey ? new Uint8Array(readFileSync(join(dir, 'verifying_key.bin'))) : new Uint8Array(0),
     cached,
   };
 }
@@ -60,7 +65,8 @@ export async function buildCircuit(mainFile: string, opts: BuildOptions = {}): P
   const log = opts.log ?? { info: () => undefined };
   const name = basename(mainFile, '.circom');
   const hash = circuitHash(mainFile);
-  const dir = join(cacheRoot(), 'circuits', `${name}-${hash}`);
+  const setup = opts.setup ?? true;
+  const dir = join(cacheRoot(), 'circuits', `${name}-${hash}${setup ? '' : '-nosetup'}`);
   if (existsSync(join(dir, 'meta.json'))) return load(dir, name, true);
 
   return withLock(`${dir}.lock`, async () => {
@@ -79,6 +85,16 @@ export async function buildCircuit(mainFile: string, opts: BuildOptions = {}): P
       };
       const power = ptauPowerFor(info.nConstraints, info.nPubInputs, info.nOutputs);
       log.info(`${name}: ${info.nConstraints} constraints → ptau 2^${power}`);
+      if (!setup) {
+        const meta: CircuitMeta = {
+          name, hash, constraints: info.nConstraints, nPubInputs: info.nPubInputs, nOutputs: info.nOutputs,
+          nVars: info.nVars, ptauPower: power, vkSha256: '', hasZkey: false, insecureDevCeremony: true,
+        };
+        writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+        rmSync(dir, { recursive: true, force: true });
+        renameSync(tmp, dir);
+        return load(dir, name, false);
+      }
       const ptau = await withLock(join(cacheRoot(), 'ptau', `pow${power}.lock`), () => ensureDevPtau(power, log));
       log.info('phase 2 (INSECURE dev beacon)');
       const zkey = join(tmp, `${name}.zkey`);
@@ -96,6 +112,7 @@ export async function buildCircuit(mainFile: string, opts: BuildOptions = {}): P
         nVars: info.nVars,
         ptauPower: power,
         vkSha256: vkBytes.length ? verifyingKeyHash(vkBytes) : '',
+        hasZkey: true,
         insecureDevCeremony: true,
       };
       writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');

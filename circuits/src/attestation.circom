@@ -1,0 +1,63 @@
+pragma circom 2.1.0;
+
+include "circomlib/circuits/bitify.circom";
+include "circomlib/circuits/poseidon.circom";
+include "circomlib/circuits/eddsaposeidon.circom";
+include "./public_input.circom";
+
+// Range-checks N int8 readings and commits to them:
+//   packed = the readings' two's-complement bytes as a big-endian integer (8N bits),
+//   commitment = Poseidon(packed, salt).
+template ReadingsCommitment(N) {
+    signal input readings[N];
+    signal input salt;
+    signal output commitment;
+    component u[N];
+    var packed = 0;
+    for (var i = 0; i < N; i++) {
+        // u = x + 128 in [0, 255] <=> x in [-128, 127]
+        u[i] = Num2Bits(8);
+        u[i].in <== readings[i] + 128;
+        // two's-complement byte = x + 256 when x < 0 (bit 7 of u clear), else x
+        packed = packed * 256 + readings[i] + 256 - 256 * u[i].out[7];
+    }
+    component h = Poseidon(2);
+    h.inputs[0] <== packed;
+    h.inputs[1] <== salt;
+    commitment <== h.out;
+}
+
+// The device's EdDSA-Poseidon signature over msg = Poseidon(input_commitment, seq, timestamp,
+// model_id), and bjj_key_hash = Poseidon(Ax, Ay).
+template DeviceSignature() {
+    signal input input_commitment;
+    signal input seq;
+    signal input timestamp;
+    signal input model_id;
+    signal input ax;
+    signal input ay;
+    signal input sig_s;
+    signal input sig_r8x;
+    signal input sig_r8y;
+    signal output bjj_key_hash;
+
+    component msg = Poseidon(4);
+    msg.inputs[0] <== input_commitment;
+    msg.inputs[1] <== seq;
+    msg.inputs[2] <== timestamp;
+    msg.inputs[3] <== model_id;
+
+    component v = EdDSAPoseidonVerifier();
+    v.enabled <== 1;
+    v.Ax <== ax;
+    v.Ay <== ay;
+    v.S <== sig_s;
+    v.R8x <== sig_r8x;
+    v.R8y <== sig_r8y;
+    v.M <== msg.out;
+
+    component kh = Poseidon(2);
+    kh.inputs[0] <== ax;
+    kh.inputs[1] <== ay;
+    bjj_key_hash <== kh.out;
+}
