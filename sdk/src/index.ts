@@ -5,3 +5,6 @@ export * from './field.ts';
 export * from './poseidon.ts';
 export * from './proof-encoding.ts';
 export * from './programs.ts';
+export * from './messages.ts';
+export * from './device-keys.ts';
+export * from './circuit-input.ts';

@@ -1,0 +1,96 @@
+import * as snarkjs from 'snarkjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signedToField } from '../../../sdk/src/field.ts';
+import { attestationFields, circuitInput } from '../../../sdk/src/circuit-input.ts';
+import { generateDeviceKeys, signReading, type DeviceKeys, type SignedReading } from '../../../sdk/src/device-keys.ts';
+import { publicInput } from '../../../sdk/src/poseidon.ts';
+import { buildReferenceArtifacts, type ReferenceArtifacts } from '../../tools/build-circuits.ts';
+import { argmaxFirst, runReference } from '../../tools/onnx-model.ts';
+import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
+
+let art: ReferenceArtifacts;
+let wc: WitnessCalculator;
+let keys: DeviceKeys;
+
+beforeAll(async () => {
+  art = await buildReferenceArtifacts();
+  wc = await loadWitnessCalculator(art.circuit.wasm);
+  keys = await generateDeviceKeys({ ed25519: new Uint8Array(32).fill(1), babyJub: new Uint8Array(32).fill(2) });
+}, 1_200_000);
+
+function reading(readings: number[], seq = 7n): SignedReading {
+  return signReading(keys, {
+    network: new Uint8Array(32).fill(9),
+    seq,
+    timestamp: 1_767_225_600n,
+    modelId: 1,
+    readings,
+    salt: new Uint8Array(32).fill(0xab),
+  });
+}
+
+function expectedP(r: SignedReading): bigint {
+  return publicInput(attestationFields(r, argmaxFirst(runReference(art.ir, r.readings))));
+}
+
+describe('attestation circuit (commitment, EdDSA-Poseidon, model, argmax, P) against TypeScript', () => {
+  it('has exactly one public signal and stays within the constraint budget', () => {
+    expect(art.circuit.nOutputs + art.circuit.nPubInputs).toBe(1);
+    expect(art.circuit.constraints).toBeLessThanOrEqual(16_384);
+  });
+
+  it('computes P like the sdk for edge and random windows', async () => {
+    const windows = [
+      new Array(16).fill(-128),
+      new Array(16).fill(127),
+      new Array(16).fill(0),
+      Array.from({ length: 16 }, (_, i) => (i % 2 ? 127 : -128)),
+      Array.from({ length: 16 }, () => Math.floor(Math.random() * 256) - 128),
+      Array.from({ length: 16 }, () => Math.floor(Math.random() * 256) - 128),
+    ];
+    for (const w of windows) {
+      const r = reading(w);
+      const witness = await wc.witness(circuitInput(r));
+      expect(witness[1], `window ${w.join(',')}`).toBe(expectedP(r));
+    }
+  });
+
+  it('handles negative timestamps and large seq through the signed field mapping', async () => {
+    const r = signReading(keys, {
+      network: new Uint8Array(32),
+      seq: 0xffff_ffff_ffff_fffen,
+      timestamp: -5n,
+      modelId: 0xffffffff,
+      readings: new Array(16).fill(3),
+      salt: new Uint8Array(32).fill(0xff), // ≥ r: reduced mod r
+    });
+    const witness = await wc.witness(circuitInput(r));
+    expect(witness[1]).toBe(expectedP(r));
+  });
+
+  it('rejects a signature by another key, a changed reading, seq or timestamp', async () => {
+    const r = reading(new Array(16).fill(5));
+    const other = await generateDeviceKeys({ babyJub: new Uint8Array(32).fill(3) });
+    const forged = { ...r, bjjSignature: signReading(other, r).bjjSignature };
+    await expect(wc.witness(circuitInput(forged))).rejects.toThrow();
+    await expect(wc.witness(circuitInput({ ...r, readings: [6, ...r.readings.slice(1)] }))).rejects.toThrow();
+    await expect(wc.witness(circuitInput({ ...r, seq: r.seq + 1n }))).rejects.toThrow();
+    await expect(wc.witness(circuitInput({ ...r, timestamp: r.timestamp + 1n }))).rejects.toThrow();
+  });
+
+  it('rejects readings outside int8 even when validly signed over the field values', async () => {
+    const r = reading(new Array(16).fill(0));
+    const input = circuitInput(r);
+    (input.readings as string[])[0] = signedToField(128).toString();
+    await expect(wc.witness(input)).rejects.toThrow();
+  });
+
+  it('proves and verifies with the dev key; the proof fails for a different P', async () => {
+    const r = reading(Array.from({ length: 16 }, (_, i) => i * 8 - 64), 11n);
+    const wtns = await wc.wtns(circuitInput(r));
+    const { proof, publicSignals } = await snarkjs.groth16.prove(art.circuit.zkey, wtns);
+    expect(publicSignals).toEqual([expectedP(r).toString()]);
+    expect(await snarkjs.groth16.verify(art.circuit.vk, publicSignals, proof)).toBe(true);
+    expect(await snarkjs.groth16.verify(art.circuit.vk, [(expectedP(r) + 1n).toString()], proof)).toBe(false);
+  });
+});
