@@ -1,0 +1,89 @@
+import * as snarkjs from 'snarkjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  decodeProof,
+  decodeVerifyingKey,
+  encodeVerifyingKey,
+  generateDeviceKeys,
+  signReading,
+  toHex,
+  type DeviceKeys,
+  type SignedReading,
+} from '@zkpin/sdk';
+import { devProverArtifacts, isProverError, Prover, ProverError, type ProverErrorCode } from '../../src/prover/index.ts';
+
+let prover: Prover;
+let keys: DeviceKeys;
+
+beforeAll(async () => {
+  prover = await Prover.create(await devProverArtifacts(1));
+  keys = await generateDeviceKeys();
+}, 1_200_000);
+
+function reading(overrides: Partial<Parameters<typeof signReading>[1]> = {}): SignedReading {
+  return signReading(keys, {
+    network: new Uint8Array(32).fill(4),
+    seq: 1n,
+    timestamp: 1_767_225_600n,
+    modelId: 1,
+    readings: [3, 5, 2, 4, 6, 3, 5, 4, 3, 2, 4, 5, 3, 4, 70, 3],
+    salt: new Uint8Array(32).fill(0x11),
+    ...overrides,
+  });
+}
+
+async function expectCode(p: Promise<unknown>, code: ProverErrorCode) {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(isProverError(e, code), `expected ${code}, got ${String(e)}`).toBe(true);
+  expect((e as ProverError).permanent).toBe(true);
+}
+
+describe('oracle prover (onnxruntime + snarkjs, dev ceremony)', () => {
+  it('proves a signed reading; the 256 bytes decode to a proof that verifies for P', async () => {
+    const r = reading();
+    const a = await prover.prove(r, { expectedBjjKeyHash: keys.babyJub.keyHash });
+    expect(a.proofBytes).toHaveLength(256);
+    expect(a.fields.class).toBe(2); // one large impulse: "spike"
+    expect(BigInt(a.publicSignal)).toBeGreaterThan(0n);
+    expect(toHex(a.publicInput)).toBe(BigInt(a.publicSignal).toString(16).padStart(64, '0'));
+    const vk = decodeVerifyingKey(encodeVerifyingKey(prover.artifacts.vk));
+    expect(await snarkjs.groth16.verify(vk, [a.publicSignal], decodeProof(a.proofBytes))).toBe(true);
+  });
+
+  it('keeps working across proofs (artifacts stay loaded) and serializes concurrent calls', async () => {
+    const rs = [reading({ seq: 2n }), reading({ seq: 3n, readings: new Array(16).fill(127) })];
+    const out = await Promise.all(rs.map((r) => prover.prove(r)));
+    expect(out.map((a) => a.fields.seq)).toEqual([2n, 3n]);
+    expect(out[1]!.fields.class).toBe(3); // stuck at the rail: "fault"
+  });
+
+  it('rejects a bad ed25519 signature', async () => {
+    const r = reading();
+    const sig = new Uint8Array(r.ed25519Signature);
+    sig[0]! ^= 1;
+    await expectCode(prover.prove({ ...r, ed25519Signature: sig }), 'INVALID_ED25519_SIGNATURE');
+    // re-signed fields that the ed25519 signature does not cover
+    await expectCode(prover.prove({ ...r, seq: 99n }), 'INVALID_ED25519_SIGNATURE');
+  });
+
+  it('rejects a bad BabyJubJub signature and a key that is not the registered one', async () => {
+    const r = reading();
+    await expectCode(prover.prove({ ...r, bjjSignature: { ...r.bjjSignature, s: r.bjjSignature.s + 1n } }), 'INVALID_BJJ_SIGNATURE');
+    await expectCode(prover.prove(r, { expectedBjjKeyHash: 12345n }), 'DEVICE_KEY_MISMATCH');
+  });
+
+  it('rejects out-of-range readings and other models', async () => {
+    const r = reading();
+    await expectCode(prover.prove({ ...r, readings: [128, ...r.readings.slice(1)] }), 'READING_OUT_OF_RANGE');
+    await expectCode(prover.prove({ ...r, readings: r.readings.slice(1) }), 'MALFORMED_READING');
+    await expectCode(prover.prove(reading({ modelId: 2 })), 'MODEL_MISMATCH');
+  });
+
+  it('refuses an ONNX file that is not the one the circuit was built from', async () => {
+    const art = await devProverArtifacts(1);
+    await expect(Prover.create({ ...art, onnxSha256: '00'.repeat(32) })).rejects.toThrow(/MODEL_MISMATCH/);
+  });
+});
