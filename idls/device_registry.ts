@@ -10,6 +10,170 @@ export type DeviceRegistry = {
   },
   "instructions": [
     {
+      "name": "add_maker",
+      "docs": [
+        "Approves a maker whose `authority` key signs device approvals."
+      ],
+      "discriminator": [
+        34,
+        83,
+        236,
+        200,
+        10,
+        95,
+        1,
+        172
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "network"
+          ]
+        },
+        {
+          "name": "network",
+          "writable": true
+        },
+        {
+          "name": "maker",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  107,
+                  101,
+                  114
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "network"
+              },
+              {
+                "kind": "arg",
+                "path": "args.authority"
+              }
+            ]
+          }
+        },
+        {
+          "name": "system_program",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "_args",
+          "type": {
+            "defined": {
+              "name": "AddMakerArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "advance_device",
+      "docs": [
+        "CPI from inference_attestation only: seq n-1 -> n and record leaf append."
+      ],
+      "discriminator": [
+        253,
+        17,
+        158,
+        170,
+        191,
+        234,
+        93,
+        51
+      ],
+      "accounts": [
+        {
+          "name": "attestation_authority",
+          "docs": [
+            "PDA `[\"attestation\"]` of inference_attestation."
+          ],
+          "signer": true
+        },
+        {
+          "name": "network",
+          "writable": true
+        },
+        {
+          "name": "device_tree",
+          "writable": true
+        },
+        {
+          "name": "record_tree",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "_args",
+          "type": {
+            "defined": {
+              "name": "AdvanceDeviceArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "init_tree",
+      "docs": [
+        "Initializes a client-created tree account as the current device (kind 0) or record",
+        "(kind 1) tree; calling it with a new account rotates to that tree."
+      ],
+      "discriminator": [
+        84,
+        43,
+        152,
+        222,
+        125,
+        95,
+        199,
+        217
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "network"
+          ]
+        },
+        {
+          "name": "network",
+          "writable": true
+        },
+        {
+          "name": "tree",
+          "docs": [
+            "writes the SPL Account Compression layout into it."
+          ],
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "_args",
+          "type": {
+            "defined": {
+              "name": "InitTreeArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
       "name": "initialize_network",
       "docs": [
         "Creates the network PDA `[\"network\", authority]` with its oracle set."
@@ -69,9 +233,360 @@ export type DeviceRegistry = {
           }
         }
       ]
+    },
+    {
+      "name": "register_device",
+      "docs": [
+        "Appends a device leaf; needs the Ed25519 precompile instruction right before it with",
+        "the device's and the maker's signatures over the onboarding message."
+      ],
+      "discriminator": [
+        210,
+        151,
+        56,
+        68,
+        22,
+        158,
+        90,
+        193
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true
+        },
+        {
+          "name": "network",
+          "writable": true,
+          "relations": [
+            "maker",
+            "model"
+          ]
+        },
+        {
+          "name": "maker",
+          "writable": true
+        },
+        {
+          "name": "model"
+        },
+        {
+          "name": "device_tree",
+          "writable": true
+        },
+        {
+          "name": "instructions",
+          "address": "Sysvar1nstructions1111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "_args",
+          "type": {
+            "defined": {
+              "name": "RegisterDeviceArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "register_model",
+      "docs": [
+        "Registers a model version with its Groth16 verifying key (576 bytes, docs/contracts.md)."
+      ],
+      "discriminator": [
+        111,
+        236,
+        93,
+        31,
+        195,
+        210,
+        142,
+        125
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "network"
+          ]
+        },
+        {
+          "name": "network",
+          "writable": true
+        },
+        {
+          "name": "model",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  111,
+                  100,
+                  101,
+                  108
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "network"
+              },
+              {
+                "kind": "arg",
+                "path": "args.model_id"
+              }
+            ]
+          }
+        },
+        {
+          "name": "system_program",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "_args",
+          "type": {
+            "defined": {
+              "name": "RegisterModelArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "revoke_device",
+      "docs": [
+        "Revokes a device (owner or network authority; proof nodes as remaining accounts)."
+      ],
+      "discriminator": [
+        144,
+        73,
+        80,
+        42,
+        245,
+        168,
+        5,
+        211
+      ],
+      "accounts": [
+        {
+          "name": "signer",
+          "signer": true
+        },
+        {
+          "name": "network"
+        },
+        {
+          "name": "device_tree",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "_args",
+          "type": {
+            "defined": {
+              "name": "DeviceLeafRef"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "set_maker_active",
+      "docs": [
+        "Suspends or resumes a maker."
+      ],
+      "discriminator": [
+        48,
+        15,
+        11,
+        115,
+        104,
+        18,
+        205,
+        29
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "network"
+          ]
+        },
+        {
+          "name": "network",
+          "relations": [
+            "maker"
+          ]
+        },
+        {
+          "name": "maker",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "_active",
+          "type": "bool"
+        }
+      ]
+    },
+    {
+      "name": "set_model_active",
+      "docs": [
+        "Retires or re-enables a model version."
+      ],
+      "discriminator": [
+        142,
+        175,
+        60,
+        93,
+        248,
+        15,
+        67,
+        121
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "network"
+          ]
+        },
+        {
+          "name": "network",
+          "relations": [
+            "model"
+          ]
+        },
+        {
+          "name": "model",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "_active",
+          "type": "bool"
+        }
+      ]
+    },
+    {
+      "name": "set_oracles",
+      "docs": [
+        "Replaces the oracle set and the permissionless flag."
+      ],
+      "discriminator": [
+        85,
+        38,
+        75,
+        154,
+        116,
+        41,
+        90,
+        188
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "network"
+          ]
+        },
+        {
+          "name": "network",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "_args",
+          "type": {
+            "defined": {
+              "name": "InitializeNetworkArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "transfer_device",
+      "docs": [
+        "Hands a device to a new owner (proof nodes as remaining accounts)."
+      ],
+      "discriminator": [
+        155,
+        120,
+        88,
+        151,
+        14,
+        99,
+        115,
+        65
+      ],
+      "accounts": [
+        {
+          "name": "signer",
+          "signer": true
+        },
+        {
+          "name": "network"
+        },
+        {
+          "name": "device_tree",
+          "writable": true
+        }
+      ],
+      "args": [
+        {
+          "name": "_args",
+          "type": {
+            "defined": {
+              "name": "TransferDeviceArgs"
+            }
+          }
+        }
+      ]
     }
   ],
   "accounts": [
+    {
+      "name": "Maker",
+      "discriminator": [
+        31,
+        255,
+        232,
+        61,
+        38,
+        28,
+        189,
+        147
+      ]
+    },
+    {
+      "name": "Model",
+      "discriminator": [
+        152,
+        221,
+        247,
+        122,
+        185,
+        125,
+        223,
+        151
+      ]
+    },
     {
       "name": "Network",
       "discriminator": [
@@ -88,6 +603,84 @@ export type DeviceRegistry = {
   ],
   "events": [
     {
+      "name": "DeviceRegistered",
+      "discriminator": [
+        221,
+        90,
+        2,
+        153,
+        72,
+        98,
+        71,
+        181
+      ]
+    },
+    {
+      "name": "DeviceUpdated",
+      "discriminator": [
+        19,
+        61,
+        200,
+        102,
+        163,
+        178,
+        2,
+        158
+      ]
+    },
+    {
+      "name": "MakerActiveSet",
+      "discriminator": [
+        219,
+        115,
+        139,
+        144,
+        124,
+        77,
+        71,
+        7
+      ]
+    },
+    {
+      "name": "MakerAdded",
+      "discriminator": [
+        172,
+        171,
+        63,
+        255,
+        63,
+        159,
+        52,
+        55
+      ]
+    },
+    {
+      "name": "ModelActiveSet",
+      "discriminator": [
+        179,
+        127,
+        41,
+        230,
+        94,
+        31,
+        57,
+        197
+      ]
+    },
+    {
+      "name": "ModelRegistered",
+      "discriminator": [
+        220,
+        196,
+        19,
+        71,
+        42,
+        237,
+        219,
+        138
+      ]
+    },
+    {
       "name": "NetworkInitialized",
       "discriminator": [
         248,
@@ -98,6 +691,45 @@ export type DeviceRegistry = {
         186,
         222,
         90
+      ]
+    },
+    {
+      "name": "OraclesSet",
+      "discriminator": [
+        211,
+        1,
+        214,
+        66,
+        241,
+        225,
+        161,
+        102
+      ]
+    },
+    {
+      "name": "RecordAppended",
+      "discriminator": [
+        164,
+        165,
+        4,
+        65,
+        191,
+        232,
+        82,
+        114
+      ]
+    },
+    {
+      "name": "TreeInitialized",
+      "discriminator": [
+        142,
+        88,
+        245,
+        170,
+        133,
+        42,
+        218,
+        233
       ]
     }
   ],
@@ -143,12 +775,337 @@ export type DeviceRegistry = {
       "msg": "Account data is not of the expected type"
     },
     {
+      "code": 6008,
+      "name": "MakerInactive",
+      "msg": "Maker is not active"
+    },
+    {
+      "code": 6009,
+      "name": "ModelInactive",
+      "msg": "Model is not active"
+    },
+    {
+      "code": 6010,
+      "name": "ModelMismatch",
+      "msg": "Model account does not match the model id"
+    },
+    {
+      "code": 6011,
+      "name": "WrongNetwork",
+      "msg": "Account belongs to another network"
+    },
+    {
+      "code": 6012,
+      "name": "DeviceRevoked",
+      "msg": "Device is revoked"
+    },
+    {
+      "code": 6013,
+      "name": "NameTooLong",
+      "msg": "Name is longer than 32 bytes"
+    },
+    {
+      "code": 6014,
+      "name": "InvalidVerifyingKey",
+      "msg": "Verifying key points are not valid alt_bn128 points"
+    },
+    {
+      "code": 6015,
+      "name": "InvalidTreeSize",
+      "msg": "Tree depth, buffer size or account size is not supported"
+    },
+    {
+      "code": 6016,
+      "name": "WrongDeviceTree",
+      "msg": "Device tree is not one of this network's device trees"
+    },
+    {
+      "code": 6017,
+      "name": "WrongRecordTree",
+      "msg": "Record tree is not this network's current record tree"
+    },
+    {
+      "code": 6018,
+      "name": "DeviceTreeFull",
+      "msg": "Device tree is full: the authority must initialize the next one"
+    },
+    {
+      "code": 6019,
+      "name": "RecordTreeFull",
+      "msg": "Record tree is full: the authority must initialize the next one"
+    },
+    {
+      "code": 6020,
+      "name": "MissingEd25519Instruction",
+      "msg": "The instruction before this one must be the Ed25519 precompile"
+    },
+    {
+      "code": 6021,
+      "name": "InvalidEd25519Instruction",
+      "msg": "Ed25519 instruction must hold 2 signatures whose offsets point into itself"
+    },
+    {
+      "code": 6022,
+      "name": "Ed25519KeyMismatch",
+      "msg": "Ed25519 signatures must be by the device key, then the maker key"
+    },
+    {
+      "code": 6023,
+      "name": "Ed25519MessageMismatch",
+      "msg": "Ed25519 signatures must cover the canonical onboarding message"
+    },
+    {
+      "code": 6024,
+      "name": "InvalidDeviceProof",
+      "msg": "Device leaf and proof do not match the device tree"
+    },
+    {
+      "code": 6025,
+      "name": "NotAttestationAuthority",
+      "msg": "Only the inference attestation program may advance a device"
+    },
+    {
+      "code": 6026,
+      "name": "SeqMismatch",
+      "msg": "Record sequence number must be the device's next one"
+    },
+    {
+      "code": 6027,
+      "name": "RecordDeviceMismatch",
+      "msg": "Record does not belong to this device or its model"
+    },
+    {
+      "code": 6028,
+      "name": "NotDeviceOwner",
+      "msg": "Signer is not the device owner"
+    },
+    {
+      "code": 6029,
+      "name": "InvalidFieldElement",
+      "msg": "Value is not a BN254 scalar field element"
+    },
+    {
+      "code": 6030,
+      "name": "InvalidTree",
+      "msg": "Account is not an initialized tree of this program"
+    },
+    {
       "code": 12999,
       "name": "InterfaceOnly",
       "msg": "Interface crate only: the program is programs/device-registry"
     }
   ],
   "types": [
+    {
+      "name": "AddMakerArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "name",
+            "docs": [
+              "At most 32 bytes of UTF-8."
+            ],
+            "type": "string"
+          }
+        ]
+      }
+    },
+    {
+      "name": "AdvanceDeviceArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "current",
+            "type": {
+              "defined": {
+                "name": "DeviceLeafRef"
+              }
+            }
+          },
+          {
+            "name": "record",
+            "type": {
+              "defined": {
+                "name": "RecordLeaf"
+              }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "DeviceLeaf",
+      "docs": [
+        "A device leaf (`DeviceLeafV0` without the network, which is the network account)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "device",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "maker",
+            "docs": [
+              "The maker account (PDA)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "bjj_key_hash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "model_id",
+            "type": "u32"
+          },
+          {
+            "name": "seq",
+            "type": "u64"
+          },
+          {
+            "name": "status",
+            "docs": [
+              "1 = active, 2 = revoked."
+            ],
+            "type": "u8"
+          }
+        ]
+      }
+    },
+    {
+      "name": "DeviceLeafRef",
+      "docs": [
+        "A device leaf as it is in the tree, with the root its proof was made against."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "leaf",
+            "type": {
+              "defined": {
+                "name": "DeviceLeaf"
+              }
+            }
+          },
+          {
+            "name": "leaf_index",
+            "type": "u32"
+          },
+          {
+            "name": "root",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "DeviceRegistered",
+      "docs": [
+        "A device leaf appended (full leaf: trees can be rebuilt from events alone)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
+            "name": "tree",
+            "type": "pubkey"
+          },
+          {
+            "name": "leaf_index",
+            "type": "u32"
+          },
+          {
+            "name": "leaf",
+            "type": {
+              "defined": {
+                "name": "DeviceLeaf"
+              }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "DeviceUpdated",
+      "docs": [
+        "A device leaf replaced (transfer, revoke, seq advance): the new leaf."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
+            "name": "tree",
+            "type": "pubkey"
+          },
+          {
+            "name": "leaf_index",
+            "type": "u32"
+          },
+          {
+            "name": "leaf",
+            "type": {
+              "defined": {
+                "name": "DeviceLeaf"
+              }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "InitTreeArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "kind",
+            "docs": [
+              "0 = device tree, 1 = record tree."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "max_depth",
+            "type": "u32"
+          },
+          {
+            "name": "max_buffer_size",
+            "type": "u32"
+          }
+        ]
+      }
+    },
     {
       "name": "InitializeNetworkArgs",
       "type": {
@@ -169,6 +1126,211 @@ export type DeviceRegistry = {
               "When true, anyone may submit attestations."
             ],
             "type": "bool"
+          }
+        ]
+      }
+    },
+    {
+      "name": "Maker",
+      "docs": [
+        "An approved hardware maker (PDA `[\"maker\", network, authority]`)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
+            "name": "authority",
+            "docs": [
+              "Key that signs device approvals."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "name",
+            "docs": [
+              "UTF-8, zero-padded."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "active",
+            "type": "bool"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "devices",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "MakerActiveSet",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "maker",
+            "type": "pubkey"
+          },
+          {
+            "name": "active",
+            "type": "bool"
+          }
+        ]
+      }
+    },
+    {
+      "name": "MakerAdded",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
+            "name": "maker",
+            "type": "pubkey"
+          },
+          {
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "name",
+            "type": "string"
+          }
+        ]
+      }
+    },
+    {
+      "name": "Model",
+      "docs": [
+        "A model version (PDA `[\"model\", network, model_id LE]`)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
+            "name": "model_id",
+            "type": "u32"
+          },
+          {
+            "name": "version",
+            "type": "u32"
+          },
+          {
+            "name": "active",
+            "type": "bool"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "onnx_sha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "circuit_sha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "vk",
+            "docs": [
+              "alpha G1 | beta G2 | gamma G2 | delta G2 | IC0 G1 | IC1 G1 (docs/contracts.md)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                576
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "ModelActiveSet",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "model",
+            "type": "pubkey"
+          },
+          {
+            "name": "active",
+            "type": "bool"
+          }
+        ]
+      }
+    },
+    {
+      "name": "ModelRegistered",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
+            "name": "model",
+            "type": "pubkey"
+          },
+          {
+            "name": "model_id",
+            "type": "u32"
+          },
+          {
+            "name": "version",
+            "type": "u32"
+          },
+          {
+            "name": "onnx_sha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "circuit_sha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }
@@ -278,6 +1440,245 @@ export type DeviceRegistry = {
           {
             "name": "permissionless",
             "type": "bool"
+          }
+        ]
+      }
+    },
+    {
+      "name": "OraclesSet",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
+            "name": "oracles",
+            "type": {
+              "vec": "pubkey"
+            }
+          },
+          {
+            "name": "permissionless",
+            "type": "bool"
+          }
+        ]
+      }
+    },
+    {
+      "name": "RecordAppended",
+      "docs": [
+        "A record leaf appended by an attestation."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
+            "name": "tree",
+            "type": "pubkey"
+          },
+          {
+            "name": "leaf_index",
+            "type": "u32"
+          },
+          {
+            "name": "record",
+            "type": {
+              "defined": {
+                "name": "RecordLeaf"
+              }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "RecordLeaf",
+      "docs": [
+        "`RecordLeafV0`."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "device",
+            "type": "pubkey"
+          },
+          {
+            "name": "model_id",
+            "type": "u32"
+          },
+          {
+            "name": "seq",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          },
+          {
+            "name": "input_commitment",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "class",
+            "type": "u8"
+          },
+          {
+            "name": "score",
+            "type": "i64"
+          },
+          {
+            "name": "public_input",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "RegisterDeviceArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "device",
+            "docs": [
+              "The device's ed25519 key."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "bjj_key_hash",
+            "docs": [
+              "Poseidon(Ax, Ay) of the device's BabyJubJub key, big-endian."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "model_id",
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "RegisterModelArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "model_id",
+            "type": "u32"
+          },
+          {
+            "name": "version",
+            "type": "u32"
+          },
+          {
+            "name": "onnx_sha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "circuit_sha256",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "vk",
+            "type": {
+              "array": [
+                "u8",
+                576
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "TransferDeviceArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "current",
+            "type": {
+              "defined": {
+                "name": "DeviceLeafRef"
+              }
+            }
+          },
+          {
+            "name": "new_owner",
+            "type": "pubkey"
+          }
+        ]
+      }
+    },
+    {
+      "name": "TreeInitialized",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
+            "name": "tree",
+            "type": "pubkey"
+          },
+          {
+            "name": "kind",
+            "type": "u8"
+          },
+          {
+            "name": "max_depth",
+            "type": "u32"
+          },
+          {
+            "name": "max_buffer_size",
+            "type": "u32"
+          },
+          {
+            "name": "canopy_depth",
+            "type": "u32"
+          },
+          {
+            "name": "number",
+            "docs": [
+              "1 for the network's first tree of this kind, then 2, ..."
+            ],
+            "type": "u32"
           }
         ]
       }

@@ -19,6 +19,144 @@ pub mod device_registry {
     ) -> Result<()> {
         err!(RegistryError::InterfaceOnly)
     }
+
+    /// Replaces the oracle set and the permissionless flag.
+    pub fn set_oracles(_ctx: Context<SetOracles>, _args: InitializeNetworkArgs) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+
+    /// Approves a maker whose `authority` key signs device approvals.
+    pub fn add_maker(_ctx: Context<AddMaker>, _args: AddMakerArgs) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+
+    /// Suspends or resumes a maker.
+    pub fn set_maker_active(_ctx: Context<SetMakerActive>, _active: bool) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+
+    /// Registers a model version with its Groth16 verifying key (576 bytes, docs/contracts.md).
+    pub fn register_model(_ctx: Context<RegisterModel>, _args: RegisterModelArgs) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+
+    /// Retires or re-enables a model version.
+    pub fn set_model_active(_ctx: Context<SetModelActive>, _active: bool) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+
+    /// Initializes a client-created tree account as the current device (kind 0) or record
+    /// (kind 1) tree; calling it with a new account rotates to that tree.
+    pub fn init_tree(_ctx: Context<InitTree>, _args: InitTreeArgs) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+
+    /// Appends a device leaf; needs the Ed25519 precompile instruction right before it with
+    /// the device's and the maker's signatures over the onboarding message.
+    pub fn register_device(
+        _ctx: Context<RegisterDevice>,
+        _args: RegisterDeviceArgs,
+    ) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+
+    /// Hands a device to a new owner (proof nodes as remaining accounts).
+    pub fn transfer_device(
+        _ctx: Context<UpdateDevice>,
+        _args: TransferDeviceArgs,
+    ) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+
+    /// Revokes a device (owner or network authority; proof nodes as remaining accounts).
+    pub fn revoke_device(_ctx: Context<UpdateDevice>, _args: DeviceLeafRef) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+
+    /// CPI from inference_attestation only: seq n-1 -> n and record leaf append.
+    pub fn advance_device(_ctx: Context<AdvanceDevice>, _args: AdvanceDeviceArgs) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+}
+
+/// A device leaf (`DeviceLeafV0` without the network, which is the network account).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
+pub struct DeviceLeaf {
+    pub device: Pubkey,
+    pub owner: Pubkey,
+    /// The maker account (PDA).
+    pub maker: Pubkey,
+    pub bjj_key_hash: [u8; 32],
+    pub model_id: u32,
+    pub seq: u64,
+    /// 1 = active, 2 = revoked.
+    pub status: u8,
+}
+
+/// `RecordLeafV0`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
+pub struct RecordLeaf {
+    pub device: Pubkey,
+    pub model_id: u32,
+    pub seq: u64,
+    pub timestamp: i64,
+    pub input_commitment: [u8; 32],
+    pub class: u8,
+    pub score: i64,
+    pub public_input: [u8; 32],
+}
+
+/// A device leaf as it is in the tree, with the root its proof was made against.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
+pub struct DeviceLeafRef {
+    pub leaf: DeviceLeaf,
+    pub leaf_index: u32,
+    pub root: [u8; 32],
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
+pub struct TransferDeviceArgs {
+    pub current: DeviceLeafRef,
+    pub new_owner: Pubkey,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
+pub struct AdvanceDeviceArgs {
+    pub current: DeviceLeafRef,
+    pub record: RecordLeaf,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
+pub struct AddMakerArgs {
+    pub authority: Pubkey,
+    /// At most 32 bytes of UTF-8.
+    pub name: String,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
+pub struct RegisterModelArgs {
+    pub model_id: u32,
+    pub version: u32,
+    pub onnx_sha256: [u8; 32],
+    pub circuit_sha256: [u8; 32],
+    pub vk: [u8; 576],
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
+pub struct InitTreeArgs {
+    /// 0 = device tree, 1 = record tree.
+    pub kind: u8,
+    pub max_depth: u32,
+    pub max_buffer_size: u32,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
+pub struct RegisterDeviceArgs {
+    /// The device's ed25519 key.
+    pub device: Pubkey,
+    /// Poseidon(Ax, Ay) of the device's BabyJubJub key, big-endian.
+    pub bjj_key_hash: [u8; 32],
+    pub model_id: u32,
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
@@ -42,6 +180,147 @@ pub struct InitializeNetwork<'info> {
     )]
     pub network: Account<'info, Network>,
     pub system_program: Program<'info, System>,
+}
+
+#[derive(Accounts)]
+pub struct SetOracles<'info> {
+    pub authority: Signer<'info>,
+    #[account(mut, has_one = authority)]
+    pub network: Account<'info, Network>,
+}
+
+#[derive(Accounts)]
+#[instruction(args: AddMakerArgs)]
+pub struct AddMaker<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    #[account(mut, has_one = authority)]
+    pub network: Account<'info, Network>,
+    #[account(
+        init,
+        payer = authority,
+        space = 8 + Maker::INIT_SPACE,
+        seeds = [b"maker", network.key().as_ref(), args.authority.as_ref()],
+        bump
+    )]
+    pub maker: Account<'info, Maker>,
+    pub system_program: Program<'info, System>,
+}
+
+#[derive(Accounts)]
+pub struct SetMakerActive<'info> {
+    pub authority: Signer<'info>,
+    #[account(has_one = authority)]
+    pub network: Account<'info, Network>,
+    #[account(mut, has_one = network)]
+    pub maker: Account<'info, Maker>,
+}
+
+#[derive(Accounts)]
+#[instruction(args: RegisterModelArgs)]
+pub struct RegisterModel<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    #[account(mut, has_one = authority)]
+    pub network: Account<'info, Network>,
+    #[account(
+        init,
+        payer = authority,
+        space = 8 + Model::INIT_SPACE,
+        seeds = [b"model", network.key().as_ref(), args.model_id.to_le_bytes().as_ref()],
+        bump
+    )]
+    pub model: Account<'info, Model>,
+    pub system_program: Program<'info, System>,
+}
+
+#[derive(Accounts)]
+pub struct SetModelActive<'info> {
+    pub authority: Signer<'info>,
+    #[account(has_one = authority)]
+    pub network: Account<'info, Network>,
+    #[account(mut, has_one = network)]
+    pub model: Account<'info, Model>,
+}
+
+#[derive(Accounts)]
+pub struct InitTree<'info> {
+    pub authority: Signer<'info>,
+    #[account(mut, has_one = authority)]
+    pub network: Account<'info, Network>,
+    /// CHECK: zeroed account created by the client with this program as owner; the program
+    /// writes the SPL Account Compression layout into it.
+    #[account(mut)]
+    pub tree: UncheckedAccount<'info>,
+}
+
+#[derive(Accounts)]
+pub struct RegisterDevice<'info> {
+    pub owner: Signer<'info>,
+    #[account(mut)]
+    pub network: Account<'info, Network>,
+    #[account(mut, has_one = network)]
+    pub maker: Account<'info, Maker>,
+    #[account(has_one = network)]
+    pub model: Account<'info, Model>,
+    /// CHECK: the network's current device tree (`network.device_tree`).
+    #[account(mut, address = network.device_tree)]
+    pub device_tree: UncheckedAccount<'info>,
+    /// CHECK: instructions sysvar (Ed25519 precompile introspection).
+    #[account(address = anchor_lang::solana_program::sysvar::instructions::ID)]
+    pub instructions: UncheckedAccount<'info>,
+}
+
+#[derive(Accounts)]
+pub struct UpdateDevice<'info> {
+    pub signer: Signer<'info>,
+    pub network: Account<'info, Network>,
+    /// CHECK: a device tree of this network (header authority = network).
+    #[account(mut)]
+    pub device_tree: UncheckedAccount<'info>,
+}
+
+#[derive(Accounts)]
+pub struct AdvanceDevice<'info> {
+    /// PDA `["attestation"]` of inference_attestation.
+    pub attestation_authority: Signer<'info>,
+    #[account(mut)]
+    pub network: Account<'info, Network>,
+    /// CHECK: a device tree of this network.
+    #[account(mut)]
+    pub device_tree: UncheckedAccount<'info>,
+    /// CHECK: the network's current record tree.
+    #[account(mut, address = network.record_tree)]
+    pub record_tree: UncheckedAccount<'info>,
+}
+
+/// An approved hardware maker (PDA `["maker", network, authority]`).
+#[account]
+#[derive(InitSpace, Debug, PartialEq)]
+pub struct Maker {
+    pub network: Pubkey,
+    /// Key that signs device approvals.
+    pub authority: Pubkey,
+    /// UTF-8, zero-padded.
+    pub name: [u8; 32],
+    pub active: bool,
+    pub bump: u8,
+    pub devices: u64,
+}
+
+/// A model version (PDA `["model", network, model_id LE]`).
+#[account]
+#[derive(InitSpace, Debug, PartialEq)]
+pub struct Model {
+    pub network: Pubkey,
+    pub model_id: u32,
+    pub version: u32,
+    pub active: bool,
+    pub bump: u8,
+    pub onnx_sha256: [u8; 32],
+    pub circuit_sha256: [u8; 32],
+    /// alpha G1 | beta G2 | gamma G2 | delta G2 | IC0 G1 | IC1 G1 (docs/contracts.md).
+    pub vk: [u8; 576],
 }
 
 /// Root account of a zkpin network.
@@ -74,6 +353,82 @@ pub struct NetworkInitialized {
     pub permissionless: bool,
 }
 
+#[event]
+pub struct OraclesSet {
+    pub network: Pubkey,
+    pub oracles: Vec<Pubkey>,
+    pub permissionless: bool,
+}
+
+#[event]
+pub struct MakerAdded {
+    pub network: Pubkey,
+    pub maker: Pubkey,
+    pub authority: Pubkey,
+    pub name: String,
+}
+
+#[event]
+pub struct MakerActiveSet {
+    pub maker: Pubkey,
+    pub active: bool,
+}
+
+#[event]
+pub struct ModelRegistered {
+    pub network: Pubkey,
+    pub model: Pubkey,
+    pub model_id: u32,
+    pub version: u32,
+    pub onnx_sha256: [u8; 32],
+    pub circuit_sha256: [u8; 32],
+}
+
+#[event]
+pub struct ModelActiveSet {
+    pub model: Pubkey,
+    pub active: bool,
+}
+
+#[event]
+pub struct TreeInitialized {
+    pub network: Pubkey,
+    pub tree: Pubkey,
+    pub kind: u8,
+    pub max_depth: u32,
+    pub max_buffer_size: u32,
+    pub canopy_depth: u32,
+    /// 1 for the network's first tree of this kind, then 2, ...
+    pub number: u32,
+}
+
+/// A device leaf appended (full leaf: trees can be rebuilt from events alone).
+#[event]
+pub struct DeviceRegistered {
+    pub network: Pubkey,
+    pub tree: Pubkey,
+    pub leaf_index: u32,
+    pub leaf: DeviceLeaf,
+}
+
+/// A device leaf replaced (transfer, revoke, seq advance): the new leaf.
+#[event]
+pub struct DeviceUpdated {
+    pub network: Pubkey,
+    pub tree: Pubkey,
+    pub leaf_index: u32,
+    pub leaf: DeviceLeaf,
+}
+
+/// A record leaf appended by an attestation.
+#[event]
+pub struct RecordAppended {
+    pub network: Pubkey,
+    pub tree: Pubkey,
+    pub leaf_index: u32,
+    pub record: RecordLeaf,
+}
+
 /// Same order and numbers as `programs/device-registry/src/error.rs` (from 6000).
 #[error_code]
 pub enum RegistryError {
@@ -93,6 +448,52 @@ pub enum RegistryError {
     InvalidAccountOwner,
     #[msg("Account data is not of the expected type")]
     InvalidAccountData,
+    #[msg("Maker is not active")]
+    MakerInactive,
+    #[msg("Model is not active")]
+    ModelInactive,
+    #[msg("Model account does not match the model id")]
+    ModelMismatch,
+    #[msg("Account belongs to another network")]
+    WrongNetwork,
+    #[msg("Device is revoked")]
+    DeviceRevoked,
+    #[msg("Name is longer than 32 bytes")]
+    NameTooLong,
+    #[msg("Verifying key points are not valid alt_bn128 points")]
+    InvalidVerifyingKey,
+    #[msg("Tree depth, buffer size or account size is not supported")]
+    InvalidTreeSize,
+    #[msg("Device tree is not one of this network's device trees")]
+    WrongDeviceTree,
+    #[msg("Record tree is not this network's current record tree")]
+    WrongRecordTree,
+    #[msg("Device tree is full: the authority must initialize the next one")]
+    DeviceTreeFull,
+    #[msg("Record tree is full: the authority must initialize the next one")]
+    RecordTreeFull,
+    #[msg("The instruction before this one must be the Ed25519 precompile")]
+    MissingEd25519Instruction,
+    #[msg("Ed25519 instruction must hold 2 signatures whose offsets point into itself")]
+    InvalidEd25519Instruction,
+    #[msg("Ed25519 signatures must be by the device key, then the maker key")]
+    Ed25519KeyMismatch,
+    #[msg("Ed25519 signatures must cover the canonical onboarding message")]
+    Ed25519MessageMismatch,
+    #[msg("Device leaf and proof do not match the device tree")]
+    InvalidDeviceProof,
+    #[msg("Only the inference attestation program may advance a device")]
+    NotAttestationAuthority,
+    #[msg("Record sequence number must be the device's next one")]
+    SeqMismatch,
+    #[msg("Record does not belong to this device or its model")]
+    RecordDeviceMismatch,
+    #[msg("Signer is not the device owner")]
+    NotDeviceOwner,
+    #[msg("Value is not a BN254 scalar field element")]
+    InvalidFieldElement,
+    #[msg("Account is not an initialized tree of this program")]
+    InvalidTree,
     #[msg("Interface crate only: the program is programs/device-registry")]
     InterfaceOnly = 6999,
 }

@@ -12,15 +12,148 @@ fn program_id_agrees() {
 
 #[test]
 fn instruction_discriminators_agree() {
-    assert_eq!(
-        iface::instruction::InitializeNetwork::DISCRIMINATOR,
-        &program::instructions::initialize_network::DISCRIMINATOR[..]
-    );
+    use iface::instruction as a;
+    use program::instructions as p;
+    let pairs: [(&[u8], [u8; 8]); 11] = [
+        (a::InitializeNetwork::DISCRIMINATOR, p::initialize_network::DISCRIMINATOR),
+        (a::SetOracles::DISCRIMINATOR, p::set_oracles::DISCRIMINATOR),
+        (a::AddMaker::DISCRIMINATOR, p::add_maker::DISCRIMINATOR),
+        (a::SetMakerActive::DISCRIMINATOR, p::set_maker_active::DISCRIMINATOR),
+        (a::RegisterModel::DISCRIMINATOR, p::register_model::DISCRIMINATOR),
+        (a::SetModelActive::DISCRIMINATOR, p::set_model_active::DISCRIMINATOR),
+        (a::InitTree::DISCRIMINATOR, p::init_tree::DISCRIMINATOR),
+        (a::RegisterDevice::DISCRIMINATOR, p::register_device::DISCRIMINATOR),
+        (a::TransferDevice::DISCRIMINATOR, p::transfer_device::DISCRIMINATOR),
+        (a::RevokeDevice::DISCRIMINATOR, p::revoke_device::DISCRIMINATOR),
+        (a::AdvanceDevice::DISCRIMINATOR, p::advance_device::DISCRIMINATOR),
+    ];
+    for (a, p) in pairs {
+        assert_eq!(a, &p[..]);
+    }
 }
 
 #[test]
 fn event_discriminators_agree() {
-    assert_eq!(iface::NetworkInitialized::DISCRIMINATOR, &program::events::NETWORK_INITIALIZED[..]);
+    use program::events as p;
+    let pairs: [(&[u8], [u8; 8]); 10] = [
+        (iface::NetworkInitialized::DISCRIMINATOR, p::NETWORK_INITIALIZED),
+        (iface::OraclesSet::DISCRIMINATOR, p::ORACLES_SET),
+        (iface::MakerAdded::DISCRIMINATOR, p::MAKER_ADDED),
+        (iface::MakerActiveSet::DISCRIMINATOR, p::MAKER_ACTIVE_SET),
+        (iface::ModelRegistered::DISCRIMINATOR, p::MODEL_REGISTERED),
+        (iface::ModelActiveSet::DISCRIMINATOR, p::MODEL_ACTIVE_SET),
+        (iface::TreeInitialized::DISCRIMINATOR, p::TREE_INITIALIZED),
+        (iface::DeviceRegistered::DISCRIMINATOR, p::DEVICE_REGISTERED),
+        (iface::DeviceUpdated::DISCRIMINATOR, p::DEVICE_UPDATED),
+        (iface::RecordAppended::DISCRIMINATOR, p::RECORD_APPENDED),
+    ];
+    for (a, p) in pairs {
+        assert_eq!(a, &p[..]);
+    }
+}
+
+#[test]
+fn device_event_layout_agrees() {
+    use anchor_lang::prelude::Pubkey;
+    let leaf = program::leaf::DeviceLeaf {
+        device: &[1; 32],
+        owner: &[2; 32],
+        maker: &[3; 32],
+        bjj_key_hash: &[4; 32],
+        model_id: 77,
+        seq: 99,
+        status: 1,
+    };
+    let ev = program::events::device_event(program::events::DEVICE_UPDATED, &[5; 32], &[6; 32], 42, &leaf);
+    let bytes = ev.as_bytes();
+    assert_eq!(&bytes[..8], iface::DeviceUpdated::DISCRIMINATOR);
+    let decoded: iface::DeviceUpdated =
+        anchor_lang::AnchorDeserialize::deserialize(&mut &bytes[8..]).unwrap();
+    assert_eq!(decoded.network, Pubkey::new_from_array([5; 32]));
+    assert_eq!(decoded.tree, Pubkey::new_from_array([6; 32]));
+    assert_eq!(decoded.leaf_index, 42);
+    assert_eq!(decoded.leaf.owner, Pubkey::new_from_array([2; 32]));
+    assert_eq!((decoded.leaf.model_id, decoded.leaf.seq, decoded.leaf.status), (77, 99, 1));
+}
+
+#[test]
+fn leaf_bytes_agree_with_borsh() {
+    // The program hashes `network || borsh(DeviceLeaf)`; the interface's borsh must give the
+    // same 141 bytes after the network.
+    let leaf = iface::DeviceLeaf {
+        device: anchor_lang::prelude::Pubkey::new_from_array([1; 32]),
+        owner: anchor_lang::prelude::Pubkey::new_from_array([2; 32]),
+        maker: anchor_lang::prelude::Pubkey::new_from_array([3; 32]),
+        bjj_key_hash: [4; 32],
+        model_id: 0x0102_0304,
+        seq: 0x1112_1314_1516_1718,
+        status: 2,
+    };
+    let borsh = leaf.try_to_vec().unwrap();
+    let mut r = program::args::Reader::new(&borsh);
+    let parsed = program::leaf::DeviceLeaf::read(&mut r).unwrap();
+    r.finish().unwrap();
+    let bytes = parsed.bytes(&[9; 32]);
+    assert_eq!(&bytes[..32], &[9; 32]);
+    assert_eq!(&bytes[32..], &borsh[..]);
+    let record = iface::RecordLeaf {
+        device: anchor_lang::prelude::Pubkey::new_from_array([1; 32]),
+        model_id: 7,
+        seq: 8,
+        timestamp: -9,
+        input_commitment: [10; 32],
+        class: 3,
+        score: -11,
+        public_input: [12; 32],
+    };
+    assert_eq!(record.try_to_vec().unwrap().len(), program::leaf::RECORD_LEAF_LEN);
+}
+
+#[test]
+fn attestation_authority_is_the_attestation_pda() {
+    let attestation = "FxXeprHwuCbhYTh9aLxvV6SWxiX2WbgqJtsXRQE61wiN"
+        .parse::<anchor_lang::prelude::Pubkey>()
+        .unwrap();
+    let (pda, _) = anchor_lang::prelude::Pubkey::find_program_address(&[b"attestation"], &attestation);
+    assert_eq!(
+        pda.to_bytes(),
+        program::instructions::advance_device::ATTESTATION_AUTHORITY.to_bytes()
+    );
+}
+
+#[test]
+fn maker_and_model_sizes_agree() {
+    assert_eq!(8 + iface::Maker::INIT_SPACE, program::state::Maker::LEN);
+    assert_eq!(8 + iface::Model::INIT_SPACE, program::state::Model::LEN);
+    assert_eq!(iface::Maker::DISCRIMINATOR, &program::state::Maker::DISCRIMINATOR[..]);
+    assert_eq!(iface::Model::DISCRIMINATOR, &program::state::Model::DISCRIMINATOR[..]);
+
+    let mut data = vec![0u8; program::state::Model::LEN];
+    let m = program::state::Model::init(&mut data).unwrap();
+    m.network = [1; 32];
+    m.set_model_id(0x0a0b_0c0d);
+    m.set_version(3);
+    m.active = 1;
+    m.bump = 250;
+    m.onnx_sha256 = [4; 32];
+    m.circuit_sha256 = [5; 32];
+    m.vk = [6; 576];
+    let a = iface::Model::try_deserialize(&mut &data[..]).unwrap();
+    assert_eq!((a.model_id, a.version, a.active, a.bump), (0x0a0b_0c0d, 3, true, 250));
+    assert_eq!((a.onnx_sha256, a.circuit_sha256), ([4; 32], [5; 32]));
+    assert_eq!(a.vk, [6; 576]);
+
+    let mut data = vec![0u8; program::state::Maker::LEN];
+    let m = program::state::Maker::init(&mut data).unwrap();
+    m.network = [1; 32];
+    m.authority = [2; 32];
+    m.name[..4].copy_from_slice(b"acme");
+    m.active = 1;
+    m.bump = 251;
+    m.set_devices(12345);
+    let a = iface::Maker::try_deserialize(&mut &data[..]).unwrap();
+    assert_eq!(&a.name[..4], b"acme");
+    assert_eq!((a.active, a.bump, a.devices), (true, 251, 12345));
 }
 
 #[test]
@@ -92,21 +225,21 @@ fn initialize_network_args_agree() {
 }
 
 #[test]
-fn errors_agree() {
-    use program::error::RegistryError as P;
-    use iface::RegistryError as A;
-    let pairs = [
-        (P::Unauthorized, A::Unauthorized),
-        (P::InvalidPda, A::InvalidPda),
-        (P::AlreadyInitialized, A::AlreadyInitialized),
-        (P::TooManyOracles, A::TooManyOracles),
-        (P::DuplicateOracle, A::DuplicateOracle),
-        (P::InvalidArguments, A::InvalidArguments),
-        (P::InvalidAccountOwner, A::InvalidAccountOwner),
-        (P::InvalidAccountData, A::InvalidAccountData),
-    ];
-    for (p, a) in pairs {
-        assert_eq!(p as u32, u32::from(a), "{a:?}");
-        assert_eq!(p.message(), a.to_string(), "{a:?}");
+fn errors_agree_with_the_idl() {
+    // The committed IDL is the interface crate's view (`npm run check:idl` keeps it current).
+    let idl: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../idls/device_registry.json"
+    ))
+    .unwrap();
+    let errors = idl["errors"].as_array().unwrap();
+    let all = program::error::RegistryError::ALL;
+    for (i, p) in all.iter().enumerate() {
+        let e = &errors[i];
+        assert_eq!(e["code"].as_u64().unwrap(), *p as u64, "{p:?}");
+        assert_eq!(e["name"].as_str().unwrap(), p.name(), "{p:?}");
+        assert_eq!(e["msg"].as_str().unwrap(), p.message(), "{p:?}");
     }
+    // Only the interface's own marker error follows.
+    assert_eq!(errors.len(), all.len() + 1);
+    assert_eq!(errors[all.len()]["name"], "InterfaceOnly");
 }

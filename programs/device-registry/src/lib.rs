@@ -9,11 +9,18 @@
 
 extern crate alloc;
 
+pub mod args;
+pub mod checks;
+pub mod device;
 pub mod discriminator;
+pub mod ed25519;
 pub mod error;
 pub mod events;
 pub mod instructions;
+pub mod leaf;
+pub mod pda;
 pub mod state;
+pub mod tree;
 
 use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
 
@@ -40,10 +47,22 @@ pub fn process_instruction(
     }
     let (disc, args) = data.split_at(8);
     let disc: [u8; 8] = [disc[0], disc[1], disc[2], disc[3], disc[4], disc[5], disc[6], disc[7]];
+    use instructions::*;
+    // Direct calls, not a table of fn pointers: upstream LLVM's BPF backend cannot lower
+    // `Result`-returning functions whose address is taken ("aggregate returns").
+    let _ = program_id;
     match disc {
-        instructions::initialize_network::DISCRIMINATOR => {
-            instructions::initialize_network::process(program_id, accounts, args)
-        }
+        initialize_network::DISCRIMINATOR => initialize_network::process(accounts, args),
+        set_oracles::DISCRIMINATOR => set_oracles::process(accounts, args),
+        add_maker::DISCRIMINATOR => add_maker::process(accounts, args),
+        set_maker_active::DISCRIMINATOR => set_maker_active::process(accounts, args),
+        register_model::DISCRIMINATOR => register_model::process(accounts, args),
+        set_model_active::DISCRIMINATOR => set_model_active::process(accounts, args),
+        init_tree::DISCRIMINATOR => init_tree::process(accounts, args),
+        register_device::DISCRIMINATOR => register_device::process(accounts, args),
+        transfer_device::DISCRIMINATOR => transfer_device::process(accounts, args),
+        revoke_device::DISCRIMINATOR => revoke_device::process(accounts, args),
+        advance_device::DISCRIMINATOR => advance_device::process(accounts, args),
         _ => Err(ProgramError::InvalidInstructionData),
     }
 }

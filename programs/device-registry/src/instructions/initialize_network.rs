@@ -43,7 +43,7 @@ impl<'a> InitializeNetworkArgs<'a> {
     }
 }
 
-pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let [authority, network, _system_program, ..] = accounts else {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
@@ -58,7 +58,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     }
 
     let (expected, bump) =
-        Address::find_program_address(&[NETWORK_SEED, authority.address().as_ref()], program_id);
+        Address::find_program_address(&[NETWORK_SEED, authority.address().as_ref()], &crate::ID);
     if network.address() != &expected {
         return Err(RegistryError::InvalidPda.into());
     }
@@ -75,7 +75,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     pinocchio_system::create_account_with_minimum_balance_signed(
         network,
         Network::LEN,
-        program_id,
+        &crate::ID,
         authority,
         None,
         &[Signer::from(&seeds)],

@@ -1,1 +1,11 @@
+pub mod add_maker;
+pub mod advance_device;
+pub mod init_tree;
 pub mod initialize_network;
+pub mod register_device;
+pub mod register_model;
+pub mod revoke_device;
+pub mod set_maker_active;
+pub mod set_model_active;
+pub mod set_oracles;
+pub mod transfer_device;

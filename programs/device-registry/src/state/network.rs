@@ -34,26 +34,32 @@ impl Network {
     pub const LEN: usize = core::mem::size_of::<Self>();
 
     /// Views initialized account data as a `Network`.
+    /// Views initialized account data as a `Network`.
     pub fn load(data: &[u8]) -> Result<&Self, ProgramError> {
-        if data.len() != Self::LEN || data[..8] != Self::DISCRIMINATOR {
-            return Err(RegistryError::InvalidAccountData.into());
-        }
+        crate::state::check_layout(data, Self::LEN, &Self::DISCRIMINATOR)?;
         // SAFETY: size checked; every field is a byte array (alignment 1).
         Ok(unsafe { &*(data.as_ptr() as *const Self) })
     }
 
     pub fn load_mut(data: &mut [u8]) -> Result<&mut Self, ProgramError> {
-        Self::load(data)?;
+        crate::state::check_layout(data, Self::LEN, &Self::DISCRIMINATOR)?;
         Ok(unsafe { &mut *(data.as_mut_ptr() as *mut Self) })
     }
 
     /// Writes the discriminator into zeroed data of the right size and returns the view.
     pub fn init(data: &mut [u8]) -> Result<&mut Self, ProgramError> {
-        if data.len() != Self::LEN || data[..8] != [0; 8] {
-            return Err(RegistryError::AlreadyInitialized.into());
-        }
-        data[..8].copy_from_slice(&Self::DISCRIMINATOR);
+        crate::state::init_layout(data, Self::LEN, &Self::DISCRIMINATOR)?;
         Ok(unsafe { &mut *(data.as_mut_ptr() as *mut Self) })
+    }
+
+    pub fn require_authority(&self, signer: &pinocchio::AccountView) -> Result<(), ProgramError> {
+        if !signer.is_signer() {
+            return Err(ProgramError::MissingRequiredSignature);
+        }
+        if signer.address().as_ref() != self.authority {
+            return Err(RegistryError::Unauthorized.into());
+        }
+        Ok(())
     }
 
     pub fn is_oracle(&self, key: &[u8; 32]) -> bool {

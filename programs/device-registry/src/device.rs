@@ -1,0 +1,58 @@
+//! Replacing a device leaf in a device tree: shared by transfer, revoke and advance.
+use pinocchio::{error::ProgramError, AccountView};
+use zkpin_cmt::{MerkleTreeAccount, Node, SetLeafArgs};
+
+use crate::{
+    args::Reader,
+    checks,
+    error::RegistryError,
+    leaf::DeviceLeaf,
+    tree,
+};
+
+/// Arguments every device update starts with: the current leaf, its index and the root the
+/// proof (remaining accounts) was made against.
+pub struct LeafRef<'a> {
+    pub leaf: DeviceLeaf<'a>,
+    pub index: u32,
+    pub root: &'a [u8; 32],
+}
+
+impl<'a> LeafRef<'a> {
+    pub fn read(r: &mut Reader<'a>) -> Result<Self, ProgramError> {
+        Ok(Self { leaf: DeviceLeaf::read(r)?, index: r.u32()?, root: r.array()? })
+    }
+}
+
+pub struct Replace<'a> {
+    pub network_key: &'a [u8; 32],
+    pub old: &'a LeafRef<'a>,
+    pub new: &'a DeviceLeaf<'a>,
+}
+
+/// Checks `old` is in `device_tree` (a device tree of `network_key`) with the proof in
+/// `proof_accounts`, and replaces it by `new`.
+pub fn replace(
+    device_tree: &mut AccountView,
+    change: &Replace,
+    proof_accounts: &[AccountView],
+) -> Result<(), ProgramError> {
+    let Replace { network_key, old, new } = *change;
+    checks::owned(device_tree)?;
+    let mut nodes: [Node; 32] = [[0; 32]; 32];
+    let proof = tree::proof_nodes(proof_accounts, &mut nodes)?;
+    let mut d = device_tree.try_borrow_mut()?;
+    let mut t = MerkleTreeAccount::load(&mut d[..]).map_err(|_| RegistryError::InvalidTree)?;
+    if t.authority() != network_key {
+        return Err(RegistryError::WrongDeviceTree.into());
+    }
+    t.set_leaf(&SetLeafArgs {
+        current_root: *old.root,
+        previous_leaf: old.leaf.hash(network_key),
+        new_leaf: new.hash(network_key),
+        proof,
+        index: old.index,
+    })
+    .map_err(|e| tree::cmt_error(e, RegistryError::DeviceTreeFull))?;
+    Ok(())
+}

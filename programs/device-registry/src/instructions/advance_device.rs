@@ -1,0 +1,91 @@
+//! `advance_device(args: AdvanceDeviceArgs { leaf, leaf_index, root, record })`: called only
+//! by `inference_attestation` (through CPI, signed by its PDA `["attestation"]`) after it
+//! verified a proof. Moves the device leaf's seq from n-1 to n (so the same reading can
+//! never be recorded twice) and appends the record leaf to the current record tree.
+//! Returns (return data) the record's leaf index, u32 LE.
+//! Accounts: `[attestation authority (signer), network (writable), device_tree (writable),
+//! record_tree (writable), ...proof nodes]`.
+use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
+use zkpin_cmt::MerkleTreeAccount;
+
+use crate::{
+    args::Reader,
+    checks,
+    device::{self, LeafRef, Replace},
+    discriminator,
+    error::RegistryError,
+    events::{device_event, EventWriter, DEVICE_UPDATED, RECORD_APPENDED},
+    leaf::{DeviceLeaf, RecordLeaf, STATUS_ACTIVE},
+    state::Network,
+    tree,
+};
+
+pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("advance_device");
+
+/// PDA `["attestation"]` of the inference attestation program
+/// (`HwTA59Tf23bZWDpP5cYf5mzwy2KzzXuHeGVDHf2BWZDz`, bump 254; checked by a unit test).
+pub const ATTESTATION_AUTHORITY: Address = Address::new_from_array([
+    251, 173, 237, 253, 187, 219, 163, 188, 243, 198, 174, 185, 232, 199, 193, 209, 227, 168, 42,
+    212, 162, 231, 209, 25, 40, 14, 143, 72, 241, 107, 19, 185,
+]);
+
+pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+    let [authority, network, device_tree, record_tree, proof @ ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    if !authority.is_signer() || authority.address() != &ATTESTATION_AUTHORITY {
+        return Err(RegistryError::NotAttestationAuthority.into());
+    }
+    let mut r = Reader::new(data);
+    let old = LeafRef::read(&mut r)?;
+    let record = RecordLeaf::read(&mut r)?;
+    r.finish()?;
+    if old.leaf.status != STATUS_ACTIVE {
+        return Err(RegistryError::DeviceRevoked.into());
+    }
+    if record.device() != old.leaf.device || record.model_id() != old.leaf.model_id {
+        return Err(RegistryError::RecordDeviceMismatch.into());
+    }
+    let next = old.leaf.seq.checked_add(1).ok_or(RegistryError::SeqMismatch)?;
+    if record.seq() != next {
+        return Err(RegistryError::SeqMismatch.into());
+    }
+
+    checks::owned(network)?;
+    checks::owned(record_tree)?;
+    let network_key = network.address().to_bytes();
+    let record_tree_key = record_tree.address().to_bytes();
+    if Network::load(&network.try_borrow()?)?.record_tree != record_tree_key {
+        return Err(RegistryError::WrongRecordTree.into());
+    }
+
+    let new = DeviceLeaf { seq: next, ..old.leaf };
+    device::replace(device_tree, &Replace { network_key: &network_key, old: &old, new: &new }, proof)?;
+
+    let record_index = {
+        let mut d = record_tree.try_borrow_mut()?;
+        let mut t = MerkleTreeAccount::load(&mut d[..]).map_err(|_| RegistryError::InvalidTree)?;
+        t.append(&record.hash()).map_err(|e| tree::cmt_error(e, RegistryError::RecordTreeFull))?;
+        t.rightmost_index() - 1
+    };
+    {
+        let mut d = network.try_borrow_mut()?;
+        let n = Network::load_mut(&mut d)?;
+        n.set_records(n.records().wrapping_add(1));
+    }
+
+    let device_tree_key = device_tree.address().to_bytes();
+    device_event(DEVICE_UPDATED, &network_key, &device_tree_key, old.index, &new).emit();
+    EventWriter::new(RECORD_APPENDED, 32 * 2 + 4 + 125)
+        .bytes(&network_key)
+        .bytes(&record_tree_key)
+        .u32(record_index)
+        .bytes(record.bytes)
+        .emit();
+    #[cfg(target_arch = "bpf")]
+    unsafe {
+        let idx = record_index.to_le_bytes();
+        pinocchio::syscalls::sol_set_return_data(idx.as_ptr(), 4);
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! `init_tree(args: InitTreeArgs { kind, max_depth, max_buffer_size })`: initializes a
+//! client-created, zeroed tree account (owner = this program) as the network's current device
+//! tree (kind 0) or record tree (kind 1). The canopy depth follows from the account size.
+//! Calling it again with a new account rotates to that tree; leaves in earlier device trees
+//! stay usable.
+//! Accounts: `[authority (signer), network (writable), tree (writable)]`.
+use pinocchio::{
+    error::ProgramError,
+    sysvars::{clock::Clock, Sysvar},
+    AccountView, ProgramResult,
+};
+use zkpin_cmt::{CmtError, InitializeArgs, MerkleTreeAccount};
+
+use crate::{
+    args::Reader,
+    checks, discriminator,
+    error::RegistryError,
+    events::{EventWriter, TREE_INITIALIZED},
+    state::Network,
+    tree,
+};
+
+pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("init_tree");
+pub const KIND_DEVICE: u8 = 0;
+pub const KIND_RECORD: u8 = 1;
+
+pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+    let [authority, network, tree_account, ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    let mut r = Reader::new(data);
+    let kind = r.u8()?;
+    let max_depth = r.u32()?;
+    let max_buffer_size = r.u32()?;
+    r.finish()?;
+    if kind > KIND_RECORD {
+        return Err(RegistryError::InvalidArguments.into());
+    }
+    checks::owned(network)?;
+    checks::owned(tree_account)?;
+    let network_key = network.address().to_bytes();
+    let tree_key = tree_account.address().to_bytes();
+    Network::load(&network.try_borrow()?)?.require_authority(authority)?;
+
+    let header_authority = if kind == KIND_DEVICE {
+        network_key
+    } else {
+        tree::record_trees_authority(network.address()).to_bytes()
+    };
+    let canopy_depth = {
+        let mut d = tree_account.try_borrow_mut()?;
+        let args = InitializeArgs {
+            max_depth,
+            max_buffer_size,
+            authority: header_authority,
+            creation_slot: Clock::get()?.slot,
+        };
+        let t = MerkleTreeAccount::initialize(&mut d[..], &args).map_err(|e| match e {
+            CmtError::TreeAlreadyInitialized => RegistryError::AlreadyInitialized,
+            _ => RegistryError::InvalidTreeSize,
+        })?;
+        t.canopy_depth()
+    };
+
+    let mut d = network.try_borrow_mut()?;
+    let state = Network::load_mut(&mut d)?;
+    let number = if kind == KIND_DEVICE {
+        state.device_tree = tree_key;
+        state.set_device_trees(state.device_trees().wrapping_add(1));
+        state.device_trees()
+    } else {
+        state.record_tree = tree_key;
+        state.set_record_trees(state.record_trees().wrapping_add(1));
+        state.record_trees()
+    };
+
+    EventWriter::new(TREE_INITIALIZED, 32 * 2 + 1 + 4 * 4)
+        .bytes(&network_key)
+        .bytes(&tree_key)
+        .u8(kind)
+        .u32(max_depth)
+        .u32(max_buffer_size)
+        .u32(canopy_depth)
+        .u32(number)
+        .emit();
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! `register_model(args: RegisterModelArgs)`: registers one model version and the Groth16
+//! verifying key its proofs are checked against. The key's points are validated with the
+//! alt_bn128 syscalls (an invalid point makes the pairing syscall fail).
+//! Accounts: `[authority (signer, writable, pays), network (writable), model (writable, PDA
+//! ["model", network, model_id LE]), system_program]`.
+use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+
+use crate::{
+    args::Reader,
+    checks, discriminator,
+    error::RegistryError,
+    events::{EventWriter, MODEL_REGISTERED},
+    pda::{self, PdaSpec},
+    state::{
+        model::{MODEL_SEED, VK_LEN},
+        Model, Network,
+    },
+};
+
+pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("register_model");
+
+/// alpha (G1) paired with beta, gamma and delta (G2): every point is parsed and checked
+/// on-curve / in-subgroup by the syscall; IC0 + IC1 checks the two IC points.
+fn validate_vk(vk: &[u8; VK_LEN]) -> Result<(), ProgramError> {
+    let invalid = |_| ProgramError::from(RegistryError::InvalidVerifyingKey);
+    let alpha = &vk[..64];
+    let mut pairs = [0u8; 3 * 192];
+    for (i, g2) in vk[64..448].chunks_exact(128).enumerate() {
+        pairs[i * 192..i * 192 + 64].copy_from_slice(alpha);
+        pairs[i * 192 + 64..i * 192 + 192].copy_from_slice(g2);
+    }
+    zkpin_crypto::pairing_check(&pairs).map_err(invalid)?;
+    let mut ics = [0u8; 128];
+    ics.copy_from_slice(&vk[448..576]);
+    zkpin_crypto::g1_add_raw(&ics).map_err(invalid)?;
+    Ok(())
+}
+
+pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+    let [authority, network, model, _system_program, ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    let mut r = Reader::new(data);
+    let model_id = r.u32()?;
+    let version = r.u32()?;
+    let onnx_sha256 = r.array::<32>()?;
+    let circuit_sha256 = r.array::<32>()?;
+    let vk = r.array::<VK_LEN>()?;
+    r.finish()?;
+    validate_vk(vk)?;
+
+    checks::owned(network)?;
+    let network_key = network.address().to_bytes();
+    {
+        let mut d = network.try_borrow_mut()?;
+        let state = Network::load_mut(&mut d)?;
+        state.require_authority(authority)?;
+        state.set_models(state.models().wrapping_add(1));
+    }
+    let id_bytes = model_id.to_le_bytes();
+    let seeds: [&[u8]; 3] = [MODEL_SEED, &network_key, &id_bytes];
+    let bump = checks::fresh_pda(model, &seeds)?;
+    pda::create(authority, model, &PdaSpec { seeds: &seeds, bump, space: Model::LEN })?;
+
+    let model_key = model.address().to_bytes();
+    let mut d = model.try_borrow_mut()?;
+    let m = Model::init(&mut d)?;
+    m.network = network_key;
+    m.set_model_id(model_id);
+    m.set_version(version);
+    m.active = 1;
+    m.bump = bump;
+    m.onnx_sha256 = *onnx_sha256;
+    m.circuit_sha256 = *circuit_sha256;
+    m.vk = *vk;
+
+    EventWriter::new(MODEL_REGISTERED, 32 * 4 + 8)
+        .bytes(&network_key)
+        .bytes(&model_key)
+        .u32(model_id)
+        .u32(version)
+        .bytes(onnx_sha256)
+        .bytes(circuit_sha256)
+        .emit();
+    Ok(())
+}

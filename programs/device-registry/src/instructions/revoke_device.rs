@@ -1,0 +1,43 @@
+//! `revoke_device(args: RevokeDeviceArgs { leaf, leaf_index, root })`: marks a device
+//! revoked; no attestation is accepted for it afterwards. Signed by the device owner or the
+//! network authority.
+//! Accounts: `[signer, network, device_tree (writable), ...proof nodes]`.
+use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+
+use crate::{
+    args::Reader,
+    checks,
+    device::{self, LeafRef, Replace},
+    discriminator,
+    error::RegistryError,
+    events::{device_event, DEVICE_UPDATED},
+    leaf::{DeviceLeaf, STATUS_ACTIVE, STATUS_REVOKED},
+    state::Network,
+};
+
+pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("revoke_device");
+
+pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+    let [signer, network, device_tree, proof @ ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    let mut r = Reader::new(data);
+    let old = LeafRef::read(&mut r)?;
+    r.finish()?;
+    checks::signer(signer)?;
+    checks::owned(network)?;
+    let authority = Network::load(&network.try_borrow()?)?.authority;
+    let key = signer.address().as_ref();
+    if key != old.leaf.owner && key != authority {
+        return Err(RegistryError::NotDeviceOwner.into());
+    }
+    if old.leaf.status != STATUS_ACTIVE {
+        return Err(RegistryError::DeviceRevoked.into());
+    }
+    let network_key = network.address().to_bytes();
+    let new = DeviceLeaf { status: STATUS_REVOKED, ..old.leaf };
+    device::replace(device_tree, &Replace { network_key: &network_key, old: &old, new: &new }, proof)?;
+    let tree_key = device_tree.address().to_bytes();
+    device_event(DEVICE_UPDATED, &network_key, &tree_key, old.index, &new).emit();
+    Ok(())
+}

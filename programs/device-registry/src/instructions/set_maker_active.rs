@@ -1,0 +1,35 @@
+//! `set_maker_active(active: bool)`: suspends or resumes a maker's approvals.
+//! Accounts: `[authority (signer), network, maker (writable)]`.
+use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+
+use crate::{
+    args::Reader,
+    checks, discriminator,
+    error::RegistryError,
+    events::{EventWriter, MAKER_ACTIVE_SET},
+    state::{Maker, Network},
+};
+
+pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("set_maker_active");
+
+pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+    let [authority, network, maker, ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    let mut r = Reader::new(data);
+    let active = r.bool()?;
+    r.finish()?;
+    checks::owned(network)?;
+    checks::owned(maker)?;
+    let network_key = network.address().to_bytes();
+    Network::load(&network.try_borrow()?)?.require_authority(authority)?;
+    let maker_key = maker.address().to_bytes();
+    let mut d = maker.try_borrow_mut()?;
+    let m = Maker::load_mut(&mut d)?;
+    if m.network != network_key {
+        return Err(RegistryError::WrongNetwork.into());
+    }
+    m.active = active as u8;
+    EventWriter::new(MAKER_ACTIVE_SET, 33).bytes(&maker_key).u8(active as u8).emit();
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! `set_model_active(active: bool)`: retires or re-enables a model version.
+//! Accounts: `[authority (signer), network, model (writable)]`.
+use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+
+use crate::{
+    args::Reader,
+    checks, discriminator,
+    error::RegistryError,
+    events::{EventWriter, MODEL_ACTIVE_SET},
+    state::{Model, Network},
+};
+
+pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("set_model_active");
+
+pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+    let [authority, network, model, ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    let mut r = Reader::new(data);
+    let active = r.bool()?;
+    r.finish()?;
+    checks::owned(network)?;
+    checks::owned(model)?;
+    let network_key = network.address().to_bytes();
+    Network::load(&network.try_borrow()?)?.require_authority(authority)?;
+    let model_key = model.address().to_bytes();
+    let mut d = model.try_borrow_mut()?;
+    let m = Model::load_mut(&mut d)?;
+    if m.network != network_key {
+        return Err(RegistryError::WrongNetwork.into());
+    }
+    m.active = active as u8;
+    EventWriter::new(MODEL_ACTIVE_SET, 33).bytes(&model_key).u8(active as u8).emit();
+    Ok(())
+}

@@ -1,0 +1,42 @@
+//! `transfer_device(args: TransferDeviceArgs { leaf, leaf_index, root, new_owner })`: the
+//! owner hands a device to a new owner.
+//! Accounts: `[owner (signer), network, device_tree (writable), ...proof nodes]`.
+use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+
+use crate::{
+    args::Reader,
+    checks,
+    device::{self, LeafRef, Replace},
+    discriminator,
+    error::RegistryError,
+    events::{device_event, DEVICE_UPDATED},
+    leaf::{DeviceLeaf, STATUS_ACTIVE},
+    state::Network,
+};
+
+pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("transfer_device");
+
+pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+    let [owner, network, device_tree, proof @ ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    let mut r = Reader::new(data);
+    let old = LeafRef::read(&mut r)?;
+    let new_owner = r.array::<32>()?;
+    r.finish()?;
+    checks::signer(owner)?;
+    checks::owned(network)?;
+    Network::load(&network.try_borrow()?)?;
+    if owner.address().as_ref() != old.leaf.owner {
+        return Err(RegistryError::NotDeviceOwner.into());
+    }
+    if old.leaf.status != STATUS_ACTIVE {
+        return Err(RegistryError::DeviceRevoked.into());
+    }
+    let network_key = network.address().to_bytes();
+    let new = DeviceLeaf { owner: new_owner, ..old.leaf };
+    device::replace(device_tree, &Replace { network_key: &network_key, old: &old, new: &new }, proof)?;
+    let tree_key = device_tree.address().to_bytes();
+    device_event(DEVICE_UPDATED, &network_key, &tree_key, old.index, &new).emit();
+    Ok(())
+}
