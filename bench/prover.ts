@@ -46,7 +46,9 @@ async function main(): Promise<void> {
   windows.push(...randomWindows(777, nBitexact - windows.length));
   const tb = performance.now();
   const bit = await checkBitExact(session, art.ir, modelWc, windows);
-  log(`bit-exactness: ${bit.checked} windows, ${bit.mismatches} mismatches (${round((performance.now() - tb) / 1000)} s)`);
+  log(
+    `bit-exactness: ${bit.checked} windows, ${bit.mismatches} mismatches (${round((performance.now() - tb) / 1000)} s)`,
+  );
   if (bit.firstMismatch) log(`first mismatch: ${JSON.stringify(bit.firstMismatch)}`);
 
   // 2. Proofs: witness / prove / verify timings on warm artifacts.
@@ -100,7 +102,14 @@ async function main(): Promise<void> {
   const line = JSON.stringify({ bench: 'prover', metrics });
   const dir = join(fileURLToPath(new URL('.', import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'prover.json'), JSON.stringify({ bench: 'prover', metrics, proofs: prove.length, date: new Date().toISOString() }, null, 2) + '\n');
+  writeFileSync(
+    join(dir, 'prover.json'),
+    JSON.stringify(
+      { bench: 'prover', metrics, proofs: prove.length, date: new Date().toISOString() },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(line);
 }
 

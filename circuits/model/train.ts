@@ -138,9 +138,15 @@ function train(): { model: IntModel; floatAcc: number; intAcc: number; intAccTra
   const batch = 128;
   const idx = tr.x.map((_, i) => i);
   const forward = (x: number[]) => {
-    const z = Array.from({ length: HID }, (_, j) => B1[j]! + x.reduce((s, xi, i) => s + xi * S * W1[i]![j]!, 0));
+    const z = Array.from(
+      { length: HID },
+      (_, j) => B1[j]! + x.reduce((s, xi, i) => s + xi * S * W1[i]![j]!, 0),
+    );
     const h = z.map((t) => Math.max(0, t));
-    const o = Array.from({ length: OUT }, (_, c) => B2[c]! + h.reduce((s, hj, j) => s + hj * W2[j]![c]!, 0));
+    const o = Array.from(
+      { length: OUT },
+      (_, c) => B2[c]! + h.reduce((s, hj, j) => s + hj * W2[j]![c]!, 0),
+    );
     return { z, h, o };
   };
   for (let epoch = 0; epoch < 60; epoch++) {
@@ -241,7 +247,9 @@ function main(): void {
     type: {
       tensorType: {
         elemType: FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+        shape: {
+          dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+        },
       },
     },
   });
@@ -270,7 +278,12 @@ function main(): void {
         { opType: 'Relu', input: ['z1'], output: ['r1'], name: 'relu1' },
         { opType: 'Mul', input: ['r1', 'SHIFT'], output: ['s1'], name: 'requant_shift' },
         { opType: 'Floor', input: ['s1'], output: ['f1'], name: 'requant_floor' },
-        { opType: 'Clip', input: ['f1', 'CLIP_MIN', 'CLIP_MAX'], output: ['h1'], name: 'requant_clip' },
+        {
+          opType: 'Clip',
+          input: ['f1', 'CLIP_MIN', 'CLIP_MAX'],
+          output: ['h1'],
+          name: 'requant_clip',
+        },
         { opType: 'Gemm', input: ['h1', 'W2', 'B2'], output: ['logits'], name: 'fc2' },
       ],
     },

@@ -27,10 +27,16 @@ export function edgeWindows(n = 16): number[][] {
 /** Uniform random int8 windows from a seed. */
 export function randomWindows(seed: number, count: number, n = 16): number[][] {
   const r = rng(seed);
-  return Array.from({ length: count }, () => Array.from({ length: n }, () => Math.floor(r() * 256) - 128));
+  return Array.from({ length: count }, () =>
+    Array.from({ length: n }, () => Math.floor(r() * 256) - 128),
+  );
 }
 
-export async function ortLogits(session: ort.InferenceSession, windows: number[][], ir: ModelIR): Promise<number[][]> {
+export async function ortLogits(
+  session: ort.InferenceSession,
+  windows: number[][],
+  ir: ModelIR,
+): Promise<number[][]> {
   const data = new Float32Array(windows.length * ir.inputSize);
   windows.forEach((w, i) => data.set(w, i * ir.inputSize));
   const feeds = { [ir.inputName]: new ort.Tensor('float32', data, [windows.length, ir.inputSize]) };
@@ -39,7 +45,11 @@ export async function ortLogits(session: ort.InferenceSession, windows: number[]
   return windows.map((_, i) => Array.from(v.subarray(i * ir.outputSize, (i + 1) * ir.outputSize)));
 }
 
-export async function witnessLogits(wc: WitnessCalculator, window: number[], outputSize: number): Promise<number[]> {
+export async function witnessLogits(
+  wc: WitnessCalculator,
+  window: number[],
+  outputSize: number,
+): Promise<number[]> {
   const w = await wc.witness({ x: window.map((v) => signedToField(v).toString()) });
   return w.slice(1, 1 + outputSize).map((x) => Number(fieldToSigned(x)));
 }

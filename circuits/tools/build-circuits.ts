@@ -37,7 +37,10 @@ function writeIfChanged(path: string, content: string, check: boolean, changed: 
 }
 
 /** Generate (or check) the circuit sources of `spec`; returns the IR. */
-export function generateSources(spec: ModelSpec = REFERENCE_MODEL, check = false): { ir: ModelIR; onnxSha256: string; changed: string[] } {
+export function generateSources(
+  spec: ModelSpec = REFERENCE_MODEL,
+  check = false,
+): { ir: ModelIR; onnxSha256: string; changed: string[] } {
   const { ir, source, onnxSha256 } = generateCircuitFile(abs(spec.onnx), spec.onnx, spec.name);
   const changed: string[] = [];
   writeIfChanged(abs(spec.generated), source, check, changed);
@@ -58,11 +61,15 @@ export function generateSources(spec: ModelSpec = REFERENCE_MODEL, check = false
 }
 
 /** Everything tests, the oracle and the benchmark need; builds whatever the cache lacks. */
-export async function buildReferenceArtifacts(opts: { log?: Logger; check?: boolean } = {}): Promise<ReferenceArtifacts> {
+export async function buildReferenceArtifacts(
+  opts: { log?: Logger; check?: boolean } = {},
+): Promise<ReferenceArtifacts> {
   const spec = REFERENCE_MODEL;
   const { ir, onnxSha256, changed } = generateSources(spec, opts.check ?? false);
   if (opts.check && changed.length > 0) {
-    throw new Error(`generated files are stale: ${changed.join(', ')} — run npm run build:circuits and commit`);
+    throw new Error(
+      `generated files are stale: ${changed.join(', ')} — run npm run build:circuits and commit`,
+    );
   }
   const circuit = await buildCircuit(spec.main, { log: opts.log });
   const modelOnly = await buildCircuit(spec.modelTestMain, { log: opts.log, setup: false });
@@ -70,7 +77,8 @@ export async function buildReferenceArtifacts(opts: { log?: Logger; check?: bool
     JSON.stringify(
       {
         generated: 'by npm run build:circuits (circuits/tools/build-circuits.ts) — DO NOT EDIT',
-        warning: 'INSECURE development ceremony (fixed public beacons): anyone can forge proofs for this key',
+        warning:
+          'INSECURE development ceremony (fixed public beacons): anyone can forge proofs for this key',
         model: spec.name,
         onnx: spec.onnx,
         onnx_sha256: onnxSha256,
@@ -86,7 +94,9 @@ export async function buildReferenceArtifacts(opts: { log?: Logger; check?: bool
   const vkChanged: string[] = [];
   writeIfChanged(abs(spec.vkFile), vkDoc, opts.check ?? false, vkChanged);
   if (opts.check && vkChanged.length > 0) {
-    throw new Error(`${spec.vkFile} differs from the deterministic dev ceremony output — run npm run build:circuits`);
+    throw new Error(
+      `${spec.vkFile} differs from the deterministic dev ceremony output — run npm run build:circuits`,
+    );
   }
   return { spec, ir, onnxSha256, circuit, modelOnly };
 }
@@ -97,7 +107,9 @@ async function main(): Promise<void> {
   const log: Logger = { info: (m) => console.error(`[build:circuits] ${m}`) };
   const a = await buildReferenceArtifacts({ log, check });
   console.error(`[build:circuits] cache: ${cacheRoot()}`);
-  console.error(`[build:circuits] ${a.spec.main}: ${a.circuit.constraints} constraints (ptau 2^${a.circuit.ptauPower}), vk sha256 ${a.circuit.vkSha256}`);
+  console.error(
+    `[build:circuits] ${a.spec.main}: ${a.circuit.constraints} constraints (ptau 2^${a.circuit.ptauPower}), vk sha256 ${a.circuit.vkSha256}`,
+  );
   console.log(
     JSON.stringify({
       model: a.spec.name,

@@ -9,7 +9,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as snarkjs from 'snarkjs';
-import { encodeVerifyingKey, verifyingKeyHash, type SnarkjsVerifyingKey } from '../../sdk/src/proof-encoding.ts';
+import {
+  encodeVerifyingKey,
+  verifyingKeyHash,
+  type SnarkjsVerifyingKey,
+} from '../../sdk/src/proof-encoding.ts';
 import { cacheRoot, devPhase2, ensureDevPtau, ptauPowerFor, type Logger } from './ceremony.ts';
 import { circuitHash, compileCircom, compiledPaths } from './compile.ts';
 import { withLock } from './lock.ts';
@@ -53,15 +57,22 @@ function load(dir: string, name: string, cached: boolean): BuiltCircuit {
     wasm: paths.wasm,
     zkey: join(dir, `${name}.zkey`),
     vk: meta.hasZkey
-      ? (JSON.parse(readFileSync(join(dir, 'verification_key.json'), 'utf8')) as SnarkjsVerifyingKey)
+      ? (JSON.parse(
+          readFileSync(join(dir, 'verification_key.json'), 'utf8'),
+        ) as SnarkjsVerifyingKey)
       : (undefined as unknown as SnarkjsVerifyingKey),
-    vkBytes: meta.hasZkey ? new Uint8Array(readFileSync(join(dir, 'verifying_key.bin'))) : new Uint8Array(0),
+    vkBytes: meta.hasZkey
+      ? new Uint8Array(readFileSync(join(dir, 'verifying_key.bin')))
+      : new Uint8Array(0),
     cached,
   };
 }
 
 /** Build (or load from cache) the circuit whose main is `mainFile` (repo-relative). Idempotent. */
-export async function buildCircuit(mainFile: string, opts: BuildOptions = {}): Promise<BuiltCircuit> {
+export async function buildCircuit(
+  mainFile: string,
+  opts: BuildOptions = {},
+): Promise<BuiltCircuit> {
   const log = opts.log ?? { info: () => undefined };
   const name = basename(mainFile, '.circom');
   const hash = circuitHash(mainFile);
@@ -87,15 +98,25 @@ export async function buildCircuit(mainFile: string, opts: BuildOptions = {}): P
       log.info(`${name}: ${info.nConstraints} constraints → ptau 2^${power}`);
       if (!setup) {
         const meta: CircuitMeta = {
-          name, hash, constraints: info.nConstraints, nPubInputs: info.nPubInputs, nOutputs: info.nOutputs,
-          nVars: info.nVars, ptauPower: power, vkSha256: '', hasZkey: false, insecureDevCeremony: true,
+          name,
+          hash,
+          constraints: info.nConstraints,
+          nPubInputs: info.nPubInputs,
+          nOutputs: info.nOutputs,
+          nVars: info.nVars,
+          ptauPower: power,
+          vkSha256: '',
+          hasZkey: false,
+          insecureDevCeremony: true,
         };
         writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
         rmSync(dir, { recursive: true, force: true });
         renameSync(tmp, dir);
         return load(dir, name, false);
       }
-      const ptau = await withLock(join(cacheRoot(), 'ptau', `pow${power}.lock`), () => ensureDevPtau(power, log));
+      const ptau = await withLock(join(cacheRoot(), 'ptau', `pow${power}.lock`), () =>
+        ensureDevPtau(power, log),
+      );
       log.info('phase 2 (INSECURE dev beacon)');
       const zkey = join(tmp, `${name}.zkey`);
       await devPhase2(c.r1cs, ptau, zkey, log);

@@ -14,11 +14,9 @@ import { dirname, join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 
 /** Fixed beacon for phase 1 (sha256("zkpin dev ceremony phase1 INSECURE")). Public on purpose. */
-export const DEV_PHASE1_BEACON =
-  'a1f3c8d2b6e94f0e7c5b3a1d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
+export const DEV_PHASE1_BEACON = 'a1f3c8d2b6e94f0e7c5b3a1d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
 /** Fixed beacon for phase 2. Public on purpose. */
-export const DEV_PHASE2_BEACON =
-  '5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b';
+export const DEV_PHASE2_BEACON = '5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b';
 const BEACON_ITERATIONS_EXP = 10;
 
 /** Root of the artifact cache: $ZKPIN_CACHE_DIR or ~/.cache/zkpin. Never inside the repo. */
@@ -78,7 +76,14 @@ export async function ensureDevPtau(power: number, log: Logger = quiet): Promise
   await atomically(p0, (tmp) => snarkjs.powersOfTau.newAccumulator(curve, power, tmp, l));
   log.info('phase 1: beacon');
   await atomically(p1, (tmp) =>
-    snarkjs.powersOfTau.beacon(p0, tmp, 'zkpin dev beacon (INSECURE)', DEV_PHASE1_BEACON, BEACON_ITERATIONS_EXP, l),
+    snarkjs.powersOfTau.beacon(
+      p0,
+      tmp,
+      'zkpin dev beacon (INSECURE)',
+      DEV_PHASE1_BEACON,
+      BEACON_ITERATIONS_EXP,
+      l,
+    ),
   );
   rmSync(p0, { force: true });
   log.info(`phase 1: prepare phase 2 (slow in JS; cached afterwards at ${final})`);
@@ -89,12 +94,24 @@ export async function ensureDevPtau(power: number, log: Logger = quiet): Promise
 }
 
 /** Phase 2 for one circuit: `zkey new` then a fixed beacon. Writes `zkeyPath`. */
-export async function devPhase2(r1csPath: string, ptauPath: string, zkeyPath: string, log: Logger = quiet): Promise<void> {
+export async function devPhase2(
+  r1csPath: string,
+  ptauPath: string,
+  zkeyPath: string,
+  log: Logger = quiet,
+): Promise<void> {
   const l = snarkLogger(log);
   const z0 = `${zkeyPath}.0`;
   await atomically(z0, (tmp) => snarkjs.zKey.newZKey(r1csPath, ptauPath, tmp, l));
   await atomically(zkeyPath, (tmp) =>
-    snarkjs.zKey.beacon(z0, tmp, 'zkpin dev beacon (INSECURE)', DEV_PHASE2_BEACON, BEACON_ITERATIONS_EXP, l),
+    snarkjs.zKey.beacon(
+      z0,
+      tmp,
+      'zkpin dev beacon (INSECURE)',
+      DEV_PHASE2_BEACON,
+      BEACON_ITERATIONS_EXP,
+      l,
+    ),
   );
   rmSync(z0, { force: true });
 }

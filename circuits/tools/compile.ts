@@ -39,14 +39,19 @@ export async function compileCircom(mainFile: string, outDir: string): Promise<C
   const main = relative(REPO_ROOT, resolve(REPO_ROOT, mainFile));
   const out = relative(REPO_ROOT, outDir);
   const args = [cli, main, '--r1cs', '--wasm', '--sym', '--O2', '-l', 'node_modules', '-o', out];
-  const { code, output } = await new Promise<{ code: number | null; output: string }>((ok, fail) => {
-    const p = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    p.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    p.on('error', fail);
-    p.on('close', (c) => ok({ code: c, output }));
-  });
+  const { code, output } = await new Promise<{ code: number | null; output: string }>(
+    (ok, fail) => {
+      const p = spawn(process.execPath, args, {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      p.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      p.on('error', fail);
+      p.on('close', (c) => ok({ code: c, output }));
+    },
+  );
   const paths = compiledPaths(mainFile, outDir);
   if (code !== 0 || !existsSync(paths.r1cs) || !existsSync(paths.wasm)) {
     throw new Error(`circom failed on ${main} (exit ${code}):\n${output}`);
@@ -72,12 +77,20 @@ function circomFiles(dir: string): string[] {
 export function circuitHash(mainFile: string): string {
   const h = createHash('sha256');
   const main = resolve(REPO_ROOT, mainFile);
-  const files = [main, ...circomFiles(join(CIRCUITS_DIR, 'src')), ...circomFiles(join(CIRCUITS_DIR, 'generated'))];
+  const files = [
+    main,
+    ...circomFiles(join(CIRCUITS_DIR, 'src')),
+    ...circomFiles(join(CIRCUITS_DIR, 'generated')),
+  ];
   for (const f of [...new Set(files)]) {
     h.update(relative(REPO_ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
   }
   for (const pkg of ['circom2', 'circomlib', 'snarkjs']) {
-    const v = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    const v = (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
     h.update(`${pkg}@${v}\0`);
   }
   return h.digest('hex').slice(0, 16);

@@ -9,7 +9,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
-import { encodeProof, encodePublicSignal, encodeVerifyingKey, verifyingKeyHash } from '../../sdk/src/proof-encoding.ts';
+import {
+  encodeProof,
+  encodePublicSignal,
+  encodeVerifyingKey,
+  verifyingKeyHash,
+} from '../../sdk/src/proof-encoding.ts';
 import { publicInput, poseidon } from '../../sdk/src/poseidon.ts';
 import { signedToField, toHex, BN254_Q, bigIntToBytesBE } from '../../sdk/src/field.ts';
 import { buildCircuit } from './build.ts';
@@ -23,7 +28,9 @@ async function main(): Promise<void> {
     console.log(`${OUT} exists (use --force to regenerate)`);
     return;
   }
-  const built = await buildCircuit('circuits/test/public_input_test.circom', { log: { info: (m) => console.error(m) } });
+  const built = await buildCircuit('circuits/test/public_input_test.circom', {
+    log: { info: (m) => console.error(m) },
+  });
   const fields = {
     bjjKeyHash: poseidon([11n, 22n]),
     modelId: 1,
@@ -44,7 +51,8 @@ async function main(): Promise<void> {
   };
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, built.wasm, built.zkey);
   const vk = built.vk;
-  if (!(await snarkjs.groth16.verify(vk, publicSignals, proof))) throw new Error('fresh proof does not verify');
+  if (!(await snarkjs.groth16.verify(vk, publicSignals, proof)))
+    throw new Error('fresh proof does not verify');
   if (publicSignals.length !== 1 || publicSignals[0] !== publicInput(fields).toString()) {
     throw new Error('circuit P differs from the TypeScript P');
   }
@@ -61,9 +69,12 @@ async function main(): Promise<void> {
     generator: 'npx tsx circuits/tools/gen-vectors.ts --force',
     circuit: 'circuits/test/public_input_test.circom',
     conventions: {
-      proof_bytes: 'A(64) || B(128) || C(64), big-endian, G2 as x.c1,x.c0,y.c1,y.c0 (EIP-197); A NOT negated',
-      vk_bytes: 'alpha G1(64) || beta G2(128) || gamma G2(128) || delta G2(128) || IC0 G1(64) || IC1 G1(64)',
-      public_input: 'P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score), 32 bytes big-endian',
+      proof_bytes:
+        'A(64) || B(128) || C(64), big-endian, G2 as x.c1,x.c0,y.c1,y.c0 (EIP-197); A NOT negated',
+      vk_bytes:
+        'alpha G1(64) || beta G2(128) || gamma G2(128) || delta G2(128) || IC0 G1(64) || IC1 G1(64)',
+      public_input:
+        'P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score), 32 bytes big-endian',
     },
     public_input_fields: {
       bjj_key_hash: fields.bjjKeyHash.toString(),

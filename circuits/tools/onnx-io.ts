@@ -3,26 +3,30 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 
 export const onnx = onnxProto.onnx;
-export type ModelProto = InstanceType<typeof onnxProto.onnx.ModelProto>;
-export type NodeProto = InstanceType<typeof onnxProto.onnx.NodeProto>;
-export type TensorProto = InstanceType<typeof onnxProto.onnx.TensorProto>;
+export type ModelProto = onnxProto.onnx.IModelProto;
+export type NodeProto = onnxProto.onnx.INodeProto;
+export type TensorProto = onnxProto.onnx.ITensorProto;
 
 export function readOnnx(path: string): ModelProto {
   return onnx.ModelProto.decode(readFileSync(path));
 }
 
-export function writeOnnx(path: string, model: Parameters<typeof onnx.ModelProto.create>[0]): void {
+export function writeOnnx(path: string, model: ModelProto): void {
   const bytes = onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
   writeFileSync(path, bytes);
 }
 
 /** Float32 tensor initializer (values stored as float_data). */
-export function floatTensor(name: string, dims: number[], values: number[]): Parameters<typeof onnx.TensorProto.create>[0] {
+export function floatTensor(name: string, dims: number[], values: number[]): TensorProto {
   return { name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: values };
 }
 
 /** Values of an initializer as JS numbers (float32 and int32/int64 supported). */
-export function tensorValues(t: TensorProto): { dims: number[]; values: number[]; dataType: number } {
+export function tensorValues(t: TensorProto): {
+  dims: number[];
+  values: number[];
+  dataType: number;
+} {
   const dims = (t.dims ?? []).map((d) => Number(d));
   const count = dims.reduce((a, b) => a * b, 1);
   const DT = onnx.TensorProto.DataType;
@@ -30,10 +34,14 @@ export function tensorValues(t: TensorProto): { dims: number[]; values: number[]
   const raw = t.rawData && t.rawData.length > 0 ? Buffer.from(t.rawData) : undefined;
   switch (t.dataType) {
     case DT.FLOAT:
-      values = raw ? Array.from({ length: count }, (_, i) => raw.readFloatLE(i * 4)) : [...(t.floatData ?? [])];
+      values = raw
+        ? Array.from({ length: count }, (_, i) => raw.readFloatLE(i * 4))
+        : [...(t.floatData ?? [])];
       break;
     case DT.INT32:
-      values = raw ? Array.from({ length: count }, (_, i) => raw.readInt32LE(i * 4)) : [...(t.int32Data ?? [])];
+      values = raw
+        ? Array.from({ length: count }, (_, i) => raw.readInt32LE(i * 4))
+        : [...(t.int32Data ?? [])];
       break;
     case DT.INT64:
       values = raw
@@ -41,8 +49,11 @@ export function tensorValues(t: TensorProto): { dims: number[]; values: number[]
         : (t.int64Data ?? []).map((v) => Number(v));
       break;
     default:
-      throw new Error(`initializer ${t.name}: data type ${t.dataType} is not supported (use float32, int32 or int64)`);
+      throw new Error(
+        `initializer ${t.name}: data type ${t.dataType} is not supported (use float32, int32 or int64)`,
+      );
   }
-  if (values.length !== count) throw new Error(`initializer ${t.name}: expected ${count} values, found ${values.length}`);
+  if (values.length !== count)
+    throw new Error(`initializer ${t.name}: expected ${count} values, found ${values.length}`);
   return { dims, values, dataType: t.dataType ?? 0 };
 }

@@ -53,7 +53,8 @@ function attr(node: NodeProto, name: string): { i?: number; f?: number } | undef
 
 function integers(values: number[], what: string): number[] {
   for (const v of values) {
-    if (!Number.isInteger(v)) fail(`${what}: constant ${v} is not an integer (zkpin models compute on integers only)`);
+    if (!Number.isInteger(v))
+      fail(`${what}: constant ${v} is not an integer (zkpin models compute on integers only)`);
     if (Math.abs(v) >= EXACT_LIMIT) fail(`${what}: constant ${v} is not below 2^24 in magnitude`);
   }
   return values;
@@ -67,22 +68,31 @@ export function loadModel(
   const model = typeof source === 'string' ? readOnnx(source) : source;
   const g = model.graph ?? fail('ONNX model has no graph');
   for (const o of model.opsetImport ?? []) {
-    if (o.domain && o.domain !== 'ai.onnx') fail(`operator set domain "${o.domain}" is not supported`);
+    if (o.domain && o.domain !== 'ai.onnx')
+      fail(`operator set domain "${o.domain}" is not supported`);
   }
   const inits = new Map((g.initializer ?? []).map((t) => [t.name ?? '', t]));
   const graphInputs = (g.input ?? []).filter((i) => !inits.has(i.name ?? ''));
-  if (graphInputs.length !== 1) fail(`expected exactly one graph input, found ${graphInputs.length}`);
-  if ((g.output ?? []).length !== 1) fail(`expected exactly one graph output, found ${(g.output ?? []).length}`);
+  if (graphInputs.length !== 1)
+    fail(`expected exactly one graph input, found ${graphInputs.length}`);
+  if ((g.output ?? []).length !== 1)
+    fail(`expected exactly one graph output, found ${(g.output ?? []).length}`);
   const input = graphInputs[0]!;
   const dims = input.type?.tensorType?.shape?.dim ?? [];
   const last = dims[dims.length - 1];
-  const inputSize = last?.dimValue ? Number(last.dimValue) : fail('graph input must have a fixed last dimension');
-  if (dims.length > 2 || (dims.length === 2 && dims[0]?.dimValue && Number(dims[0].dimValue) !== 1)) {
+  const inputSize = last?.dimValue
+    ? Number(last.dimValue)
+    : fail('graph input must have a fixed last dimension');
+  if (
+    dims.length > 2 ||
+    (dims.length === 2 && dims[0]?.dimValue && Number(dims[0].dimValue) !== 1)
+  ) {
     fail(`graph input must be [n] or [N, n] (batch), found ${dims.length} dimensions`);
   }
   const inputRange = opts.inputRange ?? { lo: -128, hi: 127 };
   const constant = (name: string | undefined | null, what: string) => {
-    const t = inits.get(name ?? '') ?? fail(`${what}: input "${name}" must be a constant initializer`);
+    const t =
+      inits.get(name ?? '') ?? fail(`${what}: input "${name}" must be a constant initializer`);
     return tensorValues(t);
   };
 
@@ -101,18 +111,22 @@ export function loadModel(
       fail(`${label}: unsupported op ${op}; supported ops are ${SUPPORTED_OPS.join(', ')}`);
     }
     if (ins[0] !== current) {
-      fail(`${label}: the graph must be a chain; expected first input "${current}", found "${ins[0]}"`);
+      fail(
+        `${label}: the graph must be a chain; expected first input "${current}", found "${ins[0]}"`,
+      );
     }
     switch (op) {
       case 'Gemm':
       case 'MatMul': {
         if (op === 'Gemm') {
-          if ((attr(node, 'alpha')?.f ?? 1) !== 1 || (attr(node, 'beta')?.f ?? 1) !== 1) fail(`${label}: alpha and beta must be 1`);
+          if ((attr(node, 'alpha')?.f ?? 1) !== 1 || (attr(node, 'beta')?.f ?? 1) !== 1)
+            fail(`${label}: alpha and beta must be 1`);
           if ((attr(node, 'transA')?.i ?? 0) !== 0) fail(`${label}: transA must be 0`);
         }
         const transB = op === 'Gemm' ? (attr(node, 'transB')?.i ?? 0) : 0;
         const b = constant(ins[1], label);
-        if (b.dims.length !== 2) fail(`${label}: weight must be a 2-D constant, found shape [${b.dims.join(', ')}]`);
+        if (b.dims.length !== 2)
+          fail(`${label}: weight must be a 2-D constant, found shape [${b.dims.join(', ')}]`);
         const [k, m] = transB ? [b.dims[1]!, b.dims[0]!] : [b.dims[0]!, b.dims[1]!];
         if (k !== size) fail(`${label}: weight expects ${k} inputs but the value has ${size}`);
         const w = integers(b.values, `${label} weight`);
@@ -145,11 +159,17 @@ export function loadModel(
       }
       case 'Mul': {
         const c = constant(ins[1], label);
-        if (c.values.length !== 1) fail(`${label}: only multiplication by a scalar constant is supported`);
+        if (c.values.length !== 1)
+          fail(`${label}: only multiplication by a scalar constant is supported`);
         const v = c.values[0]!;
         if (Number.isInteger(v)) {
           integers([v], label);
-          layers.push({ op: 'linear', node: label, weights: identity(size).map((r) => r.map((x) => x * v)), bias: new Array(size).fill(0) });
+          layers.push({
+            op: 'linear',
+            node: label,
+            weights: identity(size).map((r) => r.map((x) => x * v)),
+            bias: new Array<number>(size).fill(0),
+          });
           break;
         }
         const k = -Math.log2(v);
@@ -158,7 +178,9 @@ export function loadModel(
         }
         const next = nodes[n + 1];
         if (next?.opType !== 'Floor' || next.input?.[0] !== node.output![0]) {
-          fail(`${label}: multiplication by 2^-${k} must be followed by Floor (results must stay integers)`);
+          fail(
+            `${label}: multiplication by 2^-${k} must be followed by Floor (results must stay integers)`,
+          );
         }
         layers.push({ op: 'floorShift', node: label, k });
         n++; // the Floor is consumed
@@ -187,7 +209,8 @@ export function loadModel(
     current = node.output![0]!;
   }
   const output = g.output![0]!;
-  if (current !== output.name) fail(`graph output "${output.name}" is not the end of the op chain ("${current}")`);
+  if (current !== output.name)
+    fail(`graph output "${output.name}" is not the end of the op chain ("${current}")`);
   const bounds = propagate(layers, inputSize, inputRange);
   return {
     name: opts.name ?? (g.name || 'model'),
@@ -202,7 +225,9 @@ export function loadModel(
 }
 
 function identity(n: number): number[][] {
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)),
+  );
 }
 
 /** Interval analysis: element bounds after each layer; fails when anything could reach 2^24. */
@@ -229,7 +254,10 @@ export function propagate(layers: Layer[], inputSize: number, inputRange: Interv
             hi += w >= 0 ? w * x.hi : w * x.lo;
             abs += Math.abs(w) * Math.max(Math.abs(x.lo), Math.abs(x.hi));
           });
-          if (abs >= EXACT_LIMIT) fail(`${l.node}: a partial sum could reach ${abs} ≥ 2^24, where float32 stops being exact`);
+          if (abs >= EXACT_LIMIT)
+            fail(
+              `${l.node}: a partial sum could reach ${abs} ≥ 2^24, where float32 stops being exact`,
+            );
           return { lo, hi };
         });
         break;
@@ -238,7 +266,10 @@ export function propagate(layers: Layer[], inputSize: number, inputRange: Interv
         cur = cur.map(({ lo, hi }) => ({ lo: Math.max(0, lo), hi: Math.max(0, hi) }));
         break;
       case 'floorShift':
-        cur = cur.map(({ lo, hi }) => ({ lo: Math.floor(lo / 2 ** l.k), hi: Math.floor(hi / 2 ** l.k) }));
+        cur = cur.map(({ lo, hi }) => ({
+          lo: Math.floor(lo / 2 ** l.k),
+          hi: Math.floor(hi / 2 ** l.k),
+        }));
         break;
       case 'clip':
         cur = cur.map(({ lo, hi }) => ({
@@ -255,7 +286,8 @@ export function propagate(layers: Layer[], inputSize: number, inputRange: Interv
 
 /** TypeScript reference of the integer math (the same semantics the circuit proves). */
 export function runReference(ir: ModelIR, x: readonly number[]): number[] {
-  if (x.length !== ir.inputSize) throw new RangeError(`expected ${ir.inputSize} inputs, got ${x.length}`);
+  if (x.length !== ir.inputSize)
+    throw new RangeError(`expected ${ir.inputSize} inputs, got ${x.length}`);
   for (const v of x) {
     if (!Number.isInteger(v) || v < ir.inputRange.lo || v > ir.inputRange.hi) {
       throw new RangeError(`input ${v} outside [${ir.inputRange.lo}, ${ir.inputRange.hi}]`);

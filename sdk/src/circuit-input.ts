@@ -4,7 +4,13 @@
  */
 import { signedToField } from './field.ts';
 import type { SignedReading } from './device-keys.ts';
-import { bjjKeyHash, inputCommitment, publicInput, saltToField, type PublicInputFields } from './poseidon.ts';
+import {
+  bjjKeyHash,
+  inputCommitment,
+  publicInput,
+  saltToField,
+  type PublicInputFields,
+} from './poseidon.ts';
 
 export type CircuitInput = Record<string, string | string[]>;
 
@@ -24,7 +30,10 @@ export function circuitInput(r: SignedReading): CircuitInput {
 }
 
 /** The public fields of an attestation given the model's (class, score). */
-export function attestationFields(r: SignedReading, result: { class: number; score: number | bigint }): PublicInputFields {
+export function attestationFields(
+  r: SignedReading,
+  result: { class: number; score: number | bigint },
+): PublicInputFields {
   return {
     bjjKeyHash: bjjKeyHash(r.bjjPublicKey.ax, r.bjjPublicKey.ay),
     modelId: r.modelId,

@@ -3,8 +3,15 @@
  * BabyJubJub key that signs `msg = Poseidon(input_commitment, seq, timestamp, model_id)` with
  * EdDSA-Poseidon (circomlibjs), checked inside the circuit.
  */
-import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
-import { buildEddsa } from 'circomlibjs';
+import {
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
+import { buildEddsa, type Eddsa } from 'circomlibjs';
 import { bigIntToBytesBE, BN254_R } from './field.ts';
 import { encodeReadingMessage, type ReadingFields } from './messages.ts';
 import { bjjKeyHash, inputCommitment, readingMessageHash } from './poseidon.ts';
@@ -20,7 +27,11 @@ export class DeviceEd25519Key {
   constructor(seed: Uint8Array = randomBytes(32)) {
     if (seed.length !== 32) throw new RangeError('ed25519 seed must be 32 bytes');
     this.seed = new Uint8Array(seed);
-    this.key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    this.key = createPrivateKey({
+      key: Buffer.concat([PKCS8_PREFIX, seed]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     const spki = createPublicKey(this.key).export({ format: 'der', type: 'spki' });
     this.publicKey = new Uint8Array(spki.subarray(spki.length - 32));
   }
@@ -30,9 +41,17 @@ export class DeviceEd25519Key {
 }
 
 /** ed25519 verification with node:crypto (native). */
-export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifyEd25519(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
-  const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+  const key = createPublicKey({
+    key: Buffer.concat([SPKI_PREFIX, publicKey]),
+    format: 'der',
+    type: 'spki',
+  });
   return verify(null, message, key, signature);
 }
 
@@ -46,7 +65,6 @@ export interface BabyJubSignature {
   s: bigint;
 }
 
-type Eddsa = Awaited<ReturnType<typeof buildEddsa>>;
 let eddsaPromise: Promise<Eddsa> | undefined;
 /** circomlibjs EdDSA (built once per process). */
 export function babyJub(): Promise<Eddsa> {
@@ -67,7 +85,11 @@ export class DeviceBabyJubKey {
     const eddsa = await babyJub();
     const a = eddsa.prv2pub(Buffer.from(privateKey));
     const F = eddsa.babyJub.F;
-    return new DeviceBabyJubKey(new Uint8Array(privateKey), { ax: F.toObject(a[0]), ay: F.toObject(a[1]) }, eddsa);
+    return new DeviceBabyJubKey(
+      new Uint8Array(privateKey),
+      { ax: F.toObject(a[0]), ay: F.toObject(a[1]) },
+      eddsa,
+    );
   }
 
   /** Poseidon(Ax, Ay), as stored in the device leaf. */
@@ -85,11 +107,18 @@ export class DeviceBabyJubKey {
 }
 
 /** Verify an EdDSA-Poseidon signature (same check as the circuit's EdDSAPoseidonVerifier). */
-export async function verifyBabyJub(pub: BabyJubPublicKey, msg: bigint, sig: BabyJubSignature): Promise<boolean> {
+export async function verifyBabyJub(
+  pub: BabyJubPublicKey,
+  msg: bigint,
+  sig: BabyJubSignature,
+): Promise<boolean> {
   const eddsa = await babyJub();
   const F = eddsa.babyJub.F;
   try {
-    return eddsa.verifyPoseidon(F.e(msg), { R8: [F.e(sig.r8x), F.e(sig.r8y)], S: sig.s }, [F.e(pub.ax), F.e(pub.ay)]) as boolean;
+    return eddsa.verifyPoseidon(F.e(msg), { R8: [F.e(sig.r8x), F.e(sig.r8y)], S: sig.s }, [
+      F.e(pub.ax),
+      F.e(pub.ay),
+    ]);
   } catch {
     return false;
   }
@@ -108,15 +137,29 @@ export interface DeviceKeys {
   babyJub: DeviceBabyJubKey;
 }
 
-export async function generateDeviceKeys(seeds?: { ed25519?: Uint8Array; babyJub?: Uint8Array }): Promise<DeviceKeys> {
-  return { ed25519: new DeviceEd25519Key(seeds?.ed25519), babyJub: await DeviceBabyJubKey.create(seeds?.babyJub) };
+export async function generateDeviceKeys(seeds?: {
+  ed25519?: Uint8Array;
+  babyJub?: Uint8Array;
+}): Promise<DeviceKeys> {
+  return {
+    ed25519: new DeviceEd25519Key(seeds?.ed25519),
+    babyJub: await DeviceBabyJubKey.create(seeds?.babyJub),
+  };
 }
 
 /** Sign a reading the way a device does: ed25519 over the canonical bytes, EdDSA-Poseidon over msg. */
-export function signReading(keys: DeviceKeys, fields: Omit<ReadingFields, 'device'>): SignedReading {
+export function signReading(
+  keys: DeviceKeys,
+  fields: Omit<ReadingFields, 'device'>,
+): SignedReading {
   const full: ReadingFields = { ...fields, device: keys.ed25519.publicKey };
   const commitment = inputCommitment(full.readings, full.salt);
-  const msg = readingMessageHash({ inputCommitment: commitment, seq: full.seq, timestamp: full.timestamp, modelId: full.modelId });
+  const msg = readingMessageHash({
+    inputCommitment: commitment,
+    seq: full.seq,
+    timestamp: full.timestamp,
+    modelId: full.modelId,
+  });
   return {
     ...full,
     ed25519Signature: keys.ed25519.sign(encodeReadingMessage(full)),

@@ -4,14 +4,17 @@
  */
 
 /** BN254 scalar field modulus r. */
-export const BN254_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+export const BN254_R =
+  21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 /** BN254 base field modulus q (curve coordinates). */
-export const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+export const BN254_Q =
+  21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 /** Signed integer → field element: `v` when v ≥ 0, `r - |v|` when v < 0. */
 export function signedToField(v: bigint | number): bigint {
   const b = BigInt(v);
-  if (b >= BN254_R || -b >= BN254_R) throw new RangeError(`integer ${b} does not fit the BN254 scalar field`);
+  if (b >= BN254_R || -b >= BN254_R)
+    throw new RangeError(`integer ${b} does not fit the BN254 scalar field`);
   return b >= 0n ? b : BN254_R + b;
 }
 

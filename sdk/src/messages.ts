@@ -51,9 +51,11 @@ export function encodeReadingMessage(f: ReadingFields): Uint8Array {
 
 /** Inverse of encodeReadingMessage (checks the domain tag and length). */
 export function decodeReadingMessage(bytes: Uint8Array): ReadingFields {
-  if (bytes.length !== READING_MESSAGE_BYTES) throw new RangeError(`reading message must be ${READING_MESSAGE_BYTES} bytes`);
+  if (bytes.length !== READING_MESSAGE_BYTES)
+    throw new RangeError(`reading message must be ${READING_MESSAGE_BYTES} bytes`);
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.toString('ascii', 0, 16) !== READING_DOMAIN) throw new RangeError('not a zkpin/v1/reading message');
+  if (b.toString('ascii', 0, 16) !== READING_DOMAIN)
+    throw new RangeError('not a zkpin/v1/reading message');
   const readings: number[] = [];
   for (let i = 0; i < WINDOW; i++) readings.push(b.readInt8(100 + i));
   return {

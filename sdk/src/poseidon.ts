@@ -4,15 +4,43 @@
  * "Circuit-internal values").
  */
 import {
-  poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8,
-  poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14, poseidon15, poseidon16,
+  poseidon1,
+  poseidon2,
+  poseidon3,
+  poseidon4,
+  poseidon5,
+  poseidon6,
+  poseidon7,
+  poseidon8,
+  poseidon9,
+  poseidon10,
+  poseidon11,
+  poseidon12,
+  poseidon13,
+  poseidon14,
+  poseidon15,
+  poseidon16,
 } from 'poseidon-lite';
 import { BN254_R, bytesToBigIntBE, signedToField } from './field.ts';
 
 type PoseidonFn = (inputs: bigint[]) => bigint;
 const BY_ARITY: PoseidonFn[] = [
-  poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8,
-  poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14, poseidon15, poseidon16,
+  poseidon1,
+  poseidon2,
+  poseidon3,
+  poseidon4,
+  poseidon5,
+  poseidon6,
+  poseidon7,
+  poseidon8,
+  poseidon9,
+  poseidon10,
+  poseidon11,
+  poseidon12,
+  poseidon13,
+  poseidon14,
+  poseidon15,
+  poseidon16,
 ] as PoseidonFn[];
 
 /** circomlib Poseidon over 1..16 canonical field elements (BN254, x^5). */
@@ -20,7 +48,8 @@ export function poseidon(inputs: readonly bigint[]): bigint {
   const f = BY_ARITY[inputs.length - 1];
   if (!f) throw new RangeError(`Poseidon takes 1 to 16 inputs, got ${inputs.length}`);
   for (const x of inputs) {
-    if (x < 0n || x >= BN254_R) throw new RangeError(`Poseidon input ${x} is not a canonical field element`);
+    if (x < 0n || x >= BN254_R)
+      throw new RangeError(`Poseidon input ${x} is not a canonical field element`);
   }
   return f([...inputs]);
 }
@@ -37,7 +66,8 @@ export function bjjKeyHash(ax: bigint, ay: bigint): bigint {
 
 /** Checks a window: 16 integers in [-128, 127]. */
 export function assertReadings(readings: readonly number[]): void {
-  if (readings.length !== WINDOW) throw new RangeError(`expected ${WINDOW} readings, got ${readings.length}`);
+  if (readings.length !== WINDOW)
+    throw new RangeError(`expected ${WINDOW} readings, got ${readings.length}`);
   for (const r of readings) {
     if (!Number.isInteger(r) || r < READING_MIN || r > READING_MAX) {
       throw new RangeError(`reading ${r} is not an int8 value in [${READING_MIN}, ${READING_MAX}]`);
@@ -74,7 +104,12 @@ export function readingMessageHash(fields: {
   timestamp: bigint;
   modelId: number;
 }): bigint {
-  return poseidon([fields.inputCommitment, u64(fields.seq), signedToField(i64(fields.timestamp)), u32(fields.modelId)]);
+  return poseidon([
+    fields.inputCommitment,
+    u64(fields.seq),
+    signedToField(i64(fields.timestamp)),
+    u32(fields.modelId),
+  ]);
 }
 
 export interface PublicInputFields {
@@ -91,7 +126,8 @@ export interface PublicInputFields {
 
 /** The proof's single public input `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score)`. */
 export function publicInput(f: PublicInputFields): bigint {
-  if (!Number.isInteger(f.class) || f.class < 0 || f.class > 255) throw new RangeError('class must be a u8');
+  if (!Number.isInteger(f.class) || f.class < 0 || f.class > 255)
+    throw new RangeError('class must be a u8');
   return poseidon([
     f.bjjKeyHash,
     BigInt(u32(f.modelId)),

@@ -39,7 +39,8 @@ export interface SnarkjsVerifyingKey {
 }
 
 function coord(s: string | undefined, what: string): bigint {
-  if (s === undefined || !/^[0-9]+$/.test(s)) throw new TypeError(`${what}: expected a decimal string`);
+  if (s === undefined || !/^[0-9]+$/.test(s))
+    throw new TypeError(`${what}: expected a decimal string`);
   const v = BigInt(s);
   if (v >= BN254_Q) throw new RangeError(`${what}: coordinate is not below the base field modulus`);
   return v;
@@ -47,7 +48,8 @@ function coord(s: string | undefined, what: string): bigint {
 
 function g1(p: string[] | undefined, what: string): Uint8Array {
   if (!p || (p.length !== 3 && p.length !== 2)) throw new TypeError(`${what}: expected [x, y, z]`);
-  if (p.length === 3 && p[2] !== '1') throw new RangeError(`${what}: expected affine point (z = 1)`);
+  if (p.length === 3 && p[2] !== '1')
+    throw new RangeError(`${what}: expected affine point (z = 1)`);
   const out = new Uint8Array(64);
   out.set(bigIntToBytesBE(coord(p[0], `${what}.x`), 32), 0);
   out.set(bigIntToBytesBE(coord(p[1], `${what}.y`), 32), 32);
@@ -55,7 +57,8 @@ function g1(p: string[] | undefined, what: string): Uint8Array {
 }
 
 function g2(p: string[][] | undefined, what: string): Uint8Array {
-  if (!p || (p.length !== 3 && p.length !== 2)) throw new TypeError(`${what}: expected [[x0,x1],[y0,y1],[z0,z1]]`);
+  if (!p || (p.length !== 3 && p.length !== 2))
+    throw new TypeError(`${what}: expected [[x0,x1],[y0,y1],[z0,z1]]`);
   if (p.length === 3 && (p[2]?.[0] !== '1' || p[2]?.[1] !== '0')) {
     throw new RangeError(`${what}: expected affine point (z = 1)`);
   }
@@ -88,8 +91,15 @@ const decG2 = (b: Uint8Array, o: number) => [
 
 /** 256 program bytes → snarkjs proof JSON (inverse of encodeProof). */
 export function decodeProof(bytes: Uint8Array): SnarkjsProof {
-  if (bytes.length !== PROOF_BYTES) throw new RangeError(`proof must be ${PROOF_BYTES} bytes, got ${bytes.length}`);
-  return { pi_a: decG1(bytes, 0), pi_b: decG2(bytes, 64), pi_c: decG1(bytes, 192), protocol: 'groth16', curve: 'bn128' };
+  if (bytes.length !== PROOF_BYTES)
+    throw new RangeError(`proof must be ${PROOF_BYTES} bytes, got ${bytes.length}`);
+  return {
+    pi_a: decG1(bytes, 0),
+    pi_b: decG2(bytes, 64),
+    pi_c: decG1(bytes, 192),
+    protocol: 'groth16',
+    curve: 'bn128',
+  };
 }
 
 /** snarkjs verification key (exactly one public input) → 576 bytes for `register_model`. */
@@ -136,6 +146,7 @@ export function encodePublicSignal(signal: string): Uint8Array {
 
 /** sha256 of the 576 verifying-key bytes, hex: the value a ceremony publishes and operators compare. */
 export function verifyingKeyHash(vkBytes: Uint8Array): string {
-  if (vkBytes.length !== VERIFYING_KEY_BYTES) throw new RangeError('expected 576 verifying-key bytes');
+  if (vkBytes.length !== VERIFYING_KEY_BYTES)
+    throw new RangeError('expected 576 verifying-key bytes');
   return createHash('sha256').update(vkBytes).digest('hex');
 }

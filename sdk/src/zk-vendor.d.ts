@@ -4,8 +4,8 @@ declare module 'snarkjs' {
     pi_a: string[];
     pi_b: string[][];
     pi_c: string[];
-    protocol: string;
-    curve: string;
+    protocol?: string;
+    curve?: string;
   }
   export type PublicSignals = string[];
   export interface Logger {
@@ -15,21 +15,45 @@ declare module 'snarkjs' {
     error(m: string): void;
   }
   type FileOrBuffer = string | Uint8Array | { type: 'mem'; data?: Uint8Array };
-  export const curves: { getCurveFromName(name: string, options?: unknown): Promise<any> };
+  export const curves: { getCurveFromName(name: string, options?: unknown): Promise<unknown> };
   export const powersOfTau: {
-    newAccumulator(curve: unknown, power: number, fileName: string, logger?: unknown): Promise<unknown>;
-    beacon(o: string, n: string, name: string, hash: string, iterExp: number, logger?: unknown): Promise<unknown>;
+    newAccumulator(
+      curve: unknown,
+      power: number,
+      fileName: string,
+      logger?: unknown,
+    ): Promise<unknown>;
+    beacon(
+      o: string,
+      n: string,
+      name: string,
+      hash: string,
+      iterExp: number,
+      logger?: unknown,
+    ): Promise<unknown>;
     preparePhase2(o: string, n: string, logger?: unknown): Promise<unknown>;
     verify(f: string, logger?: unknown): Promise<boolean>;
   };
   export const zKey: {
     newZKey(r1cs: string, ptau: string, zkey: string, logger?: unknown): Promise<unknown>;
-    beacon(o: string, n: string, name: string, hash: string, iterExp: number, logger?: unknown): Promise<unknown>;
-    exportVerificationKey(zkey: FileOrBuffer, logger?: unknown): Promise<any>;
+    beacon(
+      o: string,
+      n: string,
+      name: string,
+      hash: string,
+      iterExp: number,
+      logger?: unknown,
+    ): Promise<unknown>;
+    exportVerificationKey(zkey: FileOrBuffer, logger?: unknown): Promise<unknown>;
     verifyFromR1cs(r1cs: string, ptau: string, zkey: string, logger?: unknown): Promise<boolean>;
   };
   export const wtns: {
-    calculate(input: Record<string, unknown>, wasm: FileOrBuffer, out: FileOrBuffer, options?: unknown): Promise<void>;
+    calculate(
+      input: Record<string, unknown>,
+      wasm: FileOrBuffer,
+      out: FileOrBuffer,
+      options?: unknown,
+    ): Promise<void>;
     exportJson(wtns: FileOrBuffer): Promise<bigint[]>;
   };
   export const groth16: {
@@ -39,14 +63,41 @@ declare module 'snarkjs' {
       zkey: FileOrBuffer,
       logger?: unknown,
     ): Promise<{ proof: Groth16Proof; publicSignals: PublicSignals }>;
-    prove(zkey: FileOrBuffer, wtns: FileOrBuffer, logger?: unknown): Promise<{ proof: Groth16Proof; publicSignals: PublicSignals }>;
-    verify(vk: unknown, publicSignals: PublicSignals, proof: Groth16Proof, logger?: unknown): Promise<boolean>;
+    prove(
+      zkey: FileOrBuffer,
+      wtns: FileOrBuffer,
+      logger?: unknown,
+    ): Promise<{ proof: Groth16Proof; publicSignals: PublicSignals }>;
+    verify(
+      vk: unknown,
+      publicSignals: PublicSignals,
+      proof: Groth16Proof,
+      logger?: unknown,
+    ): Promise<boolean>;
   };
-  export const r1cs: { info(f: string, logger?: unknown): Promise<any> };
+  export const r1cs: { info(f: string, logger?: unknown): Promise<unknown> };
 }
 
 declare module 'circomlibjs' {
-  export function buildEddsa(): Promise<any>;
-  export function buildBabyjub(): Promise<any>;
-  export function buildPoseidon(): Promise<any>;
+  /** A BabyJubJub base-field element in circomlibjs' internal (Montgomery) form. */
+  export type FieldElement = Uint8Array;
+  export interface BabyJubField {
+    e(v: bigint | number | string): FieldElement;
+    toObject(v: FieldElement): bigint;
+  }
+  export interface EddsaSignature {
+    R8: [FieldElement, FieldElement];
+    S: bigint;
+  }
+  export interface Eddsa {
+    babyJub: { F: BabyJubField };
+    prv2pub(prv: Uint8Array): [FieldElement, FieldElement];
+    signPoseidon(prv: Uint8Array, msg: FieldElement): EddsaSignature;
+    verifyPoseidon(
+      msg: FieldElement,
+      sig: EddsaSignature,
+      pub: [FieldElement, FieldElement],
+    ): boolean;
+  }
+  export function buildEddsa(): Promise<Eddsa>;
 }

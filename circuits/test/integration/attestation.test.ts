@@ -2,7 +2,12 @@ import * as snarkjs from 'snarkjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signedToField } from '../../../sdk/src/field.ts';
 import { attestationFields, circuitInput } from '../../../sdk/src/circuit-input.ts';
-import { generateDeviceKeys, signReading, type DeviceKeys, type SignedReading } from '../../../sdk/src/device-keys.ts';
+import {
+  generateDeviceKeys,
+  signReading,
+  type DeviceKeys,
+  type SignedReading,
+} from '../../../sdk/src/device-keys.ts';
 import { publicInput } from '../../../sdk/src/poseidon.ts';
 import { buildReferenceArtifacts, type ReferenceArtifacts } from '../../tools/build-circuits.ts';
 import { argmaxFirst, runReference } from '../../tools/onnx-model.ts';
@@ -15,7 +20,10 @@ let keys: DeviceKeys;
 beforeAll(async () => {
   art = await buildReferenceArtifacts();
   wc = await loadWitnessCalculator(art.circuit.wasm);
-  keys = await generateDeviceKeys({ ed25519: new Uint8Array(32).fill(1), babyJub: new Uint8Array(32).fill(2) });
+  keys = await generateDeviceKeys({
+    ed25519: new Uint8Array(32).fill(1),
+    babyJub: new Uint8Array(32).fill(2),
+  });
 }, 1_200_000);
 
 function reading(readings: number[], seq = 7n): SignedReading {
@@ -41,9 +49,9 @@ describe('attestation circuit (commitment, EdDSA-Poseidon, model, argmax, P) aga
 
   it('computes P like the sdk for edge and random windows', async () => {
     const windows = [
-      new Array(16).fill(-128),
-      new Array(16).fill(127),
-      new Array(16).fill(0),
+      new Array<number>(16).fill(-128),
+      new Array<number>(16).fill(127),
+      new Array<number>(16).fill(0),
       Array.from({ length: 16 }, (_, i) => (i % 2 ? 127 : -128)),
       Array.from({ length: 16 }, () => Math.floor(Math.random() * 256) - 128),
       Array.from({ length: 16 }, () => Math.floor(Math.random() * 256) - 128),
@@ -61,7 +69,7 @@ describe('attestation circuit (commitment, EdDSA-Poseidon, model, argmax, P) aga
       seq: 0xffff_ffff_ffff_fffen,
       timestamp: -5n,
       modelId: 0xffffffff,
-      readings: new Array(16).fill(3),
+      readings: new Array<number>(16).fill(3),
       salt: new Uint8Array(32).fill(0xff), // ≥ r: reduced mod r
     });
     const witness = await wc.witness(circuitInput(r));
@@ -69,28 +77,35 @@ describe('attestation circuit (commitment, EdDSA-Poseidon, model, argmax, P) aga
   });
 
   it('rejects a signature by another key, a changed reading, seq or timestamp', async () => {
-    const r = reading(new Array(16).fill(5));
+    const r = reading(new Array<number>(16).fill(5));
     const other = await generateDeviceKeys({ babyJub: new Uint8Array(32).fill(3) });
     const forged = { ...r, bjjSignature: signReading(other, r).bjjSignature };
     await expect(wc.witness(circuitInput(forged))).rejects.toThrow();
-    await expect(wc.witness(circuitInput({ ...r, readings: [6, ...r.readings.slice(1)] }))).rejects.toThrow();
+    await expect(
+      wc.witness(circuitInput({ ...r, readings: [6, ...r.readings.slice(1)] })),
+    ).rejects.toThrow();
     await expect(wc.witness(circuitInput({ ...r, seq: r.seq + 1n }))).rejects.toThrow();
     await expect(wc.witness(circuitInput({ ...r, timestamp: r.timestamp + 1n }))).rejects.toThrow();
   });
 
   it('rejects readings outside int8 even when validly signed over the field values', async () => {
-    const r = reading(new Array(16).fill(0));
+    const r = reading(new Array<number>(16).fill(0));
     const input = circuitInput(r);
     (input.readings as string[])[0] = signedToField(128).toString();
     await expect(wc.witness(input)).rejects.toThrow();
   });
 
   it('proves and verifies with the dev key; the proof fails for a different P', async () => {
-    const r = reading(Array.from({ length: 16 }, (_, i) => i * 8 - 64), 11n);
+    const r = reading(
+      Array.from({ length: 16 }, (_, i) => i * 8 - 64),
+      11n,
+    );
     const wtns = await wc.wtns(circuitInput(r));
     const { proof, publicSignals } = await snarkjs.groth16.prove(art.circuit.zkey, wtns);
     expect(publicSignals).toEqual([expectedP(r).toString()]);
     expect(await snarkjs.groth16.verify(art.circuit.vk, publicSignals, proof)).toBe(true);
-    expect(await snarkjs.groth16.verify(art.circuit.vk, [(expectedP(r) + 1n).toString()], proof)).toBe(false);
+    expect(
+      await snarkjs.groth16.verify(art.circuit.vk, [(expectedP(r) + 1n).toString()], proof),
+    ).toBe(false);
   });
 });

@@ -1,7 +1,13 @@
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReferenceArtifacts, type ReferenceArtifacts } from '../../tools/build-circuits.ts';
-import { checkBitExact, edgeWindows, ortLogits, randomWindows, witnessLogits } from '../../tools/bitexact.ts';
+import {
+  checkBitExact,
+  edgeWindows,
+  ortLogits,
+  randomWindows,
+  witnessLogits,
+} from '../../tools/bitexact.ts';
 import { abs } from '../../tools/models.ts';
 import { runReference } from '../../tools/onnx-model.ts';
 import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
@@ -25,7 +31,9 @@ describe('bit-exactness: onnxruntime-node == circuit witness == TypeScript refer
     for (const [i, w] of windows.entries()) {
       const ref = runReference(art.ir, w);
       expect(ortOut[i], `ORT on ${w.join(',')}`).toEqual(ref);
-      expect(await witnessLogits(wc, w, art.ir.outputSize), `witness on ${w.join(',')}`).toEqual(ref);
+      expect(await witnessLogits(wc, w, art.ir.outputSize), `witness on ${w.join(',')}`).toEqual(
+        ref,
+      );
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { floatTensor, onnx, type ModelProto } from '../../tools/onnx-io.ts';
+import { floatTensor, onnx, type ModelProto, type NodeProto } from '../../tools/onnx-io.ts';
 import { bitsFor, generateModelTemplate } from '../../tools/generate.ts';
 import { loadModel, ModelError, runReference } from '../../tools/onnx-model.ts';
 import { abs, REFERENCE_MODEL } from '../../tools/models.ts';
@@ -7,7 +7,12 @@ import { abs, REFERENCE_MODEL } from '../../tools/models.ts';
 type Node = { opType: string; input: string[]; output: string[]; attribute?: unknown[] };
 
 /** A small ONNX graph: input x [N, n] → nodes → output y. */
-function graph(n: number, nodes: Node[], inits: ReturnType<typeof floatTensor>[], out = 'y'): ModelProto {
+function graph(
+  n: number,
+  nodes: Node[],
+  inits: ReturnType<typeof floatTensor>[],
+  out = 'y',
+): ModelProto {
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const vi = (name: string, d: number) => ({
     name,
@@ -18,7 +23,13 @@ function graph(n: number, nodes: Node[], inits: ReturnType<typeof floatTensor>[]
       onnx.ModelProto.create({
         irVersion: 8,
         opsetImport: [{ domain: '', version: 13 }],
-        graph: { name: 't', input: [vi('x', n)], output: [vi(out, 2)], initializer: inits, node: nodes },
+        graph: {
+          name: 't',
+          input: [vi('x', n)],
+          output: [vi(out, 2)],
+          initializer: inits,
+          node: nodes as NodeProto[],
+        },
       }),
     ).finish(),
   );
@@ -40,7 +51,12 @@ describe('ONNX → IR', () => {
     const m = graph(
       2,
       [
-        { opType: 'Gemm', input: ['x', 'W', 'B'], output: ['g'], attribute: [{ name: 'transB', i: 1, type: 2 }] },
+        {
+          opType: 'Gemm',
+          input: ['x', 'W', 'B'],
+          output: ['g'],
+          attribute: [{ name: 'transB', i: 1, type: 2 }],
+        },
         { opType: 'Add', input: ['g', 'A'], output: ['a'] },
         { opType: 'Mul', input: ['a', 'M'], output: ['y'] },
       ],
@@ -58,11 +74,23 @@ describe('ONNX → IR', () => {
   });
 
   it('fails on non-integer weights and non power-of-two scales', () => {
-    const m1 = graph(2, [{ opType: 'MatMul', input: ['x', 'W'], output: ['y'] }], [floatTensor('W', [2, 2], [0.5, 1, 1, 1])]);
+    const m1 = graph(
+      2,
+      [{ opType: 'MatMul', input: ['x', 'W'], output: ['y'] }],
+      [floatTensor('W', [2, 2], [0.5, 1, 1, 1])],
+    );
     expect(() => loadModel(m1)).toThrow(/not an integer/);
-    const m2 = graph(2, [{ opType: 'Mul', input: ['x', 'S'], output: ['y'] }], [floatTensor('S', [], [0.3])]);
+    const m2 = graph(
+      2,
+      [{ opType: 'Mul', input: ['x', 'S'], output: ['y'] }],
+      [floatTensor('S', [], [0.3])],
+    );
     expect(() => loadModel(m2)).toThrow(/neither an integer nor 2\^-k/);
-    const m3 = graph(2, [{ opType: 'Mul', input: ['x', 'S'], output: ['y'] }], [floatTensor('S', [], [0.25])]);
+    const m3 = graph(
+      2,
+      [{ opType: 'Mul', input: ['x', 'S'], output: ['y'] }],
+      [floatTensor('S', [], [0.25])],
+    );
     expect(() => loadModel(m3)).toThrow(/must be followed by Floor/);
   });
 

@@ -11,7 +11,10 @@ beforeAll(async () => {
 });
 
 async function run(a: number, v: number[]) {
-  const w = await wc.witness({ a: signedToField(a).toString(), v: v.map((x) => signedToField(x).toString()) });
+  const w = await wc.witness({
+    a: signedToField(a).toString(),
+    v: v.map((x) => signedToField(x).toString()),
+  });
   return w.slice(1, 7).map((x) => Number(fieldToSigned(x)));
 }
 

@@ -6,7 +6,8 @@
 export const PROVER_ERROR_CODES = {
   MALFORMED_READING: 'the reading does not have the expected fields or sizes',
   READING_OUT_OF_RANGE: 'a reading is outside the int8 range [-128, 127]',
-  INVALID_ED25519_SIGNATURE: 'the device ed25519 signature does not verify over the canonical reading bytes',
+  INVALID_ED25519_SIGNATURE:
+    'the device ed25519 signature does not verify over the canonical reading bytes',
   INVALID_BJJ_SIGNATURE: 'the device BabyJubJub EdDSA-Poseidon signature does not verify',
   DEVICE_KEY_MISMATCH: "the BabyJubJub key does not match the device's registered bjj_key_hash",
   MODEL_MISMATCH: 'the reading, the ONNX model and the circuit disagree on the model',

@@ -87,15 +87,26 @@ export class Prover {
     const onnx = readFileSync(artifacts.onnxPath);
     const sha = createHash('sha256').update(onnx).digest('hex');
     if (sha !== artifacts.onnxSha256) {
-      throw new ProverError('MODEL_MISMATCH', `ONNX file ${artifacts.onnxPath} has sha256 ${sha}, the circuit was built from ${artifacts.onnxSha256}`, {
-        onnxPath: artifacts.onnxPath,
-      });
+      throw new ProverError(
+        'MODEL_MISMATCH',
+        `ONNX file ${artifacts.onnxPath} has sha256 ${sha}, the circuit was built from ${artifacts.onnxSha256}`,
+        {
+          onnxPath: artifacts.onnxPath,
+        },
+      );
     }
     const session = await ort.InferenceSession.create(onnx);
     const wc = await loadWitnessCalculator(artifacts.wasmPath);
     const zkey = new Uint8Array(readFileSync(artifacts.zkeyPath));
     await snarkjs.curves.getCurveFromName('bn128'); // load the curve once, before the first proof
-    return new Prover(artifacts, session, wc, zkey, session.inputNames[0]!, session.outputNames[0]!);
+    return new Prover(
+      artifacts,
+      session,
+      wc,
+      zkey,
+      session.inputNames[0]!,
+      session.outputNames[0]!,
+    );
   }
 
   /** Prove one signed reading. Throws ProverError (permanent) for bad input. */
@@ -109,25 +120,47 @@ export class Prover {
   async check(r: SignedReading, opts: ProveOptions = {}): Promise<void> {
     const ctx = { device: Buffer.from(r.device ?? []).toString('hex'), seq: String(r.seq) };
     if (
-      !(r.network instanceof Uint8Array) || r.network.length !== 32 ||
-      !(r.device instanceof Uint8Array) || r.device.length !== 32 ||
-      !(r.salt instanceof Uint8Array) || r.salt.length !== 32 ||
-      !(r.ed25519Signature instanceof Uint8Array) || r.ed25519Signature.length !== 64 ||
-      typeof r.seq !== 'bigint' || typeof r.timestamp !== 'bigint' || !Array.isArray(r.readings) ||
-      !r.bjjPublicKey || !r.bjjSignature
+      !(r.network instanceof Uint8Array) ||
+      r.network.length !== 32 ||
+      !(r.device instanceof Uint8Array) ||
+      r.device.length !== 32 ||
+      !(r.salt instanceof Uint8Array) ||
+      r.salt.length !== 32 ||
+      !(r.ed25519Signature instanceof Uint8Array) ||
+      r.ed25519Signature.length !== 64 ||
+      typeof r.seq !== 'bigint' ||
+      typeof r.timestamp !== 'bigint' ||
+      !Array.isArray(r.readings) ||
+      !r.bjjPublicKey ||
+      !r.bjjSignature
     ) {
-      throw new ProverError('MALFORMED_READING', 'expected network/device/salt of 32 bytes, a 64-byte ed25519 signature, bigint seq/timestamp, readings, BabyJubJub key and signature', ctx);
+      throw new ProverError(
+        'MALFORMED_READING',
+        'expected network/device/salt of 32 bytes, a 64-byte ed25519 signature, bigint seq/timestamp, readings, BabyJubJub key and signature',
+        ctx,
+      );
     }
     if (r.readings.length !== WINDOW) {
-      throw new ProverError('MALFORMED_READING', `expected ${WINDOW} readings, got ${r.readings.length}`, ctx);
+      throw new ProverError(
+        'MALFORMED_READING',
+        `expected ${WINDOW} readings, got ${r.readings.length}`,
+        ctx,
+      );
     }
     try {
       assertReadings(r.readings);
     } catch (e) {
-      throw new ProverError('READING_OUT_OF_RANGE', (e as Error).message, { ...ctx, readings: r.readings });
+      throw new ProverError('READING_OUT_OF_RANGE', (e as Error).message, {
+        ...ctx,
+        readings: r.readings,
+      });
     }
     if (r.modelId !== this.artifacts.modelId) {
-      throw new ProverError('MODEL_MISMATCH', `reading is for model ${r.modelId}, this prover serves model ${this.artifacts.modelId}`, ctx);
+      throw new ProverError(
+        'MODEL_MISMATCH',
+        `reading is for model ${r.modelId}, this prover serves model ${this.artifacts.modelId}`,
+        ctx,
+      );
     }
     let message: Uint8Array;
     try {
@@ -136,19 +169,41 @@ export class Prover {
       throw new ProverError('MALFORMED_READING', (e as Error).message, ctx);
     }
     if (!verifyEd25519(r.device, message, r.ed25519Signature)) {
-      throw new ProverError('INVALID_ED25519_SIGNATURE', 'signature does not verify over the canonical bytes; the device must sign encodeReadingMessage(...)', ctx);
+      throw new ProverError(
+        'INVALID_ED25519_SIGNATURE',
+        'signature does not verify over the canonical bytes; the device must sign encodeReadingMessage(...)',
+        ctx,
+      );
     }
-    if (opts.expectedBjjKeyHash !== undefined && bjjKeyHash(r.bjjPublicKey.ax, r.bjjPublicKey.ay) !== opts.expectedBjjKeyHash) {
-      throw new ProverError('DEVICE_KEY_MISMATCH', 'Poseidon(Ax, Ay) differs from the registered bjj_key_hash', ctx);
+    if (
+      opts.expectedBjjKeyHash !== undefined &&
+      bjjKeyHash(r.bjjPublicKey.ax, r.bjjPublicKey.ay) !== opts.expectedBjjKeyHash
+    ) {
+      throw new ProverError(
+        'DEVICE_KEY_MISMATCH',
+        'Poseidon(Ax, Ay) differs from the registered bjj_key_hash',
+        ctx,
+      );
     }
-    const msg = readingMessageHash({ inputCommitment: inputCommitment(r.readings, r.salt), seq: r.seq, timestamp: r.timestamp, modelId: r.modelId });
+    const msg = readingMessageHash({
+      inputCommitment: inputCommitment(r.readings, r.salt),
+      seq: r.seq,
+      timestamp: r.timestamp,
+      modelId: r.modelId,
+    });
     if (!(await verifyBabyJub(r.bjjPublicKey, msg, r.bjjSignature))) {
-      throw new ProverError('INVALID_BJJ_SIGNATURE', 'EdDSA-Poseidon signature does not verify over Poseidon(input_commitment, seq, timestamp, model_id)', ctx);
+      throw new ProverError(
+        'INVALID_BJJ_SIGNATURE',
+        'EdDSA-Poseidon signature does not verify over Poseidon(input_commitment, seq, timestamp, model_id)',
+        ctx,
+      );
     }
   }
 
   /** Run the ONNX model (onnxruntime-node) on one window: logits, then (class, score). */
-  async infer(readings: readonly number[]): Promise<{ logits: number[]; class: number; score: number }> {
+  async infer(
+    readings: readonly number[],
+  ): Promise<{ logits: number[]; class: number; score: number }> {
     const t = new ort.Tensor('float32', Float32Array.from(readings), [1, readings.length]);
     const out = (await this.session.run({ [this.inputName]: t }))[this.outputName]!;
     const logits = Array.from(out.data as Float32Array);
@@ -163,7 +218,10 @@ export class Prover {
     const t0 = now();
     const result = await this.infer(r.readings);
     if (!result.logits.every(Number.isInteger)) {
-      throw new ProverError('MODEL_MISMATCH', 'the ONNX model produced non-integer logits', { ...ctx, logits: result.logits });
+      throw new ProverError('MODEL_MISMATCH', 'the ONNX model produced non-integer logits', {
+        ...ctx,
+        logits: result.logits,
+      });
     }
     const fields = attestationFields(r, result);
     const p = publicInput(fields);
@@ -172,23 +230,32 @@ export class Prover {
     try {
       wtns = await this.wc.wtns(circuitInput(r));
     } catch (e) {
-      throw new ProverError('MODEL_MISMATCH', `the circuit rejected the reading: ${(e as Error).message.split('\n')[0]}`, ctx);
+      throw new ProverError(
+        'MODEL_MISMATCH',
+        `the circuit rejected the reading: ${(e as Error).message.split('\n')[0]}`,
+        ctx,
+      );
     }
     const t2 = now();
     const { proof, publicSignals } = await snarkjs.groth16.prove(this.zkey, wtns);
     const t3 = now();
     if (publicSignals.length !== 1 || publicSignals[0] !== p.toString()) {
-      throw new ProverError('MODEL_MISMATCH', 'the circuit computed a different (class, score) than onnxruntime', {
-        ...ctx,
-        onnxruntime: { class: result.class, score: result.score },
-      });
+      throw new ProverError(
+        'MODEL_MISMATCH',
+        'the circuit computed a different (class, score) than onnxruntime',
+        {
+          ...ctx,
+          onnxruntime: { class: result.class, score: result.score },
+        },
+      );
     }
     const ok = await snarkjs.groth16.verify(this.artifacts.vk, publicSignals, proof);
     const t4 = now();
-    if (!ok) throw new ProverError('PROOF_INVALID', 'zkey and verifying key do not belong together', ctx);
+    if (!ok)
+      throw new ProverError('PROOF_INVALID', 'zkey and verifying key do not belong together', ctx);
     return {
       fields,
-      publicSignal: publicSignals[0]!,
+      publicSignal: publicSignals[0],
       publicInput: fieldToBytes32(p),
       proof,
       proofBytes: encodeProof(proof),

@@ -10,7 +10,13 @@ import {
   type DeviceKeys,
   type SignedReading,
 } from '@zkpin/sdk';
-import { devProverArtifacts, isProverError, Prover, ProverError, type ProverErrorCode } from '../../src/prover/index.ts';
+import {
+  devProverArtifacts,
+  isProverError,
+  Prover,
+  ProverError,
+  type ProverErrorCode,
+} from '../../src/prover/index.ts';
 
 let prover: Prover;
 let keys: DeviceKeys;
@@ -50,7 +56,9 @@ describe('oracle prover (onnxruntime + snarkjs, dev ceremony)', () => {
     expect(BigInt(a.publicSignal)).toBeGreaterThan(0n);
     expect(toHex(a.publicInput)).toBe(BigInt(a.publicSignal).toString(16).padStart(64, '0'));
     const vk = decodeVerifyingKey(encodeVerifyingKey(prover.artifacts.vk));
-    expect(await snarkjs.groth16.verify(vk, [a.publicSignal], decodeProof(a.proofBytes))).toBe(true);
+    expect(await snarkjs.groth16.verify(vk, [a.publicSignal], decodeProof(a.proofBytes))).toBe(
+      true,
+    );
   });
 
   it('keeps working across proofs (artifacts stay loaded) and serializes concurrent calls', async () => {
@@ -71,19 +79,27 @@ describe('oracle prover (onnxruntime + snarkjs, dev ceremony)', () => {
 
   it('rejects a bad BabyJubJub signature and a key that is not the registered one', async () => {
     const r = reading();
-    await expectCode(prover.prove({ ...r, bjjSignature: { ...r.bjjSignature, s: r.bjjSignature.s + 1n } }), 'INVALID_BJJ_SIGNATURE');
+    await expectCode(
+      prover.prove({ ...r, bjjSignature: { ...r.bjjSignature, s: r.bjjSignature.s + 1n } }),
+      'INVALID_BJJ_SIGNATURE',
+    );
     await expectCode(prover.prove(r, { expectedBjjKeyHash: 12345n }), 'DEVICE_KEY_MISMATCH');
   });
 
   it('rejects out-of-range readings and other models', async () => {
     const r = reading();
-    await expectCode(prover.prove({ ...r, readings: [128, ...r.readings.slice(1)] }), 'READING_OUT_OF_RANGE');
+    await expectCode(
+      prover.prove({ ...r, readings: [128, ...r.readings.slice(1)] }),
+      'READING_OUT_OF_RANGE',
+    );
     await expectCode(prover.prove({ ...r, readings: r.readings.slice(1) }), 'MALFORMED_READING');
     await expectCode(prover.prove(reading({ modelId: 2 })), 'MODEL_MISMATCH');
   });
 
   it('refuses an ONNX file that is not the one the circuit was built from', async () => {
     const art = await devProverArtifacts(1);
-    await expect(Prover.create({ ...art, onnxSha256: '00'.repeat(32) })).rejects.toThrow(/MODEL_MISMATCH/);
+    await expect(Prover.create({ ...art, onnxSha256: '00'.repeat(32) })).rejects.toThrow(
+      /MODEL_MISMATCH/,
+    );
   });
 });

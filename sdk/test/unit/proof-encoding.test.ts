@@ -36,7 +36,10 @@ interface Vector {
 }
 
 const vector = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../../tests/vectors/groth16.json', import.meta.url)), 'utf8'),
+  readFileSync(
+    fileURLToPath(new URL('../../../tests/vectors/groth16.json', import.meta.url)),
+    'utf8',
+  ),
 ) as Vector;
 
 describe('proof encoding (tests/vectors/groth16.json)', () => {
@@ -44,7 +47,9 @@ describe('proof encoding (tests/vectors/groth16.json)', () => {
     expect(toHex(encodeProof(vector.proof))).toBe(vector.proof_bytes_hex);
     expect(toHex(encodeVerifyingKey(vector.vk))).toBe(vector.vk_bytes_hex);
     expect(verifyingKeyHash(fromHex(vector.vk_bytes_hex))).toBe(vector.vk_sha256);
-    expect(vector.public_signals.map((s) => toHex(encodePublicSignal(s)))).toEqual(vector.public_inputs_hex);
+    expect(vector.public_signals.map((s) => toHex(encodePublicSignal(s)))).toEqual(
+      vector.public_inputs_hex,
+    );
   });
 
   it('puts G2 coordinates in EIP-197 order (c1 before c0) and leaves A un-negated', () => {
@@ -82,13 +87,15 @@ describe('proof encoding (tests/vectors/groth16.json)', () => {
   });
 
   it('rejects malformed input', () => {
-    expect(() => encodeProof({ ...vector.proof, pi_a: [vector.proof.pi_a[0]!, vector.proof.pi_a[1]!, '0'] })).toThrow(
-      /affine/,
+    expect(() =>
+      encodeProof({ ...vector.proof, pi_a: [vector.proof.pi_a[0]!, vector.proof.pi_a[1]!, '0'] }),
+    ).toThrow(/affine/);
+    expect(() => encodeProof({ ...vector.proof, pi_c: [BN254_Q.toString(), '1', '1'] })).toThrow(
+      /base field/,
     );
-    expect(() => encodeProof({ ...vector.proof, pi_c: [BN254_Q.toString(), '1', '1'] })).toThrow(/base field/);
-    expect(() => encodeVerifyingKey({ ...vector.vk, nPublic: 2, IC: [...vector.vk.IC, vector.vk.IC[0]!] })).toThrow(
-      /exactly one public input/,
-    );
+    expect(() =>
+      encodeVerifyingKey({ ...vector.vk, nPublic: 2, IC: [...vector.vk.IC, vector.vk.IC[0]!] }),
+    ).toThrow(/exactly one public input/);
     expect(() => decodeProof(new Uint8Array(255))).toThrow(/256 bytes/);
   });
 });
