@@ -10,12 +10,19 @@
 //! All BN254 encodings are big-endian and follow EIP-196/197: a G1 point is `x || y`
 //! (64 bytes), a G2 point is `x.c1 || x.c0 || y.c1 || y.c0` (128 bytes), the point at
 //! infinity is all zeros.
+//!
+//! Every function that returns an array or a `Result` with a payload is
+//! `#[inline(always)]`: upstream LLVM's BPF backend rejects non-inlined functions that
+//! return such values ("aggregate returns are not supported"); see `docs/crates.md`.
 #![no_std]
 
 #[cfg(not(target_arch = "bpf"))]
 mod host;
 #[cfg(target_arch = "bpf")]
 mod sbf;
+
+#[cfg(all(target_arch = "bpf", feature = "mem-builtins"))]
+pub mod mem;
 
 #[cfg(not(target_arch = "bpf"))]
 use host as imp;
@@ -59,20 +66,20 @@ pub enum CryptoError {
 }
 
 /// keccak256 of the concatenation of `slices`.
-#[inline]
+#[inline(always)]
 pub fn keccak256(slices: &[&[u8]]) -> [u8; 32] {
     imp::keccak256(slices)
 }
 
 /// sha256 of the concatenation of `slices`.
-#[inline]
+#[inline(always)]
 pub fn sha256(slices: &[&[u8]]) -> [u8; 32] {
     imp::sha256(slices)
 }
 
 /// circom-compatible Poseidon over BN254 (x^5, `Parameters::Bn254X5`), big-endian
 /// 32-byte inputs and output. Accepts 1..=12 inputs, each `< r`.
-#[inline]
+#[inline(always)]
 pub fn poseidon(inputs: &[[u8; 32]]) -> Result<[u8; 32], CryptoError> {
     if inputs.is_empty() || inputs.len() > POSEIDON_MAX_INPUTS {
         return Err(CryptoError::PoseidonInvalidInput);
@@ -81,13 +88,13 @@ pub fn poseidon(inputs: &[[u8; 32]]) -> Result<[u8; 32], CryptoError> {
 }
 
 /// `a + b` on G1 (`sol_alt_bn128_group_op` ADD) with the 128-byte input `a || b`.
-#[inline]
+#[inline(always)]
 pub fn g1_add_raw(input: &[u8; 128]) -> Result<[u8; 64], CryptoError> {
     imp::g1_add(input)
 }
 
 /// `a + b` on G1.
-#[inline]
+#[inline(always)]
 pub fn g1_add(a: &[u8; 64], b: &[u8; 64]) -> Result<[u8; 64], CryptoError> {
     let mut input = [0u8; 128];
     input[..64].copy_from_slice(a);
@@ -97,13 +104,13 @@ pub fn g1_add(a: &[u8; 64], b: &[u8; 64]) -> Result<[u8; 64], CryptoError> {
 
 /// `s · p` on G1 (`sol_alt_bn128_group_op` MUL) with the 96-byte input `p || s`; the
 /// scalar is a 256-bit big-endian integer (not reduced, as the syscall does).
-#[inline]
+#[inline(always)]
 pub fn g1_mul_raw(input: &[u8; 96]) -> Result<[u8; 64], CryptoError> {
     imp::g1_mul(input)
 }
 
 /// `s · p` on G1.
-#[inline]
+#[inline(always)]
 pub fn g1_mul(p: &[u8; 64], s: &[u8; 32]) -> Result<[u8; 64], CryptoError> {
     let mut input = [0u8; 96];
     input[..64].copy_from_slice(p);
@@ -114,7 +121,7 @@ pub fn g1_mul(p: &[u8; 64], s: &[u8; 32]) -> Result<[u8; 64], CryptoError> {
 /// Pairing check (`sol_alt_bn128_group_op` PAIRING): `input` is `k` elements of
 /// `G1 (64) || G2 (128)`; returns whether the product of the `k` pairings is one.
 /// An empty input is the empty product: `true`.
-#[inline]
+#[inline(always)]
 pub fn pairing_check(input: &[u8]) -> Result<bool, CryptoError> {
     if !input.len().is_multiple_of(PAIRING_ELEMENT_SIZE) {
         return Err(CryptoError::InvalidLength);
@@ -125,14 +132,14 @@ pub fn pairing_check(input: &[u8]) -> Result<bool, CryptoError> {
 /// Decompresses a G1 point (`sol_alt_bn128_compression` G1_DECOMPRESS): 32 bytes, `x`
 /// big-endian with arkworks' flags in the two top bits of the first byte
 /// (`0x80` = y is the larger root, `0x40` = infinity); all zeros is infinity.
-#[inline]
+#[inline(always)]
 pub fn g1_decompress(input: &[u8; 32]) -> Result<[u8; 64], CryptoError> {
     imp::g1_decompress(input)
 }
 
 /// Decompresses a G2 point (`sol_alt_bn128_compression` G2_DECOMPRESS): 64 bytes
 /// `x.c1 || x.c0` big-endian with the flags in the top bits of the first byte.
-#[inline]
+#[inline(always)]
 pub fn g2_decompress(input: &[u8; 64]) -> Result<[u8; 128], CryptoError> {
     imp::g2_decompress(input)
 }
@@ -140,6 +147,7 @@ pub fn g2_decompress(input: &[u8; 64]) -> Result<[u8; 128], CryptoError> {
 /// `-p` on G1: `(x, p - y)`; infinity (all zeros) stays infinity. Pure arithmetic, no
 /// syscall. Fails when `y >= p` (the point is not a canonical encoding); whether the
 /// point is on the curve is left to the syscall that consumes it.
+#[inline(always)]
 pub fn g1_negate(point: &[u8; 64]) -> Result<[u8; 64], CryptoError> {
     let mut out = *point;
     let y: &[u8; 32] = point[32..].try_into().map_err(|_| CryptoError::Bn254)?;
@@ -162,7 +170,7 @@ pub fn g1_negate(point: &[u8; 64]) -> Result<[u8; 64], CryptoError> {
 }
 
 /// `a < b` for 32-byte big-endian integers.
-#[inline]
+#[inline(always)]
 pub fn lt_be(a: &[u8; 32], b: &[u8; 32]) -> bool {
     for i in 0..32 {
         if a[i] != b[i] {
@@ -173,9 +181,60 @@ pub fn lt_be(a: &[u8; 32], b: &[u8; 32]) -> bool {
 }
 
 /// Whether a 32-byte big-endian integer is a canonical BN254 scalar-field element (`< r`).
-#[inline]
+#[inline(always)]
 pub fn is_field_element(v: &[u8; 32]) -> bool {
     lt_be(v, &BN254_R)
+}
+
+/// Non-inlined wrappers over every public function, built only with the `abi-check`
+/// feature on SBF, so that `--emit=asm` proves the API compiles out of line there.
+#[cfg(all(target_arch = "bpf", feature = "abi-check"))]
+#[allow(missing_docs)]
+pub mod abi_check {
+    use super::*;
+
+    #[inline(never)]
+    pub fn keccak(slices: &[&[u8]], out: &mut [u8; 32]) {
+        *out = keccak256(slices);
+    }
+    #[inline(never)]
+    pub fn sha(slices: &[&[u8]], out: &mut [u8; 32]) {
+        *out = sha256(slices);
+    }
+    #[inline(never)]
+    pub fn pos(inputs: &[[u8; 32]], out: &mut [u8; 32]) -> Result<(), CryptoError> {
+        *out = poseidon(inputs)?;
+        Ok(())
+    }
+    #[inline(never)]
+    pub fn add(a: &[u8; 64], b: &[u8; 64], out: &mut [u8; 64]) -> Result<(), CryptoError> {
+        *out = g1_add(a, b)?;
+        Ok(())
+    }
+    #[inline(never)]
+    pub fn mul(p: &[u8; 64], s: &[u8; 32], out: &mut [u8; 64]) -> Result<(), CryptoError> {
+        *out = g1_mul(p, s)?;
+        Ok(())
+    }
+    #[inline(never)]
+    pub fn pairing(input: &[u8]) -> Result<(), CryptoError> {
+        if pairing_check(input)? {
+            Ok(())
+        } else {
+            Err(CryptoError::Bn254)
+        }
+    }
+    #[inline(never)]
+    pub fn decompress(a: &[u8; 32], b: &[u8; 64], out: &mut [u8; 192]) -> Result<(), CryptoError> {
+        out[..64].copy_from_slice(&g1_decompress(a)?);
+        out[64..].copy_from_slice(&g2_decompress(b)?);
+        Ok(())
+    }
+    #[inline(never)]
+    pub fn negate(p: &mut [u8; 64]) -> Result<(), CryptoError> {
+        *p = g1_negate(p)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ const ALT_BN128_PAIRING: u64 = 3;
 const ALT_BN128_G1_DECOMPRESS: u64 = 1;
 const ALT_BN128_G2_DECOMPRESS: u64 = 3;
 
-#[inline]
+#[inline(always)]
 pub fn keccak256(slices: &[&[u8]]) -> [u8; 32] {
     let mut out = [0u8; 32];
     // A `&[u8]` is laid out as (address u64, length u64) on SBF: the syscall's `SolBytes`.
@@ -20,7 +20,7 @@ pub fn keccak256(slices: &[&[u8]]) -> [u8; 32] {
     out
 }
 
-#[inline]
+#[inline(always)]
 pub fn sha256(slices: &[&[u8]]) -> [u8; 32] {
     let mut out = [0u8; 32];
     unsafe {
@@ -29,7 +29,7 @@ pub fn sha256(slices: &[&[u8]]) -> [u8; 32] {
     out
 }
 
-#[inline]
+#[inline(always)]
 pub fn poseidon(inputs: &[[u8; 32]]) -> Result<[u8; 32], CryptoError> {
     let mut slices: [&[u8]; POSEIDON_MAX_INPUTS] = [&[]; POSEIDON_MAX_INPUTS];
     for (slot, input) in slices.iter_mut().zip(inputs.iter()) {
@@ -52,7 +52,7 @@ pub fn poseidon(inputs: &[[u8; 32]]) -> Result<[u8; 32], CryptoError> {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn group_op(op: u64, input: &[u8], out: &mut [u8]) -> Result<(), CryptoError> {
     let rc = unsafe {
         sys::sol_alt_bn128_group_op(op, input.as_ptr(), input.len() as u64, out.as_mut_ptr())
@@ -64,28 +64,28 @@ fn group_op(op: u64, input: &[u8], out: &mut [u8]) -> Result<(), CryptoError> {
     }
 }
 
-#[inline]
+#[inline(always)]
 pub fn g1_add(input: &[u8; 128]) -> Result<[u8; 64], CryptoError> {
     let mut out = [0u8; 64];
     group_op(ALT_BN128_ADD, input, &mut out)?;
     Ok(out)
 }
 
-#[inline]
+#[inline(always)]
 pub fn g1_mul(input: &[u8; 96]) -> Result<[u8; 64], CryptoError> {
     let mut out = [0u8; 64];
     group_op(ALT_BN128_MUL, input, &mut out)?;
     Ok(out)
 }
 
-#[inline]
+#[inline(always)]
 pub fn pairing(input: &[u8]) -> Result<bool, CryptoError> {
     let mut out = [0u8; 32];
     group_op(ALT_BN128_PAIRING, input, &mut out)?;
     Ok(out[31] == 1 && out[..31].iter().all(|b| *b == 0))
 }
 
-#[inline]
+#[inline(always)]
 fn compression(op: u64, input: &[u8], out: &mut [u8]) -> Result<(), CryptoError> {
     let rc = unsafe {
         sys::sol_alt_bn128_compression(op, input.as_ptr(), input.len() as u64, out.as_mut_ptr())
@@ -97,14 +97,14 @@ fn compression(op: u64, input: &[u8], out: &mut [u8]) -> Result<(), CryptoError>
     }
 }
 
-#[inline]
+#[inline(always)]
 pub fn g1_decompress(input: &[u8; 32]) -> Result<[u8; 64], CryptoError> {
     let mut out = [0u8; 64];
     compression(ALT_BN128_G1_DECOMPRESS, input, &mut out)?;
     Ok(out)
 }
 
-#[inline]
+#[inline(always)]
 pub fn g2_decompress(input: &[u8; 64]) -> Result<[u8; 128], CryptoError> {
     let mut out = [0u8; 128];
     compression(ALT_BN128_G2_DECOMPRESS, input, &mut out)?;

@@ -1,0 +1,990 @@
+//! Concurrent Merkle tree with the SPL Account Compression account layout and algorithm,
+//! as a zero-copy view over an account's bytes.
+//!
+//! Account layout (byte for byte what `@solana/spl-account-compression` parses):
+//!
+//! ```text
+//! header (56)   account_type u8 = 1 | version u8 = 0 | max_buffer_size u32 | max_depth u32 |
+//!               authority [32] | creation_slot u64 | is_batch_initialized u8 | padding [5]
+//! tree          sequence_number u64 | active_index u64 | buffer_size u64 |
+//!               change_logs [ChangeLog; max_buffer_size] | rightmost_proof Path
+//!               ChangeLog = root [32] | path [[32]; max_depth] | index u32 | _pad u32
+//!               Path      = proof [[32]; max_depth] | leaf [32] | index u32 | _pad u32
+//! canopy        2^(canopy_depth + 1) - 2 nodes of 32 bytes (heap order, root excluded)
+//! ```
+//!
+//! All integers are little-endian. Node hash: `keccak256(left || right)`; the empty leaf is
+//! 32 zero bytes. The algorithm (append, replace with changelog fast-forward, rightmost
+//! proof, canopy update and canopy-filled proofs) follows SPL's
+//! `spl-concurrent-merkle-tree` and `account-compression` program, so that a tree written
+//! here has the same bytes as one written by SPL given the same operations.
+//!
+//! Nothing allocates; the depth and buffer size are read from the header at run time, so
+//! one code path serves every size. The largest stack object is one proof scratch buffer
+//! of [`MAX_DEPTH`] nodes (960 bytes) in the replace/prove paths.
+#![no_std]
+
+mod empty;
+
+pub use empty::EMPTY_NODES;
+
+/// A tree node (or leaf): 32 bytes.
+pub type Node = [u8; 32];
+
+/// The empty leaf.
+pub const EMPTY: Node = [0u8; 32];
+
+/// Size of the account header.
+pub const HEADER_SIZE: usize = 56;
+
+/// `account_type` of an initialized tree account (SPL `CompressionAccountType::ConcurrentMerkleTree`).
+pub const ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE: u8 = 1;
+
+/// Header version byte (borsh tag of `ConcurrentMerkleTreeHeaderData::V1`).
+pub const HEADER_VERSION_V1: u8 = 0;
+
+/// Deepest tree supported (SPL: `max_depth < 31`).
+pub const MAX_DEPTH: usize = 30;
+
+/// The (max_depth, max_buffer_size) pairs that SPL Account Compression accepts.
+pub const SPL_VALID_SIZES: &[(u32, u32)] = &[
+    (3, 8),
+    (5, 8),
+    (6, 16),
+    (7, 16),
+    (8, 16),
+    (9, 16),
+    (10, 32),
+    (11, 32),
+    (12, 32),
+    (13, 32),
+    (14, 64),
+    (14, 256),
+    (14, 1024),
+    (14, 2048),
+    (15, 64),
+    (16, 64),
+    (17, 64),
+    (18, 64),
+    (19, 64),
+    (20, 64),
+    (20, 256),
+    (20, 1024),
+    (20, 2048),
+    (24, 64),
+    (24, 256),
+    (24, 512),
+    (24, 1024),
+    (24, 2048),
+    (26, 512),
+    (26, 1024),
+    (26, 2048),
+    (30, 512),
+    (30, 1024),
+    (30, 2048),
+];
+
+/// Errors. Every failure on user input is one of these; nothing panics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmtError {
+    /// `(max_depth, max_buffer_size)` is not in [`SPL_VALID_SIZES`].
+    UnsupportedSize,
+    /// The account is shorter than header + tree.
+    AccountTooSmall,
+    /// The bytes after the tree are not `2^(k+1) - 2` nodes with `k <= max_depth`.
+    CanopyLengthMismatch,
+    /// `account_type` is not 1 or the version byte is not 0.
+    IncorrectAccountType,
+    /// `initialize` on an account whose header or tree is already set.
+    TreeAlreadyInitialized,
+    /// An operation on a tree that was never initialized.
+    TreeNotInitialized,
+    /// `append` of the empty leaf.
+    CannotAppendEmptyNode,
+    /// `append` on a tree with `2^max_depth` leaves.
+    TreeFull,
+    /// A leaf index `>= 2^max_depth`, or beyond the next empty leaf.
+    LeafIndexOutOfBounds,
+    /// A proof longer than `max_depth`.
+    ProofTooLong,
+    /// The proof's root is not in the changelog buffer (and inference is not allowed).
+    RootNotFound,
+    /// The leaf was changed after the proof's root was recorded.
+    LeafContentsModified,
+    /// The proof does not lead to the current root.
+    InvalidProof,
+}
+
+/// Whether `(max_depth, max_buffer_size)` is one of SPL's valid sizes.
+pub fn is_valid_size(max_depth: u32, max_buffer_size: u32) -> bool {
+    SPL_VALID_SIZES.iter().any(|&(d, b)| d == max_depth && b == max_buffer_size)
+}
+
+/// Bytes of one `ChangeLog` (and of one `Path`) at `max_depth`.
+pub const fn change_log_size(max_depth: usize) -> usize {
+    32 + 32 * max_depth + 8
+}
+
+/// Bytes of `ConcurrentMerkleTree<max_depth, max_buffer_size>` (without header or canopy).
+#[inline(always)]
+pub fn merkle_tree_size(max_depth: u32, max_buffer_size: u32) -> Result<usize, CmtError> {
+    if !is_valid_size(max_depth, max_buffer_size) {
+        return Err(CmtError::UnsupportedSize);
+    }
+    let cl = change_log_size(max_depth as usize);
+    Ok(24 + max_buffer_size as usize * cl + cl)
+}
+
+/// Bytes of a canopy of `canopy_depth` levels: `(2^(canopy_depth + 1) - 2) * 32`.
+pub const fn canopy_size(canopy_depth: u32) -> usize {
+    ((1usize << (canopy_depth + 1)) - 2) * 32
+}
+
+/// Bytes of a whole tree account (header + tree + canopy).
+#[inline(always)]
+pub fn account_size(
+    max_depth: u32,
+    max_buffer_size: u32,
+    canopy_depth: u32,
+) -> Result<usize, CmtError> {
+    if canopy_depth > max_depth {
+        return Err(CmtError::CanopyLengthMismatch);
+    }
+    Ok(HEADER_SIZE + merkle_tree_size(max_depth, max_buffer_size)? + canopy_size(canopy_depth))
+}
+
+/// `keccak256(left || right)`.
+#[inline(always)]
+pub fn hash_pair(left: &Node, right: &Node) -> Node {
+    zkpin_crypto::keccak256(&[left, right])
+}
+
+#[inline(always)]
+fn hash_to_parent(node: &mut Node, sibling: &Node, is_left: bool) {
+    *node = if is_left { hash_pair(node, sibling) } else { hash_pair(sibling, node) };
+}
+
+/// The root reached from `leaf` at `index` through `proof` (sibling at level 0 first).
+#[inline(always)]
+pub fn recompute(leaf: &Node, proof: &[Node], index: u32) -> Node {
+    let mut node = *leaf;
+    for (level, sibling) in proof.iter().enumerate() {
+        hash_to_parent(&mut node, sibling, (index >> level) & 1 == 0);
+    }
+    node
+}
+
+/// Root of an empty subtree of height `level` (0 = the empty leaf), `level <= 30`.
+#[inline(always)]
+pub fn empty_node(level: u32) -> &'static Node {
+    &EMPTY_NODES[level as usize]
+}
+
+/// The tree account header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeHeader {
+    pub account_type: u8,
+    pub version: u8,
+    pub max_buffer_size: u32,
+    pub max_depth: u32,
+    pub authority: [u8; 32],
+    pub creation_slot: u64,
+    pub is_batch_initialized: bool,
+}
+
+impl TreeHeader {
+    /// Parses the first 56 bytes of `data` (no validation beyond the length).
+    #[inline(always)]
+    pub fn read(data: &[u8]) -> Result<Self, CmtError> {
+        if data.len() < HEADER_SIZE {
+            return Err(CmtError::AccountTooSmall);
+        }
+        let mut authority = [0u8; 32];
+        authority.copy_from_slice(&data[10..42]);
+        Ok(Self {
+            account_type: data[0],
+            version: data[1],
+            max_buffer_size: read_u32(data, 2),
+            max_depth: read_u32(data, 6),
+            authority,
+            creation_slot: read_u64(data, 42),
+            is_batch_initialized: data[50] != 0,
+        })
+    }
+
+    /// Writes the header into the first 56 bytes of `data` (padding zeroed).
+    pub fn write(&self, data: &mut [u8]) -> Result<(), CmtError> {
+        if data.len() < HEADER_SIZE {
+            return Err(CmtError::AccountTooSmall);
+        }
+        data[0] = self.account_type;
+        data[1] = self.version;
+        data[2..6].copy_from_slice(&self.max_buffer_size.to_le_bytes());
+        data[6..10].copy_from_slice(&self.max_depth.to_le_bytes());
+        data[10..42].copy_from_slice(&self.authority);
+        data[42..50].copy_from_slice(&self.creation_slot.to_le_bytes());
+        data[50] = self.is_batch_initialized as u8;
+        data[51..56].fill(0);
+        Ok(())
+    }
+}
+
+/// Arguments of [`MerkleTreeAccount::initialize`].
+#[derive(Clone, Copy, Debug)]
+pub struct InitializeArgs {
+    pub max_depth: u32,
+    pub max_buffer_size: u32,
+    pub authority: [u8; 32],
+    pub creation_slot: u64,
+}
+
+/// Arguments of [`MerkleTreeAccount::set_leaf`] (SPL `replace_leaf`).
+#[derive(Clone, Copy, Debug)]
+pub struct SetLeafArgs<'a> {
+    /// A root the proof was made against: the current root or one still in the buffer.
+    pub current_root: Node,
+    pub previous_leaf: Node,
+    pub new_leaf: Node,
+    /// Siblings from the leaf upwards; may stop short of `max_depth` when the canopy
+    /// holds the rest (missing levels are taken from the canopy, then empty nodes).
+    pub proof: &'a [Node],
+    pub index: u32,
+}
+
+/// Arguments of [`MerkleTreeAccount::prove_leaf`] (SPL `verify_leaf`).
+#[derive(Clone, Copy, Debug)]
+pub struct ProveLeafArgs<'a> {
+    pub current_root: Node,
+    pub leaf: Node,
+    pub proof: &'a [Node],
+    pub index: u32,
+}
+
+/// Arguments of [`MerkleTreeAccount::fill_empty_or_append`] (SPL `insert_or_append`).
+#[derive(Clone, Copy, Debug)]
+pub struct FillEmptyOrAppendArgs<'a> {
+    pub current_root: Node,
+    pub leaf: Node,
+    pub proof: &'a [Node],
+    pub index: u32,
+}
+
+/// A borrowed change log entry.
+#[derive(Clone, Copy, Debug)]
+pub struct ChangeLogRef<'a> {
+    pub root: &'a Node,
+    /// Nodes on the changed path, leaf first (`path[0]` is the new leaf), root excluded.
+    pub path: &'a [Node],
+    pub index: u32,
+}
+
+impl ChangeLogRef<'_> {
+    /// Heap index (root = 1) of `path[level]`, as SPL's `ChangeLogEvent` reports it.
+    pub fn node_index(&self, level: usize) -> u32 {
+        let depth = self.path.len() as u32;
+        (1u32 << (depth - level as u32)) + (self.index >> level)
+    }
+}
+
+type ProofBuf = [Node; MAX_DEPTH];
+
+#[inline(always)]
+fn read_u32(data: &[u8], off: usize) -> u32 {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(&data[off..off + 4]);
+    u32::from_le_bytes(b)
+}
+
+#[inline(always)]
+fn read_u64(data: &[u8], off: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&data[off..off + 8]);
+    u64::from_le_bytes(b)
+}
+
+#[inline(always)]
+fn as_node(data: &[u8], off: usize) -> &Node {
+    // The slice has exactly 32 bytes, so the conversion cannot fail.
+    data[off..off + 32].try_into().unwrap_or(&EMPTY)
+}
+
+#[inline(always)]
+fn as_nodes(data: &[u8]) -> &[Node] {
+    let n = data.len() / 32;
+    // SAFETY: `Node` is `[u8; 32]` (alignment 1); the slice covers `n * 32` valid bytes
+    // and lives as long as `data`.
+    unsafe { core::slice::from_raw_parts(data.as_ptr() as *const Node, n) }
+}
+
+/// Number of canopy levels for a canopy of `len` bytes, or an error.
+fn canopy_depth_of(len: usize, max_depth: u32) -> Result<u32, CmtError> {
+    if !len.is_multiple_of(32) {
+        return Err(CmtError::CanopyLengthMismatch);
+    }
+    let p = len / 32 + 2;
+    if p & (p - 1) != 0 {
+        return Err(CmtError::CanopyLengthMismatch);
+    }
+    let depth = p.trailing_zeros() - 1;
+    if depth > max_depth {
+        return Err(CmtError::CanopyLengthMismatch);
+    }
+    Ok(depth)
+}
+
+/// A typed, zero-copy view over a tree account's bytes. `B` is `&[u8]` for reading and
+/// `&mut [u8]` for writing.
+pub struct MerkleTreeAccount<B> {
+    data: B,
+    depth: usize,
+    buffer: usize,
+    canopy_depth: usize,
+}
+
+const TREE: usize = HEADER_SIZE;
+const SEQ: usize = TREE;
+const ACTIVE: usize = TREE + 8;
+const BUFFER_SIZE: usize = TREE + 16;
+const CHANGE_LOGS: usize = TREE + 24;
+
+#[inline(always)]
+fn layout(data: &[u8]) -> Result<(usize, usize, usize), CmtError> {
+    let header = TreeHeader::read(data)?;
+    if header.account_type != ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE
+        || header.version != HEADER_VERSION_V1
+    {
+        return Err(CmtError::IncorrectAccountType);
+    }
+    let tree = merkle_tree_size(header.max_depth, header.max_buffer_size)?;
+    if data.len() < HEADER_SIZE + tree {
+        return Err(CmtError::AccountTooSmall);
+    }
+    let canopy = canopy_depth_of(data.len() - HEADER_SIZE - tree, header.max_depth)?;
+    Ok((header.max_depth as usize, header.max_buffer_size as usize, canopy as usize))
+}
+
+impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
+    /// Views an initialized tree account: checks the header, the size pair and the canopy
+    /// length (the account length fixes the canopy depth, as in SPL).
+    #[inline(always)]
+    pub fn load(data: B) -> Result<Self, CmtError> {
+        let (depth, buffer, canopy_depth) = layout(data.as_ref())?;
+        Ok(Self { data, depth, buffer, canopy_depth })
+    }
+
+    /// The underlying bytes.
+    #[inline(always)]
+    pub fn data(&self) -> &[u8] {
+        self.data.as_ref()
+    }
+
+    #[inline(always)]
+    pub fn header(&self) -> TreeHeader {
+        // The length was checked in `load`/`initialize`.
+        TreeHeader::read(self.data.as_ref()).unwrap_or(TreeHeader {
+            account_type: 0,
+            version: 0,
+            max_buffer_size: 0,
+            max_depth: 0,
+            authority: [0; 32],
+            creation_slot: 0,
+            is_batch_initialized: false,
+        })
+    }
+
+    pub fn authority(&self) -> &[u8; 32] {
+        as_node(self.data.as_ref(), 10)
+    }
+
+    pub fn max_depth(&self) -> u32 {
+        self.depth as u32
+    }
+
+    pub fn max_buffer_size(&self) -> u32 {
+        self.buffer as u32
+    }
+
+    pub fn canopy_depth(&self) -> u32 {
+        self.canopy_depth as u32
+    }
+
+    /// Number of writes (appends and replaces) so far.
+    pub fn sequence_number(&self) -> u64 {
+        read_u64(self.data.as_ref(), SEQ)
+    }
+
+    pub fn active_index(&self) -> u64 {
+        read_u64(self.data.as_ref(), ACTIVE)
+    }
+
+    /// Number of valid change log entries (1..=max_buffer_size once initialized).
+    pub fn buffer_size(&self) -> u64 {
+        read_u64(self.data.as_ref(), BUFFER_SIZE)
+    }
+
+    pub fn is_initialized(&self) -> bool {
+        !(self.buffer_size() == 0 && self.sequence_number() == 0 && self.active_index() == 0)
+    }
+
+    /// Number of leaves appended so far: the index of the next empty leaf
+    /// (`rightmost_proof.index`).
+    pub fn rightmost_index(&self) -> u32 {
+        read_u32(self.data.as_ref(), self.rightmost_offset() + 32 * self.depth + 32)
+    }
+
+    /// The last appended leaf (`rightmost_proof.leaf`).
+    pub fn rightmost_leaf(&self) -> &Node {
+        as_node(self.data.as_ref(), self.rightmost_offset() + 32 * self.depth)
+    }
+
+    /// The proof of the last appended leaf (`rightmost_proof.proof`).
+    #[inline(always)]
+    pub fn rightmost_proof(&self) -> &[Node] {
+        let off = self.rightmost_offset();
+        as_nodes(&self.data.as_ref()[off..off + 32 * self.depth])
+    }
+
+    /// The current root (of the active change log).
+    pub fn root(&self) -> &Node {
+        if !self.is_initialized() {
+            return &EMPTY;
+        }
+        self.change_log_root(self.active_index() as usize)
+    }
+
+    /// Change log entry `i` (`0..max_buffer_size`, wrapping).
+    #[inline(always)]
+    pub fn change_log(&self, i: usize) -> ChangeLogRef<'_> {
+        let i = i & (self.buffer - 1);
+        let off = self.change_log_offset(i);
+        let data = self.data.as_ref();
+        ChangeLogRef {
+            root: as_node(data, off),
+            path: as_nodes(&data[off + 32..off + 32 + 32 * self.depth]),
+            index: read_u32(data, off + 32 + 32 * self.depth),
+        }
+    }
+
+    /// The change log of the last write (what SPL emits as `ChangeLogEvent`).
+    #[inline(always)]
+    pub fn last_change_log(&self) -> ChangeLogRef<'_> {
+        self.change_log(self.active_index() as usize)
+    }
+
+    /// The canopy nodes in heap order (heap index `h` at position `h - 2`).
+    #[inline(always)]
+    pub fn canopy(&self) -> &[Node] {
+        let off = self.canopy_offset();
+        as_nodes(&self.data.as_ref()[off..])
+    }
+
+    /// Checks that `leaf` is at `index` under `current_root` (or, when that root has left
+    /// the buffer, under the current root after fast-forwarding), SPL `verify_leaf`.
+    /// The proof may be shortened by the canopy depth.
+    pub fn prove_leaf(&self, args: &ProveLeafArgs<'_>) -> Result<(), CmtError> {
+        self.check_leaf_index(args.index)?;
+        if !self.is_initialized() {
+            return Err(CmtError::TreeNotInitialized);
+        }
+        if args.index > self.rightmost_index() {
+            return Err(CmtError::LeafIndexOutOfBounds);
+        }
+        let mut proof: ProofBuf = [EMPTY; MAX_DEPTH];
+        self.fill_proof(args.proof, args.index, &mut proof)?;
+        let step = ApplyStep {
+            current_root: &args.current_root,
+            leaf: &args.leaf,
+            new_leaf: &args.leaf,
+            index: args.index,
+            allow_inferred_proof: true,
+        };
+        self.check_valid_leaf(&step, &mut proof[..self.depth])
+    }
+
+    /// Whether `proof` (full length, or shortened by the canopy) leads from `leaf` at
+    /// `index` to the current root, without any fast-forwarding (false on any bad input).
+    pub fn verify_current(&self, leaf: &Node, proof: &[Node], index: u32) -> bool {
+        if self.check_leaf_index(index).is_err() || !self.is_initialized() {
+            return false;
+        }
+        let mut full: ProofBuf = [EMPTY; MAX_DEPTH];
+        if self.fill_proof(proof, index, &mut full).is_err() {
+            return false;
+        }
+        recompute(leaf, &full[..self.depth], index) == *self.root()
+    }
+
+    fn check_leaf_index(&self, index: u32) -> Result<(), CmtError> {
+        if index as u64 >= 1u64 << self.depth {
+            return Err(CmtError::LeafIndexOutOfBounds);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn change_log_offset(&self, i: usize) -> usize {
+        CHANGE_LOGS + i * change_log_size(self.depth)
+    }
+
+    #[inline(always)]
+    fn change_log_root(&self, i: usize) -> &Node {
+        as_node(self.data.as_ref(), self.change_log_offset(i))
+    }
+
+    #[inline(always)]
+    fn change_log_index(&self, i: usize) -> u32 {
+        read_u32(self.data.as_ref(), self.change_log_offset(i) + 32 + 32 * self.depth)
+    }
+
+    #[inline(always)]
+    fn change_log_path_node(&self, i: usize, level: usize) -> &Node {
+        as_node(self.data.as_ref(), self.change_log_offset(i) + 32 + 32 * level)
+    }
+
+    #[inline(always)]
+    fn rightmost_offset(&self) -> usize {
+        CHANGE_LOGS + self.buffer * change_log_size(self.depth)
+    }
+
+    #[inline(always)]
+    fn canopy_offset(&self) -> usize {
+        self.rightmost_offset() + change_log_size(self.depth)
+    }
+
+    /// Copies `proof` into `out`, extends it from the canopy (SPL
+    /// `fill_in_proof_from_canopy`), then pads it with empty nodes (SPL `fill_in_proof`).
+    fn fill_proof(&self, proof: &[Node], index: u32, out: &mut ProofBuf) -> Result<(), CmtError> {
+        let depth = self.depth;
+        if proof.len() > depth {
+            return Err(CmtError::ProofTooLong);
+        }
+        out[..proof.len()].copy_from_slice(proof);
+        let mut len = proof.len();
+        let cd = self.canopy_depth;
+        if cd > 0 {
+            let canopy = self.canopy();
+            let overlap = (len + cd).saturating_sub(depth);
+            let mut node_idx = ((1u32 << depth) + index) >> (depth - cd);
+            let mut k = 0usize;
+            while node_idx > 1 {
+                if k >= overlap {
+                    let sibling = (node_idx ^ 1) as usize;
+                    let cached = &canopy[sibling - 2];
+                    let level = depth as u32 - (31 - node_idx.leading_zeros());
+                    out[len] = if *cached == EMPTY { *empty_node(level) } else { *cached };
+                    len += 1;
+                }
+                k += 1;
+                node_idx >>= 1;
+            }
+        }
+        for (level, slot) in out.iter_mut().enumerate().take(depth).skip(len) {
+            *slot = *empty_node(level as u32);
+        }
+        Ok(())
+    }
+
+    /// Index in the buffer of the change log whose root is `root`, newest first.
+    #[inline(always)]
+    fn find_root_in_change_log(&self, root: &Node) -> Option<u64> {
+        let mask = self.buffer as u64 - 1;
+        let active = self.active_index();
+        for i in 0..self.buffer_size() {
+            let j = active.wrapping_sub(i) & mask;
+            if self.change_log_root(j as usize) == root {
+                return Some(j);
+            }
+        }
+        None
+    }
+
+    /// Applies change log `i` to a proof of `leaf_index`: the one sibling it changed, or the
+    /// leaf itself when the change log wrote that leaf.
+    #[inline(always)]
+    fn update_proof_or_leaf(&self, i: usize, leaf_index: u32, proof: &mut [Node], leaf: &mut Node) {
+        let cl_index = self.change_log_index(i);
+        if leaf_index != cl_index {
+            let padding = 32 - self.depth as u32;
+            let common = ((leaf_index ^ cl_index) << padding).leading_zeros() as usize;
+            if let Some(crit) = (self.depth - 1).checked_sub(common) {
+                proof[crit] = *self.change_log_path_node(i, crit);
+            }
+        } else {
+            *leaf = *self.change_log_path_node(i, 0);
+        }
+    }
+
+    /// SPL `check_valid_leaf`: finds the proof's root, fast-forwards the proof through
+    /// every later change log, and checks it against the current root.
+    fn check_valid_leaf(&self, step: &ApplyStep<'_>, proof: &mut [Node]) -> Result<(), CmtError> {
+        let (current_root, leaf, leaf_index) = (step.current_root, step.leaf, step.index);
+        let allow_inferred_proof = step.allow_inferred_proof;
+        let mask = self.buffer as u64 - 1;
+        let active = self.active_index();
+        let (mut idx, use_full_buffer) = match self.find_root_in_change_log(current_root) {
+            Some(j) => (j, false),
+            None if allow_inferred_proof => {
+                (active.wrapping_sub(self.buffer_size().wrapping_sub(1)) & mask, true)
+            }
+            None => return Err(CmtError::RootNotFound),
+        };
+        let mut updated = *leaf;
+        loop {
+            if !use_full_buffer && idx == active {
+                break;
+            }
+            idx = (idx + 1) & mask;
+            self.update_proof_or_leaf(idx as usize, leaf_index, proof, &mut updated);
+            if use_full_buffer && idx == active {
+                break;
+            }
+        }
+        if updated != *leaf {
+            return Err(CmtError::LeafContentsModified);
+        }
+        if !self.is_initialized() || recompute(&updated, proof, leaf_index) != *self.root() {
+            return Err(CmtError::InvalidProof);
+        }
+        Ok(())
+    }
+}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
+    /// Initializes a zeroed account (SPL `init_empty_merkle_tree`): writes the header,
+    /// the empty tree (root = empty node of `max_depth`) and zeroes the canopy, whose
+    /// depth is fixed by the account length.
+    #[inline(always)]
+    pub fn initialize(mut data: B, args: &InitializeArgs) -> Result<Self, CmtError> {
+        let tree = merkle_tree_size(args.max_depth, args.max_buffer_size)?;
+        let bytes = data.as_mut();
+        if bytes.len() < HEADER_SIZE + tree {
+            return Err(CmtError::AccountTooSmall);
+        }
+        let old = TreeHeader::read(bytes)?;
+        if old.account_type != 0 || old.max_buffer_size != 0 || old.max_depth != 0 {
+            return Err(CmtError::TreeAlreadyInitialized);
+        }
+        let canopy_depth = canopy_depth_of(bytes.len() - HEADER_SIZE - tree, args.max_depth)?;
+        let header = TreeHeader {
+            account_type: ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE,
+            version: HEADER_VERSION_V1,
+            max_buffer_size: args.max_buffer_size,
+            max_depth: args.max_depth,
+            authority: args.authority,
+            creation_slot: args.creation_slot,
+            is_batch_initialized: false,
+        };
+        let mut this = Self {
+            data,
+            depth: args.max_depth as usize,
+            buffer: args.max_buffer_size as usize,
+            canopy_depth: canopy_depth as usize,
+        };
+        if this.is_initialized() {
+            return Err(CmtError::TreeAlreadyInitialized);
+        }
+        header.write(this.data.as_mut())?;
+        let depth = this.depth;
+        let cl0 = this.change_log_offset(0);
+        let rm = this.rightmost_offset();
+        let canopy = this.canopy_offset();
+        let bytes = this.data.as_mut();
+        bytes[cl0..cl0 + 32].copy_from_slice(&EMPTY_NODES[depth]);
+        for level in 0..depth {
+            let node = &EMPTY_NODES[level];
+            bytes[cl0 + 32 + 32 * level..cl0 + 64 + 32 * level].copy_from_slice(node);
+            bytes[rm + 32 * level..rm + 32 * level + 32].copy_from_slice(node);
+        }
+        bytes[cl0 + 32 + 32 * depth..cl0 + 40 + 32 * depth].fill(0);
+        bytes[rm + 32 * depth..rm + 32 * depth + 40].fill(0);
+        bytes[canopy..].fill(0);
+        this.write_u64(SEQ, 0);
+        this.write_u64(ACTIVE, 0);
+        this.write_u64(BUFFER_SIZE, 1);
+        Ok(this)
+    }
+
+    /// Replaces the authority in the header.
+    pub fn set_authority(&mut self, authority: &[u8; 32]) {
+        self.data.as_mut()[10..42].copy_from_slice(authority);
+    }
+
+    /// Appends `leaf` at the next empty index. The new root is then [`Self::root`].
+    pub fn append(&mut self, leaf: &Node) -> Result<(), CmtError> {
+        self.append_inner(leaf)?;
+        self.update_canopy();
+        Ok(())
+    }
+
+    /// Replaces `previous_leaf` at `index` by `new_leaf` (SPL `replace_leaf`), accepting a
+    /// proof made against any root still in the change log buffer.
+    pub fn set_leaf(&mut self, args: &SetLeafArgs<'_>) -> Result<(), CmtError> {
+        self.check_leaf_index(args.index)?;
+        if !self.is_initialized() {
+            return Err(CmtError::TreeNotInitialized);
+        }
+        if args.index > self.rightmost_index() {
+            return Err(CmtError::LeafIndexOutOfBounds);
+        }
+        let mut proof: ProofBuf = [EMPTY; MAX_DEPTH];
+        self.fill_proof(args.proof, args.index, &mut proof)?;
+        let step = ApplyStep {
+            current_root: &args.current_root,
+            leaf: &args.previous_leaf,
+            new_leaf: &args.new_leaf,
+            index: args.index,
+            allow_inferred_proof: true,
+        };
+        self.try_apply_proof(&step, &mut proof)?;
+        self.update_canopy();
+        Ok(())
+    }
+
+    /// Writes `leaf` into the empty slot at `index` if the proof shows it is still empty,
+    /// otherwise appends it (SPL `insert_or_append`).
+    pub fn fill_empty_or_append(
+        &mut self,
+        args: &FillEmptyOrAppendArgs<'_>,
+    ) -> Result<(), CmtError> {
+        self.check_leaf_index(args.index)?;
+        if !self.is_initialized() {
+            return Err(CmtError::TreeNotInitialized);
+        }
+        let mut proof: ProofBuf = [EMPTY; MAX_DEPTH];
+        self.fill_proof(args.proof, args.index, &mut proof)?;
+        let step = ApplyStep {
+            current_root: &args.current_root,
+            leaf: &EMPTY,
+            new_leaf: &args.leaf,
+            index: args.index,
+            allow_inferred_proof: false,
+        };
+        match self.try_apply_proof(&step, &mut proof) {
+            Err(CmtError::LeafContentsModified) => self.append_inner(&args.leaf)?,
+            other => other?,
+        }
+        self.update_canopy();
+        Ok(())
+    }
+
+    fn write_u64(&mut self, off: usize, v: u64) {
+        self.data.as_mut()[off..off + 8].copy_from_slice(&v.to_le_bytes());
+    }
+
+    fn write_u32(&mut self, off: usize, v: u32) {
+        self.data.as_mut()[off..off + 4].copy_from_slice(&v.to_le_bytes());
+    }
+
+    fn write_node(&mut self, off: usize, node: &Node) {
+        self.data.as_mut()[off..off + 32].copy_from_slice(node);
+    }
+
+    fn update_internal_counters(&mut self) {
+        let mask = self.buffer as u64 - 1;
+        let active = (self.active_index() + 1) & mask;
+        self.write_u64(ACTIVE, active);
+        let size = self.buffer_size();
+        if size < self.buffer as u64 {
+            self.write_u64(BUFFER_SIZE, size + 1);
+        }
+        let seq = self.sequence_number().saturating_add(1);
+        self.write_u64(SEQ, seq);
+    }
+
+    fn append_inner(&mut self, leaf: &Node) -> Result<(), CmtError> {
+        if !self.is_initialized() {
+            return Err(CmtError::TreeNotInitialized);
+        }
+        if *leaf == EMPTY {
+            return Err(CmtError::CannotAppendEmptyNode);
+        }
+        let depth = self.depth;
+        let rm_index = self.rightmost_index();
+        if rm_index as u64 >= 1u64 << depth {
+            return Err(CmtError::TreeFull);
+        }
+        if rm_index == 0 {
+            // First write: apply the (empty) rightmost proof like a replace at index 0.
+            let mut proof: ProofBuf = [EMPTY; MAX_DEPTH];
+            proof[..depth].copy_from_slice(self.rightmost_proof());
+            let old_root = recompute(&EMPTY, &proof[..depth], 0);
+            if old_root != EMPTY_NODES[depth] {
+                return Err(CmtError::TreeAlreadyInitialized);
+            }
+            let step = ApplyStep {
+                current_root: &old_root,
+                leaf: &EMPTY,
+                new_leaf: leaf,
+                index: 0,
+                allow_inferred_proof: false,
+            };
+            return self.try_apply_proof(&step, &mut proof);
+        }
+        let mask = self.buffer as u64 - 1;
+        let next = ((self.active_index() + 1) & mask) as usize;
+        let cl = self.change_log_offset(next);
+        let rm = self.rightmost_offset();
+        let prev = rm_index - 1;
+        let intersection = rm_index.trailing_zeros() as usize;
+        let mut node = *leaf;
+        let mut intersection_node = *self.rightmost_leaf();
+        for (level, empty) in EMPTY_NODES.iter().enumerate().take(depth) {
+            // The new change log's path is written in place (the slot is unused until the
+            // counters move to it below).
+            self.write_node(cl + 32 + 32 * level, &node);
+            let proof_off = rm + 32 * level;
+            if level < intersection {
+                let sibling = *as_node(self.data.as_ref(), proof_off);
+                hash_to_parent(&mut intersection_node, &sibling, (prev >> level) & 1 == 0);
+                hash_to_parent(&mut node, empty, true);
+                self.write_node(proof_off, empty);
+            } else if level == intersection {
+                hash_to_parent(&mut node, &intersection_node, false);
+                self.write_node(proof_off, &intersection_node);
+            } else {
+                let sibling = *as_node(self.data.as_ref(), proof_off);
+                hash_to_parent(&mut node, &sibling, (prev >> level) & 1 == 0);
+            }
+        }
+        self.update_internal_counters();
+        self.write_node(cl, &node);
+        self.write_u32(cl + 32 + 32 * depth, rm_index);
+        self.write_u32(cl + 36 + 32 * depth, 0);
+        self.write_u32(rm + 32 * depth + 32, rm_index + 1);
+        self.write_node(rm + 32 * depth, leaf);
+        Ok(())
+    }
+
+    fn try_apply_proof(
+        &mut self,
+        step: &ApplyStep<'_>,
+        proof: &mut ProofBuf,
+    ) -> Result<(), CmtError> {
+        let depth = self.depth;
+        self.check_valid_leaf(step, &mut proof[..depth])?;
+        let rm_index = self.rightmost_index();
+        if (rm_index as u64) < (1u64 << depth) && step.index > rm_index {
+            // SPL asserts here (after validating the proof); we return an error instead.
+            return Err(CmtError::LeafIndexOutOfBounds);
+        }
+        self.update_internal_counters();
+        self.update_buffers_from_proof(step.new_leaf, &proof[..depth], step.index);
+        Ok(())
+    }
+
+    /// SPL `update_buffers_from_proof`: records the new path in the active change log and
+    /// keeps the rightmost proof current.
+    fn update_buffers_from_proof(&mut self, start: &Node, proof: &[Node], index: u32) {
+        let depth = self.depth;
+        let active = self.active_index() as usize;
+        let cl = self.change_log_offset(active);
+        self.write_u32(cl + 32 + 32 * depth, index);
+        self.write_u32(cl + 36 + 32 * depth, 0);
+        let mut node = *start;
+        for (level, sibling) in proof.iter().enumerate() {
+            self.write_node(cl + 32 + 32 * level, &node);
+            hash_to_parent(&mut node, sibling, (index >> level) & 1 == 0);
+        }
+        self.write_node(cl, &node);
+        let rm = self.rightmost_offset();
+        let rm_index = self.rightmost_index();
+        if (rm_index as u64) < (1u64 << depth) {
+            if index < rm_index {
+                // SPL `update_proof_or_leaf` on the rightmost proof.
+                let target = rm_index - 1;
+                if target != index {
+                    let padding = 32 - depth as u32;
+                    let common = ((target ^ index) << padding).leading_zeros() as usize;
+                    if let Some(crit) = (depth - 1).checked_sub(common) {
+                        let proof_node = *self.change_log_path_node(active, crit);
+                        self.write_node(rm + 32 * crit, &proof_node);
+                    }
+                } else {
+                    let leaf = *self.change_log_path_node(active, 0);
+                    self.write_node(rm + 32 * depth, &leaf);
+                }
+            } else {
+                for (level, sibling) in proof.iter().enumerate() {
+                    self.write_node(rm + 32 * level, sibling);
+                }
+                self.write_u32(rm + 32 * depth + 32, index + 1);
+                self.write_node(rm + 32 * depth, start);
+            }
+        }
+    }
+
+    /// SPL `update_canopy`: copies the top `canopy_depth` levels of the last change log's
+    /// path into the canopy.
+    fn update_canopy(&mut self) {
+        let cd = self.canopy_depth;
+        if cd == 0 {
+            return;
+        }
+        let depth = self.depth;
+        let active = self.active_index() as usize;
+        let index = self.change_log_index(active);
+        let canopy = self.canopy_offset();
+        for level in (depth - cd..depth).rev() {
+            let heap = (1u32 << (depth - level)) + (index >> level);
+            let node = *self.change_log_path_node(active, level);
+            self.write_node(canopy + 32 * (heap as usize - 2), &node);
+        }
+    }
+}
+
+/// One proof application (kept in a struct to stay within five call arguments on SBF).
+struct ApplyStep<'a> {
+    current_root: &'a Node,
+    leaf: &'a Node,
+    new_leaf: &'a Node,
+    index: u32,
+    allow_inferred_proof: bool,
+}
+
+/// Non-inlined, non-generic wrappers over the public API, built only with the
+/// `abi-check` feature on SBF, so that `--emit=asm` proves it compiles out of line there
+/// (no aggregate returns, at most five arguments, frames under 4 KiB).
+#[cfg(all(target_arch = "bpf", feature = "abi-check"))]
+#[allow(missing_docs)]
+pub mod abi_check {
+    use super::*;
+
+    #[inline(never)]
+    pub fn init(data: &mut [u8], args: &InitializeArgs, root: &mut Node) -> Result<(), CmtError> {
+        let tree = MerkleTreeAccount::initialize(data, args)?;
+        *root = *tree.root();
+        Ok(())
+    }
+    #[inline(never)]
+    pub fn append(data: &mut [u8], leaf: &Node, root: &mut Node) -> Result<(), CmtError> {
+        let mut tree = MerkleTreeAccount::load(data)?;
+        tree.append(leaf)?;
+        *root = *tree.root();
+        Ok(())
+    }
+    #[inline(never)]
+    pub fn set_leaf(data: &mut [u8], args: &SetLeafArgs<'_>) -> Result<(), CmtError> {
+        MerkleTreeAccount::load(data)?.set_leaf(args)
+    }
+    #[inline(never)]
+    pub fn fill(data: &mut [u8], args: &FillEmptyOrAppendArgs<'_>) -> Result<(), CmtError> {
+        MerkleTreeAccount::load(data)?.fill_empty_or_append(args)
+    }
+    #[inline(never)]
+    pub fn prove(data: &[u8], args: &ProveLeafArgs<'_>) -> Result<(), CmtError> {
+        MerkleTreeAccount::load(data)?.prove_leaf(args)
+    }
+    #[inline(never)]
+    pub fn info(data: &[u8], out: &mut [u64; 4]) -> Result<(), CmtError> {
+        let tree = MerkleTreeAccount::load(data)?;
+        let cl = tree.last_change_log();
+        out[0] = tree.sequence_number();
+        out[1] = cl.index as u64 + cl.path.len() as u64 + tree.canopy().len() as u64;
+        out[2] = tree.header().creation_slot + tree.rightmost_proof().len() as u64;
+        out[3] = account_size(20, 64, 10)? as u64;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
