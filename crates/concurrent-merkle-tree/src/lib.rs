@@ -481,6 +481,7 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
     /// Checks that `leaf` is at `index` under `current_root` (or, when that root has left
     /// the buffer, under the current root after fast-forwarding), SPL `verify_leaf`.
     /// The proof may be shortened by the canopy depth.
+    #[inline(never)]
     pub fn prove_leaf(&self, args: &ProveLeafArgs<'_>) -> Result<(), CmtError> {
         self.check_leaf_index(args.index)?;
         if !self.is_initialized() {
@@ -503,6 +504,7 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
 
     /// Whether `proof` (full length, or shortened by the canopy) leads from `leaf` at
     /// `index` to the current root, without any fast-forwarding (false on any bad input).
+    #[inline(never)]
     pub fn verify_current(&self, leaf: &Node, proof: &[Node], index: u32) -> bool {
         if self.check_leaf_index(index).is_err() || !self.is_initialized() {
             return false;
@@ -710,6 +712,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
     }
 
     /// Appends `leaf` at the next empty index. The new root is then [`Self::root`].
+    #[inline(never)]
     pub fn append(&mut self, leaf: &Node) -> Result<(), CmtError> {
         self.append_inner(leaf)?;
         self.update_canopy();
@@ -718,6 +721,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
 
     /// Replaces `previous_leaf` at `index` by `new_leaf` (SPL `replace_leaf`), accepting a
     /// proof made against any root still in the change log buffer.
+    #[inline(never)]
     pub fn set_leaf(&mut self, args: &SetLeafArgs<'_>) -> Result<(), CmtError> {
         self.check_leaf_index(args.index)?;
         if !self.is_initialized() {
@@ -742,6 +746,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
 
     /// Writes `leaf` into the empty slot at `index` if the proof shows it is still empty,
     /// otherwise appends it (SPL `insert_or_append`).
+    #[inline(never)]
     pub fn fill_empty_or_append(
         &mut self,
         args: &FillEmptyOrAppendArgs<'_>,
