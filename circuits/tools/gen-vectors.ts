@@ -7,7 +7,7 @@
  *   npx tsx circuits/tools/gen-vectors.ts [--force]
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import {
   encodeProof,
@@ -18,12 +18,18 @@ import {
 import { publicInput, poseidon } from '../../sdk/src/poseidon.ts';
 import { signedToField, toHex, BN254_Q, bigIntToBytesBE } from '../../sdk/src/field.ts';
 import { buildCircuit } from './build.ts';
+import { buildReferenceArtifacts } from './build-circuits.ts';
+import { bjjKeyHashBytes, generateDeviceKeys, signReading } from '../../sdk/src/device-keys.ts';
+import { encodeReadingMessage } from '../../sdk/src/messages.ts';
+import { devProverArtifacts, Prover } from '../../oracle/src/prover/index.ts';
 import { REPO_ROOT } from './compile.ts';
 
 const OUT = join(REPO_ROOT, 'tests', 'vectors', 'groth16.json');
+const OUT_ATTESTATION = join(REPO_ROOT, 'tests', 'vectors', 'attestation.json');
 
 async function main(): Promise<void> {
   const force = process.argv.includes('--force');
+  if (!existsSync(OUT_ATTESTATION) || force) await attestationVector();
   if (existsSync(OUT) && !force) {
     console.log(`${OUT} exists (use --force to regenerate)`);
     return;
@@ -99,6 +105,77 @@ async function main(): Promise<void> {
   mkdirSync(join(REPO_ROOT, 'tests', 'vectors'), { recursive: true });
   writeFileSync(OUT, JSON.stringify(doc, null, 2) + '\n');
   console.log(`wrote ${OUT}`);
+}
+
+/**
+ * tests/vectors/attestation.json: one complete attestation of the reference model with the
+ * deterministic dev key — signed reading, device keys, public fields, P, proof bytes and the
+ * 576-byte verifying key — for end-to-end program tests without a prover.
+ */
+async function attestationVector(): Promise<void> {
+  const art = await buildReferenceArtifacts({ log: { info: (m) => console.error(m) } });
+  const keys = await generateDeviceKeys({
+    ed25519: new Uint8Array(32).fill(0x5e),
+    babyJub: new Uint8Array(32).fill(0xb1),
+  });
+  const reading = signReading(keys, {
+    network: new Uint8Array(32).fill(0x4e),
+    seq: 1n,
+    timestamp: 1_767_225_600n,
+    modelId: 1,
+    readings: [3, 5, 2, 4, 6, 3, 5, 4, 3, 2, 4, 5, 3, 4, 70, 3],
+    salt: new Uint8Array(32).fill(0x5a),
+  });
+  const prover = await Prover.create(await devProverArtifacts(1));
+  const a = await prover.prove(reading);
+  const doc = {
+    description:
+      'One attestation of circuits/model/zkpin_anomaly_v1.onnx (model_id 1) proven with the INSECURE development key. ' +
+      'The program recomputes P from public_input_fields and verifies proof_bytes_hex against vk_bytes_hex.',
+    generator: 'npx tsx circuits/tools/gen-vectors.ts --force',
+    circuit_hash: art.circuit.hash,
+    vk_bytes_hex: toHex(art.circuit.vkBytes),
+    vk_sha256: art.circuit.vkSha256,
+    device: {
+      ed25519_seed_hex: toHex(keys.ed25519.seed),
+      ed25519_public_key_hex: toHex(keys.ed25519.publicKey),
+      bjj_private_key_hex: toHex(keys.babyJub.privateKey),
+      bjj_ax: keys.babyJub.publicKey.ax.toString(),
+      bjj_ay: keys.babyJub.publicKey.ay.toString(),
+      bjj_key_hash_hex: toHex(bjjKeyHashBytes(keys.babyJub.publicKey)),
+    },
+    reading: {
+      network_hex: toHex(reading.network),
+      seq: reading.seq.toString(),
+      timestamp: reading.timestamp.toString(),
+      model_id: reading.modelId,
+      readings: reading.readings,
+      salt_hex: toHex(reading.salt),
+      message_hex: toHex(encodeReadingMessage(reading)),
+      ed25519_signature_hex: toHex(reading.ed25519Signature),
+      bjj_signature: {
+        r8x: reading.bjjSignature.r8x.toString(),
+        r8y: reading.bjjSignature.r8y.toString(),
+        s: reading.bjjSignature.s.toString(),
+      },
+    },
+    logits: a.logits,
+    public_input_fields: {
+      bjj_key_hash_hex: toHex(bigIntToBytesBE(a.fields.bjjKeyHash)),
+      model_id: a.fields.modelId,
+      seq: a.fields.seq.toString(),
+      timestamp: a.fields.timestamp.toString(),
+      input_commitment_hex: toHex(bigIntToBytesBE(a.fields.inputCommitment)),
+      class: a.fields.class,
+      score: a.fields.score.toString(),
+    },
+    public_input_hex: toHex(a.publicInput),
+    proof: a.proof,
+    proof_bytes_hex: toHex(a.proofBytes),
+  };
+  mkdirSync(dirname(OUT_ATTESTATION), { recursive: true });
+  writeFileSync(OUT_ATTESTATION, JSON.stringify(doc, null, 2) + '\n');
+  console.log(`wrote ${OUT_ATTESTATION}`);
 }
 
 await main();

@@ -100,4 +100,9 @@ declare module 'circomlibjs' {
     ): boolean;
   }
   export function buildEddsa(): Promise<Eddsa>;
+  export interface PoseidonHasher {
+    (inputs: bigint[]): FieldElement;
+    F: BabyJubField;
+  }
+  export function buildPoseidon(): Promise<PoseidonHasher>;
 }

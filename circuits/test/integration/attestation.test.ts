@@ -109,3 +109,20 @@ describe('attestation circuit (commitment, EdDSA-Poseidon, model, argmax, P) aga
     ).toBe(false);
   });
 });
+
+describe('committed vectors match the current circuit', () => {
+  it('tests/vectors/attestation.json and the dev-vk file carry the current dev verifying key', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { abs } = await import('../../tools/models.ts');
+    const { toHex } = await import('../../../sdk/src/field.ts');
+    const vector = JSON.parse(readFileSync(abs('tests/vectors/attestation.json'), 'utf8')) as {
+      vk_bytes_hex: string;
+    };
+    const devVk = JSON.parse(readFileSync(abs(art.spec.vkFile), 'utf8')) as {
+      vk_bytes_hex: string;
+    };
+    const current = toHex(art.circuit.vkBytes);
+    expect(devVk.vk_bytes_hex, 'run npm run build:circuits').toBe(current);
+    expect(vector.vk_bytes_hex, 'run npx tsx circuits/tools/gen-vectors.ts --force').toBe(current);
+  });
+});
