@@ -1,1 +1,439 @@
+//! Byte encodings shared by the programs, the oracle and the SDK (`docs/contracts.md`):
+//! the `DeviceLeafV0` / `RecordLeafV0` borsh layouts and their keccak256 leaf hashes, the
+//! signed device messages (reading, onboarding), the mapping of signed integers into the
+//! BN254 scalar field, and the Groth16 public input `P`.
+//!
+//! Golden vectors: `tests/vectors/encodings.json`, written and checked by this crate's
+//! tests (`UPDATE_VECTORS=1 cargo test -p zkpin-encoding` regenerates it) and read by the
+//! TypeScript SDK's tests.
+//!
+//! Functions returning arrays are `#[inline(always)]` (upstream LLVM's BPF backend rejects
+//! out-of-line functions returning aggregates); `write_*` variants fill a caller buffer.
 #![no_std]
+
+pub use zkpin_crypto::{CryptoError, BN254_R};
+
+/// Size of the borsh bytes of [`DeviceLeafV0`].
+pub const DEVICE_LEAF_V0_SIZE: usize = 173;
+/// Size of the borsh bytes of [`RecordLeafV0`].
+pub const RECORD_LEAF_V0_SIZE: usize = 125;
+/// Size of the signed bytes of a [`ReadingMessage`].
+pub const READING_MESSAGE_SIZE: usize = 148;
+/// Size of the signed bytes of an [`OnboardingMessage`].
+pub const ONBOARDING_MESSAGE_SIZE: usize = 180;
+/// Domain tag of reading messages.
+pub const READING_DOMAIN: &[u8; 16] = b"zkpin/v1/reading";
+/// Domain tag of onboarding messages.
+pub const ONBOARDING_DOMAIN: &[u8; 16] = b"zkpin/v1/onboard";
+/// Number of sensor readings in one message.
+pub const READINGS: usize = 16;
+
+/// Errors of this crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EncodingError {
+    /// A byte buffer of the wrong length.
+    InvalidLength,
+    /// A device status byte other than 1 (active) or 2 (revoked).
+    InvalidStatus,
+    /// A 32-byte value that must be a field element is `>= r`.
+    NotAFieldElement,
+    /// Poseidon failed (cannot happen for canonical inputs).
+    Poseidon,
+}
+
+/// Device status stored in [`DeviceLeafV0::status`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum DeviceStatus {
+    Active = 1,
+    Revoked = 2,
+}
+
+impl TryFrom<u8> for DeviceStatus {
+    type Error = EncodingError;
+    fn try_from(v: u8) -> Result<Self, EncodingError> {
+        match v {
+            1 => Ok(Self::Active),
+            2 => Ok(Self::Revoked),
+            _ => Err(EncodingError::InvalidStatus),
+        }
+    }
+}
+
+/// A device in the device tree. Borsh: the fields in order, integers little-endian.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceLeafV0 {
+    pub network: [u8; 32],
+    /// The device's ed25519 public key.
+    pub device: [u8; 32],
+    pub owner: [u8; 32],
+    pub maker: [u8; 32],
+    /// `Poseidon(Ax, Ay)` of the device's BabyJubJub key, big-endian.
+    pub bjj_key_hash: [u8; 32],
+    pub model_id: u32,
+    pub seq: u64,
+    /// [`DeviceStatus`] as a byte (1 active, 2 revoked).
+    pub status: u8,
+}
+
+impl DeviceLeafV0 {
+    /// Writes the 173 borsh bytes.
+    pub fn write_bytes(&self, out: &mut [u8; DEVICE_LEAF_V0_SIZE]) {
+        out[..32].copy_from_slice(&self.network);
+        out[32..64].copy_from_slice(&self.device);
+        out[64..96].copy_from_slice(&self.owner);
+        out[96..128].copy_from_slice(&self.maker);
+        out[128..160].copy_from_slice(&self.bjj_key_hash);
+        out[160..164].copy_from_slice(&self.model_id.to_le_bytes());
+        out[164..172].copy_from_slice(&self.seq.to_le_bytes());
+        out[172] = self.status;
+    }
+
+    /// The 173 borsh bytes.
+    #[inline(always)]
+    pub fn to_bytes(&self) -> [u8; DEVICE_LEAF_V0_SIZE] {
+        let mut out = [0u8; DEVICE_LEAF_V0_SIZE];
+        self.write_bytes(&mut out);
+        out
+    }
+
+    /// Parses the 173 borsh bytes (any status byte; see [`DeviceStatus`]).
+    #[inline(always)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, EncodingError> {
+        if bytes.len() != DEVICE_LEAF_V0_SIZE {
+            return Err(EncodingError::InvalidLength);
+        }
+        Ok(Self {
+            network: arr32(bytes, 0),
+            device: arr32(bytes, 32),
+            owner: arr32(bytes, 64),
+            maker: arr32(bytes, 96),
+            bjj_key_hash: arr32(bytes, 128),
+            model_id: u32::from_le_bytes(arr(bytes, 160)),
+            seq: u64::from_le_bytes(arr(bytes, 164)),
+            status: bytes[172],
+        })
+    }
+
+    /// The tree leaf: keccak256 of the borsh bytes (hashed from the fields, no buffer).
+    #[inline(always)]
+    pub fn hash(&self) -> [u8; 32] {
+        zkpin_crypto::keccak256(&[
+            &self.network,
+            &self.device,
+            &self.owner,
+            &self.maker,
+            &self.bjj_key_hash,
+            &self.model_id.to_le_bytes(),
+            &self.seq.to_le_bytes(),
+            &[self.status],
+        ])
+    }
+}
+
+/// An attested inference result in a record tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordLeafV0 {
+    pub device: [u8; 32],
+    pub model_id: u32,
+    pub seq: u64,
+    pub timestamp: i64,
+    pub input_commitment: [u8; 32],
+    pub class: u8,
+    pub score: i64,
+    pub public_input: [u8; 32],
+}
+
+impl RecordLeafV0 {
+    /// Writes the 125 borsh bytes.
+    pub fn write_bytes(&self, out: &mut [u8; RECORD_LEAF_V0_SIZE]) {
+        out[..32].copy_from_slice(&self.device);
+        out[32..36].copy_from_slice(&self.model_id.to_le_bytes());
+        out[36..44].copy_from_slice(&self.seq.to_le_bytes());
+        out[44..52].copy_from_slice(&self.timestamp.to_le_bytes());
+        out[52..84].copy_from_slice(&self.input_commitment);
+        out[84] = self.class;
+        out[85..93].copy_from_slice(&self.score.to_le_bytes());
+        out[93..125].copy_from_slice(&self.public_input);
+    }
+
+    /// The 125 borsh bytes.
+    #[inline(always)]
+    pub fn to_bytes(&self) -> [u8; RECORD_LEAF_V0_SIZE] {
+        let mut out = [0u8; RECORD_LEAF_V0_SIZE];
+        self.write_bytes(&mut out);
+        out
+    }
+
+    /// Parses the 125 borsh bytes.
+    #[inline(always)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, EncodingError> {
+        if bytes.len() != RECORD_LEAF_V0_SIZE {
+            return Err(EncodingError::InvalidLength);
+        }
+        Ok(Self {
+            device: arr32(bytes, 0),
+            model_id: u32::from_le_bytes(arr(bytes, 32)),
+            seq: u64::from_le_bytes(arr(bytes, 36)),
+            timestamp: i64::from_le_bytes(arr(bytes, 44)),
+            input_commitment: arr32(bytes, 52),
+            class: bytes[84],
+            score: i64::from_le_bytes(arr(bytes, 85)),
+            public_input: arr32(bytes, 93),
+        })
+    }
+
+    /// The tree leaf: keccak256 of the borsh bytes.
+    #[inline(always)]
+    pub fn hash(&self) -> [u8; 32] {
+        zkpin_crypto::keccak256(&[
+            &self.device,
+            &self.model_id.to_le_bytes(),
+            &self.seq.to_le_bytes(),
+            &self.timestamp.to_le_bytes(),
+            &self.input_commitment,
+            &[self.class],
+            &self.score.to_le_bytes(),
+            &self.public_input,
+        ])
+    }
+}
+
+/// The bytes a device signs (ed25519) for one reading window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadingMessage {
+    pub network: [u8; 32],
+    pub device: [u8; 32],
+    pub seq: u64,
+    pub timestamp: i64,
+    pub model_id: u32,
+    pub readings: [i8; READINGS],
+    pub salt: [u8; 32],
+}
+
+impl ReadingMessage {
+    /// Writes the 148 signed bytes: `"zkpin/v1/reading" || network || device || seq LE ||
+    /// timestamp LE || model_id LE || readings (i8) || salt`.
+    pub fn write_bytes(&self, out: &mut [u8; READING_MESSAGE_SIZE]) {
+        out[..16].copy_from_slice(READING_DOMAIN);
+        out[16..48].copy_from_slice(&self.network);
+        out[48..80].copy_from_slice(&self.device);
+        out[80..88].copy_from_slice(&self.seq.to_le_bytes());
+        out[88..96].copy_from_slice(&self.timestamp.to_le_bytes());
+        out[96..100].copy_from_slice(&self.model_id.to_le_bytes());
+        for (o, r) in out[100..116].iter_mut().zip(self.readings.iter()) {
+            *o = *r as u8;
+        }
+        out[116..148].copy_from_slice(&self.salt);
+    }
+
+    /// The 148 signed bytes.
+    #[inline(always)]
+    pub fn to_bytes(&self) -> [u8; READING_MESSAGE_SIZE] {
+        let mut out = [0u8; READING_MESSAGE_SIZE];
+        self.write_bytes(&mut out);
+        out
+    }
+
+    /// Parses the 148 signed bytes (checks the domain tag).
+    #[inline(always)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, EncodingError> {
+        if bytes.len() != READING_MESSAGE_SIZE || &bytes[..16] != READING_DOMAIN {
+            return Err(EncodingError::InvalidLength);
+        }
+        let mut readings = [0i8; READINGS];
+        for (r, b) in readings.iter_mut().zip(bytes[100..116].iter()) {
+            *r = *b as i8;
+        }
+        Ok(Self {
+            network: arr32(bytes, 16),
+            device: arr32(bytes, 48),
+            seq: u64::from_le_bytes(arr(bytes, 80)),
+            timestamp: i64::from_le_bytes(arr(bytes, 88)),
+            model_id: u32::from_le_bytes(arr(bytes, 96)),
+            readings,
+            salt: arr32(bytes, 116),
+        })
+    }
+}
+
+/// The bytes the device key and the maker key both sign (ed25519) to register a device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OnboardingMessage {
+    pub network: [u8; 32],
+    pub device: [u8; 32],
+    pub owner: [u8; 32],
+    pub maker: [u8; 32],
+    pub bjj_key_hash: [u8; 32],
+    pub model_id: u32,
+}
+
+impl OnboardingMessage {
+    /// Writes the 180 signed bytes: `"zkpin/v1/onboard" || network || device || owner ||
+    /// maker || bjj_key_hash || model_id LE`.
+    pub fn write_bytes(&self, out: &mut [u8; ONBOARDING_MESSAGE_SIZE]) {
+        out[..16].copy_from_slice(ONBOARDING_DOMAIN);
+        out[16..48].copy_from_slice(&self.network);
+        out[48..80].copy_from_slice(&self.device);
+        out[80..112].copy_from_slice(&self.owner);
+        out[112..144].copy_from_slice(&self.maker);
+        out[144..176].copy_from_slice(&self.bjj_key_hash);
+        out[176..180].copy_from_slice(&self.model_id.to_le_bytes());
+    }
+
+    /// The 180 signed bytes.
+    #[inline(always)]
+    pub fn to_bytes(&self) -> [u8; ONBOARDING_MESSAGE_SIZE] {
+        let mut out = [0u8; ONBOARDING_MESSAGE_SIZE];
+        self.write_bytes(&mut out);
+        out
+    }
+
+    /// Whether `bytes` are exactly this message's signed bytes (for checking what an
+    /// Ed25519 precompile instruction signed, without building a copy).
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        bytes.len() == ONBOARDING_MESSAGE_SIZE
+            && &bytes[..16] == ONBOARDING_DOMAIN
+            && bytes[16..48] == self.network
+            && bytes[48..80] == self.device
+            && bytes[80..112] == self.owner
+            && bytes[112..144] == self.maker
+            && bytes[144..176] == self.bjj_key_hash
+            && bytes[176..180] == self.model_id.to_le_bytes()
+    }
+}
+
+/// An unsigned integer as a field element (32 bytes big-endian).
+#[inline(always)]
+pub fn field_from_u64(v: u64) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out[24..].copy_from_slice(&v.to_be_bytes());
+    out
+}
+
+/// A signed integer as a field element: `v` when `v >= 0`, `r - |v|` when `v < 0`.
+#[inline(always)]
+pub fn field_from_i64(v: i64) -> [u8; 32] {
+    if v >= 0 {
+        return field_from_u64(v as u64);
+    }
+    // r - |v| by byte-wise subtraction (|i64::MIN| = 2^63 fits in u64).
+    let abs = field_from_u64(v.unsigned_abs());
+    let mut out = [0u8; 32];
+    let mut borrow = 0u16;
+    let mut i = 32;
+    while i > 0 {
+        i -= 1;
+        let d = (BN254_R[i] as u16).wrapping_sub(abs[i] as u16).wrapping_sub(borrow);
+        out[i] = d as u8;
+        borrow = (d >> 15) & 1;
+    }
+    out
+}
+
+/// The inverse of [`field_from_i64`]: `None` when the element is neither a small
+/// non-negative value nor `r - x` for `x <= 2^63`.
+pub fn field_to_i64(f: &[u8; 32]) -> Option<i64> {
+    if f[..24].iter().all(|b| *b == 0) {
+        let v = u64::from_be_bytes(arr(f, 24));
+        return if v <= i64::MAX as u64 { Some(v as i64) } else { None };
+    }
+    // x = r - f must be in 1..=2^63.
+    let mut x = [0u8; 32];
+    let mut borrow = 0u16;
+    let mut i = 32;
+    while i > 0 {
+        i -= 1;
+        let d = (BN254_R[i] as u16).wrapping_sub(f[i] as u16).wrapping_sub(borrow);
+        x[i] = d as u8;
+        borrow = (d >> 15) & 1;
+    }
+    if borrow != 0 || x[..24].iter().any(|b| *b != 0) {
+        return None;
+    }
+    let abs = u64::from_be_bytes(arr(&x, 24));
+    if abs == 0 || abs > 1u64 << 63 {
+        return None;
+    }
+    Some((abs as i64).wrapping_neg())
+}
+
+/// The plain fields behind the public input `P`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublicInputFields {
+    /// `Poseidon(Ax, Ay)`, big-endian, `< r`.
+    pub bjj_key_hash: [u8; 32],
+    pub model_id: u32,
+    pub seq: u64,
+    pub timestamp: i64,
+    /// `Poseidon(x[0..16], r)` chain from the circuit, big-endian, `< r`.
+    pub input_commitment: [u8; 32],
+    pub class: u8,
+    pub score: i64,
+}
+
+impl PublicInputFields {
+    /// The fields of a record leaf together with the device's `bjj_key_hash`.
+    pub fn from_record(record: &RecordLeafV0, bjj_key_hash: &[u8; 32]) -> Self {
+        Self {
+            bjj_key_hash: *bjj_key_hash,
+            model_id: record.model_id,
+            seq: record.seq,
+            timestamp: record.timestamp,
+            input_commitment: record.input_commitment,
+            class: record.class,
+            score: record.score,
+        }
+    }
+
+    /// The seven Poseidon inputs in order: bjj_key_hash, model_id, seq, timestamp,
+    /// input_commitment, class, score.
+    pub fn write_field_inputs(&self, out: &mut [[u8; 32]; 7]) -> Result<(), EncodingError> {
+        if !zkpin_crypto::is_field_element(&self.bjj_key_hash)
+            || !zkpin_crypto::is_field_element(&self.input_commitment)
+        {
+            return Err(EncodingError::NotAFieldElement);
+        }
+        out[0] = self.bjj_key_hash;
+        out[1] = field_from_u64(self.model_id as u64);
+        out[2] = field_from_u64(self.seq);
+        out[3] = field_from_i64(self.timestamp);
+        out[4] = self.input_commitment;
+        out[5] = field_from_u64(self.class as u64);
+        out[6] = field_from_i64(self.score);
+        Ok(())
+    }
+
+    /// `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class,
+    /// score)`: `sol_poseidon` on-chain, `light-poseidon` on the host.
+    #[inline(always)]
+    pub fn public_input(&self) -> Result<[u8; 32], EncodingError> {
+        let mut inputs = [[0u8; 32]; 7];
+        self.write_field_inputs(&mut inputs)?;
+        zkpin_crypto::poseidon(&inputs).map_err(|_| EncodingError::Poseidon)
+    }
+}
+
+/// `bjj_key_hash = Poseidon(Ax, Ay)` of a BabyJubJub public key (coordinates big-endian).
+#[inline(always)]
+pub fn bjj_key_hash(ax: &[u8; 32], ay: &[u8; 32]) -> Result<[u8; 32], EncodingError> {
+    if !zkpin_crypto::is_field_element(ax) || !zkpin_crypto::is_field_element(ay) {
+        return Err(EncodingError::NotAFieldElement);
+    }
+    zkpin_crypto::poseidon(&[*ax, *ay]).map_err(|_| EncodingError::Poseidon)
+}
+
+#[inline(always)]
+fn arr<const N: usize>(bytes: &[u8], off: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    out.copy_from_slice(&bytes[off..off + N]);
+    out
+}
+
+#[inline(always)]
+fn arr32(bytes: &[u8], off: usize) -> [u8; 32] {
+    arr::<32>(bytes, off)
+}
+
+#[cfg(test)]
+mod tests;
