@@ -10,7 +10,7 @@ export type DeviceRegistry = {
   },
   "instructions": [
     {
-      "name": "add_maker",
+      "name": "addMaker",
       "docs": [
         "Approves a maker whose `authority` key signs device approvals."
       ],
@@ -64,23 +64,23 @@ export type DeviceRegistry = {
           }
         },
         {
-          "name": "system_program",
+          "name": "systemProgram",
           "address": "11111111111111111111111111111111"
         }
       ],
       "args": [
         {
-          "name": "_args",
+          "name": "Args",
           "type": {
             "defined": {
-              "name": "AddMakerArgs"
+              "name": "addMakerArgs"
             }
           }
         }
       ]
     },
     {
-      "name": "advance_device",
+      "name": "advanceDevice",
       "docs": [
         "CPI from inference_attestation only: seq n-1 -> n and record leaf append."
       ],
@@ -96,7 +96,7 @@ export type DeviceRegistry = {
       ],
       "accounts": [
         {
-          "name": "attestation_authority",
+          "name": "attestationAuthority",
           "docs": [
             "PDA `[\"attestation\"]` of inference_attestation."
           ],
@@ -107,27 +107,27 @@ export type DeviceRegistry = {
           "writable": true
         },
         {
-          "name": "device_tree",
+          "name": "deviceTree",
           "writable": true
         },
         {
-          "name": "record_tree",
+          "name": "recordTree",
           "writable": true
         }
       ],
       "args": [
         {
-          "name": "_args",
+          "name": "Args",
           "type": {
             "defined": {
-              "name": "AdvanceDeviceArgs"
+              "name": "advanceDeviceArgs"
             }
           }
         }
       ]
     },
     {
-      "name": "init_tree",
+      "name": "initTree",
       "docs": [
         "Initializes a client-created tree account as the current device (kind 0) or record",
         "(kind 1) tree; calling it with a new account rotates to that tree."
@@ -164,17 +164,17 @@ export type DeviceRegistry = {
       ],
       "args": [
         {
-          "name": "_args",
+          "name": "Args",
           "type": {
             "defined": {
-              "name": "InitTreeArgs"
+              "name": "initTreeArgs"
             }
           }
         }
       ]
     },
     {
-      "name": "initialize_network",
+      "name": "initializeNetwork",
       "docs": [
         "Creates the network PDA `[\"network\", authority]` with its oracle set."
       ],
@@ -219,23 +219,23 @@ export type DeviceRegistry = {
           }
         },
         {
-          "name": "system_program",
+          "name": "systemProgram",
           "address": "11111111111111111111111111111111"
         }
       ],
       "args": [
         {
-          "name": "_args",
+          "name": "Args",
           "type": {
             "defined": {
-              "name": "InitializeNetworkArgs"
+              "name": "initializeNetworkArgs"
             }
           }
         }
       ]
     },
     {
-      "name": "register_device",
+      "name": "registerDevice",
       "docs": [
         "Appends a device leaf; needs the Ed25519 precompile instruction right before it with",
         "the device's and the maker's signatures over the onboarding message."
@@ -271,7 +271,7 @@ export type DeviceRegistry = {
           "name": "model"
         },
         {
-          "name": "device_tree",
+          "name": "deviceTree",
           "writable": true
         },
         {
@@ -281,17 +281,17 @@ export type DeviceRegistry = {
       ],
       "args": [
         {
-          "name": "_args",
+          "name": "Args",
           "type": {
             "defined": {
-              "name": "RegisterDeviceArgs"
+              "name": "registerDeviceArgs"
             }
           }
         }
       ]
     },
     {
-      "name": "register_model",
+      "name": "registerModel",
       "docs": [
         "Registers a model version with its Groth16 verifying key (576 bytes, docs/contracts.md)."
       ],
@@ -339,29 +339,29 @@ export type DeviceRegistry = {
               },
               {
                 "kind": "arg",
-                "path": "args.model_id"
+                "path": "args.modelId"
               }
             ]
           }
         },
         {
-          "name": "system_program",
+          "name": "systemProgram",
           "address": "11111111111111111111111111111111"
         }
       ],
       "args": [
         {
-          "name": "_args",
+          "name": "Args",
           "type": {
             "defined": {
-              "name": "RegisterModelArgs"
+              "name": "registerModelArgs"
             }
           }
         }
       ]
     },
     {
-      "name": "revoke_device",
+      "name": "revokeDevice",
       "docs": [
         "Revokes a device (owner or network authority; proof nodes as remaining accounts)."
       ],
@@ -384,23 +384,23 @@ export type DeviceRegistry = {
           "name": "network"
         },
         {
-          "name": "device_tree",
+          "name": "deviceTree",
           "writable": true
         }
       ],
       "args": [
         {
-          "name": "_args",
+          "name": "Args",
           "type": {
             "defined": {
-              "name": "DeviceLeafRef"
+              "name": "deviceLeafRef"
             }
           }
         }
       ]
     },
     {
-      "name": "set_maker_active",
+      "name": "setMakerActive",
       "docs": [
         "Suspends or resumes a maker."
       ],
@@ -435,13 +435,13 @@ export type DeviceRegistry = {
       ],
       "args": [
         {
-          "name": "_active",
+          "name": "Active",
           "type": "bool"
         }
       ]
     },
     {
-      "name": "set_model_active",
+      "name": "setModelActive",
       "docs": [
         "Retires or re-enables a model version."
       ],
@@ -476,13 +476,13 @@ export type DeviceRegistry = {
       ],
       "args": [
         {
-          "name": "_active",
+          "name": "Active",
           "type": "bool"
         }
       ]
     },
     {
-      "name": "set_oracles",
+      "name": "setOracles",
       "docs": [
         "Replaces the oracle set and the permissionless flag."
       ],
@@ -511,17 +511,17 @@ export type DeviceRegistry = {
       ],
       "args": [
         {
-          "name": "_args",
+          "name": "Args",
           "type": {
             "defined": {
-              "name": "InitializeNetworkArgs"
+              "name": "initializeNetworkArgs"
             }
           }
         }
       ]
     },
     {
-      "name": "transfer_device",
+      "name": "transferDevice",
       "docs": [
         "Hands a device to a new owner (proof nodes as remaining accounts)."
       ],
@@ -544,16 +544,16 @@ export type DeviceRegistry = {
           "name": "network"
         },
         {
-          "name": "device_tree",
+          "name": "deviceTree",
           "writable": true
         }
       ],
       "args": [
         {
-          "name": "_args",
+          "name": "Args",
           "type": {
             "defined": {
-              "name": "TransferDeviceArgs"
+              "name": "transferDeviceArgs"
             }
           }
         }
@@ -562,7 +562,7 @@ export type DeviceRegistry = {
   ],
   "accounts": [
     {
-      "name": "Maker",
+      "name": "maker",
       "discriminator": [
         31,
         255,
@@ -575,7 +575,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "Model",
+      "name": "model",
       "discriminator": [
         152,
         221,
@@ -588,7 +588,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "Network",
+      "name": "network",
       "discriminator": [
         51,
         5,
@@ -603,7 +603,7 @@ export type DeviceRegistry = {
   ],
   "events": [
     {
-      "name": "DeviceRegistered",
+      "name": "deviceRegistered",
       "discriminator": [
         221,
         90,
@@ -616,7 +616,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "DeviceUpdated",
+      "name": "deviceUpdated",
       "discriminator": [
         19,
         61,
@@ -629,7 +629,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "MakerActiveSet",
+      "name": "makerActiveSet",
       "discriminator": [
         219,
         115,
@@ -642,7 +642,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "MakerAdded",
+      "name": "makerAdded",
       "discriminator": [
         172,
         171,
@@ -655,7 +655,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "ModelActiveSet",
+      "name": "modelActiveSet",
       "discriminator": [
         179,
         127,
@@ -668,7 +668,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "ModelRegistered",
+      "name": "modelRegistered",
       "discriminator": [
         220,
         196,
@@ -681,7 +681,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "NetworkInitialized",
+      "name": "networkInitialized",
       "discriminator": [
         248,
         98,
@@ -694,7 +694,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "OraclesSet",
+      "name": "oraclesSet",
       "discriminator": [
         211,
         1,
@@ -707,7 +707,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "RecordAppended",
+      "name": "recordAppended",
       "discriminator": [
         164,
         165,
@@ -720,7 +720,7 @@ export type DeviceRegistry = {
       ]
     },
     {
-      "name": "TreeInitialized",
+      "name": "treeInitialized",
       "discriminator": [
         142,
         88,
@@ -897,7 +897,7 @@ export type DeviceRegistry = {
   ],
   "types": [
     {
-      "name": "AddMakerArgs",
+      "name": "addMakerArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -916,7 +916,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "AdvanceDeviceArgs",
+      "name": "advanceDeviceArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -924,7 +924,7 @@ export type DeviceRegistry = {
             "name": "current",
             "type": {
               "defined": {
-                "name": "DeviceLeafRef"
+                "name": "deviceLeafRef"
               }
             }
           },
@@ -932,7 +932,7 @@ export type DeviceRegistry = {
             "name": "record",
             "type": {
               "defined": {
-                "name": "RecordLeaf"
+                "name": "recordLeaf"
               }
             }
           }
@@ -940,7 +940,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "DeviceLeaf",
+      "name": "deviceLeaf",
       "docs": [
         "A device leaf (`DeviceLeafV0` without the network, which is the network account)."
       ],
@@ -963,7 +963,7 @@ export type DeviceRegistry = {
             "type": "pubkey"
           },
           {
-            "name": "bjj_key_hash",
+            "name": "bjjKeyHash",
             "type": {
               "array": [
                 "u8",
@@ -972,7 +972,7 @@ export type DeviceRegistry = {
             }
           },
           {
-            "name": "model_id",
+            "name": "modelId",
             "type": "u32"
           },
           {
@@ -990,7 +990,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "DeviceLeafRef",
+      "name": "deviceLeafRef",
       "docs": [
         "A device leaf as it is in the tree, with the root its proof was made against."
       ],
@@ -1001,12 +1001,12 @@ export type DeviceRegistry = {
             "name": "leaf",
             "type": {
               "defined": {
-                "name": "DeviceLeaf"
+                "name": "deviceLeaf"
               }
             }
           },
           {
-            "name": "leaf_index",
+            "name": "leafIndex",
             "type": "u32"
           },
           {
@@ -1022,7 +1022,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "DeviceRegistered",
+      "name": "deviceRegistered",
       "docs": [
         "A device leaf appended (full leaf: trees can be rebuilt from events alone)."
       ],
@@ -1038,14 +1038,14 @@ export type DeviceRegistry = {
             "type": "pubkey"
           },
           {
-            "name": "leaf_index",
+            "name": "leafIndex",
             "type": "u32"
           },
           {
             "name": "leaf",
             "type": {
               "defined": {
-                "name": "DeviceLeaf"
+                "name": "deviceLeaf"
               }
             }
           }
@@ -1053,7 +1053,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "DeviceUpdated",
+      "name": "deviceUpdated",
       "docs": [
         "A device leaf replaced (transfer, revoke, seq advance): the new leaf."
       ],
@@ -1069,14 +1069,14 @@ export type DeviceRegistry = {
             "type": "pubkey"
           },
           {
-            "name": "leaf_index",
+            "name": "leafIndex",
             "type": "u32"
           },
           {
             "name": "leaf",
             "type": {
               "defined": {
-                "name": "DeviceLeaf"
+                "name": "deviceLeaf"
               }
             }
           }
@@ -1084,7 +1084,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "InitTreeArgs",
+      "name": "initTreeArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1096,18 +1096,18 @@ export type DeviceRegistry = {
             "type": "u8"
           },
           {
-            "name": "max_depth",
+            "name": "maxDepth",
             "type": "u32"
           },
           {
-            "name": "max_buffer_size",
+            "name": "maxBufferSize",
             "type": "u32"
           }
         ]
       }
     },
     {
-      "name": "InitializeNetworkArgs",
+      "name": "initializeNetworkArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1131,7 +1131,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "Maker",
+      "name": "maker",
       "docs": [
         "An approved hardware maker (PDA `[\"maker\", network, authority]`)."
       ],
@@ -1177,7 +1177,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "MakerActiveSet",
+      "name": "makerActiveSet",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1193,7 +1193,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "MakerAdded",
+      "name": "makerAdded",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1217,7 +1217,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "Model",
+      "name": "model",
       "docs": [
         "A model version (PDA `[\"model\", network, model_id LE]`)."
       ],
@@ -1229,7 +1229,7 @@ export type DeviceRegistry = {
             "type": "pubkey"
           },
           {
-            "name": "model_id",
+            "name": "modelId",
             "type": "u32"
           },
           {
@@ -1245,7 +1245,7 @@ export type DeviceRegistry = {
             "type": "u8"
           },
           {
-            "name": "onnx_sha256",
+            "name": "onnxSha256",
             "type": {
               "array": [
                 "u8",
@@ -1254,7 +1254,7 @@ export type DeviceRegistry = {
             }
           },
           {
-            "name": "circuit_sha256",
+            "name": "circuitSha256",
             "type": {
               "array": [
                 "u8",
@@ -1278,7 +1278,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "ModelActiveSet",
+      "name": "modelActiveSet",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1294,7 +1294,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "ModelRegistered",
+      "name": "modelRegistered",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1307,7 +1307,7 @@ export type DeviceRegistry = {
             "type": "pubkey"
           },
           {
-            "name": "model_id",
+            "name": "modelId",
             "type": "u32"
           },
           {
@@ -1315,7 +1315,7 @@ export type DeviceRegistry = {
             "type": "u32"
           },
           {
-            "name": "onnx_sha256",
+            "name": "onnxSha256",
             "type": {
               "array": [
                 "u8",
@@ -1324,7 +1324,7 @@ export type DeviceRegistry = {
             }
           },
           {
-            "name": "circuit_sha256",
+            "name": "circuitSha256",
             "type": {
               "array": [
                 "u8",
@@ -1336,7 +1336,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "Network",
+      "name": "network",
       "docs": [
         "Root account of a zkpin network."
       ],
@@ -1357,7 +1357,7 @@ export type DeviceRegistry = {
             }
           },
           {
-            "name": "oracle_count",
+            "name": "oracleCount",
             "type": "u8"
           },
           {
@@ -1369,25 +1369,25 @@ export type DeviceRegistry = {
             "type": "u8"
           },
           {
-            "name": "device_tree",
+            "name": "deviceTree",
             "docs": [
               "Device tree that `register_device` appends to."
             ],
             "type": "pubkey"
           },
           {
-            "name": "record_tree",
+            "name": "recordTree",
             "docs": [
               "Record tree that `submit_attestation` appends to."
             ],
             "type": "pubkey"
           },
           {
-            "name": "device_trees",
+            "name": "deviceTrees",
             "type": "u32"
           },
           {
-            "name": "record_trees",
+            "name": "recordTrees",
             "type": "u32"
           },
           {
@@ -1419,7 +1419,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "NetworkInitialized",
+      "name": "networkInitialized",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1445,7 +1445,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "OraclesSet",
+      "name": "oraclesSet",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1467,7 +1467,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "RecordAppended",
+      "name": "recordAppended",
       "docs": [
         "A record leaf appended by an attestation."
       ],
@@ -1483,14 +1483,14 @@ export type DeviceRegistry = {
             "type": "pubkey"
           },
           {
-            "name": "leaf_index",
+            "name": "leafIndex",
             "type": "u32"
           },
           {
             "name": "record",
             "type": {
               "defined": {
-                "name": "RecordLeaf"
+                "name": "recordLeaf"
               }
             }
           }
@@ -1498,7 +1498,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "RecordLeaf",
+      "name": "recordLeaf",
       "docs": [
         "`RecordLeafV0`."
       ],
@@ -1510,7 +1510,7 @@ export type DeviceRegistry = {
             "type": "pubkey"
           },
           {
-            "name": "model_id",
+            "name": "modelId",
             "type": "u32"
           },
           {
@@ -1522,7 +1522,7 @@ export type DeviceRegistry = {
             "type": "i64"
           },
           {
-            "name": "input_commitment",
+            "name": "inputCommitment",
             "type": {
               "array": [
                 "u8",
@@ -1539,7 +1539,7 @@ export type DeviceRegistry = {
             "type": "i64"
           },
           {
-            "name": "public_input",
+            "name": "publicInput",
             "type": {
               "array": [
                 "u8",
@@ -1551,7 +1551,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "RegisterDeviceArgs",
+      "name": "registerDeviceArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1563,7 +1563,7 @@ export type DeviceRegistry = {
             "type": "pubkey"
           },
           {
-            "name": "bjj_key_hash",
+            "name": "bjjKeyHash",
             "docs": [
               "Poseidon(Ax, Ay) of the device's BabyJubJub key, big-endian."
             ],
@@ -1575,19 +1575,19 @@ export type DeviceRegistry = {
             }
           },
           {
-            "name": "model_id",
+            "name": "modelId",
             "type": "u32"
           }
         ]
       }
     },
     {
-      "name": "RegisterModelArgs",
+      "name": "registerModelArgs",
       "type": {
         "kind": "struct",
         "fields": [
           {
-            "name": "model_id",
+            "name": "modelId",
             "type": "u32"
           },
           {
@@ -1595,7 +1595,7 @@ export type DeviceRegistry = {
             "type": "u32"
           },
           {
-            "name": "onnx_sha256",
+            "name": "onnxSha256",
             "type": {
               "array": [
                 "u8",
@@ -1604,7 +1604,7 @@ export type DeviceRegistry = {
             }
           },
           {
-            "name": "circuit_sha256",
+            "name": "circuitSha256",
             "type": {
               "array": [
                 "u8",
@@ -1625,7 +1625,7 @@ export type DeviceRegistry = {
       }
     },
     {
-      "name": "TransferDeviceArgs",
+      "name": "transferDeviceArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1633,19 +1633,19 @@ export type DeviceRegistry = {
             "name": "current",
             "type": {
               "defined": {
-                "name": "DeviceLeafRef"
+                "name": "deviceLeafRef"
               }
             }
           },
           {
-            "name": "new_owner",
+            "name": "newOwner",
             "type": "pubkey"
           }
         ]
       }
     },
     {
-      "name": "TreeInitialized",
+      "name": "treeInitialized",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1662,15 +1662,15 @@ export type DeviceRegistry = {
             "type": "u8"
           },
           {
-            "name": "max_depth",
+            "name": "maxDepth",
             "type": "u32"
           },
           {
-            "name": "max_buffer_size",
+            "name": "maxBufferSize",
             "type": "u32"
           },
           {
-            "name": "canopy_depth",
+            "name": "canopyDepth",
             "type": "u32"
           },
           {

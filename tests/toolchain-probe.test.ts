@@ -14,7 +14,7 @@ import {
   PROBE_CALLEE_PROGRAM_ID,
   TOOLCHAIN_PROBE_PROGRAM_ID,
   ed25519MultiSigInstruction,
-  ed25519Sign,
+  DeviceEd25519Key,
   isChainError,
   programPath,
 } from '@zkpin/sdk';
@@ -138,8 +138,8 @@ describe('toolchain probe (SBPF v0 built by sbpf-linker, run in LiteSVM)', () =>
     const message = randomBytes(180);
     const keys = [randomBytes(32), randomBytes(32)];
     const entries = keys.map((seed) => {
-      const pk = Keypair.fromSeed(seed).publicKey.toBytes();
-      return { publicKey: pk, signature: ed25519Sign(seed, message) };
+      const key = new DeviceEd25519Key(seed);
+      return { publicKey: key.publicKey, signature: key.sign(message) };
     });
     const pre = [ed25519MultiSigInstruction(entries, message)];
     const r = probe(6, Buffer.from([0]), [{ pubkey: SYSVAR_INSTRUCTIONS_PUBKEY, isSigner: false, isWritable: false }], pre);
@@ -151,10 +151,10 @@ describe('toolchain probe (SBPF v0 built by sbpf-linker, run in LiteSVM)', () =>
 
   it('the Ed25519 precompile rejects a wrong signature before any program runs', () => {
     const message = randomBytes(32);
-    const seed = randomBytes(32);
-    const sig = ed25519Sign(seed, message);
+    const key = new DeviceEd25519Key();
+    const sig = key.sign(message);
     sig[0]! ^= 1;
-    const pre = [ed25519MultiSigInstruction([{ publicKey: Keypair.fromSeed(seed).publicKey.toBytes(), signature: sig }], message)];
+    const pre = [ed25519MultiSigInstruction([{ publicKey: key.publicKey, signature: sig }], message)];
     expect(() => probe(6, Buffer.from([0]), [{ pubkey: SYSVAR_INSTRUCTIONS_PUBKEY, isSigner: false, isWritable: false }], pre)).toThrow();
   });
 

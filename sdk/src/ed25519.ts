@@ -7,7 +7,6 @@
  * (instruction index 0xFFFF), which is what the programs require.
  */
 import { TransactionInstruction } from '@solana/web3.js';
-import { sign as edSign, createPrivateKey, type KeyObject } from 'node:crypto';
 import { ED25519_PROGRAM_ID } from './program-ids.ts';
 
 export interface Ed25519Entry {
@@ -46,20 +45,4 @@ export function ed25519MultiSigInstruction(
   });
   data.set(message, messageOffset);
   return new TransactionInstruction({ programId: ED25519_PROGRAM_ID, keys: [], data });
-}
-
-/** ed25519 signature with node:crypto over `message`, from a 32-byte seed. */
-export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
-  return new Uint8Array(edSign(null, message, ed25519PrivateKey(seed)));
-}
-
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-export function ed25519PrivateKey(seed: Uint8Array): KeyObject {
-  if (seed.length !== 32) throw new Error('ed25519 seed must be 32 bytes');
-  return createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
-    format: 'der',
-    type: 'pkcs8',
-  });
 }

@@ -8,3 +8,6 @@ export * from './programs.ts';
 export * from './messages.ts';
 export * from './device-keys.ts';
 export * from './circuit-input.ts';
+export * from './merkle-replica.ts';
+export * from './registry-client.ts';
+export * from './network-setup.ts';

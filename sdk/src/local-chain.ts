@@ -127,7 +127,7 @@ function toChainError(failed: FailedTransactionMetadata): ChainError {
   const meta = failed.meta();
   const logs = meta.logs();
   const computeUnits = Number(meta.computeUnitsConsumed());
-  if (typeof err === 'object' && err !== null && 'index' in err) {
+  if (typeof err === 'object' && err !== null && 'index' in err && 'err' in err) {
     const inner = err.err();
     const index = err.index;
     if (typeof inner === 'object' && inner !== null && 'code' in inner) {

@@ -1,0 +1,86 @@
+/**
+ * A sparse replica of a concurrent Merkle tree (keccak256, empty leaf = 32 zero bytes), as
+ * the programs keep it: only written nodes are stored, so a depth-20 tree with a few leaves
+ * costs a few kilobytes. Services keep one per tree (fed from program events) to build the
+ * proofs that `transfer_device`, `revoke_device` and `submit_attestation` need.
+ */
+import { keccak_256 } from '@noble/hashes/sha3';
+
+export type Node = Uint8Array;
+
+const EMPTY_CACHE: Node[] = [new Uint8Array(32)];
+function emptyNode(level: number): Node {
+  while (EMPTY_CACHE.length <= level) {
+    const below = EMPTY_CACHE[EMPTY_CACHE.length - 1]!;
+    EMPTY_CACHE.push(hashPair(below, below));
+  }
+  return EMPTY_CACHE[level]!;
+}
+
+export function hashPair(left: Node, right: Node): Node {
+  const buf = new Uint8Array(64);
+  buf.set(left, 0);
+  buf.set(right, 32);
+  return keccak_256(buf);
+}
+
+export class MerkleReplica {
+  /** nodes[level] maps index-at-level → node; level 0 holds the leaves. */
+  private readonly nodes: Map<number, Node>[];
+  /** Number of leaves appended (the next append index). */
+  size = 0;
+
+  constructor(readonly depth: number) {
+    if (depth < 1 || depth > 30) throw new RangeError('depth must be 1..30');
+    this.nodes = Array.from({ length: depth + 1 }, () => new Map<number, Node>());
+  }
+
+  private get(level: number, index: number): Node {
+    return this.nodes[level]!.get(index) ?? emptyNode(level);
+  }
+
+  get root(): Node {
+    return this.get(this.depth, 0);
+  }
+
+  leaf(index: number): Node {
+    return this.get(0, index);
+  }
+
+  /** Sets leaf `index` and updates its path. */
+  set(index: number, leaf: Node): void {
+    if (index < 0 || index >= 2 ** this.depth) throw new RangeError(`leaf index ${index} out of range`);
+    this.nodes[0]!.set(index, leaf);
+    let node = leaf;
+    let i = index;
+    for (let level = 0; level < this.depth; level++) {
+      const sibling = this.get(level, i ^ 1);
+      node = i % 2 === 0 ? hashPair(node, sibling) : hashPair(sibling, node);
+      i = Math.floor(i / 2);
+      this.nodes[level + 1]!.set(i, node);
+    }
+    if (index >= this.size) this.size = index + 1;
+  }
+
+  append(leaf: Node): number {
+    const index = this.size;
+    this.set(index, leaf);
+    return index;
+  }
+
+  /** Sibling nodes from the leaf upwards (length = depth). */
+  proof(index: number): Node[] {
+    const out: Node[] = [];
+    let i = index;
+    for (let level = 0; level < this.depth; level++) {
+      out.push(this.get(level, i ^ 1));
+      i = Math.floor(i / 2);
+    }
+    return out;
+  }
+
+  /** The proof without the top `canopyDepth` nodes, which the tree account's canopy holds. */
+  proofWithoutCanopy(index: number, canopyDepth: number): Node[] {
+    return this.proof(index).slice(0, this.depth - canopyDepth);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Brings up a zkpin network on a chain through the Anchor clients: network, oracle set,
+ * one maker, one model, a device tree and a record tree. Used by the local network, the
+ * simulator, tests and benchmarks.
+ */
+import { Keypair, PublicKey } from '@solana/web3.js';
+import type { Program } from '@coral-xyz/anchor';
+import { DeviceEd25519Key } from './device-keys.ts';
+import type { DeviceRegistry } from './programs.ts';
+import { networkPda } from './programs.ts';
+import {
+  TREE_KIND_DEVICE,
+  TREE_KIND_RECORD,
+  createTree,
+  makerPda,
+  modelPda,
+  type TreeShape,
+} from './registry-client.ts';
+
+/** Device trees: 2^20 devices; canopy 10 keeps proofs at 10 nodes (docs/architecture.md). */
+export const DEVICE_TREE_SHAPE: TreeShape = { maxDepth: 20, maxBufferSize: 64, canopyDepth: 10 };
+/** Record trees: 2^24 records each, append-only (no canopy needed on-chain). */
+export const RECORD_TREE_SHAPE: TreeShape = { maxDepth: 24, maxBufferSize: 64, canopyDepth: 0 };
+
+export interface NetworkSetupOptions {
+  authority: Keypair;
+  oracles?: PublicKey[];
+  permissionless?: boolean;
+  makerName?: string;
+  makerKey?: DeviceEd25519Key;
+  modelId?: number;
+  modelVersion?: number;
+  verifyingKey: Uint8Array; // 576 bytes
+  onnxSha256?: Uint8Array;
+  circuitSha256?: Uint8Array;
+  deviceTree?: TreeShape;
+  recordTree?: TreeShape;
+}
+
+export interface NetworkSetup {
+  network: PublicKey;
+  maker: PublicKey;
+  makerKey: DeviceEd25519Key;
+  model: PublicKey;
+  modelId: number;
+  deviceTree: PublicKey;
+  recordTree: PublicKey;
+  deviceTreeShape: TreeShape;
+  recordTreeShape: TreeShape;
+}
+
+export async function setUpNetwork(
+  program: Program<DeviceRegistry>,
+  o: NetworkSetupOptions,
+): Promise<NetworkSetup> {
+  const authority = o.authority.publicKey;
+  await program.methods
+    .initializeNetwork({ oracles: o.oracles ?? [], permissionless: o.permissionless ?? false })
+    .accounts({ authority })
+    .rpc();
+  const network = networkPda(authority);
+
+  const makerKey = o.makerKey ?? new DeviceEd25519Key();
+  const makerAuthority = new PublicKey(makerKey.publicKey);
+  await program.methods
+    .addMaker({ authority: makerAuthority, name: o.makerName ?? 'zkpin devkits' })
+    .accountsPartial({ authority, network, maker: makerPda(network, makerAuthority) })
+    .rpc();
+
+  const modelId = o.modelId ?? 1;
+  await program.methods
+    .registerModel({
+      modelId,
+      version: o.modelVersion ?? 1,
+      onnxSha256: Array.from(o.onnxSha256 ?? new Uint8Array(32)),
+      circuitSha256: Array.from(o.circuitSha256 ?? new Uint8Array(32)),
+      vk: Array.from(o.verifyingKey),
+    })
+    .accountsPartial({ authority, network, model: modelPda(network, modelId) })
+    .rpc();
+
+  const deviceTreeShape = o.deviceTree ?? DEVICE_TREE_SHAPE;
+  const recordTreeShape = o.recordTree ?? RECORD_TREE_SHAPE;
+  const deviceTree = await createTree(program, {
+    authority: o.authority,
+    network,
+    kind: TREE_KIND_DEVICE,
+    shape: deviceTreeShape,
+  });
+  const recordTree = await createTree(program, {
+    authority: o.authority,
+    network,
+    kind: TREE_KIND_RECORD,
+    shape: recordTreeShape,
+  });
+  return {
+    network,
+    maker: makerPda(network, makerAuthority),
+    makerKey,
+    model: modelPda(network, modelId),
+    modelId,
+    deviceTree,
+    recordTree,
+    deviceTreeShape,
+    recordTreeShape,
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * Client helpers for device_registry: PDAs, tree accounts, leaf encodings and the
+ * register-device transaction (Ed25519 precompile + instruction).
+ */
+import { parseIdlErrors, translateError, type Program } from '@coral-xyz/anchor';
+import BN from 'bn.js';
+import {
+  Keypair,
+  PublicKey,
+  SYSVAR_INSTRUCTIONS_PUBKEY,
+  SystemProgram,
+  Transaction,
+  type AccountMeta,
+  type TransactionInstruction,
+} from '@solana/web3.js';
+import { getConcurrentMerkleTreeAccountSize } from '@solana/spl-account-compression';
+import { keccak_256 } from '@noble/hashes/sha3';
+import { ed25519MultiSigInstruction } from './ed25519.ts';
+import { encodeOnboardMessage } from './messages.ts';
+import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
+import type { DeviceRegistry } from './programs.ts';
+
+export const DEVICE_STATUS_ACTIVE = 1;
+export const DEVICE_STATUS_REVOKED = 2;
+export const TREE_KIND_DEVICE = 0;
+export const TREE_KIND_RECORD = 1;
+
+export function makerPda(network: PublicKey, makerAuthority: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync(
+    [Buffer.from('maker'), network.toBuffer(), makerAuthority.toBuffer()],
+    DEVICE_REGISTRY_PROGRAM_ID,
+  )[0];
+}
+
+export function modelPda(network: PublicKey, modelId: number): PublicKey {
+  const id = Buffer.alloc(4);
+  id.writeUInt32LE(modelId);
+  return PublicKey.findProgramAddressSync(
+    [Buffer.from('model'), network.toBuffer(), id],
+    DEVICE_REGISTRY_PROGRAM_ID,
+  )[0];
+}
+
+/** A device leaf as the program sees it (`DeviceLeaf` in the IDL). */
+export interface DeviceLeaf {
+  device: PublicKey;
+  owner: PublicKey;
+  maker: PublicKey;
+  bjjKeyHash: number[];
+  modelId: number;
+  seq: BN;
+  status: number;
+}
+
+/** `DeviceLeafV0` bytes: network || borsh(DeviceLeaf), 173 bytes. */
+export function deviceLeafBytes(network: PublicKey, leaf: DeviceLeaf): Uint8Array {
+  const b = Buffer.alloc(173);
+  network.toBuffer().copy(b, 0);
+  leaf.device.toBuffer().copy(b, 32);
+  leaf.owner.toBuffer().copy(b, 64);
+  leaf.maker.toBuffer().copy(b, 96);
+  Buffer.from(leaf.bjjKeyHash).copy(b, 128);
+  b.writeUInt32LE(leaf.modelId, 160);
+  b.writeBigUInt64LE(BigInt(leaf.seq.toString()), 164);
+  b.writeUInt8(leaf.status, 172);
+  return b;
+}
+
+export function deviceLeafHash(network: PublicKey, leaf: DeviceLeaf): Uint8Array {
+  return keccak_256(deviceLeafBytes(network, leaf));
+}
+
+/** Proof nodes as the remaining accounts the programs read them from. */
+export function proofAccounts(nodes: Uint8Array[]): AccountMeta[] {
+  return nodes.map((n) => ({ pubkey: new PublicKey(n), isSigner: false, isWritable: false }));
+}
+
+export interface TreeShape {
+  maxDepth: number;
+  maxBufferSize: number;
+  canopyDepth: number;
+}
+
+export function treeAccountSize(shape: TreeShape): number {
+  return getConcurrentMerkleTreeAccountSize(shape.maxDepth, shape.maxBufferSize, shape.canopyDepth);
+}
+
+/** `SystemProgram.createAccount` for a tree account owned by device_registry. */
+export function createTreeAccountInstruction(
+  payer: PublicKey,
+  tree: PublicKey,
+  shape: TreeShape,
+  lamports: number,
+): TransactionInstruction {
+  return SystemProgram.createAccount({
+    fromPubkey: payer,
+    newAccountPubkey: tree,
+    lamports,
+    space: treeAccountSize(shape),
+    programId: DEVICE_REGISTRY_PROGRAM_ID,
+  });
+}
+
+/**
+ * Creates and initializes a tree account in one transaction (the authority pays and signs).
+ * Returns the tree address.
+ */
+export async function createTree(
+  program: Program<DeviceRegistry>,
+  args: { authority: Keypair; network: PublicKey; kind: number; shape: TreeShape; tree?: Keypair },
+): Promise<PublicKey> {
+  const tree = args.tree ?? Keypair.generate();
+  const lamports = await program.provider.connection.getMinimumBalanceForRentExemption(
+    treeAccountSize(args.shape),
+  );
+  const create = createTreeAccountInstruction(args.authority.publicKey, tree.publicKey, args.shape, lamports);
+  const init = await program.methods
+    .initTree({ kind: args.kind, maxDepth: args.shape.maxDepth, maxBufferSize: args.shape.maxBufferSize })
+    .accountsPartial({ authority: args.authority.publicKey, network: args.network, tree: tree.publicKey })
+    .instruction();
+  try {
+    await program.provider.sendAndConfirm!(new Transaction().add(create, init), [args.authority, tree]);
+  } catch (e) {
+    // Named program errors, as `.rpc()` would give.
+    throw translateError(e, parseIdlErrors(program.idl));
+  }
+  return tree.publicKey;
+}
+
+/** Signs 32-byte-key ed25519 signatures (a device key or a maker's approval key). */
+export interface Ed25519Signer {
+  publicKey: Uint8Array;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+export interface RegisterDeviceParams {
+  network: PublicKey;
+  owner: PublicKey;
+  maker: PublicKey; // the Maker account (PDA)
+  makerSigner: Ed25519Signer; // the maker's authority key
+  deviceSigner: Ed25519Signer; // the device's ed25519 key
+  bjjKeyHash: Uint8Array;
+  modelId: number;
+  deviceTree: PublicKey;
+}
+
+/** The onboarding message both keys sign (docs/contracts.md). */
+export function onboardingMessage(p: Omit<RegisterDeviceParams, 'makerSigner' | 'deviceSigner' | 'deviceTree'> & { device: PublicKey }): Uint8Array {
+  return encodeOnboardMessage({
+    network: p.network.toBytes(),
+    device: p.device.toBytes(),
+    owner: p.owner.toBytes(),
+    maker: p.maker.toBytes(),
+    bjjKeyHash: p.bjjKeyHash,
+    modelId: p.modelId,
+  });
+}
+
+/** [Ed25519 precompile (device, maker signatures), register_device]. */
+export async function registerDeviceInstructions(
+  program: Program<DeviceRegistry>,
+  p: RegisterDeviceParams,
+): Promise<TransactionInstruction[]> {
+  const device = new PublicKey(p.deviceSigner.publicKey);
+  const message = onboardingMessage({ ...p, device });
+  const ed = ed25519MultiSigInstruction(
+    [
+      { publicKey: p.deviceSigner.publicKey, signature: p.deviceSigner.sign(message) },
+      { publicKey: p.makerSigner.publicKey, signature: p.makerSigner.sign(message) },
+    ],
+    message,
+  );
+  const modelAccount = modelPdaFor(p.network, p.modelId);
+  const ix = await program.methods
+    .registerDevice({ device, bjjKeyHash: Array.from(p.bjjKeyHash), modelId: p.modelId })
+    .accountsPartial({
+      owner: p.owner,
+      network: p.network,
+      maker: p.maker,
+      model: modelAccount,
+      deviceTree: p.deviceTree,
+      instructions: SYSVAR_INSTRUCTIONS_PUBKEY,
+    })
+    .instruction();
+  return [ed, ix];
+}
+
+const modelPdaFor = modelPda;

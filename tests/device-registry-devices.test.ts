@@ -1,0 +1,438 @@
+/**
+ * device_registry end to end in LiteSVM through @coral-xyz/anchor: makers, models, trees,
+ * device registration with Ed25519 introspection, transfer, revoke, and the failing case of
+ * every check. Tree accounts are parsed with @solana/spl-account-compression and its
+ * MerkleTree builds proofs the program accepts.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import BN from 'bn.js';
+import { randomBytes } from 'node:crypto';
+import { EventParser } from '@coral-xyz/anchor';
+import { Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction } from '@solana/web3.js';
+import { ConcurrentMerkleTreeAccount, MerkleTree } from '@solana/spl-account-compression';
+import {
+  BN254_R,
+  DEVICE_STATUS_ACTIVE,
+  DEVICE_STATUS_REVOKED,
+  DeviceEd25519Key,
+  MerkleReplica,
+  TREE_KIND_DEVICE,
+  bigIntToBytesBE,
+  createTree,
+  deviceLeafHash,
+  ed25519MultiSigInstruction,
+  makerPda,
+  modelPda,
+  onboardingMessage,
+  proofAccounts,
+  registerDeviceInstructions,
+  setUpNetwork,
+  type DeviceLeaf,
+  type NetworkSetup,
+  type TreeShape,
+} from '@zkpin/sdk';
+import { fixtureVerifyingKey, newChain, rejection } from './helpers.ts';
+
+/** Compute-unit ceilings, asserted here and reported by bench/programs.ts. */
+export const REGISTER_DEVICE_CU_CEILING = 40_000;
+
+const SMALL: TreeShape = { maxDepth: 5, maxBufferSize: 8, canopyDepth: 2 };
+const SMALL_RECORDS: TreeShape = { maxDepth: 5, maxBufferSize: 8, canopyDepth: 0 };
+
+let ctx: ReturnType<typeof newChain>;
+let setup: NetworkSetup;
+let owner: Keypair;
+let replica: MerkleReplica;
+let leaves: DeviceLeaf[];
+
+function randomBjjHash(): Uint8Array {
+  const b = randomBytes(32);
+  b[0] = 0; // < r
+  return b;
+}
+
+async function registerDevice(over: { deviceKey?: DeviceEd25519Key; bjjKeyHash?: Uint8Array; deviceTree?: PublicKey } = {}) {
+  const deviceKey = over.deviceKey ?? new DeviceEd25519Key();
+  const bjjKeyHash = over.bjjKeyHash ?? randomBjjHash();
+  const ixs = await registerDeviceInstructions(ctx.registry, {
+    network: setup.network,
+    owner: owner.publicKey,
+    maker: setup.maker,
+    makerSigner: setup.makerKey,
+    deviceSigner: deviceKey,
+    bjjKeyHash,
+    modelId: setup.modelId,
+    deviceTree: over.deviceTree ?? setup.deviceTree,
+  });
+  const result = ctx.chain.send(new Transaction().add(...ixs), [owner]);
+  const leaf: DeviceLeaf = {
+    device: new PublicKey(deviceKey.publicKey),
+    owner: owner.publicKey,
+    maker: setup.maker,
+    bjjKeyHash: Array.from(bjjKeyHash),
+    modelId: setup.modelId,
+    seq: new BN(0),
+    status: DEVICE_STATUS_ACTIVE,
+  };
+  return { result, leaf, deviceKey };
+}
+
+async function registerAndTrack() {
+  const r = await registerDevice();
+  replica.append(deviceLeafHash(setup.network, r.leaf));
+  leaves.push(r.leaf);
+  return r;
+}
+
+function onChainTree(tree = setup.deviceTree) {
+  return ConcurrentMerkleTreeAccount.fromBuffer(ctx.chain.getAccountInfo(tree)!.data);
+}
+
+function events(logs: string[]) {
+  return [...new EventParser(ctx.registry.programId, ctx.registry.coder).parseLogs(logs)];
+}
+
+beforeEach(async () => {
+  ctx = newChain();
+  setup = await setUpNetwork(ctx.registry, {
+    authority: ctx.authority,
+    verifyingKey: fixtureVerifyingKey(),
+    deviceTree: SMALL,
+    recordTree: SMALL_RECORDS,
+  });
+  owner = ctx.chain.fundedKeypair();
+  replica = new MerkleReplica(SMALL.maxDepth);
+  leaves = [];
+});
+
+describe('network, makers and models', () => {
+  it('only the authority can change the oracle set', async () => {
+    const oracle = Keypair.generate().publicKey;
+    await ctx.registry.methods.setOracles({ oracles: [oracle], permissionless: true }).accounts({ network: setup.network }).rpc();
+    const n = await ctx.registry.account.network.fetch(setup.network);
+    expect(n.oracleCount).toBe(1);
+    expect(n.permissionless).toBe(true);
+
+    const stranger = ctx.chain.fundedKeypair();
+    const err = await rejection(
+      ctx.registry.methods
+        .setOracles({ oracles: [], permissionless: false })
+        .accountsPartial({ authority: stranger.publicKey, network: setup.network })
+        .signers([stranger])
+        .rpc(),
+    );
+    expect(err.code).toBe(6000);
+  });
+
+  it('adds a maker as a PDA and refuses long names and strangers', async () => {
+    const m = await ctx.registry.account.maker.fetch(setup.maker);
+    expect(Buffer.from(m.name).toString().replace(/\0+$/, '')).toBe('zkpin devkits');
+    expect(m.active).toBe(true);
+    expect(new PublicKey(setup.makerKey.publicKey).equals(m.authority)).toBe(true);
+
+    const key = Keypair.generate().publicKey;
+    const long = await rejection(
+      ctx.registry.methods
+        .addMaker({ authority: key, name: 'x'.repeat(33) })
+        .accountsPartial({ network: setup.network, maker: makerPda(setup.network, key) })
+        .rpc(),
+    );
+    expect(long.code).toBe(6013);
+
+    const stranger = ctx.chain.fundedKeypair();
+    const unauthorized = await rejection(
+      ctx.registry.methods
+        .addMaker({ authority: key, name: 'acme' })
+        .accountsPartial({ authority: stranger.publicKey, network: setup.network, maker: makerPda(setup.network, key) })
+        .signers([stranger])
+        .rpc(),
+    );
+    expect(unauthorized.code).toBe(6000);
+  });
+
+  it('registers a model with its verifying key and rejects invalid keys and duplicates', async () => {
+    const model = await ctx.registry.account.model.fetch(setup.model);
+    expect(Buffer.from(model.vk).equals(Buffer.from(fixtureVerifyingKey()))).toBe(true);
+    expect(model.active).toBe(true);
+
+    const bad = fixtureVerifyingKey();
+    bad[70] ^= 1; // beta.x.c1 off the curve
+    const invalid = await rejection(
+      ctx.registry.methods
+        .registerModel({ modelId: 2, version: 1, onnxSha256: Array(32).fill(0), circuitSha256: Array(32).fill(0), vk: Array.from(bad) })
+        .accountsPartial({ network: setup.network, model: modelPda(setup.network, 2) })
+        .rpc(),
+    );
+    expect(invalid.code).toBe(6014);
+
+    const dup = await rejection(
+      ctx.registry.methods
+        .registerModel({ modelId: 1, version: 2, onnxSha256: Array(32).fill(0), circuitSha256: Array(32).fill(0), vk: Array.from(fixtureVerifyingKey()) })
+        .accountsPartial({ network: setup.network, model: modelPda(setup.network, 1) })
+        .rpc(),
+    );
+    expect(dup.code).toBe(6002);
+  });
+});
+
+describe('trees', () => {
+  it('writes the SPL Account Compression layout: the SPL parser reads our header and root', () => {
+    const t = onChainTree();
+    expect(t.getMaxDepth()).toBe(SMALL.maxDepth);
+    expect(t.getMaxBufferSize()).toBe(SMALL.maxBufferSize);
+    expect(t.getCanopyDepth()).toBe(SMALL.canopyDepth);
+    expect(t.getAuthority().equals(setup.network)).toBe(true);
+    expect(Buffer.from(t.getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(true);
+  });
+
+  it('refuses unsupported sizes and re-initialization', async () => {
+    const bad = await rejection(
+      createTree(ctx.registry, { authority: ctx.authority, network: setup.network, kind: TREE_KIND_DEVICE, shape: { maxDepth: 5, maxBufferSize: 7, canopyDepth: 0 } }),
+    );
+    expect(bad.code).toBe(6015);
+    const again = await rejection(
+      ctx.registry.methods
+        .initTree({ kind: TREE_KIND_DEVICE, maxDepth: 5, maxBufferSize: 8 })
+        .accountsPartial({ network: setup.network, tree: setup.deviceTree })
+        .rpc(),
+    );
+    expect(again.code).toBe(6002);
+  });
+});
+
+describe('register_device', () => {
+  it('appends the leaf; SPL parser and SPL MerkleTree agree with the on-chain root; event carries the leaf', async () => {
+    const { result, leaf } = await registerAndTrack();
+    expect(result.computeUnits).toBeLessThanOrEqual(REGISTER_DEVICE_CU_CEILING);
+    await registerAndTrack();
+    await registerAndTrack();
+
+    const root = Buffer.from(onChainTree().getCurrentRoot());
+    expect(root.equals(Buffer.from(replica.root))).toBe(true);
+    const spl = new MerkleTree([...leaves.map((l) => Buffer.from(deviceLeafHash(setup.network, l))), ...Array(32 - leaves.length).fill(Buffer.alloc(32))]);
+    expect(spl.root.equals(root)).toBe(true);
+
+    const ev = events(result.logs);
+    expect(ev.map((e) => e.name)).toEqual(['deviceRegistered']);
+    const data = ev[0]!.data as { leafIndex: number; leaf: DeviceLeaf; tree: PublicKey };
+    expect(data.leafIndex).toBe(0);
+    expect(data.tree.equals(setup.deviceTree)).toBe(true);
+    expect(data.leaf.device.equals(leaf.device)).toBe(true);
+    expect(data.leaf.status).toBe(DEVICE_STATUS_ACTIVE);
+
+    const n = await ctx.registry.account.network.fetch(setup.network);
+    expect(n.devices.toNumber()).toBe(3);
+    const m = await ctx.registry.account.maker.fetch(setup.maker);
+    expect(m.devices.toNumber()).toBe(3);
+  });
+
+  it('needs the Ed25519 precompile instruction right before it', async () => {
+    const ixs = await registerDeviceInstructions(ctx.registry, {
+      network: setup.network, owner: owner.publicKey, maker: setup.maker, makerSigner: setup.makerKey,
+      deviceSigner: new DeviceEd25519Key(), bjjKeyHash: randomBjjHash(), modelId: setup.modelId, deviceTree: setup.deviceTree,
+    });
+    expect(() => ctx.chain.send(new Transaction().add(ixs[1]!), [owner])).toThrow(/0x1784/); // 6020
+    const memo = SystemProgram.transfer({ fromPubkey: owner.publicKey, toPubkey: owner.publicKey, lamports: 1 });
+    expect(() => ctx.chain.send(new Transaction().add(ixs[0]!, memo, ixs[1]!), [owner])).toThrow(/0x1784/);
+  });
+
+  function customSend(entries: { key: DeviceEd25519Key; message?: Uint8Array }[], message: Uint8Array, register: TransactionInstruction, patch?: (data: Buffer) => void) {
+    const ed = ed25519MultiSigInstruction(entries.map((e) => ({ publicKey: e.key.publicKey, signature: e.key.sign(e.message ?? message) })), message);
+    patch?.(ed.data);
+    return () => ctx.chain.send(new Transaction().add(ed, register), [owner]);
+  }
+
+  async function registerIx(deviceKey: DeviceEd25519Key, bjj: Uint8Array) {
+    const ixs = await registerDeviceInstructions(ctx.registry, {
+      network: setup.network, owner: owner.publicKey, maker: setup.maker, makerSigner: setup.makerKey,
+      deviceSigner: deviceKey, bjjKeyHash: bjj, modelId: setup.modelId, deviceTree: setup.deviceTree,
+    });
+    const message = onboardingMessage({ network: setup.network, owner: owner.publicKey, maker: setup.maker, device: new PublicKey(deviceKey.publicKey), bjjKeyHash: bjj, modelId: setup.modelId });
+    return { register: ixs[1]!, message };
+  }
+
+  it('checks the signatures are by the device, then the maker, over the right message', async () => {
+    const device = new DeviceEd25519Key();
+    const bjj = randomBjjHash();
+    const { register, message } = await registerIx(device, bjj);
+    const otherMaker = new DeviceEd25519Key();
+
+    // Only one signature.
+    expect(customSend([{ key: device }], message, register)).toThrow(/0x1785/); // 6021
+    // Maker signature by a key that is not the maker's authority.
+    expect(customSend([{ key: device }, { key: otherMaker }], message, register)).toThrow(/0x1786/); // 6022
+    // Order swapped.
+    expect(customSend([{ key: setup.makerKey }, { key: device }], message, register)).toThrow(/0x1786/);
+    // A message for another owner (valid signatures, wrong bytes).
+    const other = onboardingMessage({ network: setup.network, owner: Keypair.generate().publicKey, maker: setup.maker, device: new PublicKey(device.publicKey), bjjKeyHash: bjj, modelId: setup.modelId });
+    expect(customSend([{ key: device }, { key: setup.makerKey }], other, register)).toThrow(/0x1787/); // 6023
+    // Offsets that point into another instruction (index 1 = register_device itself).
+    expect(
+      customSend([{ key: device }, { key: setup.makerKey }], message, register, (d) => d.writeUInt16LE(1, 2 + 12)),
+    ).toThrow(); // the precompile or the program rejects it
+    // And the right one works.
+    expect(customSend([{ key: device }, { key: setup.makerKey }], message, register)).not.toThrow();
+  });
+
+  it('refuses inactive makers and models, wrong model ids, bad bjj hashes and the record tree', async () => {
+    await ctx.registry.methods.setMakerActive(false).accountsPartial({ network: setup.network, maker: setup.maker }).rpc();
+    await expect(registerDevice()).rejects.toThrow(/0x1778/); // 6008
+    await ctx.registry.methods.setMakerActive(true).accountsPartial({ network: setup.network, maker: setup.maker }).rpc();
+
+    await ctx.registry.methods.setModelActive(false).accountsPartial({ network: setup.network, model: setup.model }).rpc();
+    await expect(registerDevice()).rejects.toThrow(/0x1779/); // 6009
+    await ctx.registry.methods.setModelActive(true).accountsPartial({ network: setup.network, model: setup.model }).rpc();
+
+    const tooBig = bigIntToBytesBE(BN254_R, 32);
+    await expect(registerDevice({ bjjKeyHash: tooBig })).rejects.toThrow(/0x178d/); // 6029
+    await expect(registerDevice({ deviceTree: setup.recordTree })).rejects.toThrow(/0x1780/); // 6016
+    await expect(registerDevice()).resolves.toBeTruthy();
+  });
+
+  it('a full tree is refused until the authority rotates to a new one', async () => {
+    const tiny: TreeShape = { maxDepth: 3, maxBufferSize: 8, canopyDepth: 0 };
+    const t1 = await createTree(ctx.registry, { authority: ctx.authority, network: setup.network, kind: TREE_KIND_DEVICE, shape: tiny });
+    for (let i = 0; i < 8; i++) await registerDevice({ deviceTree: t1 });
+    await expect(registerDevice({ deviceTree: t1 })).rejects.toThrow(/0x1782/); // 6018 DeviceTreeFull
+    const t2 = await createTree(ctx.registry, { authority: ctx.authority, network: setup.network, kind: TREE_KIND_DEVICE, shape: tiny });
+    await expect(registerDevice({ deviceTree: t1 })).rejects.toThrow(/0x1780/); // no longer current
+    await expect(registerDevice({ deviceTree: t2 })).resolves.toBeTruthy();
+    const n = await ctx.registry.account.network.fetch(setup.network);
+    expect(n.deviceTrees).toBe(3);
+  });
+});
+
+describe('transfer_device and revoke_device', () => {
+  function ref(index: number, leaf = leaves[index]!) {
+    return { leaf, leafIndex: index, root: Array.from(replica.root) };
+  }
+  function proof(index: number) {
+    return proofAccounts(replica.proofWithoutCanopy(index, SMALL.canopyDepth));
+  }
+
+  it('transfers with a proof from SPL MerkleTree; the new owner can transfer again', async () => {
+    await registerAndTrack();
+    await registerAndTrack();
+    const spl = new MerkleTree([...leaves.map((l) => Buffer.from(deviceLeafHash(setup.network, l))), ...Array(30).fill(Buffer.alloc(32))]);
+    const splProof = spl.getProof(1).proof.slice(0, SMALL.maxDepth - SMALL.canopyDepth);
+    const newOwner = ctx.chain.fundedKeypair();
+    await ctx.registry.methods
+      .transferDevice({ current: { leaf: leaves[1]!, leafIndex: 1, root: Array.from(spl.root) }, newOwner: newOwner.publicKey })
+      .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+      .remainingAccounts(proofAccounts(splProof))
+      .signers([owner])
+      .rpc();
+    const moved = { ...leaves[1]!, owner: newOwner.publicKey };
+    replica.set(1, deviceLeafHash(setup.network, moved));
+    leaves[1] = moved;
+    expect(Buffer.from(onChainTree().getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(true);
+
+    // The old owner no longer can; the new one can.
+    const err = await rejection(
+      ctx.registry.methods
+        .transferDevice({ current: ref(1), newOwner: owner.publicKey })
+        .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+        .remainingAccounts(proof(1))
+        .signers([owner])
+        .rpc(),
+    );
+    expect(err.code).toBe(6028);
+    await ctx.registry.methods
+      .transferDevice({ current: ref(1), newOwner: owner.publicKey })
+      .accountsPartial({ signer: newOwner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+      .remainingAccounts(proof(1))
+      .signers([newOwner])
+      .rpc();
+  });
+
+  it('accepts proofs made against an older root (changelog fast-forward)', async () => {
+    for (let i = 0; i < 4; i++) await registerAndTrack();
+    const staleRoot = Array.from(replica.root);
+    const stale = [0, 1, 2].map((i) => proof(i));
+    for (const i of [0, 1, 2]) {
+      const to = Keypair.generate().publicKey;
+      await ctx.registry.methods
+        .transferDevice({ current: { leaf: leaves[i]!, leafIndex: i, root: staleRoot }, newOwner: to })
+        .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+        .remainingAccounts(stale[i]!)
+        .signers([owner])
+        .rpc();
+      leaves[i] = { ...leaves[i]!, owner: to };
+      replica.set(i, deviceLeafHash(setup.network, leaves[i]!));
+    }
+    expect(Buffer.from(onChainTree().getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(true);
+  });
+
+  it('rejects a wrong leaf, a wrong proof, a wrong root with a wrong proof, and a record tree', async () => {
+    await registerAndTrack();
+    await registerAndTrack();
+    const wrongLeaf = { ...leaves[0]!, seq: new BN(5) };
+    const call = (current: ReturnType<typeof ref>, nodes = proof(current.leafIndex)) =>
+      ctx.registry.methods
+        .transferDevice({ current, newOwner: Keypair.generate().publicKey })
+        .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+        .remainingAccounts(nodes)
+        .signers([owner])
+        .rpc();
+    expect((await rejection(call(ref(0, wrongLeaf)))).code, "wrong leaf").toBe(6024);
+    expect((await rejection(call(ref(0), proof(1)))).code, "wrong proof").toBe(6024);
+    // An unknown root is only a hint (SPL semantics: the proof is fast-forwarded through the
+    // changelog and must then lead to the current root). A proof with a node no change ever
+    // touched cannot be repaired that way.
+    const forged = replica.proofWithoutCanopy(0, SMALL.canopyDepth);
+    forged[forged.length - 1] = randomBytes(32);
+    expect((await rejection(call({ ...ref(0), root: Array.from(randomBytes(32)) }, proofAccounts(forged)))).code).toBe(6024);
+    // A record tree is not a device tree.
+    const err = await rejection(
+      ctx.registry.methods
+        .transferDevice({ current: ref(0), newOwner: Keypair.generate().publicKey })
+        .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.recordTree })
+        .remainingAccounts(proof(0))
+        .signers([owner])
+        .rpc(),
+    );
+    expect(err.code).toBe(6016);
+  });
+
+  it('revokes (owner or authority only); a revoked device cannot be transferred or revoked again', async () => {
+    await registerAndTrack();
+    await registerAndTrack();
+    const stranger = ctx.chain.fundedKeypair();
+    const revoke = (signer: Keypair, index: number) =>
+      ctx.registry.methods
+        .revokeDevice(ref(index))
+        .accountsPartial({ signer: signer.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+        .remainingAccounts(proof(index))
+        .signers([signer])
+        .rpc();
+    expect((await rejection(revoke(stranger, 0))).code).toBe(6028);
+    await revoke(owner, 0);
+    leaves[0] = { ...leaves[0]!, status: DEVICE_STATUS_REVOKED };
+    replica.set(0, deviceLeafHash(setup.network, leaves[0]));
+    await revoke(ctx.authority, 1);
+    leaves[1] = { ...leaves[1]!, status: DEVICE_STATUS_REVOKED };
+    replica.set(1, deviceLeafHash(setup.network, leaves[1]));
+    expect(Buffer.from(onChainTree().getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(true);
+    expect((await rejection(revoke(owner, 0))).code).toBe(6012);
+  });
+
+  it('advance_device is refused to anyone but the attestation program', async () => {
+    await registerAndTrack();
+    const fake = ctx.chain.fundedKeypair();
+    const err = await rejection(
+      ctx.registry.methods
+        .advanceDevice({
+          current: ref(0),
+          record: {
+            device: leaves[0]!.device, modelId: setup.modelId, seq: new BN(1), timestamp: new BN(0),
+            inputCommitment: Array(32).fill(0), class: 0, score: new BN(0), publicInput: Array(32).fill(0),
+          },
+        })
+        .accountsPartial({ attestationAuthority: fake.publicKey, network: setup.network, deviceTree: setup.deviceTree, recordTree: setup.recordTree })
+        .remainingAccounts(proof(0))
+        .signers([fake])
+        .rpc(),
+    );
+    expect(err.code).toBe(6025);
+  });
+});
