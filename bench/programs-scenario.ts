@@ -1,0 +1,149 @@
+/**
+ * The instruction scenario behind `npm run bench:programs` and tests/compute-units.test.ts:
+ * every device_registry instruction on a production-shaped network (device tree depth 20 /
+ * buffer 64 / canopy 10, record tree depth 24 / buffer 64), with fixed keys so PDA bump
+ * searches, and so the compute units, are repeatable.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BN from 'bn.js';
+import { Keypair, PublicKey, Transaction } from '@solana/web3.js';
+import {
+  DEVICE_REGISTRY_PROGRAM_ID,
+  DEVICE_STATUS_ACTIVE,
+  DEVICE_TREE_SHAPE,
+  DeviceEd25519Key,
+  LocalChain,
+  MerkleReplica,
+  RECORD_TREE_SHAPE,
+  REPO_ROOT,
+  TREE_KIND_DEVICE,
+  createTree,
+  deviceLeafHash,
+  deviceRegistryProgram,
+  makerPda,
+  modelPda,
+  programPath,
+  proofAccounts,
+  registerDeviceInstructions,
+  setUpNetwork,
+  treeAccountSize,
+  type DeviceLeaf,
+} from '@zkpin/sdk';
+
+const seed = (n: number) => new Uint8Array(32).fill(n);
+
+/** Compute-unit ceilings per instruction: asserted by tests, reported by the benchmark. */
+export const CU_CEILINGS: Record<string, number> = {
+  initialize_network_cu: 15_000,
+  set_oracles_cu: 5_000,
+  add_maker_cu: 10_000,
+  set_maker_active_cu: 3_000,
+  register_model_cu: 90_000,
+  set_model_active_cu: 3_000,
+  init_tree_device_depth20_cu: 45_000,
+  register_device_cu: 40_000,
+  transfer_device_cu: 30_000,
+  revoke_device_cu: 30_000,
+};
+
+export async function measureRegistry(): Promise<Record<string, number>> {
+  const metrics: Record<string, number> = {};
+  const chain = new LocalChain();
+  chain.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
+  const authority = Keypair.fromSeed(seed(7));
+  chain.airdrop(authority.publicKey, 1000);
+  const provider = chain.provider(authority);
+  const registry = deviceRegistryProgram(provider);
+  const cu = () => provider.lastResult!.computeUnits;
+
+  // initialize_network with a full oracle set.
+  const oracles = Array.from({ length: 8 }, (_, i) => Keypair.fromSeed(seed(100 + i)).publicKey);
+  const vk = Buffer.from(
+    (JSON.parse(readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8')) as { vk_bytes_hex: string }).vk_bytes_hex,
+    'hex',
+  );
+  const makerKey = new DeviceEd25519Key(seed(9));
+  const setup = await setUpNetwork(registry, { authority, oracles, verifyingKey: vk, makerKey });
+  // setUpNetwork's transactions, re-measured one by one on a second network below.
+  const a2 = Keypair.fromSeed(seed(8));
+  chain.airdrop(a2.publicKey, 1000);
+  const p2 = chain.provider(a2);
+  const r2 = deviceRegistryProgram(p2);
+  await r2.methods.initializeNetwork({ oracles, permissionless: false }).accounts({ authority: a2.publicKey }).rpc();
+  metrics.initialize_network_cu = p2.lastResult!.computeUnits;
+  const net2 = PublicKey.findProgramAddressSync([Buffer.from('network'), a2.publicKey.toBuffer()], DEVICE_REGISTRY_PROGRAM_ID)[0];
+  await r2.methods.setOracles({ oracles, permissionless: false }).accounts({ network: net2 }).rpc();
+  metrics.set_oracles_cu = p2.lastResult!.computeUnits;
+  const mk = new PublicKey(makerKey.publicKey);
+  await r2.methods.addMaker({ authority: mk, name: 'zkpin devkits' }).accountsPartial({ network: net2, maker: makerPda(net2, mk) }).rpc();
+  metrics.add_maker_cu = p2.lastResult!.computeUnits;
+  await r2.methods.setMakerActive(true).accountsPartial({ network: net2, maker: makerPda(net2, mk) }).rpc();
+  metrics.set_maker_active_cu = p2.lastResult!.computeUnits;
+  await r2.methods
+    .registerModel({ modelId: 1, version: 1, onnxSha256: Array(32).fill(0), circuitSha256: Array(32).fill(0), vk: Array.from(vk) })
+    .accountsPartial({ network: net2, model: modelPda(net2, 1) })
+    .rpc();
+  metrics.register_model_cu = p2.lastResult!.computeUnits;
+  await r2.methods.setModelActive(true).accountsPartial({ network: net2, model: modelPda(net2, 1) }).rpc();
+  metrics.set_model_active_cu = p2.lastResult!.computeUnits;
+  await createTree(r2, { authority: a2, network: net2, kind: TREE_KIND_DEVICE, shape: DEVICE_TREE_SHAPE, tree: Keypair.fromSeed(seed(30)) });
+  metrics.init_tree_device_depth20_cu = p2.lastResult!.computeUnits;
+
+  // register_device at depth 20 (canopy 10).
+  const owner = Keypair.fromSeed(seed(11));
+  chain.airdrop(owner.publicKey, 10);
+  const replica = new MerkleReplica(DEVICE_TREE_SHAPE.maxDepth);
+  const leaves: DeviceLeaf[] = [];
+  const registerCu: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const device = new DeviceEd25519Key(seed(40 + i));
+    const bjj = new Uint8Array(32).fill(i + 1);
+    bjj[0] = 0;
+    const ixs = await registerDeviceInstructions(registry, {
+      network: setup.network, owner: owner.publicKey, maker: setup.maker, makerSigner: makerKey,
+      deviceSigner: device, bjjKeyHash: bjj, modelId: setup.modelId, deviceTree: setup.deviceTree,
+    });
+    const tx = new Transaction().add(...ixs);
+    registerCu.push(chain.send(tx, [owner]).computeUnits);
+    if (i === 0) metrics.register_device_tx_bytes = tx.serialize().length;
+    const leaf: DeviceLeaf = {
+      device: new PublicKey(device.publicKey), owner: owner.publicKey, maker: setup.maker,
+      bjjKeyHash: Array.from(bjj), modelId: setup.modelId, seq: new BN(0), status: DEVICE_STATUS_ACTIVE,
+    };
+    leaves.push(leaf);
+    replica.append(deviceLeafHash(setup.network, leaf));
+  }
+  metrics.register_device_cu = Math.max(...registerCu);
+
+  const ref = (i: number) => ({ leaf: leaves[i]!, leafIndex: i, root: Array.from(replica.root) });
+  const proof = (i: number) => proofAccounts(replica.proofWithoutCanopy(i, DEVICE_TREE_SHAPE.canopyDepth));
+  const newOwner = Keypair.fromSeed(seed(12)).publicKey;
+  await registry.methods
+    .transferDevice({ current: ref(3), newOwner })
+    .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+    .remainingAccounts(proof(3))
+    .signers([owner])
+    .rpc();
+  metrics.transfer_device_cu = cu();
+  leaves[3] = { ...leaves[3]!, owner: newOwner };
+  replica.set(3, deviceLeafHash(setup.network, leaves[3]));
+  await registry.methods
+    .revokeDevice(ref(4))
+    .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+    .remainingAccounts(proof(4))
+    .signers([owner])
+    .rpc();
+  metrics.revoke_device_cu = cu();
+
+  // Rent: one depth-20 device tree holds 1,048,576 devices; one depth-24 record tree holds
+  // 16.7M records, so 10M records need one tree.
+  const deviceTreeRent = chain.rentExempt(treeAccountSize(DEVICE_TREE_SHAPE));
+  const recordTreeRent = chain.rentExempt(treeAccountSize(RECORD_TREE_SHAPE));
+  metrics.device_tree_bytes = treeAccountSize(DEVICE_TREE_SHAPE);
+  metrics.device_tree_rent_sol_per_1m = Number((deviceTreeRent / 1e9).toFixed(4));
+  metrics.record_tree_bytes = treeAccountSize(RECORD_TREE_SHAPE);
+  metrics.record_rent_lamports = Number((recordTreeRent / 10_000_000).toFixed(2));
+
+  return metrics;
+}
