@@ -141,3 +141,18 @@ pub fn g2_decompress(input: &[u8; 64]) -> Result<[u8; 128], CryptoError> {
     }
     Ok(out)
 }
+
+pub fn g1_add_into(input: &[u8; 128], out: &mut [u8; 64]) -> Result<(), CryptoError> {
+    *out = g1_add(input)?;
+    Ok(())
+}
+
+pub fn g1_mul_into(input: &[u8; 96], out: &mut [u8; 64]) -> Result<(), CryptoError> {
+    *out = g1_mul(input)?;
+    Ok(())
+}
+
+pub fn copy(dst: &mut [u8], src: &[u8]) {
+    let n = dst.len().min(src.len());
+    dst[..n].copy_from_slice(&src[..n]);
+}

@@ -118,6 +118,26 @@ pub fn g1_mul(p: &[u8; 64], s: &[u8; 32]) -> Result<[u8; 64], CryptoError> {
     imp::g1_mul(&input)
 }
 
+/// [`g1_add_raw`] writing the sum into `out` (e.g. straight into a pairing buffer).
+#[inline(always)]
+pub fn g1_add_into(input: &[u8; 128], out: &mut [u8; 64]) -> Result<(), CryptoError> {
+    imp::g1_add_into(input, out)
+}
+
+/// [`g1_mul_raw`] writing the product into `out`.
+#[inline(always)]
+pub fn g1_mul_into(input: &[u8; 96], out: &mut [u8; 64]) -> Result<(), CryptoError> {
+    imp::g1_mul_into(input, out)
+}
+
+/// Copies `min(dst.len(), src.len())` bytes. On SBF this is one `sol_memcpy_` syscall
+/// (at most a few dozen CU), where an inlined copy between byte arrays, which have
+/// alignment 1, costs about two instructions per byte.
+#[inline(always)]
+pub fn copy(dst: &mut [u8], src: &[u8]) {
+    imp::copy(dst, src)
+}
+
 /// Pairing check (`sol_alt_bn128_group_op` PAIRING): `input` is `k` elements of
 /// `G1 (64) || G2 (128)`; returns whether the product of the `k` pairings is one.
 /// An empty input is the empty product: `true`.
@@ -150,23 +170,46 @@ pub fn g2_decompress(input: &[u8; 64]) -> Result<[u8; 128], CryptoError> {
 #[inline(always)]
 pub fn g1_negate(point: &[u8; 64]) -> Result<[u8; 64], CryptoError> {
     let mut out = *point;
-    let y: &[u8; 32] = point[32..].try_into().map_err(|_| CryptoError::Bn254)?;
-    if !lt_be(y, &BN254_P) {
+    g1_negate_in_place(&mut out)?;
+    Ok(out)
+}
+
+/// The base-field modulus p as big-endian u64 limbs (most significant first).
+const P_LIMBS: [u64; 4] =
+    [0x30644e72e131a029, 0xb85045b68181585d, 0x97816a916871ca8d, 0x3c208c16d87cfd47];
+
+/// [`g1_negate`] in place (u64 limbs, no 128-bit arithmetic).
+#[inline(always)]
+pub fn g1_negate_in_place(point: &mut [u8; 64]) -> Result<(), CryptoError> {
+    let mut y = [0u64; 4];
+    for (i, limb) in y.iter_mut().enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&point[32 + 8 * i..40 + 8 * i]);
+        *limb = u64::from_be_bytes(b);
+    }
+    // Canonical: y < p.
+    let mut less = false;
+    for i in 0..4 {
+        if y[i] != P_LIMBS[i] {
+            less = y[i] < P_LIMBS[i];
+            break;
+        }
+    }
+    if !less {
         return Err(CryptoError::Bn254);
     }
-    if y.iter().all(|b| *b == 0) {
-        // (x, 0) negates to itself (and is not on the curve anyway unless infinity).
-        return Ok(out);
+    if y == [0; 4] {
+        // (x, 0) negates to itself (and is not on the curve unless it is infinity).
+        return Ok(());
     }
-    let mut borrow = 0u16;
-    let mut i = 32;
-    while i > 0 {
-        i -= 1;
-        let d = (BN254_P[i] as u16).wrapping_sub(y[i] as u16).wrapping_sub(borrow);
-        out[32 + i] = d as u8;
-        borrow = (d >> 15) & 1;
+    let mut borrow = false;
+    for i in (0..4).rev() {
+        let (d, b1) = P_LIMBS[i].overflowing_sub(y[i]);
+        let (d, b2) = d.overflowing_sub(borrow as u64);
+        borrow = b1 | b2;
+        point[32 + 8 * i..40 + 8 * i].copy_from_slice(&d.to_be_bytes());
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `a < b` for 32-byte big-endian integers.

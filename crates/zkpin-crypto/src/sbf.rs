@@ -110,3 +110,20 @@ pub fn g2_decompress(input: &[u8; 64]) -> Result<[u8; 128], CryptoError> {
     compression(ALT_BN128_G2_DECOMPRESS, input, &mut out)?;
     Ok(out)
 }
+
+#[inline(always)]
+pub fn g1_add_into(input: &[u8; 128], out: &mut [u8; 64]) -> Result<(), CryptoError> {
+    group_op(ALT_BN128_ADD, input, out)
+}
+
+#[inline(always)]
+pub fn g1_mul_into(input: &[u8; 96], out: &mut [u8; 64]) -> Result<(), CryptoError> {
+    group_op(ALT_BN128_MUL, input, out)
+}
+
+#[inline(always)]
+pub fn copy(dst: &mut [u8], src: &[u8]) {
+    let n = if dst.len() < src.len() { dst.len() } else { src.len() };
+    // `&mut` and `&` never overlap, as `sol_memcpy_` requires.
+    unsafe { sys::sol_memcpy_(dst.as_mut_ptr(), src.as_ptr(), n as u64) };
+}

@@ -8,12 +8,13 @@
 //! - public input, 32 bytes, must be `< r`.
 //!
 //! The check is `e(-A, B) · e(alpha, beta) · e(vk_x, gamma) · e(C, delta) = 1` with
-//! `vk_x = IC0 + P · IC1`: one G1 mul, one G1 add and one 4-pair pairing syscall, plus two
-//! G1 additions that validate A and C (so a malformed A or C gets its own error).
+//! `vk_x = IC0 + P · IC1`: one G1 mul, one G1 add and one 4-pair pairing syscall. Typed
+//! errors for malformed points cost extra syscalls only on the failure path.
 #![no_std]
 
 use zkpin_crypto::{
-    g1_add_raw, g1_mul_raw, g1_negate, is_field_element, lt_be, pairing_check, BN254_P,
+    copy, g1_add_into, g1_add_raw, g1_mul_into, g1_negate_in_place, is_field_element, lt_be,
+    pairing_check, BN254_P,
 };
 
 /// Bytes of a verifying key.
@@ -26,7 +27,8 @@ pub const PROOF_SIZE: usize = 256;
 pub enum Groth16Error {
     /// The public input is `>= r`.
     PublicInputNotInField,
-    /// Proof point A: a coordinate `>= p`, not on the curve, or infinity.
+    /// Proof point A: a coordinate `>= p` or not on the curve (infinity as reported by
+    /// [`classify`]; on the happy path an infinite A simply fails the pairing equation).
     InvalidProofA,
     /// Proof point B: a coordinate `>= p`, infinity, or (reported by the pairing) not on
     /// the twist / not in the subgroup.
@@ -55,6 +57,21 @@ fn coordinates_in_range(bytes: &[u8]) -> bool {
     })
 }
 
+/// A 64-byte subslice as an array reference (the callers pass exact 64-byte ranges).
+#[inline(always)]
+fn as64(s: &mut [u8]) -> &mut [u8; 64] {
+    match s.try_into() {
+        Ok(a) => a,
+        // Unreachable: every call site slices exactly 64 bytes.
+        Err(_) => unreachable_64(),
+    }
+}
+
+#[cold]
+fn unreachable_64() -> ! {
+    panic!("64-byte slice expected")
+}
+
 fn is_zero(bytes: &[u8]) -> bool {
     bytes.iter().all(|b| *b == 0)
 }
@@ -70,6 +87,11 @@ fn g1_valid(point: &[u8]) -> bool {
 }
 
 /// Verifies `proof` for `public_input` under `vk`.
+///
+/// The happy path costs the syscall floor (one mul, one add, one 4-pair pairing) plus the
+/// `P < r` check and a few copies: the syscalls themselves reject coordinates `>= p` and
+/// points off their curve. Only when a syscall fails does [`classify`] spend a few more
+/// syscalls to say which point was malformed.
 #[inline(never)]
 pub fn verify(
     vk: &[u8; VK_SIZE],
@@ -79,51 +101,57 @@ pub fn verify(
     if !is_field_element(public_input) {
         return Err(Groth16Error::PublicInputNotInField);
     }
-    let (a, rest) = proof.split_at(64);
-    let (b, c) = rest.split_at(128);
-    if !g1_valid(a) {
-        return Err(Groth16Error::InvalidProofA);
-    }
-    if is_zero(b) || !coordinates_in_range(b) {
-        return Err(Groth16Error::InvalidProofB);
-    }
-    if !g1_valid(c) {
-        return Err(Groth16Error::InvalidProofC);
-    }
-    if !coordinates_in_range(vk) {
-        return Err(Groth16Error::InvalidVerifyingKey);
-    }
-
-    // vk_x = IC0 + P · IC1.
-    let mut mul_input = [0u8; 96];
-    mul_input[..64].copy_from_slice(&vk[VK_IC1..VK_IC1 + 64]);
-    mul_input[64..].copy_from_slice(public_input);
-    let p_ic1 = g1_mul_raw(&mul_input).map_err(|_| Groth16Error::InvalidVerifyingKey)?;
-    let mut add_input = [0u8; 128];
-    add_input[..64].copy_from_slice(&vk[VK_IC0..VK_IC0 + 64]);
-    add_input[64..].copy_from_slice(&p_ic1);
-    let vk_x = g1_add_raw(&add_input).map_err(|_| Groth16Error::InvalidVerifyingKey)?;
-
-    // e(-A, B) · e(alpha, beta) · e(vk_x, gamma) · e(C, delta) = 1.
-    let mut a_bytes = [0u8; 64];
-    a_bytes.copy_from_slice(a);
-    let neg_a = g1_negate(&a_bytes).map_err(|_| Groth16Error::InvalidProofA)?;
+    // Large copies go through `copy` (one `sol_memcpy_` on SBF: byte arrays have
+    // alignment 1, so an inlined copy would cost about two instructions per byte), and
+    // the syscalls write their results straight into the next buffer.
     let mut pairing = [0u8; 768];
-    pairing[..64].copy_from_slice(&neg_a);
-    pairing[64..192].copy_from_slice(b);
-    pairing[192..256].copy_from_slice(&vk[VK_ALPHA..VK_ALPHA + 64]);
-    pairing[256..384].copy_from_slice(&vk[VK_BETA..VK_BETA + 128]);
-    pairing[384..448].copy_from_slice(&vk_x);
-    pairing[448..576].copy_from_slice(&vk[VK_GAMMA..VK_GAMMA + 128]);
-    pairing[576..640].copy_from_slice(c);
-    pairing[640..768].copy_from_slice(&vk[VK_DELTA..VK_DELTA + 128]);
+    let mut mul_input = [0u8; 96];
+    copy(&mut mul_input[..64], &vk[VK_IC1..VK_IC1 + 64]);
+    copy(&mut mul_input[64..], public_input);
+    let mut add_input = [0u8; 128];
+    let (ic0, p_ic1) = add_input.split_at_mut(64);
+    copy(ic0, &vk[VK_IC0..VK_IC0 + 64]);
+    g1_mul_into(&mul_input, as64(p_ic1)).map_err(|_| Groth16Error::InvalidVerifyingKey)?;
+    // vk_x = IC0 + P · IC1, written at its place in the pairing input.
+    g1_add_into(&add_input, as64(&mut pairing[384..448]))
+        .map_err(|_| Groth16Error::InvalidVerifyingKey)?;
+
+    // e(-A, B) · e(alpha, beta) · e(vk_x, gamma) · e(C, delta) = 1. This is the only
+    // place that negates A (the wire carries snarkjs' own A).
+    copy(&mut pairing[..64], &proof[..64]);
+    g1_negate_in_place(as64(&mut pairing[..64])).map_err(|_| Groth16Error::InvalidProofA)?;
+    copy(&mut pairing[64..192], &proof[64..192]);
+    copy(&mut pairing[192..384], &vk[VK_ALPHA..VK_GAMMA]); // alpha || beta
+    copy(&mut pairing[448..576], &vk[VK_GAMMA..VK_DELTA]);
+    copy(&mut pairing[576..640], &proof[192..256]);
+    copy(&mut pairing[640..768], &vk[VK_DELTA..VK_IC0]);
     match pairing_check(&pairing) {
         Ok(true) => Ok(()),
         Ok(false) => Err(Groth16Error::ProofRejected),
-        // A and C were checked above; a key that passed `validate_verifying_key` is
-        // sound, so a failing pairing means B is off the twist or outside the subgroup.
-        Err(_) => Err(Groth16Error::InvalidProofB),
+        Err(_) => Err(classify(vk, proof)),
     }
+}
+
+/// Names the malformed point after the pairing syscall failed: A or C (range, curve,
+/// infinity; one G1 add each), B (range, infinity), else the key (range); what remains
+/// is a B or a key G2 point off the twist or outside the subgroup, reported as B since a
+/// key that passed [`validate_verifying_key`] has none.
+#[inline(never)]
+pub fn classify(vk: &[u8; VK_SIZE], proof: &[u8; PROOF_SIZE]) -> Groth16Error {
+    if !g1_valid(&proof[..64]) {
+        return Groth16Error::InvalidProofA;
+    }
+    if !g1_valid(&proof[192..]) {
+        return Groth16Error::InvalidProofC;
+    }
+    let b = &proof[64..192];
+    if is_zero(b) || !coordinates_in_range(b) {
+        return Groth16Error::InvalidProofB;
+    }
+    if !coordinates_in_range(vk) {
+        return Groth16Error::InvalidVerifyingKey;
+    }
+    Groth16Error::InvalidProofB
 }
 
 /// Checks a verifying key once, when it is registered: every coordinate `< p`, the G1

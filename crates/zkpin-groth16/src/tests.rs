@@ -219,6 +219,10 @@ fn typed_errors() {
     assert_eq!(verify(&f.vk, &p, &x), Err(Groth16Error::InvalidProofA));
     let mut p = proof;
     p[64..192].fill(0);
+    assert_eq!(verify(&f.vk, &p, &x), Err(Groth16Error::ProofRejected));
+    assert_eq!(classify(&f.vk, &p), Groth16Error::InvalidProofB);
+    let mut p = proof;
+    p[64..96].copy_from_slice(&BN254_P);
     assert_eq!(verify(&f.vk, &p, &x), Err(Groth16Error::InvalidProofB));
     let mut p = proof;
     p[191] ^= 1; // B off the twist
@@ -228,7 +232,8 @@ fn typed_errors() {
     assert_eq!(verify(&f.vk, &p, &x), Err(Groth16Error::InvalidProofC));
     let mut p = proof;
     p[192..].fill(0);
-    assert_eq!(verify(&f.vk, &p, &x), Err(Groth16Error::InvalidProofC));
+    assert_eq!(verify(&f.vk, &p, &x), Err(Groth16Error::ProofRejected));
+    assert_eq!(classify(&f.vk, &p), Groth16Error::InvalidProofC);
     let mut vk = f.vk;
     vk[575] ^= 1; // IC1 off the curve
     assert_eq!(verify(&vk, &proof, &x), Err(Groth16Error::InvalidVerifyingKey));
