@@ -1,0 +1,47 @@
+//! Anchor-compatible events: `sol_log_data` of one blob `discriminator || borsh(fields)`,
+//! which Anchor's `EventParser` reads from the `Program data:` log line.
+use crate::discriminator;
+
+pub const ATTESTATION_SUBMITTED: [u8; 8] = discriminator::event("AttestationSubmitted");
+
+/// `AttestationSubmitted { network, device, model_id: u32, seq: u64, record_tree,
+/// record_index: u32, public_input: [u8; 32], submitter }`.
+pub struct AttestationSubmitted<'a> {
+    pub network: &'a [u8; 32],
+    pub device: &'a [u8; 32],
+    pub model_id: u32,
+    pub seq: u64,
+    pub record_tree: &'a [u8; 32],
+    pub record_index: u32,
+    pub public_input: &'a [u8; 32],
+    pub submitter: &'a [u8; 32],
+}
+
+pub const ATTESTATION_SUBMITTED_LEN: usize = 8 + 32 + 32 + 4 + 8 + 32 + 4 + 32 + 32;
+
+impl AttestationSubmitted<'_> {
+    /// The event bytes: discriminator, then the borsh fields in declaration order.
+    pub fn to_bytes(&self, out: &mut [u8; ATTESTATION_SUBMITTED_LEN]) {
+        out[..8].copy_from_slice(&ATTESTATION_SUBMITTED);
+        out[8..40].copy_from_slice(self.network);
+        out[40..72].copy_from_slice(self.device);
+        out[72..76].copy_from_slice(&self.model_id.to_le_bytes());
+        out[76..84].copy_from_slice(&self.seq.to_le_bytes());
+        out[84..116].copy_from_slice(self.record_tree);
+        out[116..120].copy_from_slice(&self.record_index.to_le_bytes());
+        out[120..152].copy_from_slice(self.public_input);
+        out[152..184].copy_from_slice(self.submitter);
+    }
+
+    pub fn emit(&self) {
+        let mut buf = [0u8; ATTESTATION_SUBMITTED_LEN];
+        self.to_bytes(&mut buf);
+        #[cfg(target_arch = "bpf")]
+        unsafe {
+            let fields: [&[u8]; 1] = [&buf];
+            pinocchio::syscalls::sol_log_data(fields.as_ptr() as *const u8, 1);
+        }
+        #[cfg(not(target_arch = "bpf"))]
+        let _ = buf;
+    }
+}

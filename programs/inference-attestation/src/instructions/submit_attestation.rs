@@ -1,0 +1,169 @@
+//! `submit_attestation(args: SubmitAttestationArgs { proof, current, timestamp,
+//! input_commitment, class, score })`.
+//!
+//! Signed by an oracle of the network (or anyone, when the network is permissionless).
+//! 1. checks the submitter, the network and the model (owned by device_registry, right
+//!    type, same network, active, the device's model id) and that the device is active;
+//! 2. computes `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class,
+//!    score)` with `seq = current.leaf.seq + 1` (`sol_poseidon`);
+//! 3. verifies the Groth16 proof against the model's verifying key (`zkpin-groth16`);
+//! 4. CPIs `device_registry::advance_device` signed by the PDA `["attestation"]`: the
+//!    registry checks the device leaf against the device tree, moves its seq to n and appends
+//!    the record leaf (so the same reading can never be recorded twice);
+//! 5. emits `AttestationSubmitted` with the record's leaf index.
+//!
+//! Accounts: `[submitter (signer), network (writable), model, device_tree (writable),
+//! record_tree (writable), attestation_authority (PDA ["attestation"]), device_registry,
+//! ...device tree proof nodes (bottom-up, minus the canopy)]`.
+use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+use zkpin_encoding::{PublicInputFields, RecordLeafV0};
+
+use crate::{
+    args::{SubmitAttestationArgs, PROOF_LEN},
+    discriminator,
+    error::AttestationError,
+    events::AttestationSubmitted,
+    registry::{self, AdvanceDevice, AdvanceDeviceData, Model, Network, REGISTRY_ID, VK_LEN},
+    ATTESTATION_AUTHORITY,
+};
+
+pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("submit_attestation");
+
+/// Device leaf status `Active` (docs/contracts.md).
+pub const STATUS_ACTIVE: u8 = 1;
+
+pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+    let [submitter, network, model, device_tree, record_tree, authority, registry_program, proof @ ..] =
+        accounts
+    else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    let args = SubmitAttestationArgs::parse(data)?;
+    let leaf = &args.current.leaf;
+
+    // 1. Who submits, and to which network.
+    if !submitter.is_signer() {
+        return Err(ProgramError::MissingRequiredSignature);
+    }
+    registry::check_owner(network)?;
+    let network_key = network.address().to_bytes();
+    {
+        let d = network.try_borrow()?;
+        let n = Network::load(&d)?;
+        if !n.may_submit(submitter.address().as_array()) {
+            return Err(AttestationError::NotAnOracle.into());
+        }
+        if record_tree.address().as_array() != &n.record_tree {
+            return Err(AttestationError::WrongRecordTree.into());
+        }
+    }
+    registry::check_device_tree(device_tree, &network_key)?;
+    if registry_program.address() != &REGISTRY_ID {
+        return Err(AttestationError::WrongRegistryProgram.into());
+    }
+    if authority.address() != &ATTESTATION_AUTHORITY {
+        return Err(AttestationError::InvalidAttestationAuthority.into());
+    }
+
+    // 2.-3. Model, device status, P and the proof.
+    let seq = leaf.seq.checked_add(1).ok_or(AttestationError::SeqOverflow)?;
+    let mut p = [0u8; 32];
+    {
+        registry::check_owner(model)?;
+        let d = model.try_borrow()?;
+        let m = Model::load(&d)?;
+        if m.network != network_key {
+            return Err(AttestationError::WrongNetwork.into());
+        }
+        if m.active != 1 {
+            return Err(AttestationError::ModelInactive.into());
+        }
+        if m.model_id() != leaf.model_id {
+            return Err(AttestationError::ModelMismatch.into());
+        }
+        if leaf.status != STATUS_ACTIVE {
+            return Err(AttestationError::DeviceRevoked.into());
+        }
+        public_input(&args, seq, &mut p)?;
+        verify(&m.vk, args.proof, &p)?;
+    }
+
+    // 4. Seq n-1 -> n and the record leaf, in device_registry.
+    let cpi_data = AdvanceDeviceData::new(args.current.bytes, &record_leaf(&args, seq, &p));
+    let record_index = registry::advance_device(&AdvanceDevice {
+        authority,
+        network,
+        device_tree,
+        record_tree,
+        proof,
+        data: &cpi_data,
+    })?;
+
+    // 5. Event.
+    AttestationSubmitted {
+        network: &network_key,
+        device: leaf.device,
+        model_id: leaf.model_id,
+        seq,
+        record_tree: record_tree.address().as_array(),
+        record_index,
+        public_input: &p,
+        submitter: submitter.address().as_array(),
+    }
+    .emit();
+    Ok(())
+}
+
+/// `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score)`
+/// (docs/contracts.md; `zkpin-encoding` maps signed values to `r - |v|`).
+#[inline(never)]
+pub fn public_input(
+    args: &SubmitAttestationArgs,
+    seq: u64,
+    out: &mut [u8; 32],
+) -> Result<(), AttestationError> {
+    let fields = PublicInputFields {
+        bjj_key_hash: *args.current.leaf.bjj_key_hash,
+        model_id: args.current.leaf.model_id,
+        seq,
+        timestamp: args.timestamp,
+        input_commitment: *args.input_commitment,
+        class: args.class,
+        score: args.score,
+    };
+    // Fails only when bjj_key_hash or input_commitment is not below r.
+    *out = fields.public_input().map_err(|_| AttestationError::InvalidFieldElement)?;
+    Ok(())
+}
+
+/// Groth16 check of `proof` for the single public input `p` against the model's key.
+#[inline(always)]
+fn verify(
+    vk: &[u8; VK_LEN],
+    proof: &[u8; PROOF_LEN],
+    p: &[u8; 32],
+) -> Result<(), AttestationError> {
+    use zkpin_groth16::Groth16Error as G;
+    zkpin_groth16::verify(vk, proof, p).map_err(|e| match e {
+        G::ProofRejected => AttestationError::InvalidProof,
+        G::InvalidProofA | G::InvalidProofB | G::InvalidProofC => AttestationError::MalformedProof,
+        G::InvalidVerifyingKey => AttestationError::InvalidVerifyingKey,
+        // P is a Poseidon output, so always below r.
+        G::PublicInputNotInField => AttestationError::InvalidFieldElement,
+    })
+}
+
+/// The record leaf of this attestation (seq n, public input P).
+#[inline(always)]
+fn record_leaf(args: &SubmitAttestationArgs, seq: u64, p: &[u8; 32]) -> RecordLeafV0 {
+    RecordLeafV0 {
+        device: *args.current.leaf.device,
+        model_id: args.current.leaf.model_id,
+        seq,
+        timestamp: args.timestamp,
+        input_commitment: *args.input_commitment,
+        class: args.class,
+        score: args.score,
+        public_input: *p,
+    }
+}

@@ -1,0 +1,65 @@
+//! zkpin inference attestation (pinocchio, Anchor wire format).
+//!
+//! One instruction, `submit_attestation`: an oracle (or anyone, on a permissionless network)
+//! submits a Groth16 proof that a registered model ran on readings the device signed. The
+//! program rebuilds the single public input `P` from plain fields with `sol_poseidon`,
+//! verifies the proof against the model's verifying key (`crates/zkpin-groth16`), then CPIs
+//! `device_registry::advance_device` with its PDA `["attestation"]` as signer, which moves the
+//! device's seq from n-1 to n and appends the record leaf (so a reading is recorded once).
+//!
+//! `lib.rs` only dispatches. The Anchor interface crate (`interface/inference-attestation`)
+//! declares the same instruction, accounts, event and errors and generates
+//! `idls/inference_attestation.json`; its tests check that both agree.
+#![no_std]
+
+pub mod args;
+pub mod discriminator;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod registry;
+
+use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
+
+/// `FxXeprHwuCbhYTh9aLxvV6SWxiX2WbgqJtsXRQE61wiN` (Anchor.toml, sdk/src/program-ids.ts).
+pub const ID: Address = Address::new_from_array([
+    222, 61, 56, 79, 250, 69, 229, 154, 109, 97, 157, 69, 125, 57, 220, 43, 184, 199, 224, 223, 70,
+    3, 128, 50, 144, 122, 12, 241, 51, 103, 187, 39,
+]);
+
+/// Seed of the PDA that signs `advance_device` for this program.
+pub const ATTESTATION_SEED: &[u8] = b"attestation";
+/// Canonical bump of `["attestation"]` (checked by a host test).
+pub const ATTESTATION_BUMP: u8 = 254;
+/// PDA `["attestation"]` = `HwTA59Tf23bZWDpP5cYf5mzwy2KzzXuHeGVDHf2BWZDz` (checked by a host
+/// test; device_registry holds the same constant).
+pub const ATTESTATION_AUTHORITY: Address = Address::new_from_array([
+    251, 173, 237, 253, 187, 219, 163, 188, 243, 198, 174, 185, 232, 199, 193, 209, 227, 168, 42,
+    212, 162, 231, 209, 25, 40, 14, 143, 72, 241, 107, 19, 185,
+]);
+
+#[cfg(target_arch = "bpf")]
+mod entrypoint {
+    pinocchio::program_entrypoint!(super::process_instruction);
+    pinocchio::no_allocator!();
+    pinocchio::nostd_panic_handler!();
+}
+
+pub fn process_instruction(
+    _program_id: &Address,
+    accounts: &mut [AccountView],
+    data: &[u8],
+) -> ProgramResult {
+    if data.len() < 8 {
+        return Err(ProgramError::InvalidInstructionData);
+    }
+    let (disc, args) = data.split_at(8);
+    let disc: [u8; 8] = [disc[0], disc[1], disc[2], disc[3], disc[4], disc[5], disc[6], disc[7]];
+    use instructions::*;
+    // A direct call, not a table of fn pointers: upstream LLVM's BPF backend cannot lower
+    // `Result`-returning functions whose address is taken.
+    match disc {
+        submit_attestation::DISCRIMINATOR => submit_attestation::process(accounts, args),
+        _ => Err(ProgramError::InvalidInstructionData),
+    }
+}

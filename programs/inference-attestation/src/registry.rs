@@ -1,0 +1,237 @@
+//! What this program reads from and calls in `device_registry`: read-only views of its
+//! `Network` and `Model` accounts and tree headers (layouts in
+//! `programs/device-registry/src/state/`, checked byte for byte by this crate's host tests),
+//! and the `advance_device` CPI signed by the PDA `["attestation"]`.
+use pinocchio::{
+    cpi::{invoke_signed_with_bounds, Seed, Signer},
+    error::ProgramError,
+    instruction::{InstructionAccount, InstructionView},
+    AccountView, Address,
+};
+
+use zkpin_encoding::RecordLeafV0;
+
+use crate::{
+    args::DEVICE_LEAF_REF_LEN, discriminator, error::AttestationError, ATTESTATION_BUMP,
+    ATTESTATION_SEED,
+};
+
+/// `6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin`.
+pub const REGISTRY_ID: Address = Address::new_from_array([
+    87, 242, 114, 21, 46, 253, 121, 247, 218, 232, 126, 140, 196, 250, 99, 249, 204, 84, 185, 61,
+    11, 206, 247, 161, 69, 193, 249, 230, 11, 60, 161, 7,
+]);
+
+pub const MAX_ORACLES: usize = 8;
+pub const VK_LEN: usize = 576;
+
+/// device_registry's `Network` account (Anchor layout: discriminator, then fields in order).
+#[repr(C)]
+pub struct Network {
+    discriminator: [u8; 8],
+    pub authority: [u8; 32],
+    pub oracles: [[u8; 32]; MAX_ORACLES],
+    pub oracle_count: u8,
+    pub permissionless: u8,
+    pub bump: u8,
+    pub device_tree: [u8; 32],
+    pub record_tree: [u8; 32],
+    /// device_trees u32, record_trees u32, devices u64, records u64, makers u32, models u32.
+    counters: [u8; 32],
+    reserved: [u8; 64],
+}
+
+/// device_registry's `Model` account.
+#[repr(C)]
+pub struct Model {
+    discriminator: [u8; 8],
+    pub network: [u8; 32],
+    model_id: [u8; 4],
+    version: [u8; 4],
+    pub active: u8,
+    pub bump: u8,
+    pub onnx_sha256: [u8; 32],
+    pub circuit_sha256: [u8; 32],
+    pub vk: [u8; VK_LEN],
+}
+
+/// `data` is a registry account of type `T` (exact size, discriminator).
+#[inline(always)]
+fn view<'a, T>(data: &'a [u8], disc: &[u8; 8]) -> Result<&'a T, ProgramError> {
+    if data.len() != core::mem::size_of::<T>() || &data[..8] != disc {
+        return Err(AttestationError::InvalidAccountData.into());
+    }
+    // SAFETY: size checked; every field is a byte array (alignment 1).
+    Ok(unsafe { &*(data.as_ptr() as *const T) })
+}
+
+/// The account is owned by device_registry.
+#[inline(always)]
+pub fn check_owner(account: &AccountView) -> Result<(), ProgramError> {
+    if account.owned_by(&REGISTRY_ID) {
+        Ok(())
+    } else {
+        Err(AttestationError::InvalidAccountOwner.into())
+    }
+}
+
+impl Network {
+    pub const DISCRIMINATOR: [u8; 8] = discriminator::account("Network");
+    pub const LEN: usize = core::mem::size_of::<Self>();
+
+    pub fn load(data: &[u8]) -> Result<&Self, ProgramError> {
+        view(data, &Self::DISCRIMINATOR)
+    }
+
+    /// Whether `key` may submit attestations: any key on a permissionless network, else one
+    /// of the oracles.
+    pub fn may_submit(&self, key: &[u8; 32]) -> bool {
+        if self.permissionless != 0 {
+            return true;
+        }
+        let n = (self.oracle_count as usize).min(MAX_ORACLES);
+        self.oracles[..n].iter().any(|o| o == key)
+    }
+}
+
+impl Model {
+    pub const DISCRIMINATOR: [u8; 8] = discriminator::account("Model");
+    pub const LEN: usize = core::mem::size_of::<Self>();
+
+    pub fn load(data: &[u8]) -> Result<&Self, ProgramError> {
+        view(data, &Self::DISCRIMINATOR)
+    }
+
+    pub fn model_id(&self) -> u32 {
+        u32::from_le_bytes(self.model_id)
+    }
+}
+
+/// SPL Account Compression header (docs/contracts.md): the authority at bytes 10..42.
+/// device_registry sets it to the network for device trees (and to a PDA for record trees).
+const TREE_HEADER_LEN: usize = 56;
+const TREE_AUTHORITY: core::ops::Range<usize> = 10..42;
+const ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE: u8 = 1;
+
+/// The tree account is a registry-owned concurrent Merkle tree whose header authority is
+/// `network`, i.e. one of this network's device trees.
+pub fn check_device_tree(tree: &AccountView, network: &[u8; 32]) -> Result<(), ProgramError> {
+    check_owner(tree)?;
+    let data = tree.try_borrow()?;
+    if data.len() < TREE_HEADER_LEN
+        || data[0] != ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE
+        || &data[TREE_AUTHORITY] != network
+    {
+        return Err(AttestationError::WrongDeviceTree.into());
+    }
+    Ok(())
+}
+
+pub const ADVANCE_DEVICE_DISCRIMINATOR: [u8; 8] = discriminator::instruction("advance_device");
+/// `RecordLeafV0`: device, model_id u32, seq u64, timestamp i64, input_commitment, class u8,
+/// score i64, public_input.
+pub const RECORD_LEAF_LEN: usize = zkpin_encoding::RECORD_LEAF_V0_SIZE;
+/// `advance_device` data: discriminator, borsh(DeviceLeafRef), borsh(RecordLeaf).
+pub const ADVANCE_DEVICE_DATA_LEN: usize = 8 + DEVICE_LEAF_REF_LEN + RECORD_LEAF_LEN;
+/// `advance_device` data: discriminator || borsh(DeviceLeafRef) (the submitter's bytes,
+/// unchanged) || borsh(RecordLeafV0).
+#[repr(C)]
+pub struct AdvanceDeviceData {
+    discriminator: [u8; 8],
+    current: [u8; DEVICE_LEAF_REF_LEN],
+    record: [u8; RECORD_LEAF_LEN],
+}
+
+const _: () = assert!(core::mem::size_of::<AdvanceDeviceData>() == ADVANCE_DEVICE_DATA_LEN);
+
+impl AdvanceDeviceData {
+    #[inline(always)]
+    pub fn new(current: &[u8; DEVICE_LEAF_REF_LEN], record: &RecordLeafV0) -> Self {
+        let mut data = Self {
+            discriminator: ADVANCE_DEVICE_DISCRIMINATOR,
+            current: *current,
+            record: [0; RECORD_LEAF_LEN],
+        };
+        record.write_bytes(&mut data.record);
+        data
+    }
+
+    pub fn as_bytes(&self) -> &[u8; ADVANCE_DEVICE_DATA_LEN] {
+        // SAFETY: byte arrays only (alignment 1, no padding), size asserted above.
+        unsafe { &*(self as *const Self as *const [u8; ADVANCE_DEVICE_DATA_LEN]) }
+    }
+}
+
+/// Most proof nodes device_registry accepts (`tree::proof_nodes`).
+pub const MAX_PROOF_NODES: usize = 32;
+const MAX_CPI_ACCOUNTS: usize = 4 + MAX_PROOF_NODES;
+
+/// The accounts and data of one `advance_device` call.
+pub struct AdvanceDevice<'a> {
+    pub authority: &'a AccountView,
+    pub network: &'a AccountView,
+    pub device_tree: &'a AccountView,
+    pub record_tree: &'a AccountView,
+    /// Device tree proof nodes, bottom-up, minus the canopy (read-only).
+    pub proof: &'a [AccountView],
+    pub data: &'a AdvanceDeviceData,
+}
+
+/// CPIs `advance_device` with the PDA `["attestation"]` as signer and returns the record
+/// leaf index that device_registry sets as return data (u32 LE).
+#[inline(never)]
+pub fn advance_device(cpi: &AdvanceDevice) -> Result<u32, ProgramError> {
+    let n = cpi.proof.len();
+    if n > MAX_PROOF_NODES {
+        return Err(AttestationError::InvalidArguments.into());
+    }
+    let fixed = [
+        InstructionAccount::readonly_signer(cpi.authority.address()),
+        InstructionAccount::writable(cpi.network.address()),
+        InstructionAccount::writable(cpi.device_tree.address()),
+        InstructionAccount::writable(cpi.record_tree.address()),
+    ];
+    let metas: [InstructionAccount; MAX_CPI_ACCOUNTS] = core::array::from_fn(|i| match i {
+        0..4 => fixed[i].clone(),
+        _ if i - 4 < n => InstructionAccount::readonly(cpi.proof[i - 4].address()),
+        _ => InstructionAccount::readonly(cpi.authority.address()),
+    });
+    let mut views: [AccountView; MAX_CPI_ACCOUNTS] = [*cpi.authority; MAX_CPI_ACCOUNTS];
+    views[1] = *cpi.network;
+    views[2] = *cpi.device_tree;
+    views[3] = *cpi.record_tree;
+    views[4..4 + n].copy_from_slice(cpi.proof);
+
+    let ix = InstructionView {
+        program_id: &REGISTRY_ID,
+        data: cpi.data.as_bytes(),
+        accounts: &metas[..4 + n],
+    };
+    let bump = [ATTESTATION_BUMP];
+    let seeds = [Seed::from(ATTESTATION_SEED), Seed::from(&bump)];
+    invoke_signed_with_bounds::<MAX_CPI_ACCOUNTS, AccountView>(
+        &ix,
+        &views[..4 + n],
+        &[Signer::from(&seeds)],
+    )?;
+    record_index()
+}
+
+/// The u32 LE return data of `advance_device`.
+#[inline(always)]
+fn record_index() -> Result<u32, ProgramError> {
+    #[cfg(target_arch = "bpf")]
+    {
+        let mut buf = [0u8; 4];
+        let mut program = [0u8; 32];
+        let len = unsafe {
+            pinocchio::syscalls::sol_get_return_data(buf.as_mut_ptr(), 4, program.as_mut_ptr())
+        };
+        if len == 4 && program == REGISTRY_ID.to_bytes() {
+            return Ok(u32::from_le_bytes(buf));
+        }
+        Err(AttestationError::MissingRecordIndex.into())
+    }
+    #[cfg(not(target_arch = "bpf"))]
+    Err(AttestationError::MissingRecordIndex.into())
+}
