@@ -436,3 +436,61 @@ describe('transfer_device and revoke_device', () => {
     expect(err.code).toBe(6025);
   });
 });
+
+describe('owner and PDA checks', () => {
+  /** A byte-for-byte copy of `real` at a new address, owned by `owner`. */
+  function forge(real: PublicKey, owner: PublicKey): PublicKey {
+    const fake = Keypair.generate().publicKey;
+    ctx.chain.setAccount(fake, { data: ctx.chain.getAccountInfo(real)!.data, owner });
+    return fake;
+  }
+  const OTHER_PROGRAM = new PublicKey('FvJDxQExXH4AvNiVuQm3oChWonvoiWWGQJBHM1x4vq9C');
+
+  it('refuses network, maker, model and tree accounts owned by another program', async () => {
+    const fakeNetwork = forge(setup.network, OTHER_PROGRAM);
+    const e1 = await rejection(
+      ctx.registry.methods.setOracles({ oracles: [], permissionless: true }).accountsPartial({ network: fakeNetwork }).rpc(),
+    );
+    expect(e1.code === 6006 || /AccountOwnedByWrongProgram|3007/.test(String(e1))).toBe(true);
+
+    // register_device with a forged maker / model / tree (raw instruction: the client-side
+    // Anchor checks would stop it before the program sees it).
+    for (const which of ['maker', 'model', 'deviceTree'] as const) {
+      const device = new DeviceEd25519Key();
+      const bjj = randomBjjHash();
+      const real = { maker: setup.maker, model: setup.model, deviceTree: setup.deviceTree }[which];
+      const fake = forge(real, OTHER_PROGRAM);
+      const ixs = await registerDeviceInstructions(ctx.registry, {
+        network: setup.network, owner: owner.publicKey, maker: setup.maker, makerSigner: setup.makerKey,
+        deviceSigner: device, bjjKeyHash: bjj, modelId: setup.modelId, deviceTree: setup.deviceTree,
+      });
+      const idx = { maker: 2, model: 3, deviceTree: 4 }[which];
+      ixs[1]!.keys[idx]!.pubkey = fake;
+      expect(() => ctx.chain.send(new Transaction().add(...ixs), [owner]), which).toThrow(/0x1776/); // 6006
+    }
+  });
+
+  it('refuses maker and model accounts that are not the expected PDA', async () => {
+    const key = Keypair.generate().publicKey;
+    const wrong = makerPda(setup.network, Keypair.generate().publicKey);
+    const e1 = await rejection(
+      ctx.registry.methods.addMaker({ authority: key, name: 'acme' }).accountsPartial({ network: setup.network, maker: wrong }).rpc(),
+    );
+    expect(e1.code).toBe(6001);
+    const e2 = await rejection(
+      ctx.registry.methods
+        .registerModel({ modelId: 5, version: 1, onnxSha256: Array(32).fill(0), circuitSha256: Array(32).fill(0), vk: Array.from(fixtureVerifyingKey()) })
+        .accountsPartial({ network: setup.network, model: modelPda(setup.network, 6) })
+        .rpc(),
+    );
+    expect(e2.code).toBe(6001);
+  });
+
+  it('creates a maker PDA even when someone pre-funded its address', async () => {
+    const key = Keypair.generate().publicKey;
+    const pda = makerPda(setup.network, key);
+    ctx.chain.setAccount(pda, { data: new Uint8Array(0), owner: SystemProgram.programId, lamports: 1_000 });
+    await ctx.registry.methods.addMaker({ authority: key, name: 'acme' }).accountsPartial({ network: setup.network, maker: pda }).rpc();
+    expect((await ctx.registry.account.maker.fetch(pda)).active).toBe(true);
+  });
+});

@@ -85,6 +85,18 @@ export class LocalChain {
     };
   }
 
+  /** Writes an account directly (tests: forged accounts, pre-funded addresses). */
+  setAccount(pubkey: PublicKey, account: { data: Uint8Array; owner: PublicKey; lamports?: number }): void {
+    this.svm.setAccount({
+      address: address(pubkey.toBase58()),
+      data: account.data,
+      executable: false,
+      lamports: lamports(BigInt(account.lamports ?? this.rentExempt(account.data.length))),
+      programAddress: address(account.owner.toBase58()),
+      space: BigInt(account.data.length),
+    });
+  }
+
   rentExempt(bytes: number): number {
     return Number(this.svm.minimumBalanceForRentExemption(BigInt(bytes)));
   }
