@@ -20,9 +20,12 @@ const payer = Keypair.generate();
 svm.airdrop(address(payer.publicKey.toBase58()), lamports(10_000_000_000n));
 const decoder = getTransactionDecoder();
 
-const D = 5;
-const B = 8;
-const C = 2;
+// A device-sized tree: depth 20, buffer 64, canopy 10 (109,752 bytes). Only the first
+// 32 leaves are used, so the naive tree is 32 leaves under empty subtrees.
+const D = 20;
+const B = 64;
+const C = 10;
+const N = 32;
 const size = 56 + 24 + (B + 1) * (40 + 32 * D) + ((1 << (C + 1)) - 2) * 32;
 const tree = Keypair.generate().publicKey;
 svm.setAccount({
@@ -54,7 +57,9 @@ function send(data, withTree = true) {
 }
 
 const hash = (a, b) => Buffer.from(keccak_256(Buffer.concat([a, b])));
-const leaves = Array.from({ length: 1 << D }, () => Buffer.alloc(32));
+const leaves = Array.from({ length: N }, () => Buffer.alloc(32));
+const empty = [Buffer.alloc(32)];
+for (let l = 0; l < D; l++) empty.push(hash(empty[l], empty[l]));
 function layers() {
   const all = [leaves.slice()];
   while (all.at(-1).length > 1) {
@@ -65,10 +70,16 @@ function layers() {
   }
   return all;
 }
-const naiveRoot = () => layers().at(-1)[0].toString('hex');
+const naiveRoot = () => {
+  let node = layers().at(-1)[0];
+  for (let l = Math.log2(N); l < D; l++) node = hash(node, empty[l]);
+  return node.toString('hex');
+};
 const naiveProof = (i) => {
   const all = layers();
-  return Array.from({ length: D }, (_, l) => all[l][(i >> l) ^ 1]);
+  return Array.from({ length: D }, (_, l) =>
+    l < all.length - 1 ? all[l][(i >> l) ^ 1] : empty[l],
+  );
 };
 const u32 = (v) => {
   const b = Buffer.alloc(4);

@@ -159,19 +159,54 @@ pub fn hash_pair(left: &Node, right: &Node) -> Node {
     zkpin_crypto::keccak256(&[left, right])
 }
 
+/// Hashes up a path without copying nodes: each step reads one buffer and writes the
+/// other. (Copies between byte arrays, which have alignment 1, cost about two SBF
+/// instructions per byte; the syscall writes its digest in place.)
+struct Chain {
+    bufs: [Node; 2],
+    cur: usize,
+}
+
+impl Chain {
+    #[inline(always)]
+    fn new(start: &Node) -> Self {
+        let mut bufs = [EMPTY; 2];
+        zkpin_crypto::copy(&mut bufs[0], start);
+        Self { bufs, cur: 0 }
+    }
+
+    #[inline(always)]
+    fn node(&self) -> &Node {
+        &self.bufs[self.cur]
+    }
+
+    /// Replaces the node by its parent, the node being the left child when `is_left`.
+    #[inline(always)]
+    fn up(&mut self, sibling: &Node, is_left: bool) {
+        let (a, b) = self.bufs.split_at_mut(1);
+        let (src, dst) = if self.cur == 0 { (&a[0], &mut b[0]) } else { (&b[0], &mut a[0]) };
+        if is_left {
+            zkpin_crypto::keccak256_into(&[src, sibling], dst);
+        } else {
+            zkpin_crypto::keccak256_into(&[sibling, src], dst);
+        }
+        self.cur ^= 1;
+    }
+}
+
 #[inline(always)]
-fn hash_to_parent(node: &mut Node, sibling: &Node, is_left: bool) {
-    *node = if is_left { hash_pair(node, sibling) } else { hash_pair(sibling, node) };
+fn recompute_chain(leaf: &Node, proof: &[Node], index: u32) -> Chain {
+    let mut chain = Chain::new(leaf);
+    for (level, sibling) in proof.iter().enumerate() {
+        chain.up(sibling, (index >> level) & 1 == 0);
+    }
+    chain
 }
 
 /// The root reached from `leaf` at `index` through `proof` (sibling at level 0 first).
 #[inline(always)]
 pub fn recompute(leaf: &Node, proof: &[Node], index: u32) -> Node {
-    let mut node = *leaf;
-    for (level, sibling) in proof.iter().enumerate() {
-        hash_to_parent(&mut node, sibling, (index >> level) & 1 == 0);
-    }
-    node
+    *recompute_chain(leaf, proof, index).node()
 }
 
 /// Root of an empty subtree of height `level` (0 = the empty leaf), `level <= 30`.
@@ -314,6 +349,12 @@ fn as_nodes(data: &[u8]) -> &[Node] {
     // SAFETY: `Node` is `[u8; 32]` (alignment 1); the slice covers `n * 32` valid bytes
     // and lives as long as `data`.
     unsafe { core::slice::from_raw_parts(data.as_ptr() as *const Node, n) }
+}
+
+#[inline(always)]
+fn nodes_as_bytes(nodes: &[Node]) -> &[u8] {
+    // SAFETY: `[Node]` is `n * 32` contiguous bytes.
+    unsafe { core::slice::from_raw_parts(nodes.as_ptr() as *const u8, nodes.len() * 32) }
 }
 
 /// Number of canopy levels for a canopy of `len` bytes, or an error.
@@ -513,7 +554,7 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
         if self.fill_proof(proof, index, &mut full).is_err() {
             return false;
         }
-        recompute(leaf, &full[..self.depth], index) == *self.root()
+        recompute_chain(leaf, &full[..self.depth], index).node() == self.root()
     }
 
     fn check_leaf_index(&self, index: u32) -> Result<(), CmtError> {
@@ -609,10 +650,10 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
             let padding = 32 - self.depth as u32;
             let common = ((leaf_index ^ cl_index) << padding).leading_zeros() as usize;
             if let Some(crit) = (self.depth - 1).checked_sub(common) {
-                proof[crit] = *self.change_log_path_node(i, crit);
+                zkpin_crypto::copy(&mut proof[crit], self.change_log_path_node(i, crit));
             }
         } else {
-            *leaf = *self.change_log_path_node(i, 0);
+            zkpin_crypto::copy(leaf, self.change_log_path_node(i, 0));
         }
     }
 
@@ -644,7 +685,9 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
         if updated != *leaf {
             return Err(CmtError::LeafContentsModified);
         }
-        if !self.is_initialized() || recompute(&updated, proof, leaf_index) != *self.root() {
+        if !self.is_initialized()
+            || recompute_chain(&updated, proof, leaf_index).node() != self.root()
+        {
             return Err(CmtError::InvalidProof);
         }
         Ok(())
@@ -780,8 +823,20 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         self.data.as_mut()[off..off + 4].copy_from_slice(&v.to_le_bytes());
     }
 
+    /// Copies the node at `src` to `dst` inside the account (non-overlapping ranges).
+    fn copy_node_within(&mut self, src: usize, dst: usize) {
+        let data = self.data.as_mut();
+        if src < dst {
+            let (a, b) = data.split_at_mut(dst);
+            zkpin_crypto::copy(&mut b[..32], &a[src..src + 32]);
+        } else {
+            let (a, b) = data.split_at_mut(src);
+            zkpin_crypto::copy(&mut a[dst..dst + 32], &b[..32]);
+        }
+    }
+
     fn write_node(&mut self, off: usize, node: &Node) {
-        self.data.as_mut()[off..off + 32].copy_from_slice(node);
+        zkpin_crypto::copy(&mut self.data.as_mut()[off..off + 32], node);
     }
 
     fn update_internal_counters(&mut self) {
@@ -831,28 +886,27 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         let rm = self.rightmost_offset();
         let prev = rm_index - 1;
         let intersection = rm_index.trailing_zeros() as usize;
-        let mut node = *leaf;
-        let mut intersection_node = *self.rightmost_leaf();
+        let mut node = Chain::new(leaf);
+        let mut intersection_node = Chain::new(self.rightmost_leaf());
         for (level, empty) in EMPTY_NODES.iter().enumerate().take(depth) {
             // The new change log's path is written in place (the slot is unused until the
             // counters move to it below).
-            self.write_node(cl + 32 + 32 * level, &node);
+            self.write_node(cl + 32 + 32 * level, node.node());
             let proof_off = rm + 32 * level;
+            let is_left = (prev >> level) & 1 == 0;
             if level < intersection {
-                let sibling = *as_node(self.data.as_ref(), proof_off);
-                hash_to_parent(&mut intersection_node, &sibling, (prev >> level) & 1 == 0);
-                hash_to_parent(&mut node, empty, true);
+                intersection_node.up(as_node(self.data.as_ref(), proof_off), is_left);
+                node.up(empty, true);
                 self.write_node(proof_off, empty);
             } else if level == intersection {
-                hash_to_parent(&mut node, &intersection_node, false);
-                self.write_node(proof_off, &intersection_node);
+                node.up(intersection_node.node(), false);
+                self.write_node(proof_off, intersection_node.node());
             } else {
-                let sibling = *as_node(self.data.as_ref(), proof_off);
-                hash_to_parent(&mut node, &sibling, (prev >> level) & 1 == 0);
+                node.up(as_node(self.data.as_ref(), proof_off), is_left);
             }
         }
         self.update_internal_counters();
-        self.write_node(cl, &node);
+        self.write_node(cl, node.node());
         self.write_u32(cl + 32 + 32 * depth, rm_index);
         self.write_u32(cl + 36 + 32 * depth, 0);
         self.write_u32(rm + 32 * depth + 32, rm_index + 1);
@@ -885,12 +939,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         let cl = self.change_log_offset(active);
         self.write_u32(cl + 32 + 32 * depth, index);
         self.write_u32(cl + 36 + 32 * depth, 0);
-        let mut node = *start;
+        let mut node = Chain::new(start);
         for (level, sibling) in proof.iter().enumerate() {
-            self.write_node(cl + 32 + 32 * level, &node);
-            hash_to_parent(&mut node, sibling, (index >> level) & 1 == 0);
+            self.write_node(cl + 32 + 32 * level, node.node());
+            node.up(sibling, (index >> level) & 1 == 0);
         }
-        self.write_node(cl, &node);
+        self.write_node(cl, node.node());
         let rm = self.rightmost_offset();
         let rm_index = self.rightmost_index();
         if (rm_index as u64) < (1u64 << depth) {
@@ -901,17 +955,19 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
                     let padding = 32 - depth as u32;
                     let common = ((target ^ index) << padding).leading_zeros() as usize;
                     if let Some(crit) = (depth - 1).checked_sub(common) {
-                        let proof_node = *self.change_log_path_node(active, crit);
-                        self.write_node(rm + 32 * crit, &proof_node);
+                        let src = self.change_log_offset(active) + 32 + 32 * crit;
+                        self.copy_node_within(src, rm + 32 * crit);
                     }
                 } else {
-                    let leaf = *self.change_log_path_node(active, 0);
-                    self.write_node(rm + 32 * depth, &leaf);
+                    let src = self.change_log_offset(active) + 32;
+                    self.copy_node_within(src, rm + 32 * depth);
                 }
             } else {
-                for (level, sibling) in proof.iter().enumerate() {
-                    self.write_node(rm + 32 * level, sibling);
-                }
+                let proof_bytes = nodes_as_bytes(proof);
+                zkpin_crypto::copy(
+                    &mut self.data.as_mut()[rm..rm + proof_bytes.len()],
+                    proof_bytes,
+                );
                 self.write_u32(rm + 32 * depth + 32, index + 1);
                 self.write_node(rm + 32 * depth, start);
             }
@@ -931,8 +987,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         let canopy = self.canopy_offset();
         for level in (depth - cd..depth).rev() {
             let heap = (1u32 << (depth - level)) + (index >> level);
-            let node = *self.change_log_path_node(active, level);
-            self.write_node(canopy + 32 * (heap as usize - 2), &node);
+            let src = self.change_log_offset(active) + 32 + 32 * level;
+            self.copy_node_within(src, canopy + 32 * (heap as usize - 2));
         }
     }
 }

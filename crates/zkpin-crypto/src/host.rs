@@ -156,3 +156,7 @@ pub fn copy(dst: &mut [u8], src: &[u8]) {
     let n = dst.len().min(src.len());
     dst[..n].copy_from_slice(&src[..n]);
 }
+
+pub fn keccak256_into(slices: &[&[u8]], out: &mut [u8; 32]) {
+    *out = keccak256(slices);
+}

@@ -71,6 +71,13 @@ pub fn keccak256(slices: &[&[u8]]) -> [u8; 32] {
     imp::keccak256(slices)
 }
 
+/// [`keccak256`] writing the digest into `out` (no intermediate copy). `out` must not
+/// alias an input, which Rust's borrow rules already guarantee.
+#[inline(always)]
+pub fn keccak256_into(slices: &[&[u8]], out: &mut [u8; 32]) {
+    imp::keccak256_into(slices, out)
+}
+
 /// sha256 of the concatenation of `slices`.
 #[inline(always)]
 pub fn sha256(slices: &[&[u8]]) -> [u8; 32] {

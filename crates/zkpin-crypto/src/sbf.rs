@@ -21,6 +21,13 @@ pub fn keccak256(slices: &[&[u8]]) -> [u8; 32] {
 }
 
 #[inline(always)]
+pub fn keccak256_into(slices: &[&[u8]], out: &mut [u8; 32]) {
+    unsafe {
+        sys::sol_keccak256(slices.as_ptr() as *const u8, slices.len() as u64, out.as_mut_ptr());
+    }
+}
+
+#[inline(always)]
 pub fn sha256(slices: &[&[u8]]) -> [u8; 32] {
     let mut out = [0u8; 32];
     unsafe {

@@ -311,24 +311,39 @@ pub fn field_from_u64(v: u64) -> [u8; 32] {
     out
 }
 
+/// The scalar-field modulus r as big-endian u64 limbs (most significant first).
+const R_LIMBS: [u64; 4] =
+    [0x30644e72e131a029, 0xb85045b68181585d, 0x2833e84879b97091, 0x43e1f593f0000001];
+
 /// A signed integer as a field element: `v` when `v >= 0`, `r - |v|` when `v < 0`.
 #[inline(always)]
 pub fn field_from_i64(v: i64) -> [u8; 32] {
-    if v >= 0 {
-        return field_from_u64(v as u64);
-    }
-    // r - |v| by byte-wise subtraction (|i64::MIN| = 2^63 fits in u64).
-    let abs = field_from_u64(v.unsigned_abs());
     let mut out = [0u8; 32];
-    let mut borrow = 0u16;
-    let mut i = 32;
-    while i > 0 {
-        i -= 1;
-        let d = (BN254_R[i] as u16).wrapping_sub(abs[i] as u16).wrapping_sub(borrow);
-        out[i] = d as u8;
-        borrow = (d >> 15) & 1;
-    }
+    write_field_i64(v, &mut out);
     out
+}
+
+/// [`field_from_i64`] into `out`.
+#[inline(always)]
+pub fn write_field_i64(v: i64, out: &mut [u8; 32]) {
+    if v >= 0 {
+        write_field_u64(v as u64, out);
+        return;
+    }
+    // r - |v| on u64 limbs (|i64::MIN| = 2^63 fits in u64); only the low limb can borrow
+    // and r's second-lowest limb is non-zero, so the borrow stops there.
+    let (low, borrow) = R_LIMBS[3].overflowing_sub(v.unsigned_abs());
+    let limbs = [R_LIMBS[0], R_LIMBS[1], R_LIMBS[2] - borrow as u64, low];
+    for (i, limb) in limbs.iter().enumerate() {
+        out[8 * i..8 * i + 8].copy_from_slice(&limb.to_be_bytes());
+    }
+}
+
+/// [`field_from_u64`] into `out`.
+#[inline(always)]
+pub fn write_field_u64(v: u64, out: &mut [u8; 32]) {
+    out[..24].fill(0);
+    out[24..].copy_from_slice(&v.to_be_bytes());
 }
 
 /// The inverse of [`field_from_i64`]: `None` when the element is neither a small
@@ -394,13 +409,13 @@ impl PublicInputFields {
         {
             return Err(EncodingError::NotAFieldElement);
         }
-        out[0] = self.bjj_key_hash;
-        out[1] = field_from_u64(self.model_id as u64);
-        out[2] = field_from_u64(self.seq);
-        out[3] = field_from_i64(self.timestamp);
-        out[4] = self.input_commitment;
-        out[5] = field_from_u64(self.class as u64);
-        out[6] = field_from_i64(self.score);
+        zkpin_crypto::copy(&mut out[0], &self.bjj_key_hash);
+        write_field_u64(self.model_id as u64, &mut out[1]);
+        write_field_u64(self.seq, &mut out[2]);
+        write_field_i64(self.timestamp, &mut out[3]);
+        zkpin_crypto::copy(&mut out[4], &self.input_commitment);
+        write_field_u64(self.class as u64, &mut out[5]);
+        write_field_i64(self.score, &mut out[6]);
         Ok(())
     }
 
