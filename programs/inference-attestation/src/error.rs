@@ -55,7 +55,7 @@ attestation_errors! {
     /// The device's seq is u64::MAX: it cannot advance.
     SeqOverflow = 6011 => "Device sequence number cannot advance past u64::MAX",
     WrongRegistryProgram = 6012 => "Program account is not the device registry",
-    InvalidAttestationAuthority = 6013 => "Attestation authority is not this program's PDA [\"attestation\"]",
+    InvalidAttestationAuthority = 6013 => "Attestation authority is not this program's PDA HwTA59Tf23bZWDpP5cYf5mzwy2KzzXuHeGVDHf2BWZDz",
     /// The device tree's header authority is not the network.
     WrongDeviceTree = 6014 => "Device tree is not a device tree of this network",
     WrongRecordTree = 6015 => "Record tree is not the network's current record tree",
