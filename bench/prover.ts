@@ -52,7 +52,9 @@ async function main(): Promise<void> {
   if (bit.firstMismatch) log(`first mismatch: ${JSON.stringify(bit.firstMismatch)}`);
 
   // 2. Proofs: witness / prove / verify timings on warm artifacts.
-  const prover = await Prover.create(await devProverArtifacts(1));
+  const artifacts = await devProverArtifacts(1);
+  const prover = await Prover.create(artifacts, { backend: 'auto' });
+  log(`backend: ${prover.backend}`);
   const keys = await generateDeviceKeys();
   const r = randomWindows(31337, nProofs + 3);
   const readings: SignedReading[] = r.map((w, i) =>
@@ -78,7 +80,20 @@ async function main(): Promise<void> {
     await wc.wtns(circuitInput(x));
     witness.push(performance.now() - t);
   }
-  log(`prove median ${round(median(prove))} ms over ${prove.length} warm proofs`);
+  log(
+    `prove median ${round(median(prove))} ms over ${prove.length} warm proofs (${prover.backend})`,
+  );
+
+  // The pure-JavaScript backend, for comparison (same witnesses).
+  let snarkjsMedian: number | undefined;
+  if (prover.backend === 'native') {
+    const js = await Prover.create(artifacts, { backend: 'snarkjs' });
+    const t: number[] = [];
+    for (const x of readings.slice(0, 3)) await js.prove(x);
+    for (const x of readings.slice(3)) t.push((await js.prove(x)).timings.proveMs);
+    snarkjsMedian = median(t);
+    log(`snarkjs backend: prove median ${round(snarkjsMedian)} ms`);
+  }
 
   // 3. Throughput of the full prove() path (checks, inference, witness, proof, verification)
   //    at the default concurrency: one proof at a time per process (snarkjs uses every core).
@@ -88,6 +103,8 @@ async function main(): Promise<void> {
   const proofsPerS = batch.length / ((performance.now() - t0) / 1000);
   sampleRss();
   clearInterval(rssTimer);
+  const nativeRss = prover.nativePeakRssBytes() ?? 0; // the child process, counted on top
+  prover.close();
 
   const metrics = {
     constraints: art.circuit.constraints,
@@ -95,9 +112,11 @@ async function main(): Promise<void> {
     prove_ms_median: round(median(prove)),
     verify_ms_median: round(median(verify)),
     proofs_per_s: round(proofsPerS, 2),
-    peak_rss_mb: round(peakRss / 2 ** 20),
+    peak_rss_mb: round((peakRss + nativeRss) / 2 ** 20),
     bitexact_checked: bit.checked,
     bitexact_mismatches: bit.mismatches,
+    prover_backend: prover.backend,
+    ...(snarkjsMedian !== undefined ? { prove_ms_median_snarkjs: round(snarkjsMedian) } : {}),
   };
   const line = JSON.stringify({ bench: 'prover', metrics });
   const dir = join(fileURLToPath(new URL('.', import.meta.url)), 'results');

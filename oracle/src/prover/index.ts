@@ -1,3 +1,4 @@
 export * from './errors.ts';
 export * from './prover.ts';
 export * from './dev-artifacts.ts';
+export * from './native-groth16.ts';

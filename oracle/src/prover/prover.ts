@@ -32,6 +32,19 @@ import {
 } from '@zkpin/sdk';
 import { loadWitnessCalculator, type WitnessCalculator } from '@zkpin/circuits/witness';
 import { ProverError } from './errors.ts';
+import { NativeGroth16, nativeProverAvailable } from './native-groth16.ts';
+
+/**
+ * Groth16 backend: `snarkjs` (JavaScript/wasm), or `native` (oracle/native-prover, arkworks,
+ * several times faster; built with `npm run build:prover-native`). `auto` picks native when
+ * the binary exists. Every proof is verified with snarkjs whichever backend made it.
+ */
+export type ProverBackend = 'snarkjs' | 'native' | 'auto';
+
+export interface ProverOptions {
+  /** default `auto` */
+  backend?: ProverBackend;
+}
 
 export interface ProverArtifacts {
   /** The ONNX model file (its sha256 must equal `onnxSha256`). */
@@ -81,9 +94,15 @@ export class Prover {
     private readonly zkey: Uint8Array,
     private readonly inputName: string,
     private readonly outputName: string,
+    private readonly native: NativeGroth16 | undefined,
   ) {}
 
-  static async create(artifacts: ProverArtifacts): Promise<Prover> {
+  /** The backend this instance proves with. */
+  get backend(): 'snarkjs' | 'native' {
+    return this.native ? 'native' : 'snarkjs';
+  }
+
+  static async create(artifacts: ProverArtifacts, opts: ProverOptions = {}): Promise<Prover> {
     const onnx = readFileSync(artifacts.onnxPath);
     const sha = createHash('sha256').update(onnx).digest('hex');
     if (sha !== artifacts.onnxSha256) {
@@ -99,6 +118,9 @@ export class Prover {
     const wc = await loadWitnessCalculator(artifacts.wasmPath);
     const zkey = new Uint8Array(readFileSync(artifacts.zkeyPath));
     await snarkjs.curves.getCurveFromName('bn128'); // load the curve once, before the first proof
+    const backend = opts.backend ?? 'auto';
+    const useNative = backend === 'native' || (backend === 'auto' && nativeProverAvailable());
+    const native = useNative ? await NativeGroth16.start(artifacts.zkeyPath) : undefined;
     return new Prover(
       artifacts,
       session,
@@ -106,7 +128,18 @@ export class Prover {
       zkey,
       session.inputNames[0]!,
       session.outputNames[0]!,
+      native,
     );
+  }
+
+  /** Peak resident memory of the native prover process (bytes), when that backend is used. */
+  nativePeakRssBytes(): number | undefined {
+    return this.native?.peakRssBytes();
+  }
+
+  /** Stop the native prover process, if any. */
+  close(): void {
+    this.native?.close();
   }
 
   /** Prove one signed reading. Throws ProverError (permanent) for bad input. */
@@ -237,7 +270,9 @@ export class Prover {
       );
     }
     const t2 = now();
-    const { proof, publicSignals } = await snarkjs.groth16.prove(this.zkey, wtns);
+    const { proof, publicSignals } = this.native
+      ? await this.native.prove(wtns)
+      : await snarkjs.groth16.prove(this.zkey, wtns);
     const t3 = now();
     if (publicSignals.length !== 1 || publicSignals[0] !== p.toString()) {
       throw new ProverError(

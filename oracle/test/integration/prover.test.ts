@@ -1,5 +1,5 @@
 import * as snarkjs from 'snarkjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeProof,
   decodeVerifyingKey,
@@ -12,7 +12,9 @@ import {
 } from '@zkpin/sdk';
 import {
   devProverArtifacts,
+  ensureNativeProver,
   isProverError,
+  NativeGroth16,
   Prover,
   ProverError,
   type ProverErrorCode,
@@ -22,7 +24,7 @@ let prover: Prover;
 let keys: DeviceKeys;
 
 beforeAll(async () => {
-  prover = await Prover.create(await devProverArtifacts(1));
+  prover = await Prover.create(await devProverArtifacts(1), { backend: 'snarkjs' });
   keys = await generateDeviceKeys();
 }, 1_200_000);
 
@@ -101,5 +103,42 @@ describe('oracle prover (onnxruntime + snarkjs, dev ceremony)', () => {
     await expect(Prover.create({ ...art, onnxSha256: '00'.repeat(32) })).rejects.toThrow(
       /MODEL_MISMATCH/,
     );
+  });
+});
+
+describe('native Groth16 backend (oracle/native-prover, arkworks)', () => {
+  let native: Prover;
+  beforeAll(async () => {
+    await ensureNativeProver();
+    native = await Prover.create(await devProverArtifacts(1), { backend: 'native' });
+  }, 1_200_000);
+  afterAll(() => native.close());
+
+  it('produces proofs that snarkjs verifies, with the same P as the snarkjs backend', async () => {
+    expect(native.backend).toBe('native');
+    const r = reading({
+      seq: 5n,
+      readings: Array.from({ length: 16 }, (_, i) => ((i * 37) % 256) - 128),
+    });
+    const [a, b] = [await native.prove(r), await prover.prove(r)];
+    expect(a.publicSignal).toBe(b.publicSignal);
+    expect(a.proofBytes).toHaveLength(256);
+    expect(toHex(a.proofBytes)).not.toBe(toHex(b.proofBytes)); // fresh randomness per proof
+    const vk = prover.artifacts.vk;
+    expect(await snarkjs.groth16.verify(vk, [a.publicSignal], decodeProof(a.proofBytes))).toBe(
+      true,
+    );
+    expect(await snarkjs.groth16.verify(vk, [b.publicSignal], a.proof)).toBe(true);
+  });
+
+  it('reports malformed witnesses as errors and keeps serving', async () => {
+    const art = await devProverArtifacts(1);
+    const n = await NativeGroth16.start(art.zkeyPath);
+    await expect(n.prove(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]))).rejects.toThrow(
+      /not a wtns file/,
+    );
+    n.close();
+    const r = await native.prove(reading({ seq: 6n }));
+    expect(r.fields.seq).toBe(6n);
   });
 });

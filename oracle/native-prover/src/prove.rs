@@ -1,0 +1,147 @@
+//! Groth16 proving with snarkjs's QAP conventions, so proofs verify against the snarkjs key.
+//!
+//! a, b: the A and B rows of the R1CS (section 4 also holds the public-input rows) evaluated on
+//! the witness over the n-th roots of unity; c = a·b pointwise. Each is interpolated and
+//! re-evaluated on the odd coset ω_2n·H, where h_j = a_j·b_j − c_j; the H bases of the zkey
+//! already include the 1/Z factor for that coset.
+
+use ark_bn254::{Fr, G1Projective, G2Projective};
+use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ff::{Field, PrimeField, UniformRand, Zero};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+
+use crate::zkey::ProvingKey;
+
+pub struct Proof {
+    pub a: ark_bn254::G1Affine,
+    pub b: ark_bn254::G2Affine,
+    pub c: ark_bn254::G1Affine,
+}
+
+fn to_odd_coset(domain: &Radix2EvaluationDomain<Fr>, shift: Fr, mut evals: Vec<Fr>) -> Vec<Fr> {
+    domain.ifft_in_place(&mut evals);
+    let mut k = Fr::ONE;
+    for v in evals.iter_mut() {
+        *v *= k;
+        k *= shift;
+    }
+    domain.fft_in_place(&mut evals);
+    evals
+}
+
+pub fn prove(pk: &ProvingKey, w: &[Fr]) -> Result<Proof, String> {
+    if w.len() != pk.n_vars {
+        return Err(format!("witness has {} values, the circuit {}", w.len(), pk.n_vars));
+    }
+    let t0 = std::time::Instant::now();
+    let trace = std::env::var_os("ZKPIN_PROVER_TRACE").is_some();
+    let lap = |what: &str| {
+        if trace {
+            eprintln!("{what}: {:?}", t0.elapsed());
+        }
+    };
+    let n = pk.domain_size;
+    let mut a = vec![Fr::zero(); n];
+    let mut b = vec![Fr::zero(); n];
+    for c in &pk.coefs {
+        let row = c.constraint as usize;
+        let s = *w.get(c.signal as usize).ok_or("coefficient refers to a missing signal")?;
+        match c.matrix {
+            0 => a[row] += c.value * s,
+            1 => b[row] += c.value * s,
+            m => return Err(format!("unexpected matrix {m}")),
+        }
+    }
+    let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
+    let domain = Radix2EvaluationDomain::<Fr>::new(n).ok_or("bad domain size")?;
+    let shift = Radix2EvaluationDomain::<Fr>::new(2 * n).ok_or("bad domain size")?.group_gen();
+    let (a_odd, (b_odd, c_odd)) = rayon_join3(
+        || to_odd_coset(&domain, shift, a),
+        || to_odd_coset(&domain, shift, b),
+        || to_odd_coset(&domain, shift, c),
+    );
+    let h: Vec<Fr> = (0..n).map(|i| a_odd[i] * b_odd[i] - c_odd[i]).collect();
+    lap("qap");
+
+    let split = Split::new(w);
+    let split_c = Split::new(&w[pk.n_public + 1..]);
+    if trace {
+        eprintln!("witness: {} ones, {} small, {} large", split.ones.len(), split.small.0.len(), split.large.0.len());
+    }
+    let pi_a = split.msm::<G1Projective>(&pk.a);
+    lap("msm a");
+    let pib1 = split.msm::<G1Projective>(&pk.b1);
+    lap("msm b1");
+    let pi_b = split.msm::<G2Projective>(&pk.b2);
+    lap("msm b2");
+    let pi_c = split_c.msm::<G1Projective>(&pk.c);
+    lap("msm c");
+    let res_h = G1Projective::msm_unchecked(&pk.h, &h);
+    lap("msm");
+
+    let mut rng = rand::rngs::OsRng;
+    let r = Fr::rand(&mut rng);
+    let s = Fr::rand(&mut rng);
+    let pi_a = pi_a + pk.alpha1 + pk.delta1 * r;
+    let pi_b = pi_b + pk.beta2 + pk.delta2 * s;
+    let pib1 = pib1 + pk.beta1 + pk.delta1 * s;
+    let pi_c = pi_c + res_h + pi_a * s + pib1 * r - pk.delta1 * (r * s);
+    Ok(Proof { a: pi_a.into_affine(), b: pi_b.into_affine(), c: pi_c.into_affine() })
+}
+
+/// Witness scalars grouped by size: circom witnesses are mostly bits and small integers, for
+/// which a multi-exponentiation is far cheaper than for full 254-bit scalars.
+struct Split {
+    ones: Vec<usize>,
+    small: (Vec<usize>, Vec<u64>),
+    large: (Vec<usize>, Vec<<Fr as PrimeField>::BigInt>),
+}
+
+impl Split {
+    fn new(w: &[Fr]) -> Self {
+        let mut s = Split { ones: vec![], small: (vec![], vec![]), large: (vec![], vec![]) };
+        for (i, v) in w.iter().enumerate() {
+            let b = v.into_bigint();
+            if b.0[1..].iter().all(|l| *l == 0) {
+                match b.0[0] {
+                    0 => {}
+                    1 => s.ones.push(i),
+                    x => {
+                        s.small.0.push(i);
+                        s.small.1.push(x);
+                    }
+                }
+            } else {
+                s.large.0.push(i);
+                s.large.1.push(b);
+            }
+        }
+        s
+    }
+
+    fn msm<G: VariableBaseMSM<ScalarField = Fr>>(&self, bases: &[G::MulBase]) -> G
+    where
+        G::MulBase: Copy,
+    {
+        let pick = |idx: &[usize]| idx.iter().map(|&i| bases[i]).collect::<Vec<_>>();
+        let mut acc = G::zero();
+        for &i in &self.ones {
+            acc += bases[i];
+        }
+        if !self.small.0.is_empty() {
+            acc += G::msm_u64(&pick(&self.small.0), &self.small.1);
+        }
+        if !self.large.0.is_empty() {
+            acc += G::msm_bigint(&pick(&self.large.0), &self.large.1);
+        }
+        acc
+    }
+}
+
+fn rayon_join3<A: Send, B: Send, C: Send>(
+    fa: impl FnOnce() -> A + Send,
+    fb: impl FnOnce() -> B + Send,
+    fc: impl FnOnce() -> C + Send,
+) -> (A, (B, C)) {
+    rayon::join(fa, || rayon::join(fb, fc))
+}
