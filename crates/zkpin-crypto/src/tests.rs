@@ -164,3 +164,31 @@ fn field_helpers() {
     assert!(!is_field_element(&BN254_R));
     assert!(lt_be(&BN254_R, &BN254_P));
 }
+
+#[test]
+fn negation_matches_arkworks() {
+    use ark_bn254::{Fr, G1Affine};
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::{BigInteger, PrimeField};
+    for k in [1u64, 2, 3, 1_000_003, u64::MAX] {
+        let p: G1Affine = (G1Affine::generator() * Fr::from(k)).into_affine();
+        let n: G1Affine = (-p.into_group()).into_affine();
+        let enc = |q: &G1Affine| -> [u8; 64] {
+            let (x, y) = q.xy().unwrap();
+            [x.into_bigint().to_bytes_be(), y.into_bigint().to_bytes_be()]
+                .concat()
+                .try_into()
+                .unwrap()
+        };
+        assert_eq!(g1_negate(&enc(&p)).unwrap(), enc(&n));
+        let mut inplace = enc(&p);
+        g1_negate_in_place(&mut inplace).unwrap();
+        assert_eq!(inplace, enc(&n));
+    }
+    let mut into = [0u8; 32];
+    keccak256_into(&[b"a", b"bc"], &mut into);
+    assert_eq!(into, keccak256(&[b"abc"]));
+    let mut dst = [0u8; 4];
+    copy(&mut dst, &[1, 2, 3, 4, 5]);
+    assert_eq!(dst, [1, 2, 3, 4]);
+}
