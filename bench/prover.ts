@@ -18,7 +18,11 @@ import { checkBitExact, edgeWindows, randomWindows } from '@zkpin/circuits/bitex
 import { abs } from '@zkpin/circuits/models';
 import { loadWitnessCalculator } from '@zkpin/circuits/witness';
 import { dataset } from '../circuits/model/train.ts';
-import { devProverArtifacts, Prover } from '../oracle/src/prover/index.ts';
+import {
+  DEFAULT_PROVER_CONCURRENCY,
+  devProverArtifacts,
+  Prover,
+} from '../oracle/src/prover/index.ts';
 
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
@@ -96,10 +100,15 @@ async function main(): Promise<void> {
   }
 
   // 3. Throughput of the full prove() path (checks, inference, witness, proof, verification)
-  //    at the default concurrency: one proof at a time per process (snarkjs uses every core).
+  //    at the default concurrency: DEFAULT_PROVER_CONCURRENCY jobs in flight on one Prover.
   const t0 = performance.now();
-  const batch = readings.slice(3, 3 + 10);
-  await Promise.all(batch.map((x) => prover.prove(x)));
+  const batch = readings.slice(3, 3 + 12);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: DEFAULT_PROVER_CONCURRENCY }, async () => {
+      while (next < batch.length) await prover.prove(batch[next++]!);
+    }),
+  );
   const proofsPerS = batch.length / ((performance.now() - t0) / 1000);
   sampleRss();
   clearInterval(rssTimer);

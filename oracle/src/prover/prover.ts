@@ -4,8 +4,9 @@
  *
  * One instance keeps everything loaded across proofs: the ONNX session, the circuit's witness
  * calculator (wasm), the zkey bytes, the verifying key, and snarkjs's BN254 curve (a process
- * singleton with its worker threads). Proofs run one at a time per instance: snarkjs already
- * uses every core for one proof.
+ * singleton with its worker threads), or the native prover process. Proofs run one at a time
+ * per instance (either backend already uses every core for one proof); the checks, inference
+ * and witness of the next reading overlap with the current proof.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -84,8 +85,24 @@ export interface Attestation {
 
 const now = () => performance.now();
 
+/**
+ * Jobs a queue worker should keep in flight per Prover: one being proven while the next is
+ * checked, inferred and turned into a witness. More only queues up behind the prover.
+ */
+export const DEFAULT_PROVER_CONCURRENCY = 2;
+
 export class Prover {
-  private queue: Promise<unknown> = Promise.resolve();
+  /** One promise chain per lane: the witness calculator and the snarkjs prover are not reentrant. */
+  private readonly lanes = new Map<'witness' | 'prove', Promise<unknown>>();
+
+  private serial<T>(lane: 'witness' | 'prove', fn: () => Promise<T>): Promise<T> {
+    const run = (this.lanes.get(lane) ?? Promise.resolve()).then(fn);
+    this.lanes.set(
+      lane,
+      run.catch(() => undefined),
+    );
+    return run;
+  }
 
   private constructor(
     readonly artifacts: ProverArtifacts,
@@ -142,11 +159,13 @@ export class Prover {
     this.native?.close();
   }
 
-  /** Prove one signed reading. Throws ProverError (permanent) for bad input. */
+  /**
+   * Prove one signed reading. Throws ProverError (permanent) for bad input. Concurrent calls
+   * pipeline: checks, inference and the next witness overlap with the current proof, while
+   * witness generation and proving each run one at a time.
+   */
   prove(reading: SignedReading, opts: ProveOptions = {}): Promise<Attestation> {
-    const run = this.queue.then(() => this.proveNow(reading, opts));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.proveNow(reading, opts);
   }
 
   /** Check a reading without proving (the same checks prove() starts with). */
@@ -261,7 +280,8 @@ export class Prover {
     const t1 = now();
     let wtns: Uint8Array;
     try {
-      wtns = await this.wc.wtns(circuitInput(r));
+      const input = circuitInput(r);
+      wtns = await this.serial('witness', () => this.wc.wtns(input));
     } catch (e) {
       throw new ProverError(
         'MODEL_MISMATCH',
@@ -271,8 +291,8 @@ export class Prover {
     }
     const t2 = now();
     const { proof, publicSignals } = this.native
-      ? await this.native.prove(wtns)
-      : await snarkjs.groth16.prove(this.zkey, wtns);
+      ? await this.native.prove(wtns) // the child process answers in order
+      : await this.serial('prove', () => snarkjs.groth16.prove(this.zkey, wtns));
     const t3 = now();
     if (publicSignals.length !== 1 || publicSignals[0] !== p.toString()) {
       throw new ProverError(
