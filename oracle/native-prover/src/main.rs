@@ -31,7 +31,10 @@ fn read_wtns(data: &[u8]) -> Result<Vec<Fr>, String> {
         return Err("witness section has the wrong size".into());
     }
     body.chunks_exact(32)
-        .map(|c| Fr::from_bigint(BigInt::new(limbs(c))).ok_or_else(|| "non-canonical witness value".to_string()))
+        .map(|c| {
+            Fr::from_bigint(BigInt::new(limbs(c)))
+                .ok_or_else(|| "non-canonical witness value".to_string())
+        })
         .collect()
 }
 
@@ -45,7 +48,8 @@ fn answer(pk: &zkey::ProvingKey, req: &[u8]) -> Result<String, String> {
     let (ax, ay) = (p.a.x, p.a.y);
     let (bx, by) = (p.b.x, p.b.y);
     let (cx, cy) = (p.c.x, p.c.y);
-    let publics: Vec<String> = w[1..=pk.n_public].iter().map(|v| format!("\"{}\"", v.into_bigint())).collect();
+    let publics: Vec<String> =
+        w[1..=pk.n_public].iter().map(|v| format!("\"{}\"", v.into_bigint())).collect();
     Ok(format!(
         concat!(
             "{{\"proof\":{{\"pi_a\":[\"{}\",\"{}\",\"1\"],",
@@ -84,7 +88,11 @@ fn main() {
     let mut input = stdin.lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     // Ready signal: the key is loaded.
-    let _ = writeln!(out, "{{\"ready\":true,\"nVars\":{},\"domainSize\":{}}}", pk.n_vars, pk.domain_size);
+    let _ = writeln!(
+        out,
+        "{{\"ready\":true,\"nVars\":{},\"domainSize\":{}}}",
+        pk.n_vars, pk.domain_size
+    );
     let _ = out.flush();
     loop {
         let mut len = [0u8; 4];

@@ -66,7 +66,12 @@ pub fn prove(pk: &ProvingKey, w: &[Fr]) -> Result<Proof, String> {
     let split = Split::new(w);
     let split_c = Split::new(&w[pk.n_public + 1..]);
     if trace {
-        eprintln!("witness: {} ones, {} small, {} large", split.ones.len(), split.small.0.len(), split.large.0.len());
+        eprintln!(
+            "witness: {} ones, {} small, {} large",
+            split.ones.len(),
+            split.small.0.len(),
+            split.large.0.len()
+        );
     }
     let pi_a = split.msm::<G1Projective>(&pk.a);
     lap("msm a");
