@@ -93,7 +93,7 @@ fn leaf_bytes_agree_with_borsh() {
     let mut r = program::args::Reader::new(&borsh);
     let parsed = program::leaf::DeviceLeaf::read(&mut r).unwrap();
     r.finish().unwrap();
-    let bytes = parsed.bytes(&[9; 32]);
+    let bytes = parsed.to_v0(&[9; 32]).to_bytes();
     assert_eq!(&bytes[..32], &[9; 32]);
     assert_eq!(&bytes[32..], &borsh[..]);
     let record = iface::RecordLeaf {

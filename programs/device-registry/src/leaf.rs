@@ -1,12 +1,13 @@
-//! Device and record leaves (docs/contracts.md): the bytes the trees hash.
+//! Device and record leaves as instruction arguments; their encodings and hashes are
+//! `zkpin-encoding`'s (docs/contracts.md).
 use pinocchio::error::ProgramError;
 
 use crate::args::Reader;
 
 pub const STATUS_ACTIVE: u8 = 1;
 pub const STATUS_REVOKED: u8 = 2;
-pub const DEVICE_LEAF_LEN: usize = 173;
-pub const RECORD_LEAF_LEN: usize = 125;
+pub use zkpin_encoding::{DEVICE_LEAF_V0_SIZE as DEVICE_LEAF_LEN, RECORD_LEAF_V0_SIZE as RECORD_LEAF_LEN};
+use zkpin_encoding::DeviceLeafV0;
 
 /// `DeviceLeafV0` without its network (which comes from the network account). Borsh layout of
 /// the interface crate's `DeviceLeaf` argument.
@@ -34,23 +35,23 @@ impl<'a> DeviceLeaf<'a> {
         })
     }
 
-    /// The 173 borsh bytes of `DeviceLeafV0`.
-    pub fn bytes(&self, network: &[u8; 32]) -> [u8; DEVICE_LEAF_LEN] {
-        let mut b = [0u8; DEVICE_LEAF_LEN];
-        b[..32].copy_from_slice(network);
-        b[32..64].copy_from_slice(self.device);
-        b[64..96].copy_from_slice(self.owner);
-        b[96..128].copy_from_slice(self.maker);
-        b[128..160].copy_from_slice(self.bjj_key_hash);
-        b[160..164].copy_from_slice(&self.model_id.to_le_bytes());
-        b[164..172].copy_from_slice(&self.seq.to_le_bytes());
-        b[172] = self.status;
-        b
+    /// The full `DeviceLeafV0` of this device in `network`.
+    pub fn to_v0(&self, network: &[u8; 32]) -> DeviceLeafV0 {
+        DeviceLeafV0 {
+            network: *network,
+            device: *self.device,
+            owner: *self.owner,
+            maker: *self.maker,
+            bjj_key_hash: *self.bjj_key_hash,
+            model_id: self.model_id,
+            seq: self.seq,
+            status: self.status,
+        }
     }
 
-    /// keccak256 of the leaf bytes.
+    /// The tree leaf: keccak256 of the `DeviceLeafV0` bytes.
     pub fn hash(&self, network: &[u8; 32]) -> [u8; 32] {
-        zkpin_crypto::keccak256(&[&self.bytes(network)])
+        self.to_v0(network).hash()
     }
 }
 
@@ -75,6 +76,7 @@ impl<'a> RecordLeaf<'a> {
         s.copy_from_slice(&self.bytes[36..44]);
         u64::from_le_bytes(s)
     }
+    /// The tree leaf: keccak256 of the `RecordLeafV0` bytes.
     pub fn hash(&self) -> [u8; 32] {
         zkpin_crypto::keccak256(&[self.bytes])
     }

@@ -8,6 +8,7 @@
 //! (writable), instructions sysvar]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
 use zkpin_cmt::MerkleTreeAccount;
+use zkpin_encoding::OnboardingMessage;
 
 use crate::{
     args::Reader,
@@ -21,22 +22,6 @@ use crate::{
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("register_device");
-pub const ONBOARD_TAG: &[u8; 16] = b"zkpin/v1/onboard";
-pub const ONBOARD_MESSAGE_LEN: usize = 180;
-
-/// `"zkpin/v1/onboard" || network || device || owner || maker || bjj_key_hash || model_id LE`
-pub fn onboarding_message(network: &[u8; 32], leaf: &DeviceLeaf) -> [u8; ONBOARD_MESSAGE_LEN] {
-    let mut m = [0u8; ONBOARD_MESSAGE_LEN];
-    m[..16].copy_from_slice(ONBOARD_TAG);
-    m[16..48].copy_from_slice(network);
-    m[48..80].copy_from_slice(leaf.device);
-    m[80..112].copy_from_slice(leaf.owner);
-    m[112..144].copy_from_slice(leaf.maker);
-    m[144..176].copy_from_slice(leaf.bjj_key_hash);
-    m[176..180].copy_from_slice(&leaf.model_id.to_le_bytes());
-    m
-}
-
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let [owner, network, maker, model, device_tree, sysvar, ..] = accounts else {
         return Err(ProgramError::NotEnoughAccountKeys);
@@ -94,7 +79,15 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         seq: 0,
         status: STATUS_ACTIVE,
     };
-    let message = onboarding_message(&network_key, &leaf);
+    let message = OnboardingMessage {
+        network: network_key,
+        device: *device,
+        owner: owner_key,
+        maker: maker_key,
+        bjj_key_hash: *bjj_key_hash,
+        model_id,
+    }
+    .to_bytes();
     ed25519::verify_previous(
         sysvar,
         &Expected { keys: [device, &maker_authority], message: &message },

@@ -19,23 +19,6 @@ use crate::{
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("register_model");
 
-/// alpha (G1) paired with beta, gamma and delta (G2): every point is parsed and checked
-/// on-curve / in-subgroup by the syscall; IC0 + IC1 checks the two IC points.
-fn validate_vk(vk: &[u8; VK_LEN]) -> Result<(), ProgramError> {
-    let invalid = |_| ProgramError::from(RegistryError::InvalidVerifyingKey);
-    let alpha = &vk[..64];
-    let mut pairs = [0u8; 3 * 192];
-    for (i, g2) in vk[64..448].chunks_exact(128).enumerate() {
-        pairs[i * 192..i * 192 + 64].copy_from_slice(alpha);
-        pairs[i * 192 + 64..i * 192 + 192].copy_from_slice(g2);
-    }
-    zkpin_crypto::pairing_check(&pairs).map_err(invalid)?;
-    let mut ics = [0u8; 128];
-    ics.copy_from_slice(&vk[448..576]);
-    zkpin_crypto::g1_add_raw(&ics).map_err(invalid)?;
-    Ok(())
-}
-
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let [authority, network, model, _system_program, ..] = accounts else {
         return Err(ProgramError::NotEnoughAccountKeys);
@@ -47,7 +30,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let circuit_sha256 = r.array::<32>()?;
     let vk = r.array::<VK_LEN>()?;
     r.finish()?;
-    validate_vk(vk)?;
+    zkpin_groth16::validate_verifying_key(vk).map_err(|_| RegistryError::InvalidVerifyingKey)?;
 
     checks::owned(network)?;
     let network_key = network.address().to_bytes();
