@@ -11,3 +11,5 @@ export * from './circuit-input.ts';
 export * from './merkle-replica.ts';
 export * from './registry-client.ts';
 export * from './network-setup.ts';
+export * from './attestation.ts';
+export * from './signed-reading-json.ts';

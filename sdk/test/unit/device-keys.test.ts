@@ -114,3 +114,23 @@ describe('device keys', () => {
     expect(await verifyBabyJub(r.bjjPublicKey, msg, r.bjjSignature)).toBe(true);
   });
 });
+
+describe('SignedReading JSON', () => {
+  it('round-trips and rejects malformed fields', async () => {
+    const { signedReadingFromJson, signedReadingToJson } =
+      await import('../../src/signed-reading-json.ts');
+    const keys = await generateDeviceKeys();
+    const r = signReading(keys, {
+      network: new Uint8Array(32).fill(2),
+      seq: 18446744073709551615n,
+      timestamp: -1n,
+      modelId: 1,
+      readings: Array.from({ length: 16 }, (_, i) => i - 8),
+      salt: new Uint8Array(32).fill(3),
+    });
+    const json = JSON.parse(JSON.stringify(signedReadingToJson(r))) as unknown;
+    expect(signedReadingFromJson(json)).toEqual(r);
+    expect(() => signedReadingFromJson({ ...(json as object), salt: 'zz' })).toThrow(/salt/);
+    expect(() => signedReadingFromJson({ ...(json as object), seq: 5 })).toThrow(/seq/);
+  });
+});
