@@ -4,7 +4,7 @@
 //! `sol_set_return_data` (or the log), so a LiteSVM test can assert the exact output
 //! (`tests/toolchain-probe.test.ts`). Results and limits are written up in
 //! `docs/toolchain.md`. The program only exists on the SBF target; on the host it is empty.
-#![no_std]
+#![cfg_attr(target_arch = "bpf", no_std)]
 
 #[cfg(target_arch = "bpf")]
 mod probe;
