@@ -119,17 +119,31 @@ fn advance_device_data_decodes_as_the_registry_args() {
     let a = sample_args();
     let args_bytes = a.try_to_vec().unwrap();
     let p = program::args::SubmitAttestationArgs::parse(&args_bytes).unwrap();
-    let record = zkpin_encoding::RecordLeafV0 {
-        device: *p.current.leaf.device,
+    let public_input = [7u8; 32];
+    let record = program::registry::RecordLeafRef {
+        device: p.current.leaf.device,
         model_id: p.current.leaf.model_id,
         seq: p.current.leaf.seq + 1,
         timestamp: p.timestamp,
-        input_commitment: *p.input_commitment,
+        input_commitment: p.input_commitment,
         class: p.class,
         score: p.score,
-        public_input: [7; 32],
+        public_input: &public_input,
     };
     let data = program::registry::AdvanceDeviceData::new(p.current.bytes, &record);
+    // The record bytes are zkpin-encoding's RecordLeafV0 bytes.
+    let canonical = zkpin_encoding::RecordLeafV0 {
+        device: *record.device,
+        model_id: record.model_id,
+        seq: record.seq,
+        timestamp: record.timestamp,
+        input_commitment: *record.input_commitment,
+        class: record.class,
+        score: record.score,
+        public_input,
+    }
+    .to_bytes();
+    assert_eq!(data.as_bytes()[8 + 177..], canonical[..]);
     let bytes = data.as_bytes();
     assert_eq!(&bytes[..8], registry::instruction::AdvanceDevice::DISCRIMINATOR);
     let mut rest = &bytes[8..];

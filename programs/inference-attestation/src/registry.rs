@@ -2,14 +2,15 @@
 //! `Network` and `Model` accounts and tree headers (layouts in
 //! `programs/device-registry/src/state/`, checked byte for byte by this crate's host tests),
 //! and the `advance_device` CPI signed by the PDA `["attestation"]`.
+use core::{mem::MaybeUninit, slice};
+
 use pinocchio::{
-    cpi::{invoke_signed_with_bounds, Seed, Signer},
+    cpi::{invoke_signed_unchecked, CpiAccount, Seed, Signer},
     error::ProgramError,
     instruction::{InstructionAccount, InstructionView},
     AccountView, Address,
 };
-
-use zkpin_encoding::RecordLeafV0;
+use zkpin_crypto::copy;
 
 use crate::{
     args::DEVICE_LEAF_REF_LEN, discriminator, error::AttestationError, ATTESTATION_BUMP,
@@ -134,32 +135,49 @@ pub const RECORD_LEAF_LEN: usize = zkpin_encoding::RECORD_LEAF_V0_SIZE;
 /// `advance_device` data: discriminator, borsh(DeviceLeafRef), borsh(RecordLeaf).
 pub const ADVANCE_DEVICE_DATA_LEN: usize = 8 + DEVICE_LEAF_REF_LEN + RECORD_LEAF_LEN;
 /// `advance_device` data: discriminator || borsh(DeviceLeafRef) (the submitter's bytes,
-/// unchanged) || borsh(RecordLeafV0).
-#[repr(C)]
+/// unchanged) || borsh(RecordLeafV0) (`zkpin_encoding::RecordLeafV0::write_bytes` layout,
+/// written here with `sol_memcpy_` copies; a host test checks both agree).
+#[repr(C, align(8))]
 pub struct AdvanceDeviceData {
-    discriminator: [u8; 8],
-    current: [u8; DEVICE_LEAF_REF_LEN],
-    record: [u8; RECORD_LEAF_LEN],
+    bytes: [u8; ADVANCE_DEVICE_DATA_LEN],
 }
 
-const _: () = assert!(core::mem::size_of::<AdvanceDeviceData>() == ADVANCE_DEVICE_DATA_LEN);
+/// Offset of the record leaf in [`AdvanceDeviceData`].
+const RECORD: usize = 8 + DEVICE_LEAF_REF_LEN;
 
 impl AdvanceDeviceData {
     #[inline(always)]
-    pub fn new(current: &[u8; DEVICE_LEAF_REF_LEN], record: &RecordLeafV0) -> Self {
-        let mut data = Self {
-            discriminator: ADVANCE_DEVICE_DISCRIMINATOR,
-            current: *current,
-            record: [0; RECORD_LEAF_LEN],
-        };
-        record.write_bytes(&mut data.record);
-        data
+    pub fn new(current: &[u8; DEVICE_LEAF_REF_LEN], record: &RecordLeafRef) -> Self {
+        let mut d = Self { bytes: [0; ADVANCE_DEVICE_DATA_LEN] };
+        let b = &mut d.bytes;
+        b[..8].copy_from_slice(&ADVANCE_DEVICE_DISCRIMINATOR);
+        copy(&mut b[8..RECORD], current);
+        copy(&mut b[RECORD..RECORD + 32], record.device);
+        b[RECORD + 32..RECORD + 36].copy_from_slice(&record.model_id.to_le_bytes());
+        b[RECORD + 36..RECORD + 44].copy_from_slice(&record.seq.to_le_bytes());
+        b[RECORD + 44..RECORD + 52].copy_from_slice(&record.timestamp.to_le_bytes());
+        copy(&mut b[RECORD + 52..RECORD + 84], record.input_commitment);
+        b[RECORD + 84] = record.class;
+        b[RECORD + 85..RECORD + 93].copy_from_slice(&record.score.to_le_bytes());
+        copy(&mut b[RECORD + 93..RECORD + 125], record.public_input);
+        d
     }
 
     pub fn as_bytes(&self) -> &[u8; ADVANCE_DEVICE_DATA_LEN] {
-        // SAFETY: byte arrays only (alignment 1, no padding), size asserted above.
-        unsafe { &*(self as *const Self as *const [u8; ADVANCE_DEVICE_DATA_LEN]) }
+        &self.bytes
     }
+}
+
+/// `RecordLeafV0` fields by reference (no copies until they are written).
+pub struct RecordLeafRef<'a> {
+    pub device: &'a [u8; 32],
+    pub model_id: u32,
+    pub seq: u64,
+    pub timestamp: i64,
+    pub input_commitment: &'a [u8; 32],
+    pub class: u8,
+    pub score: i64,
+    pub public_input: &'a [u8; 32],
 }
 
 /// Most proof nodes device_registry accepts (`tree::proof_nodes`).
@@ -179,41 +197,45 @@ pub struct AdvanceDevice<'a> {
 
 /// CPIs `advance_device` with the PDA `["attestation"]` as signer and returns the record
 /// leaf index that device_registry sets as return data (u32 LE).
+///
+/// The caller must hold no borrow of any of these accounts' data (the CPI is invoked
+/// unchecked: the metas are built from the very account views passed, so pinocchio's
+/// address and borrow checks would only re-check that).
 #[inline(never)]
 pub fn advance_device(cpi: &AdvanceDevice) -> Result<u32, ProgramError> {
     let n = cpi.proof.len();
     if n > MAX_PROOF_NODES {
         return Err(AttestationError::InvalidArguments.into());
     }
+    let mut metas = [const { MaybeUninit::<InstructionAccount>::uninit() }; MAX_CPI_ACCOUNTS];
+    let mut accounts = [const { MaybeUninit::<CpiAccount>::uninit() }; MAX_CPI_ACCOUNTS];
     let fixed = [
-        InstructionAccount::readonly_signer(cpi.authority.address()),
-        InstructionAccount::writable(cpi.network.address()),
-        InstructionAccount::writable(cpi.device_tree.address()),
-        InstructionAccount::writable(cpi.record_tree.address()),
+        (cpi.authority, false, true),
+        (cpi.network, true, false),
+        (cpi.device_tree, true, false),
+        (cpi.record_tree, true, false),
     ];
-    let metas: [InstructionAccount; MAX_CPI_ACCOUNTS] = core::array::from_fn(|i| match i {
-        0..4 => fixed[i].clone(),
-        _ if i - 4 < n => InstructionAccount::readonly(cpi.proof[i - 4].address()),
-        _ => InstructionAccount::readonly(cpi.authority.address()),
-    });
-    let mut views: [AccountView; MAX_CPI_ACCOUNTS] = [*cpi.authority; MAX_CPI_ACCOUNTS];
-    views[1] = *cpi.network;
-    views[2] = *cpi.device_tree;
-    views[3] = *cpi.record_tree;
-    views[4..4 + n].copy_from_slice(cpi.proof);
-
-    let ix = InstructionView {
-        program_id: &REGISTRY_ID,
-        data: cpi.data.as_bytes(),
-        accounts: &metas[..4 + n],
+    for (i, (view, writable, signer)) in fixed.into_iter().enumerate() {
+        metas[i].write(InstructionAccount::new(view.address(), writable, signer));
+        CpiAccount::init_from_account_view(view, &mut accounts[i]);
+    }
+    for (i, view) in cpi.proof.iter().enumerate() {
+        metas[4 + i].write(InstructionAccount::readonly(view.address()));
+        CpiAccount::init_from_account_view(view, &mut accounts[4 + i]);
+    }
+    // SAFETY: the first 4 + n entries of both arrays were initialized above.
+    let (metas, accounts) = unsafe {
+        (
+            slice::from_raw_parts(metas.as_ptr() as *const InstructionAccount, 4 + n),
+            slice::from_raw_parts(accounts.as_ptr() as *const CpiAccount, 4 + n),
+        )
     };
+    let ix =
+        InstructionView { program_id: &REGISTRY_ID, data: cpi.data.as_bytes(), accounts: metas };
     let bump = [ATTESTATION_BUMP];
     let seeds = [Seed::from(ATTESTATION_SEED), Seed::from(&bump)];
-    invoke_signed_with_bounds::<MAX_CPI_ACCOUNTS, AccountView>(
-        &ix,
-        &views[..4 + n],
-        &[Signer::from(&seeds)],
-    )?;
+    // SAFETY: no borrow of these accounts is alive (see above).
+    unsafe { invoke_signed_unchecked(&ix, accounts, &[Signer::from(&seeds)]) };
     record_index()
 }
 

@@ -16,14 +16,16 @@
 //! record_tree (writable), attestation_authority (PDA ["attestation"]), device_registry,
 //! ...device tree proof nodes (bottom-up, minus the canopy)]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
-use zkpin_encoding::{PublicInputFields, RecordLeafV0};
+use zkpin_encoding::PublicInputFields;
 
 use crate::{
     args::{SubmitAttestationArgs, PROOF_LEN},
     discriminator,
     error::AttestationError,
     events::AttestationSubmitted,
-    registry::{self, AdvanceDevice, AdvanceDeviceData, Model, Network, REGISTRY_ID, VK_LEN},
+    registry::{
+        self, AdvanceDevice, AdvanceDeviceData, Model, Network, RecordLeafRef, REGISTRY_ID, VK_LEN,
+    },
     ATTESTATION_AUTHORITY,
 };
 
@@ -155,15 +157,19 @@ fn verify(
 
 /// The record leaf of this attestation (seq n, public input P).
 #[inline(always)]
-fn record_leaf(args: &SubmitAttestationArgs, seq: u64, p: &[u8; 32]) -> RecordLeafV0 {
-    RecordLeafV0 {
-        device: *args.current.leaf.device,
+fn record_leaf<'a>(
+    args: &SubmitAttestationArgs<'a>,
+    seq: u64,
+    p: &'a [u8; 32],
+) -> RecordLeafRef<'a> {
+    RecordLeafRef {
+        device: args.current.leaf.device,
         model_id: args.current.leaf.model_id,
         seq,
         timestamp: args.timestamp,
-        input_commitment: *args.input_commitment,
+        input_commitment: args.input_commitment,
         class: args.class,
         score: args.score,
-        public_input: *p,
+        public_input: p,
     }
 }

@@ -1,0 +1,191 @@
+/**
+ * Client helpers for inference_attestation: the typed Anchor client, the PDA that signs
+ * `advance_device`, the `submit_attestation` instruction (with the device tree proof as
+ * remaining accounts), record leaves, and decoding errors raised either by this program or,
+ * through its CPI, by device_registry.
+ */
+import { Program, type Coder, type Provider } from '@coral-xyz/anchor';
+import BN from 'bn.js';
+import { PublicKey, type TransactionInstruction } from '@solana/web3.js';
+import { keccak_256 } from '@noble/hashes/sha3';
+import type { InferenceAttestation } from '../../idls/inference_attestation.ts';
+import inferenceAttestationIdl from '../../idls/inference_attestation.json' with { type: 'json' };
+import deviceRegistryIdl from '../../idls/device_registry.json' with { type: 'json' };
+import { DEVICE_REGISTRY_PROGRAM_ID, INFERENCE_ATTESTATION_PROGRAM_ID } from './program-ids.ts';
+import { proofAccounts, type DeviceLeaf } from './registry-client.ts';
+
+export type { InferenceAttestation };
+export const INFERENCE_ATTESTATION_IDL = inferenceAttestationIdl as InferenceAttestation;
+
+export function inferenceAttestationProgram(provider: Provider): Program<InferenceAttestation> {
+  return new Program<InferenceAttestation>(INFERENCE_ATTESTATION_IDL, provider);
+}
+
+export const ATTESTATION_AUTHORITY_SEED = 'attestation';
+
+/** `["attestation"]` of inference_attestation: the only signer device_registry accepts for `advance_device`. */
+export function attestationAuthorityPda(): PublicKey {
+  return PublicKey.findProgramAddressSync(
+    [Buffer.from(ATTESTATION_AUTHORITY_SEED)],
+    INFERENCE_ATTESTATION_PROGRAM_ID,
+  )[0];
+}
+
+/** A Groth16 proof's public fields (everything `P` is computed from, besides the device leaf). */
+export interface AttestationFields {
+  timestamp: bigint | number;
+  /** 32 bytes big-endian, < r. */
+  inputCommitment: Uint8Array;
+  class: number;
+  score: bigint | number;
+}
+
+export interface SubmitAttestationParams extends AttestationFields {
+  submitter: PublicKey;
+  network: PublicKey;
+  /** The device's `Model` account (PDA `["model", network, model_id LE]` of device_registry). */
+  model: PublicKey;
+  deviceTree: PublicKey;
+  /** The network's current record tree. */
+  recordTree: PublicKey;
+  /** The device leaf as it is in the tree now (seq n-1). */
+  leaf: DeviceLeaf;
+  leafIndex: number;
+  /** The device tree root `proofNodes` lead to (a recent one: the changelog fast-forwards it). */
+  root: Uint8Array;
+  /** Sibling nodes from the leaf upwards, without the canopy's levels. */
+  proofNodes: Uint8Array[];
+  /** 256 bytes (`encodeProof`: A as snarkjs produced it; the program negates it). */
+  proof: Uint8Array;
+}
+
+/** The `submit_attestation` instruction (accounts resolved, proof nodes appended). */
+export async function submitAttestationInstruction(
+  program: Program<InferenceAttestation>,
+  p: SubmitAttestationParams,
+): Promise<TransactionInstruction> {
+  if (p.proof.length !== 256)
+    throw new RangeError(`proof must be 256 bytes, got ${p.proof.length}`);
+  if (p.inputCommitment.length !== 32) throw new RangeError('inputCommitment must be 32 bytes');
+  if (p.root.length !== 32) throw new RangeError('root must be 32 bytes');
+  return program.methods
+    .submitAttestation({
+      proof: Array.from(p.proof),
+      current: { leaf: p.leaf, leafIndex: p.leafIndex, root: Array.from(p.root) },
+      timestamp: new BN(p.timestamp.toString()),
+      inputCommitment: Array.from(p.inputCommitment),
+      class: p.class,
+      score: new BN(p.score.toString()),
+    })
+    .accountsPartial({
+      submitter: p.submitter,
+      network: p.network,
+      model: p.model,
+      deviceTree: p.deviceTree,
+      recordTree: p.recordTree,
+    })
+    .remainingAccounts(proofAccounts(p.proofNodes))
+    .instruction();
+}
+
+/** `RecordLeafV0` (docs/contracts.md). */
+export interface RecordLeaf extends AttestationFields {
+  device: PublicKey;
+  modelId: number;
+  seq: bigint | number;
+  publicInput: Uint8Array;
+}
+
+/** The 125 borsh bytes of `RecordLeafV0`. */
+export function recordLeafBytes(r: RecordLeaf): Uint8Array {
+  const b = Buffer.alloc(125);
+  r.device.toBuffer().copy(b, 0);
+  b.writeUInt32LE(r.modelId, 32);
+  b.writeBigUInt64LE(BigInt(r.seq), 36);
+  b.writeBigInt64LE(BigInt(r.timestamp), 44);
+  Buffer.from(r.inputCommitment).copy(b, 52);
+  b.writeUInt8(r.class, 84);
+  b.writeBigInt64LE(BigInt(r.score), 85);
+  Buffer.from(r.publicInput).copy(b, 93);
+  return b;
+}
+
+/** The record tree leaf: keccak256 of the borsh bytes. */
+export function recordLeafHash(r: RecordLeaf): Uint8Array {
+  return keccak_256(recordLeafBytes(r));
+}
+
+/** A custom program error, attributed to the program that raised it. */
+export interface AttributedProgramError {
+  program: 'inference_attestation' | 'device_registry' | 'unknown';
+  programId: PublicKey;
+  code: number;
+  name?: string;
+  msg?: string;
+}
+
+interface IdlErrors {
+  errors?: { code: number; name: string; msg?: string }[];
+}
+
+const FAILED = /^Program (\w+) failed: custom program error: 0x([0-9a-f]+)$/;
+
+/**
+ * The custom error of a failed `submit_attestation`, named with the IDL of the program
+ * that raised it. A failure inside the `advance_device` CPI (e.g. device_registry's
+ * `InvalidDeviceProof` for a stale or wrong device proof) carries device_registry's number,
+ * which this program's IDL would misname; the first `Program … failed` log line is the
+ * innermost program, so it decides which IDL applies.
+ */
+export function attributeProgramError(logs: readonly string[]): AttributedProgramError | undefined {
+  for (const line of logs) {
+    const m = FAILED.exec(line);
+    if (!m) continue;
+    const programId = new PublicKey(m[1]!);
+    const code = parseInt(m[2]!, 16);
+    const [program, idl]: [AttributedProgramError['program'], IdlErrors | undefined] =
+      programId.equals(INFERENCE_ATTESTATION_PROGRAM_ID)
+        ? ['inference_attestation', inferenceAttestationIdl]
+        : programId.equals(DEVICE_REGISTRY_PROGRAM_ID)
+          ? ['device_registry', deviceRegistryIdl]
+          : ['unknown', undefined];
+    const e = idl?.errors?.find((x) => x.code === code);
+    return { program, programId, code, name: e?.name, msg: e?.msg };
+  }
+  return undefined;
+}
+
+const INVOKE = /^Program (\w+) invoke \[(\d+)\]$/;
+const EXIT = /^Program (\w+) (success|failed)/;
+const DATA = 'Program data: ';
+
+/**
+ * The Anchor events `programId` emitted, at any CPI depth. (`@coral-xyz/anchor`'s
+ * `EventParser` only attributes top-level invocations, so it misses device_registry's
+ * `DeviceUpdated` / `RecordAppended`, which are emitted inside submit_attestation's CPI.)
+ */
+export function parseProgramEvents(
+  logs: readonly string[],
+  programId: PublicKey,
+  coder: Coder,
+): { name: string; data: unknown }[] {
+  const id = programId.toBase58();
+  const stack: string[] = [];
+  const out: { name: string; data: unknown }[] = [];
+  for (const line of logs) {
+    const invoke = INVOKE.exec(line);
+    if (invoke) {
+      stack.push(invoke[1]!);
+      continue;
+    }
+    if (EXIT.test(line)) {
+      stack.pop();
+      continue;
+    }
+    if (line.startsWith(DATA) && stack[stack.length - 1] === id) {
+      const event = coder.events.decode(line.slice(DATA.length));
+      if (event) out.push(event);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,639 @@
+/**
+ * inference_attestation end to end in LiteSVM through @coral-xyz/anchor: a network set up
+ * with device_registry instructions (device tree depth 20 / canopy 10), the device of
+ * tests/vectors/attestation.json and that vector's real Groth16 proof (model 1, seq 1,
+ * INSECURE development key). Every check of submit_attestation has a failing case here,
+ * asserted by error name and by the program that raised it.
+ */
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import BN from 'bn.js';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EventParser } from '@coral-xyz/anchor';
+import { Keypair, PublicKey, Transaction, TransactionInstruction } from '@solana/web3.js';
+import { ConcurrentMerkleTreeAccount } from '@solana/spl-account-compression';
+import {
+  BN254_R,
+  DEVICE_REGISTRY_PROGRAM_ID,
+  DEVICE_STATUS_REVOKED,
+  INFERENCE_ATTESTATION_PROGRAM_ID,
+  MerkleReplica,
+  REPO_ROOT,
+  TREE_KIND_DEVICE,
+  TREE_KIND_RECORD,
+  attestationAuthorityPda,
+  attributeProgramError,
+  bigIntToBytesBE,
+  createTree,
+  inferenceAttestationProgram,
+  isChainError,
+  modelPda,
+  parseProgramEvents,
+  proofAccounts,
+  recordLeafHash,
+  type AttributedProgramError,
+  type DeviceLeaf,
+  type TxResult,
+} from '@zkpin/sdk';
+import {
+  ATTESTATION_CU_CEILINGS,
+  AttestedNetwork,
+  MAX_TX_BYTES,
+  createLookupTable,
+  isolatedVerifyUnits,
+  legacyTxBytes,
+  negateG1Y,
+  newAttestationChain,
+  registryCpiUnits,
+  v0Tx,
+} from '../bench/attestation-scenario.ts';
+import { fixtureVerifyingKey } from './helpers.ts';
+
+let n: AttestedNetwork;
+
+beforeEach(async () => {
+  n = await AttestedNetwork.create();
+});
+
+/** Runs `send` (which must fail) and names the error by the program that raised it. */
+async function failure(send: () => unknown): Promise<AttributedProgramError & { error: Error }> {
+  let error: unknown;
+  try {
+    await send();
+  } catch (e) {
+    error = e;
+  }
+  if (!error) throw new Error('expected the transaction to fail, it succeeded');
+  const logs = (error as { logs?: string[] }).logs ?? [];
+  const attributed = attributeProgramError(logs);
+  if (!attributed)
+    throw error instanceof Error ? error : new Error('the transaction failed without an Error');
+  return { ...attributed, error: error as Error };
+}
+
+const attestationError = (name: string, code: number) => ({
+  program: 'inference_attestation',
+  name,
+  code,
+});
+const registryError = (name: string, code: number) => ({ program: 'device_registry', name, code });
+
+function attestationEvents(logs: string[]) {
+  return [
+    ...new EventParser(INFERENCE_ATTESTATION_PROGRAM_ID, n.attestation.coder).parseLogs(logs),
+  ];
+}
+
+/** device_registry's events, emitted inside the CPI (Anchor's EventParser skips CPI frames). */
+function registryEvents(logs: string[]) {
+  return parseProgramEvents(logs, DEVICE_REGISTRY_PROGRAM_ID, n.registry.coder);
+}
+
+function onChainTree(tree: PublicKey) {
+  return ConcurrentMerkleTreeAccount.fromBuffer(n.chain.getAccountInfo(tree)!.data);
+}
+
+/** The device leaf after a successful attestation (seq + 1). */
+function advanced(leaf: DeviceLeaf): DeviceLeaf {
+  return { ...leaf, seq: leaf.seq.addn(1) };
+}
+
+/** The vector's record leaf (seq n, the vector's P). */
+function vectorRecord() {
+  const v = n.vector;
+  return {
+    device: n.leaf.device,
+    modelId: v.modelId,
+    seq: v.seq,
+    timestamp: v.timestamp,
+    inputCommitment: v.inputCommitment,
+    class: v.class,
+    score: v.score,
+    publicInput: v.publicInput,
+  };
+}
+
+describe('submit_attestation with a real proof', () => {
+  it('verifies, advances the device seq, appends the record, emits the event, within the CU ceiling', async () => {
+    const ix = await n.instruction();
+    // Through the Anchor client (`.rpc()`), the oracle paying and signing, as a relayer does.
+    const p = n.params();
+    const oracleProvider = n.chain.provider(n.oracle);
+    await inferenceAttestationProgram(oracleProvider)
+      .methods.submitAttestation({
+        proof: Array.from(p.proof),
+        current: { leaf: p.leaf, leafIndex: p.leafIndex, root: Array.from(p.root) },
+        timestamp: new BN(p.timestamp.toString()),
+        inputCommitment: Array.from(p.inputCommitment),
+        class: p.class,
+        score: new BN(p.score.toString()),
+      })
+      .accountsPartial({
+        submitter: n.oracle.publicKey,
+        network: n.setup.network,
+        model: n.setup.model,
+        deviceTree: n.setup.deviceTree,
+        recordTree: n.setup.recordTree,
+      })
+      .remainingAccounts(proofAccounts(p.proofNodes))
+      .rpc();
+    const result = oracleProvider.lastResult!;
+    // The client helper builds the same instruction (the PDA and registry resolved from the IDL).
+    expect(ix.keys.map((k) => k.pubkey.toBase58())).toEqual(
+      [
+        n.oracle.publicKey,
+        n.setup.network,
+        n.setup.model,
+        n.setup.deviceTree,
+        n.setup.recordTree,
+        attestationAuthorityPda(),
+        DEVICE_REGISTRY_PROGRAM_ID,
+        ...p.proofNodes.map((x) => new PublicKey(x)),
+      ].map((k) => k.toBase58()),
+    );
+    expect(attestationAuthorityPda().toBase58()).toBe(
+      'HwTA59Tf23bZWDpP5cYf5mzwy2KzzXuHeGVDHf2BWZDz',
+    );
+
+    expect(result.computeUnits).toBeLessThanOrEqual(ATTESTATION_CU_CEILINGS.submit_attestation_cu);
+    expect(registryCpiUnits(result.logs)).toBeGreaterThan(0);
+
+    // Our event, with the record index device_registry returned.
+    const ev = attestationEvents(result.logs);
+    expect(ev.map((e) => e.name)).toEqual(['attestationSubmitted']);
+    const data = ev[0]!.data as {
+      network: PublicKey;
+      device: PublicKey;
+      modelId: number;
+      seq: BN;
+      recordTree: PublicKey;
+      recordIndex: number;
+      publicInput: number[];
+      submitter: PublicKey;
+    };
+    expect(data.network.equals(n.setup.network)).toBe(true);
+    expect(data.device.equals(n.leaf.device)).toBe(true);
+    expect(data.modelId).toBe(1);
+    expect(data.seq.toString()).toBe(n.vector.seq.toString());
+    expect(data.recordTree.equals(n.setup.recordTree)).toBe(true);
+    expect(data.recordIndex).toBe(0);
+    expect(Buffer.from(data.publicInput).equals(Buffer.from(n.vector.publicInput))).toBe(true);
+    expect(data.submitter.equals(n.oracle.publicKey)).toBe(true);
+
+    // device_registry's events: the new device leaf and the record leaf.
+    // Anchor's own parser finds ours (top level) and ours only.
+    expect(
+      parseProgramEvents(result.logs, INFERENCE_ATTESTATION_PROGRAM_ID, n.attestation.coder).map(
+        (e) => e.name,
+      ),
+    ).toEqual(['attestationSubmitted']);
+    const rev = registryEvents(result.logs);
+    expect(rev.map((e) => e.name)).toEqual(['deviceUpdated', 'recordAppended']);
+    const updated = rev[0]!.data as { leaf: DeviceLeaf; leafIndex: number };
+    expect(updated.leaf.seq.toNumber()).toBe(1);
+    const appended = rev[1]!.data as {
+      leafIndex: number;
+      record: { publicInput: number[]; score: BN; timestamp: BN };
+    };
+    expect(appended.leafIndex).toBe(0);
+    expect(appended.record.score.toString()).toBe(n.vector.score.toString());
+
+    // Trees: the device leaf now has seq 1; the record leaf is the vector's.
+    n.track(advanced(n.leaf));
+    expect(
+      Buffer.from(onChainTree(n.setup.deviceTree).getCurrentRoot()).equals(
+        Buffer.from(n.replica.root),
+      ),
+    ).toBe(true);
+    const records = new MerkleReplica(n.setup.recordTreeShape.maxDepth);
+    records.append(recordLeafHash(vectorRecord()));
+    expect(
+      Buffer.from(onChainTree(n.setup.recordTree).getCurrentRoot()).equals(
+        Buffer.from(records.root),
+      ),
+    ).toBe(true);
+    const network = await n.registry.account.network.fetch(n.setup.network);
+    expect(network.records.toNumber()).toBe(1);
+  });
+
+  it('fits one legacy transaction at device tree depth 20 / canopy 10; a v0 transaction with a lookup table also works', async () => {
+    const ix = await n.instruction();
+    expect(ix.keys).toHaveLength(7 + 10); // 10 proof nodes below the canopy
+    const size = legacyTxBytes(n.chain, ix, n.oracle);
+    expect(size).toBeLessThanOrEqual(MAX_TX_BYTES);
+
+    const table = createLookupTable(n.chain, n.authority, n);
+    const tx = v0Tx(n.chain, ix, n.oracle, [table]);
+    expect(tx.serialize().length).toBeLessThan(size);
+    const result = n.chain.send(tx);
+    expect(attestationEvents(result.logs).map((e) => e.name)).toEqual(['attestationSubmitted']);
+  });
+
+  it('the verifier alone stays within 5% of the syscall floor (when the SBF smoke program is built)', (ctx) => {
+    const cu = isolatedVerifyUnits(false);
+    if (cu === undefined) ctx.skip();
+    expect(cu).toBeLessThanOrEqual(ATTESTATION_CU_CEILINGS.submit_attestation_verify_cu);
+  });
+});
+
+describe('who may submit', () => {
+  it('refuses a submitter outside the oracle set (named by the Anchor client too)', async () => {
+    const stranger = n.chain.fundedKeypair();
+    expect(await failure(() => n.submit({}, stranger))).toMatchObject(
+      attestationError('NotAnOracle', 6000),
+    );
+    // `.rpc()` decodes the same error through the IDL.
+    const p = n.params({ submitter: stranger.publicKey });
+    const err = await failure(() =>
+      inferenceAttestationProgram(n.chain.provider(stranger))
+        .methods.submitAttestation({
+          proof: Array.from(p.proof),
+          current: { leaf: p.leaf, leafIndex: p.leafIndex, root: Array.from(p.root) },
+          timestamp: new BN(p.timestamp.toString()),
+          inputCommitment: Array.from(p.inputCommitment),
+          class: p.class,
+          score: new BN(p.score.toString()),
+        })
+        .accountsPartial({
+          submitter: stranger.publicKey,
+          network: n.setup.network,
+          model: n.setup.model,
+          deviceTree: n.setup.deviceTree,
+          recordTree: n.setup.recordTree,
+        })
+        .remainingAccounts(proofAccounts(p.proofNodes))
+        .rpc(),
+    );
+    expect((err.error as { code?: number }).code).toBe(6000);
+    expect(String(err.error)).toContain("not in the network's oracle set");
+  });
+
+  it('accepts anyone on a permissionless network', async () => {
+    const stranger = n.chain.fundedKeypair();
+    await n.registry.methods
+      .setOracles({ oracles: [], permissionless: true })
+      .accounts({ network: n.setup.network })
+      .rpc();
+    const result = await n.submit({}, stranger);
+    const ev = attestationEvents(result.logs);
+    expect((ev[0]!.data as { submitter: PublicKey }).submitter.equals(stranger.publicKey)).toBe(
+      true,
+    );
+  });
+
+  it('needs the submitter to sign', async () => {
+    const ix = await n.instruction();
+    ix.keys[0]!.isSigner = false;
+    const payer = n.chain.fundedKeypair();
+    expect(() => n.chain.send(new Transaction().add(ix), [payer])).toThrow(
+      /MissingRequiredSignature/,
+    );
+  });
+});
+
+describe('model and device checks', () => {
+  it('refuses another model of the network, an inactive model, and a model of another network', async () => {
+    // Model 2 exists (another key) but the device runs model 1.
+    await n.registry.methods
+      .registerModel({
+        modelId: 2,
+        version: 1,
+        onnxSha256: new Array<number>(32).fill(0),
+        circuitSha256: new Array<number>(32).fill(0),
+        vk: Array.from(fixtureVerifyingKey()),
+      })
+      .accountsPartial({ network: n.setup.network, model: modelPda(n.setup.network, 2) })
+      .rpc();
+    expect(await failure(() => n.submit({ model: modelPda(n.setup.network, 2) }))).toMatchObject(
+      attestationError('ModelMismatch', 6005),
+    );
+
+    // Model 1 of a second network.
+    const other = await AttestedNetwork.create({
+      chain: n.chain,
+      authority: Keypair.fromSeed(new Uint8Array(32).fill(21)),
+    });
+    expect(await failure(() => n.submit({ model: other.setup.model }))).toMatchObject(
+      attestationError('WrongNetwork', 6003),
+    );
+
+    await n.registry.methods
+      .setModelActive(false)
+      .accountsPartial({ network: n.setup.network, model: n.setup.model })
+      .rpc();
+    expect(await failure(() => n.submit())).toMatchObject(attestationError('ModelInactive', 6004));
+    await n.registry.methods
+      .setModelActive(true)
+      .accountsPartial({ network: n.setup.network, model: n.setup.model })
+      .rpc();
+    await n.submit();
+  });
+
+  it('refuses a revoked device', async () => {
+    await n.registry.methods
+      .revokeDevice({ leaf: n.leaf, leafIndex: n.leafIndex, root: Array.from(n.replica.root) })
+      .accountsPartial({
+        signer: n.owner.publicKey,
+        network: n.setup.network,
+        deviceTree: n.setup.deviceTree,
+      })
+      .remainingAccounts(
+        proofAccounts(n.replica.proofWithoutCanopy(0, n.setup.deviceTreeShape.canopyDepth)),
+      )
+      .signers([n.owner])
+      .rpc();
+    const active = n.leaf;
+    n.track({ ...n.leaf, status: DEVICE_STATUS_REVOKED });
+    expect(await failure(() => n.submit())).toMatchObject(attestationError('DeviceRevoked', 6006));
+    // Claiming the old, active leaf does not help: the tree holds the revoked one.
+    expect(await failure(() => n.submit({ leaf: active }))).toMatchObject(
+      registryError('InvalidDeviceProof', 6024),
+    );
+  });
+
+  it('records a reading once: a replay fails and exactly one record exists', async () => {
+    const stale = n.params();
+    await n.submit(stale);
+    // The same transaction again: the tree no longer holds the seq-0 leaf.
+    expect(await failure(() => n.submit(stale))).toMatchObject(
+      registryError('InvalidDeviceProof', 6024),
+    );
+    // Against the current (seq 1) leaf the same proof is for the wrong seq: P differs.
+    n.track(advanced(n.leaf));
+    expect(await failure(() => n.submit())).toMatchObject(attestationError('InvalidProof', 6008));
+
+    const network = await n.registry.account.network.fetch(n.setup.network);
+    expect(network.records.toNumber()).toBe(1);
+    const records = onChainTree(n.setup.recordTree);
+    expect(records.tree.rightMostPath.index).toBe(1);
+    expect(
+      Buffer.from(onChainTree(n.setup.deviceTree).getCurrentRoot()).equals(
+        Buffer.from(n.replica.root),
+      ),
+    ).toBe(true);
+  });
+
+  it('refuses a device seq that cannot advance', async () => {
+    const max = new BN('18446744073709551615');
+    expect(await failure(() => n.submit({ leaf: { ...n.leaf, seq: max } }))).toMatchObject(
+      attestationError('SeqOverflow', 6011),
+    );
+  });
+});
+
+describe('proof and public input checks', () => {
+  it('rejects forged proofs: flipped bytes, a negated A, a proof of another circuit', async () => {
+    const flip = (offset: number) => {
+      const p = new Uint8Array(n.vector.proof);
+      p[offset]! ^= 1;
+      return p;
+    };
+    for (const [what, offset] of [
+      ['A', 40],
+      ['B', 100],
+      ['C', 230],
+    ] as const) {
+      expect(await failure(() => n.submit({ proof: flip(offset) })), what).toMatchObject(
+        attestationError('MalformedProof', 6009),
+      );
+    }
+    const negA = new Uint8Array(n.vector.proof);
+    negateG1Y(negA);
+    expect(await failure(() => n.submit({ proof: negA }))).toMatchObject(
+      attestationError('InvalidProof', 6008),
+    );
+    // A valid proof, but of the fixture circuit under another key.
+    const fixture = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8'),
+    ) as { proof_bytes_hex: string };
+    const foreign = new Uint8Array(Buffer.from(fixture.proof_bytes_hex, 'hex'));
+    expect(await failure(() => n.submit({ proof: foreign }))).toMatchObject(
+      attestationError('InvalidProof', 6008),
+    );
+    // Nothing was recorded.
+    expect((await n.registry.account.network.fetch(n.setup.network)).records.toNumber()).toBe(0);
+  });
+
+  it('rejects the proof for any other public field (P differs)', async () => {
+    const ic = new Uint8Array(n.vector.inputCommitment);
+    ic[31]! ^= 1;
+    const cases = {
+      score: { score: n.vector.score + 1n },
+      negativeScore: { score: -n.vector.score },
+      class: { class: (n.vector.class + 1) % 4 },
+      timestamp: { timestamp: n.vector.timestamp + 1n },
+      inputCommitment: { inputCommitment: ic },
+    };
+    for (const [what, over] of Object.entries(cases)) {
+      expect(await failure(() => n.submit(over)), what).toMatchObject(
+        attestationError('InvalidProof', 6008),
+      );
+    }
+  });
+
+  it('refuses an input commitment that is not a field element (>= r)', async () => {
+    for (const v of [BN254_R, BN254_R + 1n, 2n ** 256n - 1n]) {
+      expect(
+        await failure(() => n.submit({ inputCommitment: bigIntToBytesBE(v, 32) })),
+      ).toMatchObject(attestationError('InvalidFieldElement', 6007));
+    }
+  });
+
+  it('refuses malformed arguments', async () => {
+    const ix = await n.instruction();
+    const short = new TransactionInstruction({
+      programId: ix.programId,
+      keys: ix.keys,
+      data: ix.data.subarray(0, ix.data.length - 1),
+    });
+    expect(
+      await failure(() => n.chain.send(new Transaction().add(short), [n.oracle])),
+    ).toMatchObject(attestationError('InvalidArguments', 6010));
+  });
+});
+
+describe('account checks', () => {
+  const OTHER_PROGRAM = new PublicKey('FvJDxQExXH4AvNiVuQm3oChWonvoiWWGQJBHM1x4vq9C');
+
+  /** A byte-for-byte copy of `real` at a new address, owned by `owner`. */
+  function forge(real: PublicKey, owner: PublicKey): PublicKey {
+    const fake = Keypair.generate().publicKey;
+    n.chain.setAccount(fake, { data: n.chain.getAccountInfo(real)!.data, owner });
+    return fake;
+  }
+
+  it('refuses network and model accounts of another program or of another type', async () => {
+    expect(
+      await failure(() => n.submit({ network: forge(n.setup.network, OTHER_PROGRAM) })),
+    ).toMatchObject(attestationError('InvalidAccountOwner', 6001));
+    expect(
+      await failure(() => n.submit({ model: forge(n.setup.model, OTHER_PROGRAM) })),
+    ).toMatchObject(attestationError('InvalidAccountOwner', 6001));
+    // Registry accounts, but not a Network / not a Model.
+    expect(await failure(() => n.submit({ network: n.setup.maker }))).toMatchObject(
+      attestationError('InvalidAccountData', 6002),
+    );
+    expect(await failure(() => n.submit({ model: n.setup.network }))).toMatchObject(
+      attestationError('InvalidAccountData', 6002),
+    );
+  });
+
+  it('refuses a wrong device tree, a wrong record tree and a wrong root or proof', async () => {
+    // The record tree is no device tree; another network's device tree is not this one's.
+    expect(await failure(() => n.submit({ deviceTree: n.setup.recordTree }))).toMatchObject(
+      attestationError('WrongDeviceTree', 6014),
+    );
+    const other = await AttestedNetwork.create({
+      chain: n.chain,
+      authority: Keypair.fromSeed(new Uint8Array(32).fill(22)),
+    });
+    expect(await failure(() => n.submit({ deviceTree: other.setup.deviceTree }))).toMatchObject(
+      attestationError('WrongDeviceTree', 6014),
+    );
+    expect(
+      await failure(() => n.submit({ deviceTree: forge(n.setup.deviceTree, OTHER_PROGRAM) })),
+    ).toMatchObject(attestationError('InvalidAccountOwner', 6001));
+
+    // Only the network's current record tree is accepted (after a rotation, not the old one).
+    expect(await failure(() => n.submit({ recordTree: n.setup.deviceTree }))).toMatchObject(
+      attestationError('WrongRecordTree', 6015),
+    );
+    const newRecords = await createTree(n.registry, {
+      authority: n.authority,
+      network: n.setup.network,
+      kind: TREE_KIND_RECORD,
+      shape: n.setup.recordTreeShape,
+    });
+    expect(await failure(() => n.submit())).toMatchObject(
+      attestationError('WrongRecordTree', 6015),
+    );
+
+    // A proof that does not lead to the device tree's root (device_registry checks it).
+    const badNode = n
+      .params()
+      .proofNodes.map((x, i) => (i === 3 ? new Uint8Array(randomBytes(32)) : x));
+    expect(
+      await failure(() =>
+        n.submit({
+          recordTree: newRecords,
+          proofNodes: badNode,
+          root: new Uint8Array(randomBytes(32)),
+        }),
+      ),
+    ).toMatchObject(registryError('InvalidDeviceProof', 6024));
+    expect(
+      await failure(() =>
+        n.submit({ recordTree: newRecords, proofNodes: n.params().proofNodes.slice(1) }),
+      ),
+    ).toMatchObject(registryError('InvalidDeviceProof', 6024));
+    // A leaf index that is not the device's.
+    expect(await failure(() => n.submit({ recordTree: newRecords, leafIndex: 1 }))).toMatchObject(
+      registryError('InvalidDeviceProof', 6024),
+    );
+
+    // A device tree rotation leaves old device trees usable (the device still lives there).
+    await createTree(n.registry, {
+      authority: n.authority,
+      network: n.setup.network,
+      kind: TREE_KIND_DEVICE,
+      shape: n.setup.deviceTreeShape,
+    });
+    const result = await n.submit({ recordTree: newRecords });
+    expect(
+      (attestationEvents(result.logs)[0]!.data as { recordTree: PublicKey }).recordTree.equals(
+        newRecords,
+      ),
+    ).toBe(true);
+  });
+
+  it('refuses a wrong attestation authority or registry program', async () => {
+    const ix = await n.instruction();
+    const withKey = (index: number, pubkey: PublicKey) => {
+      const keys = ix.keys.map((k, i) => (i === index ? { ...k, pubkey } : k));
+      return () =>
+        n.chain.send(
+          new Transaction().add(
+            new TransactionInstruction({ programId: ix.programId, keys, data: ix.data }),
+          ),
+          [n.oracle],
+        );
+    };
+    expect(await failure(withKey(5, Keypair.generate().publicKey))).toMatchObject(
+      attestationError('InvalidAttestationAuthority', 6013),
+    );
+    expect(await failure(withKey(6, OTHER_PROGRAM))).toMatchObject(
+      attestationError('WrongRegistryProgram', 6012),
+    );
+  });
+
+  it('device_registry.advance_device refuses anyone but this program (NotAttestationAuthority)', async () => {
+    const args = {
+      current: { leaf: n.leaf, leafIndex: 0, root: Array.from(n.replica.root) },
+      record: {
+        device: n.leaf.device,
+        modelId: 1,
+        seq: new BN(1),
+        timestamp: new BN(0),
+        inputCommitment: new Array<number>(32).fill(0),
+        class: 0,
+        score: new BN(0),
+        publicInput: new Array<number>(32).fill(0),
+      },
+    };
+    const proof = proofAccounts(n.params().proofNodes);
+    const accounts = {
+      network: n.setup.network,
+      deviceTree: n.setup.deviceTree,
+      recordTree: n.setup.recordTree,
+    };
+    // A key of its own, signing.
+    const fake = n.chain.fundedKeypair();
+    expect(
+      await failure(() =>
+        n.registry.methods
+          .advanceDevice(args)
+          .accountsPartial({ attestationAuthority: fake.publicKey, ...accounts })
+          .remainingAccounts(proof)
+          .signers([fake])
+          .rpc(),
+      ),
+    ).toMatchObject(registryError('NotAttestationAuthority', 6025));
+    // The real PDA, which nobody outside this program can sign for.
+    const ix = await n.registry.methods
+      .advanceDevice(args)
+      .accountsPartial({ attestationAuthority: attestationAuthorityPda(), ...accounts })
+      .remainingAccounts(proof)
+      .instruction();
+    ix.keys[0]!.isSigner = false;
+    expect(await failure(() => n.chain.send(new Transaction().add(ix), [n.oracle]))).toMatchObject(
+      registryError('NotAttestationAuthority', 6025),
+    );
+  });
+});
+
+describe('compute units', () => {
+  let ok: TxResult;
+  beforeAll(async () => {
+    const m = await AttestedNetwork.create({ chain: newAttestationChain() });
+    ok = await m.submit();
+  });
+
+  it('submit_attestation stays under its ceiling; the device_registry CPI is a part of it', () => {
+    expect(ok.computeUnits).toBeLessThanOrEqual(ATTESTATION_CU_CEILINGS.submit_attestation_cu);
+    const cpi = registryCpiUnits(ok.logs);
+    expect(cpi).toBeGreaterThan(10_000);
+    expect(cpi).toBeLessThan(ok.computeUnits);
+  });
+
+  it('a chain error is attributed to the program that raised it', () => {
+    const logs = [
+      `Program ${INFERENCE_ATTESTATION_PROGRAM_ID.toBase58()} invoke [1]`,
+      `Program ${DEVICE_REGISTRY_PROGRAM_ID.toBase58()} invoke [2]`,
+      `Program ${DEVICE_REGISTRY_PROGRAM_ID.toBase58()} failed: custom program error: 0x1788`,
+      `Program ${INFERENCE_ATTESTATION_PROGRAM_ID.toBase58()} failed: custom program error: 0x1788`,
+    ];
+    expect(attributeProgramError(logs)).toMatchObject(registryError('InvalidDeviceProof', 6024));
+    expect(isChainError(new Error('x'))).toBe(false);
+  });
+});
