@@ -326,23 +326,24 @@ export function v0Tx(
   return tx;
 }
 
-/** Path of the SBF smoke program (`crates/sbf-smoke`), which runs `zkpin_groth16::verify` alone. */
+/**
+ * Path of the SBF smoke program (`crates/sbf-smoke`, docs/crates.md), which runs
+ * `zkpin_groth16::verify` alone. With `build`, (re)builds it like the programs (same
+ * target directory, so the std build is shared; a no-op when it is current).
+ */
 function smokeProgramPath(build: boolean): string | undefined {
-  const candidates = [
-    join(REPO_ROOT, 'target/crates-sbf/bpfel-unknown-none/release/libzkpin_sbf_smoke.so'),
-    join(REPO_ROOT, 'target/bpfel-unknown-none/release/libzkpin_sbf_smoke.so'),
-  ];
-  const found = candidates.find((p) => existsSync(p));
-  if (found || !build) return found;
+  const so = join(REPO_ROOT, 'target/bpfel-unknown-none/release/libzkpin_sbf_smoke.so');
+  if (!build) return existsSync(so) ? so : undefined;
   const r = spawnSync(
     'bash',
     [
       '-c',
-      'source scripts/toolchain-env.sh && CARGO_TARGET_DIR=target/crates-sbf RUSTC="$SBF_RUSTC" RUSTC_BOOTSTRAP=1 "$SBF_CARGO" build --release --target bpfel-unknown-none -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem -p zkpin-sbf-smoke',
+      'source scripts/toolchain-env.sh && RUSTC="$SBF_RUSTC" RUSTC_BOOTSTRAP=1 "$SBF_CARGO" build --release ' +
+        '--target bpfel-unknown-none -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem -p zkpin-sbf-smoke',
     ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  return r.status === 0 ? candidates[0] : undefined;
+  return r.status === 0 && existsSync(so) ? so : undefined;
 }
 
 /**

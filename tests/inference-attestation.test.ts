@@ -230,11 +230,12 @@ describe('submit_attestation with a real proof', () => {
     expect(attestationEvents(result.logs).map((e) => e.name)).toEqual(['attestationSubmitted']);
   });
 
-  it('the verifier alone stays within 5% of the syscall floor (when the SBF smoke program is built)', (ctx) => {
-    const cu = isolatedVerifyUnits(false);
-    if (cu === undefined) ctx.skip();
+  it('the verifier alone (crates/sbf-smoke) stays within 5% of the 78.2k syscall floor', (ctx) => {
+    const cu = isolatedVerifyUnits(true);
+    if (cu === undefined) ctx.skip(); // no SBF toolchain on this machine
+    expect(cu).toBeGreaterThanOrEqual(78_226);
     expect(cu).toBeLessThanOrEqual(ATTESTATION_CU_CEILINGS.submit_attestation_verify_cu);
-  });
+  }, 600_000);
 });
 
 describe('who may submit', () => {
