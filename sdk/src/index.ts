@@ -13,3 +13,6 @@ export * from './registry-client.ts';
 export * from './network-setup.ts';
 export * from './attestation.ts';
 export * from './signed-reading-json.ts';
+export * from './pipeline.ts';
+export * from './chain.ts';
+export * from './network-follower.ts';

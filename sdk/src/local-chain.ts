@@ -48,6 +48,7 @@ const txDecoder = getTransactionDecoder();
 
 export class LocalChain {
   readonly svm: LiteSVM;
+  private readonly logListeners = new Set<{ programId: string; fn: (logs: string[], signature: string) => void }>();
 
   constructor(svm?: LiteSVM) {
     this.svm = svm ?? new LiteSVM();
@@ -116,7 +117,18 @@ export class LocalChain {
     // Each send moves to a new blockhash so identical transactions stay distinct.
     this.svm.expireBlockhash();
     if (result instanceof FailedTransactionMetadata) throw toChainError(result);
-    return toTxResult(result);
+    const r = toTxResult(result);
+    for (const l of [...this.logListeners]) {
+      if (r.logs.some((line) => line.startsWith(`Program ${l.programId} invoke`))) l.fn(r.logs, r.signature);
+    }
+    return r;
+  }
+
+  /** Calls `fn` with the logs of every successful transaction that invoked `programId`. */
+  onLogs(programId: PublicKey, fn: (logs: string[], signature: string) => void): () => void {
+    const entry = { programId: programId.toBase58(), fn };
+    this.logListeners.add(entry);
+    return () => this.logListeners.delete(entry);
   }
 
   /** Anchor provider signing with `payer` as the wallet. */

@@ -1,0 +1,90 @@
+/**
+ * Contracts between the bridge, the prover and the relayer: queue names, job ids and job
+ * payloads (zod schemas, validated on both sides), and dead-letter reason codes.
+ */
+import { z } from 'zod';
+
+export const QUEUE_PROVE = 'prove';
+export const QUEUE_RELAY = 'relay';
+/** Default BullMQ key prefix; tests use a random one so runs never collide. */
+export const DEFAULT_QUEUE_PREFIX = 'zkpin';
+
+/**
+ * Job id of a reading: `<device hex>-<seq>`. A message seen twice is one job. (BullMQ
+ * refuses custom ids with a single `:`, so the separator is `-`.)
+ */
+export function readingJobId(deviceHex: string, seq: bigint | string): string {
+  return `${deviceHex}-${seq.toString()}`;
+}
+
+const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`));
+const dec = z.string().regex(/^-?[0-9]+$/);
+
+/** `SignedReadingJson` (sdk/src/signed-reading-json.ts) as a schema. */
+export const signedReadingJsonSchema = z
+  .object({
+    network: hex(32),
+    device: hex(32),
+    seq: z.string().regex(/^[0-9]{1,20}$/),
+    timestamp: dec,
+    modelId: z.number().int().min(0).max(0xffffffff),
+    readings: z.array(z.number().int().min(-128).max(127)).length(16),
+    salt: hex(32),
+    ed25519Signature: hex(64),
+    bjjPublicKey: z.object({ ax: dec, ay: dec }).strict(),
+    bjjSignature: z.object({ r8x: dec, r8y: dec, s: dec }).strict(),
+  })
+  .strict();
+
+export const proveJobSchema = z
+  .object({
+    reading: signedReadingJsonSchema,
+    /** Milliseconds since the epoch when the bridge accepted the reading. */
+    acceptedAt: z.number(),
+    source: z.enum(['mqtt', 'http']),
+  })
+  .strict();
+export type ProveJob = z.infer<typeof proveJobSchema>;
+
+export const relayJobSchema = z
+  .object({
+    device: hex(32),
+    seq: z.string().regex(/^[0-9]+$/),
+    modelId: z.number().int().min(0),
+    timestamp: dec,
+    inputCommitment: hex(32),
+    class: z.number().int().min(0).max(255),
+    score: dec,
+    publicInput: hex(32),
+    proof: hex(256),
+    acceptedAt: z.number(),
+    provedAt: z.number(),
+  })
+  .strict();
+export type RelayJob = z.infer<typeof relayJobSchema>;
+
+/**
+ * Reasons a job ends as a dead letter. A dead letter is a BullMQ job in the `failed` set
+ * whose `failedReason` starts with `<CODE>: `.
+ */
+export const DEAD_LETTER_REASONS = [
+  // prover (oracle/src/prover/errors.ts)
+  'MALFORMED_READING',
+  'READING_OUT_OF_RANGE',
+  'INVALID_ED25519_SIGNATURE',
+  'INVALID_BJJ_SIGNATURE',
+  'DEVICE_KEY_MISMATCH',
+  'MODEL_MISMATCH',
+  'PROOF_INVALID',
+  // relayer
+  'UNKNOWN_DEVICE',
+  'DEVICE_REVOKED',
+  'PROGRAM_REJECTED',
+  'RETRIES_EXHAUSTED',
+] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+
+export function deadLetterReason(failedReason: string | undefined): string {
+  const m = /^([A-Z_]+): /.exec(failedReason ?? '');
+  return m?.[1] ?? 'RETRIES_EXHAUSTED';
+}
