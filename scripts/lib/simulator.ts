@@ -1,0 +1,128 @@
+/**
+ * Device simulator: creates device keys (ed25519 + BabyJubJub) and owner wallets, onboards
+ * the devices with the maker's approval (both signatures, the owner signs the transaction),
+ * then publishes signed readings over MQTT (QoS 1) with realistic sensor windows — mostly
+ * normal, with drift, spike and fault anomalies the model should flag.
+ */
+import { randomBytes } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { Keypair, PublicKey, Transaction, type Signer } from '@solana/web3.js';
+import type { Program } from '@coral-xyz/anchor';
+import {
+  bjjKeyHashBytes,
+  generateDeviceKeys,
+  registerDeviceInstructions,
+  signReading,
+  signedReadingToJson,
+  type DeviceKeys,
+  type DeviceRegistry,
+  type NetworkSetup,
+} from '@zkpin/sdk';
+import { CLASSES, rng, sampleWindow } from '../../circuits/model/train.ts';
+
+export interface SimulatedDevice {
+  keys: DeviceKeys;
+  owner: Keypair;
+  hex: string;
+  seq: bigint;
+}
+
+export interface SimulatorOptions {
+  registry: Program<DeviceRegistry>;
+  setup: NetworkSetup;
+  /** Sends a transaction (first signer pays). */
+  send: (tx: Transaction, signers: Signer[]) => Promise<unknown>;
+  /** Funds a new owner wallet (airdrop on the embedded chain). */
+  fund: (owner: PublicKey) => Promise<void> | void;
+  mqttUrl: string;
+  /** Share of readings that are anomalies (drift, spike, fault), default 0.15. */
+  anomalyRate?: number;
+  seed?: number;
+}
+
+/** `zkpin/v1/<network hex>/devices/<device hex>/readings` */
+export function readingsTopic(networkHex: string, deviceHex: string): string {
+  return `zkpin/v1/${networkHex}/devices/${deviceHex}/readings`;
+}
+
+export class DeviceSimulator {
+  readonly devices: SimulatedDevice[] = [];
+  published = 0;
+  readonly byClass: Record<string, number> = Object.fromEntries(CLASSES.map((c) => [c, 0]));
+  private client: MqttClient | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly rand: () => number;
+  private next = 0;
+
+  constructor(private readonly o: SimulatorOptions) {
+    this.rand = rng(o.seed ?? 7);
+  }
+
+  async onboard(count: number): Promise<void> {
+    const { setup } = this.o;
+    for (let i = 0; i < count; i++) {
+      const keys = await generateDeviceKeys();
+      const owner = Keypair.generate();
+      await this.o.fund(owner.publicKey);
+      const ixs = await registerDeviceInstructions(this.o.registry, {
+        network: setup.network,
+        owner: owner.publicKey,
+        maker: setup.maker,
+        makerSigner: setup.makerKey,
+        deviceSigner: keys.ed25519,
+        bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
+        modelId: setup.modelId,
+        deviceTree: setup.deviceTree,
+      });
+      await this.o.send(new Transaction().add(...ixs), [owner]);
+      this.devices.push({ keys, owner, hex: Buffer.from(keys.ed25519.publicKey).toString('hex'), seq: 0n });
+    }
+  }
+
+  async connect(): Promise<void> {
+    this.client = await mqtt.connectAsync(this.o.mqttUrl, {
+      clientId: `zkpin-sim-${randomBytes(4).toString('hex')}`,
+      connectTimeout: 5_000,
+      reconnectPeriod: 1_000,
+    });
+  }
+
+  private pickClass(): number {
+    const anomaly = this.o.anomalyRate ?? 0.15;
+    return this.rand() < anomaly ? 1 + Math.floor(this.rand() * 3) : 0;
+  }
+
+  /** One signed reading from the next device (round robin), published with QoS 1. */
+  async publishOne(): Promise<void> {
+    if (!this.client) throw new Error('connect() first');
+    const device = this.devices[this.next++ % this.devices.length]!;
+    const cls = this.pickClass();
+    device.seq += 1n;
+    const reading = signReading(device.keys, {
+      network: this.o.setup.network.toBytes(),
+      seq: device.seq,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)),
+      modelId: this.o.setup.modelId,
+      readings: sampleWindow(this.rand, cls),
+      salt: randomBytes(32),
+    });
+    const topic = readingsTopic(this.o.setup.network.toBuffer().toString('hex'), device.hex);
+    await this.client.publishAsync(topic, JSON.stringify(signedReadingToJson(reading)), { qos: 1 });
+    this.published += 1;
+    this.byClass[CLASSES[cls]!]! += 1;
+  }
+
+  /** Publishes `ratePerSecond` readings a second across all devices until stop(). */
+  start(ratePerSecond: number): void {
+    const interval = Math.max(5, 1000 / ratePerSecond);
+    const perTick = Math.max(1, Math.round((ratePerSecond * interval) / 1000));
+    this.timer = setInterval(() => {
+      for (let i = 0; i < perTick; i++) this.publishOne().catch((e: unknown) => console.error('publish failed:', e));
+    }, interval);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.client?.endAsync();
+  }
+}
