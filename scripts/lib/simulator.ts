@@ -48,6 +48,8 @@ export function readingsTopic(networkHex: string, deviceHex: string): string {
 export class DeviceSimulator {
   readonly devices: SimulatedDevice[] = [];
   published = 0;
+  /** Publish time (ms) of every reading, by `<device hex>-<seq>`. */
+  readonly publishedAt = new Map<string, number>();
   readonly byClass: Record<string, number> = Object.fromEntries(CLASSES.map((c) => [c, 0]));
   private client: MqttClient | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -107,6 +109,7 @@ export class DeviceSimulator {
       salt: randomBytes(32),
     });
     const topic = readingsTopic(this.o.setup.network.toBuffer().toString('hex'), device.hex);
+    this.publishedAt.set(`${device.hex}-${device.seq}`, Date.now());
     await this.client.publishAsync(topic, JSON.stringify(signedReadingToJson(reading)), { qos: 1 });
     this.published += 1;
     this.byClass[CLASSES[cls]!]! += 1;

@@ -1,0 +1,83 @@
+/**
+ * `npm run simulate -- --devices N --rate R [--duration S]`: simulated devices against a
+ * real cluster. Sets up a network with a maker and the development model (the authority
+ * keypair pays), onboards N devices (device + maker signatures, a funded owner wallet each)
+ * and publishes signed readings over MQTT (QoS 1) with anomalies, until Ctrl-C.
+ *
+ * Env: SOLANA_RPC_URL (required), ZKPIN_AUTHORITY_KEYPAIR (JSON secret key file, required),
+ * MQTT_URL (default mqtt://127.0.0.1:1883). On one machine, `npm start -- --devices N
+ * --rate R` runs the same simulator inside the full local network instead.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { AnchorProvider, Wallet } from '@coral-xyz/anchor';
+import { Keypair, SystemProgram, Transaction } from '@solana/web3.js';
+import {
+  RpcChain,
+  deviceRegistryProgram,
+  encodeVerifyingKey,
+  fromHex,
+  setUpNetwork,
+} from '@zkpin/sdk';
+import { devProverArtifacts } from '../oracle/src/prover/index.ts';
+import { DeviceSimulator } from './lib/simulator.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '4' },
+    rate: { type: 'string', default: '1' },
+    duration: { type: 'string' },
+  },
+});
+
+async function main() {
+  const rpc = process.env.SOLANA_RPC_URL;
+  const keyPath = process.env.ZKPIN_AUTHORITY_KEYPAIR;
+  if (!rpc || !keyPath) {
+    throw new Error(
+      'set SOLANA_RPC_URL and ZKPIN_AUTHORITY_KEYPAIR (a funded keypair file) to simulate devices on a cluster; ' +
+        'on this machine, `npm start -- --devices N --rate R` runs them inside the local network',
+    );
+  }
+  const authority = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(keyPath, 'utf8')) as number[]));
+  const chain = new RpcChain(rpc);
+  const provider = new AnchorProvider(chain.connection, new Wallet(authority), { commitment: 'confirmed' });
+  const registry = deviceRegistryProgram(provider);
+  const artifacts = await devProverArtifacts();
+  const setup = await setUpNetwork(registry, {
+    authority,
+    verifyingKey: encodeVerifyingKey(artifacts.vk),
+    onnxSha256: fromHex(artifacts.onnxSha256),
+    modelId: artifacts.modelId,
+  });
+  console.log(`network ${setup.network.toBase58()}`);
+  const sim = new DeviceSimulator({
+    registry,
+    setup,
+    send: (tx, signers) => chain.send(tx, [authority, ...signers]),
+    // Owners get 0.01 SOL from the authority.
+    fund: async (owner) => {
+      await chain.send(
+        new Transaction().add(SystemProgram.transfer({ fromPubkey: authority.publicKey, toPubkey: owner, lamports: 10_000_000 })),
+        [authority],
+      );
+    },
+    mqttUrl: process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883',
+  });
+  await sim.onboard(Number(args.devices));
+  await sim.connect();
+  sim.start(Number(args.rate));
+  console.log(`${args.devices} devices onboarded; publishing ${args.rate} reading(s)/s`);
+  const stop = async () => {
+    await sim.stop();
+    console.log(`published ${sim.published} readings: ${JSON.stringify(sim.byClass)}`);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  if (args.duration) setTimeout(() => void stop(), Number(args.duration) * 1000);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
