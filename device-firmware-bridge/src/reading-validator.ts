@@ -1,0 +1,119 @@
+/**
+ * The bridge's synchronous checks on one message, cheapest first: size, JSON, schema,
+ * topic, network, device known, ed25519 over the canonical bytes (node:crypto, the device's
+ * public key cached as a KeyObject), device active, model id, seq above the on-chain seq.
+ * Stateful checks (seq order, duplicates, rate, backpressure) happen in Redis (admission.ts).
+ */
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import {
+  DEVICE_STATUS_ACTIVE,
+  encodeReadingMessage,
+  signedReadingJsonSchema,
+  type SignedReadingJson,
+} from '@zkpin/sdk';
+import { BridgeRejection } from './errors.ts';
+
+/** What the bridge needs to know about a device; `NetworkFollower` satisfies it. */
+export interface DeviceDirectory {
+  device(deviceHex: string):
+    | { leaf: { status: number; modelId: number; seq: { toString(): string } } }
+    | undefined;
+}
+
+export interface ValidReading {
+  reading: SignedReadingJson;
+  deviceHex: string;
+  /** Canonical decimal seq (no leading zeros). */
+  seq: string;
+}
+
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const U64_MAX = (1n << 64n) - 1n;
+
+export class ReadingValidator {
+  private readonly keys = new Map<string, KeyObject>();
+
+  constructor(
+    readonly networkHex: string,
+    readonly directory: DeviceDirectory,
+    readonly maxMessageBytes: number,
+  ) {}
+
+  /** Validates one raw message; throws BridgeRejection with the reason. */
+  validate(payload: Buffer | string, topicDevice?: string): ValidReading {
+    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (size > this.maxMessageBytes) {
+      throw new BridgeRejection('TOO_LARGE', `the message is ${size} bytes; the limit is ${this.maxMessageBytes}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+    } catch (e) {
+      throw new BridgeRejection('MALFORMED_JSON', `the body is not valid JSON: ${(e as Error).message}`);
+    }
+    const parsed = signedReadingJsonSchema.safeParse(json);
+    if (!parsed.success) {
+      if (typeof json === 'object' && json !== null && !('ed25519Signature' in json)) {
+        throw new BridgeRejection('UNSIGNED');
+      }
+      const issue = parsed.error.issues[0];
+      throw new BridgeRejection(
+        'SCHEMA_INVALID',
+        `the reading does not match the SignedReadingJson schema: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`,
+      );
+    }
+    const reading = parsed.data;
+    const deviceHex = reading.device;
+    const seqN = BigInt(reading.seq);
+    const ts = BigInt(reading.timestamp);
+    if (seqN > U64_MAX || ts >= 1n << 63n || ts < -(1n << 63n)) {
+      throw new BridgeRejection('SCHEMA_INVALID', 'seq must fit in u64 and timestamp in i64');
+    }
+    const seq = seqN.toString();
+    const ctx = { device: deviceHex, seq };
+    if (topicDevice !== undefined && topicDevice !== deviceHex) {
+      throw new BridgeRejection('TOPIC_MISMATCH', `topic device ${topicDevice} differs from payload device ${deviceHex}`, ctx);
+    }
+    if (reading.network !== this.networkHex) {
+      throw new BridgeRejection('WRONG_NETWORK', `the reading is for network ${reading.network}, this bridge serves ${this.networkHex}`, ctx);
+    }
+    const entry = this.directory.device(deviceHex);
+    if (!entry) throw new BridgeRejection('UNKNOWN_DEVICE', `device ${deviceHex} is not registered in this network`, ctx);
+
+    const message = encodeReadingMessage({
+      network: Buffer.from(reading.network, 'hex'),
+      device: Buffer.from(deviceHex, 'hex'),
+      seq: seqN,
+      timestamp: ts,
+      modelId: reading.modelId,
+      readings: reading.readings,
+      salt: Buffer.from(reading.salt, 'hex'),
+    });
+    if (!verify(null, message, this.publicKey(deviceHex), Buffer.from(reading.ed25519Signature, 'hex'))) {
+      throw new BridgeRejection('BAD_SIGNATURE', undefined, ctx);
+    }
+    if (entry.leaf.status !== DEVICE_STATUS_ACTIVE) {
+      throw new BridgeRejection('DEVICE_REVOKED', `device ${deviceHex} is not active (status ${entry.leaf.status})`, ctx);
+    }
+    if (entry.leaf.modelId !== reading.modelId) {
+      throw new BridgeRejection(
+        'MODEL_MISMATCH',
+        `the reading is for model ${reading.modelId}; the device is registered with model ${entry.leaf.modelId}`,
+        ctx,
+      );
+    }
+    if (seqN <= BigInt(entry.leaf.seq.toString())) {
+      throw new BridgeRejection('REPLAYED_SEQ', `seq ${seq} is not above the device's on-chain seq ${entry.leaf.seq.toString()}`, ctx);
+    }
+    return { reading: seq === reading.seq ? reading : { ...reading, seq }, deviceHex, seq };
+  }
+
+  private publicKey(deviceHex: string): KeyObject {
+    let key = this.keys.get(deviceHex);
+    if (!key) {
+      key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(deviceHex, 'hex')]), format: 'der', type: 'spki' });
+      this.keys.set(deviceHex, key);
+    }
+    return key;
+  }
+}
