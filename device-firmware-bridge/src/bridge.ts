@@ -38,10 +38,15 @@ export interface BridgeOptions {
   redisUrl: string;
   /** BullMQ prefix; the bridge's own keys live under `<prefix>:bridge:`. */
   queuePrefix?: string;
-  /** MQTT ingest; `false` disables it. */
-  mqtt?: { url: string; clientId?: string; sharedGroup?: string; connectTimeoutMs?: number } | false;
-  /** HTTP ingest; `false` disables it. Port 0 picks a free port (see `httpAddress`). */
-  http?: { port: number; host?: string } | false;
+  /** MQTT broker URL; omitted: no MQTT ingest. */
+  mqttUrl?: string;
+  /** Stable client id: the broker keeps a persistent session (QoS 1 messages queue while the bridge is down). */
+  mqttClientId?: string;
+  /** Subscribe as `$share/<group>/…` so several bridges split the readings. */
+  mqttSharedGroup?: string;
+  /** HTTP port; omitted: no HTTP ingest. 0 picks a free port (see `httpAddress`). */
+  httpPort?: number;
+  httpHost?: string;
   limits?: Partial<BridgeLimits>;
   logger?: Logger;
   /** Prometheus registry for the bridge's metrics (a fresh one by default). */
@@ -95,7 +100,7 @@ export function createBridge(o: BridgeOptions): Bridge {
   const connectTimeoutMs = o.connectTimeoutMs ?? 3000;
   const metrics = new BridgeMetrics(o.registry);
   const validator = new ReadingValidator(networkHex, o.directory, limits.maxMessageBytes);
-  const topic = `${o.mqtt && o.mqtt.sharedGroup ? `$share/${o.mqtt.sharedGroup}/` : ''}zkpin/v1/${networkHex}/devices/+/readings`;
+  const topic = `${o.mqttSharedGroup ? `$share/${o.mqttSharedGroup}/` : ''}zkpin/v1/${networkHex}/devices/+/readings`;
 
   const redis = new Redis(o.redisUrl, {
     lazyConnect: true,
@@ -162,8 +167,8 @@ export function createBridge(o: BridgeOptions): Bridge {
         throw new BridgeError('REDIS_UNREACHABLE', `cannot reach Redis at ${o.redisUrl}: ${(e as Error).message}. Start Redis or set REDIS_URL.`);
       }
       accepting = true;
-      if (o.mqtt) {
-        const m = o.mqtt;
+      if (o.mqttUrl !== undefined) {
+        const m = { url: o.mqttUrl, clientId: o.mqttClientId };
         try {
           client = await withTimeout(
             mqtt.connectAsync(
@@ -171,12 +176,12 @@ export function createBridge(o: BridgeOptions): Bridge {
               {
                 clientId: m.clientId ?? `zkpin-bridge-${randomBytes(6).toString('hex')}`,
                 clean: m.clientId === undefined,
-                connectTimeout: m.connectTimeoutMs ?? connectTimeoutMs,
+                connectTimeout: connectTimeoutMs,
                 reconnectPeriod: 1000,
               },
               false,
             ),
-            (m.connectTimeoutMs ?? connectTimeoutMs) + 500,
+            connectTimeoutMs + 500,
             'MQTT connect',
           );
         } catch (e) {
@@ -188,7 +193,7 @@ export function createBridge(o: BridgeOptions): Bridge {
         await client.subscribeAsync(topic, { qos: 1 });
         log.info({ topic, url: m.url }, 'mqtt ingest subscribed');
       }
-      if (o.http) {
+      if (o.httpPort !== undefined) {
         http = buildHttpServer({
           maxMessageBytes: limits.maxMessageBytes,
           ingest: (b) => ingest(b, 'http'),
@@ -197,10 +202,10 @@ export function createBridge(o: BridgeOptions): Bridge {
           healthy: () => accepting && redis.status === 'ready',
         });
         try {
-          httpAddress = await http.listen({ port: o.http.port, host: o.http.host ?? '127.0.0.1' });
+          httpAddress = await http.listen({ port: o.httpPort, host: o.httpHost ?? '127.0.0.1' });
         } catch (e) {
           await this.stop();
-          throw new BridgeError('HTTP_LISTEN_FAILED', `cannot listen on port ${o.http.port}: ${(e as Error).message}`);
+          throw new BridgeError('HTTP_LISTEN_FAILED', `cannot listen on port ${o.httpPort}: ${(e as Error).message}`);
         }
         log.info({ address: httpAddress }, 'http ingest listening');
       }
