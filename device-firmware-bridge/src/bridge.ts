@@ -92,6 +92,24 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Resolves when the connection is ready; rejects on its first connection error. */
+function redisReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const onReady = () => {
+      redis.off('error', onError);
+      resolve();
+    };
+    const onError = (e: Error) => {
+      redis.off('ready', onReady);
+      reject(e);
+    };
+    redis.once('ready', onReady);
+    redis.once('error', onError);
+    if (redis.status === 'wait') redis.connect().catch(() => undefined);
+  });
+}
+
 export function createBridge(o: BridgeOptions): Bridge {
   const networkHex = toHex(o.network);
   const limits: BridgeLimits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -160,7 +178,7 @@ export function createBridge(o: BridgeOptions): Bridge {
 
     async start() {
       try {
-        await withTimeout(redis.connect(), connectTimeoutMs, 'Redis connect');
+        await withTimeout(redisReady(redis), connectTimeoutMs, 'Redis connect');
         await withTimeout(redis.ping(), connectTimeoutMs, 'Redis PING');
       } catch (e) {
         redis.disconnect();

@@ -1,0 +1,257 @@
+/**
+ * The bridge against real Redis and Mosquitto, with devices registered on a LiteSVM chain
+ * and known to the bridge through the real NetworkFollower. Every message ends as exactly
+ * one prove job or a rejection with its reason, and the bridge keeps accepting.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import mqtt, { type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import type { Job } from 'bullmq';
+import { generateDeviceKeys, proveJobSchema, readingJobId } from '@zkpin/sdk';
+import { createBridge, type Bridge, type BridgeLimits, type RejectReason } from '../../src/index.ts';
+import {
+  MQTT_URL,
+  REDIS_URL,
+  assertServices,
+  cleanUp,
+  randomPrefix,
+  signedReading,
+  testNetwork,
+  waitFor,
+  type TestDevice,
+  type TestNetwork,
+} from './helpers.ts';
+
+let net: TestNetwork;
+let a: TestDevice;
+let b: TestDevice;
+let revoked: TestDevice;
+let publisher: MqttClient;
+const running: { bridge: Bridge; prefix: string }[] = [];
+
+beforeAll(async () => {
+  await assertServices();
+  net = await testNetwork();
+  a = await net.register();
+  b = await net.register();
+  revoked = await net.register();
+  await net.revoke(revoked);
+  publisher = await mqtt.connectAsync(MQTT_URL, { connectTimeout: 2000 });
+});
+
+afterAll(async () => {
+  await publisher?.endAsync();
+  net?.follower.stop();
+});
+
+afterEach(async () => {
+  for (const { bridge, prefix } of running.splice(0)) {
+    await bridge.stop();
+    await cleanUp(prefix);
+  }
+});
+
+async function startBridge(limits: Partial<BridgeLimits> = {}): Promise<Bridge> {
+  const prefix = randomPrefix();
+  const bridge = createBridge({
+    network: net.networkHex,
+    directory: net.follower,
+    redisUrl: REDIS_URL,
+    queuePrefix: prefix,
+    mqttUrl: MQTT_URL,
+    httpPort: 0,
+    limits,
+    logger: pino({ level: 'silent' }),
+  });
+  running.push({ bridge, prefix });
+  await bridge.start();
+  return bridge;
+}
+
+async function post(bridge: Bridge, body: unknown, raw = false): Promise<{ status: number; body: Record<string, string> }> {
+  const res = await fetch(`${bridge.httpAddress!}/v1/readings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+}
+
+function topicOf(device: string): string {
+  return `zkpin/v1/${net.networkHex}/devices/${device}/readings`;
+}
+
+/** Publishes at QoS 1 and waits until the bridge has decided the message. */
+async function publish(bridge: Bridge, payload: string | Buffer, device: string): Promise<void> {
+  const before = bridge.stats();
+  await publisher.publishAsync(topicOf(device), payload, { qos: 1 });
+  await waitFor(() => {
+    const s = bridge.stats();
+    return s.accepted + s.rejected > before.accepted + before.rejected;
+  }, 'the bridge to decide an MQTT message');
+}
+
+async function jobs(bridge: Bridge): Promise<Job[]> {
+  return bridge.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
+}
+
+function expectOneRejection(bridge: Bridge, reason: RejectReason): void {
+  const s = bridge.stats();
+  expect(s.rejectedByReason[reason], `${reason} count`).toBe(1);
+}
+
+describe('device-firmware-bridge', () => {
+  it('accepts a signed reading over MQTT as exactly one prove job with id <device>-<seq>', async () => {
+    const bridge = await startBridge();
+    const r = signedReading(net, a, 1n);
+    await publish(bridge, JSON.stringify(r), a.hex);
+    expect(bridge.stats().accepted).toBe(1);
+    const all = await jobs(bridge);
+    expect(all).toHaveLength(1);
+    expect(all[0]!.id).toBe(readingJobId(a.hex, 1n));
+    expect(all[0]!.name).toBe('reading');
+    const data = proveJobSchema.parse(all[0]!.data);
+    expect(data.reading).toEqual(r);
+    expect(data.source).toBe('mqtt');
+    expect(all[0]!.opts.attempts).toBe(5);
+  });
+
+  it('accepts a signed reading over HTTP with 202 {jobId}', async () => {
+    const bridge = await startBridge();
+    const r = signedReading(net, b, 7n);
+    const res = await post(bridge, r);
+    expect(res).toEqual({ status: 202, body: { jobId: readingJobId(b.hex, 7n) } });
+    const all = await jobs(bridge);
+    expect(all.map((j) => j.id)).toEqual([readingJobId(b.hex, 7n)]);
+    expect(proveJobSchema.parse(all[0]!.data)).toMatchObject({ reading: r, source: 'http' });
+  });
+
+  it('rejects bad messages over HTTP with the reason and status, and keeps accepting', async () => {
+    const bridge = await startBridge({ maxMessageBytes: 2048 });
+    const good = signedReading(net, a, 3n);
+    const stranger = await generateDeviceKeys();
+    const strangerDevice = { keys: stranger, hex: Buffer.from(stranger.ed25519.publicKey).toString('hex') };
+    const unsigned: Partial<typeof good> = { ...good };
+    delete unsigned.ed25519Signature;
+    const cases: [string, unknown, boolean, number, RejectReason][] = [
+      ['malformed JSON', '{"network": ', true, 400, 'MALFORMED_JSON'],
+      ['schema: 15 readings', { ...good, readings: good.readings.slice(1) }, false, 400, 'SCHEMA_INVALID'],
+      ['oversized', { ...good, pad: 'x'.repeat(4000) }, false, 413, 'TOO_LARGE'],
+      ['unsigned', unsigned, false, 401, 'UNSIGNED'],
+      ['tampered readings', { ...good, readings: good.readings.map((x, i) => (i === 0 ? x + 1 : x)) }, false, 401, 'BAD_SIGNATURE'],
+      ['signed by another key', { ...good, ed25519Signature: signedReading(net, b, 3n).ed25519Signature }, false, 401, 'BAD_SIGNATURE'],
+      ['unknown device', signedReading(net, strangerDevice, 3n), false, 404, 'UNKNOWN_DEVICE'],
+      ['revoked device', signedReading(net, revoked, 3n), false, 403, 'DEVICE_REVOKED'],
+      ['wrong model id', signedReading(net, a, 3n, { modelId: net.modelId + 1 }), false, 422, 'MODEL_MISMATCH'],
+      ['wrong network', signedReading(net, a, 3n, { networkHex: 'ab'.repeat(32) }), false, 400, 'WRONG_NETWORK'],
+    ];
+    for (const [what, body, raw, status, reason] of cases) {
+      const res = await post(bridge, body, raw);
+      expect(res.status, what).toBe(status);
+      expect(res.body['error'], what).toBe(reason);
+      expect(typeof res.body['message'], what).toBe('string');
+    }
+    const s = bridge.stats();
+    expect(s.rejectedByReason.BAD_SIGNATURE).toBe(2);
+    for (const r of ['MALFORMED_JSON', 'SCHEMA_INVALID', 'TOO_LARGE', 'UNSIGNED', 'UNKNOWN_DEVICE', 'DEVICE_REVOKED', 'MODEL_MISMATCH', 'WRONG_NETWORK'] as const) {
+      expectOneRejection(bridge, r);
+    }
+    expect(s.accepted).toBe(0);
+    expect(await jobs(bridge)).toHaveLength(0);
+
+    expect((await post(bridge, good)).status).toBe(202);
+    expect((await jobs(bridge)).map((j) => j.id)).toEqual([readingJobId(a.hex, 3n)]);
+
+    const metrics = await (await fetch(`${bridge.httpAddress!}/metrics`)).text();
+    expect(metrics).toMatch(/zkpin_bridge_rejected_total\{reason="BAD_SIGNATURE",source="http"\} 2/);
+    expect(metrics).toMatch(/zkpin_bridge_accepted_total\{source="http"\} 1/);
+  });
+
+  it('rejects bad messages over MQTT (malformed, oversized, topic mismatch, wrong signature) and keeps accepting', async () => {
+    const bridge = await startBridge({ maxMessageBytes: 2048 });
+    const good = signedReading(net, a, 1n);
+    await publish(bridge, 'not json', a.hex);
+    await publish(bridge, Buffer.alloc(5000, 0x20), a.hex);
+    await publish(bridge, JSON.stringify(good), b.hex);
+    await publish(bridge, JSON.stringify({ ...good, salt: 'cd'.repeat(32) }), a.hex);
+    await publish(bridge, JSON.stringify({ ...good, seq: 'one' }), a.hex);
+    for (const r of ['MALFORMED_JSON', 'TOO_LARGE', 'TOPIC_MISMATCH', 'BAD_SIGNATURE', 'SCHEMA_INVALID'] as const) {
+      expectOneRejection(bridge, r);
+    }
+    expect(await jobs(bridge)).toHaveLength(0);
+    await publish(bridge, JSON.stringify(good), a.hex);
+    expect(bridge.stats().accepted).toBe(1);
+    expect((await jobs(bridge)).map((j) => j.id)).toEqual([readingJobId(a.hex, 1n)]);
+  });
+
+  it('suppresses duplicates: the same message twice (MQTT, HTTP, concurrently) is one job', async () => {
+    const bridge = await startBridge();
+    const r1 = signedReading(net, a, 1n);
+    await publish(bridge, JSON.stringify(r1), a.hex);
+    await publish(bridge, JSON.stringify(r1), a.hex);
+    expect(bridge.stats().accepted).toBe(1);
+    expectOneRejection(bridge, 'DUPLICATE');
+    const again = await post(bridge, r1);
+    expect(again).toMatchObject({ status: 409, body: { error: 'DUPLICATE' } });
+
+    const r2 = signedReading(net, a, 2n);
+    const both = await Promise.all([post(bridge, r2), post(bridge, r2)]);
+    expect(both.map((x) => x.status).sort()).toEqual([202, 409]);
+    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual([readingJobId(a.hex, 1n), readingJobId(a.hex, 2n)].sort());
+    expect(bridge.stats().rejectedByReason.DUPLICATE).toBe(3);
+  });
+
+  it('rejects a replayed older seq and accepts the next higher one', async () => {
+    const bridge = await startBridge();
+    expect((await post(bridge, signedReading(net, b, 5n))).status).toBe(202);
+    const old = await post(bridge, signedReading(net, b, 3n));
+    expect(old).toMatchObject({ status: 409, body: { error: 'REPLAYED_SEQ' } });
+    expect((await post(bridge, signedReading(net, b, 6n))).status).toBe(202);
+    // Within one batch too: 9 then 8 arrive together.
+    const [r9, r8] = await Promise.all([post(bridge, signedReading(net, b, 9n)), post(bridge, signedReading(net, b, 8n))]);
+    expect(r9.status).toBe(202);
+    expect(r8.body['error']).toBe('REPLAYED_SEQ');
+    expect(bridge.stats().rejectedByReason.REPLAYED_SEQ).toBe(2);
+    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual(['5', '6', '9'].map((s) => readingJobId(b.hex, s)).sort());
+  });
+
+  it('rate-limits each device on its own', async () => {
+    const bridge = await startBridge({ rateBurst: 2, ratePerSecond: 0.001 });
+    expect((await post(bridge, signedReading(net, a, 1n))).status).toBe(202);
+    expect((await post(bridge, signedReading(net, a, 2n))).status).toBe(202);
+    const limited = await post(bridge, signedReading(net, a, 3n));
+    expect(limited).toMatchObject({ status: 429, body: { error: 'RATE_LIMITED' } });
+    expectOneRejection(bridge, 'RATE_LIMITED');
+    expect((await post(bridge, signedReading(net, b, 1n))).status).toBe(202);
+    expect(await jobs(bridge)).toHaveLength(3);
+  });
+
+  it('applies backpressure when the prove queue is deep, and accepts again once it drains', async () => {
+    const bridge = await startBridge({ maxQueueWaiting: 2 });
+    expect((await post(bridge, signedReading(net, a, 1n))).status).toBe(202);
+    expect((await post(bridge, signedReading(net, b, 1n))).status).toBe(202);
+    const full = await post(bridge, signedReading(net, a, 2n));
+    expect(full).toMatchObject({ status: 503, body: { error: 'BACKPRESSURE' } });
+    expectOneRejection(bridge, 'BACKPRESSURE');
+    await (await bridge.queue.getJob(readingJobId(a.hex, 1n)))!.remove();
+    expect((await post(bridge, signedReading(net, a, 2n))).status).toBe(202);
+    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual([readingJobId(a.hex, 2n), readingJobId(b.hex, 1n)].sort());
+  });
+
+  it('knows a device registered while it runs, and one revoked while it runs', async () => {
+    const bridge = await startBridge();
+    const late = await net.register();
+    expect((await post(bridge, signedReading(net, late, 1n))).status).toBe(202);
+    await net.revoke(late);
+    expect((await post(bridge, signedReading(net, late, 2n))).body['error']).toBe('DEVICE_REVOKED');
+  });
+
+  it('fails to start with a clear error when Redis or the broker is unreachable', async () => {
+    const common = { network: net.networkHex, directory: net.follower, logger: pino({ level: 'silent' }), connectTimeoutMs: 1000 };
+    const t0 = Date.now();
+    await expect(createBridge({ ...common, redisUrl: 'redis://127.0.0.1:1' }).start()).rejects.toThrow(/REDIS_UNREACHABLE/);
+    await expect(createBridge({ ...common, redisUrl: REDIS_URL, mqttUrl: 'mqtt://127.0.0.1:1' }).start()).rejects.toThrow(/MQTT_UNREACHABLE/);
+    expect(Date.now() - t0).toBeLessThan(8000);
+  });
+});
+

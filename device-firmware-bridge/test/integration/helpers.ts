@@ -1,0 +1,164 @@
+/**
+ * Test fixtures: real Redis and Mosquitto (checked up front, failing fast with a clear
+ * message), a LiteSVM chain with device_registry and a network with registered devices,
+ * followed by the real NetworkFollower, and real signed readings.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import mqtt from 'mqtt';
+import { Keypair, Transaction } from '@solana/web3.js';
+import {
+  DEVICE_REGISTRY_PROGRAM_ID,
+  EmbeddedChain,
+  LocalChain,
+  NetworkFollower,
+  QUEUE_PROVE,
+  REPO_ROOT,
+  bjjKeyHashBytes,
+  deviceRegistryProgram,
+  generateDeviceKeys,
+  networkPda,
+  programPath,
+  proofAccounts,
+  registerDeviceInstructions,
+  setUpNetwork,
+  signReading,
+  signedReadingToJson,
+  type DeviceKeys,
+  type SignedReadingJson,
+} from '@zkpin/sdk';
+
+export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+export const MQTT_URL = process.env['MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
+
+/** Throws a clear error within ~2 s when Redis or the MQTT broker is down. */
+export async function assertServices(): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    throw new Error(`Redis is not reachable at ${REDIS_URL} (${(e as Error).message}): start redis-server or set REDIS_URL`);
+  } finally {
+    redis.disconnect();
+  }
+  try {
+    const c = await Promise.race([
+      mqtt.connectAsync(MQTT_URL, { connectTimeout: 1500, reconnectPeriod: 0 }, false),
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timed out')), 2000)),
+    ]);
+    await c.endAsync();
+  } catch (e) {
+    throw new Error(`MQTT broker is not reachable at ${MQTT_URL} (${(e as Error).message}): start mosquitto or set MQTT_URL`);
+  }
+}
+
+export function randomPrefix(): string {
+  return `zkpin-test-bridge-${randomBytes(5).toString('hex')}`;
+}
+
+/** Obliterates the prove queue and deletes every key under the prefix. */
+export async function cleanUp(prefix: string): Promise<void> {
+  const q = new Queue(QUEUE_PROVE, { connection: { url: REDIS_URL }, prefix });
+  await q.obliterate({ force: true }).catch(() => undefined);
+  await q.close();
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+export interface TestDevice {
+  keys: DeviceKeys;
+  hex: string;
+}
+
+export interface TestNetwork {
+  chain: EmbeddedChain;
+  follower: NetworkFollower;
+  networkHex: string;
+  modelId: number;
+  register(): Promise<TestDevice>;
+  revoke(d: TestDevice): Promise<void>;
+}
+
+/** LiteSVM with device_registry, one network (maker, model, trees), followed from its events. */
+export async function testNetwork(): Promise<TestNetwork> {
+  const local = new LocalChain();
+  local.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
+  const authority = Keypair.generate();
+  local.airdrop(authority.publicKey, 1000);
+  const registry = deviceRegistryProgram(local.provider(authority));
+  const chain = new EmbeddedChain(local);
+  const network = networkPda(authority.publicKey);
+  const follower = new NetworkFollower(chain, network).start();
+  const vk = JSON.parse(readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8')) as { vk_bytes_hex: string };
+  const setup = await setUpNetwork(registry, { authority, verifyingKey: Buffer.from(vk.vk_bytes_hex, 'hex') });
+  const owner = local.fundedKeypair();
+  return {
+    chain,
+    follower,
+    networkHex: network.toBuffer().toString('hex'),
+    modelId: setup.modelId,
+    async register() {
+      const keys = await generateDeviceKeys();
+      const ixs = await registerDeviceInstructions(registry, {
+        network: setup.network,
+        owner: owner.publicKey,
+        maker: setup.maker,
+        makerSigner: setup.makerKey,
+        deviceSigner: keys.ed25519,
+        bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
+        modelId: setup.modelId,
+        deviceTree: setup.deviceTree,
+      });
+      await chain.send(new Transaction().add(...ixs), [owner]);
+      return { keys, hex: Buffer.from(keys.ed25519.publicKey).toString('hex') };
+    },
+    async revoke(d) {
+      const p = follower.proof(d.hex)!;
+      await registry.methods
+        .revokeDevice({ leaf: p.state.leaf, leafIndex: p.state.leafIndex, root: Array.from(p.root) })
+        .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+        .remainingAccounts(proofAccounts(p.nodes))
+        .signers([owner])
+        .rpc();
+    },
+  };
+}
+
+/** A real signed reading (ed25519 over the canonical bytes, EdDSA-Poseidon over msg). */
+export function signedReading(
+  net: { networkHex: string; modelId: number },
+  d: TestDevice,
+  seq: bigint,
+  o: { modelId?: number; networkHex?: string } = {},
+): SignedReadingJson {
+  const readings = Array.from({ length: 16 }, (_, i) => ((i * 7 + Number(seq)) % 200) - 100);
+  return signedReadingToJson(
+    signReading(d.keys, {
+      network: Buffer.from(o.networkHex ?? net.networkHex, 'hex'),
+      seq,
+      timestamp: 1_750_000_000n + seq,
+      modelId: o.modelId ?? net.modelId,
+      readings,
+      salt: randomBytes(32),
+    }),
+  );
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
