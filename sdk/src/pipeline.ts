@@ -85,6 +85,6 @@ export const DEAD_LETTER_REASONS = [
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export function deadLetterReason(failedReason: string | undefined): string {
-  const m = /^([A-Z_]+): /.exec(failedReason ?? '');
+  const m = /^([A-Z][A-Z0-9_]*): /.exec(failedReason ?? '');
   return m?.[1] ?? 'RETRIES_EXHAUSTED';
 }

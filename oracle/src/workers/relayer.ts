@@ -1,0 +1,338 @@
+/**
+ * The relayer: consumes `relay` jobs (a proof of one reading) and records them on-chain with
+ * `submit_attestation`. The device leaf and its proof come from the oracle's own replica of
+ * the device tree (NetworkFollower), checked against the on-chain root before sending.
+ *
+ * Outcomes of a job:
+ * - `recorded`: the transaction confirmed;
+ * - `already_recorded`: the device's seq is already at (or past) the job's seq — a reading
+ *   seen twice, a replayed old seq, or a retry after a send whose confirmation was lost;
+ * - retried with backoff: network and blockhash errors, a replica behind the chain;
+ * - dead letter: `PROGRAM_REJECTED: <program>: <Error> (<code>)`, `DEVICE_REVOKED`,
+ *   `UNKNOWN_DEVICE`, `SEQ_GAP` (seq n-1 never reached the chain, so seq n never can: the
+ *   proof is bound to seq = leaf.seq + 1), `RETRIES_EXHAUSTED`.
+ *
+ * Ordering: a device's seq n+1 needs seq n on-chain first. A job that is ahead of the device
+ * waits (moved to delayed, no attempt spent) while its predecessor is in flight.
+ */
+import {
+  AddressLookupTableAccount,
+  ComputeBudgetProgram,
+  Keypair,
+  PublicKey,
+  Transaction,
+  TransactionMessage,
+  VersionedTransaction,
+  type TransactionInstruction,
+} from '@solana/web3.js';
+import type { Provider } from '@coral-xyz/anchor';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import {
+  DEFAULT_QUEUE_PREFIX,
+  DEVICE_STATUS_ACTIVE,
+  QUEUE_PROVE,
+  QUEUE_RELAY,
+  attributeProgramError,
+  deadLetterReason,
+  deviceRegistryProgram,
+  fromHex,
+  inferenceAttestationProgram,
+  isTransientChainError,
+  modelPda,
+  readingJobId,
+  relayJobSchema,
+  submitAttestationInstruction,
+  type Chain,
+  type NetworkFollower,
+  type RelayJob,
+} from '@zkpin/sdk';
+import { deadLetter, errorMessage, transient } from './errors.ts';
+import { OracleMetrics } from './metrics.ts';
+import { silentLogger } from './logger.ts';
+
+/**
+ * Compute-unit limit of a submit_attestation transaction: 114,417 CU measured for a record
+ * tree's first record (docs/programs.md; 107,611 in steady state) plus about 13% margin.
+ */
+export const DEFAULT_COMPUTE_UNIT_LIMIT = 130_000;
+
+export interface RelayerOptions {
+  connection: ConnectionOptions;
+  prefix?: string;
+  chain: Chain;
+  /** A started NetworkFollower of this network (device leaves and device tree replicas). */
+  follower: NetworkFollower;
+  /** Oracle key in the network's oracle set; pays and signs. */
+  submitter: Keypair;
+  /** The network (`setUpNetwork`'s result fits). The record tree is read from the Network account when not given. */
+  setup: { network: PublicKey; recordTree?: PublicKey };
+  /** Priority fee (ComputeBudgetProgram.setComputeUnitPrice); none by default. */
+  priorityFeeMicroLamports?: number;
+  /** default DEFAULT_COMPUTE_UNIT_LIMIT (130,000) */
+  computeUnitLimit?: number;
+  /** Send v0 transactions through this lookup table (smaller transactions: deeper trees, fees). */
+  lookupTable?: AddressLookupTableAccount;
+  /** Jobs in flight per relayer (default 1: a device's seqs land in order). */
+  concurrency?: number;
+  /** default 30,000 ms (a confirmation over RPC can take seconds) */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** How long to wait for the replica to reach the on-chain root before retrying (default 2,000 ms). */
+  replicaWaitMs?: number;
+  /** Delay of a job waiting for its device's previous seq (default 250 ms). */
+  seqWaitDelayMs?: number;
+  /** A job ahead of its device with no predecessor in flight dead-letters as SEQ_GAP after this (default 120,000 ms). */
+  seqGapTimeoutMs?: number;
+  autorun?: boolean;
+  logger?: Logger;
+  metrics?: OracleMetrics;
+}
+
+export interface RelayResult {
+  outcome: 'recorded' | 'already_recorded';
+  signature?: string;
+  computeUnits?: number;
+  relayMs?: number;
+}
+
+export interface RelayerHandle {
+  readonly worker: Worker<unknown, RelayResult>;
+  readonly metrics: OracleMetrics;
+  run(): void;
+  close(force?: boolean): Promise<void>;
+}
+
+/** Largest transaction Solana accepts (bytes on the wire). */
+export const MAX_TX_BYTES = 1232;
+
+function legacySize(tx: Transaction, payer: PublicKey): number {
+  tx.feePayer = payer;
+  tx.recentBlockhash = PublicKey.default.toBase58();
+  const message = tx.serializeMessage();
+  return 1 + 64 * tx.compileMessage().header.numRequiredSignatures + message.length;
+}
+
+const registryCoder = deviceRegistryProgram({} as Provider).coder;
+const IN_FLIGHT = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused']);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createRelayer(o: RelayerOptions): RelayerHandle {
+  const prefix = o.prefix ?? DEFAULT_QUEUE_PREFIX;
+  const log = (o.logger ?? silentLogger()).child({ component: 'relayer' });
+  const metrics = o.metrics ?? new OracleMetrics();
+  const program = inferenceAttestationProgram({ publicKey: o.submitter.publicKey } as unknown as Provider);
+  const proveQueue = new Queue(QUEUE_PROVE, { connection: o.connection, prefix });
+  const relayQueue = new Queue(QUEUE_RELAY, { connection: o.connection, prefix });
+  const cuLimit = o.computeUnitLimit ?? DEFAULT_COMPUTE_UNIT_LIMIT;
+  const replicaWaitMs = o.replicaWaitMs ?? 2_000;
+  const seqWaitDelayMs = o.seqWaitDelayMs ?? 250;
+  const seqGapTimeoutMs = o.seqGapTimeoutMs ?? 120_000;
+  /** First time each job was seen ahead of its device with no predecessor in flight. */
+  const gapSince = new Map<string, number>();
+  let recordTree = o.setup.recordTree;
+  let warnedFee = false;
+
+  async function currentRecordTree(refresh = false): Promise<PublicKey> {
+    if (recordTree && !refresh) return recordTree;
+    const info = await o.chain.getAccountInfo(o.setup.network);
+    if (!info) throw new Error(`network account ${o.setup.network.toBase58()} not found`);
+    const n = registryCoder.accounts.decode<{ recordTree: PublicKey }>('network', info.data);
+    recordTree = n.recordTree;
+    return recordTree;
+  }
+
+  function leafSeq(deviceHex: string): bigint | undefined {
+    const s = o.follower.device(deviceHex);
+    return s ? BigInt(s.leaf.seq.toString()) : undefined;
+  }
+
+  /** State of the job of seq-1 (relay queue first, then prove queue). */
+  async function predecessor(deviceHex: string, seq: bigint): Promise<{ state: string; failedReason?: string }> {
+    const id = readingJobId(deviceHex, seq - 1n);
+    for (const q of [relayQueue, proveQueue]) {
+      const job = await q.getJob(id);
+      if (!job) continue;
+      const state = await job.getState();
+      if (state === 'failed') return { state, failedReason: job.failedReason };
+      if (state !== 'unknown') return { state };
+    }
+    return { state: 'missing' };
+  }
+
+  async function replicaInSync(tree: PublicKey): Promise<boolean> {
+    const deadline = Date.now() + replicaWaitMs;
+    for (;;) {
+      if (await o.follower.rootMatchesChain(tree)) return true;
+      if (Date.now() > deadline) return false;
+      await sleep(100);
+    }
+  }
+
+  async function buildTransaction(ix: TransactionInstruction): Promise<Transaction | VersionedTransaction> {
+    const ixs = [ComputeBudgetProgram.setComputeUnitLimit({ units: cuLimit })];
+    if (o.priorityFeeMicroLamports) {
+      ixs.push(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: o.priorityFeeMicroLamports }));
+    }
+    ixs.push(ix);
+    if (!o.lookupTable) {
+      const tx = new Transaction().add(...ixs);
+      if (ixs.length === 3 && legacySize(tx, o.submitter.publicKey) > MAX_TX_BYTES) {
+        // A depth-20 device proof leaves no room for the fee instruction in a legacy transaction.
+        if (!warnedFee) log.warn('priority fee dropped: the transaction would exceed 1,232 bytes; pass a lookupTable (createRelayerLookupTable)');
+        warnedFee = true;
+        return new Transaction().add(ixs[0]!, ix);
+      }
+      return tx;
+    }
+    const message = new TransactionMessage({
+      payerKey: o.submitter.publicKey,
+      recentBlockhash: PublicKey.default.toBase58(), // Chain.send sets a fresh one
+      instructions: ixs,
+    }).compileToV0Message([o.lookupTable]);
+    return Promise.resolve(new VersionedTransaction(message));
+  }
+
+  const processJob = async (job: Job, token?: string): Promise<RelayResult> => {
+    const parsed = relayJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      throw deadLetter('MALFORMED_READING', `relay job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const r: RelayJob = parsed.data;
+    const seq = BigInt(r.seq);
+    const state = o.follower.device(r.device);
+    if (!state) throw deadLetter('UNKNOWN_DEVICE', `device ${r.device} is not in this network's device trees`);
+    const current = BigInt(state.leaf.seq.toString());
+    if (current >= seq) return alreadyRecorded(job, current, seq);
+    if (state.leaf.status !== DEVICE_STATUS_ACTIVE) {
+      throw deadLetter('DEVICE_REVOKED', `device ${r.device} was revoked at seq ${current}; seq ${seq} cannot be recorded`);
+    }
+
+    if (seq > current + 1n) {
+      // Ahead of the device: seq-1 must land first.
+      const prev = await predecessor(r.device, seq);
+      if (prev.state === 'failed') {
+        gapSince.delete(job.id!);
+        throw deadLetter('SEQ_GAP', `seq ${seq - 1n} of device ${r.device} is a dead letter (${deadLetterReason(prev.failedReason)}); the device is at seq ${current}, and seq ${seq} can only be recorded right after seq ${seq - 1n}`);
+      }
+      if (!IN_FLIGHT.has(prev.state)) {
+        const since = gapSince.get(job.id!) ?? Date.now();
+        gapSince.set(job.id!, since);
+        if (Date.now() - since > seqGapTimeoutMs) {
+          gapSince.delete(job.id!);
+          throw deadLetter('SEQ_GAP', `device ${r.device} is at seq ${current} and seq ${current + 1n} never arrived within ${seqGapTimeoutMs} ms; seq ${seq} can only be recorded after it`);
+        }
+      }
+      await job.moveToDelayed(Date.now() + seqWaitDelayMs, token);
+      throw new DelayedError();
+    }
+    gapSince.delete(job.id!);
+
+    const proof = o.follower.proof(r.device);
+    if (!proof) throw deadLetter('UNKNOWN_DEVICE', `device ${r.device}: no replica of its tree`);
+    if (!(await replicaInSync(proof.state.tree))) {
+      throw transient(job, `device tree replica of ${proof.state.tree.toBase58()} does not match the on-chain root after ${replicaWaitMs} ms`);
+    }
+    const fresh = o.follower.proof(r.device)!; // the wait may have brought new leaves
+    if (BigInt(fresh.state.leaf.seq.toString()) >= seq) return alreadyRecorded(job, BigInt(fresh.state.leaf.seq.toString()), seq);
+
+    const ix = await submitAttestationInstruction(program, {
+      submitter: o.submitter.publicKey,
+      network: o.setup.network,
+      model: modelPda(o.setup.network, fresh.state.leaf.modelId),
+      deviceTree: fresh.state.tree,
+      recordTree: await currentRecordTree(),
+      leaf: fresh.state.leaf,
+      leafIndex: fresh.state.leafIndex,
+      root: fresh.root,
+      proofNodes: fresh.nodes,
+      proof: fromHex(r.proof),
+      timestamp: BigInt(r.timestamp),
+      inputCommitment: fromHex(r.inputCommitment),
+      class: r.class,
+      score: BigInt(r.score),
+    });
+    const tx = await buildTransaction(ix);
+    const started = performance.now();
+    try {
+      const res = await o.chain.send(tx, [o.submitter]);
+      const relayMs = performance.now() - started;
+      metrics.relaySeconds.observe(relayMs / 1000);
+      metrics.computeUnits.observe(res.computeUnits);
+      metrics.endToEndSeconds.observe((Date.now() - r.acceptedAt) / 1000);
+      metrics.relayed.inc({ outcome: 'recorded' });
+      await job.log(`recorded: ${res.signature} (${res.computeUnits} CU, ${relayMs.toFixed(0)} ms)`);
+      return { outcome: 'recorded', signature: res.signature, computeUnits: res.computeUnits, relayMs: Math.round(relayMs) };
+    } catch (e) {
+      return classifySendError(job, r, seq, e);
+    }
+  };
+
+  async function classifySendError(job: Job, r: RelayJob, seq: bigint, e: unknown): Promise<RelayResult> {
+    const msg = errorMessage(e);
+    const logs = (e as { logs?: unknown }).logs;
+    const attributed = Array.isArray(logs) ? attributeProgramError(logs as string[]) : undefined;
+    await job.log(`send failed: ${attributed ? `${attributed.program}: ${attributed.name ?? '?'} (${attributed.code})` : msg}`);
+    // Whatever failed: if the device's seq has reached the job's, the reading is on-chain.
+    const after = leafSeq(r.device);
+    if (after !== undefined && after >= seq) return alreadyRecorded(job, after, seq);
+    if (attributed) {
+      const name = `${attributed.program}: ${attributed.name ?? 'unknown error'} (${attributed.code})`;
+      switch (attributed.name) {
+        case 'DeviceRevoked':
+          throw deadLetter('DEVICE_REVOKED', `${name}: device ${r.device} is revoked`);
+        case 'InvalidDeviceProof':
+        case 'SeqMismatch':
+          // The leaf changed under us (another relayer, a transfer): rebuild from the replica.
+          throw transient(job, `${name}: the device leaf changed since the proof was built`);
+        case 'WrongRecordTree':
+          await currentRecordTree(true);
+          throw transient(job, `${name}: the network rotated its record tree`);
+        default:
+          throw deadLetter('PROGRAM_REJECTED', `${name}${attributed.msg ? `: ${attributed.msg}` : ''}`);
+      }
+    }
+    if (/too large/i.test(msg)) throw deadLetter('PROGRAM_REJECTED', `${msg} (use a lookup table: createRelayerLookupTable)`);
+    if (isTransientChainError(e)) throw transient(job, `chain: ${msg}`);
+    throw deadLetter('PROGRAM_REJECTED', msg);
+  }
+
+  async function alreadyRecorded(job: Job, current: bigint, seq: bigint): Promise<RelayResult> {
+    await job.log(`device seq is already ${current} >= ${seq}: already recorded`);
+    metrics.relayed.inc({ outcome: 'already_recorded' });
+    return { outcome: 'already_recorded' };
+  }
+
+  const worker = new Worker<unknown, RelayResult>(QUEUE_RELAY, processJob, {
+    connection: o.connection,
+    prefix,
+    concurrency: o.concurrency ?? 1,
+    lockDuration: o.lockDurationMs ?? 30_000,
+    stalledInterval: o.stalledIntervalMs ?? 5_000,
+    maxStalledCount: 3,
+    autorun: o.autorun ?? true,
+  });
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) {
+      const reason = deadLetterReason(err.message);
+      metrics.deadLetters.inc({ queue: QUEUE_RELAY, reason });
+      log.warn({ jobId: job.id, reason, err: err.message }, 'relay job dead-lettered');
+    } else {
+      metrics.retries.inc({ queue: QUEUE_RELAY });
+      log.info({ jobId: job.id, attempt: job.attemptsMade, err: err.message }, 'relay job failed, will retry');
+    }
+  });
+  worker.on('error', (err) => log.error({ err: err.message }, 'relayer worker error'));
+
+  return {
+    worker,
+    metrics,
+    run: () => void worker.run(),
+    close: async (force = false) => {
+      await worker.close(force);
+      await Promise.all([proveQueue.close(), relayQueue.close()]);
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * Shared setup of the pipeline tests: real Redis (a random queue prefix, obliterated after),
+ * a LiteSVM chain with both programs and a network whose model has the development
+ * verifying key, devices registered with real keys, a NetworkFollower, and the real prover.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { Keypair, PublicKey, Transaction } from '@solana/web3.js';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  DEVICE_REGISTRY_PROGRAM_ID,
+  EmbeddedChain,
+  INFERENCE_ATTESTATION_PROGRAM_ID,
+  LocalChain,
+  NetworkFollower,
+  QUEUE_PROVE,
+  QUEUE_RELAY,
+  REPO_ROOT,
+  bjjKeyHashBytes,
+  deviceRegistryProgram,
+  encodeVerifyingKey,
+  fromHex,
+  generateDeviceKeys,
+  networkPda,
+  programPath,
+  readingJobId,
+  registerDeviceInstructions,
+  setUpNetwork,
+  signReading,
+  signedReadingToJson,
+  toHex,
+  type DeviceKeys,
+  type NetworkSetup,
+  type ProveJob,
+  type SignedReading,
+} from '@zkpin/sdk';
+import { Prover, devProverArtifacts } from '../../src/prover/index.ts';
+
+export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+/** Fails fast, with what to do, when Redis is not reachable. */
+export async function requireRedis(url = REDIS_URL): Promise<void> {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
+  try {
+    await r.connect();
+    await r.ping();
+  } catch (e) {
+    throw new Error(
+      `these tests need Redis at ${url} (set REDIS_URL, or start one: redis-server --port 6379): ${e instanceof Error ? e.message : String(e)}`,
+    );
+  } finally {
+    r.disconnect();
+  }
+}
+
+export function randomPrefix(): string {
+  return `zkpin-test-${randomBytes(4).toString('hex')}`;
+}
+
+/** Removes every key of both queues under `prefix`. */
+export async function obliterate(connection: ConnectionOptions, prefix: string): Promise<void> {
+  for (const name of [QUEUE_PROVE, QUEUE_RELAY]) {
+    const q = new Queue(name, { connection, prefix });
+    await q.obliterate({ force: true }).catch(() => undefined);
+    await q.close();
+  }
+}
+
+export function ensurePrograms(): void {
+  if (existsSync(programPath('device_registry')) && existsSync(programPath('inference_attestation'))) return;
+  const r = spawnSync('bash', ['scripts/build-programs.sh'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('bash scripts/build-programs.sh failed');
+}
+
+export interface TestDevice {
+  keys: DeviceKeys;
+  hex: string;
+}
+
+export class PipelineFixture {
+  private constructor(
+    readonly local: LocalChain,
+    readonly chain: EmbeddedChain,
+    readonly authority: Keypair,
+    readonly oracle: Keypair,
+    readonly owner: Keypair,
+    readonly setup: NetworkSetup,
+    readonly follower: NetworkFollower,
+    readonly prover: Prover,
+  ) {}
+
+  static async create(prover?: Prover): Promise<PipelineFixture> {
+    ensurePrograms();
+    const artifacts = await devProverArtifacts(1);
+    const p = prover ?? (await Prover.create(artifacts));
+    const local = new LocalChain();
+    local.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
+    local.deploy(INFERENCE_ATTESTATION_PROGRAM_ID, programPath('inference_attestation'));
+    const chain = new EmbeddedChain(local);
+    const authority = local.fundedKeypair(1_000);
+    const oracle = local.fundedKeypair(100);
+    const owner = local.fundedKeypair(100);
+    const follower = new NetworkFollower(chain, networkPda(authority.publicKey)).start();
+    const setup = await setUpNetwork(deviceRegistryProgram(local.provider(authority)), {
+      authority,
+      oracles: [oracle.publicKey],
+      verifyingKey: encodeVerifyingKey(artifacts.vk),
+      onnxSha256: fromHex(artifacts.onnxSha256),
+      modelId: artifacts.modelId,
+    });
+    return new PipelineFixture(local, chain, authority, oracle, owner, setup, follower, p);
+  }
+
+  get registry() {
+    return deviceRegistryProgram(this.local.provider(this.authority));
+  }
+
+  /** Registers a device; with `babyJubOf`, it shares that device's BabyJubJub key (so proofs of one fit the other). */
+  async addDevice(babyJubOf?: TestDevice): Promise<TestDevice> {
+    const fresh = await generateDeviceKeys();
+    const keys: DeviceKeys = babyJubOf ? { ed25519: fresh.ed25519, babyJub: babyJubOf.keys.babyJub } : fresh;
+    const ixs = await registerDeviceInstructions(this.registry, {
+      network: this.setup.network,
+      owner: this.owner.publicKey,
+      maker: this.setup.maker,
+      makerSigner: this.setup.makerKey,
+      deviceSigner: keys.ed25519,
+      bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
+      modelId: this.setup.modelId,
+      deviceTree: this.setup.deviceTree,
+    });
+    await this.chain.send(new Transaction().add(...ixs), [this.owner]);
+    return { keys, hex: toHex(keys.ed25519.publicKey) };
+  }
+
+  reading(d: TestDevice, seq: bigint, readings?: number[]): SignedReading {
+    return signReading(d.keys, {
+      network: this.setup.network.toBytes(),
+      seq,
+      timestamp: 1_767_225_600n + seq * 60n,
+      modelId: this.setup.modelId,
+      readings: readings ?? [3, 5, 2, 4, 6, 3, 5, 4, 3, 2, 4, 5, 3, 4, 70, 3],
+      salt: new Uint8Array(32).fill(Number(seq % 256n)),
+    });
+  }
+
+  proveJob(r: SignedReading): { id: string; data: ProveJob } {
+    return {
+      id: readingJobId(toHex(r.device), r.seq),
+      data: { reading: signedReadingToJson(r), acceptedAt: Date.now(), source: 'mqtt' },
+    };
+  }
+
+  seqOf(d: TestDevice): bigint {
+    return BigInt(this.follower.device(d.hex)!.leaf.seq.toString());
+  }
+
+  async close(): Promise<void> {
+    this.follower.stop();
+    await this.chain.close();
+    this.prover.close();
+  }
+}
+
+export { PublicKey };
+
+/** Polls `fn` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
