@@ -1,0 +1,157 @@
+/**
+ * Ingest throughput: signed readings accepted into the `prove` queue per second, proving off.
+ * Devices are known through an in-memory directory (the chain is not what is measured);
+ * every reading carries a real ed25519 signature over its canonical bytes, which the bridge
+ * verifies. The BabyJubJub fields come from one real `signReading` per device and are not
+ * re-signed per seq (~30 ms each): the bridge does not check them, the prover would.
+ *
+ *   npx tsx device-firmware-bridge/src/bench-ingest.ts [count] [mqtt|http|direct]
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import mqtt from 'mqtt';
+import { pino } from 'pino';
+import {
+  DEVICE_STATUS_ACTIVE,
+  encodeReadingMessage,
+  generateDeviceKeys,
+  signReading,
+  signedReadingToJson,
+  type DeviceKeys,
+} from '@zkpin/sdk';
+import { createBridge } from './bridge.ts';
+import type { DeviceDirectory } from './reading-validator.ts';
+
+export interface MeasureIngestOptions {
+  /** Readings to push through (default 20,000). */
+  count?: number;
+  /** Distinct devices the readings are spread over (default 100). */
+  devices?: number;
+  /** `mqtt` (publish to the broker, default), `http` (POST, 64 in flight) or `direct` (bridge.ingest). */
+  transport?: 'mqtt' | 'http' | 'direct';
+  redisUrl?: string;
+  mqttUrl?: string;
+}
+
+export interface IngestMeasurement {
+  transport: string;
+  count: number;
+  accepted: number;
+  rejected: number;
+  seconds: number;
+  perSecond: number;
+}
+
+export async function measureIngest(o: MeasureIngestOptions = {}): Promise<IngestMeasurement> {
+  const count = o.count ?? 20_000;
+  const deviceCount = Math.min(o.devices ?? 100, count);
+  const transport = o.transport ?? 'mqtt';
+  const redisUrl = o.redisUrl ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const mqttUrl = o.mqttUrl ?? process.env['MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
+  const network = randomBytes(32);
+  const networkHex = network.toString('hex');
+  const modelId = 1;
+
+  const devices: { keys: DeviceKeys; hex: string; template: ReturnType<typeof signedReadingToJson> }[] = [];
+  const known = new Map<string, { leaf: { status: number; modelId: number; seq: bigint } }>();
+  for (let i = 0; i < deviceCount; i++) {
+    const keys = await generateDeviceKeys();
+    const hex = Buffer.from(keys.ed25519.publicKey).toString('hex');
+    const template = signedReadingToJson(
+      signReading(keys, { network, seq: 1n, timestamp: 1n, modelId, readings: new Array<number>(16).fill(0), salt: new Uint8Array(32) }),
+    );
+    devices.push({ keys, hex, template });
+    known.set(hex, { leaf: { status: DEVICE_STATUS_ACTIVE, modelId, seq: 0n } });
+  }
+  const directory: DeviceDirectory = { device: (hex) => known.get(hex) };
+
+  // Pre-sign every reading (devices do this, not the bridge).
+  const messages: { topicDevice: string; payload: string }[] = [];
+  const seqs = new Array<bigint>(deviceCount).fill(0n);
+  for (let i = 0; i < count; i++) {
+    const d = i % deviceCount;
+    const dev = devices[d]!;
+    const seq = (seqs[d] = seqs[d]! + 1n);
+    const readings = Array.from({ length: 16 }, (_, k) => ((i + k * 13) % 256) - 128);
+    const salt = randomBytes(32);
+    const timestamp = 1_750_000_000n + BigInt(i);
+    const sig = dev.keys.ed25519.sign(encodeReadingMessage({ network, device: dev.keys.ed25519.publicKey, seq, timestamp, modelId, readings, salt }));
+    messages.push({
+      topicDevice: dev.hex,
+      payload: JSON.stringify({
+        ...dev.template,
+        seq: seq.toString(),
+        timestamp: timestamp.toString(),
+        readings,
+        salt: salt.toString('hex'),
+        ed25519Signature: Buffer.from(sig).toString('hex'),
+      }),
+    });
+  }
+
+  const prefix = `zkpin-bench-ingest-${randomBytes(4).toString('hex')}`;
+  const bridge = createBridge({
+    network: networkHex,
+    directory,
+    redisUrl,
+    queuePrefix: prefix,
+    mqttUrl: transport === 'mqtt' ? mqttUrl : undefined,
+    httpPort: transport === 'http' ? 0 : undefined,
+    limits: { rateBurst: count, ratePerSecond: count, maxQueueWaiting: count + 1 },
+    logger: pino({ level: 'silent' }),
+  });
+  await bridge.start();
+  const done = () => {
+    const s = bridge.stats();
+    return s.accepted + s.rejected >= count;
+  };
+  const t0 = performance.now();
+  try {
+    if (transport === 'direct') {
+      await Promise.all(messages.map((m) => bridge.ingest(m.payload, 'mqtt', m.topicDevice)));
+    } else if (transport === 'http') {
+      let next = 0;
+      const url = `${bridge.httpAddress!}/v1/readings`;
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (next < messages.length) {
+            const m = messages[next++]!;
+            const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: m.payload });
+            await res.arrayBuffer();
+          }
+        }),
+      );
+    } else {
+      const pub = await mqtt.connectAsync(mqttUrl, { connectTimeout: 3000 });
+      const topicBase = `zkpin/v1/${networkHex}/devices/`;
+      await Promise.all(messages.map((m) => pub.publishAsync(`${topicBase}${m.topicDevice}/readings`, m.payload, { qos: 1 })));
+      await pub.endAsync();
+    }
+    const deadline = Date.now() + 60_000;
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  } finally {
+    var seconds = (performance.now() - t0) / 1000;
+    var stats = bridge.stats();
+    await bridge.stop();
+    const q = new Redis(redisUrl);
+    let cursor = '0';
+    do {
+      const [nextCursor, keys] = await q.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+      if (keys.length) await q.del(...keys);
+      cursor = nextCursor;
+    } while (cursor !== '0');
+    await q.quit();
+  }
+  return { transport, count, accepted: stats.accepted, rejected: stats.rejected, seconds, perSecond: stats.accepted / seconds };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const count = Number(process.argv[2] ?? 20_000);
+  const transport = (process.argv[3] ?? 'mqtt') as 'mqtt' | 'http' | 'direct';
+  measureIngest({ count, transport })
+    .then((r) => console.log(JSON.stringify({ bench: 'bridge-ingest', metrics: r })))
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
