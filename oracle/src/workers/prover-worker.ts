@@ -181,6 +181,7 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
     }
   });
   worker.on('error', (err) => log.error({ err: err.message }, 'prover worker error'));
+  relayQueue.on('error', (err) => log.error({ err: err.message }, 'relay queue error'));
 
   return {
     worker,

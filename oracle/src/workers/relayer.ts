@@ -325,6 +325,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     }
   });
   worker.on('error', (err) => log.error({ err: err.message }, 'relayer worker error'));
+  for (const q of [proveQueue, relayQueue]) q.on('error', (err) => log.error({ err: err.message }, `${q.name} queue error`));
 
   return {
     worker,

@@ -43,6 +43,7 @@ export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 /** Fails fast, with what to do, when Redis is not reachable. */
 export async function requireRedis(url = REDIS_URL): Promise<void> {
   const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
+  r.on('error', () => undefined); // reported by connect() below
   try {
     await r.connect();
     await r.ping();
