@@ -1,42 +1,60 @@
 /**
- * The main job (`npm start`). For now: a short local demo on the embedded chain — deploy
- * the built programs into LiteSVM, initialize a network through the Anchor client, and
- * print what happened. The pipeline issue grows this into the full local network.
+ * The main job (`npm start`): a whole zkpin network on one machine — embedded LiteSVM chain
+ * with both programs, the device bridge, prover and relayer workers, and N simulated devices
+ * publishing signed readings over MQTT — with a live summary until Ctrl-C, then a clean
+ * shutdown.
+ *
+ * Options: --devices N (default 4), --rate R readings/s (default 1), --duration S (stop
+ * after S seconds). Redis and MQTT: REDIS_URL / MQTT_URL when set, else private local ones.
  */
-import { Keypair } from '@solana/web3.js';
-import {
-  DEVICE_REGISTRY_PROGRAM_ID,
-  LocalChain,
-  deviceRegistryProgram,
-  networkPda,
-  programPath,
-} from '@zkpin/sdk';
+import { parseArgs } from 'node:util';
+import { startLocalNetwork } from './lib/local-network.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '4' },
+    rate: { type: 'string', default: '1' },
+    duration: { type: 'string' },
+  },
+});
+const log = (s: string) => process.stdout.write(`${s}\n`);
+const fmt = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
 
 async function main() {
-  const chain = new LocalChain();
-  chain.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
-  console.log(`chain        embedded LiteSVM, device_registry at ${DEVICE_REGISTRY_PROGRAM_ID.toBase58()}`);
+  const net = await startLocalNetwork({ devices: Number(args.devices), rate: Number(args.rate), log });
+  const started = Date.now();
+  const line = async () => {
+    const s = await net.summary();
+    return (
+      `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] published ${s.published}  accepted ${s.accepted}` +
+      `  proofs ${s.proofs}  records on-chain ${s.records}  latency p50 ${s.latencyP50} ms p95 ${s.latencyP95} ms` +
+      `  rejects: ${fmt(s.rejected)}  dead letters: ${fmt(s.deadLetters)}`
+    );
+  };
+  const timer = setInterval(() => void line().then(log), 2_000);
 
-  const authority = chain.fundedKeypair(10);
-  const oracles = [Keypair.generate(), Keypair.generate()];
-  const provider = chain.provider(authority);
-  const registry = deviceRegistryProgram(provider);
-  console.log(`authority    ${authority.publicKey.toBase58()} (funded with 10 SOL)`);
-
-  const signature = await registry.methods
-    .initializeNetwork({ oracles: oracles.map((o) => o.publicKey), permissionless: false })
-    .accounts({ authority: authority.publicKey })
-    .rpc();
-  const result = provider.lastResult!;
-  const pda = networkPda(authority.publicKey);
-  const network = await registry.account.network.fetch(pda);
-  console.log(`tx           ${signature} (${result.computeUnits} CU)`);
-  console.log(`network      ${pda.toBase58()} (${chain.getAccountInfo(pda)!.data.length} bytes, rent-exempt)`);
-  console.log(`oracles      ${network.oracles.slice(0, network.oracleCount).map((o) => o.toBase58()).join(', ')}`);
-  console.log(`program log  ${result.logs.filter((l) => l.startsWith('Program data:')).length} event(s): NetworkInitialized`);
+  let stopping = false;
+  const shutdown = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    log(`\n${why}: shutting down ...`);
+    log(await line());
+    const deadline = setTimeout(() => {
+      log('shutdown took longer than 15 s; exiting');
+      process.exit(1);
+    }, 15_000);
+    await net.stop();
+    clearTimeout(deadline);
+    log('stopped cleanly');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('Ctrl-C'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  if (args.duration) setTimeout(() => void shutdown(`${args.duration} s elapsed`), Number(args.duration) * 1000);
 }
 
 main().catch((e: unknown) => {
-  console.error(e);
+  console.error(e instanceof Error ? e.message : e);
   process.exit(1);
 });

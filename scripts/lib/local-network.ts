@@ -1,0 +1,173 @@
+/**
+ * A whole zkpin network on one machine, for the main job (`npm start`, scripts/local-network.ts)
+ * and the pipeline benchmark.
+ *
+ *   embedded LiteSVM chain (both programs; network, maker, model, trees)
+ *   → device-firmware-bridge (MQTT + HTTP ingest)  → BullMQ "prove"
+ *   → prover worker (onnxruntime + Groth16)        → BullMQ "relay"
+ *   → relayer (submit_attestation)                 → records on-chain
+ *   with N simulated devices publishing signed readings over MQTT,
+ *
+ * Redis and MQTT: REDIS_URL / MQTT_URL when set, else private local servers.
+ */
+import { Queue, QueueEvents } from 'bullmq';
+import { pino } from 'pino';
+import {
+  DEVICE_REGISTRY_PROGRAM_ID,
+  DEFAULT_QUEUE_PREFIX,
+  EmbeddedChain,
+  INFERENCE_ATTESTATION_PROGRAM_ID,
+  LocalChain,
+  NetworkFollower,
+  QUEUE_PROVE,
+  QUEUE_RELAY,
+  deadLetterReason,
+  deviceRegistryProgram,
+  encodeVerifyingKey,
+  fromHex,
+  networkPda,
+  programPath,
+  setUpNetwork,
+} from '@zkpin/sdk';
+import { Prover, devProverArtifacts } from '../../oracle/src/prover/index.ts';
+import { createProverWorker, createRelayer } from '../../oracle/src/workers/index.ts';
+import { createBridge } from '../../device-firmware-bridge/src/index.ts';
+import { DeviceSimulator } from './simulator.ts';
+import { ensureMqtt, ensureRedis, type Service } from './services.ts';
+
+export interface LocalNetworkOptions {
+  devices: number;
+  /** Readings per second across all devices; 0 = do not start publishing. */
+  rate: number;
+  log?: (line: string) => void;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function startLocalNetwork(o: LocalNetworkOptions) {
+  const log = o.log ?? (() => undefined);
+  const DEVICES = o.devices;
+  const RATE = o.rate;
+  const services: Service[] = [];
+  const closers: (() => Promise<unknown>)[] = [];
+  const redis = await ensureRedis(process.env.REDIS_URL);
+  services.push(redis);
+  const broker = await ensureMqtt(process.env.MQTT_URL);
+  services.push(broker);
+  log(`redis        ${redis.url}${redis.owned ? ' (started here)' : ''}`);
+  log(`mqtt         ${broker.url}${broker.owned ? ' (started here)' : ''}`);
+
+  // Chain with both programs, and a network shaped for production.
+  const local = new LocalChain();
+  local.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
+  local.deploy(INFERENCE_ATTESTATION_PROGRAM_ID, programPath('inference_attestation'));
+  const chain = new EmbeddedChain(local);
+  const authority = local.fundedKeypair(1_000);
+  const oracle = local.fundedKeypair(1_000);
+  const follower = new NetworkFollower(chain, networkPda(authority.publicKey)).start();
+  const registry = deviceRegistryProgram(local.provider(authority));
+
+  log('circuit      loading the development (INSECURE) proving key and model ...');
+  const artifacts = await devProverArtifacts();
+  const setup = await setUpNetwork(registry, {
+    authority,
+    oracles: [oracle.publicKey],
+    verifyingKey: encodeVerifyingKey(artifacts.vk),
+    onnxSha256: fromHex(artifacts.onnxSha256),
+    modelId: artifacts.modelId,
+  });
+  log(`network      ${setup.network.toBase58()} (model ${setup.modelId}, device tree ${setup.deviceTree.toBase58().slice(0, 8)}…, record tree ${setup.recordTree.toBase58().slice(0, 8)}…)`);
+
+  // Services log warnings and errors only (LOG_LEVEL to change); the summary line is the UI.
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const prefix = `${DEFAULT_QUEUE_PREFIX}-local-${Date.now().toString(36)}`;
+  const connection = { url: redis.url };
+  const prover = await Prover.create(artifacts);
+  log(`prover       ${prover.backend} backend`);
+
+  const bridge = await createBridge({
+    redisUrl: redis.url,
+    mqttUrl: broker.url,
+    queuePrefix: prefix,
+    network: setup.network,
+    directory: follower,
+    httpPort: 0,
+    logger,
+  });
+  await bridge.start();
+  closers.push(() => bridge.stop());
+  const proverWorker = createProverWorker({ connection, prefix, prover, follower, logger });
+  closers.push(() => proverWorker.close());
+  const relayer = createRelayer({ connection, prefix, chain, follower, submitter: oracle, setup, logger });
+  closers.push(() => relayer.close());
+
+  // End-to-end latency: a relay job's completion minus the bridge's acceptance time.
+  const latencies: number[] = [];
+  const relayQueue = new Queue(QUEUE_RELAY, { connection, prefix });
+  const proveQueue = new Queue(QUEUE_PROVE, { connection, prefix });
+  const relayEvents = new QueueEvents(QUEUE_RELAY, { connection, prefix });
+  relayEvents.on('completed', ({ jobId }) => {
+    void relayQueue.getJob(jobId).then((job) => {
+      const acceptedAt = (job?.data as { acceptedAt?: number } | undefined)?.acceptedAt;
+      if (acceptedAt) latencies.push(Date.now() - acceptedAt);
+    });
+  });
+  closers.push(() => relayEvents.close(), () => relayQueue.close(), () => proveQueue.close());
+
+  // Simulated devices.
+  const sim = new DeviceSimulator({
+    registry,
+    setup,
+    send: (tx, signers) => chain.send(tx, signers),
+    fund: (pk) => local.airdrop(pk, 1),
+    mqttUrl: broker.url,
+  });
+  await sim.onboard(DEVICES);
+  await sim.connect();
+  if (RATE > 0) sim.start(RATE);
+  closers.unshift(() => sim.stop());
+  log(`devices      ${DEVICES} onboarded, publishing ${RATE} reading(s)/s over MQTT`);
+  log('');
+
+  const summary = async () => {
+    const failed = await proveQueue.getFailed(0, -1);
+    const failedRelay = await relayQueue.getFailed(0, -1);
+    const dead: Record<string, number> = {};
+    for (const j of [...failed, ...failedRelay]) {
+      const r = deadLetterReason(j.failedReason);
+      dead[r] = (dead[r] ?? 0) + 1;
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const s = bridge.stats();
+    return {
+      published: sim.published,
+      accepted: s.accepted,
+      rejected: Object.fromEntries(Object.entries(s.rejectedByReason).filter(([, v]) => v > 0)) as Record<string, number>,
+      proofs: await proofsMade(relayQueue),
+      records: follower.records,
+      deadLetters: dead,
+      latencyP50: percentile(sorted, 50),
+      latencyP95: percentile(sorted, 95),
+    };
+  };
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const close of closers) await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
+    await prover.close?.();
+    for (const s of services) await s.stop();
+  };
+  return { chain, local, setup, follower, sim, bridge, prover, prefix, connection, proveQueue, relayQueue, latencies, summary, stop, redisUrl: redis.url, mqttUrl: broker.url };
+}
+
+export type LocalNetwork = Awaited<ReturnType<typeof startLocalNetwork>>;
+
+async function proofsMade(relayQueue: Queue): Promise<number> {
+  const c = await relayQueue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+  return Object.values(c).reduce((a, b) => a + b, 0);
+}
