@@ -31,6 +31,8 @@ export interface MeasureIngestOptions {
   transport?: 'mqtt' | 'http' | 'direct';
   redisUrl?: string;
   mqttUrl?: string;
+  /** Passed to createBridge (ed25519 worker threads). */
+  verifyThreads?: number;
 }
 
 export interface IngestMeasurement {
@@ -99,6 +101,7 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     httpPort: transport === 'http' ? 0 : undefined,
     limits: { rateBurst: count, ratePerSecond: count, maxQueueWaiting: count + 1 },
     logger: pino({ level: 'silent' }),
+    verifyThreads: o.verifyThreads,
   });
   await bridge.start();
   const done = () => {
@@ -106,6 +109,8 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     return s.accepted + s.rejected >= count;
   };
   const t0 = performance.now();
+  let seconds = 0;
+  let stats = bridge.stats();
   try {
     if (transport === 'direct') {
       await Promise.all(messages.map((m) => bridge.ingest(m.payload, 'mqtt', m.topicDevice)));
@@ -124,14 +129,32 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     } else {
       const pub = await mqtt.connectAsync(mqttUrl, { connectTimeout: 3000 });
       const topicBase = `zkpin/v1/${networkHex}/devices/`;
-      await Promise.all(messages.map((m) => pub.publishAsync(`${topicBase}${m.topicDevice}/readings`, m.payload, { qos: 1 })));
+      // Flow control: keep the broker's queue towards the bridge under Mosquitto's default
+      // max_queued_messages (1000), beyond which it drops QoS 1 messages for a slow subscriber.
+      const decided = () => {
+        const s = bridge.stats();
+        return s.accepted + s.rejected;
+      };
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < messages.length) {
+            if (next - decided() > 600) {
+              await new Promise((r) => setImmediate(r));
+              continue;
+            }
+            const m = messages[next++]!;
+            await pub.publishAsync(`${topicBase}${m.topicDevice}/readings`, m.payload, { qos: 1 });
+          }
+        }),
+      );
       await pub.endAsync();
     }
     const deadline = Date.now() + 60_000;
     while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   } finally {
-    var seconds = (performance.now() - t0) / 1000;
-    var stats = bridge.stats();
+    seconds = (performance.now() - t0) / 1000;
+    stats = bridge.stats();
     await bridge.stop();
     const q = new Redis(redisUrl);
     let cursor = '0';
@@ -148,7 +171,8 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
 if (import.meta.url === `file://${process.argv[1]}`) {
   const count = Number(process.argv[2] ?? 20_000);
   const transport = (process.argv[3] ?? 'mqtt') as 'mqtt' | 'http' | 'direct';
-  measureIngest({ count, transport })
+  const threads = process.argv[4];
+  measureIngest({ count, transport, verifyThreads: threads === undefined ? undefined : Number(threads) })
     .then((r) => console.log(JSON.stringify({ bench: 'bridge-ingest', metrics: r })))
     .catch((e: unknown) => {
       console.error(e);

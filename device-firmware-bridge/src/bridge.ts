@@ -3,6 +3,7 @@
  * Every message ends as accepted (one job) or rejected with a reason, counted and logged once.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -12,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_QUEUE_PREFIX, QUEUE_PROVE } from '@zkpin/sdk';
 import { Admission, type AdmissionLimits } from './admission.ts';
 import { BridgeError, BridgeRejection, REJECT_REASONS, type RejectReason } from './errors.ts';
+import { Ed25519Pool } from './ed25519-pool.ts';
 import { buildHttpServer } from './http-server.ts';
 import { BridgeMetrics, type BridgeStats, type Source } from './metrics.ts';
 import { ReadingValidator, type DeviceDirectory } from './reading-validator.ts';
@@ -54,6 +56,8 @@ export interface BridgeOptions {
   /** Start-up connection timeout for Redis and MQTT (ms). */
   connectTimeoutMs?: number;
   shutdownTimeoutMs?: number;
+  /** Worker threads verifying ed25519 signatures (default: cores - 2, at most 4; 0 on 2 cores); 0 verifies inline. */
+  verifyThreads?: number;
 }
 
 export type IngestResult =
@@ -130,6 +134,9 @@ export function createBridge(o: BridgeOptions): Bridge {
   const queue = new Queue(QUEUE_PROVE, { connection: redis, prefix });
   queue.on('error', (e: Error) => log.debug({ err: e.message }, 'queue error'));
   const admission = new Admission(redis, queue, prefix, limits);
+  // Threads pay off only with spare cores: on 2 cores, Redis and the event loop need both.
+  const cores = availableParallelism();
+  const verifier = new Ed25519Pool(o.verifyThreads ?? (cores > 2 ? Math.min(4, cores - 2) : 0));
 
   let client: MqttClient | undefined;
   let http: FastifyInstance | undefined;
@@ -142,11 +149,23 @@ export function createBridge(o: BridgeOptions): Bridge {
     return { accepted: false, reason, status: REJECT_REASONS[reason].status, message };
   }
 
-  async function ingest(payload: Buffer | string, source: Source, topicDevice?: string): Promise<IngestResult> {
+  const inflight = new Set<Promise<IngestResult>>();
+  function ingest(payload: Buffer | string, source: Source, topicDevice?: string): Promise<IngestResult> {
+    const p = ingestOne(payload, source, topicDevice);
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+    return p;
+  }
+
+  async function ingestOne(payload: Buffer | string, source: Source, topicDevice?: string): Promise<IngestResult> {
     if (!accepting) return reject('UNAVAILABLE', source, 'the bridge is not running');
     let valid;
     try {
-      valid = validator.validate(payload, topicDevice);
+      const checked = validator.check(payload, topicDevice);
+      if (!(await verifier.verify(checked.device, checked.message, checked.signature))) {
+        throw new BridgeRejection('BAD_SIGNATURE', undefined, { device: checked.deviceHex, seq: checked.seq });
+      }
+      valid = validator.finish(checked);
     } catch (e) {
       if (e instanceof BridgeRejection) return reject(e.code, source, e.message, e.context);
       return reject('SCHEMA_INVALID', source, `the reading could not be encoded: ${(e as Error).message}`);
@@ -236,8 +255,10 @@ export function createBridge(o: BridgeOptions): Bridge {
         client = undefined;
         if (http) await http.close().catch(() => undefined);
         http = undefined;
+        while (inflight.size > 0) await Promise.allSettled([...inflight]);
         await admission.idle();
         accepting = false;
+        await verifier.close();
         await queue.close().catch(() => undefined);
         if (redis.status !== 'end') await redis.quit().catch(() => undefined);
       };
@@ -247,6 +268,7 @@ export function createBridge(o: BridgeOptions): Bridge {
         log.warn({ err: (e as Error).message }, 'forcing bridge shutdown');
         client?.end(true);
         redis.disconnect();
+        void verifier.close();
       } finally {
         accepting = false;
       }

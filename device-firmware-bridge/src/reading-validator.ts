@@ -20,6 +20,17 @@ export interface DeviceDirectory {
     | undefined;
 }
 
+/** A message that passed the checks before its signature. */
+export interface CheckedReading {
+  reading: SignedReadingJson;
+  deviceHex: string;
+  seq: string;
+  device: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+  entry: NonNullable<ReturnType<DeviceDirectory['device']>>;
+}
+
 export interface ValidReading {
   reading: SignedReadingJson;
   deviceHex: string;
@@ -39,8 +50,17 @@ export class ReadingValidator {
     readonly maxMessageBytes: number,
   ) {}
 
-  /** Validates one raw message; throws BridgeRejection with the reason. */
+  /** All checks, inline (tests and simple embedding); throws BridgeRejection with the reason. */
   validate(payload: Buffer | string, topicDevice?: string): ValidReading {
+    const c = this.check(payload, topicDevice);
+    if (!verify(null, c.message, this.publicKey(c.deviceHex), c.signature)) {
+      throw new BridgeRejection('BAD_SIGNATURE', undefined, { device: c.deviceHex, seq: c.seq });
+    }
+    return this.finish(c);
+  }
+
+  /** The checks before the signature: size, JSON, schema, topic, network, device known. */
+  check(payload: Buffer | string, topicDevice?: string): CheckedReading {
     const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
     if (size > this.maxMessageBytes) {
       throw new BridgeRejection('TOO_LARGE', `the message is ${size} bytes; the limit is ${this.maxMessageBytes}`);
@@ -80,18 +100,23 @@ export class ReadingValidator {
     const entry = this.directory.device(deviceHex);
     if (!entry) throw new BridgeRejection('UNKNOWN_DEVICE', `device ${deviceHex} is not registered in this network`, ctx);
 
+    const device = Buffer.from(deviceHex, 'hex');
     const message = encodeReadingMessage({
       network: Buffer.from(reading.network, 'hex'),
-      device: Buffer.from(deviceHex, 'hex'),
+      device,
       seq: seqN,
       timestamp: ts,
       modelId: reading.modelId,
       readings: reading.readings,
       salt: Buffer.from(reading.salt, 'hex'),
     });
-    if (!verify(null, message, this.publicKey(deviceHex), Buffer.from(reading.ed25519Signature, 'hex'))) {
-      throw new BridgeRejection('BAD_SIGNATURE', undefined, ctx);
-    }
+    return { reading, deviceHex, seq, device, message, signature: Buffer.from(reading.ed25519Signature, 'hex'), entry };
+  }
+
+  /** The checks after a good signature: device active, model id, seq above the on-chain seq. */
+  finish(c: CheckedReading): ValidReading {
+    const { reading, deviceHex, seq, entry } = c;
+    const ctx = { device: deviceHex, seq };
     if (entry.leaf.status !== DEVICE_STATUS_ACTIVE) {
       throw new BridgeRejection('DEVICE_REVOKED', `device ${deviceHex} is not active (status ${entry.leaf.status})`, ctx);
     }
@@ -102,7 +127,7 @@ export class ReadingValidator {
         ctx,
       );
     }
-    if (seqN <= BigInt(entry.leaf.seq.toString())) {
+    if (BigInt(seq) <= BigInt(entry.leaf.seq.toString())) {
       throw new BridgeRejection('REPLAYED_SEQ', `seq ${seq} is not above the device's on-chain seq ${entry.leaf.seq.toString()}`, ctx);
     }
     return { reading: seq === reading.seq ? reading : { ...reading, seq }, deviceHex, seq };

@@ -51,7 +51,7 @@ afterEach(async () => {
   }
 });
 
-async function startBridge(limits: Partial<BridgeLimits> = {}): Promise<Bridge> {
+async function startBridge(limits: Partial<BridgeLimits> = {}, verifyThreads = 0): Promise<Bridge> {
   const prefix = randomPrefix();
   const bridge = createBridge({
     network: net.networkHex,
@@ -62,6 +62,7 @@ async function startBridge(limits: Partial<BridgeLimits> = {}): Promise<Bridge> 
     httpPort: 0,
     limits,
     logger: pino({ level: 'silent' }),
+    verifyThreads,
   });
   running.push({ bridge, prefix });
   await bridge.start();
@@ -126,8 +127,8 @@ describe('device-firmware-bridge', () => {
     expect(proveJobSchema.parse(all[0]!.data)).toMatchObject({ reading: r, source: 'http' });
   });
 
-  it('rejects bad messages over HTTP with the reason and status, and keeps accepting', async () => {
-    const bridge = await startBridge({ maxMessageBytes: 2048 });
+  it('rejects bad messages over HTTP with the reason and status, and keeps accepting (ed25519 in worker threads)', async () => {
+    const bridge = await startBridge({ maxMessageBytes: 2048 }, 2);
     const good = signedReading(net, a, 3n);
     const stranger = await generateDeviceKeys();
     const strangerDevice = { keys: stranger, hex: Buffer.from(stranger.ed25519.publicKey).toString('hex') };
@@ -168,7 +169,7 @@ describe('device-firmware-bridge', () => {
   });
 
   it('rejects bad messages over MQTT (malformed, oversized, topic mismatch, wrong signature) and keeps accepting', async () => {
-    const bridge = await startBridge({ maxMessageBytes: 2048 });
+    const bridge = await startBridge({ maxMessageBytes: 2048 }, 1);
     const good = signedReading(net, a, 1n);
     await publish(bridge, 'not json', a.hex);
     await publish(bridge, Buffer.alloc(5000, 0x20), a.hex);
