@@ -111,7 +111,11 @@ export async function ensureMqtt(envUrl: string | undefined): Promise<Service> {
   const conf = join(dir, 'mosquitto.conf');
   // `user root` keeps the broker from dropping to the mosquitto user, which could not
   // read this directory.
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n`);
+  writeFileSync(
+    conf,
+    // Queue many QoS 1 messages per client: the default 1000 drops readings behind a busy bridge.
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\nmax_queued_messages 100000\n`,
+  );
   const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
   const url = `mqtt://127.0.0.1:${port}`;
   await retry('mosquitto', () => mqttPing(url, 500));
