@@ -13,7 +13,7 @@ export function deadLetter(code: DeadLetterReason | 'SEQ_GAP', message: string):
 
 /** Whether this attempt is the job's last one (a failure now is final). */
 export function isLastAttempt(job: Job): boolean {
-  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  return job.attemptsMade + 1 >= (job.opts.attempts || 1);
 }
 
 /**

@@ -170,7 +170,7 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts || 1);
     if (final) {
       const reason = deadLetterReason(err.message);
       metrics.deadLetters.inc({ queue: QUEUE_PROVE, reason });

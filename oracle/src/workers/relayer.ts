@@ -314,7 +314,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts || 1);
     if (final) {
       const reason = deadLetterReason(err.message);
       metrics.deadLetters.inc({ queue: QUEUE_RELAY, reason });

@@ -1,0 +1,90 @@
+/**
+ * The oracle service: prover and/or relayer workers (ROLE) on the network NETWORK of the
+ * cluster at SOLANA_RPC_URL, queues on REDIS_URL. Configuration: src/env.ts.
+ *
+ * The device directory and the device tree replicas come from a NetworkFollower, which builds
+ * them from program events: start the oracle before the network's first device is registered
+ * (a backfill from an indexer is the production path; see the report in docs).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { Keypair, PublicKey } from '@solana/web3.js';
+import { pino } from 'pino';
+import { NetworkFollower, RpcChain } from '@zkpin/sdk';
+import { parseEnv, type Env } from './env.ts';
+import { Prover, devProverArtifacts } from './prover/index.ts';
+import { OracleMetrics, createProverWorker, createRelayer, type ProverWorkerHandle, type RelayerHandle } from './workers/index.ts';
+
+let env: Env;
+try {
+  env = parseEnv();
+} catch (e) {
+  process.stderr.write(`zkpin-oracle: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
+const log = pino({ name: 'zkpin-oracle', level: env.LOG_LEVEL });
+const metrics = new OracleMetrics({ defaultMetrics: true });
+const connection = { url: env.REDIS_URL };
+const chain = new RpcChain(env.SOLANA_RPC_URL!);
+const network = new PublicKey(env.NETWORK!);
+const follower = new NetworkFollower(chain, network).start();
+
+let prover: Prover | undefined;
+let proverWorker: ProverWorkerHandle | undefined;
+let relayer: RelayerHandle | undefined;
+let server: Server | undefined;
+
+if (env.ROLE !== 'relayer') {
+  // INSECURE development keys until production artifacts are configured (docs/ceremony.md).
+  prover = await Prover.create(await devProverArtifacts(), { backend: env.PROVER_BACKEND });
+  proverWorker = createProverWorker({ connection, prefix: env.QUEUE_PREFIX, prover, follower, concurrency: env.PROVER_CONCURRENCY, logger: log, metrics });
+  log.info({ backend: prover.backend, concurrency: env.PROVER_CONCURRENCY }, 'prover worker started');
+}
+if (env.ROLE !== 'prover') {
+  const secret = JSON.parse(readFileSync(env.ORACLE_KEYPAIR!, 'utf8')) as number[];
+  const submitter = Keypair.fromSecretKey(Uint8Array.from(secret));
+  relayer = createRelayer({
+    connection,
+    prefix: env.QUEUE_PREFIX,
+    chain,
+    follower,
+    submitter,
+    setup: { network },
+    computeUnitLimit: env.COMPUTE_UNIT_LIMIT,
+    priorityFeeMicroLamports: env.PRIORITY_FEE_MICRO_LAMPORTS || undefined,
+    concurrency: env.RELAYER_CONCURRENCY,
+    logger: log,
+    metrics,
+  });
+  log.info({ submitter: submitter.publicKey.toBase58() }, 'relayer started');
+}
+if (env.METRICS_PORT > 0) {
+  server = createServer((req, res) => {
+    if (req.url !== '/metrics') return void res.writeHead(404).end();
+    void metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
+  }).listen(env.METRICS_PORT);
+}
+
+let stopping = false;
+/** Workers first (finish or abandon jobs in flight), then queues, then connections; bounded by SHUTDOWN_TIMEOUT_MS. */
+export async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  const timer = setTimeout(() => {
+    log.error(`shutdown took longer than ${env.SHUTDOWN_TIMEOUT_MS} ms; exiting`);
+    process.exit(1);
+  }, env.SHUTDOWN_TIMEOUT_MS);
+  try {
+    await Promise.all([proverWorker?.close(), relayer?.close()]); // workers, then their queues
+    follower.stop();
+    await chain.close();
+    prover?.close();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  } finally {
+    clearTimeout(timer);
+  }
+  log.info('stopped');
+}
+
+for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void shutdown(s).then(() => process.exit(0)));
