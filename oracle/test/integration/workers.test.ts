@@ -60,7 +60,7 @@ afterAll(async () => {
   await events?.close();
   await proveQueue?.close();
   await relayQueue?.close();
-  if (!process.env["KEEP"]) await obliterate(connection, prefix); else console.log("PREFIX", prefix);
+  await obliterate(connection, prefix);
   await fx?.close();
 });
 
@@ -86,6 +86,7 @@ describe('prover worker + relayer', () => {
     expect(j1.returnvalue).toMatchObject({ outcome: 'recorded' });
     expect(j2.returnvalue).toMatchObject({ outcome: 'recorded' });
     expect((j1.returnvalue as { computeUnits: number }).computeUnits).toBeLessThan(130_000);
+    console.log(JSON.stringify({ test: 'relay', seq1: j1.returnvalue, seq2: j2.returnvalue }));
     expect(fx.follower.records).toBe(2);
     expect(fx.seqOf(a)).toBe(2n);
     expect(await proveQueue.getJobCounts('completed')).toMatchObject({ completed: 2 });
