@@ -80,6 +80,7 @@ export const DEAD_LETTER_REASONS = [
   'UNKNOWN_DEVICE',
   'DEVICE_REVOKED',
   'PROGRAM_REJECTED',
+  'SEQ_GAP',
   'RETRIES_EXHAUSTED',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
