@@ -55,7 +55,7 @@ fn event_discriminators_agree() {
 #[test]
 fn device_event_layout_agrees() {
     use anchor_lang::prelude::Pubkey;
-    let leaf = program::leaf::DeviceLeaf {
+    let leaf = zkpin_accounts::leaf::DeviceLeaf {
         device: &[1; 32],
         owner: &[2; 32],
         maker: &[3; 32],
@@ -91,7 +91,7 @@ fn leaf_bytes_agree_with_borsh() {
     };
     let borsh = leaf.try_to_vec().unwrap();
     let mut r = program::args::Reader::new(&borsh);
-    let parsed = program::leaf::DeviceLeaf::read(&mut r).unwrap();
+    let parsed = zkpin_accounts::leaf::DeviceLeaf::read(&mut r).unwrap();
     r.finish().unwrap();
     let bytes = parsed.to_v0(&[9; 32]).to_bytes();
     assert_eq!(&bytes[..32], &[9; 32]);
@@ -123,13 +123,13 @@ fn attestation_authority_is_the_attestation_pda() {
 
 #[test]
 fn maker_and_model_sizes_agree() {
-    assert_eq!(8 + iface::Maker::INIT_SPACE, program::state::Maker::LEN);
-    assert_eq!(8 + iface::Model::INIT_SPACE, program::state::Model::LEN);
-    assert_eq!(iface::Maker::DISCRIMINATOR, &program::state::Maker::DISCRIMINATOR[..]);
-    assert_eq!(iface::Model::DISCRIMINATOR, &program::state::Model::DISCRIMINATOR[..]);
+    assert_eq!(8 + iface::Maker::INIT_SPACE, zkpin_accounts::state::Maker::LEN);
+    assert_eq!(8 + iface::Model::INIT_SPACE, zkpin_accounts::state::Model::LEN);
+    assert_eq!(iface::Maker::DISCRIMINATOR, &zkpin_accounts::state::Maker::DISCRIMINATOR[..]);
+    assert_eq!(iface::Model::DISCRIMINATOR, &zkpin_accounts::state::Model::DISCRIMINATOR[..]);
 
-    let mut data = vec![0u8; program::state::Model::LEN];
-    let m = program::state::Model::init(&mut data).unwrap();
+    let mut data = vec![0u8; zkpin_accounts::state::Model::LEN];
+    let m = zkpin_accounts::state::Model::init(&mut data).unwrap();
     m.network = [1; 32];
     m.set_model_id(0x0a0b_0c0d);
     m.set_version(3);
@@ -143,8 +143,8 @@ fn maker_and_model_sizes_agree() {
     assert_eq!((a.onnx_sha256, a.circuit_sha256), ([4; 32], [5; 32]));
     assert_eq!(a.vk, [6; 576]);
 
-    let mut data = vec![0u8; program::state::Maker::LEN];
-    let m = program::state::Maker::init(&mut data).unwrap();
+    let mut data = vec![0u8; zkpin_accounts::state::Maker::LEN];
+    let m = zkpin_accounts::state::Maker::init(&mut data).unwrap();
     m.network = [1; 32];
     m.authority = [2; 32];
     m.name[..4].copy_from_slice(b"acme");
@@ -158,12 +158,12 @@ fn maker_and_model_sizes_agree() {
 
 #[test]
 fn network_size_and_layout_agree() {
-    assert_eq!(8 + iface::Network::INIT_SPACE, program::state::Network::LEN);
-    assert_eq!(iface::Network::DISCRIMINATOR, &program::state::Network::DISCRIMINATOR[..]);
+    assert_eq!(8 + iface::Network::INIT_SPACE, zkpin_accounts::state::Network::LEN);
+    assert_eq!(iface::Network::DISCRIMINATOR, &zkpin_accounts::state::Network::DISCRIMINATOR[..]);
 
     // Write every field through the program's in-place view, read it back with Anchor.
-    let mut data = vec![0u8; program::state::Network::LEN];
-    let n = program::state::Network::init(&mut data).unwrap();
+    let mut data = vec![0u8; zkpin_accounts::state::Network::LEN];
+    let n = zkpin_accounts::state::Network::init(&mut data).unwrap();
     n.authority = [1; 32];
     for (i, o) in n.oracles.iter_mut().enumerate() {
         *o = [10 + i as u8; 32];

@@ -32,7 +32,7 @@ fn sample_args() -> iface::SubmitAttestationArgs {
 #[test]
 fn program_id_and_registry_id_agree() {
     assert_eq!(iface::ID.to_bytes(), program::ID.to_bytes());
-    assert_eq!(iface::DEVICE_REGISTRY_ID.to_bytes(), program::registry::REGISTRY_ID.to_bytes());
+    assert_eq!(iface::DEVICE_REGISTRY_ID.to_bytes(), zkpin_accounts::REGISTRY_ID.to_bytes());
     assert_eq!(iface::DEVICE_REGISTRY_ID, registry::ID);
 }
 

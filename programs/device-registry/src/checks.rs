@@ -1,5 +1,6 @@
 //! Account checks shared by the instructions. Each returns a named error.
 use pinocchio::{error::ProgramError, AccountView, Address};
+use zkpin_accounts::state::{Maker, Model, Network};
 
 use crate::{error::RegistryError, ID};
 
@@ -47,5 +48,32 @@ pub fn field_element(value: &[u8; 32]) -> Result<(), ProgramError> {
         Ok(())
     } else {
         Err(RegistryError::InvalidFieldElement.into())
+    }
+}
+
+/// `signer` signed and is the network's authority.
+pub fn network_authority(network: &Network, signer: &AccountView) -> Result<(), ProgramError> {
+    if !signer.is_signer() {
+        return Err(ProgramError::MissingRequiredSignature);
+    }
+    if signer.address().as_ref() != network.authority {
+        return Err(RegistryError::Unauthorized.into());
+    }
+    Ok(())
+}
+
+pub fn maker_active(maker: &Maker) -> Result<(), ProgramError> {
+    if maker.is_active() {
+        Ok(())
+    } else {
+        Err(RegistryError::MakerInactive.into())
+    }
+}
+
+pub fn model_active(model: &Model) -> Result<(), ProgramError> {
+    if model.is_active() {
+        Ok(())
+    } else {
+        Err(RegistryError::ModelInactive.into())
     }
 }

@@ -1,32 +1,15 @@
-//! Replacing a device leaf in a device tree: shared by transfer, revoke and advance.
+//! Replacing a device leaf in a device tree: shared by transfer, revoke and advance, which
+//! all start with a `DeviceLeafRef` (the current leaf, its index and the root the proof, in
+//! the remaining accounts, was made against).
 use pinocchio::{error::ProgramError, AccountView};
+use zkpin_accounts::leaf::{DeviceLeaf, DeviceLeafRef};
 use zkpin_cmt::{MerkleTreeAccount, Node, SetLeafArgs};
 
-use crate::{
-    args::Reader,
-    checks,
-    error::RegistryError,
-    leaf::DeviceLeaf,
-    tree,
-};
-
-/// Arguments every device update starts with: the current leaf, its index and the root the
-/// proof (remaining accounts) was made against.
-pub struct LeafRef<'a> {
-    pub leaf: DeviceLeaf<'a>,
-    pub index: u32,
-    pub root: &'a [u8; 32],
-}
-
-impl<'a> LeafRef<'a> {
-    pub fn read(r: &mut Reader<'a>) -> Result<Self, ProgramError> {
-        Ok(Self { leaf: DeviceLeaf::read(r)?, index: r.u32()?, root: r.array()? })
-    }
-}
+use crate::{checks, error::RegistryError, tree};
 
 pub struct Replace<'a> {
     pub network_key: &'a [u8; 32],
-    pub old: &'a LeafRef<'a>,
+    pub old: &'a DeviceLeafRef<'a>,
     pub new: &'a DeviceLeaf<'a>,
 }
 
@@ -51,7 +34,7 @@ pub fn replace(
         previous_leaf: old.leaf.hash(network_key),
         new_leaf: new.hash(network_key),
         proof,
-        index: old.index,
+        index: old.leaf_index,
     })
     .map_err(|e| tree::cmt_error(e, RegistryError::DeviceTreeFull))?;
     Ok(())

@@ -1,44 +1,6 @@
-//! Anchor-compatible events: `sol_log_data` of one blob `discriminator || borsh(fields)`,
-//! which Anchor's `EventParser` reads from the `Program data:` log line.
-use alloc::vec::Vec;
-
-use crate::discriminator;
-
-pub struct EventWriter {
-    buf: Vec<u8>,
-}
-
-impl EventWriter {
-    pub fn new(disc: [u8; 8], capacity: usize) -> Self {
-        let mut buf = Vec::with_capacity(8 + capacity);
-        buf.extend_from_slice(&disc);
-        Self { buf }
-    }
-    pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        self.buf.extend_from_slice(b);
-        self
-    }
-    pub fn u8(&mut self, v: u8) -> &mut Self {
-        self.buf.push(v);
-        self
-    }
-    pub fn u32(&mut self, v: u32) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
-    }
-    pub fn u64(&mut self, v: u64) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
-    }
-    pub fn emit(&self) {
-        #[cfg(target_arch = "bpf")]
-        unsafe {
-            let fields: [&[u8]; 1] = [&self.buf];
-            pinocchio::syscalls::sol_log_data(fields.as_ptr() as *const u8, 1);
-        }
-    }
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.buf
-    }
-}
+//! This program's Anchor events (`zkpin_accounts::EventWriter`: one `sol_log_data` blob
+//! `discriminator || borsh(fields)`).
+use zkpin_accounts::{discriminator, leaf::DeviceLeaf, EventWriter};
 
 pub const NETWORK_INITIALIZED: [u8; 8] = discriminator::event("NetworkInitialized");
 pub const ORACLES_SET: [u8; 8] = discriminator::event("OraclesSet");
@@ -58,7 +20,7 @@ pub fn device_event(
     network: &[u8; 32],
     tree: &[u8; 32],
     leaf_index: u32,
-    leaf: &crate::leaf::DeviceLeaf,
+    leaf: &DeviceLeaf,
 ) -> EventWriter {
     let mut ev = EventWriter::new(disc, 64 + 4 + 141);
     ev.bytes(network)

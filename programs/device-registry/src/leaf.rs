@@ -1,59 +1,11 @@
-//! Device and record leaves as instruction arguments; their encodings and hashes are
-//! `zkpin-encoding`'s (docs/contracts.md).
+//! The record leaf as an instruction argument (`advance_device`); its encoding and hash are
+//! `zkpin-encoding`'s (docs/contracts.md). The device leaf arguments are
+//! `zkpin_accounts::leaf`'s.
 use pinocchio::error::ProgramError;
 
 use crate::args::Reader;
 
-pub const STATUS_ACTIVE: u8 = 1;
-pub const STATUS_REVOKED: u8 = 2;
-pub use zkpin_encoding::{DEVICE_LEAF_V0_SIZE as DEVICE_LEAF_LEN, RECORD_LEAF_V0_SIZE as RECORD_LEAF_LEN};
-use zkpin_encoding::DeviceLeafV0;
-
-/// `DeviceLeafV0` without its network (which comes from the network account). Borsh layout of
-/// the interface crate's `DeviceLeaf` argument.
-#[derive(Clone, Copy)]
-pub struct DeviceLeaf<'a> {
-    pub device: &'a [u8; 32],
-    pub owner: &'a [u8; 32],
-    pub maker: &'a [u8; 32],
-    pub bjj_key_hash: &'a [u8; 32],
-    pub model_id: u32,
-    pub seq: u64,
-    pub status: u8,
-}
-
-impl<'a> DeviceLeaf<'a> {
-    pub fn read(r: &mut Reader<'a>) -> Result<Self, ProgramError> {
-        Ok(Self {
-            device: r.array()?,
-            owner: r.array()?,
-            maker: r.array()?,
-            bjj_key_hash: r.array()?,
-            model_id: r.u32()?,
-            seq: r.u64()?,
-            status: r.u8()?,
-        })
-    }
-
-    /// The full `DeviceLeafV0` of this device in `network`.
-    pub fn to_v0(&self, network: &[u8; 32]) -> DeviceLeafV0 {
-        DeviceLeafV0 {
-            network: *network,
-            device: *self.device,
-            owner: *self.owner,
-            maker: *self.maker,
-            bjj_key_hash: *self.bjj_key_hash,
-            model_id: self.model_id,
-            seq: self.seq,
-            status: self.status,
-        }
-    }
-
-    /// The tree leaf: keccak256 of the `DeviceLeafV0` bytes.
-    pub fn hash(&self, network: &[u8; 32]) -> [u8; 32] {
-        self.to_v0(network).hash()
-    }
-}
+pub use zkpin_encoding::RECORD_LEAF_V0_SIZE as RECORD_LEAF_LEN;
 
 /// `RecordLeafV0` as borsh bytes (the argument is already in leaf layout).
 #[derive(Clone, Copy)]

@@ -1,7 +1,8 @@
 //! zkpin device registry (pinocchio, Anchor wire format).
 //!
 //! `lib.rs` only dispatches: each instruction lives in `instructions/<verb>_<noun>.rs`,
-//! account layouts in `state/`, errors in `error.rs`. The Anchor interface crate
+//! account layouts in `zkpin_accounts::state` (shared with
+//! inference_attestation, which reads them), errors in `error.rs`. The Anchor interface crate
 //! (`interface/device-registry`) declares the same instructions, accounts, events and errors
 //! and generates `idls/device_registry.json`; `interface/device-registry/tests` checks that
 //! both agree.
@@ -12,23 +13,18 @@ extern crate alloc;
 pub mod args;
 pub mod checks;
 pub mod device;
-pub mod discriminator;
 pub mod ed25519;
 pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod leaf;
 pub mod pda;
-pub mod state;
 pub mod tree;
 
 use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
 
 /// `6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin` (Anchor.toml, sdk/src/program-ids.ts).
-pub const ID: Address = Address::new_from_array([
-    87, 242, 114, 21, 46, 253, 121, 247, 218, 232, 126, 140, 196, 250, 99, 249, 204, 84, 185, 61,
-    11, 206, 247, 161, 69, 193, 249, 230, 11, 60, 161, 7,
-]);
+pub const ID: Address = zkpin_accounts::REGISTRY_ID;
 
 #[cfg(target_arch = "bpf")]
 mod entrypoint {

@@ -1,8 +1,7 @@
 //! Anchor-compatible events: `sol_log_data` of one blob `discriminator || borsh(fields)`,
 //! which Anchor's `EventParser` reads from the `Program data:` log line.
+use zkpin_accounts::{discriminator, events};
 use zkpin_crypto::copy;
-
-use crate::discriminator;
 
 /// 8-byte alignment lets the zero fill use 8-byte stores.
 #[repr(C, align(8))]
@@ -45,12 +44,6 @@ impl AttestationSubmitted<'_> {
         let mut buf = Aligned([0u8; ATTESTATION_SUBMITTED_LEN]);
         let buf = &mut buf.0;
         self.to_bytes(buf);
-        #[cfg(target_arch = "bpf")]
-        unsafe {
-            let fields: [&[u8]; 1] = [&buf[..]];
-            pinocchio::syscalls::sol_log_data(fields.as_ptr() as *const u8, 1);
-        }
-        #[cfg(not(target_arch = "bpf"))]
-        let _ = buf;
+        events::log(buf);
     }
 }

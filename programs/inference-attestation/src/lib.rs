@@ -13,7 +13,6 @@
 #![no_std]
 
 pub mod args;
-pub mod discriminator;
 pub mod error;
 pub mod events;
 pub mod instructions;

@@ -1,70 +1,19 @@
-//! What this program reads from and calls in `device_registry`: read-only views of its
-//! `Network` and `Model` accounts and tree headers (layouts in
-//! `programs/device-registry/src/state/`, checked byte for byte by this crate's host tests),
-//! and the `advance_device` CPI signed by the PDA `["attestation"]`.
+//! What this program checks in and calls in `device_registry`: account ownership, device tree
+//! headers, and the `advance_device` CPI signed by the PDA `["attestation"]`. The registry's
+//! `Network` and `Model` layouts are `zkpin_accounts::state`'s, the very ones the registry
+//! writes.
 use core::{mem::MaybeUninit, slice};
 
 use pinocchio::{
     cpi::{invoke_signed_unchecked, CpiAccount, Seed, Signer},
     error::ProgramError,
     instruction::{InstructionAccount, InstructionView},
-    AccountView, Address,
+    AccountView,
 };
+use zkpin_accounts::{discriminator, leaf::DEVICE_LEAF_REF_LEN, REGISTRY_ID};
 use zkpin_crypto::copy;
 
-use crate::{
-    args::DEVICE_LEAF_REF_LEN, discriminator, error::AttestationError, ATTESTATION_BUMP,
-    ATTESTATION_SEED,
-};
-
-/// `6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin`.
-pub const REGISTRY_ID: Address = Address::new_from_array([
-    87, 242, 114, 21, 46, 253, 121, 247, 218, 232, 126, 140, 196, 250, 99, 249, 204, 84, 185, 61,
-    11, 206, 247, 161, 69, 193, 249, 230, 11, 60, 161, 7,
-]);
-
-pub const MAX_ORACLES: usize = 8;
-pub const VK_LEN: usize = 576;
-
-/// device_registry's `Network` account (Anchor layout: discriminator, then fields in order).
-#[repr(C)]
-pub struct Network {
-    discriminator: [u8; 8],
-    pub authority: [u8; 32],
-    pub oracles: [[u8; 32]; MAX_ORACLES],
-    pub oracle_count: u8,
-    pub permissionless: u8,
-    pub bump: u8,
-    pub device_tree: [u8; 32],
-    pub record_tree: [u8; 32],
-    /// device_trees u32, record_trees u32, devices u64, records u64, makers u32, models u32.
-    counters: [u8; 32],
-    reserved: [u8; 64],
-}
-
-/// device_registry's `Model` account.
-#[repr(C)]
-pub struct Model {
-    discriminator: [u8; 8],
-    pub network: [u8; 32],
-    model_id: [u8; 4],
-    version: [u8; 4],
-    pub active: u8,
-    pub bump: u8,
-    pub onnx_sha256: [u8; 32],
-    pub circuit_sha256: [u8; 32],
-    pub vk: [u8; VK_LEN],
-}
-
-/// `data` is a registry account of type `T` (exact size, discriminator).
-#[inline(always)]
-fn view<'a, T>(data: &'a [u8], disc: &[u8; 8]) -> Result<&'a T, ProgramError> {
-    if data.len() != core::mem::size_of::<T>() || &data[..8] != disc {
-        return Err(AttestationError::InvalidAccountData.into());
-    }
-    // SAFETY: size checked; every field is a byte array (alignment 1).
-    Ok(unsafe { &*(data.as_ptr() as *const T) })
-}
+use crate::{error::AttestationError, ATTESTATION_BUMP, ATTESTATION_SEED};
 
 /// The account is owned by device_registry.
 #[inline(always)]
@@ -73,38 +22,6 @@ pub fn check_owner(account: &AccountView) -> Result<(), ProgramError> {
         Ok(())
     } else {
         Err(AttestationError::InvalidAccountOwner.into())
-    }
-}
-
-impl Network {
-    pub const DISCRIMINATOR: [u8; 8] = discriminator::account("Network");
-    pub const LEN: usize = core::mem::size_of::<Self>();
-
-    pub fn load(data: &[u8]) -> Result<&Self, ProgramError> {
-        view(data, &Self::DISCRIMINATOR)
-    }
-
-    /// Whether `key` may submit attestations: any key on a permissionless network, else one
-    /// of the oracles.
-    pub fn may_submit(&self, key: &[u8; 32]) -> bool {
-        if self.permissionless != 0 {
-            return true;
-        }
-        let n = (self.oracle_count as usize).min(MAX_ORACLES);
-        self.oracles[..n].iter().any(|o| o == key)
-    }
-}
-
-impl Model {
-    pub const DISCRIMINATOR: [u8; 8] = discriminator::account("Model");
-    pub const LEN: usize = core::mem::size_of::<Self>();
-
-    pub fn load(data: &[u8]) -> Result<&Self, ProgramError> {
-        view(data, &Self::DISCRIMINATOR)
-    }
-
-    pub fn model_id(&self) -> u32 {
-        u32::from_le_bytes(self.model_id)
     }
 }
 

@@ -2,17 +2,21 @@
 //! Accounts: `[authority (signer, writable, pays), network (writable), maker (writable,
 //! PDA ["maker", network, maker authority]), system_program]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
-
-use crate::{
-    args::Reader,
-    checks, discriminator,
-    error::RegistryError,
-    events::{EventWriter, MAKER_ADDED},
-    pda::{self, PdaSpec},
+use zkpin_accounts::{
+    discriminator,
     state::{
         maker::{MAKER_SEED, MAX_NAME_LEN},
         Maker, Network,
     },
+    EventWriter,
+};
+
+use crate::{
+    args::Reader,
+    checks,
+    error::RegistryError,
+    events::MAKER_ADDED,
+    pda::{self, PdaSpec},
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("add_maker");
@@ -33,8 +37,8 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let network_key = network.address().to_bytes();
     {
         let mut d = network.try_borrow_mut()?;
-        let state = Network::load_mut(&mut d)?;
-        state.require_authority(authority)?;
+        let state = Network::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
+        checks::network_authority(state, authority)?;
         state.set_makers(state.makers().wrapping_add(1));
     }
     let seeds: [&[u8]; 3] = [MAKER_SEED, &network_key, maker_authority];
@@ -43,7 +47,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
 
     let maker_key = maker.address().to_bytes();
     let mut d = maker.try_borrow_mut()?;
-    let m = Maker::init(&mut d)?;
+    let m = Maker::init(&mut d).ok_or(RegistryError::AlreadyInitialized)?;
     m.network = network_key;
     m.authority = *maker_authority;
     m.name[..name.len()].copy_from_slice(name);

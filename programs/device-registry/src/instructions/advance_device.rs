@@ -6,17 +6,21 @@
 //! Accounts: `[attestation authority (signer), network (writable), device_tree (writable),
 //! record_tree (writable), ...proof nodes]`.
 use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
+use zkpin_accounts::{
+    discriminator,
+    leaf::{DeviceLeaf, DeviceLeafRef, STATUS_ACTIVE},
+    state::Network,
+    EventWriter,
+};
 use zkpin_cmt::MerkleTreeAccount;
 
 use crate::{
     args::Reader,
     checks,
-    device::{self, LeafRef, Replace},
-    discriminator,
+    device::{self, Replace},
     error::RegistryError,
-    events::{device_event, EventWriter, DEVICE_UPDATED, RECORD_APPENDED},
-    leaf::{DeviceLeaf, RecordLeaf, STATUS_ACTIVE},
-    state::Network,
+    events::{device_event, DEVICE_UPDATED, RECORD_APPENDED},
+    leaf::RecordLeaf,
     tree,
 };
 
@@ -37,7 +41,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         return Err(RegistryError::NotAttestationAuthority.into());
     }
     let mut r = Reader::new(data);
-    let old = LeafRef::read(&mut r)?;
+    let old = DeviceLeafRef::read(&mut r)?;
     let record = RecordLeaf::read(&mut r)?;
     r.finish()?;
     if old.leaf.status != STATUS_ACTIVE {
@@ -55,7 +59,9 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     checks::owned(record_tree)?;
     let network_key = network.address().to_bytes();
     let record_tree_key = record_tree.address().to_bytes();
-    if Network::load(&network.try_borrow()?)?.record_tree != record_tree_key {
+    if Network::load(&network.try_borrow()?).ok_or(RegistryError::InvalidAccountData)?.record_tree
+        != record_tree_key
+    {
         return Err(RegistryError::WrongRecordTree.into());
     }
 
@@ -70,12 +76,12 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     };
     {
         let mut d = network.try_borrow_mut()?;
-        let n = Network::load_mut(&mut d)?;
+        let n = Network::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
         n.set_records(n.records().wrapping_add(1));
     }
 
     let device_tree_key = device_tree.address().to_bytes();
-    device_event(DEVICE_UPDATED, &network_key, &device_tree_key, old.index, &new).emit();
+    device_event(DEVICE_UPDATED, &network_key, &device_tree_key, old.leaf_index, &new).emit();
     EventWriter::new(RECORD_APPENDED, 32 * 2 + 4 + 125)
         .bytes(&network_key)
         .bytes(&record_tree_key)

@@ -9,16 +9,10 @@ use pinocchio::{
     sysvars::{clock::Clock, Sysvar},
     AccountView, ProgramResult,
 };
+use zkpin_accounts::{discriminator, state::Network, EventWriter};
 use zkpin_cmt::{CmtError, InitializeArgs, MerkleTreeAccount};
 
-use crate::{
-    args::Reader,
-    checks, discriminator,
-    error::RegistryError,
-    events::{EventWriter, TREE_INITIALIZED},
-    state::Network,
-    tree,
-};
+use crate::{args::Reader, checks, error::RegistryError, events::TREE_INITIALIZED, tree};
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("init_tree");
 pub const KIND_DEVICE: u8 = 0;
@@ -40,7 +34,10 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     checks::owned(tree_account)?;
     let network_key = network.address().to_bytes();
     let tree_key = tree_account.address().to_bytes();
-    Network::load(&network.try_borrow()?)?.require_authority(authority)?;
+    checks::network_authority(
+        Network::load(&network.try_borrow()?).ok_or(RegistryError::InvalidAccountData)?,
+        authority,
+    )?;
 
     let header_authority = if kind == KIND_DEVICE {
         network_key
@@ -63,7 +60,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     };
 
     let mut d = network.try_borrow_mut()?;
-    let state = Network::load_mut(&mut d)?;
+    let state = Network::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
     let number = if kind == KIND_DEVICE {
         state.device_tree = tree_key;
         state.set_device_trees(state.device_trees().wrapping_add(1));

@@ -7,12 +7,15 @@ use pinocchio::{
     error::ProgramError,
     AccountView, Address, ProgramResult,
 };
+use zkpin_accounts::{
+    discriminator,
+    state::network::{Network, MAX_ORACLES, NETWORK_SEED},
+    EventWriter,
+};
 
 use crate::{
-    discriminator,
     error::RegistryError,
-    events::{EventWriter, NETWORK_INITIALIZED},
-    state::network::{Network, MAX_ORACLES, NETWORK_SEED},
+    events::NETWORK_INITIALIZED,
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("initialize_network");
@@ -83,7 +86,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
 
     let network_key = network.address().to_bytes();
     let mut data = network.try_borrow_mut()?;
-    let state = Network::init(&mut data)?;
+    let state = Network::init(&mut data).ok_or(RegistryError::AlreadyInitialized)?;
     state.authority = authority.address().to_bytes();
     for (slot, key) in state.oracles.iter_mut().zip(args.oracles) {
         *slot = *key;

@@ -7,17 +7,20 @@
 //! Accounts: `[owner (signer), network (writable), maker (writable), model, device_tree
 //! (writable), instructions sysvar]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+use zkpin_accounts::{
+    discriminator,
+    leaf::{DeviceLeaf, STATUS_ACTIVE},
+    state::{Maker, Model, Network},
+};
 use zkpin_cmt::MerkleTreeAccount;
 use zkpin_encoding::OnboardingMessage;
 
 use crate::{
     args::Reader,
-    checks, discriminator,
+    checks,
     ed25519::{self, Expected},
     error::RegistryError,
     events::{device_event, DEVICE_REGISTERED},
-    leaf::{DeviceLeaf, STATUS_ACTIVE},
-    state::{Maker, Model, Network},
     tree,
 };
 
@@ -44,30 +47,30 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let tree_key = device_tree.address().to_bytes();
     {
         let d = network.try_borrow()?;
-        let n = Network::load(&d)?;
+        let n = Network::load(&d).ok_or(RegistryError::InvalidAccountData)?;
         if n.device_tree != tree_key {
             return Err(RegistryError::WrongDeviceTree.into());
         }
     }
     let maker_authority = {
         let d = maker.try_borrow()?;
-        let m = Maker::load(&d)?;
+        let m = Maker::load(&d).ok_or(RegistryError::InvalidAccountData)?;
         if m.network != network_key {
             return Err(RegistryError::WrongNetwork.into());
         }
-        m.require_active()?;
+        checks::maker_active(m)?;
         m.authority
     };
     {
         let d = model.try_borrow()?;
-        let m = Model::load(&d)?;
+        let m = Model::load(&d).ok_or(RegistryError::InvalidAccountData)?;
         if m.network != network_key {
             return Err(RegistryError::WrongNetwork.into());
         }
         if m.model_id() != model_id {
             return Err(RegistryError::ModelMismatch.into());
         }
-        m.require_active()?;
+        checks::model_active(m)?;
     }
 
     let leaf = DeviceLeaf {
@@ -106,12 +109,12 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
 
     {
         let mut d = network.try_borrow_mut()?;
-        let n = Network::load_mut(&mut d)?;
+        let n = Network::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
         n.set_devices(n.devices().wrapping_add(1));
     }
     {
         let mut d = maker.try_borrow_mut()?;
-        let m = Maker::load_mut(&mut d)?;
+        let m = Maker::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
         m.set_devices(m.devices().wrapping_add(1));
     }
     device_event(DEVICE_REGISTERED, &network_key, &tree_key, leaf_index, &leaf).emit();

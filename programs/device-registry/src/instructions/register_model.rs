@@ -4,17 +4,21 @@
 //! Accounts: `[authority (signer, writable, pays), network (writable), model (writable, PDA
 //! ["model", network, model_id LE]), system_program]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
-
-use crate::{
-    args::Reader,
-    checks, discriminator,
-    error::RegistryError,
-    events::{EventWriter, MODEL_REGISTERED},
-    pda::{self, PdaSpec},
+use zkpin_accounts::{
+    discriminator,
     state::{
         model::{MODEL_SEED, VK_LEN},
         Model, Network,
     },
+    EventWriter,
+};
+
+use crate::{
+    args::Reader,
+    checks,
+    error::RegistryError,
+    events::MODEL_REGISTERED,
+    pda::{self, PdaSpec},
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("register_model");
@@ -36,8 +40,8 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let network_key = network.address().to_bytes();
     {
         let mut d = network.try_borrow_mut()?;
-        let state = Network::load_mut(&mut d)?;
-        state.require_authority(authority)?;
+        let state = Network::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
+        checks::network_authority(state, authority)?;
         state.set_models(state.models().wrapping_add(1));
     }
     let id_bytes = model_id.to_le_bytes();
@@ -47,7 +51,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
 
     let model_key = model.address().to_bytes();
     let mut d = model.try_borrow_mut()?;
-    let m = Model::init(&mut d)?;
+    let m = Model::init(&mut d).ok_or(RegistryError::AlreadyInitialized)?;
     m.network = network_key;
     m.set_model_id(model_id);
     m.set_version(version);

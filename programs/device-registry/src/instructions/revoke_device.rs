@@ -3,16 +3,18 @@
 //! network authority.
 //! Accounts: `[signer, network, device_tree (writable), ...proof nodes]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+use zkpin_accounts::{
+    discriminator,
+    leaf::{DeviceLeaf, DeviceLeafRef, STATUS_ACTIVE, STATUS_REVOKED},
+    state::Network,
+};
 
 use crate::{
     args::Reader,
     checks,
-    device::{self, LeafRef, Replace},
-    discriminator,
+    device::{self, Replace},
     error::RegistryError,
     events::{device_event, DEVICE_UPDATED},
-    leaf::{DeviceLeaf, STATUS_ACTIVE, STATUS_REVOKED},
-    state::Network,
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("revoke_device");
@@ -22,11 +24,12 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
     let mut r = Reader::new(data);
-    let old = LeafRef::read(&mut r)?;
+    let old = DeviceLeafRef::read(&mut r)?;
     r.finish()?;
     checks::signer(signer)?;
     checks::owned(network)?;
-    let authority = Network::load(&network.try_borrow()?)?.authority;
+    let authority =
+        Network::load(&network.try_borrow()?).ok_or(RegistryError::InvalidAccountData)?.authority;
     let key = signer.address().as_ref();
     if key != old.leaf.owner && key != authority {
         return Err(RegistryError::NotDeviceOwner.into());
@@ -38,6 +41,6 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let new = DeviceLeaf { status: STATUS_REVOKED, ..old.leaf };
     device::replace(device_tree, &Replace { network_key: &network_key, old: &old, new: &new }, proof)?;
     let tree_key = device_tree.address().to_bytes();
-    device_event(DEVICE_UPDATED, &network_key, &tree_key, old.index, &new).emit();
+    device_event(DEVICE_UPDATED, &network_key, &tree_key, old.leaf_index, &new).emit();
     Ok(())
 }

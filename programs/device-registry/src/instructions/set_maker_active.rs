@@ -1,14 +1,13 @@
 //! `set_maker_active(active: bool)`: suspends or resumes a maker's approvals.
 //! Accounts: `[authority (signer), network, maker (writable)]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
-
-use crate::{
-    args::Reader,
-    checks, discriminator,
-    error::RegistryError,
-    events::{EventWriter, MAKER_ACTIVE_SET},
+use zkpin_accounts::{
+    discriminator,
     state::{Maker, Network},
+    EventWriter,
 };
+
+use crate::{args::Reader, checks, error::RegistryError, events::MAKER_ACTIVE_SET};
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("set_maker_active");
 
@@ -22,10 +21,13 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     checks::owned(network)?;
     checks::owned(maker)?;
     let network_key = network.address().to_bytes();
-    Network::load(&network.try_borrow()?)?.require_authority(authority)?;
+    checks::network_authority(
+        Network::load(&network.try_borrow()?).ok_or(RegistryError::InvalidAccountData)?,
+        authority,
+    )?;
     let maker_key = maker.address().to_bytes();
     let mut d = maker.try_borrow_mut()?;
-    let m = Maker::load_mut(&mut d)?;
+    let m = Maker::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
     if m.network != network_key {
         return Err(RegistryError::WrongNetwork.into());
     }

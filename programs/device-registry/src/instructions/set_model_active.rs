@@ -1,14 +1,13 @@
 //! `set_model_active(active: bool)`: retires or re-enables a model version.
 //! Accounts: `[authority (signer), network, model (writable)]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
-
-use crate::{
-    args::Reader,
-    checks, discriminator,
-    error::RegistryError,
-    events::{EventWriter, MODEL_ACTIVE_SET},
+use zkpin_accounts::{
+    discriminator,
     state::{Model, Network},
+    EventWriter,
 };
+
+use crate::{args::Reader, checks, error::RegistryError, events::MODEL_ACTIVE_SET};
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("set_model_active");
 
@@ -22,10 +21,13 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     checks::owned(network)?;
     checks::owned(model)?;
     let network_key = network.address().to_bytes();
-    Network::load(&network.try_borrow()?)?.require_authority(authority)?;
+    checks::network_authority(
+        Network::load(&network.try_borrow()?).ok_or(RegistryError::InvalidAccountData)?,
+        authority,
+    )?;
     let model_key = model.address().to_bytes();
     let mut d = model.try_borrow_mut()?;
-    let m = Model::load_mut(&mut d)?;
+    let m = Model::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
     if m.network != network_key {
         return Err(RegistryError::WrongNetwork.into());
     }

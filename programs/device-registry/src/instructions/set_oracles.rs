@@ -1,12 +1,15 @@
 //! `set_oracles(args: SetOraclesArgs)`: replaces the oracle set and the permissionless flag.
 //! Accounts: `[authority (signer), network (writable)]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+use zkpin_accounts::{
+    discriminator,
+    state::{network::MAX_ORACLES, Network},
+    EventWriter,
+};
 
 use crate::{
-    checks, discriminator,
-    events::{EventWriter, ORACLES_SET},
+    checks, error::RegistryError, events::ORACLES_SET,
     instructions::initialize_network::InitializeNetworkArgs,
-    state::{network::MAX_ORACLES, Network},
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("set_oracles");
@@ -20,8 +23,8 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let args = InitializeNetworkArgs::parse(data)?;
     let network_key = network.address().to_bytes();
     let mut d = network.try_borrow_mut()?;
-    let state = Network::load_mut(&mut d)?;
-    state.require_authority(authority)?;
+    let state = Network::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
+    checks::network_authority(state, authority)?;
     state.oracles = [[0; 32]; MAX_ORACLES];
     for (slot, key) in state.oracles.iter_mut().zip(args.oracles) {
         *slot = *key;

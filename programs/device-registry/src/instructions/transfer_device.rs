@@ -2,16 +2,18 @@
 //! owner hands a device to a new owner.
 //! Accounts: `[owner (signer), network, device_tree (writable), ...proof nodes]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+use zkpin_accounts::{
+    discriminator,
+    leaf::{DeviceLeaf, DeviceLeafRef, STATUS_ACTIVE},
+    state::Network,
+};
 
 use crate::{
     args::Reader,
     checks,
-    device::{self, LeafRef, Replace},
-    discriminator,
+    device::{self, Replace},
     error::RegistryError,
     events::{device_event, DEVICE_UPDATED},
-    leaf::{DeviceLeaf, STATUS_ACTIVE},
-    state::Network,
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("transfer_device");
@@ -21,12 +23,12 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
     let mut r = Reader::new(data);
-    let old = LeafRef::read(&mut r)?;
+    let old = DeviceLeafRef::read(&mut r)?;
     let new_owner = r.array::<32>()?;
     r.finish()?;
     checks::signer(owner)?;
     checks::owned(network)?;
-    Network::load(&network.try_borrow()?)?;
+    Network::load(&network.try_borrow()?).ok_or(RegistryError::InvalidAccountData)?;
     if owner.address().as_ref() != old.leaf.owner {
         return Err(RegistryError::NotDeviceOwner.into());
     }
@@ -37,6 +39,6 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let new = DeviceLeaf { owner: new_owner, ..old.leaf };
     device::replace(device_tree, &Replace { network_key: &network_key, old: &old, new: &new }, proof)?;
     let tree_key = device_tree.address().to_bytes();
-    device_event(DEVICE_UPDATED, &network_key, &tree_key, old.index, &new).emit();
+    device_event(DEVICE_UPDATED, &network_key, &tree_key, old.leaf_index, &new).emit();
     Ok(())
 }

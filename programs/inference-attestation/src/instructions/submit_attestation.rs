@@ -16,23 +16,23 @@
 //! record_tree (writable), attestation_authority (PDA ["attestation"]), device_registry,
 //! ...device tree proof nodes (bottom-up, minus the canopy)]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+use zkpin_accounts::{
+    discriminator,
+    leaf::STATUS_ACTIVE,
+    state::{model::VK_LEN, Model, Network},
+    REGISTRY_ID,
+};
 use zkpin_encoding::PublicInputFields;
 
 use crate::{
     args::{SubmitAttestationArgs, PROOF_LEN},
-    discriminator,
     error::AttestationError,
     events::AttestationSubmitted,
-    registry::{
-        self, AdvanceDevice, AdvanceDeviceData, Model, Network, RecordLeafRef, REGISTRY_ID, VK_LEN,
-    },
+    registry::{self, AdvanceDevice, AdvanceDeviceData, RecordLeafRef},
     ATTESTATION_AUTHORITY,
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("submit_attestation");
-
-/// Device leaf status `Active` (docs/contracts.md).
-pub const STATUS_ACTIVE: u8 = 1;
 
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let [submitter, network, model, device_tree, record_tree, authority, registry_program, proof @ ..] =
@@ -51,7 +51,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let network_key = network.address().to_bytes();
     {
         let d = network.try_borrow()?;
-        let n = Network::load(&d)?;
+        let n = Network::load(&d).ok_or(AttestationError::InvalidAccountData)?;
         if !n.may_submit(submitter.address().as_array()) {
             return Err(AttestationError::NotAnOracle.into());
         }
@@ -73,11 +73,11 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     {
         registry::check_owner(model)?;
         let d = model.try_borrow()?;
-        let m = Model::load(&d)?;
+        let m = Model::load(&d).ok_or(AttestationError::InvalidAccountData)?;
         if m.network != network_key {
             return Err(AttestationError::WrongNetwork.into());
         }
-        if m.active != 1 {
+        if !m.is_active() {
             return Err(AttestationError::ModelInactive.into());
         }
         if m.model_id() != leaf.model_id {
