@@ -60,7 +60,11 @@ export async function measureRegistry(): Promise<Record<string, number>> {
   // initialize_network with a full oracle set.
   const oracles = Array.from({ length: 8 }, (_, i) => Keypair.fromSeed(seed(100 + i)).publicKey);
   const vk = Buffer.from(
-    (JSON.parse(readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8')) as { vk_bytes_hex: string }).vk_bytes_hex,
+    (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8')) as {
+        vk_bytes_hex: string;
+      }
+    ).vk_bytes_hex,
     'hex',
   );
   const makerKey = new DeviceEd25519Key(seed(9));
@@ -70,24 +74,51 @@ export async function measureRegistry(): Promise<Record<string, number>> {
   chain.airdrop(a2.publicKey, 1000);
   const p2 = chain.provider(a2);
   const r2 = deviceRegistryProgram(p2);
-  await r2.methods.initializeNetwork({ oracles, permissionless: false }).accounts({ authority: a2.publicKey }).rpc();
+  await r2.methods
+    .initializeNetwork({ oracles, permissionless: false })
+    .accounts({ authority: a2.publicKey })
+    .rpc();
   metrics.initialize_network_cu = p2.lastResult!.computeUnits;
-  const net2 = PublicKey.findProgramAddressSync([Buffer.from('network'), a2.publicKey.toBuffer()], DEVICE_REGISTRY_PROGRAM_ID)[0];
+  const net2 = PublicKey.findProgramAddressSync(
+    [Buffer.from('network'), a2.publicKey.toBuffer()],
+    DEVICE_REGISTRY_PROGRAM_ID,
+  )[0];
   await r2.methods.setOracles({ oracles, permissionless: false }).accounts({ network: net2 }).rpc();
   metrics.set_oracles_cu = p2.lastResult!.computeUnits;
   const mk = new PublicKey(makerKey.publicKey);
-  await r2.methods.addMaker({ authority: mk, name: 'zkpin devkits' }).accountsPartial({ network: net2, maker: makerPda(net2, mk) }).rpc();
+  await r2.methods
+    .addMaker({ authority: mk, name: 'zkpin devkits' })
+    .accountsPartial({ network: net2, maker: makerPda(net2, mk) })
+    .rpc();
   metrics.add_maker_cu = p2.lastResult!.computeUnits;
-  await r2.methods.setMakerActive(true).accountsPartial({ network: net2, maker: makerPda(net2, mk) }).rpc();
+  await r2.methods
+    .setMakerActive(true)
+    .accountsPartial({ network: net2, maker: makerPda(net2, mk) })
+    .rpc();
   metrics.set_maker_active_cu = p2.lastResult!.computeUnits;
   await r2.methods
-    .registerModel({ modelId: 1, version: 1, onnxSha256: Array(32).fill(0), circuitSha256: Array(32).fill(0), vk: Array.from(vk) })
+    .registerModel({
+      modelId: 1,
+      version: 1,
+      onnxSha256: Array(32).fill(0),
+      circuitSha256: Array(32).fill(0),
+      vk: Array.from(vk),
+    })
     .accountsPartial({ network: net2, model: modelPda(net2, 1) })
     .rpc();
   metrics.register_model_cu = p2.lastResult!.computeUnits;
-  await r2.methods.setModelActive(true).accountsPartial({ network: net2, model: modelPda(net2, 1) }).rpc();
+  await r2.methods
+    .setModelActive(true)
+    .accountsPartial({ network: net2, model: modelPda(net2, 1) })
+    .rpc();
   metrics.set_model_active_cu = p2.lastResult!.computeUnits;
-  await createTree(r2, { authority: a2, network: net2, kind: TREE_KIND_DEVICE, shape: DEVICE_TREE_SHAPE, tree: Keypair.fromSeed(seed(30)) });
+  await createTree(r2, {
+    authority: a2,
+    network: net2,
+    kind: TREE_KIND_DEVICE,
+    shape: DEVICE_TREE_SHAPE,
+    tree: Keypair.fromSeed(seed(30)),
+  });
   metrics.init_tree_device_depth20_cu = p2.lastResult!.computeUnits;
 
   // register_device at depth 20 (canopy 10).
@@ -101,15 +132,26 @@ export async function measureRegistry(): Promise<Record<string, number>> {
     const bjj = new Uint8Array(32).fill(i + 1);
     bjj[0] = 0;
     const ixs = await registerDeviceInstructions(registry, {
-      network: setup.network, owner: owner.publicKey, maker: setup.maker, makerSigner: makerKey,
-      deviceSigner: device, bjjKeyHash: bjj, modelId: setup.modelId, deviceTree: setup.deviceTree,
+      network: setup.network,
+      owner: owner.publicKey,
+      maker: setup.maker,
+      makerSigner: makerKey,
+      deviceSigner: device,
+      bjjKeyHash: bjj,
+      modelId: setup.modelId,
+      deviceTree: setup.deviceTree,
     });
     const tx = new Transaction().add(...ixs);
     registerCu.push(chain.send(tx, [owner]).computeUnits);
     if (i === 0) metrics.register_device_tx_bytes = tx.serialize().length;
     const leaf: DeviceLeaf = {
-      device: new PublicKey(device.publicKey), owner: owner.publicKey, maker: setup.maker,
-      bjjKeyHash: Array.from(bjj), modelId: setup.modelId, seq: new BN(0), status: DEVICE_STATUS_ACTIVE,
+      device: new PublicKey(device.publicKey),
+      owner: owner.publicKey,
+      maker: setup.maker,
+      bjjKeyHash: Array.from(bjj),
+      modelId: setup.modelId,
+      seq: new BN(0),
+      status: DEVICE_STATUS_ACTIVE,
     };
     leaves.push(leaf);
     replica.append(deviceLeafHash(setup.network, leaf));
@@ -117,11 +159,16 @@ export async function measureRegistry(): Promise<Record<string, number>> {
   metrics.register_device_cu = Math.max(...registerCu);
 
   const ref = (i: number) => ({ leaf: leaves[i]!, leafIndex: i, root: Array.from(replica.root) });
-  const proof = (i: number) => proofAccounts(replica.proofWithoutCanopy(i, DEVICE_TREE_SHAPE.canopyDepth));
+  const proof = (i: number) =>
+    proofAccounts(replica.proofWithoutCanopy(i, DEVICE_TREE_SHAPE.canopyDepth));
   const newOwner = Keypair.fromSeed(seed(12)).publicKey;
   await registry.methods
     .transferDevice({ current: ref(3), newOwner })
-    .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+    .accountsPartial({
+      signer: owner.publicKey,
+      network: setup.network,
+      deviceTree: setup.deviceTree,
+    })
     .remainingAccounts(proof(3))
     .signers([owner])
     .rpc();
@@ -130,7 +177,11 @@ export async function measureRegistry(): Promise<Record<string, number>> {
   replica.set(3, deviceLeafHash(setup.network, leaves[3]));
   await registry.methods
     .revokeDevice(ref(4))
-    .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+    .accountsPartial({
+      signer: owner.publicKey,
+      network: setup.network,
+      deviceTree: setup.deviceTree,
+    })
     .remainingAccounts(proof(4))
     .signers([owner])
     .rpc();

@@ -17,19 +17,25 @@ function build(): number {
   // (dependencies and the std build stay cached): the edit-build loop's cost.
   execFileSync('bash', ['-c', 'touch programs/*/src/lib.rs'], { cwd: REPO_ROOT });
   const t0 = performance.now();
-  execFileSync('bash', ['scripts/build-programs.sh'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('bash', ['scripts/build-programs.sh'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return (performance.now() - t0) / 1000;
 }
 
 async function main() {
   const metrics: Record<string, number> = {};
   metrics.build_seconds = Number(build().toFixed(2));
-  for (const p of PROGRAMS) if (existsSync(programPath(p))) metrics[`${p}_so_bytes`] = statSync(programPath(p)).size;
+  for (const p of PROGRAMS)
+    if (existsSync(programPath(p))) metrics[`${p}_so_bytes`] = statSync(programPath(p)).size;
   Object.assign(metrics, await measureRegistry());
   Object.assign(metrics, await measureAttestation({ buildSmoke: true }));
   // advance_device only runs as submit_attestation's CPI: its cost is that CPI's.
-  if (metrics.submit_attestation_registry_cpi_cu) metrics.advance_device_cu = metrics.submit_attestation_registry_cpi_cu;
-  for (const [k, v] of Object.entries({ ...CU_CEILINGS, ...ATTESTATION_CU_CEILINGS })) metrics[`${k}_ceiling`] = v;
+  if (metrics.submit_attestation_registry_cpi_cu)
+    metrics.advance_device_cu = metrics.submit_attestation_registry_cpi_cu;
+  for (const [k, v] of Object.entries({ ...CU_CEILINGS, ...ATTESTATION_CU_CEILINGS }))
+    metrics[`${k}_ceiling`] = v;
   report('programs', metrics);
 }
 

@@ -18,10 +18,17 @@ const { values: args } = parseArgs({
   },
 });
 const log = (s: string) => process.stdout.write(`${s}\n`);
-const fmt = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+const fmt = (o: Record<string, number>) =>
+  Object.entries(o)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ') || 'none';
 
 async function main() {
-  const net = await startLocalNetwork({ devices: Number(args.devices), rate: Number(args.rate), log });
+  const net = await startLocalNetwork({
+    devices: Number(args.devices),
+    rate: Number(args.rate),
+    log,
+  });
   const started = Date.now();
   const line = async () => {
     const s = await net.summary();
@@ -51,7 +58,8 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('Ctrl-C'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  if (args.duration) setTimeout(() => void shutdown(`${args.duration} s elapsed`), Number(args.duration) * 1000);
+  if (args.duration)
+    setTimeout(() => void shutdown(`${args.duration} s elapsed`), Number(args.duration) * 1000);
 }
 
 main().catch((e: unknown) => {

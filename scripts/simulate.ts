@@ -39,9 +39,13 @@ async function main() {
         'on this machine, `npm start -- --devices N --rate R` runs them inside the local network',
     );
   }
-  const authority = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(keyPath, 'utf8')) as number[]));
+  const authority = Keypair.fromSecretKey(
+    Uint8Array.from(JSON.parse(readFileSync(keyPath, 'utf8')) as number[]),
+  );
   const chain = new RpcChain(rpc);
-  const provider = new AnchorProvider(chain.connection, new Wallet(authority), { commitment: 'confirmed' });
+  const provider = new AnchorProvider(chain.connection, new Wallet(authority), {
+    commitment: 'confirmed',
+  });
   const registry = deviceRegistryProgram(provider);
   const artifacts = await devProverArtifacts();
   const setup = await setUpNetwork(registry, {
@@ -58,7 +62,13 @@ async function main() {
     // Owners get 0.01 SOL from the authority.
     fund: async (owner) => {
       await chain.send(
-        new Transaction().add(SystemProgram.transfer({ fromPubkey: authority.publicKey, toPubkey: owner, lamports: 10_000_000 })),
+        new Transaction().add(
+          SystemProgram.transfer({
+            fromPubkey: authority.publicKey,
+            toPubkey: owner,
+            lamports: 10_000_000,
+          }),
+        ),
         [authority],
       );
     },

@@ -8,7 +8,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import BN from 'bn.js';
 import { randomBytes } from 'node:crypto';
 import { EventParser } from '@coral-xyz/anchor';
-import { Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction } from '@solana/web3.js';
+import {
+  Keypair,
+  PublicKey,
+  SystemProgram,
+  Transaction,
+  TransactionInstruction,
+} from '@solana/web3.js';
 import { ConcurrentMerkleTreeAccount, MerkleTree } from '@solana/spl-account-compression';
 import {
   BN254_R,
@@ -51,7 +57,9 @@ function randomBjjHash(): Uint8Array {
   return b;
 }
 
-async function registerDevice(over: { deviceKey?: DeviceEd25519Key; bjjKeyHash?: Uint8Array; deviceTree?: PublicKey } = {}) {
+async function registerDevice(
+  over: { deviceKey?: DeviceEd25519Key; bjjKeyHash?: Uint8Array; deviceTree?: PublicKey } = {},
+) {
   const deviceKey = over.deviceKey ?? new DeviceEd25519Key();
   const bjjKeyHash = over.bjjKeyHash ?? randomBjjHash();
   const ixs = await registerDeviceInstructions(ctx.registry, {
@@ -108,7 +116,10 @@ beforeEach(async () => {
 describe('network, makers and models', () => {
   it('only the authority can change the oracle set', async () => {
     const oracle = Keypair.generate().publicKey;
-    await ctx.registry.methods.setOracles({ oracles: [oracle], permissionless: true }).accounts({ network: setup.network }).rpc();
+    await ctx.registry.methods
+      .setOracles({ oracles: [oracle], permissionless: true })
+      .accounts({ network: setup.network })
+      .rpc();
     const n = await ctx.registry.account.network.fetch(setup.network);
     expect(n.oracleCount).toBe(1);
     expect(n.permissionless).toBe(true);
@@ -143,7 +154,11 @@ describe('network, makers and models', () => {
     const unauthorized = await rejection(
       ctx.registry.methods
         .addMaker({ authority: key, name: 'acme' })
-        .accountsPartial({ authority: stranger.publicKey, network: setup.network, maker: makerPda(setup.network, key) })
+        .accountsPartial({
+          authority: stranger.publicKey,
+          network: setup.network,
+          maker: makerPda(setup.network, key),
+        })
         .signers([stranger])
         .rpc(),
     );
@@ -159,7 +174,13 @@ describe('network, makers and models', () => {
     bad[70] ^= 1; // beta.x.c1 off the curve
     const invalid = await rejection(
       ctx.registry.methods
-        .registerModel({ modelId: 2, version: 1, onnxSha256: Array(32).fill(0), circuitSha256: Array(32).fill(0), vk: Array.from(bad) })
+        .registerModel({
+          modelId: 2,
+          version: 1,
+          onnxSha256: Array(32).fill(0),
+          circuitSha256: Array(32).fill(0),
+          vk: Array.from(bad),
+        })
         .accountsPartial({ network: setup.network, model: modelPda(setup.network, 2) })
         .rpc(),
     );
@@ -167,7 +188,13 @@ describe('network, makers and models', () => {
 
     const dup = await rejection(
       ctx.registry.methods
-        .registerModel({ modelId: 1, version: 2, onnxSha256: Array(32).fill(0), circuitSha256: Array(32).fill(0), vk: Array.from(fixtureVerifyingKey()) })
+        .registerModel({
+          modelId: 1,
+          version: 2,
+          onnxSha256: Array(32).fill(0),
+          circuitSha256: Array(32).fill(0),
+          vk: Array.from(fixtureVerifyingKey()),
+        })
         .accountsPartial({ network: setup.network, model: modelPda(setup.network, 1) })
         .rpc(),
     );
@@ -187,7 +214,12 @@ describe('trees', () => {
 
   it('refuses unsupported sizes and re-initialization', async () => {
     const bad = await rejection(
-      createTree(ctx.registry, { authority: ctx.authority, network: setup.network, kind: TREE_KIND_DEVICE, shape: { maxDepth: 5, maxBufferSize: 7, canopyDepth: 0 } }),
+      createTree(ctx.registry, {
+        authority: ctx.authority,
+        network: setup.network,
+        kind: TREE_KIND_DEVICE,
+        shape: { maxDepth: 5, maxBufferSize: 7, canopyDepth: 0 },
+      }),
     );
     expect(bad.code).toBe(6015);
     const again = await rejection(
@@ -209,7 +241,10 @@ describe('register_device', () => {
 
     const root = Buffer.from(onChainTree().getCurrentRoot());
     expect(root.equals(Buffer.from(replica.root))).toBe(true);
-    const spl = new MerkleTree([...leaves.map((l) => Buffer.from(deviceLeafHash(setup.network, l))), ...Array(32 - leaves.length).fill(Buffer.alloc(32))]);
+    const spl = new MerkleTree([
+      ...leaves.map((l) => Buffer.from(deviceLeafHash(setup.network, l))),
+      ...Array(32 - leaves.length).fill(Buffer.alloc(32)),
+    ]);
     expect(spl.root.equals(root)).toBe(true);
 
     const ev = events(result.logs);
@@ -228,26 +263,62 @@ describe('register_device', () => {
 
   it('needs the Ed25519 precompile instruction right before it', async () => {
     const ixs = await registerDeviceInstructions(ctx.registry, {
-      network: setup.network, owner: owner.publicKey, maker: setup.maker, makerSigner: setup.makerKey,
-      deviceSigner: new DeviceEd25519Key(), bjjKeyHash: randomBjjHash(), modelId: setup.modelId, deviceTree: setup.deviceTree,
+      network: setup.network,
+      owner: owner.publicKey,
+      maker: setup.maker,
+      makerSigner: setup.makerKey,
+      deviceSigner: new DeviceEd25519Key(),
+      bjjKeyHash: randomBjjHash(),
+      modelId: setup.modelId,
+      deviceTree: setup.deviceTree,
     });
     expect(() => ctx.chain.send(new Transaction().add(ixs[1]!), [owner])).toThrow(/0x1784/); // 6020
-    const memo = SystemProgram.transfer({ fromPubkey: owner.publicKey, toPubkey: owner.publicKey, lamports: 1 });
-    expect(() => ctx.chain.send(new Transaction().add(ixs[0]!, memo, ixs[1]!), [owner])).toThrow(/0x1784/);
+    const memo = SystemProgram.transfer({
+      fromPubkey: owner.publicKey,
+      toPubkey: owner.publicKey,
+      lamports: 1,
+    });
+    expect(() => ctx.chain.send(new Transaction().add(ixs[0]!, memo, ixs[1]!), [owner])).toThrow(
+      /0x1784/,
+    );
   });
 
-  function customSend(entries: { key: DeviceEd25519Key; message?: Uint8Array }[], message: Uint8Array, register: TransactionInstruction, patch?: (data: Buffer) => void) {
-    const ed = ed25519MultiSigInstruction(entries.map((e) => ({ publicKey: e.key.publicKey, signature: e.key.sign(e.message ?? message) })), message);
+  function customSend(
+    entries: { key: DeviceEd25519Key; message?: Uint8Array }[],
+    message: Uint8Array,
+    register: TransactionInstruction,
+    patch?: (data: Buffer) => void,
+  ) {
+    const ed = ed25519MultiSigInstruction(
+      entries.map((e) => ({
+        publicKey: e.key.publicKey,
+        signature: e.key.sign(e.message ?? message),
+      })),
+      message,
+    );
     patch?.(ed.data);
     return () => ctx.chain.send(new Transaction().add(ed, register), [owner]);
   }
 
   async function registerIx(deviceKey: DeviceEd25519Key, bjj: Uint8Array) {
     const ixs = await registerDeviceInstructions(ctx.registry, {
-      network: setup.network, owner: owner.publicKey, maker: setup.maker, makerSigner: setup.makerKey,
-      deviceSigner: deviceKey, bjjKeyHash: bjj, modelId: setup.modelId, deviceTree: setup.deviceTree,
+      network: setup.network,
+      owner: owner.publicKey,
+      maker: setup.maker,
+      makerSigner: setup.makerKey,
+      deviceSigner: deviceKey,
+      bjjKeyHash: bjj,
+      modelId: setup.modelId,
+      deviceTree: setup.deviceTree,
     });
-    const message = onboardingMessage({ network: setup.network, owner: owner.publicKey, maker: setup.maker, device: new PublicKey(deviceKey.publicKey), bjjKeyHash: bjj, modelId: setup.modelId });
+    const message = onboardingMessage({
+      network: setup.network,
+      owner: owner.publicKey,
+      maker: setup.maker,
+      device: new PublicKey(deviceKey.publicKey),
+      bjjKeyHash: bjj,
+      modelId: setup.modelId,
+    });
     return { register: ixs[1]!, message };
   }
 
@@ -262,26 +333,51 @@ describe('register_device', () => {
     // Maker signature by a key that is not the maker's authority.
     expect(customSend([{ key: device }, { key: otherMaker }], message, register)).toThrow(/0x1786/); // 6022
     // Order swapped.
-    expect(customSend([{ key: setup.makerKey }, { key: device }], message, register)).toThrow(/0x1786/);
+    expect(customSend([{ key: setup.makerKey }, { key: device }], message, register)).toThrow(
+      /0x1786/,
+    );
     // A message for another owner (valid signatures, wrong bytes).
-    const other = onboardingMessage({ network: setup.network, owner: Keypair.generate().publicKey, maker: setup.maker, device: new PublicKey(device.publicKey), bjjKeyHash: bjj, modelId: setup.modelId });
-    expect(customSend([{ key: device }, { key: setup.makerKey }], other, register)).toThrow(/0x1787/); // 6023
+    const other = onboardingMessage({
+      network: setup.network,
+      owner: Keypair.generate().publicKey,
+      maker: setup.maker,
+      device: new PublicKey(device.publicKey),
+      bjjKeyHash: bjj,
+      modelId: setup.modelId,
+    });
+    expect(customSend([{ key: device }, { key: setup.makerKey }], other, register)).toThrow(
+      /0x1787/,
+    ); // 6023
     // Offsets that point into another instruction (index 1 = register_device itself).
     expect(
-      customSend([{ key: device }, { key: setup.makerKey }], message, register, (d) => d.writeUInt16LE(1, 2 + 12)),
+      customSend([{ key: device }, { key: setup.makerKey }], message, register, (d) =>
+        d.writeUInt16LE(1, 2 + 12),
+      ),
     ).toThrow(); // the precompile or the program rejects it
     // And the right one works.
     expect(customSend([{ key: device }, { key: setup.makerKey }], message, register)).not.toThrow();
   });
 
   it('refuses inactive makers and models, wrong model ids, bad bjj hashes and the record tree', async () => {
-    await ctx.registry.methods.setMakerActive(false).accountsPartial({ network: setup.network, maker: setup.maker }).rpc();
+    await ctx.registry.methods
+      .setMakerActive(false)
+      .accountsPartial({ network: setup.network, maker: setup.maker })
+      .rpc();
     await expect(registerDevice()).rejects.toThrow(/0x1778/); // 6008
-    await ctx.registry.methods.setMakerActive(true).accountsPartial({ network: setup.network, maker: setup.maker }).rpc();
+    await ctx.registry.methods
+      .setMakerActive(true)
+      .accountsPartial({ network: setup.network, maker: setup.maker })
+      .rpc();
 
-    await ctx.registry.methods.setModelActive(false).accountsPartial({ network: setup.network, model: setup.model }).rpc();
+    await ctx.registry.methods
+      .setModelActive(false)
+      .accountsPartial({ network: setup.network, model: setup.model })
+      .rpc();
     await expect(registerDevice()).rejects.toThrow(/0x1779/); // 6009
-    await ctx.registry.methods.setModelActive(true).accountsPartial({ network: setup.network, model: setup.model }).rpc();
+    await ctx.registry.methods
+      .setModelActive(true)
+      .accountsPartial({ network: setup.network, model: setup.model })
+      .rpc();
 
     const tooBig = bigIntToBytesBE(BN254_R, 32);
     await expect(registerDevice({ bjjKeyHash: tooBig })).rejects.toThrow(/0x178d/); // 6029
@@ -291,10 +387,20 @@ describe('register_device', () => {
 
   it('a full tree is refused until the authority rotates to a new one', async () => {
     const tiny: TreeShape = { maxDepth: 3, maxBufferSize: 8, canopyDepth: 0 };
-    const t1 = await createTree(ctx.registry, { authority: ctx.authority, network: setup.network, kind: TREE_KIND_DEVICE, shape: tiny });
+    const t1 = await createTree(ctx.registry, {
+      authority: ctx.authority,
+      network: setup.network,
+      kind: TREE_KIND_DEVICE,
+      shape: tiny,
+    });
     for (let i = 0; i < 8; i++) await registerDevice({ deviceTree: t1 });
     await expect(registerDevice({ deviceTree: t1 })).rejects.toThrow(/0x1782/); // 6018 DeviceTreeFull
-    const t2 = await createTree(ctx.registry, { authority: ctx.authority, network: setup.network, kind: TREE_KIND_DEVICE, shape: tiny });
+    const t2 = await createTree(ctx.registry, {
+      authority: ctx.authority,
+      network: setup.network,
+      kind: TREE_KIND_DEVICE,
+      shape: tiny,
+    });
     await expect(registerDevice({ deviceTree: t1 })).rejects.toThrow(/0x1780/); // no longer current
     await expect(registerDevice({ deviceTree: t2 })).resolves.toBeTruthy();
     const n = await ctx.registry.account.network.fetch(setup.network);
@@ -313,25 +419,41 @@ describe('transfer_device and revoke_device', () => {
   it('transfers with a proof from SPL MerkleTree; the new owner can transfer again', async () => {
     await registerAndTrack();
     await registerAndTrack();
-    const spl = new MerkleTree([...leaves.map((l) => Buffer.from(deviceLeafHash(setup.network, l))), ...Array(30).fill(Buffer.alloc(32))]);
+    const spl = new MerkleTree([
+      ...leaves.map((l) => Buffer.from(deviceLeafHash(setup.network, l))),
+      ...Array(30).fill(Buffer.alloc(32)),
+    ]);
     const splProof = spl.getProof(1).proof.slice(0, SMALL.maxDepth - SMALL.canopyDepth);
     const newOwner = ctx.chain.fundedKeypair();
     await ctx.registry.methods
-      .transferDevice({ current: { leaf: leaves[1]!, leafIndex: 1, root: Array.from(spl.root) }, newOwner: newOwner.publicKey })
-      .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+      .transferDevice({
+        current: { leaf: leaves[1]!, leafIndex: 1, root: Array.from(spl.root) },
+        newOwner: newOwner.publicKey,
+      })
+      .accountsPartial({
+        signer: owner.publicKey,
+        network: setup.network,
+        deviceTree: setup.deviceTree,
+      })
       .remainingAccounts(proofAccounts(splProof))
       .signers([owner])
       .rpc();
     const moved = { ...leaves[1]!, owner: newOwner.publicKey };
     replica.set(1, deviceLeafHash(setup.network, moved));
     leaves[1] = moved;
-    expect(Buffer.from(onChainTree().getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(true);
+    expect(Buffer.from(onChainTree().getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(
+      true,
+    );
 
     // The old owner no longer can; the new one can.
     const err = await rejection(
       ctx.registry.methods
         .transferDevice({ current: ref(1), newOwner: owner.publicKey })
-        .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+        .accountsPartial({
+          signer: owner.publicKey,
+          network: setup.network,
+          deviceTree: setup.deviceTree,
+        })
         .remainingAccounts(proof(1))
         .signers([owner])
         .rpc(),
@@ -339,7 +461,11 @@ describe('transfer_device and revoke_device', () => {
     expect(err.code).toBe(6028);
     await ctx.registry.methods
       .transferDevice({ current: ref(1), newOwner: owner.publicKey })
-      .accountsPartial({ signer: newOwner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+      .accountsPartial({
+        signer: newOwner.publicKey,
+        network: setup.network,
+        deviceTree: setup.deviceTree,
+      })
       .remainingAccounts(proof(1))
       .signers([newOwner])
       .rpc();
@@ -352,15 +478,24 @@ describe('transfer_device and revoke_device', () => {
     for (const i of [0, 1, 2]) {
       const to = Keypair.generate().publicKey;
       await ctx.registry.methods
-        .transferDevice({ current: { leaf: leaves[i]!, leafIndex: i, root: staleRoot }, newOwner: to })
-        .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+        .transferDevice({
+          current: { leaf: leaves[i]!, leafIndex: i, root: staleRoot },
+          newOwner: to,
+        })
+        .accountsPartial({
+          signer: owner.publicKey,
+          network: setup.network,
+          deviceTree: setup.deviceTree,
+        })
         .remainingAccounts(stale[i]!)
         .signers([owner])
         .rpc();
       leaves[i] = { ...leaves[i]!, owner: to };
       replica.set(i, deviceLeafHash(setup.network, leaves[i]!));
     }
-    expect(Buffer.from(onChainTree().getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(true);
+    expect(Buffer.from(onChainTree().getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(
+      true,
+    );
   });
 
   it('rejects a wrong leaf, a wrong proof, a wrong root with a wrong proof, and a record tree', async () => {
@@ -370,23 +505,37 @@ describe('transfer_device and revoke_device', () => {
     const call = (current: ReturnType<typeof ref>, nodes = proof(current.leafIndex)) =>
       ctx.registry.methods
         .transferDevice({ current, newOwner: Keypair.generate().publicKey })
-        .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+        .accountsPartial({
+          signer: owner.publicKey,
+          network: setup.network,
+          deviceTree: setup.deviceTree,
+        })
         .remainingAccounts(nodes)
         .signers([owner])
         .rpc();
-    expect((await rejection(call(ref(0, wrongLeaf)))).code, "wrong leaf").toBe(6024);
-    expect((await rejection(call(ref(0), proof(1)))).code, "wrong proof").toBe(6024);
+    expect((await rejection(call(ref(0, wrongLeaf)))).code, 'wrong leaf').toBe(6024);
+    expect((await rejection(call(ref(0), proof(1)))).code, 'wrong proof').toBe(6024);
     // An unknown root is only a hint (SPL semantics: the proof is fast-forwarded through the
     // changelog and must then lead to the current root). A proof with a node no change ever
     // touched cannot be repaired that way.
     const forged = replica.proofWithoutCanopy(0, SMALL.canopyDepth);
     forged[forged.length - 1] = randomBytes(32);
-    expect((await rejection(call({ ...ref(0), root: Array.from(randomBytes(32)) }, proofAccounts(forged)))).code).toBe(6024);
+    expect(
+      (
+        await rejection(
+          call({ ...ref(0), root: Array.from(randomBytes(32)) }, proofAccounts(forged)),
+        )
+      ).code,
+    ).toBe(6024);
     // A record tree is not a device tree.
     const err = await rejection(
       ctx.registry.methods
         .transferDevice({ current: ref(0), newOwner: Keypair.generate().publicKey })
-        .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.recordTree })
+        .accountsPartial({
+          signer: owner.publicKey,
+          network: setup.network,
+          deviceTree: setup.recordTree,
+        })
         .remainingAccounts(proof(0))
         .signers([owner])
         .rpc(),
@@ -401,7 +550,11 @@ describe('transfer_device and revoke_device', () => {
     const revoke = (signer: Keypair, index: number) =>
       ctx.registry.methods
         .revokeDevice(ref(index))
-        .accountsPartial({ signer: signer.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+        .accountsPartial({
+          signer: signer.publicKey,
+          network: setup.network,
+          deviceTree: setup.deviceTree,
+        })
         .remainingAccounts(proof(index))
         .signers([signer])
         .rpc();
@@ -412,7 +565,9 @@ describe('transfer_device and revoke_device', () => {
     await revoke(ctx.authority, 1);
     leaves[1] = { ...leaves[1]!, status: DEVICE_STATUS_REVOKED };
     replica.set(1, deviceLeafHash(setup.network, leaves[1]));
-    expect(Buffer.from(onChainTree().getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(true);
+    expect(Buffer.from(onChainTree().getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(
+      true,
+    );
     expect((await rejection(revoke(owner, 0))).code).toBe(6012);
   });
 
@@ -424,11 +579,22 @@ describe('transfer_device and revoke_device', () => {
         .advanceDevice({
           current: ref(0),
           record: {
-            device: leaves[0]!.device, modelId: setup.modelId, seq: new BN(1), timestamp: new BN(0),
-            inputCommitment: Array(32).fill(0), class: 0, score: new BN(0), publicInput: Array(32).fill(0),
+            device: leaves[0]!.device,
+            modelId: setup.modelId,
+            seq: new BN(1),
+            timestamp: new BN(0),
+            inputCommitment: Array(32).fill(0),
+            class: 0,
+            score: new BN(0),
+            publicInput: Array(32).fill(0),
           },
         })
-        .accountsPartial({ attestationAuthority: fake.publicKey, network: setup.network, deviceTree: setup.deviceTree, recordTree: setup.recordTree })
+        .accountsPartial({
+          attestationAuthority: fake.publicKey,
+          network: setup.network,
+          deviceTree: setup.deviceTree,
+          recordTree: setup.recordTree,
+        })
         .remainingAccounts(proof(0))
         .signers([fake])
         .rpc(),
@@ -449,7 +615,10 @@ describe('owner and PDA checks', () => {
   it('refuses network, maker, model and tree accounts owned by another program', async () => {
     const fakeNetwork = forge(setup.network, OTHER_PROGRAM);
     const e1 = await rejection(
-      ctx.registry.methods.setOracles({ oracles: [], permissionless: true }).accountsPartial({ network: fakeNetwork }).rpc(),
+      ctx.registry.methods
+        .setOracles({ oracles: [], permissionless: true })
+        .accountsPartial({ network: fakeNetwork })
+        .rpc(),
     );
     expect(e1.code === 6006 || /AccountOwnedByWrongProgram|3007/.test(String(e1))).toBe(true);
 
@@ -461,8 +630,14 @@ describe('owner and PDA checks', () => {
       const real = { maker: setup.maker, model: setup.model, deviceTree: setup.deviceTree }[which];
       const fake = forge(real, OTHER_PROGRAM);
       const ixs = await registerDeviceInstructions(ctx.registry, {
-        network: setup.network, owner: owner.publicKey, maker: setup.maker, makerSigner: setup.makerKey,
-        deviceSigner: device, bjjKeyHash: bjj, modelId: setup.modelId, deviceTree: setup.deviceTree,
+        network: setup.network,
+        owner: owner.publicKey,
+        maker: setup.maker,
+        makerSigner: setup.makerKey,
+        deviceSigner: device,
+        bjjKeyHash: bjj,
+        modelId: setup.modelId,
+        deviceTree: setup.deviceTree,
       });
       const idx = { maker: 2, model: 3, deviceTree: 4 }[which];
       ixs[1]!.keys[idx]!.pubkey = fake;
@@ -474,12 +649,21 @@ describe('owner and PDA checks', () => {
     const key = Keypair.generate().publicKey;
     const wrong = makerPda(setup.network, Keypair.generate().publicKey);
     const e1 = await rejection(
-      ctx.registry.methods.addMaker({ authority: key, name: 'acme' }).accountsPartial({ network: setup.network, maker: wrong }).rpc(),
+      ctx.registry.methods
+        .addMaker({ authority: key, name: 'acme' })
+        .accountsPartial({ network: setup.network, maker: wrong })
+        .rpc(),
     );
     expect(e1.code).toBe(6001);
     const e2 = await rejection(
       ctx.registry.methods
-        .registerModel({ modelId: 5, version: 1, onnxSha256: Array(32).fill(0), circuitSha256: Array(32).fill(0), vk: Array.from(fixtureVerifyingKey()) })
+        .registerModel({
+          modelId: 5,
+          version: 1,
+          onnxSha256: Array(32).fill(0),
+          circuitSha256: Array(32).fill(0),
+          vk: Array.from(fixtureVerifyingKey()),
+        })
         .accountsPartial({ network: setup.network, model: modelPda(setup.network, 6) })
         .rpc(),
     );
@@ -489,8 +673,15 @@ describe('owner and PDA checks', () => {
   it('creates a maker PDA even when someone pre-funded its address', async () => {
     const key = Keypair.generate().publicKey;
     const pda = makerPda(setup.network, key);
-    ctx.chain.setAccount(pda, { data: new Uint8Array(0), owner: SystemProgram.programId, lamports: 1_000 });
-    await ctx.registry.methods.addMaker({ authority: key, name: 'acme' }).accountsPartial({ network: setup.network, maker: pda }).rpc();
+    ctx.chain.setAccount(pda, {
+      data: new Uint8Array(0),
+      owner: SystemProgram.programId,
+      lamports: 1_000,
+    });
+    await ctx.registry.methods
+      .addMaker({ authority: key, name: 'acme' })
+      .accountsPartial({ network: setup.network, maker: pda })
+      .rpc();
     expect((await ctx.registry.account.maker.fetch(pda)).active).toBe(true);
   });
 });

@@ -47,7 +47,10 @@ async function expectProgramError(p: Promise<unknown>, name: string, code: numbe
 
 describe('initialize_network', () => {
   it('creates the network PDA, decoded by the Anchor coder, and emits NetworkInitialized', async () => {
-    const oracles = Array.from({ length: 8 }, (_, i) => Keypair.fromSeed(new Uint8Array(32).fill(100 + i)).publicKey);
+    const oracles = Array.from(
+      { length: 8 },
+      (_, i) => Keypair.fromSeed(new Uint8Array(32).fill(100 + i)).publicKey,
+    );
     await program.methods
       .initializeNetwork({ oracles, permissionless: false })
       .accounts({ authority: authority.publicKey })
@@ -67,10 +70,16 @@ describe('initialize_network', () => {
     expect(info.owner.toBase58()).toBe(DEVICE_REGISTRY_PROGRAM_ID.toBase58());
     expect(info.lamports).toBe(chain.rentExempt(info.data.length));
 
-    const events = [...new EventParser(program.programId, program.coder).parseLogs(provider.lastResult!.logs)];
+    const events = [
+      ...new EventParser(program.programId, program.coder).parseLogs(provider.lastResult!.logs),
+    ];
     expect(events).toHaveLength(1);
     expect(events[0]!.name).toBe('networkInitialized');
-    const data = events[0]!.data as { network: { toBase58(): string }; oracles: unknown[]; permissionless: boolean };
+    const data = events[0]!.data as {
+      network: { toBase58(): string };
+      oracles: unknown[];
+      permissionless: boolean;
+    };
     expect(data.network.toBase58()).toBe(pda.toBase58());
     expect(data.oracles).toHaveLength(8);
     expect(data.permissionless).toBe(false);
@@ -78,16 +87,25 @@ describe('initialize_network', () => {
 
   it('works for a permissionless network with no oracles', async () => {
     // An empty oracle list is valid: anyone may submit on a permissionless network.
-    await program.methods.initializeNetwork({ oracles: [], permissionless: true }).accounts({ authority: authority.publicKey }).rpc();
+    await program.methods
+      .initializeNetwork({ oracles: [], permissionless: true })
+      .accounts({ authority: authority.publicKey })
+      .rpc();
     const network = await program.account.network.fetch(networkPda(authority.publicKey));
     expect(network.permissionless).toBe(true);
     expect(network.oracleCount).toBe(0);
   });
 
   it('refuses a second initialization', async () => {
-    await program.methods.initializeNetwork({ oracles: [], permissionless: false }).accounts({ authority: authority.publicKey }).rpc();
+    await program.methods
+      .initializeNetwork({ oracles: [], permissionless: false })
+      .accounts({ authority: authority.publicKey })
+      .rpc();
     await expectProgramError(
-      program.methods.initializeNetwork({ oracles: [], permissionless: true }).accounts({ authority: authority.publicKey }).rpc(),
+      program.methods
+        .initializeNetwork({ oracles: [], permissionless: true })
+        .accounts({ authority: authority.publicKey })
+        .rpc(),
       'already initialized',
       6002,
     );
@@ -96,13 +114,19 @@ describe('initialize_network', () => {
   it('refuses more than 8 oracles and duplicate oracles', async () => {
     const nine = Array.from({ length: 9 }, () => Keypair.generate().publicKey);
     await expectProgramError(
-      program.methods.initializeNetwork({ oracles: nine, permissionless: false }).accounts({ authority: authority.publicKey }).rpc(),
+      program.methods
+        .initializeNetwork({ oracles: nine, permissionless: false })
+        .accounts({ authority: authority.publicKey })
+        .rpc(),
       'At most 8 oracles',
       6003,
     );
     const o = Keypair.generate().publicKey;
     await expectProgramError(
-      program.methods.initializeNetwork({ oracles: [o, o], permissionless: false }).accounts({ authority: authority.publicKey }).rpc(),
+      program.methods
+        .initializeNetwork({ oracles: [o, o], permissionless: false })
+        .accounts({ authority: authority.publicKey })
+        .rpc(),
       'distinct',
       6004,
     );
@@ -127,6 +151,8 @@ describe('initialize_network', () => {
       .accounts({ authority: authority.publicKey })
       .instruction();
     ix.keys[0]!.isSigner = false;
-    expect(() => chain.send(new Transaction().add(ix), [payer])).toThrow(/MissingRequiredSignature|signature/i);
+    expect(() => chain.send(new Transaction().add(ix), [payer])).toThrow(
+      /MissingRequiredSignature|signature/i,
+    );
   });
 });

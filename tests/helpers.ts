@@ -14,7 +14,9 @@ import { existsSync } from 'node:fs';
 
 /** Verifying key of the snarkjs fixture in tests/vectors/groth16.json (576 bytes). */
 export function fixtureVerifyingKey(): Uint8Array {
-  const v = JSON.parse(readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8')) as { vk_bytes_hex: string };
+  const v = JSON.parse(readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8')) as {
+    vk_bytes_hex: string;
+  };
   return Buffer.from(v.vk_bytes_hex, 'hex');
 }
 
@@ -32,7 +34,9 @@ export function newChain() {
 }
 
 /** Awaits `p` and returns the error it rejects with (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<Error & { code?: number; logs?: string[] }> {
+export async function rejection(
+  p: Promise<unknown>,
+): Promise<Error & { code?: number; logs?: string[] }> {
   const result = await p.then(
     () => undefined,
     (e: unknown) => e as Error & { code?: number },

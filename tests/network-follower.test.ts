@@ -21,7 +21,10 @@ describe('NetworkFollower', () => {
     const ctx = newChain();
     const chain = new EmbeddedChain(ctx.chain);
     const follower = new NetworkFollower(chain, networkPda(ctx.authority.publicKey)).start();
-    const setup = await setUpNetwork(ctx.registry, { authority: ctx.authority, verifyingKey: fixtureVerifyingKey() });
+    const setup = await setUpNetwork(ctx.registry, {
+      authority: ctx.authority,
+      verifyingKey: fixtureVerifyingKey(),
+    });
     expect(follower.trees.size).toBe(2);
 
     const owner = ctx.chain.fundedKeypair();
@@ -30,8 +33,14 @@ describe('NetworkFollower', () => {
       const bjj = new Uint8Array(32).fill(3);
       bjj[0] = 0;
       const ixs = await registerDeviceInstructions(ctx.registry, {
-        network: setup.network, owner: owner.publicKey, maker: setup.maker, makerSigner: setup.makerKey,
-        deviceSigner: k, bjjKeyHash: bjj, modelId: setup.modelId, deviceTree: setup.deviceTree,
+        network: setup.network,
+        owner: owner.publicKey,
+        maker: setup.maker,
+        makerSigner: setup.makerKey,
+        deviceSigner: k,
+        bjjKeyHash: bjj,
+        modelId: setup.modelId,
+        deviceTree: setup.deviceTree,
       });
       await chain.send(new Transaction().add(...ixs), [owner]);
     }
@@ -44,7 +53,11 @@ describe('NetworkFollower', () => {
     const p = follower.proof(hex)!;
     await ctx.registry.methods
       .revokeDevice({ leaf: p.state.leaf, leafIndex: p.state.leafIndex, root: Array.from(p.root) })
-      .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+      .accountsPartial({
+        signer: owner.publicKey,
+        network: setup.network,
+        deviceTree: setup.deviceTree,
+      })
       .remainingAccounts(proofAccounts(p.nodes))
       .signers([owner])
       .rpc();

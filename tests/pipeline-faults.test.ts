@@ -28,7 +28,12 @@ import {
   type RelayJob,
 } from '@zkpin/sdk';
 import { Prover, devProverArtifacts } from '../oracle/src/prover/index.ts';
-import { createProverWorker, createRelayer, type ProverWorkerHandle, type RelayerHandle } from '../oracle/src/workers/index.ts';
+import {
+  createProverWorker,
+  createRelayer,
+  type ProverWorkerHandle,
+  type RelayerHandle,
+} from '../oracle/src/workers/index.ts';
 import {
   PipelineFixture,
   REDIS_URL,
@@ -55,15 +60,22 @@ afterAll(async () => {
 });
 
 async function settled(q: Queue, id: string, timeoutMs = 60_000): Promise<Job> {
-  await waitFor(async () => {
-    const s = await (await q.getJob(id))?.getState();
-    return s === 'completed' || s === 'failed';
-  }, timeoutMs, `job ${id} in ${q.name} to settle`);
+  await waitFor(
+    async () => {
+      const s = await (await q.getJob(id))?.getState();
+      return s === 'completed' || s === 'failed';
+    },
+    timeoutMs,
+    `job ${id} in ${q.name} to settle`,
+  );
   return (await q.getJob(id))!;
 }
 
 /** Queues and workers on a fresh prefix, closed and obliterated after the file. */
-function pipeline(connection: ConnectionOptions, o: { chain?: Chain; relayAttempts?: number } = {}) {
+function pipeline(
+  connection: ConnectionOptions,
+  o: { chain?: Chain; relayAttempts?: number } = {},
+) {
   const prefix = randomPrefix();
   const proveQueue = new Queue(QUEUE_PROVE, { connection, prefix });
   const relayQueue = new Queue(QUEUE_RELAY, { connection, prefix });
@@ -129,11 +141,25 @@ describe('pipeline faults', () => {
     await p.proveQueue.add(QUEUE_PROVE, job.data, { jobId: job.id });
 
     const leaf = fx.follower.device(d.hex)!.leaf;
-    const devices = { [d.hex]: { bjjKeyHash: leaf.bjjKeyHash, seq: leaf.seq.toString(), status: leaf.status, modelId: leaf.modelId } };
+    const devices = {
+      [d.hex]: {
+        bjjKeyHash: leaf.bjjKeyHash,
+        seq: leaf.seq.toString(),
+        status: leaf.status,
+        modelId: leaf.modelId,
+      },
+    };
     // node itself (not the tsx wrapper, whose SIGKILL would orphan the real worker process).
     const child: ChildProcess = spawn(
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'oracle/test/support/prover-worker-child.ts'), REDIS_URL, p.prefix, JSON.stringify(devices)],
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'oracle/test/support/prover-worker-child.ts'),
+        REDIS_URL,
+        p.prefix,
+        JSON.stringify(devices),
+      ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     closers.push(async () => void child.kill('SIGKILL'));
@@ -146,7 +172,9 @@ describe('pipeline faults', () => {
           resolve(l.slice(7));
         }
       });
-      child.on('exit', (code) => reject(new Error(`child worker exited (${code}) before taking the job`)));
+      child.on('exit', (code) =>
+        reject(new Error(`child worker exited (${code}) before taking the job`)),
+      );
     });
     child.kill('SIGKILL');
     expect(active).toBe(job.id);
@@ -176,7 +204,11 @@ describe('pipeline faults', () => {
     const ids: string[] = [];
     for (const seq of [1n, 2n, 3n]) {
       const j = fx.proveJob(fx.reading(d, seq));
-      await p.proveQueue.add(QUEUE_PROVE, j.data, { jobId: j.id, attempts: 5, backoff: { type: 'fixed', delay: 200 } });
+      await p.proveQueue.add(QUEUE_PROVE, j.data, {
+        jobId: j.id,
+        attempts: 5,
+        backoff: { type: 'fixed', delay: 200 },
+      });
       ids.push(j.id);
     }
     const recordsBefore = fx.follower.records;
@@ -188,7 +220,11 @@ describe('pipeline faults', () => {
     await redis.restart();
     // Accepted after the restart too.
     const j4 = fx.proveJob(fx.reading(d, 4n));
-    await p.proveQueue.add(QUEUE_PROVE, j4.data, { jobId: j4.id, attempts: 5, backoff: { type: 'fixed', delay: 200 } });
+    await p.proveQueue.add(QUEUE_PROVE, j4.data, {
+      jobId: j4.id,
+      attempts: 5,
+      backoff: { type: 'fixed', delay: 200 },
+    });
     ids.push(j4.id);
 
     await waitFor(() => fx.seqOf(d) === 4n, 120_000, 'all four records');
@@ -211,7 +247,11 @@ describe('pipeline faults', () => {
     flaky.failNext = 2;
     const payload = await relayPayloadFor(source, healed);
     const id1 = readingJobId(healed.hex, 1n);
-    await p.relayQueue.add(QUEUE_RELAY, payload, { jobId: id1, attempts: 4, backoff: { type: 'exponential', delay: 100 } });
+    await p.relayQueue.add(QUEUE_RELAY, payload, {
+      jobId: id1,
+      attempts: 4,
+      backoff: { type: 'exponential', delay: 100 },
+    });
     const ok = await settled(p.relayQueue, id1);
     expect(ok.returnvalue).toMatchObject({ outcome: 'recorded' });
     expect(flaky.failed).toBe(2);
@@ -221,11 +261,17 @@ describe('pipeline faults', () => {
 
     flaky.failNext = Infinity;
     const id2 = readingJobId(down.hex, 1n);
-    await p.relayQueue.add(QUEUE_RELAY, { ...payload, device: down.hex }, { jobId: id2, attempts: 3, backoff: { type: 'fixed', delay: 100 } });
+    await p.relayQueue.add(
+      QUEUE_RELAY,
+      { ...payload, device: down.hex },
+      { jobId: id2, attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+    );
     const dead = await settled(p.relayQueue, id2);
     expect(await dead.getState()).toBe('failed');
     expect(deadLetterReason(dead.failedReason)).toBe('RETRIES_EXHAUSTED');
-    expect(dead.failedReason).toMatch(/^RETRIES_EXHAUSTED: 3 attempts; last error: chain: fetch failed/);
+    expect(dead.failedReason).toMatch(
+      /^RETRIES_EXHAUSTED: 3 attempts; last error: chain: fetch failed/,
+    );
     expect(dead.attemptsMade).toBe(3);
     expect(fx.seqOf(down)).toBe(0n);
   }, 120_000);
@@ -246,9 +292,15 @@ describe('pipeline faults', () => {
     const relayData = (await p.relayQueue.getJob(j.id))!.data as RelayJob;
     await p.relayQueue.add(QUEUE_RELAY, relayData, { jobId: `${j.id}-replay-a` });
     await p.relayQueue.add(QUEUE_RELAY, relayData, { jobId: `${j.id}-replay-b` });
-    expect((await settled(p.proveQueue, `${j.id}-replay`)).returnvalue).toEqual({ outcome: 'already_recorded' });
-    expect((await settled(p.relayQueue, `${j.id}-replay-a`)).returnvalue).toEqual({ outcome: 'already_recorded' });
-    expect((await settled(p.relayQueue, `${j.id}-replay-b`)).returnvalue).toEqual({ outcome: 'already_recorded' });
+    expect((await settled(p.proveQueue, `${j.id}-replay`)).returnvalue).toEqual({
+      outcome: 'already_recorded',
+    });
+    expect((await settled(p.relayQueue, `${j.id}-replay-a`)).returnvalue).toEqual({
+      outcome: 'already_recorded',
+    });
+    expect((await settled(p.relayQueue, `${j.id}-replay-b`)).returnvalue).toEqual({
+      outcome: 'already_recorded',
+    });
     expect(await p.proveQueue.getJobCounts('completed')).toMatchObject({ completed: 2 });
     expect(fx.follower.records - recordsBefore).toBe(1);
     expect(fx.seqOf(d)).toBe(1n);
@@ -307,17 +359,34 @@ class OwnRedis {
   async restart(): Promise<void> {
     this.proc = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir, '--save', ''],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+      ],
       { stdio: 'ignore' },
     );
-    await waitFor(async () => {
-      try {
-        await requireRedis(this.url);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 10_000, `redis-server on port ${this.port}`);
+    await waitFor(
+      async () => {
+        try {
+          await requireRedis(this.url);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+      `redis-server on port ${this.port}`,
+    );
   }
 
   kill(): void {

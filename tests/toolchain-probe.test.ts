@@ -4,7 +4,13 @@
  * TypeScript implementation (@noble/hashes, @noble/curves, poseidon-lite).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Keypair, PublicKey, SYSVAR_INSTRUCTIONS_PUBKEY, Transaction, TransactionInstruction } from '@solana/web3.js';
+import {
+  Keypair,
+  PublicKey,
+  SYSVAR_INSTRUCTIONS_PUBKEY,
+  Transaction,
+  TransactionInstruction,
+} from '@solana/web3.js';
 import { keccak_256 } from '@noble/hashes/sha3';
 import { bn254 } from '@noble/curves/bn254';
 import { poseidon3 } from 'poseidon-lite';
@@ -30,7 +36,12 @@ const g1Bytes = (p: InstanceType<typeof bn254.G1.ProjectivePoint>) => {
 let chain: LocalChain;
 let payer: Keypair;
 
-function probe(tag: number, rest: Uint8Array, keys: TransactionInstruction['keys'] = [], pre: TransactionInstruction[] = []) {
+function probe(
+  tag: number,
+  rest: Uint8Array,
+  keys: TransactionInstruction['keys'] = [],
+  pre: TransactionInstruction[] = [],
+) {
   const ix = new TransactionInstruction({
     programId: TOOLCHAIN_PROBE_PROGRAM_ID,
     keys,
@@ -59,7 +70,9 @@ describe('toolchain probe (SBPF v0 built by sbpf-linker, run in LiteSVM)', () =>
   it('keccak256 over a slice list matches @noble/hashes', () => {
     for (const len of [0, 1, 64, 173, 500]) {
       const input = randomBytes(len);
-      expect(probe(1, input).returnData.toString('hex')).toBe(Buffer.from(keccak_256(input)).toString('hex'));
+      expect(probe(1, input).returnData.toString('hex')).toBe(
+        Buffer.from(keccak_256(input)).toString('hex'),
+      );
     }
   });
 
@@ -70,7 +83,9 @@ describe('toolchain probe (SBPF v0 built by sbpf-linker, run in LiteSVM)', () =>
   });
 
   it('poseidon rejects an input >= the field modulus', () => {
-    expect(() => probe(2, Buffer.concat([be32(1n), be32(R_FIELD)]))).toThrow(/custom program error/);
+    expect(() => probe(2, Buffer.concat([be32(1n), be32(R_FIELD)]))).toThrow(
+      /custom program error/,
+    );
   });
 
   it('alt_bn128 G1 add and mul match @noble/curves', () => {
@@ -109,11 +124,16 @@ describe('toolchain probe (SBPF v0 built by sbpf-linker, run in LiteSVM)', () =>
     const qx = Buffer.concat([be32(Q.x.c1), be32(Q.x.c0)]);
     if (larger) qx[0]! |= 0x80;
     const g2 = probe(4, Buffer.concat([Buffer.from([3]), qx]));
-    expect(g2.returnData.equals(Buffer.concat([be32(Q.x.c1), be32(Q.x.c0), be32(Q.y.c1), be32(Q.y.c0)]))).toBe(true);
+    expect(
+      g2.returnData.equals(Buffer.concat([be32(Q.x.c1), be32(Q.x.c0), be32(Q.y.c1), be32(Q.y.c0)])),
+    ).toBe(true);
   });
 
   it('CPI into probe-callee with a PDA signer', () => {
-    const [pda] = PublicKey.findProgramAddressSync([Buffer.from('probe-signer')], TOOLCHAIN_PROBE_PROGRAM_ID);
+    const [pda] = PublicKey.findProgramAddressSync(
+      [Buffer.from('probe-signer')],
+      TOOLCHAIN_PROBE_PROGRAM_ID,
+    );
     const r = probe(5, Buffer.from('ping'), [
       { pubkey: pda, isSigner: false, isWritable: false },
       { pubkey: PROBE_CALLEE_PROGRAM_ID, isSigner: false, isWritable: false },
@@ -121,7 +141,9 @@ describe('toolchain probe (SBPF v0 built by sbpf-linker, run in LiteSVM)', () =>
     // The callee returns the signer it saw, then the payload.
     expect(r.returnData.subarray(0, 32).equals(pda.toBuffer())).toBe(true);
     expect(r.returnData.subarray(32).toString()).toBe('ping');
-    expect(r.logs.some((l) => l.startsWith(`Program ${PROBE_CALLEE_PROGRAM_ID.toBase58()} invoke [2]`))).toBe(true);
+    expect(
+      r.logs.some((l) => l.startsWith(`Program ${PROBE_CALLEE_PROGRAM_ID.toBase58()} invoke [2]`)),
+    ).toBe(true);
   });
 
   it('CPI with a PDA the program cannot sign for is rejected', () => {
@@ -142,7 +164,12 @@ describe('toolchain probe (SBPF v0 built by sbpf-linker, run in LiteSVM)', () =>
       return { publicKey: key.publicKey, signature: key.sign(message) };
     });
     const pre = [ed25519MultiSigInstruction(entries, message)];
-    const r = probe(6, Buffer.from([0]), [{ pubkey: SYSVAR_INSTRUCTIONS_PUBKEY, isSigner: false, isWritable: false }], pre);
+    const r = probe(
+      6,
+      Buffer.from([0]),
+      [{ pubkey: SYSVAR_INSTRUCTIONS_PUBKEY, isSigner: false, isWritable: false }],
+      pre,
+    );
     expect(r.returnData[0]).toBe(2);
     expect(r.returnData.subarray(1, 33).equals(Buffer.from(entries[0]!.publicKey))).toBe(true);
     expect(r.returnData.readUInt16LE(33)).toBe(180);
@@ -154,8 +181,17 @@ describe('toolchain probe (SBPF v0 built by sbpf-linker, run in LiteSVM)', () =>
     const key = new DeviceEd25519Key();
     const sig = key.sign(message);
     sig[0]! ^= 1;
-    const pre = [ed25519MultiSigInstruction([{ publicKey: key.publicKey, signature: sig }], message)];
-    expect(() => probe(6, Buffer.from([0]), [{ pubkey: SYSVAR_INSTRUCTIONS_PUBKEY, isSigner: false, isWritable: false }], pre)).toThrow();
+    const pre = [
+      ed25519MultiSigInstruction([{ publicKey: key.publicKey, signature: sig }], message),
+    ];
+    expect(() =>
+      probe(
+        6,
+        Buffer.from([0]),
+        [{ pubkey: SYSVAR_INSTRUCTIONS_PUBKEY, isSigner: false, isWritable: false }],
+        pre,
+      ),
+    ).toThrow();
   });
 
   it('trait objects, heap, core::fmt with &str, jump tables, 64-bit division', () => {

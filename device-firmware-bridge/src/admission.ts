@@ -32,7 +32,8 @@ export interface AdmissionLimits {
   maxBatch: number;
 }
 
-export type AdmissionResult = { accepted: true; jobId: string } | { accepted: false; reason: RejectReason; message?: string };
+export type AdmissionResult =
+  { accepted: true; jobId: string } | { accepted: false; reason: RejectReason; message?: string };
 
 interface Pending {
   item: ValidReading;
@@ -162,13 +163,18 @@ export class Admission {
         this.limits.rateBurst,
         this.limits.ratePerSecond / 1000,
         this.limits.maxQueueWaiting,
-        Math.max(60_000, Math.ceil((this.limits.rateBurst / Math.max(this.limits.ratePerSecond, 1e-9)) * 1000)),
+        Math.max(
+          60_000,
+          Math.ceil((this.limits.rateBurst / Math.max(this.limits.ratePerSecond, 1e-9)) * 1000),
+        ),
       ];
       for (const p of batch) {
         keys.push(this.seqKey(p.item.deviceHex), this.rateKey(p.item.deviceHex));
         args.push(p.item.seq);
       }
-      const decide = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<string[]>>)['zkpinBridgeDecide']!;
+      const decide = (
+        this.redis as unknown as Record<string, (...a: unknown[]) => Promise<string[]>>
+      )['zkpinBridgeDecide']!;
       const decisions = await decide.call(this.redis, keys.length, ...keys, ...args);
       const admitted: Pending[] = [];
       batch.forEach((p, i) => {
@@ -185,14 +191,17 @@ export class Admission {
           opts: { ...JOB_OPTIONS, jobId: readingJobId(p.item.deviceHex, p.item.seq) },
         })),
       );
-      const commit = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<number>>)['zkpinBridgeCommit']!;
+      const commit = (
+        this.redis as unknown as Record<string, (...a: unknown[]) => Promise<number>>
+      )['zkpinBridgeCommit']!;
       await commit.call(
         this.redis,
         admitted.length,
         ...admitted.map((p) => this.seqKey(p.item.deviceHex)),
         ...admitted.map((p) => p.item.seq),
       );
-      for (const p of admitted) p.resolve({ accepted: true, jobId: readingJobId(p.item.deviceHex, p.item.seq) });
+      for (const p of admitted)
+        p.resolve({ accepted: true, jobId: readingJobId(p.item.deviceHex, p.item.seq) });
     } catch (e) {
       const message = `Redis failed: ${(e as Error).message}`;
       for (const p of batch) p.resolve({ accepted: false, reason: 'UNAVAILABLE', message });

@@ -54,13 +54,24 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
   const networkHex = network.toString('hex');
   const modelId = 1;
 
-  const devices: { keys: DeviceKeys; hex: string; template: ReturnType<typeof signedReadingToJson> }[] = [];
+  const devices: {
+    keys: DeviceKeys;
+    hex: string;
+    template: ReturnType<typeof signedReadingToJson>;
+  }[] = [];
   const known = new Map<string, { leaf: { status: number; modelId: number; seq: bigint } }>();
   for (let i = 0; i < deviceCount; i++) {
     const keys = await generateDeviceKeys();
     const hex = Buffer.from(keys.ed25519.publicKey).toString('hex');
     const template = signedReadingToJson(
-      signReading(keys, { network, seq: 1n, timestamp: 1n, modelId, readings: new Array<number>(16).fill(0), salt: new Uint8Array(32) }),
+      signReading(keys, {
+        network,
+        seq: 1n,
+        timestamp: 1n,
+        modelId,
+        readings: new Array<number>(16).fill(0),
+        salt: new Uint8Array(32),
+      }),
     );
     devices.push({ keys, hex, template });
     known.set(hex, { leaf: { status: DEVICE_STATUS_ACTIVE, modelId, seq: 0n } });
@@ -77,7 +88,17 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     const readings = Array.from({ length: 16 }, (_, k) => ((i + k * 13) % 256) - 128);
     const salt = randomBytes(32);
     const timestamp = 1_750_000_000n + BigInt(i);
-    const sig = dev.keys.ed25519.sign(encodeReadingMessage({ network, device: dev.keys.ed25519.publicKey, seq, timestamp, modelId, readings, salt }));
+    const sig = dev.keys.ed25519.sign(
+      encodeReadingMessage({
+        network,
+        device: dev.keys.ed25519.publicKey,
+        seq,
+        timestamp,
+        modelId,
+        readings,
+        salt,
+      }),
+    );
     messages.push({
       topicDevice: dev.hex,
       payload: JSON.stringify({
@@ -121,7 +142,11 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
         Array.from({ length: 64 }, async () => {
           while (next < messages.length) {
             const m = messages[next++]!;
-            const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: m.payload });
+            const res = await fetch(url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: m.payload,
+            });
             await res.arrayBuffer();
           }
         }),
@@ -165,14 +190,25 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     } while (cursor !== '0');
     await q.quit();
   }
-  return { transport, count, accepted: stats.accepted, rejected: stats.rejected, seconds, perSecond: stats.accepted / seconds };
+  return {
+    transport,
+    count,
+    accepted: stats.accepted,
+    rejected: stats.rejected,
+    seconds,
+    perSecond: stats.accepted / seconds,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const count = Number(process.argv[2] ?? 20_000);
   const transport = (process.argv[3] ?? 'mqtt') as 'mqtt' | 'http' | 'direct';
   const threads = process.argv[4];
-  measureIngest({ count, transport, verifyThreads: threads === undefined ? undefined : Number(threads) })
+  measureIngest({
+    count,
+    transport,
+    verifyThreads: threads === undefined ? undefined : Number(threads),
+  })
     .then((r) => console.log(JSON.stringify({ bench: 'bridge-ingest', metrics: r })))
     .catch((e: unknown) => {
       console.error(e);

@@ -80,7 +80,8 @@ export interface Bridge {
 
 function toHex(network: BridgeOptions['network']): string {
   if (typeof network === 'string') {
-    if (!/^[0-9a-f]{64}$/.test(network)) throw new BridgeError('CONFIG_INVALID', 'network must be 32 bytes as lower-case hex');
+    if (!/^[0-9a-f]{64}$/.test(network))
+      throw new BridgeError('CONFIG_INVALID', 'network must be 32 bytes as lower-case hex');
     return network;
   }
   const bytes = network instanceof Uint8Array ? network : network.toBuffer();
@@ -143,46 +144,71 @@ export function createBridge(o: BridgeOptions): Bridge {
   let httpAddress: string | undefined;
   let accepting = false;
 
-  function reject(reason: RejectReason, source: Source, message: string, context: Record<string, unknown> = {}): IngestResult {
+  function reject(
+    reason: RejectReason,
+    source: Source,
+    message: string,
+    context: Record<string, unknown> = {},
+  ): IngestResult {
     metrics.rejected(reason, source);
     log.warn({ reason, source, ...context }, message);
     return { accepted: false, reason, status: REJECT_REASONS[reason].status, message };
   }
 
   const inflight = new Set<Promise<IngestResult>>();
-  function ingest(payload: Buffer | string, source: Source, topicDevice?: string): Promise<IngestResult> {
+  function ingest(
+    payload: Buffer | string,
+    source: Source,
+    topicDevice?: string,
+  ): Promise<IngestResult> {
     const p = ingestOne(payload, source, topicDevice);
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
     return p;
   }
 
-  async function ingestOne(payload: Buffer | string, source: Source, topicDevice?: string): Promise<IngestResult> {
+  async function ingestOne(
+    payload: Buffer | string,
+    source: Source,
+    topicDevice?: string,
+  ): Promise<IngestResult> {
     if (!accepting) return reject('UNAVAILABLE', source, 'the bridge is not running');
     let valid;
     try {
       const checked = validator.check(payload, topicDevice);
       if (!(await verifier.verify(checked.device, checked.message, checked.signature))) {
-        throw new BridgeRejection('BAD_SIGNATURE', undefined, { device: checked.deviceHex, seq: checked.seq });
+        throw new BridgeRejection('BAD_SIGNATURE', undefined, {
+          device: checked.deviceHex,
+          seq: checked.seq,
+        });
       }
       valid = validator.finish(checked);
     } catch (e) {
       if (e instanceof BridgeRejection) return reject(e.code, source, e.message, e.context);
-      return reject('SCHEMA_INVALID', source, `the reading could not be encoded: ${(e as Error).message}`);
+      return reject(
+        'SCHEMA_INVALID',
+        source,
+        `the reading could not be encoded: ${(e as Error).message}`,
+      );
     }
     const r = await admission.submit(valid, source);
     if (r.accepted) {
       metrics.accepted(source);
       return r;
     }
-    return reject(r.reason, source, r.message ?? REJECT_REASONS[r.reason].message, { device: valid.deviceHex, seq: valid.seq });
+    return reject(r.reason, source, r.message ?? REJECT_REASONS[r.reason].message, {
+      device: valid.deviceHex,
+      seq: valid.seq,
+    });
   }
 
   function onMqttMessage(t: string, payload: Buffer): void {
     // zkpin/v1/<network>/devices/<device>/readings
     const parts = t.split('/');
     const topicDevice = parts.length === 6 ? parts[4] : undefined;
-    ingest(payload, 'mqtt', topicDevice ?? '').catch((e: unknown) => log.error({ err: e }, 'mqtt ingest failed'));
+    ingest(payload, 'mqtt', topicDevice ?? '').catch((e: unknown) =>
+      log.error({ err: e }, 'mqtt ingest failed'),
+    );
   }
 
   return {
@@ -201,7 +227,10 @@ export function createBridge(o: BridgeOptions): Bridge {
         await withTimeout(redis.ping(), connectTimeoutMs, 'Redis PING');
       } catch (e) {
         redis.disconnect();
-        throw new BridgeError('REDIS_UNREACHABLE', `cannot reach Redis at ${o.redisUrl}: ${(e as Error).message}. Start Redis or set REDIS_URL.`);
+        throw new BridgeError(
+          'REDIS_UNREACHABLE',
+          `cannot reach Redis at ${o.redisUrl}: ${(e as Error).message}. Start Redis or set REDIS_URL.`,
+        );
       }
       accepting = true;
       if (o.mqttUrl !== undefined) {
@@ -223,7 +252,10 @@ export function createBridge(o: BridgeOptions): Bridge {
           );
         } catch (e) {
           await this.stop();
-          throw new BridgeError('MQTT_UNREACHABLE', `cannot reach the MQTT broker at ${m.url}: ${(e as Error).message}. Start a broker or set MQTT_URL.`);
+          throw new BridgeError(
+            'MQTT_UNREACHABLE',
+            `cannot reach the MQTT broker at ${m.url}: ${(e as Error).message}. Start a broker or set MQTT_URL.`,
+          );
         }
         client.on('message', onMqttMessage);
         client.on('error', (e) => log.warn({ err: e.message }, 'mqtt error'));
@@ -242,7 +274,10 @@ export function createBridge(o: BridgeOptions): Bridge {
           httpAddress = await http.listen({ port: o.httpPort, host: o.httpHost ?? '127.0.0.1' });
         } catch (e) {
           await this.stop();
-          throw new BridgeError('HTTP_LISTEN_FAILED', `cannot listen on port ${o.httpPort}: ${(e as Error).message}`);
+          throw new BridgeError(
+            'HTTP_LISTEN_FAILED',
+            `cannot listen on port ${o.httpPort}: ${(e as Error).message}`,
+          );
         }
         log.info({ address: httpAddress }, 'http ingest listening');
       }

@@ -65,8 +65,10 @@ export class Ed25519Pool {
   }
 
   verify(key: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-    if (this.workers.length === 0) return Promise.resolve(this.verifyInline(key, message, signature));
-    if (message.length !== READING_MESSAGE_BYTES || key.length !== 32 || signature.length !== 64) return Promise.resolve(false);
+    if (this.workers.length === 0)
+      return Promise.resolve(this.verifyInline(key, message, signature));
+    if (message.length !== READING_MESSAGE_BYTES || key.length !== 32 || signature.length !== 64)
+      return Promise.resolve(false);
     return new Promise((resolve) => {
       this.pending.push({ key, message, signature, resolve });
       if (!this.scheduled) {
@@ -102,7 +104,11 @@ export class Ed25519Pool {
     const hex = Buffer.from(key).toString('hex');
     let k = this.keys.get(hex);
     if (!k) {
-      k = createPublicKey({ key: Buffer.concat([Buffer.from(SPKI_PREFIX_HEX, 'hex'), key]), format: 'der', type: 'spki' });
+      k = createPublicKey({
+        key: Buffer.concat([Buffer.from(SPKI_PREFIX_HEX, 'hex'), key]),
+        format: 'der',
+        type: 'spki',
+      });
       this.keys.set(hex, k);
     }
     return verify(null, message, k, signature);

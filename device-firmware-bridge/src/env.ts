@@ -16,7 +16,9 @@ const schema = z.object({
   HTTP_HOST: z.string().default('0.0.0.0'),
   QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
   /** The network account (base58), as printed by the network setup. */
-  NETWORK: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'NETWORK must be a base58 Solana address'),
+  NETWORK: z
+    .string()
+    .regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'NETWORK must be a base58 Solana address'),
   SOLANA_RPC_URL: z.string().url().default('http://127.0.0.1:8899'),
   MAX_MESSAGE_BYTES: int(DEFAULT_LIMITS.maxMessageBytes),
   RATE_BURST: int(DEFAULT_LIMITS.rateBurst),

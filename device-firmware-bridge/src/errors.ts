@@ -5,9 +5,15 @@
 export const REJECT_REASONS = {
   TOO_LARGE: { status: 413, message: 'the message is larger than the bridge accepts' },
   MALFORMED_JSON: { status: 400, message: 'the body is not valid JSON' },
-  SCHEMA_INVALID: { status: 400, message: 'the reading does not match the SignedReadingJson schema' },
+  SCHEMA_INVALID: {
+    status: 400,
+    message: 'the reading does not match the SignedReadingJson schema',
+  },
   UNSIGNED: { status: 401, message: 'the reading carries no ed25519Signature' },
-  TOPIC_MISMATCH: { status: 400, message: "the MQTT topic's device differs from the payload's device" },
+  TOPIC_MISMATCH: {
+    status: 400,
+    message: "the MQTT topic's device differs from the payload's device",
+  },
   WRONG_NETWORK: { status: 400, message: 'the reading is for another network' },
   UNKNOWN_DEVICE: { status: 404, message: 'the device is not registered in this network' },
   BAD_SIGNATURE: {
@@ -15,12 +21,18 @@ export const REJECT_REASONS = {
     message: 'the ed25519 signature does not verify over the canonical reading bytes',
   },
   DEVICE_REVOKED: { status: 403, message: 'the device is revoked' },
-  MODEL_MISMATCH: { status: 422, message: "the reading's model id differs from the device's registered model" },
+  MODEL_MISMATCH: {
+    status: 422,
+    message: "the reading's model id differs from the device's registered model",
+  },
   DUPLICATE: { status: 409, message: 'this seq was already accepted for the device' },
   REPLAYED_SEQ: { status: 409, message: 'seq is not above the last accepted seq for the device' },
   RATE_LIMITED: { status: 429, message: 'the device sends faster than its rate limit' },
   BACKPRESSURE: { status: 503, message: 'the prove queue is full; retry later' },
-  UNAVAILABLE: { status: 503, message: 'the bridge cannot reach Redis or is shutting down; retry later' },
+  UNAVAILABLE: {
+    status: 503,
+    message: 'the bridge cannot reach Redis or is shutting down; retry later',
+  },
 } as const;
 
 export type RejectReason = keyof typeof REJECT_REASONS;
@@ -48,7 +60,8 @@ export function isBridgeRejection(e: unknown, code?: RejectReason): e is BridgeR
 export class BridgeError extends Error {
   override name = 'BridgeError';
   constructor(
-    readonly code: 'CONFIG_INVALID' | 'REDIS_UNREACHABLE' | 'MQTT_UNREACHABLE' | 'HTTP_LISTEN_FAILED',
+    readonly code:
+      'CONFIG_INVALID' | 'REDIS_UNREACHABLE' | 'MQTT_UNREACHABLE' | 'HTTP_LISTEN_FAILED',
     message: string,
     readonly context: Record<string, unknown> = {},
   ) {

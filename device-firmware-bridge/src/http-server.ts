@@ -22,12 +22,20 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err: { code?: string; statusCode?: number; message: string }, _req, reply) => {
-    const reason: RejectReason = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413 ? 'TOO_LARGE' : 'MALFORMED_JSON';
-    const message = reason === 'TOO_LARGE' ? `the body is larger than ${deps.maxMessageBytes} bytes` : err.message;
-    deps.reject(reason, message);
-    return reply.code(REJECT_REASONS[reason].status).send({ error: reason, message });
-  });
+  app.setErrorHandler(
+    (err: { code?: string; statusCode?: number; message: string }, _req, reply) => {
+      const reason: RejectReason =
+        err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413
+          ? 'TOO_LARGE'
+          : 'MALFORMED_JSON';
+      const message =
+        reason === 'TOO_LARGE'
+          ? `the body is larger than ${deps.maxMessageBytes} bytes`
+          : err.message;
+      deps.reject(reason, message);
+      return reply.code(REJECT_REASONS[reason].status).send({ error: reason, message });
+    },
+  );
 
   app.post('/v1/readings', async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -42,6 +50,8 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   app.get('/metrics', async (_req, reply) => {
     return reply.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
-  app.get('/healthz', async (_req, reply) => reply.code(deps.healthy() ? 200 : 503).send({ ok: deps.healthy() }));
+  app.get('/healthz', async (_req, reply) =>
+    reply.code(deps.healthy() ? 200 : 503).send({ ok: deps.healthy() }),
+  );
   return app;
 }

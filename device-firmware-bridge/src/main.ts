@@ -36,7 +36,10 @@ async function main(): Promise<void> {
     logger: log,
   });
   await bridge.start();
-  log.info({ topic: bridge.topic, http: bridge.httpAddress, network: network.toBase58() }, 'bridge running');
+  log.info(
+    { topic: bridge.topic, http: bridge.httpAddress, network: network.toBase58() },
+    'bridge running',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

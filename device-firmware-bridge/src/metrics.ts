@@ -19,7 +19,10 @@ export class BridgeMetrics {
     accepted: 0,
     acceptedBySource: { mqtt: 0, http: 0 },
     rejected: 0,
-    rejectedByReason: Object.fromEntries(REJECT_REASON_CODES.map((c) => [c, 0])) as Record<RejectReason, number>,
+    rejectedByReason: Object.fromEntries(REJECT_REASON_CODES.map((c) => [c, 0])) as Record<
+      RejectReason,
+      number
+    >,
   };
 
   constructor(registry = new Registry()) {

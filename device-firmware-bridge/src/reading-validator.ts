@@ -15,9 +15,9 @@ import { BridgeRejection } from './errors.ts';
 
 /** What the bridge needs to know about a device; `NetworkFollower` satisfies it. */
 export interface DeviceDirectory {
-  device(deviceHex: string):
-    | { leaf: { status: number; modelId: number; seq: { toString(): string } } }
-    | undefined;
+  device(
+    deviceHex: string,
+  ): { leaf: { status: number; modelId: number; seq: { toString(): string } } } | undefined;
 }
 
 /** A message that passed the checks before its signature. */
@@ -63,13 +63,19 @@ export class ReadingValidator {
   check(payload: Buffer | string, topicDevice?: string): CheckedReading {
     const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
     if (size > this.maxMessageBytes) {
-      throw new BridgeRejection('TOO_LARGE', `the message is ${size} bytes; the limit is ${this.maxMessageBytes}`);
+      throw new BridgeRejection(
+        'TOO_LARGE',
+        `the message is ${size} bytes; the limit is ${this.maxMessageBytes}`,
+      );
     }
     let json: unknown;
     try {
       json = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
     } catch (e) {
-      throw new BridgeRejection('MALFORMED_JSON', `the body is not valid JSON: ${(e as Error).message}`);
+      throw new BridgeRejection(
+        'MALFORMED_JSON',
+        `the body is not valid JSON: ${(e as Error).message}`,
+      );
     }
     const parsed = signedReadingJsonSchema.safeParse(json);
     if (!parsed.success) {
@@ -92,13 +98,26 @@ export class ReadingValidator {
     const seq = seqN.toString();
     const ctx = { device: deviceHex, seq };
     if (topicDevice !== undefined && topicDevice !== deviceHex) {
-      throw new BridgeRejection('TOPIC_MISMATCH', `topic device ${topicDevice} differs from payload device ${deviceHex}`, ctx);
+      throw new BridgeRejection(
+        'TOPIC_MISMATCH',
+        `topic device ${topicDevice} differs from payload device ${deviceHex}`,
+        ctx,
+      );
     }
     if (reading.network !== this.networkHex) {
-      throw new BridgeRejection('WRONG_NETWORK', `the reading is for network ${reading.network}, this bridge serves ${this.networkHex}`, ctx);
+      throw new BridgeRejection(
+        'WRONG_NETWORK',
+        `the reading is for network ${reading.network}, this bridge serves ${this.networkHex}`,
+        ctx,
+      );
     }
     const entry = this.directory.device(deviceHex);
-    if (!entry) throw new BridgeRejection('UNKNOWN_DEVICE', `device ${deviceHex} is not registered in this network`, ctx);
+    if (!entry)
+      throw new BridgeRejection(
+        'UNKNOWN_DEVICE',
+        `device ${deviceHex} is not registered in this network`,
+        ctx,
+      );
 
     const device = Buffer.from(deviceHex, 'hex');
     const message = encodeReadingMessage({
@@ -110,7 +129,15 @@ export class ReadingValidator {
       readings: reading.readings,
       salt: Buffer.from(reading.salt, 'hex'),
     });
-    return { reading, deviceHex, seq, device, message, signature: Buffer.from(reading.ed25519Signature, 'hex'), entry };
+    return {
+      reading,
+      deviceHex,
+      seq,
+      device,
+      message,
+      signature: Buffer.from(reading.ed25519Signature, 'hex'),
+      entry,
+    };
   }
 
   /** The checks after a good signature: device active, model id, seq above the on-chain seq. */
@@ -118,7 +145,11 @@ export class ReadingValidator {
     const { reading, deviceHex, seq, entry } = c;
     const ctx = { device: deviceHex, seq };
     if (entry.leaf.status !== DEVICE_STATUS_ACTIVE) {
-      throw new BridgeRejection('DEVICE_REVOKED', `device ${deviceHex} is not active (status ${entry.leaf.status})`, ctx);
+      throw new BridgeRejection(
+        'DEVICE_REVOKED',
+        `device ${deviceHex} is not active (status ${entry.leaf.status})`,
+        ctx,
+      );
     }
     if (entry.leaf.modelId !== reading.modelId) {
       throw new BridgeRejection(
@@ -128,7 +159,11 @@ export class ReadingValidator {
       );
     }
     if (BigInt(seq) <= BigInt(entry.leaf.seq.toString())) {
-      throw new BridgeRejection('REPLAYED_SEQ', `seq ${seq} is not above the device's on-chain seq ${entry.leaf.seq.toString()}`, ctx);
+      throw new BridgeRejection(
+        'REPLAYED_SEQ',
+        `seq ${seq} is not above the device's on-chain seq ${entry.leaf.seq.toString()}`,
+        ctx,
+      );
     }
     return { reading: seq === reading.seq ? reading : { ...reading, seq }, deviceHex, seq };
   }
@@ -136,7 +171,11 @@ export class ReadingValidator {
   private publicKey(deviceHex: string): KeyObject {
     let key = this.keys.get(deviceHex);
     if (!key) {
-      key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(deviceHex, 'hex')]), format: 'der', type: 'spki' });
+      key = createPublicKey({
+        key: Buffer.concat([SPKI_PREFIX, Buffer.from(deviceHex, 'hex')]),
+        format: 'der',
+        type: 'spki',
+      });
       this.keys.set(deviceHex, key);
     }
     return key;

@@ -7,7 +7,11 @@ import { PublicKey } from '@solana/web3.js';
 import { DEVICE_REGISTRY_PROGRAM_ID, NetworkFollower, type RpcChain } from '@zkpin/sdk';
 import type { Logger } from 'pino';
 
-export async function followOverRpc(chain: RpcChain, network: PublicKey, log: Logger): Promise<{ follower: NetworkFollower; stop: () => void }> {
+export async function followOverRpc(
+  chain: RpcChain,
+  network: PublicKey,
+  log: Logger,
+): Promise<{ follower: NetworkFollower; stop: () => void }> {
   const follower = new NetworkFollower(chain, network);
   const seen = new Set<string>();
   let buffered: { logs: string[]; signature: string }[] | undefined = [];
@@ -28,19 +32,29 @@ export async function followOverRpc(chain: RpcChain, network: PublicKey, log: Lo
   const history: string[] = [];
   let before: string | undefined;
   for (;;) {
-    const page = await chain.connection.getSignaturesForAddress(DEVICE_REGISTRY_PROGRAM_ID, { before, limit: 1000 }, 'confirmed');
+    const page = await chain.connection.getSignaturesForAddress(
+      DEVICE_REGISTRY_PROGRAM_ID,
+      { before, limit: 1000 },
+      'confirmed',
+    );
     for (const s of page) if (!s.err) history.push(s.signature);
     if (page.length < 1000) break;
     before = page[page.length - 1]!.signature;
   }
   history.reverse();
   for (const sig of history) {
-    const tx = await chain.connection.getTransaction(sig, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
+    const tx = await chain.connection.getTransaction(sig, {
+      commitment: 'confirmed',
+      maxSupportedTransactionVersion: 0,
+    });
     apply(tx?.meta?.logMessages ?? [], sig);
   }
   const live = buffered;
   buffered = undefined;
   for (const b of live) apply(b.logs, b.signature);
-  log.info({ transactions: history.length, devices: follower.devices.size }, 'device registry replayed');
+  log.info(
+    { transactions: history.length, devices: follower.devices.size },
+    'device registry replayed',
+  );
   return { follower, stop: off };
 }

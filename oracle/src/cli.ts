@@ -21,11 +21,23 @@ interface GlobalOptions {
   json?: boolean;
 }
 
-const STATES = ['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized', 'paused'] as const;
+const STATES = [
+  'waiting',
+  'active',
+  'completed',
+  'failed',
+  'delayed',
+  'prioritized',
+  'paused',
+] as const;
 
 async function withQueues<T>(o: GlobalOptions, fn: (queues: Queue[]) => Promise<T>): Promise<T> {
   const queues = [QUEUE_PROVE, QUEUE_RELAY].map(
-    (name) => new Queue(name, { connection: { url: o.redisUrl, maxRetriesPerRequest: 1, enableOfflineQueue: false }, prefix: o.prefix }),
+    (name) =>
+      new Queue(name, {
+        connection: { url: o.redisUrl, maxRetriesPerRequest: 1, enableOfflineQueue: false },
+        prefix: o.prefix,
+      }),
   );
   const errors: Error[] = [];
   for (const q of queues) q.on('error', (e) => errors.push(e));
@@ -33,10 +45,15 @@ async function withQueues<T>(o: GlobalOptions, fn: (queues: Queue[]) => Promise<
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(queues.map((q) => q.waitUntilReady())),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(errors[0] ?? new Error('timed out')), 5_000))),
+      new Promise(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(errors[0] ?? new Error('timed out')), 5_000)),
+      ),
     ])
       .catch((e: unknown) => {
-        process.stderr.write(`zkpin-oracle: cannot reach Redis at ${o.redisUrl}: ${e instanceof Error ? e.message : String(e)} (set --redis-url or REDIS_URL)\n`);
+        process.stderr.write(
+          `zkpin-oracle: cannot reach Redis at ${o.redisUrl}: ${e instanceof Error ? e.message : String(e)} (set --redis-url or REDIS_URL)\n`,
+        );
         process.exit(2);
       })
       .finally(() => clearTimeout(timer));
@@ -89,7 +106,11 @@ function print(o: GlobalOptions, value: unknown, text: () => string): void {
 }
 
 /** Applies `fn` to many jobs with a progress bar (on a terminal). */
-async function eachWithProgress(jobs: Job[], verb: string, fn: (j: Job) => Promise<void>): Promise<number> {
+async function eachWithProgress(
+  jobs: Job[],
+  verb: string,
+  fn: (j: Job) => Promise<void>,
+): Promise<number> {
   const bar = new cliProgress.SingleBar(
     { format: `${verb} [{bar}] {value}/{total} jobs`, stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,
@@ -108,9 +129,17 @@ async function eachWithProgress(jobs: Job[], verb: string, fn: (j: Job) => Promi
 
 const program = new Command()
   .name('zkpin-oracle')
-  .description('Operate the zkpin oracle queues (prove, relay): status, dead letters, retries, job history')
-  .addOption(new Option('--redis-url <url>', 'Redis URL').env('REDIS_URL').default('redis://127.0.0.1:6379'))
-  .addOption(new Option('--prefix <prefix>', 'BullMQ key prefix').env('QUEUE_PREFIX').default(DEFAULT_QUEUE_PREFIX))
+  .description(
+    'Operate the zkpin oracle queues (prove, relay): status, dead letters, retries, job history',
+  )
+  .addOption(
+    new Option('--redis-url <url>', 'Redis URL').env('REDIS_URL').default('redis://127.0.0.1:6379'),
+  )
+  .addOption(
+    new Option('--prefix <prefix>', 'BullMQ key prefix')
+      .env('QUEUE_PREFIX')
+      .default(DEFAULT_QUEUE_PREFIX),
+  )
   .option('--json', 'print JSON');
 
 const globals = () => program.opts<GlobalOptions>();
@@ -130,12 +159,19 @@ program
       }
       print(o, { prefix: o.prefix, queues: counts, deadLetters: reasons }, () => {
         const cols = ['waiting', 'active', 'completed', 'failed', 'delayed'];
-        const lines = [`queues under prefix "${o.prefix}"`, `${'queue'.padEnd(8)}${cols.map((c) => c.padStart(11)).join('')}`];
+        const lines = [
+          `queues under prefix "${o.prefix}"`,
+          `${'queue'.padEnd(8)}${cols.map((c) => c.padStart(11)).join('')}`,
+        ];
         for (const [name, c] of Object.entries(counts)) {
-          lines.push(`${name.padEnd(8)}${cols.map((k) => String(c[k] ?? 0).padStart(11)).join('')}`);
+          lines.push(
+            `${name.padEnd(8)}${cols.map((k) => String(c[k] ?? 0).padStart(11)).join('')}`,
+          );
         }
         lines.push('', 'dead letters by reason');
-        const all = Object.entries(reasons).flatMap(([q, rs]) => Object.entries(rs).map(([r, n]) => `  ${q.padEnd(6)} ${r.padEnd(28)} ${n}`));
+        const all = Object.entries(reasons).flatMap(([q, rs]) =>
+          Object.entries(rs).map(([r, n]) => `  ${q.padEnd(6)} ${r.padEnd(28)} ${n}`),
+        );
         lines.push(...(all.length ? all : ['  none']));
         return lines.join('\n');
       });
@@ -150,7 +186,9 @@ program
   .action(async (c: { reason?: string; limit: number }) => {
     const o = globals();
     await withQueues(o, async (queues) => {
-      const jobs = (await deadLetters(queues, c.reason)).sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0)).slice(0, c.limit);
+      const jobs = (await deadLetters(queues, c.reason))
+        .sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0))
+        .slice(0, c.limit);
       const rows = jobs.map((j) => ({
         queue: j.queueName,
         id: j.id,
@@ -162,22 +200,47 @@ program
       print(o, rows, () =>
         rows.length === 0
           ? 'no dead letters'
-          : rows.map((r) => `${r.queue.padEnd(6)} ${String(r.id)}  ${r.reason}  attempts=${r.attempts}  ${r.failedAt}\n       ${r.message}`).join('\n'),
+          : rows
+              .map(
+                (r) =>
+                  `${r.queue.padEnd(6)} ${String(r.id)}  ${r.reason}  attempts=${r.attempts}  ${r.failedAt}\n       ${r.message}`,
+              )
+              .join('\n'),
       );
     });
   });
 
 function selectJobs(verb: string) {
-  return async (jobId: string | undefined, c: { all?: boolean; reason?: string }, fn: (j: Job) => Promise<void>) => {
+  return async (
+    jobId: string | undefined,
+    c: { all?: boolean; reason?: string },
+    fn: (j: Job) => Promise<void>,
+  ) => {
     const o = globals();
     if (!jobId && !c.all) throw new Error(`${verb}: give a job id or --all`);
     await withQueues(o, async (queues) => {
       const jobs = jobId
-        ? (await Promise.all((await findJob(queues, jobId)).map(async (j) => ((await j.getState()) === 'failed' ? j : undefined)))).filter((j): j is Job => !!j)
+        ? (
+            await Promise.all(
+              (await findJob(queues, jobId)).map(async (j) =>
+                (await j.getState()) === 'failed' ? j : undefined,
+              ),
+            )
+          ).filter((j): j is Job => !!j)
         : await deadLetters(queues, c.reason);
-      if (jobId && jobs.length === 0) throw new Error(`${verb}: no dead letter with id ${jobId} (see: zkpin-oracle dead-letters)`);
+      if (jobId && jobs.length === 0)
+        throw new Error(
+          `${verb}: no dead letter with id ${jobId} (see: zkpin-oracle dead-letters)`,
+        );
       const n = await eachWithProgress(jobs, verb, fn);
-      print(o, { [verb === 'retry' ? 'retried' : 'dropped']: n, ids: jobs.map((j) => `${j.queueName}/${j.id}`) }, () => `${verb === 'retry' ? 'retried' : 'dropped'} ${n} dead letter(s)`);
+      print(
+        o,
+        {
+          [verb === 'retry' ? 'retried' : 'dropped']: n,
+          ids: jobs.map((j) => `${j.queueName}/${j.id}`),
+        },
+        () => `${verb === 'retry' ? 'retried' : 'dropped'} ${n} dead letter(s)`,
+      );
     });
   };
 }
@@ -188,7 +251,9 @@ program
   .argument('[jobId]')
   .option('--all', 'every dead letter (with --reason: of that reason)')
   .option('--reason <code>')
-  .action((jobId: string | undefined, c: { all?: boolean; reason?: string }) => selectJobs('retry')(jobId, c, (j) => j.retry('failed', { resetAttemptsMade: true })));
+  .action((jobId: string | undefined, c: { all?: boolean; reason?: string }) =>
+    selectJobs('retry')(jobId, c, (j) => j.retry('failed', { resetAttemptsMade: true })),
+  );
 
 program
   .command('drop')
@@ -196,7 +261,9 @@ program
   .argument('[jobId]')
   .option('--all', 'every dead letter (with --reason: of that reason)')
   .option('--reason <code>')
-  .action((jobId: string | undefined, c: { all?: boolean; reason?: string }) => selectJobs('drop')(jobId, c, (j) => j.remove()));
+  .action((jobId: string | undefined, c: { all?: boolean; reason?: string }) =>
+    selectJobs('drop')(jobId, c, (j) => j.remove()),
+  );
 
 program
   .command('job')
@@ -206,7 +273,10 @@ program
     const o = globals();
     await withQueues(o, async (queues) => {
       const jobs = await findJob(queues, jobId);
-      if (jobs.length === 0) throw new Error(`no job with id ${jobId} in ${queues.map((q) => q.name).join(' or ')} under prefix "${o.prefix}"`);
+      if (jobs.length === 0)
+        throw new Error(
+          `no job with id ${jobId} in ${queues.map((q) => q.name).join(' or ')} under prefix "${o.prefix}"`,
+        );
       const out: JobHistory[] = [];
       for (const j of jobs) {
         const q = queues.find((x) => x.name === j.queueName)!;

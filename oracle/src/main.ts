@@ -13,7 +13,13 @@ import { pino } from 'pino';
 import { NetworkFollower, RpcChain } from '@zkpin/sdk';
 import { parseEnv, type Env } from './env.ts';
 import { Prover, devProverArtifacts } from './prover/index.ts';
-import { OracleMetrics, createProverWorker, createRelayer, type ProverWorkerHandle, type RelayerHandle } from './workers/index.ts';
+import {
+  OracleMetrics,
+  createProverWorker,
+  createRelayer,
+  type ProverWorkerHandle,
+  type RelayerHandle,
+} from './workers/index.ts';
 
 let env: Env;
 try {
@@ -37,8 +43,19 @@ let server: Server | undefined;
 if (env.ROLE !== 'relayer') {
   // INSECURE development keys until production artifacts are configured (docs/ceremony.md).
   prover = await Prover.create(await devProverArtifacts(), { backend: env.PROVER_BACKEND });
-  proverWorker = createProverWorker({ connection, prefix: env.QUEUE_PREFIX, prover, follower, concurrency: env.PROVER_CONCURRENCY, logger: log, metrics });
-  log.info({ backend: prover.backend, concurrency: env.PROVER_CONCURRENCY }, 'prover worker started');
+  proverWorker = createProverWorker({
+    connection,
+    prefix: env.QUEUE_PREFIX,
+    prover,
+    follower,
+    concurrency: env.PROVER_CONCURRENCY,
+    logger: log,
+    metrics,
+  });
+  log.info(
+    { backend: prover.backend, concurrency: env.PROVER_CONCURRENCY },
+    'prover worker started',
+  );
 }
 if (env.ROLE !== 'prover') {
   const secret = JSON.parse(readFileSync(env.ORACLE_KEYPAIR!, 'utf8')) as number[];
@@ -61,7 +78,11 @@ if (env.ROLE !== 'prover') {
 if (env.METRICS_PORT > 0) {
   server = createServer((req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end();
-    void metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
+    void metrics.registry
+      .metrics()
+      .then((body) =>
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      );
   }).listen(env.METRICS_PORT);
 }
 
@@ -87,4 +108,5 @@ export async function shutdown(signal: string): Promise<void> {
   log.info('stopped');
 }
 
-for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void shutdown(s).then(() => process.exit(0)));
+for (const s of ['SIGINT', 'SIGTERM'] as const)
+  process.once(s, () => void shutdown(s).then(() => process.exit(0)));

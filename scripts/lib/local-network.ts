@@ -79,7 +79,9 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
     onnxSha256: fromHex(artifacts.onnxSha256),
     modelId: artifacts.modelId,
   });
-  log(`network      ${setup.network.toBase58()} (model ${setup.modelId}, device tree ${setup.deviceTree.toBase58().slice(0, 8)}…, record tree ${setup.recordTree.toBase58().slice(0, 8)}…)`);
+  log(
+    `network      ${setup.network.toBase58()} (model ${setup.modelId}, device tree ${setup.deviceTree.toBase58().slice(0, 8)}…, record tree ${setup.recordTree.toBase58().slice(0, 8)}…)`,
+  );
 
   // Services log warnings and errors only (LOG_LEVEL to change); the summary line is the UI.
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
@@ -101,7 +103,15 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   closers.push(() => bridge.stop());
   const proverWorker = createProverWorker({ connection, prefix, prover, follower, logger });
   closers.push(() => proverWorker.close());
-  const relayer = createRelayer({ connection, prefix, chain, follower, submitter: oracle, setup, logger });
+  const relayer = createRelayer({
+    connection,
+    prefix,
+    chain,
+    follower,
+    submitter: oracle,
+    setup,
+    logger,
+  });
   closers.push(() => relayer.close());
 
   // End-to-end latency: a relay job's completion minus the bridge's acceptance time.
@@ -115,7 +125,11 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
       if (acceptedAt) latencies.push(Date.now() - acceptedAt);
     });
   });
-  closers.push(() => relayEvents.close(), () => relayQueue.close(), () => proveQueue.close());
+  closers.push(
+    () => relayEvents.close(),
+    () => relayQueue.close(),
+    () => proveQueue.close(),
+  );
 
   // Simulated devices.
   const sim = new DeviceSimulator({
@@ -145,7 +159,9 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
     return {
       published: sim.published,
       accepted: s.accepted,
-      rejected: Object.fromEntries(Object.entries(s.rejectedByReason).filter(([, v]) => v > 0)) as Record<string, number>,
+      rejected: Object.fromEntries(
+        Object.entries(s.rejectedByReason).filter(([, v]) => v > 0),
+      ) as Record<string, number>,
       proofs: await proofsMade(relayQueue),
       records: follower.records,
       deadLetters: dead,
@@ -158,11 +174,29 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    for (const close of closers) await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
+    for (const close of closers)
+      await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
     await prover.close?.();
     for (const s of services) await s.stop();
   };
-  return { chain, local, setup, follower, sim, bridge, prover, prefix, connection, proveQueue, relayQueue, latencies, summary, stop, redisUrl: redis.url, mqttUrl: broker.url };
+  return {
+    chain,
+    local,
+    setup,
+    follower,
+    sim,
+    bridge,
+    prover,
+    prefix,
+    connection,
+    proveQueue,
+    relayQueue,
+    latencies,
+    summary,
+    stop,
+    redisUrl: redis.url,
+    mqttUrl: broker.url,
+  };
 }
 
 export type LocalNetwork = Awaited<ReturnType<typeof startLocalNetwork>>;

@@ -39,14 +39,20 @@ async function retry<T>(what: string, fn: () => Promise<T>, ms = 10_000): Promis
     try {
       return await fn();
     } catch (e) {
-      if (Date.now() > until) throw new Error(`${what} did not come up within ${ms} ms: ${String(e)}`);
+      if (Date.now() > until)
+        throw new Error(`${what} did not come up within ${ms} ms: ${String(e)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 }
 
 export async function redisPing(url: string, timeoutMs = 2_000): Promise<void> {
-  const r = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   r.on('error', () => undefined); // reported by connect()
   try {
     await r.connect();
@@ -84,13 +90,30 @@ export async function ensureRedis(envUrl: string | undefined): Promise<Service> 
     return { url: envUrl, owned: false, stop: () => Promise.resolve() };
   }
   if (!has('redis-server')) {
-    throw new Error('Redis is needed: set REDIS_URL, or install it (Debian: apt-get install redis-server)');
+    throw new Error(
+      'Redis is needed: set REDIS_URL, or install it (Debian: apt-get install redis-server)',
+    );
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'zkpin-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   const url = `redis://127.0.0.1:${port}`;
   await retry('redis-server', () => redisPing(url, 500));
   return { url, owned: true, stop: () => stopChild(child, dir) };
@@ -104,7 +127,9 @@ export async function ensureMqtt(envUrl: string | undefined): Promise<Service> {
     return { url: envUrl, owned: false, stop: () => Promise.resolve() };
   }
   if (!has('mosquitto')) {
-    throw new Error('An MQTT broker is needed: set MQTT_URL, or install Mosquitto (Debian: apt-get install mosquitto)');
+    throw new Error(
+      'An MQTT broker is needed: set MQTT_URL, or install Mosquitto (Debian: apt-get install mosquitto)',
+    );
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'zkpin-mosquitto-'));

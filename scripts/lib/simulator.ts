@@ -77,7 +77,12 @@ export class DeviceSimulator {
         deviceTree: setup.deviceTree,
       });
       await this.o.send(new Transaction().add(...ixs), [owner]);
-      this.devices.push({ keys, owner, hex: Buffer.from(keys.ed25519.publicKey).toString('hex'), seq: 0n });
+      this.devices.push({
+        keys,
+        owner,
+        hex: Buffer.from(keys.ed25519.publicKey).toString('hex'),
+        seq: 0n,
+      });
     }
   }
 
@@ -120,7 +125,8 @@ export class DeviceSimulator {
     const interval = Math.max(5, 1000 / ratePerSecond);
     const perTick = Math.max(1, Math.round((ratePerSecond * interval) / 1000));
     this.timer = setInterval(() => {
-      for (let i = 0; i < perTick; i++) this.publishOne().catch((e: unknown) => console.error('publish failed:', e));
+      for (let i = 0; i < perTick; i++)
+        this.publishOne().catch((e: unknown) => console.error('publish failed:', e));
     }, interval);
   }
 

@@ -89,7 +89,11 @@ export class RpcChain implements Chain {
       tx.sign(signers);
     }
     const signature = await this.connection.sendRawTransaction(tx.serialize());
-    const status = await this.connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight });
+    const status = await this.connection.confirmTransaction({
+      signature,
+      blockhash,
+      lastValidBlockHeight,
+    });
     const info = await this.connection.getTransaction(signature, {
       commitment: 'confirmed',
       maxSupportedTransactionVersion: 0,
@@ -102,7 +106,8 @@ export class RpcChain implements Chain {
       logs: info?.meta?.logMessages ?? [],
       computeUnits: info?.meta?.computeUnitsConsumed ?? 0,
       returnData: Buffer.from(
-        (info?.meta as { returnData?: { data: [string, string] } } | undefined)?.returnData?.data[0] ?? '',
+        (info?.meta as { returnData?: { data: [string, string] } } | undefined)?.returnData
+          ?.data[0] ?? '',
         'base64',
       ),
     };
@@ -113,9 +118,13 @@ export class RpcChain implements Chain {
   }
 
   onLogs(programId: PublicKey, fn: LogsListener): () => void {
-    const id = this.connection.onLogs(programId, (l) => {
-      if (!l.err) fn(l.logs, l.signature);
-    }, 'confirmed');
+    const id = this.connection.onLogs(
+      programId,
+      (l) => {
+        if (!l.err) fn(l.logs, l.signature);
+      },
+      'confirmed',
+    );
     this.subscriptions.push(id);
     return () => void this.connection.removeOnLogsListener(id);
   }

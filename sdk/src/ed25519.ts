@@ -29,7 +29,8 @@ export function ed25519MultiSigInstruction(
   const data = Buffer.alloc(messageOffset + message.length);
   data.writeUInt8(entries.length, 0);
   entries.forEach((e, i) => {
-    if (e.publicKey.length !== 32 || e.signature.length !== 64) throw new Error('bad key/signature length');
+    if (e.publicKey.length !== 32 || e.signature.length !== 64)
+      throw new Error('bad key/signature length');
     const pk = dataStart + i * 96;
     const sig = pk + 32;
     const o = HEADER + i * ENTRY;

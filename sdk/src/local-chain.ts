@@ -48,7 +48,10 @@ const txDecoder = getTransactionDecoder();
 
 export class LocalChain {
   readonly svm: LiteSVM;
-  private readonly logListeners = new Set<{ programId: string; fn: (logs: string[], signature: string) => void }>();
+  private readonly logListeners = new Set<{
+    programId: string;
+    fn: (logs: string[], signature: string) => void;
+  }>();
 
   constructor(svm?: LiteSVM) {
     this.svm = svm ?? new LiteSVM();
@@ -87,7 +90,10 @@ export class LocalChain {
   }
 
   /** Writes an account directly (tests: forged accounts, pre-funded addresses). */
-  setAccount(pubkey: PublicKey, account: { data: Uint8Array; owner: PublicKey; lamports?: number }): void {
+  setAccount(
+    pubkey: PublicKey,
+    account: { data: Uint8Array; owner: PublicKey; lamports?: number },
+  ): void {
     this.svm.setAccount({
       address: address(pubkey.toBase58()),
       data: account.data,
@@ -119,7 +125,8 @@ export class LocalChain {
     if (result instanceof FailedTransactionMetadata) throw toChainError(result);
     const r = toTxResult(result);
     for (const l of [...this.logListeners]) {
-      if (r.logs.some((line) => line.startsWith(`Program ${l.programId} invoke`))) l.fn(r.logs, r.signature);
+      if (r.logs.some((line) => line.startsWith(`Program ${l.programId} invoke`)))
+        l.fn(r.logs, r.signature);
     }
     return r;
   }
@@ -162,11 +169,10 @@ function toChainError(failed: FailedTransactionMetadata): ChainError {
         { instructionIndex: index, customCode: inner.code, computeUnits },
       );
     }
-    return new ChainError(
-      `Transaction failed: instruction ${index}: ${err.toString()}`,
-      logs,
-      { instructionIndex: index, computeUnits },
-    );
+    return new ChainError(`Transaction failed: instruction ${index}: ${err.toString()}`, logs, {
+      instructionIndex: index,
+      computeUnits,
+    });
   }
   return new ChainError(`Transaction failed: ${failed.toString()}`, logs, { computeUnits });
 }

@@ -49,7 +49,8 @@ export class MerkleReplica {
 
   /** Sets leaf `index` and updates its path. */
   set(index: number, leaf: Node): void {
-    if (index < 0 || index >= 2 ** this.depth) throw new RangeError(`leaf index ${index} out of range`);
+    if (index < 0 || index >= 2 ** this.depth)
+      throw new RangeError(`leaf index ${index} out of range`);
     this.nodes[0]!.set(index, leaf);
     let node = leaf;
     let i = index;

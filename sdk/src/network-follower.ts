@@ -61,7 +61,9 @@ export class NetworkFollower {
   ) {}
 
   start(): this {
-    this.unsubscribe = this.chain.onLogs(DEVICE_REGISTRY_PROGRAM_ID, (logs) => this.applyLogs(logs));
+    this.unsubscribe = this.chain.onLogs(DEVICE_REGISTRY_PROGRAM_ID, (logs) =>
+      this.applyLogs(logs),
+    );
     return this;
   }
 
@@ -103,7 +105,10 @@ export class NetworkFollower {
         case 'deviceUpdated': {
           const e = d as unknown as DeviceEventData;
           const tree = this.trees.get(e.tree.toBase58());
-          if (!tree) throw new Error(`event for unknown tree ${e.tree.toBase58()}: follow the network from its start`);
+          if (!tree)
+            throw new Error(
+              `event for unknown tree ${e.tree.toBase58()}: follow the network from its start`,
+            );
           tree.replica.set(e.leafIndex, deviceLeafHash(this.network, e.leaf));
           const state = { tree: e.tree, leafIndex: e.leafIndex, leaf: e.leaf };
           this.devices.set(e.leaf.device.toBuffer().toString('hex'), state);

@@ -113,13 +113,29 @@ export async function createTree(
   const lamports = await program.provider.connection.getMinimumBalanceForRentExemption(
     treeAccountSize(args.shape),
   );
-  const create = createTreeAccountInstruction(args.authority.publicKey, tree.publicKey, args.shape, lamports);
+  const create = createTreeAccountInstruction(
+    args.authority.publicKey,
+    tree.publicKey,
+    args.shape,
+    lamports,
+  );
   const init = await program.methods
-    .initTree({ kind: args.kind, maxDepth: args.shape.maxDepth, maxBufferSize: args.shape.maxBufferSize })
-    .accountsPartial({ authority: args.authority.publicKey, network: args.network, tree: tree.publicKey })
+    .initTree({
+      kind: args.kind,
+      maxDepth: args.shape.maxDepth,
+      maxBufferSize: args.shape.maxBufferSize,
+    })
+    .accountsPartial({
+      authority: args.authority.publicKey,
+      network: args.network,
+      tree: tree.publicKey,
+    })
     .instruction();
   try {
-    await program.provider.sendAndConfirm!(new Transaction().add(create, init), [args.authority, tree]);
+    await program.provider.sendAndConfirm!(new Transaction().add(create, init), [
+      args.authority,
+      tree,
+    ]);
   } catch (e) {
     // Named program errors, as `.rpc()` would give.
     throw translateError(e, parseIdlErrors(program.idl));
@@ -145,7 +161,11 @@ export interface RegisterDeviceParams {
 }
 
 /** The onboarding message both keys sign (docs/contracts.md). */
-export function onboardingMessage(p: Omit<RegisterDeviceParams, 'makerSigner' | 'deviceSigner' | 'deviceTree'> & { device: PublicKey }): Uint8Array {
+export function onboardingMessage(
+  p: Omit<RegisterDeviceParams, 'makerSigner' | 'deviceSigner' | 'deviceTree'> & {
+    device: PublicKey;
+  },
+): Uint8Array {
   return encodeOnboardMessage({
     network: p.network.toBytes(),
     device: p.device.toBytes(),

@@ -8,7 +8,12 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import type { Job } from 'bullmq';
 import { generateDeviceKeys, proveJobSchema, readingJobId } from '@zkpin/sdk';
-import { createBridge, type Bridge, type BridgeLimits, type RejectReason } from '../../src/index.ts';
+import {
+  createBridge,
+  type Bridge,
+  type BridgeLimits,
+  type RejectReason,
+} from '../../src/index.ts';
 import {
   MQTT_URL,
   REDIS_URL,
@@ -69,7 +74,11 @@ async function startBridge(limits: Partial<BridgeLimits> = {}, verifyThreads = 0
   return bridge;
 }
 
-async function post(bridge: Bridge, body: unknown, raw = false): Promise<{ status: number; body: Record<string, string> }> {
+async function post(
+  bridge: Bridge,
+  body: unknown,
+  raw = false,
+): Promise<{ status: number; body: Record<string, string> }> {
   const res = await fetch(`${bridge.httpAddress!}/v1/readings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -93,7 +102,14 @@ async function publish(bridge: Bridge, payload: string | Buffer, device: string)
 }
 
 async function jobs(bridge: Bridge): Promise<Job[]> {
-  return bridge.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
+  return bridge.queue.getJobs([
+    'waiting',
+    'active',
+    'delayed',
+    'prioritized',
+    'completed',
+    'failed',
+  ]);
 }
 
 function expectOneRejection(bridge: Bridge, reason: RejectReason): void {
@@ -131,20 +147,53 @@ describe('device-firmware-bridge', () => {
     const bridge = await startBridge({ maxMessageBytes: 2048 }, 2);
     const good = signedReading(net, a, 3n);
     const stranger = await generateDeviceKeys();
-    const strangerDevice = { keys: stranger, hex: Buffer.from(stranger.ed25519.publicKey).toString('hex') };
+    const strangerDevice = {
+      keys: stranger,
+      hex: Buffer.from(stranger.ed25519.publicKey).toString('hex'),
+    };
     const unsigned: Partial<typeof good> = { ...good };
     delete unsigned.ed25519Signature;
     const cases: [string, unknown, boolean, number, RejectReason][] = [
       ['malformed JSON', '{"network": ', true, 400, 'MALFORMED_JSON'],
-      ['schema: 15 readings', { ...good, readings: good.readings.slice(1) }, false, 400, 'SCHEMA_INVALID'],
+      [
+        'schema: 15 readings',
+        { ...good, readings: good.readings.slice(1) },
+        false,
+        400,
+        'SCHEMA_INVALID',
+      ],
       ['oversized', { ...good, pad: 'x'.repeat(4000) }, false, 413, 'TOO_LARGE'],
       ['unsigned', unsigned, false, 401, 'UNSIGNED'],
-      ['tampered readings', { ...good, readings: good.readings.map((x, i) => (i === 0 ? x + 1 : x)) }, false, 401, 'BAD_SIGNATURE'],
-      ['signed by another key', { ...good, ed25519Signature: signedReading(net, b, 3n).ed25519Signature }, false, 401, 'BAD_SIGNATURE'],
+      [
+        'tampered readings',
+        { ...good, readings: good.readings.map((x, i) => (i === 0 ? x + 1 : x)) },
+        false,
+        401,
+        'BAD_SIGNATURE',
+      ],
+      [
+        'signed by another key',
+        { ...good, ed25519Signature: signedReading(net, b, 3n).ed25519Signature },
+        false,
+        401,
+        'BAD_SIGNATURE',
+      ],
       ['unknown device', signedReading(net, strangerDevice, 3n), false, 404, 'UNKNOWN_DEVICE'],
       ['revoked device', signedReading(net, revoked, 3n), false, 403, 'DEVICE_REVOKED'],
-      ['wrong model id', signedReading(net, a, 3n, { modelId: net.modelId + 1 }), false, 422, 'MODEL_MISMATCH'],
-      ['wrong network', signedReading(net, a, 3n, { networkHex: 'ab'.repeat(32) }), false, 400, 'WRONG_NETWORK'],
+      [
+        'wrong model id',
+        signedReading(net, a, 3n, { modelId: net.modelId + 1 }),
+        false,
+        422,
+        'MODEL_MISMATCH',
+      ],
+      [
+        'wrong network',
+        signedReading(net, a, 3n, { networkHex: 'ab'.repeat(32) }),
+        false,
+        400,
+        'WRONG_NETWORK',
+      ],
     ];
     for (const [what, body, raw, status, reason] of cases) {
       const res = await post(bridge, body, raw);
@@ -154,7 +203,16 @@ describe('device-firmware-bridge', () => {
     }
     const s = bridge.stats();
     expect(s.rejectedByReason.BAD_SIGNATURE).toBe(2);
-    for (const r of ['MALFORMED_JSON', 'SCHEMA_INVALID', 'TOO_LARGE', 'UNSIGNED', 'UNKNOWN_DEVICE', 'DEVICE_REVOKED', 'MODEL_MISMATCH', 'WRONG_NETWORK'] as const) {
+    for (const r of [
+      'MALFORMED_JSON',
+      'SCHEMA_INVALID',
+      'TOO_LARGE',
+      'UNSIGNED',
+      'UNKNOWN_DEVICE',
+      'DEVICE_REVOKED',
+      'MODEL_MISMATCH',
+      'WRONG_NETWORK',
+    ] as const) {
       expectOneRejection(bridge, r);
     }
     expect(s.accepted).toBe(0);
@@ -164,7 +222,9 @@ describe('device-firmware-bridge', () => {
     expect((await jobs(bridge)).map((j) => j.id)).toEqual([readingJobId(a.hex, 3n)]);
 
     const metrics = await (await fetch(`${bridge.httpAddress!}/metrics`)).text();
-    expect(metrics).toMatch(/zkpin_bridge_rejected_total\{reason="BAD_SIGNATURE",source="http"\} 2/);
+    expect(metrics).toMatch(
+      /zkpin_bridge_rejected_total\{reason="BAD_SIGNATURE",source="http"\} 2/,
+    );
     expect(metrics).toMatch(/zkpin_bridge_accepted_total\{source="http"\} 1/);
   });
 
@@ -176,7 +236,13 @@ describe('device-firmware-bridge', () => {
     await publish(bridge, JSON.stringify(good), b.hex);
     await publish(bridge, JSON.stringify({ ...good, salt: 'cd'.repeat(32) }), a.hex);
     await publish(bridge, JSON.stringify({ ...good, seq: 'one' }), a.hex);
-    for (const r of ['MALFORMED_JSON', 'TOO_LARGE', 'TOPIC_MISMATCH', 'BAD_SIGNATURE', 'SCHEMA_INVALID'] as const) {
+    for (const r of [
+      'MALFORMED_JSON',
+      'TOO_LARGE',
+      'TOPIC_MISMATCH',
+      'BAD_SIGNATURE',
+      'SCHEMA_INVALID',
+    ] as const) {
       expectOneRejection(bridge, r);
     }
     expect(await jobs(bridge)).toHaveLength(0);
@@ -198,7 +264,9 @@ describe('device-firmware-bridge', () => {
     const r2 = signedReading(net, a, 2n);
     const both = await Promise.all([post(bridge, r2), post(bridge, r2)]);
     expect(both.map((x) => x.status).sort()).toEqual([202, 409]);
-    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual([readingJobId(a.hex, 1n), readingJobId(a.hex, 2n)].sort());
+    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual(
+      [readingJobId(a.hex, 1n), readingJobId(a.hex, 2n)].sort(),
+    );
     expect(bridge.stats().rejectedByReason.DUPLICATE).toBe(3);
   });
 
@@ -209,11 +277,16 @@ describe('device-firmware-bridge', () => {
     expect(old).toMatchObject({ status: 409, body: { error: 'REPLAYED_SEQ' } });
     expect((await post(bridge, signedReading(net, b, 6n))).status).toBe(202);
     // Within one batch too: 9 then 8 arrive together.
-    const [r9, r8] = await Promise.all([post(bridge, signedReading(net, b, 9n)), post(bridge, signedReading(net, b, 8n))]);
+    const [r9, r8] = await Promise.all([
+      post(bridge, signedReading(net, b, 9n)),
+      post(bridge, signedReading(net, b, 8n)),
+    ]);
     expect(r9.status).toBe(202);
     expect(r8.body['error']).toBe('REPLAYED_SEQ');
     expect(bridge.stats().rejectedByReason.REPLAYED_SEQ).toBe(2);
-    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual(['5', '6', '9'].map((s) => readingJobId(b.hex, s)).sort());
+    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual(
+      ['5', '6', '9'].map((s) => readingJobId(b.hex, s)).sort(),
+    );
   });
 
   it('rate-limits each device on its own', async () => {
@@ -236,7 +309,9 @@ describe('device-firmware-bridge', () => {
     expectOneRejection(bridge, 'BACKPRESSURE');
     await (await bridge.queue.getJob(readingJobId(a.hex, 1n)))!.remove();
     expect((await post(bridge, signedReading(net, a, 2n))).status).toBe(202);
-    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual([readingJobId(a.hex, 2n), readingJobId(b.hex, 1n)].sort());
+    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual(
+      [readingJobId(a.hex, 2n), readingJobId(b.hex, 1n)].sort(),
+    );
   });
 
   it('knows a device registered while it runs, and one revoked while it runs', async () => {
@@ -248,11 +323,19 @@ describe('device-firmware-bridge', () => {
   });
 
   it('fails to start with a clear error when Redis or the broker is unreachable', async () => {
-    const common = { network: net.networkHex, directory: net.follower, logger: pino({ level: 'silent' }), connectTimeoutMs: 1000 };
+    const common = {
+      network: net.networkHex,
+      directory: net.follower,
+      logger: pino({ level: 'silent' }),
+      connectTimeoutMs: 1000,
+    };
     const t0 = Date.now();
-    await expect(createBridge({ ...common, redisUrl: 'redis://127.0.0.1:1' }).start()).rejects.toThrow(/REDIS_UNREACHABLE/);
-    await expect(createBridge({ ...common, redisUrl: REDIS_URL, mqttUrl: 'mqtt://127.0.0.1:1' }).start()).rejects.toThrow(/MQTT_UNREACHABLE/);
+    await expect(
+      createBridge({ ...common, redisUrl: 'redis://127.0.0.1:1' }).start(),
+    ).rejects.toThrow(/REDIS_UNREACHABLE/);
+    await expect(
+      createBridge({ ...common, redisUrl: REDIS_URL, mqttUrl: 'mqtt://127.0.0.1:1' }).start(),
+    ).rejects.toThrow(/MQTT_UNREACHABLE/);
     expect(Date.now() - t0).toBeLessThan(8000);
   });
 });
-

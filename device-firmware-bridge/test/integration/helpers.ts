@@ -36,13 +36,20 @@ export const MQTT_URL = process.env['MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
 
 /** Throws a clear error within ~2 s when Redis or the MQTT broker is down. */
 export async function assertServices(): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 1500,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();
   } catch (e) {
-    throw new Error(`Redis is not reachable at ${REDIS_URL} (${(e as Error).message}): start redis-server or set REDIS_URL`);
+    throw new Error(
+      `Redis is not reachable at ${REDIS_URL} (${(e as Error).message}): start redis-server or set REDIS_URL`,
+    );
   } finally {
     redis.disconnect();
   }
@@ -53,7 +60,9 @@ export async function assertServices(): Promise<void> {
     ]);
     await c.endAsync();
   } catch (e) {
-    throw new Error(`MQTT broker is not reachable at ${MQTT_URL} (${(e as Error).message}): start mosquitto or set MQTT_URL`);
+    throw new Error(
+      `MQTT broker is not reachable at ${MQTT_URL} (${(e as Error).message}): start mosquitto or set MQTT_URL`,
+    );
   }
 }
 
@@ -100,8 +109,13 @@ export async function testNetwork(): Promise<TestNetwork> {
   const chain = new EmbeddedChain(local);
   const network = networkPda(authority.publicKey);
   const follower = new NetworkFollower(chain, network).start();
-  const vk = JSON.parse(readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8')) as { vk_bytes_hex: string };
-  const setup = await setUpNetwork(registry, { authority, verifyingKey: Buffer.from(vk.vk_bytes_hex, 'hex') });
+  const vk = JSON.parse(readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8')) as {
+    vk_bytes_hex: string;
+  };
+  const setup = await setUpNetwork(registry, {
+    authority,
+    verifyingKey: Buffer.from(vk.vk_bytes_hex, 'hex'),
+  });
   const owner = local.fundedKeypair();
   return {
     chain,
@@ -126,8 +140,16 @@ export async function testNetwork(): Promise<TestNetwork> {
     async revoke(d) {
       const p = follower.proof(d.hex)!;
       await registry.methods
-        .revokeDevice({ leaf: p.state.leaf, leafIndex: p.state.leafIndex, root: Array.from(p.root) })
-        .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: setup.deviceTree })
+        .revokeDevice({
+          leaf: p.state.leaf,
+          leafIndex: p.state.leafIndex,
+          root: Array.from(p.root),
+        })
+        .accountsPartial({
+          signer: owner.publicKey,
+          network: setup.network,
+          deviceTree: setup.deviceTree,
+        })
         .remainingAccounts(proofAccounts(p.nodes))
         .signers([owner])
         .rpc();
@@ -155,7 +177,11 @@ export function signedReading(
   );
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 5000,
+): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);

@@ -53,18 +53,12 @@ pub mod device_registry {
 
     /// Appends a device leaf; needs the Ed25519 precompile instruction right before it with
     /// the device's and the maker's signatures over the onboarding message.
-    pub fn register_device(
-        _ctx: Context<RegisterDevice>,
-        _args: RegisterDeviceArgs,
-    ) -> Result<()> {
+    pub fn register_device(_ctx: Context<RegisterDevice>, _args: RegisterDeviceArgs) -> Result<()> {
         err!(RegistryError::InterfaceOnly)
     }
 
     /// Hands a device to a new owner (proof nodes as remaining accounts).
-    pub fn transfer_device(
-        _ctx: Context<UpdateDevice>,
-        _args: TransferDeviceArgs,
-    ) -> Result<()> {
+    pub fn transfer_device(_ctx: Context<UpdateDevice>, _args: TransferDeviceArgs) -> Result<()> {
         err!(RegistryError::InterfaceOnly)
     }
 

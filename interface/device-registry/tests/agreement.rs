@@ -64,7 +64,13 @@ fn device_event_layout_agrees() {
         seq: 99,
         status: 1,
     };
-    let ev = program::events::device_event(program::events::DEVICE_UPDATED, &[5; 32], &[6; 32], 42, &leaf);
+    let ev = program::events::device_event(
+        program::events::DEVICE_UPDATED,
+        &[5; 32],
+        &[6; 32],
+        42,
+        &leaf,
+    );
     let bytes = ev.as_bytes();
     assert_eq!(&bytes[..8], iface::DeviceUpdated::DISCRIMINATOR);
     let decoded: iface::DeviceUpdated =
@@ -114,7 +120,8 @@ fn attestation_authority_is_the_attestation_pda() {
     let attestation = "FxXeprHwuCbhYTh9aLxvV6SWxiX2WbgqJtsXRQE61wiN"
         .parse::<anchor_lang::prelude::Pubkey>()
         .unwrap();
-    let (pda, _) = anchor_lang::prelude::Pubkey::find_program_address(&[b"attestation"], &attestation);
+    let (pda, _) =
+        anchor_lang::prelude::Pubkey::find_program_address(&[b"attestation"], &attestation);
     assert_eq!(
         pda.to_bytes(),
         program::instructions::advance_device::ATTESTATION_AUTHORITY.to_bytes()
@@ -214,10 +221,8 @@ fn initialize_network_args_agree() {
         }
     }
     // Nine oracles: the program refuses before reading them.
-    let nine = iface::InitializeNetworkArgs {
-        oracles: vec![Pubkey::default(); 9],
-        permissionless: false,
-    };
+    let nine =
+        iface::InitializeNetworkArgs { oracles: vec![Pubkey::default(); 9], permissionless: false };
     assert!(program::instructions::initialize_network::InitializeNetworkArgs::parse(
         &nine.try_to_vec().unwrap()
     )
@@ -227,10 +232,8 @@ fn initialize_network_args_agree() {
 #[test]
 fn errors_agree_with_the_idl() {
     // The committed IDL is the interface crate's view (`npm run check:idl` keeps it current).
-    let idl: serde_json::Value = serde_json::from_str(include_str!(
-        "../../../idls/device_registry.json"
-    ))
-    .unwrap();
+    let idl: serde_json::Value =
+        serde_json::from_str(include_str!("../../../idls/device_registry.json")).unwrap();
     let errors = idl["errors"].as_array().unwrap();
     let all = program::error::RegistryError::ALL;
     for (i, p) in all.iter().enumerate() {

@@ -7,7 +7,10 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeadLetterReason } from '@zkpin/sdk';
 
 /** A permanent failure: the job goes to the failed set now, with `<code>: <message>`. */
-export function deadLetter(code: DeadLetterReason | 'SEQ_GAP', message: string): UnrecoverableError {
+export function deadLetter(
+  code: DeadLetterReason | 'SEQ_GAP',
+  message: string,
+): UnrecoverableError {
   return new UnrecoverableError(`${code}: ${message}`);
 }
 
@@ -22,7 +25,10 @@ export function isLastAttempt(job: Job): boolean {
  */
 export function transient(job: Job, message: string): Error {
   if (isLastAttempt(job)) {
-    return deadLetter('RETRIES_EXHAUSTED', `${job.attemptsMade + 1} attempts; last error: ${message}`);
+    return deadLetter(
+      'RETRIES_EXHAUSTED',
+      `${job.attemptsMade + 1} attempts; last error: ${message}`,
+    );
   }
   return new Error(message);
 }

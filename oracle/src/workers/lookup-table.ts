@@ -65,7 +65,10 @@ export async function createRelayerLookupTable(
   await nextSlot(chain, await currentSlot(chain));
   const info = await chain.getAccountInfo(table);
   if (!info) throw new Error(`lookup table ${table.toBase58()} was not created`);
-  return new AddressLookupTableAccount({ key: table, state: AddressLookupTableAccount.deserialize(info.data) });
+  return new AddressLookupTableAccount({
+    key: table,
+    state: AddressLookupTableAccount.deserialize(info.data),
+  });
 }
 
 async function currentSlot(chain: Chain): Promise<bigint> {

@@ -17,7 +17,8 @@ export class OracleMetrics {
 
   constructor(opts: { registry?: Registry; defaultMetrics?: boolean } = {}) {
     this.registry = opts.registry ?? new Registry();
-    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'zkpin_oracle_' });
+    if (opts.defaultMetrics)
+      collectDefaultMetrics({ register: this.registry, prefix: 'zkpin_oracle_' });
     const registers = [this.registry];
     this.proofs = new Counter({
       name: 'zkpin_oracle_proofs_total',

@@ -31,8 +31,17 @@ import { silentLogger } from './logger.ts';
 
 /** The part of a device leaf the prover needs (NetworkFollower's DeviceState satisfies it). */
 export interface DeviceDirectory {
-  device(deviceHex: string):
-    | { leaf: { bjjKeyHash: number[] | Uint8Array; seq: { toString(): string }; status: number; modelId: number } }
+  device(
+    deviceHex: string,
+  ):
+    | {
+        leaf: {
+          bjjKeyHash: number[] | Uint8Array;
+          seq: { toString(): string };
+          status: number;
+          modelId: number;
+        };
+      }
     | undefined;
 }
 
@@ -98,7 +107,10 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
   const process = async (job: Job): Promise<ProverWorkerResult> => {
     const parsed = proveJobSchema.safeParse(job.data);
     if (!parsed.success) {
-      throw deadLetter('MALFORMED_READING', `prove job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw deadLetter(
+        'MALFORMED_READING',
+        `prove job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     let reading: SignedReading;
     try {
@@ -109,7 +121,10 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
     const deviceHex = parsed.data.reading.device;
     const state = o.follower.device(deviceHex);
     if (!state) {
-      throw deadLetter('UNKNOWN_DEVICE', `device ${deviceHex} is not registered in this network (register it, then retry the job)`);
+      throw deadLetter(
+        'UNKNOWN_DEVICE',
+        `device ${deviceHex} is not registered in this network (register it, then retry the job)`,
+      );
     }
     const leafSeq = BigInt(state.leaf.seq.toString());
     if (leafSeq >= reading.seq) {
@@ -119,7 +134,10 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
       return { outcome: 'already_recorded' };
     }
     if (state.leaf.status !== DEVICE_STATUS_ACTIVE) {
-      throw deadLetter('DEVICE_REVOKED', `device ${deviceHex} is revoked; its readings are no longer attested`);
+      throw deadLetter(
+        'DEVICE_REVOKED',
+        `device ${deviceHex} is revoked; its readings are no longer attested`,
+      );
     }
 
     const started = performance.now();
@@ -154,7 +172,9 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
     } catch (e) {
       throw transient(job, `enqueue relay job: ${errorMessage(e)}`);
     }
-    await job.log(`proved in ${proveMs.toFixed(0)} ms (class ${a.fields.class}); relay job ${relayJobId}`);
+    await job.log(
+      `proved in ${proveMs.toFixed(0)} ms (class ${a.fields.class}); relay job ${relayJobId}`,
+    );
     metrics.proofs.inc({ outcome: 'proved' });
     return { outcome: 'proved', relayJobId, proveMs: Math.round(proveMs), class: a.fields.class };
   };
@@ -177,7 +197,10 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
       log.warn({ jobId: job.id, reason, err: err.message }, 'prove job dead-lettered');
     } else {
       metrics.retries.inc({ queue: QUEUE_PROVE });
-      log.info({ jobId: job.id, attempt: job.attemptsMade, err: err.message }, 'prove job failed, will retry');
+      log.info(
+        { jobId: job.id, attempt: job.attemptsMade, err: err.message },
+        'prove job failed, will retry',
+      );
     }
   });
   worker.on('error', (err) => log.error({ err: err.message }, 'prover worker error'));

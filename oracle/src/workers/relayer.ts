@@ -114,14 +114,23 @@ function legacySize(tx: Transaction, payer: PublicKey): number {
 }
 
 const registryCoder = deviceRegistryProgram({} as Provider).coder;
-const IN_FLIGHT = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused']);
+const IN_FLIGHT = new Set([
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'paused',
+]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createRelayer(o: RelayerOptions): RelayerHandle {
   const prefix = o.prefix ?? DEFAULT_QUEUE_PREFIX;
   const log = (o.logger ?? silentLogger()).child({ component: 'relayer' });
   const metrics = o.metrics ?? new OracleMetrics();
-  const program = inferenceAttestationProgram({ publicKey: o.submitter.publicKey } as unknown as Provider);
+  const program = inferenceAttestationProgram({
+    publicKey: o.submitter.publicKey,
+  } as unknown as Provider);
   const proveQueue = new Queue(QUEUE_PROVE, { connection: o.connection, prefix });
   const relayQueue = new Queue(QUEUE_RELAY, { connection: o.connection, prefix });
   const cuLimit = o.computeUnitLimit ?? DEFAULT_COMPUTE_UNIT_LIMIT;
@@ -148,7 +157,10 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
   }
 
   /** State of the job of seq-1 (relay queue first, then prove queue). */
-  async function predecessor(deviceHex: string, seq: bigint): Promise<{ state: string; failedReason?: string }> {
+  async function predecessor(
+    deviceHex: string,
+    seq: bigint,
+  ): Promise<{ state: string; failedReason?: string }> {
     const id = readingJobId(deviceHex, seq - 1n);
     for (const q of [relayQueue, proveQueue]) {
       const job = await q.getJob(id);
@@ -169,17 +181,24 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     }
   }
 
-  async function buildTransaction(ix: TransactionInstruction): Promise<Transaction | VersionedTransaction> {
+  async function buildTransaction(
+    ix: TransactionInstruction,
+  ): Promise<Transaction | VersionedTransaction> {
     const ixs = [ComputeBudgetProgram.setComputeUnitLimit({ units: cuLimit })];
     if (o.priorityFeeMicroLamports) {
-      ixs.push(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: o.priorityFeeMicroLamports }));
+      ixs.push(
+        ComputeBudgetProgram.setComputeUnitPrice({ microLamports: o.priorityFeeMicroLamports }),
+      );
     }
     ixs.push(ix);
     if (!o.lookupTable) {
       const tx = new Transaction().add(...ixs);
       if (ixs.length === 3 && legacySize(tx, o.submitter.publicKey) > MAX_TX_BYTES) {
         // A depth-20 device proof leaves no room for the fee instruction in a legacy transaction.
-        if (!warnedFee) log.warn('priority fee dropped: the transaction would exceed 1,232 bytes; pass a lookupTable (createRelayerLookupTable)');
+        if (!warnedFee)
+          log.warn(
+            'priority fee dropped: the transaction would exceed 1,232 bytes; pass a lookupTable (createRelayerLookupTable)',
+          );
         warnedFee = true;
         return new Transaction().add(ixs[0]!, ix);
       }
@@ -196,16 +215,26 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
   const processJob = async (job: Job, token?: string): Promise<RelayResult> => {
     const parsed = relayJobSchema.safeParse(job.data);
     if (!parsed.success) {
-      throw deadLetter('MALFORMED_READING', `relay job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw deadLetter(
+        'MALFORMED_READING',
+        `relay job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     const r: RelayJob = parsed.data;
     const seq = BigInt(r.seq);
     const state = o.follower.device(r.device);
-    if (!state) throw deadLetter('UNKNOWN_DEVICE', `device ${r.device} is not in this network's device trees`);
+    if (!state)
+      throw deadLetter(
+        'UNKNOWN_DEVICE',
+        `device ${r.device} is not in this network's device trees`,
+      );
     const current = BigInt(state.leaf.seq.toString());
     if (current >= seq) return alreadyRecorded(job, current, seq);
     if (state.leaf.status !== DEVICE_STATUS_ACTIVE) {
-      throw deadLetter('DEVICE_REVOKED', `device ${r.device} was revoked at seq ${current}; seq ${seq} cannot be recorded`);
+      throw deadLetter(
+        'DEVICE_REVOKED',
+        `device ${r.device} was revoked at seq ${current}; seq ${seq} cannot be recorded`,
+      );
     }
 
     if (seq > current + 1n) {
@@ -213,14 +242,20 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
       const prev = await predecessor(r.device, seq);
       if (prev.state === 'failed') {
         gapSince.delete(job.id!);
-        throw deadLetter('SEQ_GAP', `seq ${seq - 1n} of device ${r.device} is a dead letter (${deadLetterReason(prev.failedReason)}); the device is at seq ${current}, and seq ${seq} can only be recorded right after seq ${seq - 1n}`);
+        throw deadLetter(
+          'SEQ_GAP',
+          `seq ${seq - 1n} of device ${r.device} is a dead letter (${deadLetterReason(prev.failedReason)}); the device is at seq ${current}, and seq ${seq} can only be recorded right after seq ${seq - 1n}`,
+        );
       }
       if (!IN_FLIGHT.has(prev.state)) {
         const since = gapSince.get(job.id!) ?? Date.now();
         gapSince.set(job.id!, since);
         if (Date.now() - since > seqGapTimeoutMs) {
           gapSince.delete(job.id!);
-          throw deadLetter('SEQ_GAP', `device ${r.device} is at seq ${current} and seq ${current + 1n} never arrived within ${seqGapTimeoutMs} ms; seq ${seq} can only be recorded after it`);
+          throw deadLetter(
+            'SEQ_GAP',
+            `device ${r.device} is at seq ${current} and seq ${current + 1n} never arrived within ${seqGapTimeoutMs} ms; seq ${seq} can only be recorded after it`,
+          );
         }
       }
       await job.moveToDelayed(Date.now() + seqWaitDelayMs, token);
@@ -231,10 +266,14 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     const proof = o.follower.proof(r.device);
     if (!proof) throw deadLetter('UNKNOWN_DEVICE', `device ${r.device}: no replica of its tree`);
     if (!(await replicaInSync(proof.state.tree))) {
-      throw transient(job, `device tree replica of ${proof.state.tree.toBase58()} does not match the on-chain root after ${replicaWaitMs} ms`);
+      throw transient(
+        job,
+        `device tree replica of ${proof.state.tree.toBase58()} does not match the on-chain root after ${replicaWaitMs} ms`,
+      );
     }
     const fresh = o.follower.proof(r.device)!; // the wait may have brought new leaves
-    if (BigInt(fresh.state.leaf.seq.toString()) >= seq) return alreadyRecorded(job, BigInt(fresh.state.leaf.seq.toString()), seq);
+    if (BigInt(fresh.state.leaf.seq.toString()) >= seq)
+      return alreadyRecorded(job, BigInt(fresh.state.leaf.seq.toString()), seq);
 
     const ix = await submitAttestationInstruction(program, {
       submitter: o.submitter.publicKey,
@@ -261,18 +300,32 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
       metrics.computeUnits.observe(res.computeUnits);
       metrics.endToEndSeconds.observe((Date.now() - r.acceptedAt) / 1000);
       metrics.relayed.inc({ outcome: 'recorded' });
-      await job.log(`recorded: ${res.signature} (${res.computeUnits} CU, ${relayMs.toFixed(0)} ms)`);
-      return { outcome: 'recorded', signature: res.signature, computeUnits: res.computeUnits, relayMs: Math.round(relayMs) };
+      await job.log(
+        `recorded: ${res.signature} (${res.computeUnits} CU, ${relayMs.toFixed(0)} ms)`,
+      );
+      return {
+        outcome: 'recorded',
+        signature: res.signature,
+        computeUnits: res.computeUnits,
+        relayMs: Math.round(relayMs),
+      };
     } catch (e) {
       return classifySendError(job, r, seq, e);
     }
   };
 
-  async function classifySendError(job: Job, r: RelayJob, seq: bigint, e: unknown): Promise<RelayResult> {
+  async function classifySendError(
+    job: Job,
+    r: RelayJob,
+    seq: bigint,
+    e: unknown,
+  ): Promise<RelayResult> {
     const msg = errorMessage(e);
     const logs = (e as { logs?: unknown }).logs;
     const attributed = Array.isArray(logs) ? attributeProgramError(logs as string[]) : undefined;
-    await job.log(`send failed: ${attributed ? `${attributed.program}: ${attributed.name ?? '?'} (${attributed.code})` : msg}`);
+    await job.log(
+      `send failed: ${attributed ? `${attributed.program}: ${attributed.name ?? '?'} (${attributed.code})` : msg}`,
+    );
     // Whatever failed: if the device's seq has reached the job's, the reading is on-chain.
     const after = leafSeq(r.device);
     if (after !== undefined && after >= seq) return alreadyRecorded(job, after, seq);
@@ -289,10 +342,14 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
           await currentRecordTree(true);
           throw transient(job, `${name}: the network rotated its record tree`);
         default:
-          throw deadLetter('PROGRAM_REJECTED', `${name}${attributed.msg ? `: ${attributed.msg}` : ''}`);
+          throw deadLetter(
+            'PROGRAM_REJECTED',
+            `${name}${attributed.msg ? `: ${attributed.msg}` : ''}`,
+          );
       }
     }
-    if (/too large/i.test(msg)) throw deadLetter('PROGRAM_REJECTED', `${msg} (use a lookup table: createRelayerLookupTable)`);
+    if (/too large/i.test(msg))
+      throw deadLetter('PROGRAM_REJECTED', `${msg} (use a lookup table: createRelayerLookupTable)`);
     if (isTransientChainError(e)) throw transient(job, `chain: ${msg}`);
     throw deadLetter('PROGRAM_REJECTED', msg);
   }
@@ -321,11 +378,15 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
       log.warn({ jobId: job.id, reason, err: err.message }, 'relay job dead-lettered');
     } else {
       metrics.retries.inc({ queue: QUEUE_RELAY });
-      log.info({ jobId: job.id, attempt: job.attemptsMade, err: err.message }, 'relay job failed, will retry');
+      log.info(
+        { jobId: job.id, attempt: job.attemptsMade, err: err.message },
+        'relay job failed, will retry',
+      );
     }
   });
   worker.on('error', (err) => log.error({ err: err.message }, 'relayer worker error'));
-  for (const q of [proveQueue, relayQueue]) q.on('error', (err) => log.error({ err: err.message }, `${q.name} queue error`));
+  for (const q of [proveQueue, relayQueue])
+    q.on('error', (err) => log.error({ err: err.message }, `${q.name} queue error`));
 
   return {
     worker,

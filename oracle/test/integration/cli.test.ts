@@ -8,10 +8,24 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { QUEUE_PROVE, REPO_ROOT, generateDeviceKeys, readingJobId, signReading, signedReadingToJson, toHex } from '@zkpin/sdk';
+import {
+  QUEUE_PROVE,
+  REPO_ROOT,
+  generateDeviceKeys,
+  readingJobId,
+  signReading,
+  signedReadingToJson,
+  toHex,
+} from '@zkpin/sdk';
 import { Prover, devProverArtifacts } from '../../src/prover/index.ts';
 import { createProverWorker } from '../../src/workers/index.ts';
-import { REDIS_URL, obliterate, randomPrefix, requireRedis, waitFor } from '../support/pipeline-fixture.ts';
+import {
+  REDIS_URL,
+  obliterate,
+  randomPrefix,
+  requireRedis,
+  waitFor,
+} from '../support/pipeline-fixture.ts';
 
 const run = promisify(execFile);
 const connection = { url: REDIS_URL };
@@ -21,7 +35,20 @@ const unknownIds: string[] = [];
 
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'oracle/src/cli.ts'), '--redis-url', REDIS_URL, '--prefix', prefix, ...args], { cwd: REPO_ROOT });
+    const r = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'oracle/src/cli.ts'),
+        '--redis-url',
+        REDIS_URL,
+        '--prefix',
+        prefix,
+        ...args,
+      ],
+      { cwd: REPO_ROOT },
+    );
     return { ...r, code: 0 };
   } catch (e) {
     const x = e as { stdout: string; stderr: string; code: number };
@@ -33,16 +60,41 @@ beforeAll(async () => {
   await requireRedis();
   queue = new Queue(QUEUE_PROVE, { connection, prefix });
   const prover = await Prover.create(await devProverArtifacts(1));
-  const worker = createProverWorker({ connection, prefix, prover, follower: { device: () => undefined } });
-  for (let i = 0; i < 3; i++) await queue.add(QUEUE_PROVE, { reading: { seq: 'x' }, acceptedAt: 0, source: 'http' }, { jobId: `malformed-${i}` });
+  const worker = createProverWorker({
+    connection,
+    prefix,
+    prover,
+    follower: { device: () => undefined },
+  });
+  for (let i = 0; i < 3; i++)
+    await queue.add(
+      QUEUE_PROVE,
+      { reading: { seq: 'x' }, acceptedAt: 0, source: 'http' },
+      { jobId: `malformed-${i}` },
+    );
   const keys = await generateDeviceKeys();
   for (const seq of [1n, 2n]) {
-    const r = signReading(keys, { network: new Uint8Array(32).fill(1), seq, timestamp: 1n, modelId: 1, readings: new Array<number>(16).fill(1), salt: new Uint8Array(32) });
+    const r = signReading(keys, {
+      network: new Uint8Array(32).fill(1),
+      seq,
+      timestamp: 1n,
+      modelId: 1,
+      readings: new Array<number>(16).fill(1),
+      salt: new Uint8Array(32),
+    });
     const id = readingJobId(toHex(keys.ed25519.publicKey), seq);
     unknownIds.push(id);
-    await queue.add(QUEUE_PROVE, { reading: signedReadingToJson(r), acceptedAt: Date.now(), source: 'mqtt' }, { jobId: id });
+    await queue.add(
+      QUEUE_PROVE,
+      { reading: signedReadingToJson(r), acceptedAt: Date.now(), source: 'mqtt' },
+      { jobId: id },
+    );
   }
-  await waitFor(async () => (await queue.getJobCounts('failed')).failed === 5, 30_000, 'five dead letters');
+  await waitFor(
+    async () => (await queue.getJobCounts('failed')).failed === 5,
+    30_000,
+    'five dead letters',
+  );
   await worker.close();
   prover.close();
 }, 300_000);
@@ -59,13 +111,18 @@ describe('zkpin-oracle', () => {
     expect(text.stdout).toMatch(/prove\s+0\s+0\s+0\s+5\s+0/);
     expect(text.stdout).toMatch(/prove\s+MALFORMED_READING\s+3/);
     expect(text.stdout).toMatch(/prove\s+UNKNOWN_DEVICE\s+2/);
-    const json = JSON.parse((await cli('--json', 'status')).stdout) as { queues: Record<string, Record<string, number>>; deadLetters: Record<string, Record<string, number>> };
+    const json = JSON.parse((await cli('--json', 'status')).stdout) as {
+      queues: Record<string, Record<string, number>>;
+      deadLetters: Record<string, Record<string, number>>;
+    };
     expect(json.queues['prove']).toMatchObject({ failed: 5, waiting: 0 });
     expect(json.deadLetters).toEqual({ prove: { MALFORMED_READING: 3, UNKNOWN_DEVICE: 2 } });
   });
 
   it('dead-letters lists them, filtered by reason', async () => {
-    const rows = JSON.parse((await cli('--json', 'dead-letters', '--reason', 'UNKNOWN_DEVICE')).stdout) as { id: string; reason: string; message: string }[];
+    const rows = JSON.parse(
+      (await cli('--json', 'dead-letters', '--reason', 'UNKNOWN_DEVICE')).stdout,
+    ) as { id: string; reason: string; message: string }[];
     expect(rows.map((r) => r.id).sort()).toEqual([...unknownIds].sort());
     expect(rows[0]!.message).toMatch(/^UNKNOWN_DEVICE: device [0-9a-f]{64} is not registered/);
     expect((await cli('dead-letters')).stdout).toContain('MALFORMED_READING: prove job payload');
@@ -84,7 +141,9 @@ describe('zkpin-oracle', () => {
   it('retry one, retry by reason, drop the rest', async () => {
     expect((await cli('retry', unknownIds[0]!)).stdout).toContain('retried 1 dead letter(s)');
     expect(await (await queue.getJob(unknownIds[0]!))!.getState()).toBe('waiting');
-    expect((await cli('retry', '--all', '--reason', 'MALFORMED_READING')).stdout).toContain('retried 3 dead letter(s)');
+    expect((await cli('retry', '--all', '--reason', 'MALFORMED_READING')).stdout).toContain(
+      'retried 3 dead letter(s)',
+    );
     expect((await cli('drop', '--all')).stdout).toContain('dropped 1 dead letter(s)');
     expect(await queue.getJob(unknownIds[1]!)).toBeUndefined();
     expect(await queue.getJobCounts('failed', 'waiting')).toMatchObject({ failed: 0, waiting: 4 });

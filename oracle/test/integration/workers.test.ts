@@ -5,8 +5,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents, type Job } from 'bullmq';
-import { QUEUE_PROVE, QUEUE_RELAY, deadLetterReason, generateDeviceKeys, type RelayJob } from '@zkpin/sdk';
-import { createProverWorker, createRelayer, createRelayerLookupTable, type ProverWorkerHandle, type RelayerHandle } from '../../src/workers/index.ts';
+import {
+  QUEUE_PROVE,
+  QUEUE_RELAY,
+  deadLetterReason,
+  generateDeviceKeys,
+  type RelayJob,
+} from '@zkpin/sdk';
+import {
+  createProverWorker,
+  createRelayer,
+  createRelayerLookupTable,
+  type ProverWorkerHandle,
+  type RelayerHandle,
+} from '../../src/workers/index.ts';
 import {
   PipelineFixture,
   REDIS_URL,
@@ -65,11 +77,15 @@ afterAll(async () => {
 });
 
 async function settled(q: Queue, id: string, timeoutMs = 60_000): Promise<Job> {
-  return waitFor(async () => {
-    const job = await q.getJob(id);
-    const state = await job?.getState();
-    return state === 'completed' || state === 'failed' ? q.getJob(id) : undefined;
-  }, timeoutMs, `job ${id} in ${q.name} to settle`);
+  return waitFor(
+    async () => {
+      const job = await q.getJob(id);
+      const state = await job?.getState();
+      return state === 'completed' || state === 'failed' ? q.getJob(id) : undefined;
+    },
+    timeoutMs,
+    `job ${id} in ${q.name} to settle`,
+  );
 }
 
 describe('prover worker + relayer', () => {
@@ -122,14 +138,20 @@ describe('prover worker + relayer', () => {
     const good = (await relayQueue.getJob(fx.proveJob(fx.reading(a, 1n)).id))!.data as RelayJob;
     const proof = Buffer.from(good.proof, 'hex');
     proof[255]! ^= 1;
-    await relayQueue.add(QUEUE_RELAY, { ...good, device: b.hex, proof: proof.toString('hex') }, { jobId: 'bad-proof' });
+    await relayQueue.add(
+      QUEUE_RELAY,
+      { ...good, device: b.hex, proof: proof.toString('hex') },
+      { jobId: 'bad-proof' },
+    );
 
     const u = await settled(proveQueue, unknown.id);
     expect(u.failedReason).toMatch(/^UNKNOWN_DEVICE: /);
     const s = await settled(proveQueue, badJob.id);
     expect(deadLetterReason(s.failedReason), s.failedReason).toBe('INVALID_ED25519_SIGNATURE');
     const p = await settled(relayQueue, 'bad-proof');
-    expect(p.failedReason).toMatch(/^PROGRAM_REJECTED: inference_attestation: (InvalidProof \(6008\)|MalformedProof \(6009\))/);
+    expect(p.failedReason).toMatch(
+      /^PROGRAM_REJECTED: inference_attestation: (InvalidProof \(6008\)|MalformedProof \(6009\))/,
+    );
     expect(p.attemptsMade).toBe(1);
     expect(fx.seqOf(b)).toBe(0n);
   });

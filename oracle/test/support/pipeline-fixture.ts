@@ -42,7 +42,12 @@ export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /** Fails fast, with what to do, when Redis is not reachable. */
 export async function requireRedis(url = REDIS_URL): Promise<void> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
+  const r = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+  });
   r.on('error', () => undefined); // reported by connect() below
   try {
     await r.connect();
@@ -70,7 +75,11 @@ export async function obliterate(connection: ConnectionOptions, prefix: string):
 }
 
 export function ensurePrograms(): void {
-  if (existsSync(programPath('device_registry')) && existsSync(programPath('inference_attestation'))) return;
+  if (
+    existsSync(programPath('device_registry')) &&
+    existsSync(programPath('inference_attestation'))
+  )
+    return;
   const r = spawnSync('bash', ['scripts/build-programs.sh'], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('bash scripts/build-programs.sh failed');
 }
@@ -121,7 +130,9 @@ export class PipelineFixture {
   /** Registers a device; with `babyJubOf`, it shares that device's BabyJubJub key (so proofs of one fit the other). */
   async addDevice(babyJubOf?: TestDevice): Promise<TestDevice> {
     const fresh = await generateDeviceKeys();
-    const keys: DeviceKeys = babyJubOf ? { ed25519: fresh.ed25519, babyJub: babyJubOf.keys.babyJub } : fresh;
+    const keys: DeviceKeys = babyJubOf
+      ? { ed25519: fresh.ed25519, babyJub: babyJubOf.keys.babyJub }
+      : fresh;
     const ixs = await registerDeviceInstructions(this.registry, {
       network: this.setup.network,
       owner: this.owner.publicKey,
@@ -168,12 +179,17 @@ export class PipelineFixture {
 export { PublicKey };
 
 /** Polls `fn` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -7,8 +7,12 @@ import { Prover, devProverArtifacts } from '../../src/prover/index.ts';
 import { createProverWorker } from '../../src/workers/index.ts';
 
 const [url, prefix, devicesJson] = process.argv.slice(2);
-if (!url || !prefix || !devicesJson) throw new Error('usage: prover-worker-child <redis url> <prefix> <devices json>');
-const devices = JSON.parse(devicesJson) as Record<string, { bjjKeyHash: number[]; seq: string; status: number; modelId: number }>;
+if (!url || !prefix || !devicesJson)
+  throw new Error('usage: prover-worker-child <redis url> <prefix> <devices json>');
+const devices = JSON.parse(devicesJson) as Record<
+  string,
+  { bjjKeyHash: number[]; seq: string; status: number; modelId: number }
+>;
 const prover = await Prover.create(await devProverArtifacts(1));
 const handle = createProverWorker({
   connection: { url },

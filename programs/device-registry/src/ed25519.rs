@@ -10,8 +10,8 @@ use crate::error::RegistryError;
 
 /// Ed25519SigVerify111111111111111111111111111
 pub const ED25519_PROGRAM_ID: Address = Address::new_from_array([
-    3, 125, 70, 214, 124, 147, 251, 190, 18, 249, 66, 143, 131, 141, 64, 255, 5, 112, 116, 73,
-    39, 244, 138, 100, 252, 202, 112, 68, 128, 0, 0, 0,
+    3, 125, 70, 214, 124, 147, 251, 190, 18, 249, 66, 143, 131, 141, 64, 255, 5, 112, 116, 73, 39,
+    244, 138, 100, 252, 202, 112, 68, 128, 0, 0, 0,
 ]);
 
 const HEADER: usize = 2;
@@ -35,9 +35,8 @@ pub fn verify_previous(sysvar: &AccountView, expected: &Expected) -> Result<(), 
         return Err(RegistryError::MissingEd25519Instruction.into());
     }
     let index = current - 1;
-    let ix = ixs
-        .load_instruction_at(index)
-        .map_err(|_| RegistryError::MissingEd25519Instruction)?;
+    let ix =
+        ixs.load_instruction_at(index).map_err(|_| RegistryError::MissingEd25519Instruction)?;
     if ix.get_program_id() != &ED25519_PROGRAM_ID {
         return Err(RegistryError::MissingEd25519Instruction.into());
     }
@@ -62,7 +61,8 @@ pub fn verify_previous(sysvar: &AccountView, expected: &Expected) -> Result<(), 
         if pk != key.as_slice() {
             return Err(RegistryError::Ed25519KeyMismatch.into());
         }
-        let msg = d.get(msg_off..msg_off + msg_len).ok_or(RegistryError::InvalidEd25519Instruction)?;
+        let msg =
+            d.get(msg_off..msg_off + msg_len).ok_or(RegistryError::InvalidEd25519Instruction)?;
         if msg != expected.message {
             return Err(RegistryError::Ed25519MessageMismatch.into());
         }

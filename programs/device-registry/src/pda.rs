@@ -18,12 +18,8 @@ pub struct PdaSpec<'a> {
 pub fn create(payer: &AccountView, account: &mut AccountView, spec: &PdaSpec) -> ProgramResult {
     let (seeds, space) = (spec.seeds, spec.space);
     let bump = [spec.bump];
-    let mut signer_seeds: [Seed; 4] = [
-        Seed::from(&bump),
-        Seed::from(&bump),
-        Seed::from(&bump),
-        Seed::from(&bump),
-    ];
+    let mut signer_seeds: [Seed; 4] =
+        [Seed::from(&bump), Seed::from(&bump), Seed::from(&bump), Seed::from(&bump)];
     let n = seeds.len();
     for (slot, s) in signer_seeds.iter_mut().zip(seeds) {
         *slot = Seed::from(*s);

@@ -40,7 +40,10 @@ pub fn check_tree(tree: &AccountView, authority: &[u8; 32]) -> Result<(), Progra
 }
 
 /// Proof nodes passed as remaining accounts (their addresses are the nodes).
-pub fn proof_nodes<'a>(accounts: &'a [AccountView], out: &'a mut [Node; 32]) -> Result<&'a [Node], ProgramError> {
+pub fn proof_nodes<'a>(
+    accounts: &'a [AccountView],
+    out: &'a mut [Node; 32],
+) -> Result<&'a [Node], ProgramError> {
     if accounts.len() > out.len() {
         return Err(RegistryError::InvalidDeviceProof.into());
     }

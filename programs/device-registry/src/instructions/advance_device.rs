@@ -66,7 +66,11 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     }
 
     let new = DeviceLeaf { seq: next, ..old.leaf };
-    device::replace(device_tree, &Replace { network_key: &network_key, old: &old, new: &new }, proof)?;
+    device::replace(
+        device_tree,
+        &Replace { network_key: &network_key, old: &old, new: &new },
+        proof,
+    )?;
 
     let record_index = {
         let mut d = record_tree.try_borrow_mut()?;

@@ -13,10 +13,7 @@ use zkpin_accounts::{
     EventWriter,
 };
 
-use crate::{
-    error::RegistryError,
-    events::NETWORK_INITIALIZED,
-};
+use crate::{error::RegistryError, events::NETWORK_INITIALIZED};
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("initialize_network");
 
@@ -97,9 +94,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
 
     // NetworkInitialized { network, authority, oracles: Vec<Pubkey>, permissionless }
     let mut ev = EventWriter::new(NETWORK_INITIALIZED, 32 * 2 + 4 + 32 * MAX_ORACLES + 1);
-    ev.bytes(&network_key)
-        .bytes(authority.address().as_ref())
-        .u32(args.oracles.len() as u32);
+    ev.bytes(&network_key).bytes(authority.address().as_ref()).u32(args.oracles.len() as u32);
     for key in args.oracles {
         ev.bytes(key);
     }

@@ -37,7 +37,11 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     }
     let network_key = network.address().to_bytes();
     let new = DeviceLeaf { owner: new_owner, ..old.leaf };
-    device::replace(device_tree, &Replace { network_key: &network_key, old: &old, new: &new }, proof)?;
+    device::replace(
+        device_tree,
+        &Replace { network_key: &network_key, old: &old, new: &new },
+        proof,
+    )?;
     let tree_key = device_tree.address().to_bytes();
     device_event(DEVICE_UPDATED, &network_key, &tree_key, old.leaf_index, &new).emit();
     Ok(())
