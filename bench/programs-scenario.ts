@@ -100,8 +100,8 @@ export async function measureRegistry(): Promise<Record<string, number>> {
     .registerModel({
       modelId: 1,
       version: 1,
-      onnxSha256: Array(32).fill(0),
-      circuitSha256: Array(32).fill(0),
+      onnxSha256: new Array<number>(32).fill(0),
+      circuitSha256: new Array<number>(32).fill(0),
       vk: Array.from(vk),
     })
     .accountsPartial({ network: net2, model: modelPda(net2, 1) })

@@ -171,14 +171,14 @@ describe('network, makers and models', () => {
     expect(model.active).toBe(true);
 
     const bad = fixtureVerifyingKey();
-    bad[70] ^= 1; // beta.x.c1 off the curve
+    bad[70] = (bad[70] ?? 0) ^ 1; // beta.x.c1 off the curve
     const invalid = await rejection(
       ctx.registry.methods
         .registerModel({
           modelId: 2,
           version: 1,
-          onnxSha256: Array(32).fill(0),
-          circuitSha256: Array(32).fill(0),
+          onnxSha256: new Array<number>(32).fill(0),
+          circuitSha256: new Array<number>(32).fill(0),
           vk: Array.from(bad),
         })
         .accountsPartial({ network: setup.network, model: modelPda(setup.network, 2) })
@@ -191,8 +191,8 @@ describe('network, makers and models', () => {
         .registerModel({
           modelId: 1,
           version: 2,
-          onnxSha256: Array(32).fill(0),
-          circuitSha256: Array(32).fill(0),
+          onnxSha256: new Array<number>(32).fill(0),
+          circuitSha256: new Array<number>(32).fill(0),
           vk: Array.from(fixtureVerifyingKey()),
         })
         .accountsPartial({ network: setup.network, model: modelPda(setup.network, 1) })
@@ -243,7 +243,7 @@ describe('register_device', () => {
     expect(root.equals(Buffer.from(replica.root))).toBe(true);
     const spl = new MerkleTree([
       ...leaves.map((l) => Buffer.from(deviceLeafHash(setup.network, l))),
-      ...Array(32 - leaves.length).fill(Buffer.alloc(32)),
+      ...new Array<Buffer>(32 - leaves.length).fill(Buffer.alloc(32)),
     ]);
     expect(spl.root.equals(root)).toBe(true);
 
@@ -421,7 +421,7 @@ describe('transfer_device and revoke_device', () => {
     await registerAndTrack();
     const spl = new MerkleTree([
       ...leaves.map((l) => Buffer.from(deviceLeafHash(setup.network, l))),
-      ...Array(30).fill(Buffer.alloc(32)),
+      ...new Array<Buffer>(30).fill(Buffer.alloc(32)),
     ]);
     const splProof = spl.getProof(1).proof.slice(0, SMALL.maxDepth - SMALL.canopyDepth);
     const newOwner = ctx.chain.fundedKeypair();
@@ -491,7 +491,7 @@ describe('transfer_device and revoke_device', () => {
         .signers([owner])
         .rpc();
       leaves[i] = { ...leaves[i]!, owner: to };
-      replica.set(i, deviceLeafHash(setup.network, leaves[i]!));
+      replica.set(i, deviceLeafHash(setup.network, leaves[i]));
     }
     expect(Buffer.from(onChainTree().getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(
       true,
@@ -583,10 +583,10 @@ describe('transfer_device and revoke_device', () => {
             modelId: setup.modelId,
             seq: new BN(1),
             timestamp: new BN(0),
-            inputCommitment: Array(32).fill(0),
+            inputCommitment: new Array<number>(32).fill(0),
             class: 0,
             score: new BN(0),
-            publicInput: Array(32).fill(0),
+            publicInput: new Array<number>(32).fill(0),
           },
         })
         .accountsPartial({
@@ -660,8 +660,8 @@ describe('owner and PDA checks', () => {
         .registerModel({
           modelId: 5,
           version: 1,
-          onnxSha256: Array(32).fill(0),
-          circuitSha256: Array(32).fill(0),
+          onnxSha256: new Array<number>(32).fill(0),
+          circuitSha256: new Array<number>(32).fill(0),
           vk: Array.from(fixtureVerifyingKey()),
         })
         .accountsPartial({ network: setup.network, model: modelPda(setup.network, 6) })

@@ -162,7 +162,7 @@ describe('pipeline faults', () => {
       ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    closers.push(async () => void child.kill('SIGKILL'));
+    closers.push(() => Promise.resolve(void child.kill('SIGKILL')));
     const lines = createInterface({ input: child.stdout! });
     const active = await new Promise<string>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('the child worker never took the job')), 120_000);

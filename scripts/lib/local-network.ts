@@ -90,7 +90,7 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   const prover = await Prover.create(artifacts);
   log(`prover       ${prover.backend} backend`);
 
-  const bridge = await createBridge({
+  const bridge = createBridge({
     redisUrl: redis.url,
     mqttUrl: broker.url,
     queuePrefix: prefix,
@@ -176,7 +176,7 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
     stopped = true;
     for (const close of closers)
       await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
-    await prover.close?.();
+    await Promise.resolve(prover.close?.());
     for (const s of services) await s.stop();
   };
   return {

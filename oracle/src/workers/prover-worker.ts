@@ -31,9 +31,7 @@ import { silentLogger } from './logger.ts';
 
 /** The part of a device leaf the prover needs (NetworkFollower's DeviceState satisfies it). */
 export interface DeviceDirectory {
-  device(
-    deviceHex: string,
-  ):
+  device(deviceHex: string):
     | {
         leaf: {
           bjjKeyHash: number[] | Uint8Array;

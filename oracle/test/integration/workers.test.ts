@@ -102,7 +102,13 @@ describe('prover worker + relayer', () => {
     expect(j1.returnvalue).toMatchObject({ outcome: 'recorded' });
     expect(j2.returnvalue).toMatchObject({ outcome: 'recorded' });
     expect((j1.returnvalue as { computeUnits: number }).computeUnits).toBeLessThan(130_000);
-    console.log(JSON.stringify({ test: 'relay', seq1: j1.returnvalue, seq2: j2.returnvalue }));
+    console.log(
+      JSON.stringify({
+        test: 'relay',
+        seq1: j1.returnvalue as unknown,
+        seq2: j2.returnvalue as unknown,
+      }),
+    );
     expect(fx.follower.records).toBe(2);
     expect(fx.seqOf(a)).toBe(2n);
     expect(await proveQueue.getJobCounts('completed')).toMatchObject({ completed: 2 });
