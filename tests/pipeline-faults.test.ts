@@ -233,6 +233,8 @@ describe('pipeline faults', () => {
       expect(await r.getState(), `${id}: ${r.failedReason}`).toBe('completed');
     }
     expect(fx.follower.records - recordsBefore).toBe(4);
+    // The record tree rebuilt from events alone equals the on-chain tree.
+    expect(await fx.follower.rootMatchesChain(fx.setup.recordTree)).toBe(true);
     expect(await p.proveQueue.getJobCounts('failed')).toMatchObject({ failed: 0 });
   }, 240_000);
 

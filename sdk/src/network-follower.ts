@@ -1,13 +1,14 @@
 /**
  * A replica of one network's compressed state, kept current from device_registry's events:
- * every device leaf (by device key) and a sparse Merkle replica of every tree. The bridge
+ * every device leaf (by device key) and a sparse Merkle replica of every device and record
+ * tree. The bridge
  * uses it to know devices and their status; the relayer to build device proofs, which it
  * checks against the on-chain root before sending.
  */
 import { type Provider } from '@coral-xyz/anchor';
 import { PublicKey } from '@solana/web3.js';
 import { ConcurrentMerkleTreeAccount } from '@solana/spl-account-compression';
-import { parseProgramEvents } from './attestation.ts';
+import { parseProgramEvents, recordLeafHash } from './attestation.ts';
 import type { Chain } from './chain.ts';
 import { MerkleReplica } from './merkle-replica.ts';
 import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
@@ -117,9 +118,29 @@ export class NetworkFollower {
         }
         case 'recordAppended': {
           const tree = this.trees.get((d['tree'] as PublicKey).toBase58());
-          const record = d['record'] as { [k: string]: unknown };
-          void record;
-          if (tree) tree.replica.size = Math.max(tree.replica.size, (d['leafIndex'] as number) + 1);
+          const r = d['record'] as {
+            device: PublicKey;
+            modelId: number;
+            seq: { toString(): string };
+            timestamp: { toString(): string };
+            inputCommitment: number[];
+            class: number;
+            score: { toString(): string };
+            publicInput: number[];
+          };
+          tree?.replica.set(
+            d['leafIndex'] as number,
+            recordLeafHash({
+              device: r.device,
+              modelId: r.modelId,
+              seq: BigInt(r.seq.toString()),
+              timestamp: BigInt(r.timestamp.toString()),
+              inputCommitment: Uint8Array.from(r.inputCommitment),
+              class: r.class,
+              score: BigInt(r.score.toString()),
+              publicInput: Uint8Array.from(r.publicInput),
+            }),
+          );
           this.records += 1;
           break;
         }
