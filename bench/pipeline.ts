@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { measureIngest } from '../device-firmware-bridge/src/bench-ingest.ts';
-import { startLocalNetwork } from '../scripts/lib/local-network.ts';
+import { percentile, startLocalNetwork } from '../scripts/lib/local-network.ts';
 import { report } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -19,12 +19,6 @@ const { values: args } = parseArgs({
     'ingest-count': { type: 'string', default: '20000' },
   },
 });
-
-function pct(sorted: number[], p: number): number {
-  return sorted.length
-    ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-    : 0;
-}
 
 async function main() {
   const metrics: Record<string, number> = {};
@@ -61,8 +55,8 @@ async function main() {
     if (done !== undefined && key !== warmKey) lat.push(done - at);
   }
   lat.sort((a, b) => a - b);
-  metrics.e2e_p50_ms = pct(lat, 50);
-  metrics.e2e_p95_ms = pct(lat, 95);
+  metrics.e2e_p50_ms = percentile(lat, 50);
+  metrics.e2e_p95_ms = percentile(lat, 95);
   metrics.published = s.published;
   metrics.accepted = s.accepted;
   metrics.records = s.records;

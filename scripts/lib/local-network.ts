@@ -42,7 +42,8 @@ export interface LocalNetworkOptions {
   log?: (line: string) => void;
 }
 
-function percentile(sorted: number[], p: number): number {
+/** The p-th percentile of an ascending list (0 when empty). */
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
