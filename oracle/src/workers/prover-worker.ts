@@ -7,6 +7,7 @@
  * the job as a dead letter; anything else is retried with backoff. A short lock lets another
  * worker take over the job of a worker that died mid-proof within seconds.
  */
+import { countFailures } from './failures.ts';
 import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import {
@@ -15,7 +16,6 @@ import {
   QUEUE_PROVE,
   QUEUE_RELAY,
   bigIntToBytesBE,
-  deadLetterReason,
   proveJobSchema,
   readingJobId,
   relayJobSchema,
@@ -186,21 +186,7 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
     maxStalledCount: 3,
     autorun: o.autorun ?? true,
   });
-  worker.on('failed', (job, err) => {
-    if (!job) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts || 1);
-    if (final) {
-      const reason = deadLetterReason(err.message);
-      metrics.deadLetters.inc({ queue: QUEUE_PROVE, reason });
-      log.warn({ jobId: job.id, reason, err: err.message }, 'prove job dead-lettered');
-    } else {
-      metrics.retries.inc({ queue: QUEUE_PROVE });
-      log.info(
-        { jobId: job.id, attempt: job.attemptsMade, err: err.message },
-        'prove job failed, will retry',
-      );
-    }
-  });
+  countFailures(worker, QUEUE_PROVE, metrics, log);
   worker.on('error', (err) => log.error({ err: err.message }, 'prover worker error'));
   relayQueue.on('error', (err) => log.error({ err: err.message }, 'relay queue error'));
 

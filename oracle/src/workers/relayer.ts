@@ -15,6 +15,7 @@
  * Ordering: a device's seq n+1 needs seq n on-chain first. A job that is ahead of the device
  * waits (moved to delayed, no attempt spent) while its predecessor is in flight.
  */
+import { countFailures } from './failures.ts';
 import {
   AddressLookupTableAccount,
   ComputeBudgetProgram,
@@ -369,21 +370,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     maxStalledCount: 3,
     autorun: o.autorun ?? true,
   });
-  worker.on('failed', (job, err) => {
-    if (!job) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts || 1);
-    if (final) {
-      const reason = deadLetterReason(err.message);
-      metrics.deadLetters.inc({ queue: QUEUE_RELAY, reason });
-      log.warn({ jobId: job.id, reason, err: err.message }, 'relay job dead-lettered');
-    } else {
-      metrics.retries.inc({ queue: QUEUE_RELAY });
-      log.info(
-        { jobId: job.id, attempt: job.attemptsMade, err: err.message },
-        'relay job failed, will retry',
-      );
-    }
-  });
+  countFailures(worker, QUEUE_RELAY, metrics, log);
   worker.on('error', (err) => log.error({ err: err.message }, 'relayer worker error'));
   for (const q of [proveQueue, relayQueue])
     q.on('error', (err) => log.error({ err: err.message }, `${q.name} queue error`));
