@@ -92,6 +92,20 @@ async function registerAndTrack() {
   return r;
 }
 
+/** `register_model` with zero hashes; `pdaId` picks the model account (PDA of that id). */
+function registerModel(a: { modelId: number; version: number; vk: Uint8Array; pdaId: number }) {
+  return ctx.registry.methods
+    .registerModel({
+      modelId: a.modelId,
+      version: a.version,
+      onnxSha256: new Array<number>(32).fill(0),
+      circuitSha256: new Array<number>(32).fill(0),
+      vk: Array.from(a.vk),
+    })
+    .accountsPartial({ network: setup.network, model: modelPda(setup.network, a.pdaId) })
+    .rpc();
+}
+
 function onChainTree(tree = setup.deviceTree) {
   return ConcurrentMerkleTreeAccount.fromBuffer(ctx.chain.getAccountInfo(tree)!.data);
 }
@@ -172,31 +186,11 @@ describe('network, makers and models', () => {
 
     const bad = fixtureVerifyingKey();
     bad[70] = (bad[70] ?? 0) ^ 1; // beta.x.c1 off the curve
-    const invalid = await rejection(
-      ctx.registry.methods
-        .registerModel({
-          modelId: 2,
-          version: 1,
-          onnxSha256: new Array<number>(32).fill(0),
-          circuitSha256: new Array<number>(32).fill(0),
-          vk: Array.from(bad),
-        })
-        .accountsPartial({ network: setup.network, model: modelPda(setup.network, 2) })
-        .rpc(),
-    );
+    const invalid = await rejection(registerModel({ modelId: 2, version: 1, vk: bad, pdaId: 2 }));
     expect(invalid.code).toBe(6014);
 
     const dup = await rejection(
-      ctx.registry.methods
-        .registerModel({
-          modelId: 1,
-          version: 2,
-          onnxSha256: new Array<number>(32).fill(0),
-          circuitSha256: new Array<number>(32).fill(0),
-          vk: Array.from(fixtureVerifyingKey()),
-        })
-        .accountsPartial({ network: setup.network, model: modelPda(setup.network, 1) })
-        .rpc(),
+      registerModel({ modelId: 1, version: 2, vk: fixtureVerifyingKey(), pdaId: 1 }),
     );
     expect(dup.code).toBe(6002);
   });
@@ -656,16 +650,7 @@ describe('owner and PDA checks', () => {
     );
     expect(e1.code).toBe(6001);
     const e2 = await rejection(
-      ctx.registry.methods
-        .registerModel({
-          modelId: 5,
-          version: 1,
-          onnxSha256: new Array<number>(32).fill(0),
-          circuitSha256: new Array<number>(32).fill(0),
-          vk: Array.from(fixtureVerifyingKey()),
-        })
-        .accountsPartial({ network: setup.network, model: modelPda(setup.network, 6) })
-        .rpc(),
+      registerModel({ modelId: 5, version: 1, vk: fixtureVerifyingKey(), pdaId: 6 }),
     );
     expect(e2.code).toBe(6001);
   });
