@@ -66,6 +66,13 @@ export type DeviceRegistry = {
         {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -82,7 +89,8 @@ export type DeviceRegistry = {
     {
       "name": "advanceDevice",
       "docs": [
-        "CPI from inference_attestation only: seq n-1 -> n and record leaf append."
+        "CPI from inference_attestation only: the device's seq moves up to the record's (which",
+        "must be above it) and the record leaf is appended."
       ],
       "discriminator": [
         253,
@@ -113,6 +121,13 @@ export type DeviceRegistry = {
         {
           "name": "recordTree",
           "writable": true
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -123,6 +138,79 @@ export type DeviceRegistry = {
               "name": "advanceDeviceArgs"
             }
           }
+        }
+      ]
+    },
+    {
+      "name": "initApprovalPage",
+      "docs": [
+        "Creates page `page` of a maker's approval bitmap (serials `page * 65536` to",
+        "`page * 65536 + 65535`), paid by the maker's authority."
+      ],
+      "discriminator": [
+        50,
+        251,
+        61,
+        178,
+        149,
+        56,
+        157,
+        217
+      ],
+      "accounts": [
+        {
+          "name": "authority",
+          "docs": [
+            "The maker's authority (pays)."
+          ],
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "maker"
+          ]
+        },
+        {
+          "name": "maker"
+        },
+        {
+          "name": "approvalPage",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  97,
+                  112,
+                  112,
+                  114,
+                  111,
+                  118,
+                  97,
+                  108,
+                  115
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "maker"
+              },
+              {
+                "kind": "arg",
+                "path": "page"
+              }
+            ]
+          }
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "Page",
+          "type": "u32"
         }
       ]
     },
@@ -157,9 +245,18 @@ export type DeviceRegistry = {
         {
           "name": "tree",
           "docs": [
-            "writes the SPL Account Compression layout into it."
+            "writes the SPL Account Compression layout into it. It must sign, so only its creator",
+            "can initialize it."
           ],
-          "writable": true
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -221,6 +318,13 @@ export type DeviceRegistry = {
         {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -238,7 +342,8 @@ export type DeviceRegistry = {
       "name": "registerDevice",
       "docs": [
         "Appends a device leaf; needs the Ed25519 precompile instruction right before it with",
-        "the device's and the maker's signatures over the onboarding message."
+        "the device's signature over its claim (naming the owner) and the maker's over its",
+        "approval `serial`, which can register one device leaf, ever."
       ],
       "discriminator": [
         210,
@@ -265,7 +370,10 @@ export type DeviceRegistry = {
         },
         {
           "name": "maker",
-          "writable": true
+          "writable": true,
+          "relations": [
+            "approval_page"
+          ]
         },
         {
           "name": "model"
@@ -275,8 +383,23 @@ export type DeviceRegistry = {
           "writable": true
         },
         {
+          "name": "approvalPage",
+          "docs": [
+            "The maker's approval page holding bit `serial` (PDA `[\"approvals\", maker, serial /",
+            "65536 as u32 LE]`)."
+          ],
+          "writable": true
+        },
+        {
           "name": "instructions",
           "address": "Sysvar1nstructions1111111111111111111111111"
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -347,6 +470,13 @@ export type DeviceRegistry = {
         {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -386,6 +516,13 @@ export type DeviceRegistry = {
         {
           "name": "deviceTree",
           "writable": true
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -431,6 +568,13 @@ export type DeviceRegistry = {
         {
           "name": "maker",
           "writable": true
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -472,6 +616,13 @@ export type DeviceRegistry = {
         {
           "name": "model",
           "writable": true
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -507,6 +658,13 @@ export type DeviceRegistry = {
         {
           "name": "network",
           "writable": true
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -546,6 +704,13 @@ export type DeviceRegistry = {
         {
           "name": "deviceTree",
           "writable": true
+        },
+        {
+          "name": "program",
+          "docs": [
+            "the network account)."
+          ],
+          "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
         }
       ],
       "args": [
@@ -561,6 +726,19 @@ export type DeviceRegistry = {
     }
   ],
   "accounts": [
+    {
+      "name": "approvalPage",
+      "discriminator": [
+        181,
+        126,
+        106,
+        194,
+        55,
+        51,
+        188,
+        105
+      ]
+    },
     {
       "name": "maker",
       "discriminator": [
@@ -852,7 +1030,7 @@ export type DeviceRegistry = {
     {
       "code": 6023,
       "name": "Ed25519MessageMismatch",
-      "msg": "Ed25519 signatures must cover the canonical onboarding message"
+      "msg": "Ed25519 signatures must cover the device's claim, then the maker's approval"
     },
     {
       "code": 6024,
@@ -867,7 +1045,7 @@ export type DeviceRegistry = {
     {
       "code": 6026,
       "name": "SeqMismatch",
-      "msg": "Record sequence number must be the device's next one"
+      "msg": "Record sequence number must be above the device's current one"
     },
     {
       "code": 6027,
@@ -888,6 +1066,31 @@ export type DeviceRegistry = {
       "code": 6030,
       "name": "InvalidTree",
       "msg": "Account is not an initialized tree of this program"
+    },
+    {
+      "code": 6031,
+      "name": "ApprovalUsed",
+      "msg": "This maker approval was already used: ask the maker for a new one"
+    },
+    {
+      "code": 6032,
+      "name": "ApprovalExpired",
+      "msg": "This maker approval has expired: ask the maker for a new one"
+    },
+    {
+      "code": 6033,
+      "name": "ApprovalPageMismatch",
+      "msg": "Approval page is not the maker's page for this serial"
+    },
+    {
+      "code": 6034,
+      "name": "NotEventAuthority",
+      "msg": "Event instructions can only be emitted by this program"
+    },
+    {
+      "code": 6035,
+      "name": "NotMakerAuthority",
+      "msg": "Signer is not the maker's authority"
     },
     {
       "code": 12999,
@@ -934,6 +1137,48 @@ export type DeviceRegistry = {
               "defined": {
                 "name": "recordLeaf"
               }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "approvalPage",
+      "docs": [
+        "One page of a maker's approval bitmap (PDA `[\"approvals\", maker, page u32 LE]`): bit",
+        "`serial % 65536` is set once approval `serial` has registered a device."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "maker",
+            "type": "pubkey"
+          },
+          {
+            "name": "page",
+            "type": "u32"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "padding",
+            "type": {
+              "array": [
+                "u8",
+                3
+              ]
+            }
+          },
+          {
+            "name": "bits",
+            "type": {
+              "array": [
+                "u8",
+                8192
+              ]
             }
           }
         ]
@@ -1042,6 +1287,14 @@ export type DeviceRegistry = {
             "type": "u32"
           },
           {
+            "name": "treeSeq",
+            "docs": [
+              "The tree's sequence number after this change (one more per change: a gap means a",
+              "missed event)."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "leaf",
             "type": {
               "defined": {
@@ -1071,6 +1324,14 @@ export type DeviceRegistry = {
           {
             "name": "leafIndex",
             "type": "u32"
+          },
+          {
+            "name": "treeSeq",
+            "docs": [
+              "The tree's sequence number after this change (one more per change: a gap means a",
+              "missed event)."
+            ],
+            "type": "u64"
           },
           {
             "name": "leaf",
@@ -1182,6 +1443,10 @@ export type DeviceRegistry = {
         "kind": "struct",
         "fields": [
           {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
             "name": "maker",
             "type": "pubkey"
           },
@@ -1282,6 +1547,10 @@ export type DeviceRegistry = {
       "type": {
         "kind": "struct",
         "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
           {
             "name": "model",
             "type": "pubkey"
@@ -1487,6 +1756,13 @@ export type DeviceRegistry = {
             "type": "u32"
           },
           {
+            "name": "treeSeq",
+            "docs": [
+              "The record tree's sequence number after the append."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "record",
             "type": {
               "defined": {
@@ -1577,6 +1853,20 @@ export type DeviceRegistry = {
           {
             "name": "modelId",
             "type": "u32"
+          },
+          {
+            "name": "serial",
+            "docs": [
+              "The maker's approval number: bit `serial` of the maker's approval bitmap."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "expiresAt",
+            "docs": [
+              "Unix seconds after which the approval cannot be used."
+            ],
+            "type": "i64"
           }
         ]
       }

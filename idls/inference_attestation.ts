@@ -12,9 +12,10 @@ export type InferenceAttestation = {
     {
       "name": "submitAttestation",
       "docs": [
-        "Verifies a Groth16 proof of one inference for the device's next seq and records it:",
-        "rebuilds `P` from the public fields, verifies against the model's key, then CPIs",
-        "`device_registry::advance_device` (device seq n-1 -> n, record leaf appended).",
+        "Verifies a Groth16 proof of one inference for a seq above the device's and records it:",
+        "rebuilds `P` from the public fields, the network and the device, verifies against the",
+        "model's key, then CPIs `device_registry::advance_device` (device seq -> `seq`, record",
+        "leaf appended).",
         "Remaining accounts: the device tree proof nodes, bottom-up, minus the canopy."
       ],
       "discriminator": [
@@ -76,6 +77,10 @@ export type InferenceAttestation = {
         {
           "name": "deviceRegistry",
           "address": "6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin"
+        },
+        {
+          "name": "program",
+          "address": "FxXeprHwuCbhYTh9aLxvV6SWxiX2WbgqJtsXRQE61wiN"
         }
       ],
       "args": [
@@ -197,6 +202,21 @@ export type InferenceAttestation = {
       "msg": "Device registry did not return the record leaf index"
     },
     {
+      "code": 6018,
+      "name": "StaleSeq",
+      "msg": "Reading seq is not above the device's current seq: it was recorded already or a later reading was"
+    },
+    {
+      "code": 6019,
+      "name": "TimestampOutOfRange",
+      "msg": "Reading timestamp is more than 300 s ahead of the cluster clock or more than 7 days behind it"
+    },
+    {
+      "code": 6020,
+      "name": "NotEventAuthority",
+      "msg": "Event instructions can only be emitted by this program"
+    },
+    {
       "code": 12999,
       "name": "InterfaceOnly",
       "msg": "Interface crate only: the program is programs/inference-attestation"
@@ -207,7 +227,11 @@ export type InferenceAttestation = {
       "name": "attestationSubmitted",
       "docs": [
         "One attested inference recorded: the record leaf is at `record_index` in `record_tree`",
-        "(device_registry's `RecordAppended` event in the same transaction carries the full leaf)."
+        "(device_registry's `RecordAppended` event in the same transaction carries the full leaf).",
+        "",
+        "`submitter` is whoever signed the transaction. Groth16 proofs are malleable and not bound",
+        "to the submitter: a front-runner can copy a pending attestation and land it first (same",
+        "record, other `submitter`). Nothing may credit `submitter` on the strength of this event."
       ],
       "type": {
         "kind": "struct",
@@ -357,7 +381,7 @@ export type InferenceAttestation = {
           {
             "name": "current",
             "docs": [
-              "The device leaf now (seq n-1); the record gets seq n."
+              "The device leaf as it is now."
             ],
             "type": {
               "defined": {
@@ -366,7 +390,17 @@ export type InferenceAttestation = {
             }
           },
           {
+            "name": "seq",
+            "docs": [
+              "The reading's seq: above `current.leaf.seq` (gaps allowed)."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "timestamp",
+            "docs": [
+              "Unix seconds: at most 300 s ahead of the cluster clock, at most 7 days behind."
+            ],
             "type": "i64"
           },
           {

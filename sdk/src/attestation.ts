@@ -12,6 +12,7 @@ import type { InferenceAttestation } from '../../idls/inference_attestation.ts';
 import inferenceAttestationIdl from '../../idls/inference_attestation.json' with { type: 'json' };
 import deviceRegistryIdl from '../../idls/device_registry.json' with { type: 'json' };
 import { DEVICE_REGISTRY_PROGRAM_ID, INFERENCE_ATTESTATION_PROGRAM_ID } from './program-ids.ts';
+import type { ChainInstruction } from './local-chain.ts';
 import { proofAccounts, type DeviceLeaf } from './registry-client.ts';
 
 export type { InferenceAttestation };
@@ -48,8 +49,10 @@ export interface SubmitAttestationParams extends AttestationFields {
   deviceTree: PublicKey;
   /** The network's current record tree. */
   recordTree: PublicKey;
-  /** The device leaf as it is in the tree now (seq n-1). */
+  /** The device leaf as it is in the tree now. */
   leaf: DeviceLeaf;
+  /** The reading's seq: above `leaf.seq` (gaps allowed). */
+  seq: bigint | number;
   leafIndex: number;
   /** The device tree root `proofNodes` lead to (a recent one: the changelog fast-forwards it). */
   root: Uint8Array;
@@ -72,6 +75,7 @@ export async function submitAttestationInstruction(
     .submitAttestation({
       proof: Array.from(p.proof),
       current: { leaf: p.leaf, leafIndex: p.leafIndex, root: Array.from(p.root) },
+      seq: new BN(p.seq.toString()),
       timestamp: new BN(p.timestamp.toString()),
       inputCommitment: Array.from(p.inputCommitment),
       class: p.class,
@@ -155,37 +159,36 @@ export function attributeProgramError(logs: readonly string[]): AttributedProgra
   return undefined;
 }
 
-const INVOKE = /^Program (\w+) invoke \[(\d+)\]$/;
-const EXIT = /^Program (\w+) (success|failed)/;
-const DATA = 'Program data: ';
+/**
+ * Anchor's `EVENT_IX_TAG` (`sha256("anchor:event")[..8]`): the first 8 bytes of an event
+ * instruction. Both programs emit every event as a self-CPI with this tag (the `emit_cpi!`
+ * format), signed by a PDA only the emitting program can sign for.
+ */
+export const EVENT_IX_TAG = Uint8Array.from([0xe4, 0x45, 0xa5, 0x2e, 0x51, 0xcb, 0x9a, 0x1d]);
+
+export interface ProgramEvent {
+  name: string;
+  data: unknown;
+}
 
 /**
- * The Anchor events `programId` emitted, at any CPI depth. (`@coral-xyz/anchor`'s
- * `EventParser` only attributes top-level invocations, so it misses device_registry's
- * `DeviceUpdated` / `RecordAppended`, which are emitted inside submit_attestation's CPI.)
+ * The Anchor events `programId` emitted in one transaction, in order, read from its inner
+ * instructions: kept by the chain whatever happens to the transaction's logs (which are
+ * truncated past the log limit while the transaction still executes).
  */
 export function parseProgramEvents(
-  logs: readonly string[],
+  instructions: readonly ChainInstruction[],
   programId: PublicKey,
   coder: Coder,
-): { name: string; data: unknown }[] {
-  const id = programId.toBase58();
-  const stack: string[] = [];
-  const out: { name: string; data: unknown }[] = [];
-  for (const line of logs) {
-    const invoke = INVOKE.exec(line);
-    if (invoke) {
-      stack.push(invoke[1]!);
-      continue;
-    }
-    if (EXIT.test(line)) {
-      stack.pop();
-      continue;
-    }
-    if (line.startsWith(DATA) && stack[stack.length - 1] === id) {
-      const event = coder.events.decode(line.slice(DATA.length));
-      if (event) out.push(event);
-    }
+): ProgramEvent[] {
+  const out: ProgramEvent[] = [];
+  for (const ix of instructions) {
+    if (ix.stackHeight < 2 || !ix.programId.equals(programId) || ix.data.length < 16) continue;
+    if (!EVENT_IX_TAG.every((b, i) => ix.data[i] === b)) continue;
+    const event = coder.events.decode(
+      Buffer.from(ix.data.buffer, ix.data.byteOffset + 8, ix.data.length - 8).toString('base64'),
+    );
+    if (event) out.push(event);
   }
   return out;
 }

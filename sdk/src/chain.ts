@@ -10,18 +10,31 @@ import {
   VersionedTransaction,
   type AccountInfo,
   type Signer,
+  type VersionedTransactionResponse,
 } from '@solana/web3.js';
-import { isChainError, type LocalChain, type TxResult } from './local-chain.ts';
+import bs58 from 'bs58';
+import {
+  isChainError,
+  type ChainInstruction,
+  type ChainTransaction,
+  type LocalChain,
+  type TxResult,
+} from './local-chain.ts';
 
-export type LogsListener = (logs: string[], signature: string) => void;
+export type TransactionListener = (tx: ChainTransaction) => void;
 
 export interface Chain {
   readonly kind: 'embedded' | 'rpc';
   /** Signs (first signer pays), sends and waits for confirmation. Throws on failure. */
   send(tx: Transaction | VersionedTransaction, signers: Signer[]): Promise<TxResult>;
   getAccountInfo(pubkey: PublicKey): Promise<AccountInfo<Buffer> | null>;
-  /** Logs of every transaction that invoked `programId` (at any depth). */
-  onLogs(programId: PublicKey, listener: LogsListener): () => void;
+  /**
+   * Every successful transaction that mentions `address` from now on, in order, with its
+   * inner instructions (where the programs' events are).
+   */
+  onTransaction(address: PublicKey, listener: TransactionListener): () => void;
+  /** The successful (confirmed) transactions that mention `address`, oldest first. */
+  history(address: PublicKey): Promise<ChainTransaction[]>;
   close(): Promise<void>;
 }
 
@@ -53,13 +66,17 @@ export class EmbeddedChain implements Chain {
     return Promise.resolve(this.local.getAccountInfo(pubkey));
   }
 
-  onLogs(programId: PublicKey, fn: LogsListener): () => void {
-    const off = this.local.onLogs(programId, fn);
+  onTransaction(address: PublicKey, fn: TransactionListener): () => void {
+    const off = this.local.onTransaction(address, fn);
     this.unsubscribes.add(off);
     return () => {
       off();
       this.unsubscribes.delete(off);
     };
+  }
+
+  history(address: PublicKey): Promise<ChainTransaction[]> {
+    return Promise.resolve(this.local.history(address));
   }
 
   close(): Promise<void> {
@@ -94,20 +111,20 @@ export class RpcChain implements Chain {
       blockhash,
       lastValidBlockHeight,
     });
+    if (status.value.err) {
+      throw new Error(`Transaction ${signature} failed: ${JSON.stringify(status.value.err)}`);
+    }
     const info = await this.connection.getTransaction(signature, {
       commitment: 'confirmed',
       maxSupportedTransactionVersion: 0,
     });
-    if (status.value.err) {
-      throw new Error(`Transaction ${signature} failed: ${JSON.stringify(status.value.err)}`);
-    }
+    if (!info) throw new Error(`Transaction ${signature} confirmed but not found`);
     return {
-      signature,
-      logs: info?.meta?.logMessages ?? [],
-      computeUnits: info?.meta?.computeUnitsConsumed ?? 0,
+      ...toChainTransaction(signature, info),
+      computeUnits: info.meta?.computeUnitsConsumed ?? 0,
       returnData: Buffer.from(
-        (info?.meta as { returnData?: { data: [string, string] } } | undefined)?.returnData
-          ?.data[0] ?? '',
+        (info.meta as { returnData?: { data: [string, string] } } | null)?.returnData?.data[0] ??
+          '',
         'base64',
       ),
     };
@@ -117,11 +134,21 @@ export class RpcChain implements Chain {
     return this.connection.getAccountInfo(pubkey, 'confirmed');
   }
 
-  onLogs(programId: PublicKey, fn: LogsListener): () => void {
+  /**
+   * `logsSubscribe` with a `mentions` filter tells which transactions to read (it fires
+   * whatever the logs hold); each is then read with `getTransaction`, one at a time so that
+   * listeners see them in order.
+   */
+  onTransaction(address: PublicKey, fn: TransactionListener): () => void {
+    let queue = Promise.resolve();
     const id = this.connection.onLogs(
-      programId,
+      address,
       (l) => {
-        if (!l.err) fn(l.logs, l.signature);
+        if (l.err) return;
+        queue = queue.then(async () => {
+          const tx = await this.transaction(l.signature);
+          if (tx) fn(tx);
+        });
       },
       'confirmed',
     );
@@ -129,7 +156,71 @@ export class RpcChain implements Chain {
     return () => void this.connection.removeOnLogsListener(id);
   }
 
+  async history(address: PublicKey): Promise<ChainTransaction[]> {
+    const signatures: string[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await this.connection.getSignaturesForAddress(
+        address,
+        { before, limit: 1000 },
+        'confirmed',
+      );
+      for (const s of page) if (!s.err) signatures.push(s.signature);
+      if (page.length < 1000) break;
+      before = page[page.length - 1]!.signature;
+    }
+    signatures.reverse();
+    const out: ChainTransaction[] = [];
+    for (const sig of signatures) {
+      const tx = await this.transaction(sig);
+      if (tx) out.push(tx);
+    }
+    return out;
+  }
+
+  private async transaction(signature: string): Promise<ChainTransaction | undefined> {
+    const info = await this.connection.getTransaction(signature, {
+      commitment: 'confirmed',
+      maxSupportedTransactionVersion: 0,
+    });
+    return info ? toChainTransaction(signature, info) : undefined;
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.subscriptions.map((id) => this.connection.removeOnLogsListener(id)));
   }
+}
+
+/** A `getTransaction` answer as a ChainTransaction (inner instructions resolved to program ids). */
+function toChainTransaction(
+  signature: string,
+  info: VersionedTransactionResponse,
+): ChainTransaction {
+  const message = info.transaction.message;
+  const loaded = info.meta?.loadedAddresses;
+  const accountKeys = [
+    ...message.staticAccountKeys,
+    ...(loaded?.writable ?? []),
+    ...(loaded?.readonly ?? []),
+  ];
+  const innerInstructions: ChainInstruction[] = [];
+  for (const group of info.meta?.innerInstructions ?? []) {
+    for (const ix of group.instructions) {
+      const programId = accountKeys[ix.programIdIndex];
+      if (!programId) continue;
+      innerInstructions.push({
+        programId,
+        data: bs58.decode(ix.data),
+        stackHeight: (ix as { stackHeight?: number }).stackHeight ?? 2,
+        topLevelIndex: group.index,
+      });
+    }
+  }
+  return {
+    signature,
+    slot: info.slot,
+    logs: info.meta?.logMessages ?? [],
+    accountKeys,
+    innerInstructions,
+  };
 }

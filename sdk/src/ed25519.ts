@@ -1,10 +1,10 @@
 /**
  * Ed25519 precompile instructions with several signatures in one instruction.
  *
- * web3.js builds one signature per instruction; `register_device` needs two (device and
- * maker) over the same onboarding message, so the message is stored once and both
- * signature entries point at it. All offsets refer to this same instruction
- * (instruction index 0xFFFF), which is what the programs require.
+ * web3.js builds one signature per instruction; `register_device` needs two in one (the
+ * device's over its claim, the maker's over its approval). Each distinct message is stored
+ * once and the entries point at it. All offsets refer to this same instruction (instruction
+ * index 0xFFFF), which is what the programs require.
  */
 import { TransactionInstruction } from '@solana/web3.js';
 import { ED25519_PROGRAM_ID } from './program-ids.ts';
@@ -14,36 +14,69 @@ export interface Ed25519Entry {
   signature: Uint8Array; // 64 bytes
 }
 
+export interface Ed25519SignedMessage extends Ed25519Entry {
+  message: Uint8Array;
+}
+
 const HEADER = 2;
 const ENTRY = 14;
 const THIS_INSTRUCTION = 0xffff;
 
-/** One precompile instruction verifying every `entries[i]` signature over `message`. */
-export function ed25519MultiSigInstruction(
-  entries: Ed25519Entry[],
-  message: Uint8Array,
-): TransactionInstruction {
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** One precompile instruction verifying each entry's signature over its own message. */
+export function ed25519Instruction(entries: Ed25519SignedMessage[]): TransactionInstruction {
   if (entries.length === 0 || entries.length > 8) throw new Error('1 to 8 signatures');
+  const messages: Uint8Array[] = [];
+  const messageIndex = entries.map((e) => {
+    const i = messages.findIndex((m) => sameBytes(m, e.message));
+    if (i >= 0) return i;
+    messages.push(e.message);
+    return messages.length - 1;
+  });
   const dataStart = HEADER + ENTRY * entries.length;
-  const messageOffset = dataStart + entries.length * 96;
-  const data = Buffer.alloc(messageOffset + message.length);
-  data.writeUInt8(entries.length, 0);
+  const messagesStart = dataStart + entries.length * 96;
+  const messageOffsets: number[] = [];
+  let end = messagesStart;
+  for (const m of messages) {
+    messageOffsets.push(end);
+    end += m.length;
+  }
+  if (end > 0xffff) throw new Error('ed25519 instruction data too large');
+  const data = new Uint8Array(end);
+  const view = new DataView(data.buffer);
+  view.setUint8(0, entries.length);
   entries.forEach((e, i) => {
     if (e.publicKey.length !== 32 || e.signature.length !== 64)
       throw new Error('bad key/signature length');
     const pk = dataStart + i * 96;
     const sig = pk + 32;
     const o = HEADER + i * ENTRY;
-    data.writeUInt16LE(sig, o);
-    data.writeUInt16LE(THIS_INSTRUCTION, o + 2);
-    data.writeUInt16LE(pk, o + 4);
-    data.writeUInt16LE(THIS_INSTRUCTION, o + 6);
-    data.writeUInt16LE(messageOffset, o + 8);
-    data.writeUInt16LE(message.length, o + 10);
-    data.writeUInt16LE(THIS_INSTRUCTION, o + 12);
+    const m = messageIndex[i]!;
+    view.setUint16(o, sig, true);
+    view.setUint16(o + 2, THIS_INSTRUCTION, true);
+    view.setUint16(o + 4, pk, true);
+    view.setUint16(o + 6, THIS_INSTRUCTION, true);
+    view.setUint16(o + 8, messageOffsets[m]!, true);
+    view.setUint16(o + 10, messages[m]!.length, true);
+    view.setUint16(o + 12, THIS_INSTRUCTION, true);
     data.set(e.publicKey, pk);
     data.set(e.signature, sig);
   });
-  data.set(message, messageOffset);
-  return new TransactionInstruction({ programId: ED25519_PROGRAM_ID, keys: [], data });
+  messages.forEach((m, i) => data.set(m, messageOffsets[i]!));
+  return new TransactionInstruction({
+    programId: ED25519_PROGRAM_ID,
+    keys: [],
+    data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  });
+}
+
+/** One precompile instruction verifying every `entries[i]` signature over one `message`. */
+export function ed25519MultiSigInstruction(
+  entries: Ed25519Entry[],
+  message: Uint8Array,
+): TransactionInstruction {
+  return ed25519Instruction(entries.map((e) => ({ ...e, message })));
 }

@@ -6,6 +6,7 @@ export * from './poseidon.ts';
 export * from './proof-encoding.ts';
 export * from './programs.ts';
 export * from './messages.ts';
+export * from './onboarding.ts';
 export * from './device-keys.ts';
 export * from './circuit-input.ts';
 export * from './merkle-replica.ts';

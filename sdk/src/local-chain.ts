@@ -6,6 +6,7 @@
  * JSON-RPC half is a plain web3.js `Connection`.
  */
 import {
+  AddressLookupTableAccount,
   Keypair,
   PublicKey,
   Transaction,
@@ -16,13 +17,32 @@ import {
   type TransactionSignature,
 } from '@solana/web3.js';
 import type { Provider, Wallet } from '@coral-xyz/anchor';
-import { LiteSVM, FailedTransactionMetadata, type TransactionMetadata } from 'litesvm';
+import { Clock, LiteSVM, FailedTransactionMetadata, type TransactionMetadata } from 'litesvm';
 import { address, getTransactionDecoder, lamports } from '@solana/kit';
 import bs58 from 'bs58';
 
-export interface TxResult {
+/** One instruction a transaction ran (top level or invoked through CPI). */
+export interface ChainInstruction {
+  programId: PublicKey;
+  data: Uint8Array;
+  /** 1 for a top-level instruction, 2 for one it invoked, ... */
+  stackHeight: number;
+  /** Index of the top-level instruction this one ran under. */
+  topLevelIndex: number;
+}
+
+/** A successful transaction as followers see it: what the chain keeps, whatever its logs hold. */
+export interface ChainTransaction {
   signature: string;
+  slot: number;
   logs: string[];
+  /** Every account key of the transaction (lookup-table addresses included). */
+  accountKeys: PublicKey[];
+  /** The instructions invoked through CPI, in execution order (events are among them). */
+  innerInstructions: ChainInstruction[];
+}
+
+export interface TxResult extends ChainTransaction {
   computeUnits: number;
   returnData: Buffer;
 }
@@ -48,13 +68,44 @@ const txDecoder = getTransactionDecoder();
 
 export class LocalChain {
   readonly svm: LiteSVM;
-  private readonly logListeners = new Set<{
-    programId: string;
-    fn: (logs: string[], signature: string) => void;
+  private readonly listeners = new Set<{
+    address: string;
+    fn: (tx: ChainTransaction) => void;
   }>();
+  /** Every successful transaction, oldest first (what an RPC node's history would serve). */
+  private readonly transactions: ChainTransaction[] = [];
 
   constructor(svm?: LiteSVM) {
     this.svm = svm ?? new LiteSVM();
+    this.syncClock();
+  }
+
+  /**
+   * The cluster clock follows the wall clock (never backwards), as a validator's does, so
+   * programs that compare timestamps with `Clock` see real time.
+   */
+  syncClock(unixSeconds = BigInt(Math.floor(Date.now() / 1000))): void {
+    const c = this.svm.getClock();
+    if (unixSeconds <= c.unixTimestamp) return;
+    this.svm.setClock(
+      new Clock(c.slot, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, unixSeconds),
+    );
+  }
+
+  /** Moves the cluster clock to `unixSeconds` (tests: expiry, timestamp windows). */
+  setUnixTimestamp(unixSeconds: bigint): void {
+    const c = this.svm.getClock();
+    this.svm.setClock(
+      new Clock(c.slot, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, unixSeconds),
+    );
+  }
+
+  unixTimestamp(): bigint {
+    return this.svm.getClock().unixTimestamp;
+  }
+
+  slot(): number {
+    return Number(this.svm.getClock().slot);
   }
 
   deploy(programId: PublicKey, soPath: string): void {
@@ -118,24 +169,58 @@ export class LocalChain {
       tx.message.recentBlockhash = this.latestBlockhash();
       tx.sign(signers);
     }
+    this.syncClock();
+    const accountKeys = this.accountKeys(tx);
     const wire = tx.serialize();
     const result = this.svm.sendTransaction(txDecoder.decode(wire));
-    // Each send moves to a new blockhash so identical transactions stay distinct.
+    // Each send moves to a new blockhash (and slot) so identical transactions stay distinct.
     this.svm.expireBlockhash();
+    const slot = this.slot();
+    this.svm.warpToSlot(BigInt(slot + 1));
     if (result instanceof FailedTransactionMetadata) throw toChainError(result);
-    const r = toTxResult(result);
-    for (const l of [...this.logListeners]) {
-      if (r.logs.some((line) => line.startsWith(`Program ${l.programId} invoke`)))
-        l.fn(r.logs, r.signature);
-    }
+    const r = toTxResult(result, accountKeys, slot);
+    const seen: ChainTransaction = {
+      signature: r.signature,
+      slot,
+      logs: r.logs,
+      accountKeys,
+      innerInstructions: r.innerInstructions,
+    };
+    this.transactions.push(seen);
+    const keys = new Set(accountKeys.map((k) => k.toBase58()));
+    for (const l of [...this.listeners]) if (keys.has(l.address)) l.fn(seen);
     return r;
   }
 
-  /** Calls `fn` with the logs of every successful transaction that invoked `programId`. */
-  onLogs(programId: PublicKey, fn: (logs: string[], signature: string) => void): () => void {
-    const entry = { programId: programId.toBase58(), fn };
-    this.logListeners.add(entry);
-    return () => this.logListeners.delete(entry);
+  /** Calls `fn` with every successful transaction whose accounts include `address`. */
+  onTransaction(address: PublicKey, fn: (tx: ChainTransaction) => void): () => void {
+    const entry = { address: address.toBase58(), fn };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+
+  /** The successful transactions whose accounts include `address`, oldest first. */
+  history(address: PublicKey): ChainTransaction[] {
+    return this.transactions.filter((t) => t.accountKeys.some((k) => k.equals(address)));
+  }
+
+  /** Account keys in message order (static keys, then lookup-table writable and readonly). */
+  private accountKeys(tx: Transaction | VersionedTransaction): PublicKey[] {
+    if (tx instanceof Transaction) return tx.compileMessage().accountKeys;
+    const lookups = tx.message.addressTableLookups.map((l) => {
+      const info = this.getAccountInfo(l.accountKey);
+      if (!info) throw new Error(`lookup table ${l.accountKey.toBase58()} not found`);
+      return new AddressLookupTableAccount({
+        key: l.accountKey,
+        state: AddressLookupTableAccount.deserialize(info.data),
+      });
+    });
+    const keys = tx.message.getAccountKeys({ addressLookupTableAccounts: lookups });
+    return [
+      ...keys.staticAccountKeys,
+      ...(keys.accountKeysFromLookups?.writable ?? []),
+      ...(keys.accountKeysFromLookups?.readonly ?? []),
+    ];
   }
 
   /** Anchor provider signing with `payer` as the wallet. */
@@ -144,10 +229,27 @@ export class LocalChain {
   }
 }
 
-function toTxResult(meta: TransactionMetadata): TxResult {
+function toTxResult(meta: TransactionMetadata, accountKeys: PublicKey[], slot: number): TxResult {
+  const innerInstructions: ChainInstruction[] = [];
+  meta.innerInstructions().forEach((list, topLevelIndex) => {
+    for (const inner of list) {
+      const ix = inner.instruction();
+      const programId = accountKeys[ix.programIdIndex()];
+      if (!programId) throw new Error(`inner instruction program index ${ix.programIdIndex()}`);
+      innerInstructions.push({
+        programId,
+        data: new Uint8Array(ix.data()),
+        stackHeight: inner.stackHeight(),
+        topLevelIndex,
+      });
+    }
+  });
   return {
     signature: bs58.encode(meta.signature()),
+    slot,
     logs: meta.logs(),
+    accountKeys,
+    innerInstructions,
     computeUnits: Number(meta.computeUnitsConsumed()),
     returnData: Buffer.from(meta.returnData().data()),
   };

@@ -1,15 +1,21 @@
 /**
  * A replica of one network's compressed state, kept current from device_registry's events:
  * every device leaf (by device key) and a sparse Merkle replica of every device and record
- * tree. The bridge
- * uses it to know devices and their status; the relayer to build device proofs, which it
- * checks against the on-chain root before sending.
+ * tree. The bridge uses it to know devices and their status; the relayer to build device
+ * proofs, which it checks against the on-chain root before sending.
+ *
+ * Events are read from each transaction's inner instructions (the programs emit them as
+ * self-CPIs), never from logs, so a transaction whose logs were truncated cannot hide a tree
+ * change. Every tree event carries the tree's sequence number: an event that skips one, or a
+ * replica whose root differs from the chain's, makes the follower re-read the network's
+ * transactions from the chain and rebuild (`resync`), instead of serving a stale replica.
  */
 import { type Provider } from '@coral-xyz/anchor';
 import { PublicKey } from '@solana/web3.js';
 import { ConcurrentMerkleTreeAccount } from '@solana/spl-account-compression';
-import { parseProgramEvents, recordLeafHash } from './attestation.ts';
-import type { Chain } from './chain.ts';
+import { parseProgramEvents, recordLeafHash, type ProgramEvent } from './attestation.ts';
+import { EmbeddedChain, type Chain } from './chain.ts';
+import type { ChainTransaction } from './local-chain.ts';
 import { MerkleReplica } from './merkle-replica.ts';
 import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
 import { deviceRegistryProgram } from './programs.ts';
@@ -31,6 +37,8 @@ export interface TreeState {
   kind: number;
   canopyDepth: number;
   replica: MerkleReplica;
+  /** The tree's sequence number after the last applied change (0 right after init). */
+  seq: bigint;
 }
 
 export interface DeviceProof {
@@ -42,29 +50,158 @@ export interface DeviceProof {
 
 const coder = deviceRegistryProgram({} as Provider).coder;
 
-interface DeviceEventData {
+interface TreeEventData {
   network: PublicKey;
   tree: PublicKey;
   leafIndex: number;
+  treeSeq: { toString(): string };
+}
+interface DeviceEventData extends TreeEventData {
   leaf: DeviceLeaf;
 }
+interface RecordEventData extends TreeEventData {
+  record: {
+    device: PublicKey;
+    modelId: number;
+    seq: { toString(): string };
+    timestamp: { toString(): string };
+    inputCommitment: number[];
+    class: number;
+    score: { toString(): string };
+    publicInput: number[];
+  };
+}
 
-export class NetworkFollower {
+/** The state a follower rebuilds from events. */
+class Replica {
   readonly devices = new Map<string, DeviceState>();
   readonly trees = new Map<string, TreeState>();
   records = 0;
+  /** Set when an event could not be applied in order (a missed transaction). */
+  gap: string | undefined;
+
+  constructor(readonly network: PublicKey) {}
+
+  /** Applies one event; returns the device state it changed, if any. */
+  apply(ev: ProgramEvent): DeviceState | undefined {
+    const d = ev.data as Record<string, unknown>;
+    if ((d['network'] as PublicKey | undefined)?.equals(this.network) !== true) return undefined;
+    switch (ev.name) {
+      case 'treeInitialized': {
+        const tree = d['tree'] as PublicKey;
+        if (this.trees.has(tree.toBase58())) return undefined;
+        this.trees.set(tree.toBase58(), {
+          address: tree,
+          kind: d['kind'] as number,
+          canopyDepth: d['canopyDepth'] as number,
+          replica: new MerkleReplica(d['maxDepth'] as number),
+          seq: 0n,
+        });
+        return undefined;
+      }
+      case 'deviceRegistered':
+      case 'deviceUpdated': {
+        const e = d as unknown as DeviceEventData;
+        const tree = this.next(e);
+        if (!tree) return undefined;
+        tree.replica.set(e.leafIndex, deviceLeafHash(this.network, e.leaf));
+        const state = { tree: e.tree, leafIndex: e.leafIndex, leaf: e.leaf };
+        this.devices.set(e.leaf.device.toBuffer().toString('hex'), state);
+        return state;
+      }
+      case 'recordAppended': {
+        const e = d as unknown as RecordEventData;
+        const tree = this.next(e);
+        if (!tree) return undefined;
+        const r = e.record;
+        tree.replica.set(
+          e.leafIndex,
+          recordLeafHash({
+            device: r.device,
+            modelId: r.modelId,
+            seq: BigInt(r.seq.toString()),
+            timestamp: BigInt(r.timestamp.toString()),
+            inputCommitment: Uint8Array.from(r.inputCommitment),
+            class: r.class,
+            score: BigInt(r.score.toString()),
+            publicInput: Uint8Array.from(r.publicInput),
+          }),
+        );
+        this.records += 1;
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * The tree of a tree event if the event is the tree's next change; undefined when it was
+   * applied already (a transaction seen twice) or when it is not the next one (a gap).
+   */
+  private next(e: TreeEventData): TreeState | undefined {
+    const tree = this.trees.get(e.tree.toBase58());
+    const seq = BigInt(e.treeSeq.toString());
+    if (!tree) {
+      this.gap ??= `event for unknown tree ${e.tree.toBase58()}`;
+      return undefined;
+    }
+    if (seq <= tree.seq) return undefined;
+    if (seq !== tree.seq + 1n) {
+      this.gap ??= `tree ${e.tree.toBase58()} jumped from change ${tree.seq} to ${seq}`;
+      return undefined;
+    }
+    tree.seq = seq;
+    return tree;
+  }
+}
+
+export class NetworkFollower {
+  private state: Replica;
   private readonly listeners = new Set<(d: DeviceState) => void>();
+  private readonly resyncListeners = new Set<(reason: string) => void>();
   private unsubscribe: (() => void) | undefined;
+  /** Transactions that arrived while the history was being read. */
+  private pending: ChainTransaction[] | undefined;
+  private resyncing: Promise<void> | undefined;
+  /** How many times the follower rebuilt itself from the chain's history. */
+  resyncs = 0;
+  /** Resolves once the history up to `start()` has been applied. */
+  ready: Promise<void> = Promise.resolve();
 
   constructor(
     readonly chain: Chain,
     readonly network: PublicKey,
-  ) {}
+  ) {
+    this.state = new Replica(network);
+  }
 
+  get devices(): ReadonlyMap<string, DeviceState> {
+    return this.state.devices;
+  }
+
+  get trees(): ReadonlyMap<string, TreeState> {
+    return this.state.trees;
+  }
+
+  get records(): number {
+    return this.state.records;
+  }
+
+  /**
+   * Follows the network: live transactions from now on, after the network's history (read
+   * synchronously from an embedded chain; awaited through `ready` over RPC).
+   */
   start(): this {
-    this.unsubscribe = this.chain.onLogs(DEVICE_REGISTRY_PROGRAM_ID, (logs) =>
-      this.applyLogs(logs),
-    );
+    this.unsubscribe = this.chain.onTransaction(this.network, (tx) => {
+      if (this.pending) this.pending.push(tx);
+      else this.applyTransaction(tx);
+    });
+    if (this.chain instanceof EmbeddedChain) {
+      for (const tx of this.chain.local.history(this.network)) this.applyTransaction(tx);
+    } else {
+      this.ready = this.resync('start');
+    }
     return this;
   }
 
@@ -78,83 +215,72 @@ export class NetworkFollower {
     return () => this.listeners.delete(fn);
   }
 
+  /** Called when the follower rebuilds itself from the chain (with the reason). */
+  onResync(fn: (reason: string) => void): () => void {
+    this.resyncListeners.add(fn);
+    return () => this.resyncListeners.delete(fn);
+  }
+
   device(deviceHex: string): DeviceState | undefined {
-    return this.devices.get(deviceHex);
+    return this.state.devices.get(deviceHex);
   }
 
   isActive(deviceHex: string): boolean {
-    return this.devices.get(deviceHex)?.leaf.status === DEVICE_STATUS_ACTIVE;
+    return this.state.devices.get(deviceHex)?.leaf.status === DEVICE_STATUS_ACTIVE;
   }
 
-  /** Applies the events in one transaction's logs (in order). */
-  applyLogs(logs: readonly string[]): void {
-    for (const ev of parseProgramEvents(logs, DEVICE_REGISTRY_PROGRAM_ID, coder)) {
-      const d = ev.data as Record<string, unknown>;
-      if ((d['network'] as PublicKey | undefined)?.equals(this.network) !== true) continue;
-      switch (ev.name) {
-        case 'treeInitialized': {
-          const tree = d['tree'] as PublicKey;
-          this.trees.set(tree.toBase58(), {
-            address: tree,
-            kind: d['kind'] as number,
-            canopyDepth: d['canopyDepth'] as number,
-            replica: new MerkleReplica(d['maxDepth'] as number),
-          });
-          break;
-        }
-        case 'deviceRegistered':
-        case 'deviceUpdated': {
-          const e = d as unknown as DeviceEventData;
-          const tree = this.trees.get(e.tree.toBase58());
-          if (!tree)
-            throw new Error(
-              `event for unknown tree ${e.tree.toBase58()}: follow the network from its start`,
-            );
-          tree.replica.set(e.leafIndex, deviceLeafHash(this.network, e.leaf));
-          const state = { tree: e.tree, leafIndex: e.leafIndex, leaf: e.leaf };
-          this.devices.set(e.leaf.device.toBuffer().toString('hex'), state);
-          for (const fn of this.listeners) fn(state);
-          break;
-        }
-        case 'recordAppended': {
-          const tree = this.trees.get((d['tree'] as PublicKey).toBase58());
-          const r = d['record'] as {
-            device: PublicKey;
-            modelId: number;
-            seq: { toString(): string };
-            timestamp: { toString(): string };
-            inputCommitment: number[];
-            class: number;
-            score: { toString(): string };
-            publicInput: number[];
-          };
-          tree?.replica.set(
-            d['leafIndex'] as number,
-            recordLeafHash({
-              device: r.device,
-              modelId: r.modelId,
-              seq: BigInt(r.seq.toString()),
-              timestamp: BigInt(r.timestamp.toString()),
-              inputCommitment: Uint8Array.from(r.inputCommitment),
-              class: r.class,
-              score: BigInt(r.score.toString()),
-              publicInput: Uint8Array.from(r.publicInput),
-            }),
-          );
-          this.records += 1;
-          break;
-        }
-        default:
-          break;
-      }
+  /** Applies the device_registry events of one transaction (idempotent). */
+  applyTransaction(tx: ChainTransaction): void {
+    const events = parseProgramEvents(tx.innerInstructions, DEVICE_REGISTRY_PROGRAM_ID, coder);
+    for (const ev of events) {
+      const changed = this.state.apply(ev);
+      if (changed) for (const fn of this.listeners) fn(changed);
     }
+    if (this.state.gap) {
+      const reason = this.state.gap;
+      this.state.gap = undefined;
+      void this.resync(reason).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Rebuilds the replica from the network's transactions as the chain serves them (missed or
+   * unreadable events, a root that does not match). Live transactions that arrive meanwhile
+   * are applied after it. Concurrent calls share one rebuild.
+   */
+  resync(reason: string): Promise<void> {
+    this.resyncing ??= (async () => {
+      this.pending ??= [];
+      try {
+        const history = await this.chain.history(this.network);
+        const fresh = new Replica(this.network);
+        const changed: DeviceState[] = [];
+        for (const tx of [...history, ...this.pending]) {
+          for (const ev of parseProgramEvents(tx.innerInstructions, DEVICE_REGISTRY_PROGRAM_ID, coder)) {
+            const d = fresh.apply(ev);
+            if (d) changed.push(d);
+          }
+        }
+        fresh.gap = undefined;
+        this.state = fresh;
+        if (reason !== 'start') this.resyncs += 1;
+        for (const fn of this.resyncListeners) fn(reason);
+        for (const d of changed) for (const fn of this.listeners) fn(d);
+      } finally {
+        const late = this.pending ?? [];
+        this.pending = undefined;
+        this.resyncing = undefined;
+        for (const tx of late) this.applyTransaction(tx);
+      }
+    })();
+    return this.resyncing;
   }
 
   /** The device's current leaf and proof from the replica. */
   proof(deviceHex: string): DeviceProof | undefined {
-    const state = this.devices.get(deviceHex);
+    const state = this.state.devices.get(deviceHex);
     if (!state) return undefined;
-    const tree = this.trees.get(state.tree.toBase58());
+    const tree = this.state.trees.get(state.tree.toBase58());
     if (!tree || tree.kind !== TREE_KIND_DEVICE) return undefined;
     return {
       state,
@@ -166,9 +292,25 @@ export class NetworkFollower {
   /** Whether the replica's root of `tree` equals the on-chain root. */
   async rootMatchesChain(tree: PublicKey): Promise<boolean> {
     const info = await this.chain.getAccountInfo(tree);
-    const t = this.trees.get(tree.toBase58());
+    const t = this.state.trees.get(tree.toBase58());
     if (!info || !t) return false;
     const onChain = ConcurrentMerkleTreeAccount.fromBuffer(info.data).getCurrentRoot();
     return Buffer.from(onChain).equals(Buffer.from(t.replica.root));
+  }
+
+  /**
+   * Waits up to `waitMs` for the replica of `tree` to reach the on-chain root (live events
+   * may still be on their way); if it has not, rebuilds from the chain's history once and
+   * checks again. True when the replica matches the chain.
+   */
+  async ensureInSync(tree: PublicKey, waitMs = 2_000): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      if (await this.rootMatchesChain(tree)) return true;
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await this.resync(`replica root of ${tree.toBase58()} differs from the chain`);
+    return this.rootMatchesChain(tree);
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Brings up a zkpin network on a chain through the Anchor clients: network, oracle set,
- * one maker, one model, a device tree and a record tree. Used by the local network, the
+ * one maker (with its first approval page, serials 0 to 65,535), one model, a device tree and
+ * a record tree. Used by the local network, the
  * simulator, tests and benchmarks.
  */
-import { Keypair, PublicKey } from '@solana/web3.js';
-import type { Program } from '@coral-xyz/anchor';
+import { Keypair, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
+import { parseIdlErrors, translateError, type Program } from '@coral-xyz/anchor';
 import { DeviceEd25519Key } from './device-keys.ts';
 import type { DeviceRegistry } from './programs.ts';
 import { networkPda } from './programs.ts';
@@ -12,6 +13,7 @@ import {
   TREE_KIND_DEVICE,
   TREE_KIND_RECORD,
   createTree,
+  initApprovalPageInstruction,
   makerPda,
   modelPda,
   type TreeShape,
@@ -67,6 +69,13 @@ export async function setUpNetwork(
     .accountsPartial({ authority, network, maker: makerPda(network, makerAuthority) })
     .rpc();
 
+  await createApprovalPage(program, {
+    payer: o.authority,
+    makerKey,
+    maker: makerPda(network, makerAuthority),
+    page: 0,
+  });
+
   const modelId = o.modelId ?? 1;
   await program.methods
     .registerModel({
@@ -105,3 +114,38 @@ export async function setUpNetwork(
     recordTreeShape,
   };
 }
+
+/**
+ * Creates page `page` of a maker's approval bitmap. The maker's authority signs and pays the
+ * rent (`payer` first sends it that much, and pays the fee).
+ */
+export async function createApprovalPage(
+  program: Program<DeviceRegistry>,
+  o: { payer: Keypair; makerKey: DeviceEd25519Key; maker: PublicKey; page: number },
+): Promise<void> {
+  const makerSigner = Keypair.fromSeed(o.makerKey.seed);
+  const rent = await program.provider.connection.getMinimumBalanceForRentExemption(
+    APPROVAL_PAGE_ACCOUNT_BYTES,
+  );
+  const tx = new Transaction().add(
+    SystemProgram.transfer({
+      fromPubkey: o.payer.publicKey,
+      toPubkey: makerSigner.publicKey,
+      lamports: rent,
+    }),
+    await initApprovalPageInstruction(program, {
+      makerAuthority: makerSigner.publicKey,
+      maker: o.maker,
+      page: o.page,
+    }),
+  );
+  tx.feePayer = o.payer.publicKey;
+  try {
+    await program.provider.sendAndConfirm!(tx, [o.payer, makerSigner]);
+  } catch (e) {
+    throw translateError(e, parseIdlErrors(program.idl));
+  }
+}
+
+/** Size of an `ApprovalPage` account: discriminator, maker, page, bump, padding, 8,192 bytes of bits. */
+export const APPROVAL_PAGE_ACCOUNT_BYTES = 8 + 32 + 4 + 1 + 3 + 8192;

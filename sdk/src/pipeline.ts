@@ -42,6 +42,8 @@ export const proveJobSchema = z
     /** Milliseconds since the epoch when the bridge accepted the reading. */
     acceptedAt: z.number(),
     source: z.enum(['mqtt', 'http']),
+    /** The device's previously accepted seq (null for its first reading). */
+    prevSeq: z.string().regex(/^[0-9]+$/).nullable().default(null),
   })
   .strict();
 export type ProveJob = z.infer<typeof proveJobSchema>;
@@ -59,6 +61,8 @@ export const relayJobSchema = z
     proof: hex(256),
     acceptedAt: z.number(),
     provedAt: z.number(),
+    /** The device's previously accepted seq: the relayer waits while it is in flight. */
+    prevSeq: z.string().regex(/^[0-9]+$/).nullable().default(null),
   })
   .strict();
 export type RelayJob = z.infer<typeof relayJobSchema>;
@@ -80,7 +84,7 @@ export const DEAD_LETTER_REASONS = [
   'UNKNOWN_DEVICE',
   'DEVICE_REVOKED',
   'PROGRAM_REJECTED',
-  'SEQ_GAP',
+  'STALE_SEQ',
   'RETRIES_EXHAUSTED',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];

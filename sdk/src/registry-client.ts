@@ -1,6 +1,7 @@
 /**
  * Client helpers for device_registry: PDAs, tree accounts, leaf encodings and the
- * register-device transaction (Ed25519 precompile + instruction).
+ * register-device transaction (Ed25519 precompile + instruction; onboarding.ts has the
+ * approval and claim messages).
  */
 import { parseIdlErrors, translateError, type Program } from '@coral-xyz/anchor';
 import BN from 'bn.js';
@@ -15,8 +16,17 @@ import {
 } from '@solana/web3.js';
 import { getConcurrentMerkleTreeAccountSize } from '@solana/spl-account-compression';
 import { keccak_256 } from '@noble/hashes/sha3';
-import { ed25519MultiSigInstruction } from './ed25519.ts';
-import { encodeOnboardMessage } from './messages.ts';
+import { ed25519Instruction } from './ed25519.ts';
+import {
+  approvalPageOf,
+  approvalPagePda,
+  encodeApprovalMessage,
+  encodeClaimMessage,
+  signApproval,
+  signClaim,
+  type Ed25519Signer,
+  type SignedApproval,
+} from './onboarding.ts';
 import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
 import type { DeviceRegistry } from './programs.ts';
 
@@ -143,12 +153,6 @@ export async function createTree(
   return tree.publicKey;
 }
 
-/** Signs 32-byte-key ed25519 signatures (a device key or a maker's approval key). */
-export interface Ed25519Signer {
-  publicKey: Uint8Array;
-  sign(message: Uint8Array): Uint8Array;
-}
-
 export interface RegisterDeviceParams {
   network: PublicKey;
   owner: PublicKey;
@@ -158,51 +162,104 @@ export interface RegisterDeviceParams {
   bjjKeyHash: Uint8Array;
   modelId: number;
   deviceTree: PublicKey;
+  /** The approval's serial; default: the maker's count of onboarded devices (sequential makers). */
+  serial?: number;
+  /** Unix seconds; default: 30 days from now. */
+  expiresAt?: bigint;
 }
 
-/** The onboarding message both keys sign (docs/contracts.md). */
-export function onboardingMessage(
-  p: Omit<RegisterDeviceParams, 'makerSigner' | 'deviceSigner' | 'deviceTree'> & {
-    device: PublicKey;
-  },
-): Uint8Array {
-  return encodeOnboardMessage({
-    network: p.network.toBytes(),
-    device: p.device.toBytes(),
-    owner: p.owner.toBytes(),
-    maker: p.maker.toBytes(),
-    bjjKeyHash: p.bjjKeyHash,
-    modelId: p.modelId,
-  });
-}
+/** Default approval lifetime of `registerDeviceInstructions`. */
+export const DEFAULT_APPROVAL_TTL_S = 30n * 24n * 3600n;
 
-/** [Ed25519 precompile (device, maker signatures), register_device]. */
+/**
+ * [Ed25519 precompile (device claim, maker approval), register_device] for a device whose
+ * maker signs its approval now (tests, simulators). Onboarding from a bundle a maker signed
+ * earlier: `registerDeviceFromApproval`.
+ */
 export async function registerDeviceInstructions(
   program: Program<DeviceRegistry>,
   p: RegisterDeviceParams,
 ): Promise<TransactionInstruction[]> {
-  const device = new PublicKey(p.deviceSigner.publicKey);
-  const message = onboardingMessage({ ...p, device });
-  const ed = ed25519MultiSigInstruction(
-    [
-      { publicKey: p.deviceSigner.publicKey, signature: p.deviceSigner.sign(message) },
-      { publicKey: p.makerSigner.publicKey, signature: p.makerSigner.sign(message) },
-    ],
-    message,
-  );
-  const modelAccount = modelPdaFor(p.network, p.modelId);
+  const serial =
+    p.serial ??
+    Number((await program.account.maker.fetch(p.maker)).devices.toString());
+  const approval = signApproval(p.makerSigner, {
+    network: p.network.toBytes(),
+    maker: p.maker.toBytes(),
+    device: p.deviceSigner.publicKey,
+    bjjKeyHash: p.bjjKeyHash,
+    modelId: p.modelId,
+    serial,
+    expiresAt: p.expiresAt ?? BigInt(Math.floor(Date.now() / 1000)) + DEFAULT_APPROVAL_TTL_S,
+  });
+  return registerDeviceFromApproval(program, {
+    approval,
+    claimSignature: signClaim(p.deviceSigner, approval, p.owner.toBytes()),
+    owner: p.owner,
+    deviceTree: p.deviceTree,
+  });
+}
+
+/** [Ed25519 precompile, register_device] from a maker's signed approval and the device's claim. */
+export async function registerDeviceFromApproval(
+  program: Program<DeviceRegistry>,
+  p: {
+    approval: SignedApproval;
+    claimSignature: Uint8Array;
+    owner: PublicKey;
+    deviceTree: PublicKey;
+  },
+): Promise<TransactionInstruction[]> {
+  const a = p.approval;
+  const device = new PublicKey(a.device);
+  const network = new PublicKey(a.network);
+  const maker = new PublicKey(a.maker);
+  const ed = ed25519Instruction([
+    {
+      publicKey: a.device,
+      signature: p.claimSignature,
+      message: encodeClaimMessage({
+        network: a.network,
+        device: a.device,
+        owner: p.owner.toBytes(),
+        maker: a.maker,
+        serial: a.serial,
+      }),
+    },
+    { publicKey: a.makerAuthority, signature: a.signature, message: encodeApprovalMessage(a) },
+  ]);
   const ix = await program.methods
-    .registerDevice({ device, bjjKeyHash: Array.from(p.bjjKeyHash), modelId: p.modelId })
+    .registerDevice({
+      device,
+      bjjKeyHash: Array.from(a.bjjKeyHash),
+      modelId: a.modelId,
+      serial: a.serial,
+      expiresAt: new BN(a.expiresAt.toString()),
+    })
     .accountsPartial({
       owner: p.owner,
-      network: p.network,
-      maker: p.maker,
-      model: modelAccount,
+      network,
+      maker,
+      model: modelPda(network, a.modelId),
       deviceTree: p.deviceTree,
+      approvalPage: approvalPagePda(maker, approvalPageOf(a.serial)),
       instructions: SYSVAR_INSTRUCTIONS_PUBKEY,
     })
     .instruction();
   return [ed, ix];
 }
 
-const modelPdaFor = modelPda;
+/** `init_approval_page(page)`: the maker's authority creates (and pays for) one approval page. */
+export function initApprovalPageInstruction(
+  program: Program<DeviceRegistry>,
+  p: { makerAuthority: PublicKey; maker: PublicKey; page: number },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .initApprovalPage(p.page)
+    .accountsPartial({
+      authority: p.makerAuthority,
+      maker: p.maker,
+      approvalPage: approvalPagePda(p.maker, p.page),
+    })
+    .instruction();
+}

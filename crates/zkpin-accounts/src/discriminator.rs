@@ -40,3 +40,8 @@ pub const fn account(name: &str) -> [u8; 8] {
 pub const fn event(name: &str) -> [u8; 8] {
     hash_prefixed(b"event:", name)
 }
+
+/// Anchor's event-instruction tag: `sha256("anchor:event")[..8]` (`EVENT_IX_TAG_LE`).
+pub const fn event_ix_tag() -> [u8; 8] {
+    first8(b"anchor:event")
+}

@@ -1,28 +1,33 @@
-//! Anchor-compatible events: `sol_log_data` of one blob `discriminator || borsh(fields)`,
-//! which Anchor's `EventParser` reads from the `Program data:` log line.
+//! Anchor-compatible events emitted as self-CPIs (the format of Anchor's `emit_cpi!`): the
+//! program invokes itself with instruction data `EVENT_IX_TAG || discriminator ||
+//! borsh(fields)` and one account, a PDA of the program that only the program can sign for.
+//!
+//! Why not `sol_log_data`: a transaction's log messages are truncated past the log limit while
+//! the transaction still executes, so an event in the logs can be hidden by whoever builds the
+//! transaction. Inner instructions are part of the transaction's record whatever its logs
+//! hold, so followers rebuild every tree from them (docs/contracts.md, "Events").
 use alloc::vec::Vec;
+use pinocchio::{
+    cpi::{invoke_signed_unchecked, CpiAccount, Seed, Signer},
+    error::ProgramError,
+    instruction::{InstructionAccount, InstructionView},
+    AccountView, Address,
+};
 
-/// Logs `event` (discriminator and borsh fields) as one `Program data:` line. Does nothing
-/// off-chain.
-#[inline(always)]
-pub fn log(event: &[u8]) {
-    #[cfg(target_arch = "bpf")]
-    unsafe {
-        let fields: [&[u8]; 1] = [event];
-        pinocchio::syscalls::sol_log_data(fields.as_ptr() as *const u8, 1);
-    }
-    #[cfg(not(target_arch = "bpf"))]
-    let _ = event;
-}
+/// Anchor's `EVENT_IX_TAG` (`0x1d9acb512ea545e4`) as little-endian bytes:
+/// `sha256("anchor:event")[..8]`. The first 8 bytes of every event instruction.
+pub const EVENT_IX_TAG: [u8; 8] = crate::discriminator::event_ix_tag();
 
-/// Builds an event of variable length on the heap (for programs with an allocator).
+/// Builds an event `EVENT_IX_TAG || discriminator || fields` on the heap (for programs with an
+/// allocator).
 pub struct EventWriter {
     buf: Vec<u8>,
 }
 
 impl EventWriter {
     pub fn new(disc: [u8; 8], capacity: usize) -> Self {
-        let mut buf = Vec::with_capacity(8 + capacity);
+        let mut buf = Vec::with_capacity(16 + capacity);
+        buf.extend_from_slice(&EVENT_IX_TAG);
         buf.extend_from_slice(&disc);
         Self { buf }
     }
@@ -40,10 +45,48 @@ impl EventWriter {
     pub fn u64(&mut self, v: u64) -> &mut Self {
         self.bytes(&v.to_le_bytes())
     }
-    pub fn emit(&self) {
-        log(&self.buf);
-    }
+    /// The event instruction's data (`EVENT_IX_TAG || discriminator || fields`).
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf
     }
+    /// The event without the tag (`discriminator || fields`), as Anchor's coder decodes it.
+    pub fn event(&self) -> &[u8] {
+        &self.buf[8..]
+    }
+    /// Emits the event: see [`emit_cpi`].
+    pub fn emit(&self, program_id: &Address, signer: &AccountView, seeds: &[Seed]) -> Result<(), ProgramError> {
+        emit_cpi(program_id, signer, seeds, &self.buf)
+    }
+}
+
+/// Invokes `program_id` (the running program, which must be among the instruction's
+/// accounts) with `data` (`EVENT_IX_TAG || event`) and one read-only signer account, `signer`,
+/// a PDA of the program signed with `seeds` (the bump included).
+///
+/// The caller must hold no mutable borrow of `signer`'s data.
+#[inline(never)]
+pub fn emit_cpi(
+    program_id: &Address,
+    signer: &AccountView,
+    seeds: &[Seed],
+    data: &[u8],
+) -> Result<(), ProgramError> {
+    if signer.is_borrowed_mut() {
+        return Err(ProgramError::AccountBorrowFailed);
+    }
+    let metas = [InstructionAccount::new(signer.address(), false, true)];
+    let mut account = core::mem::MaybeUninit::<CpiAccount>::uninit();
+    CpiAccount::init_from_account_view(signer, &mut account);
+    // SAFETY: initialized just above.
+    let accounts = [unsafe { account.assume_init() }];
+    let ix = InstructionView { program_id, data, accounts: &metas };
+    // SAFETY: `signer` is not mutably borrowed (checked above); the runtime checks the rest.
+    unsafe { invoke_signed_unchecked(&ix, &accounts, &[Signer::from(seeds)]) };
+    Ok(())
+}
+
+/// Whether `data` is an event instruction (starts with [`EVENT_IX_TAG`]).
+#[inline(always)]
+pub fn is_event_instruction(data: &[u8]) -> bool {
+    data.len() >= 16 && data[..8] == EVENT_IX_TAG
 }

@@ -1,6 +1,6 @@
 //! Byte encodings shared by the programs, the oracle and the SDK (`docs/contracts.md`):
 //! the `DeviceLeafV0` / `RecordLeafV0` borsh layouts and their keccak256 leaf hashes, the
-//! signed device messages (reading, onboarding), the mapping of signed integers into the
+//! signed device messages (reading, maker approval, device claim), the mapping of signed integers into the
 //! BN254 scalar field, and the Groth16 public input `P`.
 //!
 //! Golden vectors: `tests/vectors/encodings.json`, written and checked by this crate's
@@ -19,12 +19,16 @@ pub const DEVICE_LEAF_V0_SIZE: usize = 173;
 pub const RECORD_LEAF_V0_SIZE: usize = 125;
 /// Size of the signed bytes of a [`ReadingMessage`].
 pub const READING_MESSAGE_SIZE: usize = 148;
-/// Size of the signed bytes of an [`OnboardingMessage`].
-pub const ONBOARDING_MESSAGE_SIZE: usize = 180;
+/// Size of the signed bytes of an [`ApprovalMessage`].
+pub const APPROVAL_MESSAGE_SIZE: usize = 160;
+/// Size of the signed bytes of a [`ClaimMessage`].
+pub const CLAIM_MESSAGE_SIZE: usize = 148;
 /// Domain tag of reading messages.
 pub const READING_DOMAIN: &[u8; 16] = b"zkpin/v1/reading";
-/// Domain tag of onboarding messages.
-pub const ONBOARDING_DOMAIN: &[u8; 16] = b"zkpin/v1/onboard";
+/// Domain tag of a maker's device approval.
+pub const APPROVAL_DOMAIN: &[u8; 16] = b"zkpin/v2/approve";
+/// Domain tag of a device's onboarding claim (names its owner).
+pub const CLAIM_DOMAIN: &[u8; 16] = b"zkpin/v2/onboard";
 /// Number of sensor readings in one message.
 pub const READINGS: usize = 16;
 
@@ -257,34 +261,41 @@ impl ReadingMessage {
     }
 }
 
-/// The bytes the device key and the maker key both sign (ed25519) to register a device.
+/// What a maker's authority key signs (ed25519) to approve one device, in bulk and before
+/// any owner is known: `"zkpin/v2/approve" || network || maker (the Maker account) || device ||
+/// bjj_key_hash || model_id u32 LE || serial u32 LE || expires_at i64 LE`.
+///
+/// `serial` is the approval's number among the maker's approvals: `register_device` sets bit
+/// `serial` of the maker's approval bitmap, so an approval registers at most one leaf, ever.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OnboardingMessage {
+pub struct ApprovalMessage {
     pub network: [u8; 32],
-    pub device: [u8; 32],
-    pub owner: [u8; 32],
     pub maker: [u8; 32],
+    pub device: [u8; 32],
     pub bjj_key_hash: [u8; 32],
     pub model_id: u32,
+    pub serial: u32,
+    /// Unix seconds; the approval cannot be used at or after this time.
+    pub expires_at: i64,
 }
 
-impl OnboardingMessage {
-    /// Writes the 180 signed bytes: `"zkpin/v1/onboard" || network || device || owner ||
-    /// maker || bjj_key_hash || model_id LE`.
-    pub fn write_bytes(&self, out: &mut [u8; ONBOARDING_MESSAGE_SIZE]) {
-        out[..16].copy_from_slice(ONBOARDING_DOMAIN);
+impl ApprovalMessage {
+    /// Writes the 160 signed bytes.
+    pub fn write_bytes(&self, out: &mut [u8; APPROVAL_MESSAGE_SIZE]) {
+        out[..16].copy_from_slice(APPROVAL_DOMAIN);
         out[16..48].copy_from_slice(&self.network);
-        out[48..80].copy_from_slice(&self.device);
-        out[80..112].copy_from_slice(&self.owner);
-        out[112..144].copy_from_slice(&self.maker);
-        out[144..176].copy_from_slice(&self.bjj_key_hash);
-        out[176..180].copy_from_slice(&self.model_id.to_le_bytes());
+        out[48..80].copy_from_slice(&self.maker);
+        out[80..112].copy_from_slice(&self.device);
+        out[112..144].copy_from_slice(&self.bjj_key_hash);
+        out[144..148].copy_from_slice(&self.model_id.to_le_bytes());
+        out[148..152].copy_from_slice(&self.serial.to_le_bytes());
+        out[152..160].copy_from_slice(&self.expires_at.to_le_bytes());
     }
 
-    /// The 180 signed bytes.
+    /// The 160 signed bytes.
     #[inline(always)]
-    pub fn to_bytes(&self) -> [u8; ONBOARDING_MESSAGE_SIZE] {
-        let mut out = [0u8; ONBOARDING_MESSAGE_SIZE];
+    pub fn to_bytes(&self) -> [u8; APPROVAL_MESSAGE_SIZE] {
+        let mut out = [0u8; APPROVAL_MESSAGE_SIZE];
         self.write_bytes(&mut out);
         out
     }
@@ -292,14 +303,59 @@ impl OnboardingMessage {
     /// Whether `bytes` are exactly this message's signed bytes (for checking what an
     /// Ed25519 precompile instruction signed, without building a copy).
     pub fn matches(&self, bytes: &[u8]) -> bool {
-        bytes.len() == ONBOARDING_MESSAGE_SIZE
-            && &bytes[..16] == ONBOARDING_DOMAIN
+        bytes.len() == APPROVAL_MESSAGE_SIZE
+            && &bytes[..16] == APPROVAL_DOMAIN
+            && bytes[16..48] == self.network
+            && bytes[48..80] == self.maker
+            && bytes[80..112] == self.device
+            && bytes[112..144] == self.bjj_key_hash
+            && bytes[144..148] == self.model_id.to_le_bytes()
+            && bytes[148..152] == self.serial.to_le_bytes()
+            && bytes[152..160] == self.expires_at.to_le_bytes()
+    }
+}
+
+/// What the device key signs (ed25519) when it is onboarded: its consent to `owner`, for the
+/// maker's approval `serial`: `"zkpin/v2/onboard" || network || device || owner || maker ||
+/// serial u32 LE`. Binding the owner keeps a front-runner who copies the approval from
+/// registering the device to itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimMessage {
+    pub network: [u8; 32],
+    pub device: [u8; 32],
+    pub owner: [u8; 32],
+    pub maker: [u8; 32],
+    pub serial: u32,
+}
+
+impl ClaimMessage {
+    /// Writes the 148 signed bytes.
+    pub fn write_bytes(&self, out: &mut [u8; CLAIM_MESSAGE_SIZE]) {
+        out[..16].copy_from_slice(CLAIM_DOMAIN);
+        out[16..48].copy_from_slice(&self.network);
+        out[48..80].copy_from_slice(&self.device);
+        out[80..112].copy_from_slice(&self.owner);
+        out[112..144].copy_from_slice(&self.maker);
+        out[144..148].copy_from_slice(&self.serial.to_le_bytes());
+    }
+
+    /// The 148 signed bytes.
+    #[inline(always)]
+    pub fn to_bytes(&self) -> [u8; CLAIM_MESSAGE_SIZE] {
+        let mut out = [0u8; CLAIM_MESSAGE_SIZE];
+        self.write_bytes(&mut out);
+        out
+    }
+
+    /// Whether `bytes` are exactly this message's signed bytes.
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        bytes.len() == CLAIM_MESSAGE_SIZE
+            && &bytes[..16] == CLAIM_DOMAIN
             && bytes[16..48] == self.network
             && bytes[48..80] == self.device
             && bytes[80..112] == self.owner
             && bytes[112..144] == self.maker
-            && bytes[144..176] == self.bjj_key_hash
-            && bytes[176..180] == self.model_id.to_le_bytes()
+            && bytes[144..148] == self.serial.to_le_bytes()
     }
 }
 
@@ -376,21 +432,30 @@ pub fn field_to_i64(f: &[u8; 32]) -> Option<i64> {
 /// The plain fields behind the public input `P`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PublicInputFields {
+    /// The network account's address: enters P as two 128-bit halves (hi, lo).
+    pub network: [u8; 32],
+    /// The device's ed25519 public key: enters P as two 128-bit halves (hi, lo).
+    pub device: [u8; 32],
     /// `Poseidon(Ax, Ay)`, big-endian, `< r`.
     pub bjj_key_hash: [u8; 32],
     pub model_id: u32,
     pub seq: u64,
     pub timestamp: i64,
-    /// `Poseidon(x[0..16], r)` chain from the circuit, big-endian, `< r`.
+    /// `Poseidon(pack(readings), salt)` from the circuit, big-endian, `< r`.
     pub input_commitment: [u8; 32],
     pub class: u8,
     pub score: i64,
 }
 
+/// Number of Poseidon inputs of `P`.
+pub const PUBLIC_INPUT_FIELDS: usize = 11;
+
 impl PublicInputFields {
-    /// The fields of a record leaf together with the device's `bjj_key_hash`.
-    pub fn from_record(record: &RecordLeafV0, bjj_key_hash: &[u8; 32]) -> Self {
+    /// The fields of a record leaf of `network` together with the device's `bjj_key_hash`.
+    pub fn from_record(network: &[u8; 32], record: &RecordLeafV0, bjj_key_hash: &[u8; 32]) -> Self {
         Self {
+            network: *network,
+            device: record.device,
             bjj_key_hash: *bjj_key_hash,
             model_id: record.model_id,
             seq: record.seq,
@@ -401,32 +466,49 @@ impl PublicInputFields {
         }
     }
 
-    /// The seven Poseidon inputs in order: bjj_key_hash, model_id, seq, timestamp,
-    /// input_commitment, class, score.
-    pub fn write_field_inputs(&self, out: &mut [[u8; 32]; 7]) -> Result<(), EncodingError> {
+    /// The eleven Poseidon inputs in order: network_hi, network_lo, device_hi, device_lo,
+    /// bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score.
+    pub fn write_field_inputs(
+        &self,
+        out: &mut [[u8; 32]; PUBLIC_INPUT_FIELDS],
+    ) -> Result<(), EncodingError> {
         if !zkpin_crypto::is_field_element(&self.bjj_key_hash)
             || !zkpin_crypto::is_field_element(&self.input_commitment)
         {
             return Err(EncodingError::NotAFieldElement);
         }
-        zkpin_crypto::copy(&mut out[0], &self.bjj_key_hash);
-        write_field_u64(self.model_id as u64, &mut out[1]);
-        write_field_u64(self.seq, &mut out[2]);
-        write_field_i64(self.timestamp, &mut out[3]);
-        zkpin_crypto::copy(&mut out[4], &self.input_commitment);
-        write_field_u64(self.class as u64, &mut out[5]);
-        write_field_i64(self.score, &mut out[6]);
+        write_key_half(&self.network[..16], &mut out[0]);
+        write_key_half(&self.network[16..], &mut out[1]);
+        write_key_half(&self.device[..16], &mut out[2]);
+        write_key_half(&self.device[16..], &mut out[3]);
+        zkpin_crypto::copy(&mut out[4], &self.bjj_key_hash);
+        write_field_u64(self.model_id as u64, &mut out[5]);
+        write_field_u64(self.seq, &mut out[6]);
+        write_field_i64(self.timestamp, &mut out[7]);
+        zkpin_crypto::copy(&mut out[8], &self.input_commitment);
+        write_field_u64(self.class as u64, &mut out[9]);
+        write_field_i64(self.score, &mut out[10]);
         Ok(())
     }
 
-    /// `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class,
-    /// score)`: `sol_poseidon` on-chain, `light-poseidon` on the host.
+    /// `P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash, model_id,
+    /// seq, timestamp, input_commitment, class, score)`: `sol_poseidon` on-chain,
+    /// `light-poseidon` on the host.
     #[inline(always)]
     pub fn public_input(&self) -> Result<[u8; 32], EncodingError> {
-        let mut inputs = [[0u8; 32]; 7];
+        let mut inputs = [[0u8; 32]; PUBLIC_INPUT_FIELDS];
         self.write_field_inputs(&mut inputs)?;
         zkpin_crypto::poseidon(&inputs).map_err(|_| EncodingError::Poseidon)
     }
+}
+
+/// One half of a 32-byte key as a field element: `uint128_be(half)` zero-extended to 32 bytes
+/// big-endian. A key enters Poseidon as `hi = key[0..16]`, `lo = key[16..32]`: injective, and
+/// both halves are below r.
+#[inline(always)]
+pub fn write_key_half(half: &[u8], out: &mut [u8; 32]) {
+    out[..16].copy_from_slice(&[0; 16]);
+    out[16..].copy_from_slice(half);
 }
 
 /// `bjj_key_hash = Poseidon(Ax, Ay)` of a BabyJubJub public key (coordinates big-endian).

@@ -5,6 +5,9 @@ use serde_json::{json, Value};
 use std::string::{String, ToString};
 use std::vec::Vec;
 
+/// The network of the public-input vectors.
+const NETWORK: [u8; 32] = [0xfe; 32];
+
 fn h(b: &[u8]) -> String {
     hex::encode(b)
 }
@@ -128,7 +131,7 @@ fn record_cases() -> Vec<(&'static str, RecordLeafV0, [u8; 32])> {
     cases
         .into_iter()
         .map(|(name, mut r, bjj)| {
-            r.public_input = PublicInputFields::from_record(&r, &bjj).public_input().unwrap();
+            r.public_input = PublicInputFields::from_record(&NETWORK, &r, &bjj).public_input().unwrap();
             (name, r, bjj)
         })
         .collect()
@@ -156,11 +159,12 @@ fn vectors() -> Value {
     let records: Vec<Value> = record_cases()
         .iter()
         .map(|(name, r, bjj)| {
-            let fields = PublicInputFields::from_record(r, bjj);
-            let mut inputs = [[0u8; 32]; 7];
+            let fields = PublicInputFields::from_record(&NETWORK, r, bjj);
+            let mut inputs = [[0u8; 32]; PUBLIC_INPUT_FIELDS];
             fields.write_field_inputs(&mut inputs).unwrap();
             json!({
                 "name": name,
+                "network": h(&NETWORK),
                 "device": h(&r.device),
                 "model_id": r.model_id,
                 "seq": r.seq.to_string(),
@@ -210,25 +214,50 @@ fn vectors() -> Value {
         })
     })
     .collect();
-    let onboarding: Vec<Value> = device_cases()
+    let approvals: Vec<Value> = device_cases()
         .iter()
         .take(2)
-        .map(|(_, d)| {
-            let m = OnboardingMessage {
+        .enumerate()
+        .map(|(i, (_, d))| {
+            let m = ApprovalMessage {
+                network: d.network,
+                maker: d.maker,
+                device: d.device,
+                bjj_key_hash: d.bjj_key_hash,
+                model_id: d.model_id,
+                serial: 65_535 + i as u32,
+                expires_at: 1_900_000_000 - i as i64,
+            };
+            json!({
+                "network": h(&m.network),
+                "maker": h(&m.maker),
+                "device": h(&m.device),
+                "bjj_key_hash": h(&m.bjj_key_hash),
+                "model_id": m.model_id,
+                "serial": m.serial,
+                "expires_at": m.expires_at.to_string(),
+                "bytes": h(&m.to_bytes()),
+            })
+        })
+        .collect();
+    let claims: Vec<Value> = device_cases()
+        .iter()
+        .take(2)
+        .enumerate()
+        .map(|(i, (_, d))| {
+            let m = ClaimMessage {
                 network: d.network,
                 device: d.device,
                 owner: d.owner,
                 maker: d.maker,
-                bjj_key_hash: d.bjj_key_hash,
-                model_id: d.model_id,
+                serial: 65_535 + i as u32,
             };
             json!({
                 "network": h(&m.network),
                 "device": h(&m.device),
                 "owner": h(&m.owner),
                 "maker": h(&m.maker),
-                "bjj_key_hash": h(&m.bjj_key_hash),
-                "model_id": m.model_id,
+                "serial": m.serial,
                 "bytes": h(&m.to_bytes()),
             })
         })
@@ -250,7 +279,8 @@ fn vectors() -> Value {
         "device_leaves": devices,
         "record_leaves": records,
         "reading_messages": readings,
-        "onboarding_messages": onboarding,
+        "approval_messages": approvals,
+        "claim_messages": claims,
     })
 }
 
@@ -316,21 +346,36 @@ fn layouts_at_fixed_offsets() {
     let mut bad = b;
     bad[0] = b'Z';
     assert_eq!(ReadingMessage::from_bytes(&bad), Err(EncodingError::InvalidLength));
-    let o = OnboardingMessage {
+    let a = ApprovalMessage {
         network: [1; 32],
-        device: [2; 32],
-        owner: [3; 32],
         maker: [4; 32],
+        device: [2; 32],
         bjj_key_hash: [5; 32],
         model_id: 6,
+        serial: 7,
+        expires_at: -8,
     };
-    let b = o.to_bytes();
-    assert!(o.matches(&b));
-    assert!(!o.matches(&b[..179]));
-    let mut bad = b;
-    bad[179] ^= 1;
-    assert!(!o.matches(&bad));
-    assert_eq!(&b[..16], b"zkpin/v1/onboard");
+    let b = a.to_bytes();
+    assert!(a.matches(&b));
+    assert!(!a.matches(&b[..159]));
+    for i in [0, 16, 48, 80, 112, 144, 148, 152, 159] {
+        let mut bad = b;
+        bad[i] ^= 1;
+        assert!(!a.matches(&bad), "byte {i}");
+    }
+    assert_eq!(&b[..16], b"zkpin/v2/approve");
+    assert_eq!(&b[148..152], &7u32.to_le_bytes());
+    assert_eq!(&b[152..160], &(-8i64).to_le_bytes());
+    let c = ClaimMessage { network: [1; 32], device: [2; 32], owner: [3; 32], maker: [4; 32], serial: 7 };
+    let b = c.to_bytes();
+    assert!(c.matches(&b));
+    assert!(!c.matches(&b[..147]));
+    for i in [0, 16, 48, 80, 112, 144, 147] {
+        let mut bad = b;
+        bad[i] ^= 1;
+        assert!(!c.matches(&bad), "byte {i}");
+    }
+    assert_eq!(&b[..16], b"zkpin/v2/onboard");
 }
 
 #[test]
@@ -350,13 +395,13 @@ fn signed_mapping() {
 #[test]
 fn public_input_checks_fields() {
     let (_, r, bjj) = record_cases()[0];
-    let p = PublicInputFields::from_record(&r, &bjj).public_input().unwrap();
+    let p = PublicInputFields::from_record(&NETWORK, &r, &bjj).public_input().unwrap();
     assert!(zkpin_crypto::is_field_element(&p));
     // Each field matters.
     let mut other = r;
     other.score = -r.score;
-    assert_ne!(PublicInputFields::from_record(&other, &bjj).public_input().unwrap(), p);
-    let bad = PublicInputFields::from_record(&r, &BN254_R);
+    assert_ne!(PublicInputFields::from_record(&NETWORK, &other, &bjj).public_input().unwrap(), p);
+    let bad = PublicInputFields::from_record(&NETWORK, &r, &BN254_R);
     assert_eq!(bad.public_input(), Err(EncodingError::NotAFieldElement));
     assert_eq!(bjj_key_hash(&BN254_R, &[0; 32]), Err(EncodingError::NotAFieldElement));
 }

@@ -52,7 +52,8 @@ pub mod device_registry {
     }
 
     /// Appends a device leaf; needs the Ed25519 precompile instruction right before it with
-    /// the device's and the maker's signatures over the onboarding message.
+    /// the device's signature over its claim (naming the owner) and the maker's over its
+    /// approval `serial`, which can register one device leaf, ever.
     pub fn register_device(_ctx: Context<RegisterDevice>, _args: RegisterDeviceArgs) -> Result<()> {
         err!(RegistryError::InterfaceOnly)
     }
@@ -67,8 +68,15 @@ pub mod device_registry {
         err!(RegistryError::InterfaceOnly)
     }
 
-    /// CPI from inference_attestation only: seq n-1 -> n and record leaf append.
+    /// CPI from inference_attestation only: the device's seq moves up to the record's (which
+    /// must be above it) and the record leaf is appended.
     pub fn advance_device(_ctx: Context<AdvanceDevice>, _args: AdvanceDeviceArgs) -> Result<()> {
+        err!(RegistryError::InterfaceOnly)
+    }
+
+    /// Creates page `page` of a maker's approval bitmap (serials `page * 65536` to
+    /// `page * 65536 + 65535`), paid by the maker's authority.
+    pub fn init_approval_page(_ctx: Context<InitApprovalPage>, _page: u32) -> Result<()> {
         err!(RegistryError::InterfaceOnly)
     }
 }
@@ -151,6 +159,10 @@ pub struct RegisterDeviceArgs {
     /// Poseidon(Ax, Ay) of the device's BabyJubJub key, big-endian.
     pub bjj_key_hash: [u8; 32],
     pub model_id: u32,
+    /// The maker's approval number: bit `serial` of the maker's approval bitmap.
+    pub serial: u32,
+    /// Unix seconds after which the approval cannot be used.
+    pub expires_at: i64,
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
@@ -174,6 +186,10 @@ pub struct InitializeNetwork<'info> {
     )]
     pub network: Account<'info, Network>,
     pub system_program: Program<'info, System>,
+    /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
+    /// the network account).
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
 }
 
 #[derive(Accounts)]
@@ -181,6 +197,10 @@ pub struct SetOracles<'info> {
     pub authority: Signer<'info>,
     #[account(mut, has_one = authority)]
     pub network: Account<'info, Network>,
+    /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
+    /// the network account).
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
 }
 
 #[derive(Accounts)]
@@ -199,6 +219,10 @@ pub struct AddMaker<'info> {
     )]
     pub maker: Account<'info, Maker>,
     pub system_program: Program<'info, System>,
+    /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
+    /// the network account).
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
 }
 
 #[derive(Accounts)]
@@ -208,6 +232,10 @@ pub struct SetMakerActive<'info> {
     pub network: Account<'info, Network>,
     #[account(mut, has_one = network)]
     pub maker: Account<'info, Maker>,
+    /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
+    /// the network account).
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
 }
 
 #[derive(Accounts)]
@@ -226,6 +254,10 @@ pub struct RegisterModel<'info> {
     )]
     pub model: Account<'info, Model>,
     pub system_program: Program<'info, System>,
+    /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
+    /// the network account).
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
 }
 
 #[derive(Accounts)]
@@ -235,6 +267,10 @@ pub struct SetModelActive<'info> {
     pub network: Account<'info, Network>,
     #[account(mut, has_one = network)]
     pub model: Account<'info, Model>,
+    /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
+    /// the network account).
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
 }
 
 #[derive(Accounts)]
@@ -243,9 +279,14 @@ pub struct InitTree<'info> {
     #[account(mut, has_one = authority)]
     pub network: Account<'info, Network>,
     /// CHECK: zeroed account created by the client with this program as owner; the program
-    /// writes the SPL Account Compression layout into it.
-    #[account(mut)]
+    /// writes the SPL Account Compression layout into it. It must sign, so only its creator
+    /// can initialize it.
+    #[account(mut, signer)]
     pub tree: UncheckedAccount<'info>,
+    /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
+    /// the network account).
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
 }
 
 #[derive(Accounts)]
@@ -260,9 +301,36 @@ pub struct RegisterDevice<'info> {
     /// CHECK: the network's current device tree (`network.device_tree`).
     #[account(mut, address = network.device_tree)]
     pub device_tree: UncheckedAccount<'info>,
+    /// The maker's approval page holding bit `serial` (PDA `["approvals", maker, serial /
+    /// 65536 as u32 LE]`).
+    #[account(mut, has_one = maker)]
+    pub approval_page: Account<'info, ApprovalPage>,
     /// CHECK: instructions sysvar (Ed25519 precompile introspection).
     #[account(address = anchor_lang::solana_program::sysvar::instructions::ID)]
     pub instructions: UncheckedAccount<'info>,
+    /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
+    /// the network account).
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
+}
+
+#[derive(Accounts)]
+#[instruction(page: u32)]
+pub struct InitApprovalPage<'info> {
+    /// The maker's authority (pays).
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    #[account(has_one = authority)]
+    pub maker: Account<'info, Maker>,
+    #[account(
+        init,
+        payer = authority,
+        space = 8 + ApprovalPage::INIT_SPACE,
+        seeds = [b"approvals", maker.key().as_ref(), page.to_le_bytes().as_ref()],
+        bump
+    )]
+    pub approval_page: Account<'info, ApprovalPage>,
+    pub system_program: Program<'info, System>,
 }
 
 #[derive(Accounts)]
@@ -272,6 +340,10 @@ pub struct UpdateDevice<'info> {
     /// CHECK: a device tree of this network (header authority = network).
     #[account(mut)]
     pub device_tree: UncheckedAccount<'info>,
+    /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
+    /// the network account).
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
 }
 
 #[derive(Accounts)]
@@ -286,6 +358,10 @@ pub struct AdvanceDevice<'info> {
     /// CHECK: the network's current record tree.
     #[account(mut, address = network.record_tree)]
     pub record_tree: UncheckedAccount<'info>,
+    /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
+    /// the network account).
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
 }
 
 /// An approved hardware maker (PDA `["maker", network, authority]`).
@@ -300,6 +376,18 @@ pub struct Maker {
     pub active: bool,
     pub bump: u8,
     pub devices: u64,
+}
+
+/// One page of a maker's approval bitmap (PDA `["approvals", maker, page u32 LE]`): bit
+/// `serial % 65536` is set once approval `serial` has registered a device.
+#[account]
+#[derive(InitSpace, Debug, PartialEq)]
+pub struct ApprovalPage {
+    pub maker: Pubkey,
+    pub page: u32,
+    pub bump: u8,
+    pub padding: [u8; 3],
+    pub bits: [u8; 8192],
 }
 
 /// A model version (PDA `["model", network, model_id LE]`).
@@ -364,6 +452,7 @@ pub struct MakerAdded {
 
 #[event]
 pub struct MakerActiveSet {
+    pub network: Pubkey,
     pub maker: Pubkey,
     pub active: bool,
 }
@@ -380,6 +469,7 @@ pub struct ModelRegistered {
 
 #[event]
 pub struct ModelActiveSet {
+    pub network: Pubkey,
     pub model: Pubkey,
     pub active: bool,
 }
@@ -402,6 +492,9 @@ pub struct DeviceRegistered {
     pub network: Pubkey,
     pub tree: Pubkey,
     pub leaf_index: u32,
+    /// The tree's sequence number after this change (one more per change: a gap means a
+    /// missed event).
+    pub tree_seq: u64,
     pub leaf: DeviceLeaf,
 }
 
@@ -411,6 +504,9 @@ pub struct DeviceUpdated {
     pub network: Pubkey,
     pub tree: Pubkey,
     pub leaf_index: u32,
+    /// The tree's sequence number after this change (one more per change: a gap means a
+    /// missed event).
+    pub tree_seq: u64,
     pub leaf: DeviceLeaf,
 }
 
@@ -420,6 +516,8 @@ pub struct RecordAppended {
     pub network: Pubkey,
     pub tree: Pubkey,
     pub leaf_index: u32,
+    /// The record tree's sequence number after the append.
+    pub tree_seq: u64,
     pub record: RecordLeaf,
 }
 
@@ -472,13 +570,13 @@ pub enum RegistryError {
     InvalidEd25519Instruction,
     #[msg("Ed25519 signatures must be by the device key, then the maker key")]
     Ed25519KeyMismatch,
-    #[msg("Ed25519 signatures must cover the canonical onboarding message")]
+    #[msg("Ed25519 signatures must cover the device's claim, then the maker's approval")]
     Ed25519MessageMismatch,
     #[msg("Device leaf and proof do not match the device tree")]
     InvalidDeviceProof,
     #[msg("Only the inference attestation program may advance a device")]
     NotAttestationAuthority,
-    #[msg("Record sequence number must be the device's next one")]
+    #[msg("Record sequence number must be above the device's current one")]
     SeqMismatch,
     #[msg("Record does not belong to this device or its model")]
     RecordDeviceMismatch,
@@ -488,6 +586,16 @@ pub enum RegistryError {
     InvalidFieldElement,
     #[msg("Account is not an initialized tree of this program")]
     InvalidTree,
+    #[msg("This maker approval was already used: ask the maker for a new one")]
+    ApprovalUsed,
+    #[msg("This maker approval has expired: ask the maker for a new one")]
+    ApprovalExpired,
+    #[msg("Approval page is not the maker's page for this serial")]
+    ApprovalPageMismatch,
+    #[msg("Event instructions can only be emitted by this program")]
+    NotEventAuthority,
+    #[msg("Signer is not the maker's authority")]
+    NotMakerAuthority,
     #[msg("Interface crate only: the program is programs/device-registry")]
     InterfaceOnly = 6999,
 }

@@ -69,15 +69,20 @@ fn device_event_layout_agrees() {
         &[5; 32],
         &[6; 32],
         42,
+        1_000_000_007,
         &leaf,
     );
-    let bytes = ev.as_bytes();
+    // Instruction data of the self-CPI: Anchor's EVENT_IX_TAG, then the event.
+    assert_eq!(&ev.as_bytes()[..8], &0x1d9a_cb51_2ea5_45e4u64.to_le_bytes());
+    assert_eq!(&ev.as_bytes()[..8], &zkpin_accounts::events::EVENT_IX_TAG);
+    let bytes = ev.event();
     assert_eq!(&bytes[..8], iface::DeviceUpdated::DISCRIMINATOR);
     let decoded: iface::DeviceUpdated =
         anchor_lang::AnchorDeserialize::deserialize(&mut &bytes[8..]).unwrap();
     assert_eq!(decoded.network, Pubkey::new_from_array([5; 32]));
     assert_eq!(decoded.tree, Pubkey::new_from_array([6; 32]));
     assert_eq!(decoded.leaf_index, 42);
+    assert_eq!(decoded.tree_seq, 1_000_000_007);
     assert_eq!(decoded.leaf.owner, Pubkey::new_from_array([2; 32]));
     assert_eq!((decoded.leaf.model_id, decoded.leaf.seq, decoded.leaf.status), (77, 99, 1));
 }

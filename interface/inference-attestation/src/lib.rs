@@ -14,9 +14,10 @@ pub const DEVICE_REGISTRY_ID: Pubkey = pubkey!("6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4
 pub mod inference_attestation {
     use super::*;
 
-    /// Verifies a Groth16 proof of one inference for the device's next seq and records it:
-    /// rebuilds `P` from the public fields, verifies against the model's key, then CPIs
-    /// `device_registry::advance_device` (device seq n-1 -> n, record leaf appended).
+    /// Verifies a Groth16 proof of one inference for a seq above the device's and records it:
+    /// rebuilds `P` from the public fields, the network and the device, verifies against the
+    /// model's key, then CPIs `device_registry::advance_device` (device seq -> `seq`, record
+    /// leaf appended).
     /// Remaining accounts: the device tree proof nodes, bottom-up, minus the canopy.
     pub fn submit_attestation(
         ctx: Context<SubmitAttestation>,
@@ -56,8 +57,11 @@ pub struct SubmitAttestationArgs {
     /// Groth16 proof: A (64) || B (128, EIP-197 order) || C (64), big-endian; A as the
     /// prover produced it (the program negates it).
     pub proof: [u8; 256],
-    /// The device leaf now (seq n-1); the record gets seq n.
+    /// The device leaf as it is now.
     pub current: DeviceLeafRef,
+    /// The reading's seq: above `current.leaf.seq` (gaps allowed).
+    pub seq: u64,
+    /// Unix seconds: at most 300 s ahead of the cluster clock, at most 7 days behind.
     pub timestamp: i64,
     /// Commitment to the readings and salt, a field element (< r), big-endian.
     pub input_commitment: [u8; 32],
@@ -86,10 +90,17 @@ pub struct SubmitAttestation<'info> {
     /// CHECK: the device registry program.
     #[account(address = DEVICE_REGISTRY_ID)]
     pub device_registry: UncheckedAccount<'info>,
+    /// CHECK: this program: its event is a self-CPI signed by `attestation_authority`.
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
 }
 
 /// One attested inference recorded: the record leaf is at `record_index` in `record_tree`
 /// (device_registry's `RecordAppended` event in the same transaction carries the full leaf).
+///
+/// `submitter` is whoever signed the transaction. Groth16 proofs are malleable and not bound
+/// to the submitter: a front-runner can copy a pending attestation and land it first (same
+/// record, other `submitter`). Nothing may credit `submitter` on the strength of this event.
 #[event]
 pub struct AttestationSubmitted {
     pub network: Pubkey,
@@ -141,6 +152,12 @@ pub enum AttestationError {
     InvalidVerifyingKey,
     #[msg("Device registry did not return the record leaf index")]
     MissingRecordIndex,
+    #[msg("Reading seq is not above the device's current seq: it was recorded already or a later reading was")]
+    StaleSeq,
+    #[msg("Reading timestamp is more than 300 s ahead of the cluster clock or more than 7 days behind it")]
+    TimestampOutOfRange,
+    #[msg("Event instructions can only be emitted by this program")]
+    NotEventAuthority,
     #[msg("Interface crate only: the program is programs/inference-attestation")]
     InterfaceOnly = 6999,
 }

@@ -22,6 +22,7 @@ fn sample_args() -> iface::SubmitAttestationArgs {
             leaf_index: 0x2122_2324,
             root: [5; 32],
         },
+        seq: 0x3132_3334_3536_3738,
         timestamp: -1_767_225_600,
         input_commitment: [6; 32],
         class: 3,
@@ -76,7 +77,7 @@ fn args_layout_agrees() {
     assert_eq!(p.current.leaf_index, a.current.leaf_index);
     assert_eq!(p.current.root, &a.current.root);
     assert_eq!(p.current.bytes[..], a.current.try_to_vec().unwrap()[..]);
-    assert_eq!((p.timestamp, p.class, p.score), (a.timestamp, a.class, a.score));
+    assert_eq!((p.seq, p.timestamp, p.class, p.score), (a.seq, a.timestamp, a.class, a.score));
     assert_eq!(p.input_commitment, &a.input_commitment);
 }
 
@@ -123,7 +124,7 @@ fn advance_device_data_decodes_as_the_registry_args() {
     let record = program::registry::RecordLeafRef {
         device: p.current.leaf.device,
         model_id: p.current.leaf.model_id,
-        seq: p.current.leaf.seq + 1,
+        seq: p.seq,
         timestamp: p.timestamp,
         input_commitment: p.input_commitment,
         class: p.class,
@@ -152,7 +153,7 @@ fn advance_device_data_decodes_as_the_registry_args() {
     assert_eq!(decoded.current.try_to_vec().unwrap(), a.current.try_to_vec().unwrap());
     let r = decoded.record;
     assert_eq!(r.device, a.current.leaf.device);
-    assert_eq!((r.model_id, r.seq), (a.current.leaf.model_id, a.current.leaf.seq + 1));
+    assert_eq!((r.model_id, r.seq), (a.current.leaf.model_id, a.seq));
     assert_eq!((r.timestamp, r.class, r.score), (a.timestamp, a.class, a.score));
     assert_eq!(r.input_commitment, a.input_commitment);
     assert_eq!(r.public_input, [7; 32]);

@@ -8,7 +8,7 @@ import type { DeadLetterReason } from '@zkpin/sdk';
 
 /** A permanent failure: the job goes to the failed set now, with `<code>: <message>`. */
 export function deadLetter(
-  code: DeadLetterReason | 'SEQ_GAP',
+  code: DeadLetterReason,
   message: string,
 ): UnrecoverableError {
   return new UnrecoverableError(`${code}: ${message}`);

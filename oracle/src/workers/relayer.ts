@@ -9,11 +9,14 @@
  *   seen twice, a replayed old seq, or a retry after a send whose confirmation was lost;
  * - retried with backoff: network and blockhash errors, a replica behind the chain;
  * - dead letter: `PROGRAM_REJECTED: <program>: <Error> (<code>)`, `DEVICE_REVOKED`,
- *   `UNKNOWN_DEVICE`, `SEQ_GAP` (seq n-1 never reached the chain, so seq n never can: the
- *   proof is bound to seq = leaf.seq + 1), `RETRIES_EXHAUSTED`.
+ *   `UNKNOWN_DEVICE`, `STALE_SEQ` (a later reading of the device was recorded first),
+ *   `RETRIES_EXHAUSTED`.
  *
- * Ordering: a device's seq n+1 needs seq n on-chain first. A job that is ahead of the device
- * waits (moved to delayed, no attempt spent) while its predecessor is in flight.
+ * Ordering: the chain takes any seq above the device's (gaps allowed), so a reading that
+ * could not be proved never blocks the next ones. To record a device's readings in order, a
+ * job waits (moved to delayed, no attempt spent) while the reading the bridge accepted just
+ * before it (`prevSeq`) is still in flight; once that one is recorded or dead-lettered, it
+ * goes.
  */
 import { countFailures } from './failures.ts';
 import {
@@ -81,10 +84,8 @@ export interface RelayerOptions {
   stalledIntervalMs?: number;
   /** How long to wait for the replica to reach the on-chain root before retrying (default 2,000 ms). */
   replicaWaitMs?: number;
-  /** Delay of a job waiting for its device's previous seq (default 250 ms). */
+  /** Delay of a job waiting for its device's previous reading (default 250 ms). */
   seqWaitDelayMs?: number;
-  /** A job ahead of its device with no predecessor in flight dead-letters as SEQ_GAP after this (default 120,000 ms). */
-  seqGapTimeoutMs?: number;
   autorun?: boolean;
   logger?: Logger;
   metrics?: OracleMetrics;
@@ -123,7 +124,6 @@ const IN_FLIGHT = new Set([
   'waiting-children',
   'paused',
 ]);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createRelayer(o: RelayerOptions): RelayerHandle {
   const prefix = o.prefix ?? DEFAULT_QUEUE_PREFIX;
@@ -137,9 +137,6 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
   const cuLimit = o.computeUnitLimit ?? DEFAULT_COMPUTE_UNIT_LIMIT;
   const replicaWaitMs = o.replicaWaitMs ?? 2_000;
   const seqWaitDelayMs = o.seqWaitDelayMs ?? 250;
-  const seqGapTimeoutMs = o.seqGapTimeoutMs ?? 120_000;
-  /** First time each job was seen ahead of its device with no predecessor in flight. */
-  const gapSince = new Map<string, number>();
   let recordTree = o.setup.recordTree;
   let warnedFee = false;
 
@@ -157,12 +154,12 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     return s ? BigInt(s.leaf.seq.toString()) : undefined;
   }
 
-  /** State of the job of seq-1 (relay queue first, then prove queue). */
-  async function predecessor(
+  /** State of the job of `seq` (relay queue first, then prove queue). */
+  async function jobState(
     deviceHex: string,
     seq: bigint,
   ): Promise<{ state: string; failedReason?: string }> {
-    const id = readingJobId(deviceHex, seq - 1n);
+    const id = readingJobId(deviceHex, seq);
     for (const q of [relayQueue, proveQueue]) {
       const job = await q.getJob(id);
       if (!job) continue;
@@ -173,14 +170,6 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     return { state: 'missing' };
   }
 
-  async function replicaInSync(tree: PublicKey): Promise<boolean> {
-    const deadline = Date.now() + replicaWaitMs;
-    for (;;) {
-      if (await o.follower.rootMatchesChain(tree)) return true;
-      if (Date.now() > deadline) return false;
-      await sleep(100);
-    }
-  }
 
   async function buildTransaction(
     ix: TransactionInstruction,
@@ -193,17 +182,21 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     }
     ixs.push(ix);
     if (!o.lookupTable) {
-      const tx = new Transaction().add(...ixs);
-      if (ixs.length === 3 && legacySize(tx, o.submitter.publicKey) > MAX_TX_BYTES) {
-        // A depth-20 device proof leaves no room for the fee instruction in a legacy transaction.
-        if (!warnedFee)
-          log.warn(
-            'priority fee dropped: the transaction would exceed 1,232 bytes; pass a lookupTable (createRelayerLookupTable)',
-          );
-        warnedFee = true;
-        return new Transaction().add(ixs[0]!, ix);
+      // A depth-20 device proof leaves no room for the compute-budget instructions in a legacy
+      // transaction: drop the fee, then the limit (the default 200,000 CU covers the call).
+      for (const budget of [ixs.slice(0, -1), ixs.slice(0, 1), []]) {
+        const tx = new Transaction().add(...budget, ix);
+        if (legacySize(tx, o.submitter.publicKey) <= MAX_TX_BYTES) {
+          if (budget.length < ixs.length - 1 && !warnedFee) {
+            log.warn(
+              'compute-budget instructions dropped: the transaction would exceed 1,232 bytes; pass a lookupTable (createRelayerLookupTable)',
+            );
+            warnedFee = true;
+          }
+          return tx;
+        }
       }
-      return tx;
+      return new Transaction().add(ix);
     }
     const message = new TransactionMessage({
       payerKey: o.submitter.publicKey,
@@ -238,35 +231,24 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
       );
     }
 
-    if (seq > current + 1n) {
-      // Ahead of the device: seq-1 must land first.
-      const prev = await predecessor(r.device, seq);
-      if (prev.state === 'failed') {
-        gapSince.delete(job.id!);
-        throw deadLetter(
-          'SEQ_GAP',
-          `seq ${seq - 1n} of device ${r.device} is a dead letter (${deadLetterReason(prev.failedReason)}); the device is at seq ${current}, and seq ${seq} can only be recorded right after seq ${seq - 1n}`,
+    const prevSeq = r.prevSeq === null ? undefined : BigInt(r.prevSeq);
+    if (prevSeq !== undefined && prevSeq > current) {
+      // The reading accepted just before this one is not on-chain: wait while it is in flight
+      // (recording this one first would make it stale); go once it is recorded or dead.
+      const prev = await jobState(r.device, prevSeq);
+      if (IN_FLIGHT.has(prev.state)) {
+        await job.moveToDelayed(Date.now() + seqWaitDelayMs, token);
+        throw new DelayedError();
+      }
+      if (prev.state === 'failed')
+        await job.log(
+          `seq ${prevSeq} is a dead letter (${deadLetterReason(prev.failedReason)}): recording seq ${seq} after the gap`,
         );
-      }
-      if (!IN_FLIGHT.has(prev.state)) {
-        const since = gapSince.get(job.id!) ?? Date.now();
-        gapSince.set(job.id!, since);
-        if (Date.now() - since > seqGapTimeoutMs) {
-          gapSince.delete(job.id!);
-          throw deadLetter(
-            'SEQ_GAP',
-            `device ${r.device} is at seq ${current} and seq ${current + 1n} never arrived within ${seqGapTimeoutMs} ms; seq ${seq} can only be recorded after it`,
-          );
-        }
-      }
-      await job.moveToDelayed(Date.now() + seqWaitDelayMs, token);
-      throw new DelayedError();
     }
-    gapSince.delete(job.id!);
 
     const proof = o.follower.proof(r.device);
     if (!proof) throw deadLetter('UNKNOWN_DEVICE', `device ${r.device}: no replica of its tree`);
-    if (!(await replicaInSync(proof.state.tree))) {
+    if (!(await o.follower.ensureInSync(proof.state.tree, replicaWaitMs))) {
       throw transient(
         job,
         `device tree replica of ${proof.state.tree.toBase58()} does not match the on-chain root after ${replicaWaitMs} ms`,
@@ -284,6 +266,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
       recordTree: await currentRecordTree(),
       leaf: fresh.state.leaf,
       leafIndex: fresh.state.leafIndex,
+      seq,
       root: fresh.root,
       proofNodes: fresh.nodes,
       proof: fromHex(r.proof),
@@ -335,8 +318,13 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
       switch (attributed.name) {
         case 'DeviceRevoked':
           throw deadLetter('DEVICE_REVOKED', `${name}: device ${r.device} is revoked`);
-        case 'InvalidDeviceProof':
+        case 'StaleSeq':
         case 'SeqMismatch':
+          throw deadLetter(
+            'STALE_SEQ',
+            `${name}: device ${r.device} already has a seq at or above ${seq} (a later reading was recorded first)`,
+          );
+        case 'InvalidDeviceProof':
           // The leaf changed under us (another relayer, a transfer): rebuild from the replica.
           throw transient(job, `${name}: the device leaf changed since the proof was built`);
         case 'WrongRecordTree':

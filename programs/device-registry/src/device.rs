@@ -14,12 +14,13 @@ pub struct Replace<'a> {
 }
 
 /// Checks `old` is in `device_tree` (a device tree of `network_key`) with the proof in
-/// `proof_accounts`, and replaces it by `new`.
+/// `proof_accounts`, and replaces it by `new`. Returns the tree's sequence number after the
+/// change.
 pub fn replace(
     device_tree: &mut AccountView,
     change: &Replace,
     proof_accounts: &[AccountView],
-) -> Result<(), ProgramError> {
+) -> Result<u64, ProgramError> {
     let Replace { network_key, old, new } = *change;
     checks::owned(device_tree)?;
     let mut nodes: [Node; 32] = [[0; 32]; 32];
@@ -37,5 +38,5 @@ pub fn replace(
         index: old.leaf_index,
     })
     .map_err(|e| tree::cmt_error(e, RegistryError::DeviceTreeFull))?;
-    Ok(())
+    Ok(t.sequence_number())
 }

@@ -2,8 +2,8 @@
 //!
 //! The precompile has already verified every signature in it when our instruction runs; we
 //! check *what* was verified: the right program, exactly two signatures, every offset
-//! pointing into that same instruction, signature 0 by the device key and signature 1 by the
-//! maker key, both over the canonical onboarding message.
+//! pointing into that same instruction, signature 0 by the device key over its claim and
+//! signature 1 by the maker key over its approval (docs/contracts.md).
 use pinocchio::{error::ProgramError, sysvars::instructions::Instructions, AccountView, Address};
 
 use crate::error::RegistryError;
@@ -20,7 +20,7 @@ const THIS_INSTRUCTION: u16 = u16::MAX;
 
 pub struct Expected<'a> {
     pub keys: [&'a [u8; 32]; 2],
-    pub message: &'a [u8],
+    pub messages: [&'a [u8]; 2],
 }
 
 fn u16_at(d: &[u8], o: usize) -> Result<u16, ProgramError> {
@@ -44,7 +44,7 @@ pub fn verify_previous(sysvar: &AccountView, expected: &Expected) -> Result<(), 
     if d.first() != Some(&2) {
         return Err(RegistryError::InvalidEd25519Instruction.into());
     }
-    for (i, key) in expected.keys.iter().enumerate() {
+    for (i, (key, message)) in expected.keys.iter().zip(expected.messages).enumerate() {
         let o = HEADER + i * ENTRY;
         let sig_ix = u16_at(d, o + 2)?;
         let pk_off = u16_at(d, o + 4)? as usize;
@@ -63,7 +63,7 @@ pub fn verify_previous(sysvar: &AccountView, expected: &Expected) -> Result<(), 
         }
         let msg =
             d.get(msg_off..msg_off + msg_len).ok_or(RegistryError::InvalidEd25519Instruction)?;
-        if msg != expected.message {
+        if msg != message {
             return Err(RegistryError::Ed25519MessageMismatch.into());
         }
     }

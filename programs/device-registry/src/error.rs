@@ -48,14 +48,19 @@ registry_errors! {
     MissingEd25519Instruction = 6020 => "The instruction before this one must be the Ed25519 precompile",
     InvalidEd25519Instruction = 6021 => "Ed25519 instruction must hold 2 signatures whose offsets point into itself",
     Ed25519KeyMismatch = 6022 => "Ed25519 signatures must be by the device key, then the maker key",
-    Ed25519MessageMismatch = 6023 => "Ed25519 signatures must cover the canonical onboarding message",
+    Ed25519MessageMismatch = 6023 => "Ed25519 signatures must cover the device's claim, then the maker's approval",
     InvalidDeviceProof = 6024 => "Device leaf and proof do not match the device tree",
     NotAttestationAuthority = 6025 => "Only the inference attestation program may advance a device",
-    SeqMismatch = 6026 => "Record sequence number must be the device's next one",
+    SeqMismatch = 6026 => "Record sequence number must be above the device's current one",
     RecordDeviceMismatch = 6027 => "Record does not belong to this device or its model",
     NotDeviceOwner = 6028 => "Signer is not the device owner",
     InvalidFieldElement = 6029 => "Value is not a BN254 scalar field element",
     InvalidTree = 6030 => "Account is not an initialized tree of this program",
+    ApprovalUsed = 6031 => "This maker approval was already used: ask the maker for a new one",
+    ApprovalExpired = 6032 => "This maker approval has expired: ask the maker for a new one",
+    ApprovalPageMismatch = 6033 => "Approval page is not the maker's page for this serial",
+    NotEventAuthority = 6034 => "Event instructions can only be emitted by this program",
+    NotMakerAuthority = 6035 => "Signer is not the maker's authority",
 }
 
 impl From<RegistryError> for ProgramError {

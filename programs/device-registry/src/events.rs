@@ -1,6 +1,18 @@
-//! This program's Anchor events (`zkpin_accounts::EventWriter`: one `sol_log_data` blob
-//! `discriminator || borsh(fields)`).
-use zkpin_accounts::{discriminator, leaf::DeviceLeaf, EventWriter};
+//! This program's Anchor events, emitted as self-CPIs (`zkpin_accounts::events`): instruction
+//! data `EVENT_IX_TAG || discriminator || borsh(fields)`, signed by the network account (a PDA
+//! of this program, so only this program can sign for it). Every event's first field is that
+//! network, and [`process_event`] accepts an event instruction only when its signer is a
+//! `Network` of this program equal to that field: an event cannot be forged, and cannot be
+//! hidden by truncating the transaction's logs.
+use pinocchio::{cpi::Seed, error::ProgramError, AccountView, ProgramResult};
+use zkpin_accounts::{
+    discriminator,
+    leaf::DeviceLeaf,
+    state::{network::NETWORK_SEED, Network},
+    EventWriter,
+};
+
+use crate::{checks, error::RegistryError, ID};
 
 pub const NETWORK_INITIALIZED: [u8; 8] = discriminator::event("NetworkInitialized");
 pub const ORACLES_SET: [u8; 8] = discriminator::event("OraclesSet");
@@ -13,19 +25,55 @@ pub const DEVICE_REGISTERED: [u8; 8] = discriminator::event("DeviceRegistered");
 pub const DEVICE_UPDATED: [u8; 8] = discriminator::event("DeviceUpdated");
 pub const RECORD_APPENDED: [u8; 8] = discriminator::event("RecordAppended");
 
-/// `{ network, tree, leaf_index: u32, leaf: DeviceLeaf }`: the full leaf, so the indexer can
-/// rebuild device trees from events alone.
+/// Emits `ev` as a self-CPI signed by `network` (an initialized `Network` of this program,
+/// not mutably borrowed).
+pub fn emit(ev: &EventWriter, network: &AccountView) -> ProgramResult {
+    let (authority, bump) = {
+        let d = network.try_borrow()?;
+        let n = Network::load(&d).ok_or(RegistryError::InvalidAccountData)?;
+        (n.authority, [n.bump])
+    };
+    let seeds = [Seed::from(NETWORK_SEED), Seed::from(&authority), Seed::from(&bump)];
+    ev.emit(&ID, network, &seeds)
+}
+
+/// The event instruction (`EVENT_IX_TAG || event`): only this program, through [`emit`], can
+/// make it succeed.
+pub fn process_event(accounts: &[AccountView], data: &[u8]) -> ProgramResult {
+    let [signer, ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    let forged = || ProgramError::from(RegistryError::NotEventAuthority);
+    if !signer.is_signer() {
+        return Err(forged());
+    }
+    checks::owned(signer).map_err(|_| forged())?;
+    if Network::load(&signer.try_borrow()?).is_none() {
+        return Err(forged());
+    }
+    // data = EVENT_IX_TAG (8) || discriminator (8) || network (32) || ...
+    if data.get(16..48) != Some(signer.address().as_ref()) {
+        return Err(forged());
+    }
+    Ok(())
+}
+
+/// `{ network, tree, leaf_index: u32, tree_seq: u64, leaf: DeviceLeaf }`: the full leaf and
+/// the tree's sequence number after the change, so a follower can rebuild device trees from
+/// events alone and detect a missed one.
 pub fn device_event(
     disc: [u8; 8],
     network: &[u8; 32],
     tree: &[u8; 32],
     leaf_index: u32,
+    tree_seq: u64,
     leaf: &DeviceLeaf,
 ) -> EventWriter {
-    let mut ev = EventWriter::new(disc, 64 + 4 + 141);
+    let mut ev = EventWriter::new(disc, 64 + 4 + 8 + 141);
     ev.bytes(network)
         .bytes(tree)
         .u32(leaf_index)
+        .u64(tree_seq)
         .bytes(leaf.device)
         .bytes(leaf.owner)
         .bytes(leaf.maker)

@@ -59,6 +59,8 @@ pub fn process_instruction(
         transfer_device::DISCRIMINATOR => transfer_device::process(accounts, args),
         revoke_device::DISCRIMINATOR => revoke_device::process(accounts, args),
         advance_device::DISCRIMINATOR => advance_device::process(accounts, args),
+        init_approval_page::DISCRIMINATOR => init_approval_page::process(accounts, args),
+        zkpin_accounts::events::EVENT_IX_TAG => events::process_event(accounts, data),
         _ => Err(ProgramError::InvalidInstructionData),
     }
 }

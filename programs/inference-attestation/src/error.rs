@@ -63,6 +63,9 @@ attestation_errors! {
     InvalidVerifyingKey = 6016 => "Model verifying key is not valid",
     /// device_registry did not return the record index.
     MissingRecordIndex = 6017 => "Device registry did not return the record leaf index",
+    StaleSeq = 6018 => "Reading seq is not above the device's current seq: it was recorded already or a later reading was",
+    TimestampOutOfRange = 6019 => "Reading timestamp is more than 300 s ahead of the cluster clock or more than 7 days behind it",
+    NotEventAuthority = 6020 => "Event instructions can only be emitted by this program",
 }
 
 impl From<AttestationError> for ProgramError {

@@ -5,7 +5,8 @@
 //! program rebuilds the single public input `P` from plain fields with `sol_poseidon`,
 //! verifies the proof against the model's verifying key (`crates/zkpin-groth16`), then CPIs
 //! `device_registry::advance_device` with its PDA `["attestation"]` as signer, which moves the
-//! device's seq from n-1 to n and appends the record leaf (so a reading is recorded once).
+//! device's seq up to the reading's and appends the record leaf (so a reading is recorded
+//! once). Events are self-CPIs signed by the same PDA (`events.rs`).
 //!
 //! `lib.rs` only dispatches. The Anchor interface crate (`interface/inference-attestation`)
 //! declares the same instruction, accounts, event and errors and generates
@@ -59,6 +60,7 @@ pub fn process_instruction(
     // `Result`-returning functions whose address is taken.
     match disc {
         submit_attestation::DISCRIMINATOR => submit_attestation::process(accounts, args),
+        zkpin_accounts::events::EVENT_IX_TAG => events::process_event(accounts),
         _ => Err(ProgramError::InvalidInstructionData),
     }
 }

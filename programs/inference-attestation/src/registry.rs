@@ -99,7 +99,9 @@ pub struct RecordLeafRef<'a> {
 
 /// Most proof nodes device_registry accepts (`tree::proof_nodes`).
 pub const MAX_PROOF_NODES: usize = 32;
-const MAX_CPI_ACCOUNTS: usize = 4 + MAX_PROOF_NODES;
+/// authority, network, device tree, record tree, device_registry (its events), proof nodes.
+const FIXED_CPI_ACCOUNTS: usize = 5;
+const MAX_CPI_ACCOUNTS: usize = FIXED_CPI_ACCOUNTS + MAX_PROOF_NODES;
 
 /// The accounts and data of one `advance_device` call.
 pub struct AdvanceDevice<'a> {
@@ -107,6 +109,8 @@ pub struct AdvanceDevice<'a> {
     pub network: &'a AccountView,
     pub device_tree: &'a AccountView,
     pub record_tree: &'a AccountView,
+    /// device_registry's program account: it emits its events as self-CPIs.
+    pub registry_program: &'a AccountView,
     /// Device tree proof nodes, bottom-up, minus the canopy (read-only).
     pub proof: &'a [AccountView],
     pub data: &'a AdvanceDeviceData,
@@ -131,20 +135,22 @@ pub fn advance_device(cpi: &AdvanceDevice) -> Result<u32, ProgramError> {
         (cpi.network, true, false),
         (cpi.device_tree, true, false),
         (cpi.record_tree, true, false),
+        (cpi.registry_program, false, false),
     ];
     for (i, (view, writable, signer)) in fixed.into_iter().enumerate() {
         metas[i].write(InstructionAccount::new(view.address(), writable, signer));
         CpiAccount::init_from_account_view(view, &mut accounts[i]);
     }
     for (i, view) in cpi.proof.iter().enumerate() {
-        metas[4 + i].write(InstructionAccount::readonly(view.address()));
-        CpiAccount::init_from_account_view(view, &mut accounts[4 + i]);
+        metas[FIXED_CPI_ACCOUNTS + i].write(InstructionAccount::readonly(view.address()));
+        CpiAccount::init_from_account_view(view, &mut accounts[FIXED_CPI_ACCOUNTS + i]);
     }
-    // SAFETY: the first 4 + n entries of both arrays were initialized above.
+    let len = FIXED_CPI_ACCOUNTS + n;
+    // SAFETY: the first FIXED_CPI_ACCOUNTS + n entries of both arrays were initialized above.
     let (metas, accounts) = unsafe {
         (
-            slice::from_raw_parts(metas.as_ptr() as *const InstructionAccount, 4 + n),
-            slice::from_raw_parts(accounts.as_ptr() as *const CpiAccount, 4 + n),
+            slice::from_raw_parts(metas.as_ptr() as *const InstructionAccount, len),
+            slice::from_raw_parts(accounts.as_ptr() as *const CpiAccount, len),
         )
     };
     let ix =

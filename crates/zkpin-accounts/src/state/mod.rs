@@ -5,10 +5,12 @@
 //! `load` / `load_mut` return `None` unless the data is exactly one account of that type
 //! (size and discriminator); `init` returns `None` unless the data is zeroed and of the right
 //! size, and then writes the discriminator. Each program maps `None` to its own named error.
+pub mod approval_page;
 pub mod maker;
 pub mod model;
 pub mod network;
 
+pub use approval_page::ApprovalPage;
 pub use maker::Maker;
 pub use model::Model;
 pub use network::Network;

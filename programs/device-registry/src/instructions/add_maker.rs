@@ -1,6 +1,6 @@
 //! `add_maker(args: AddMakerArgs { authority: Pubkey, name: String })`: approves a maker.
 //! Accounts: `[authority (signer, writable, pays), network (writable), maker (writable,
-//! PDA ["maker", network, maker authority]), system_program]`.
+//! PDA ["maker", network, maker authority]), system_program, program (this program: events)]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
 use zkpin_accounts::{
     discriminator,
@@ -15,7 +15,7 @@ use crate::{
     args::Reader,
     checks,
     error::RegistryError,
-    events::MAKER_ADDED,
+    events::{self, MAKER_ADDED},
     pda::{self, PdaSpec},
 };
 
@@ -46,20 +46,21 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     pda::create(authority, maker, &PdaSpec { seeds: &seeds, bump, space: Maker::LEN })?;
 
     let maker_key = maker.address().to_bytes();
-    let mut d = maker.try_borrow_mut()?;
-    let m = Maker::init(&mut d).ok_or(RegistryError::AlreadyInitialized)?;
-    m.network = network_key;
-    m.authority = *maker_authority;
-    m.name[..name.len()].copy_from_slice(name);
-    m.active = 1;
-    m.bump = bump;
+    {
+        let mut d = maker.try_borrow_mut()?;
+        let m = Maker::init(&mut d).ok_or(RegistryError::AlreadyInitialized)?;
+        m.network = network_key;
+        m.authority = *maker_authority;
+        m.name[..name.len()].copy_from_slice(name);
+        m.active = 1;
+        m.bump = bump;
+    }
 
-    EventWriter::new(MAKER_ADDED, 32 * 3 + 4 + name.len())
-        .bytes(&network_key)
+    let mut ev = EventWriter::new(MAKER_ADDED, 32 * 3 + 4 + name.len());
+    ev.bytes(&network_key)
         .bytes(&maker_key)
         .bytes(maker_authority)
         .u32(name.len() as u32)
-        .bytes(name)
-        .emit();
-    Ok(())
+        .bytes(name);
+    events::emit(&ev, network)
 }

@@ -1,10 +1,11 @@
 //! `advance_device(args: AdvanceDeviceArgs { leaf, leaf_index, root, record })`: called only
 //! by `inference_attestation` (through CPI, signed by its PDA `["attestation"]`) after it
-//! verified a proof. Moves the device leaf's seq from n-1 to n (so the same reading can
-//! never be recorded twice) and appends the record leaf to the current record tree.
-//! Returns (return data) the record's leaf index, u32 LE.
+//! verified a proof. Moves the device leaf's seq up to the record's seq n (n must be above the
+//! leaf's: the same reading can never be recorded twice, and a reading that could not be
+//! proved leaves a gap instead of blocking later ones) and appends the record leaf to the
+//! current record tree. Returns (return data) the record's leaf index, u32 LE.
 //! Accounts: `[attestation authority (signer), network (writable), device_tree (writable),
-//! record_tree (writable), ...proof nodes]`.
+//! record_tree (writable), program (this program: events), ...proof nodes]`.
 use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
 use zkpin_accounts::{
     discriminator,
@@ -19,7 +20,7 @@ use crate::{
     checks,
     device::{self, Replace},
     error::RegistryError,
-    events::{device_event, DEVICE_UPDATED, RECORD_APPENDED},
+    events::{self, device_event, DEVICE_UPDATED, RECORD_APPENDED},
     leaf::RecordLeaf,
     tree,
 };
@@ -34,7 +35,7 @@ pub const ATTESTATION_AUTHORITY: Address = Address::new_from_array([
 ]);
 
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
-    let [authority, network, device_tree, record_tree, proof @ ..] = accounts else {
+    let [authority, network, device_tree, record_tree, _program, proof @ ..] = accounts else {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
     if !authority.is_signer() || authority.address() != &ATTESTATION_AUTHORITY {
@@ -50,8 +51,8 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     if record.device() != old.leaf.device || record.model_id() != old.leaf.model_id {
         return Err(RegistryError::RecordDeviceMismatch.into());
     }
-    let next = old.leaf.seq.checked_add(1).ok_or(RegistryError::SeqMismatch)?;
-    if record.seq() != next {
+    let next = record.seq();
+    if next <= old.leaf.seq {
         return Err(RegistryError::SeqMismatch.into());
     }
 
@@ -66,17 +67,17 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     }
 
     let new = DeviceLeaf { seq: next, ..old.leaf };
-    device::replace(
+    let device_tree_seq = device::replace(
         device_tree,
         &Replace { network_key: &network_key, old: &old, new: &new },
         proof,
     )?;
 
-    let record_index = {
+    let (record_index, record_tree_seq) = {
         let mut d = record_tree.try_borrow_mut()?;
         let mut t = MerkleTreeAccount::load(&mut d[..]).map_err(|_| RegistryError::InvalidTree)?;
         t.append(&record.hash()).map_err(|e| tree::cmt_error(e, RegistryError::RecordTreeFull))?;
-        t.rightmost_index() - 1
+        (t.rightmost_index() - 1, t.sequence_number())
     };
     {
         let mut d = network.try_borrow_mut()?;
@@ -85,13 +86,22 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     }
 
     let device_tree_key = device_tree.address().to_bytes();
-    device_event(DEVICE_UPDATED, &network_key, &device_tree_key, old.leaf_index, &new).emit();
-    EventWriter::new(RECORD_APPENDED, 32 * 2 + 4 + 125)
-        .bytes(&network_key)
+    let ev = device_event(
+        DEVICE_UPDATED,
+        &network_key,
+        &device_tree_key,
+        old.leaf_index,
+        device_tree_seq,
+        &new,
+    );
+    events::emit(&ev, network)?;
+    let mut ev = EventWriter::new(RECORD_APPENDED, 32 * 2 + 4 + 8 + 125);
+    ev.bytes(&network_key)
         .bytes(&record_tree_key)
         .u32(record_index)
-        .bytes(record.bytes)
-        .emit();
+        .u64(record_tree_seq)
+        .bytes(record.bytes);
+    events::emit(&ev, network)?;
     #[cfg(target_arch = "bpf")]
     unsafe {
         let idx = record_index.to_le_bytes();

@@ -3,7 +3,11 @@
 //! tree (kind 0) or record tree (kind 1). The canopy depth follows from the account size.
 //! Calling it again with a new account rotates to that tree; leaves in earlier device trees
 //! stay usable.
-//! Accounts: `[authority (signer), network (writable), tree (writable)]`.
+//! The tree account must sign: it is a keypair account created by the client, and only its
+//! creator may initialize it (otherwise an account created in one transaction and initialized
+//! in a later one could be taken by another network's authority in between).
+//! Accounts: `[authority (signer), network (writable), tree (writable, signer), program (this
+//! program: events)]`.
 use pinocchio::{
     error::ProgramError,
     sysvars::{clock::Clock, Sysvar},
@@ -12,7 +16,7 @@ use pinocchio::{
 use zkpin_accounts::{discriminator, state::Network, EventWriter};
 use zkpin_cmt::{CmtError, InitializeArgs, MerkleTreeAccount};
 
-use crate::{args::Reader, checks, error::RegistryError, events::TREE_INITIALIZED, tree};
+use crate::{args::Reader, checks, error::RegistryError, events::{self, TREE_INITIALIZED}, tree};
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("init_tree");
 pub const KIND_DEVICE: u8 = 0;
@@ -32,6 +36,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     }
     checks::owned(network)?;
     checks::owned(tree_account)?;
+    checks::signer(tree_account)?;
     let network_key = network.address().to_bytes();
     let tree_key = tree_account.address().to_bytes();
     checks::network_authority(
@@ -59,26 +64,27 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         t.canopy_depth()
     };
 
-    let mut d = network.try_borrow_mut()?;
-    let state = Network::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
-    let number = if kind == KIND_DEVICE {
-        state.device_tree = tree_key;
-        state.set_device_trees(state.device_trees().wrapping_add(1));
-        state.device_trees()
-    } else {
-        state.record_tree = tree_key;
-        state.set_record_trees(state.record_trees().wrapping_add(1));
-        state.record_trees()
+    let number = {
+        let mut d = network.try_borrow_mut()?;
+        let state = Network::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
+        if kind == KIND_DEVICE {
+            state.device_tree = tree_key;
+            state.set_device_trees(state.device_trees().wrapping_add(1));
+            state.device_trees()
+        } else {
+            state.record_tree = tree_key;
+            state.set_record_trees(state.record_trees().wrapping_add(1));
+            state.record_trees()
+        }
     };
 
-    EventWriter::new(TREE_INITIALIZED, 32 * 2 + 1 + 4 * 4)
-        .bytes(&network_key)
+    let mut ev = EventWriter::new(TREE_INITIALIZED, 32 * 2 + 1 + 4 * 4);
+    ev.bytes(&network_key)
         .bytes(&tree_key)
         .u8(kind)
         .u32(max_depth)
         .u32(max_buffer_size)
         .u32(canopy_depth)
-        .u32(number)
-        .emit();
-    Ok(())
+        .u32(number);
+    events::emit(&ev, network)
 }

@@ -13,7 +13,10 @@ use zkpin_accounts::{
     EventWriter,
 };
 
-use crate::{error::RegistryError, events::NETWORK_INITIALIZED};
+use crate::{
+    error::RegistryError,
+    events::{self, NETWORK_INITIALIZED},
+};
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("initialize_network");
 
@@ -82,15 +85,17 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     )?;
 
     let network_key = network.address().to_bytes();
-    let mut data = network.try_borrow_mut()?;
-    let state = Network::init(&mut data).ok_or(RegistryError::AlreadyInitialized)?;
-    state.authority = authority.address().to_bytes();
-    for (slot, key) in state.oracles.iter_mut().zip(args.oracles) {
-        *slot = *key;
+    {
+        let mut data = network.try_borrow_mut()?;
+        let state = Network::init(&mut data).ok_or(RegistryError::AlreadyInitialized)?;
+        state.authority = authority.address().to_bytes();
+        for (slot, key) in state.oracles.iter_mut().zip(args.oracles) {
+            *slot = *key;
+        }
+        state.oracle_count = args.oracles.len() as u8;
+        state.permissionless = args.permissionless as u8;
+        state.bump = bump;
     }
-    state.oracle_count = args.oracles.len() as u8;
-    state.permissionless = args.permissionless as u8;
-    state.bump = bump;
 
     // NetworkInitialized { network, authority, oracles: Vec<Pubkey>, permissionless }
     let mut ev = EventWriter::new(NETWORK_INITIALIZED, 32 * 2 + 4 + 32 * MAX_ORACLES + 1);
@@ -98,6 +103,6 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     for key in args.oracles {
         ev.bytes(key);
     }
-    ev.u8(args.permissionless as u8).emit();
-    Ok(())
+    ev.u8(args.permissionless as u8);
+    events::emit(&ev, network)
 }

@@ -1,5 +1,6 @@
 pub mod add_maker;
 pub mod advance_device;
+pub mod init_approval_page;
 pub mod init_tree;
 pub mod initialize_network;
 pub mod register_device;

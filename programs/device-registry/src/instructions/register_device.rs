@@ -1,38 +1,50 @@
-//! `register_device(args: RegisterDeviceArgs { device, bjj_key_hash, model_id })`: appends a
-//! device leaf (seq 0, Active) to the network's current device tree.
+//! `register_device(args: RegisterDeviceArgs { device, bjj_key_hash, model_id, serial,
+//! expires_at })`: appends a device leaf (seq 0, Active) to the network's current device tree.
 //!
 //! The instruction right before this one must be the Ed25519 precompile with two signatures
-//! over the canonical onboarding message (docs/contracts.md): the device key (possession)
-//! and the maker's authority key (approval).
+//! (docs/contracts.md): the device key over its claim (possession, and consent to this owner)
+//! and the maker's authority key over its approval `serial`. The approval is single-use: its
+//! bit in the maker's approval page is set here, and an approval past `expires_at` is refused.
 //! Accounts: `[owner (signer), network (writable), maker (writable), model, device_tree
-//! (writable), instructions sysvar]`.
-use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+//! (writable), approval_page (writable, PDA ["approvals", maker, serial / 65536 as u32 LE]),
+//! instructions sysvar, program (this program: events)]`.
+use pinocchio::{
+    error::ProgramError,
+    sysvars::{clock::Clock, Sysvar},
+    AccountView, ProgramResult,
+};
 use zkpin_accounts::{
     discriminator,
     leaf::{DeviceLeaf, STATUS_ACTIVE},
-    state::{Maker, Model, Network},
+    state::{
+        approval_page::page_of,
+        ApprovalPage, Maker, Model, Network,
+    },
 };
 use zkpin_cmt::MerkleTreeAccount;
-use zkpin_encoding::OnboardingMessage;
+use zkpin_encoding::{ApprovalMessage, ClaimMessage};
 
 use crate::{
     args::Reader,
     checks,
     ed25519::{self, Expected},
     error::RegistryError,
-    events::{device_event, DEVICE_REGISTERED},
+    events::{self, device_event, DEVICE_REGISTERED},
     tree,
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("register_device");
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
-    let [owner, network, maker, model, device_tree, sysvar, ..] = accounts else {
+    let [owner, network, maker, model, device_tree, approval_page, sysvar, _program, ..] = accounts
+    else {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
     let mut r = Reader::new(data);
     let device = r.array::<32>()?;
     let bjj_key_hash = r.array::<32>()?;
     let model_id = r.u32()?;
+    let serial = r.u32()?;
+    let expires_at = r.i64()?;
     r.finish()?;
     checks::signer(owner)?;
     checks::field_element(bjj_key_hash)?;
@@ -40,6 +52,10 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     checks::owned(maker)?;
     checks::owned(model)?;
     checks::owned(device_tree)?;
+    checks::owned(approval_page)?;
+    if expires_at <= Clock::get()?.unix_timestamp {
+        return Err(RegistryError::ApprovalExpired.into());
+    }
 
     let network_key = network.address().to_bytes();
     let maker_key = maker.address().to_bytes();
@@ -82,21 +98,26 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         seq: 0,
         status: STATUS_ACTIVE,
     };
-    let message = OnboardingMessage {
+    let claim =
+        ClaimMessage { network: network_key, device: *device, owner: owner_key, maker: maker_key, serial }
+            .to_bytes();
+    let approval = ApprovalMessage {
         network: network_key,
-        device: *device,
-        owner: owner_key,
         maker: maker_key,
+        device: *device,
         bjj_key_hash: *bjj_key_hash,
         model_id,
+        serial,
+        expires_at,
     }
     .to_bytes();
     ed25519::verify_previous(
         sysvar,
-        &Expected { keys: [device, &maker_authority], message: &message },
+        &Expected { keys: [device, &maker_authority], messages: [&claim, &approval] },
     )?;
+    take_approval(approval_page, &maker_key, serial)?;
 
-    let leaf_index = {
+    let (leaf_index, tree_seq) = {
         let mut d = device_tree.try_borrow_mut()?;
         let mut t = MerkleTreeAccount::load(&mut d[..]).map_err(|_| RegistryError::InvalidTree)?;
         if t.authority() != &network_key {
@@ -104,7 +125,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         }
         t.append(&leaf.hash(&network_key))
             .map_err(|e| tree::cmt_error(e, RegistryError::DeviceTreeFull))?;
-        t.rightmost_index() - 1
+        (t.rightmost_index() - 1, t.sequence_number())
     };
 
     {
@@ -117,6 +138,21 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         let m = Maker::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
         m.set_devices(m.devices().wrapping_add(1));
     }
-    device_event(DEVICE_REGISTERED, &network_key, &tree_key, leaf_index, &leaf).emit();
+    let ev = device_event(DEVICE_REGISTERED, &network_key, &tree_key, leaf_index, tree_seq, &leaf);
+    events::emit(&ev, network)
+}
+
+/// Sets the bit of approval `serial` in the maker's page; `ApprovalUsed` if it was set.
+fn take_approval(page: &mut AccountView, maker: &[u8; 32], serial: u32) -> ProgramResult {
+    let mut d = page.try_borrow_mut()?;
+    let p = ApprovalPage::load_mut(&mut d).ok_or(RegistryError::ApprovalPageMismatch)?;
+    if &p.maker != maker || p.page() != page_of(serial) {
+        return Err(RegistryError::ApprovalPageMismatch.into());
+    }
+    // Only `init_approval_page` writes an ApprovalPage, at the PDA of (maker, page): the one
+    // account of this program holding these two fields, so no re-derivation is needed.
+    if !p.take(serial) {
+        return Err(RegistryError::ApprovalUsed.into());
+    }
     Ok(())
 }

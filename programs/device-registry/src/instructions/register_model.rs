@@ -2,7 +2,7 @@
 //! verifying key its proofs are checked against. The key's points are validated with the
 //! alt_bn128 syscalls (an invalid point makes the pairing syscall fail).
 //! Accounts: `[authority (signer, writable, pays), network (writable), model (writable, PDA
-//! ["model", network, model_id LE]), system_program]`.
+//! ["model", network, model_id LE]), system_program, program (this program: events)]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
 use zkpin_accounts::{
     discriminator,
@@ -17,7 +17,7 @@ use crate::{
     args::Reader,
     checks,
     error::RegistryError,
-    events::MODEL_REGISTERED,
+    events::{self, MODEL_REGISTERED},
     pda::{self, PdaSpec},
 };
 
@@ -50,24 +50,25 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     pda::create(authority, model, &PdaSpec { seeds: &seeds, bump, space: Model::LEN })?;
 
     let model_key = model.address().to_bytes();
-    let mut d = model.try_borrow_mut()?;
-    let m = Model::init(&mut d).ok_or(RegistryError::AlreadyInitialized)?;
-    m.network = network_key;
-    m.set_model_id(model_id);
-    m.set_version(version);
-    m.active = 1;
-    m.bump = bump;
-    m.onnx_sha256 = *onnx_sha256;
-    m.circuit_sha256 = *circuit_sha256;
-    m.vk = *vk;
+    {
+        let mut d = model.try_borrow_mut()?;
+        let m = Model::init(&mut d).ok_or(RegistryError::AlreadyInitialized)?;
+        m.network = network_key;
+        m.set_model_id(model_id);
+        m.set_version(version);
+        m.active = 1;
+        m.bump = bump;
+        m.onnx_sha256 = *onnx_sha256;
+        m.circuit_sha256 = *circuit_sha256;
+        m.vk = *vk;
+    }
 
-    EventWriter::new(MODEL_REGISTERED, 32 * 4 + 8)
-        .bytes(&network_key)
+    let mut ev = EventWriter::new(MODEL_REGISTERED, 32 * 4 + 8);
+    ev.bytes(&network_key)
         .bytes(&model_key)
         .u32(model_id)
         .u32(version)
         .bytes(onnx_sha256)
-        .bytes(circuit_sha256)
-        .emit();
-    Ok(())
+        .bytes(circuit_sha256);
+    events::emit(&ev, network)
 }

@@ -1,7 +1,8 @@
 //! `revoke_device(args: RevokeDeviceArgs { leaf, leaf_index, root })`: marks a device
 //! revoked; no attestation is accepted for it afterwards. Signed by the device owner or the
 //! network authority.
-//! Accounts: `[signer, network, device_tree (writable), ...proof nodes]`.
+//! Accounts: `[signer, network, device_tree (writable), program (this
+//! program: events), ...proof nodes]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
 use zkpin_accounts::{
     discriminator,
@@ -14,13 +15,13 @@ use crate::{
     checks,
     device::{self, Replace},
     error::RegistryError,
-    events::{device_event, DEVICE_UPDATED},
+    events::{self, device_event, DEVICE_UPDATED},
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("revoke_device");
 
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
-    let [signer, network, device_tree, proof @ ..] = accounts else {
+    let [signer, network, device_tree, _program, proof @ ..] = accounts else {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
     let mut r = Reader::new(data);
@@ -39,12 +40,12 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     }
     let network_key = network.address().to_bytes();
     let new = DeviceLeaf { status: STATUS_REVOKED, ..old.leaf };
-    device::replace(
+    let tree_seq = device::replace(
         device_tree,
         &Replace { network_key: &network_key, old: &old, new: &new },
         proof,
     )?;
     let tree_key = device_tree.address().to_bytes();
-    device_event(DEVICE_UPDATED, &network_key, &tree_key, old.leaf_index, &new).emit();
-    Ok(())
+    let ev = device_event(DEVICE_UPDATED, &network_key, &tree_key, old.leaf_index, tree_seq, &new);
+    events::emit(&ev, network)
 }

@@ -1,5 +1,5 @@
 //! `set_model_active(active: bool)`: retires or re-enables a model version.
-//! Accounts: `[authority (signer), network, model (writable)]`.
+//! Accounts: `[authority (signer), network, model (writable), program (this program: events)]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
 use zkpin_accounts::{
     discriminator,
@@ -7,7 +7,7 @@ use zkpin_accounts::{
     EventWriter,
 };
 
-use crate::{args::Reader, checks, error::RegistryError, events::MODEL_ACTIVE_SET};
+use crate::{args::Reader, checks, error::RegistryError, events::{self, MODEL_ACTIVE_SET}};
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("set_model_active");
 
@@ -26,12 +26,15 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         authority,
     )?;
     let model_key = model.address().to_bytes();
-    let mut d = model.try_borrow_mut()?;
-    let m = Model::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
-    if m.network != network_key {
-        return Err(RegistryError::WrongNetwork.into());
+    {
+        let mut d = model.try_borrow_mut()?;
+        let m = Model::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
+        if m.network != network_key {
+            return Err(RegistryError::WrongNetwork.into());
+        }
+        m.active = active as u8;
     }
-    m.active = active as u8;
-    EventWriter::new(MODEL_ACTIVE_SET, 33).bytes(&model_key).u8(active as u8).emit();
-    Ok(())
+    let mut ev = EventWriter::new(MODEL_ACTIVE_SET, 65);
+    ev.bytes(&network_key).bytes(&model_key).u8(active as u8);
+    events::emit(&ev, network)
 }

@@ -1,21 +1,27 @@
-//! `submit_attestation(args: SubmitAttestationArgs { proof, current, timestamp,
+//! `submit_attestation(args: SubmitAttestationArgs { proof, current, seq, timestamp,
 //! input_commitment, class, score })`.
 //!
 //! Signed by an oracle of the network (or anyone, when the network is permissionless).
 //! 1. checks the submitter, the network and the model (owned by device_registry, right
-//!    type, same network, active, the device's model id) and that the device is active;
-//! 2. computes `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class,
-//!    score)` with `seq = current.leaf.seq + 1` (`sol_poseidon`);
+//!    type, same network, active, the device's model id), that the device is active, that
+//!    `seq` is above the leaf's and that `timestamp` is within the cluster clock's window;
+//! 2. computes `P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash,
+//!    model_id, seq, timestamp, input_commitment, class, score)` (`sol_poseidon`), so a proof
+//!    is bound to this network and this device;
 //! 3. verifies the Groth16 proof against the model's verifying key (`zkpin-groth16`);
 //! 4. CPIs `device_registry::advance_device` signed by the PDA `["attestation"]`: the
-//!    registry checks the device leaf against the device tree, moves its seq to n and appends
-//!    the record leaf (so the same reading can never be recorded twice);
-//! 5. emits `AttestationSubmitted` with the record's leaf index.
+//!    registry checks the device leaf against the device tree, moves its seq to `seq` and
+//!    appends the record leaf (so the same reading can never be recorded twice);
+//! 5. emits `AttestationSubmitted` with the record's leaf index (a self-CPI).
 //!
 //! Accounts: `[submitter (signer), network (writable), model, device_tree (writable),
 //! record_tree (writable), attestation_authority (PDA ["attestation"]), device_registry,
-//! ...device tree proof nodes (bottom-up, minus the canopy)]`.
-use pinocchio::{error::ProgramError, AccountView, ProgramResult};
+//! program (this program: events), ...device tree proof nodes (bottom-up, minus the canopy)]`.
+use pinocchio::{
+    error::ProgramError,
+    sysvars::{clock::Clock, Sysvar},
+    AccountView, ProgramResult,
+};
 use zkpin_accounts::{
     discriminator,
     leaf::STATUS_ACTIVE,
@@ -34,8 +40,15 @@ use crate::{
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("submit_attestation");
 
+/// How far a reading's timestamp may be ahead of the cluster clock (validators' clocks and
+/// devices' clocks drift).
+pub const MAX_CLOCK_SKEW_S: i64 = 300;
+/// How far behind: long enough for a backlog or an outage to drain, short enough that a
+/// reading cannot be dated arbitrarily far in the past.
+pub const MAX_READING_AGE_S: i64 = 7 * 24 * 3600;
+
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
-    let [submitter, network, model, device_tree, record_tree, authority, registry_program, proof @ ..] =
+    let [submitter, network, model, device_tree, record_tree, authority, registry_program, _program, proof @ ..] =
         accounts
     else {
         return Err(ProgramError::NotEnoughAccountKeys);
@@ -67,8 +80,19 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         return Err(AttestationError::InvalidAttestationAuthority.into());
     }
 
+    // Seq above the leaf's (gaps allowed), timestamp within the clock's window.
+    let seq = args.seq;
+    if seq <= leaf.seq {
+        return Err(AttestationError::StaleSeq.into());
+    }
+    let now = Clock::get()?.unix_timestamp;
+    if args.timestamp > now.saturating_add(MAX_CLOCK_SKEW_S)
+        || args.timestamp < now.saturating_sub(MAX_READING_AGE_S)
+    {
+        return Err(AttestationError::TimestampOutOfRange.into());
+    }
+
     // 2.-3. Model, device status, P and the proof.
-    let seq = leaf.seq.checked_add(1).ok_or(AttestationError::SeqOverflow)?;
     let mut p = [0u8; 32];
     {
         registry::check_owner(model)?;
@@ -86,7 +110,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         if leaf.status != STATUS_ACTIVE {
             return Err(AttestationError::DeviceRevoked.into());
         }
-        public_input(&args, seq, &mut p)?;
+        public_input(&network_key, &args, &mut p)?;
         verify(&m.vk, args.proof, &p)?;
     }
 
@@ -97,6 +121,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         network,
         device_tree,
         record_tree,
+        registry_program,
         proof,
         data: &cpi_data,
     })?;
@@ -112,22 +137,24 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         public_input: &p,
         submitter: submitter.address().as_array(),
     }
-    .emit();
-    Ok(())
+    .emit(authority)
 }
 
-/// `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score)`
-/// (docs/contracts.md; `zkpin-encoding` maps signed values to `r - |v|`).
+/// `P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq,
+/// timestamp, input_commitment, class, score)` (docs/contracts.md; `zkpin-encoding` maps
+/// signed values to `r - |v|`).
 #[inline(never)]
 pub fn public_input(
+    network: &[u8; 32],
     args: &SubmitAttestationArgs,
-    seq: u64,
     out: &mut [u8; 32],
 ) -> Result<(), AttestationError> {
     let fields = PublicInputFields {
+        network: *network,
+        device: *args.current.leaf.device,
         bjj_key_hash: *args.current.leaf.bjj_key_hash,
         model_id: args.current.leaf.model_id,
-        seq,
+        seq: args.seq,
         timestamp: args.timestamp,
         input_commitment: *args.input_commitment,
         class: args.class,
