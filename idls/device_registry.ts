@@ -1080,7 +1080,7 @@ export type DeviceRegistry = {
     {
       "code": 6033,
       "name": "ApprovalPageMismatch",
-      "msg": "Approval page is not the maker's page for this serial"
+      "msg": "Approval page is missing or is not the maker's page for this serial: the maker must create it (init_approval_page)"
     },
     {
       "code": 6034,

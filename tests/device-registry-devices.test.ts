@@ -7,7 +7,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import BN from 'bn.js';
 import { randomBytes } from 'node:crypto';
-import { EventParser } from '@coral-xyz/anchor';
 import {
   Keypair,
   PublicKey,
@@ -26,10 +25,12 @@ import {
   bigIntToBytesBE,
   createTree,
   deviceLeafHash,
-  ed25519MultiSigInstruction,
+  ed25519Instruction,
+  encodeApprovalMessage,
+  encodeClaimMessage,
   makerPda,
   modelPda,
-  onboardingMessage,
+  parseProgramEvents,
   proofAccounts,
   registerDeviceInstructions,
   setUpNetwork,
@@ -110,8 +111,8 @@ function onChainTree(tree = setup.deviceTree) {
   return ConcurrentMerkleTreeAccount.fromBuffer(ctx.chain.getAccountInfo(tree)!.data);
 }
 
-function events(logs: string[]) {
-  return [...new EventParser(ctx.registry.programId, ctx.registry.coder).parseLogs(logs)];
+function events(result: { innerInstructions: Parameters<typeof parseProgramEvents>[0] }) {
+  return parseProgramEvents(result.innerInstructions, ctx.registry.programId, ctx.registry.coder);
 }
 
 beforeEach(async () => {
@@ -206,7 +207,7 @@ describe('trees', () => {
     expect(Buffer.from(t.getCurrentRoot()).equals(Buffer.from(replica.root))).toBe(true);
   });
 
-  it('refuses unsupported sizes and re-initialization', async () => {
+  it('refuses unsupported sizes, re-initialization, and a tree account that does not sign', async () => {
     const bad = await rejection(
       createTree(ctx.registry, {
         authority: ctx.authority,
@@ -216,10 +217,19 @@ describe('trees', () => {
       }),
     );
     expect(bad.code).toBe(6015);
+    const tree = Keypair.generate();
+    await createTree(ctx.registry, {
+      authority: ctx.authority,
+      network: setup.network,
+      kind: TREE_KIND_DEVICE,
+      shape: SMALL,
+      tree,
+    });
     const again = await rejection(
       ctx.registry.methods
         .initTree({ kind: TREE_KIND_DEVICE, maxDepth: 5, maxBufferSize: 8 })
-        .accountsPartial({ network: setup.network, tree: setup.deviceTree })
+        .accountsPartial({ network: setup.network, tree: tree.publicKey })
+        .signers([tree])
         .rpc(),
     );
     expect(again.code).toBe(6002);
@@ -241,10 +251,18 @@ describe('register_device', () => {
     ]);
     expect(spl.root.equals(root)).toBe(true);
 
-    const ev = events(result.logs);
+    const ev = events(result);
     expect(ev.map((e) => e.name)).toEqual(['deviceRegistered']);
-    const data = ev[0]!.data as { leafIndex: number; leaf: DeviceLeaf; tree: PublicKey };
+    // Events are inner instructions (self-CPI), not log lines.
+    expect(result.logs.some((l) => l.startsWith('Program data:'))).toBe(false);
+    const data = ev[0]!.data as {
+      leafIndex: number;
+      leaf: DeviceLeaf;
+      tree: PublicKey;
+      treeSeq: BN;
+    };
     expect(data.leafIndex).toBe(0);
+    expect(data.treeSeq.toNumber()).toBe(1);
     expect(data.tree.equals(setup.deviceTree)).toBe(true);
     expect(data.leaf.device.equals(leaf.device)).toBe(true);
     expect(data.leaf.status).toBe(DEVICE_STATUS_ACTIVE);
@@ -277,24 +295,26 @@ describe('register_device', () => {
     );
   });
 
+  /** The Ed25519 instruction from chosen (key, message) pairs, then `register`. */
   function customSend(
-    entries: { key: DeviceEd25519Key; message?: Uint8Array }[],
-    message: Uint8Array,
+    entries: { key: DeviceEd25519Key; message: Uint8Array }[],
     register: TransactionInstruction,
     patch?: (data: Buffer) => void,
   ) {
-    const ed = ed25519MultiSigInstruction(
+    const ed = ed25519Instruction(
       entries.map((e) => ({
         publicKey: e.key.publicKey,
-        signature: e.key.sign(e.message ?? message),
+        signature: e.key.sign(e.message),
+        message: e.message,
       })),
-      message,
     );
     patch?.(ed.data);
     return () => ctx.chain.send(new Transaction().add(ed, register), [owner]);
   }
 
   async function registerIx(deviceKey: DeviceEd25519Key, bjj: Uint8Array) {
+    const serial = 77;
+    const expiresAt = BigInt(Math.floor(Date.now() / 1000) + 3600);
     const ixs = await registerDeviceInstructions(ctx.registry, {
       network: setup.network,
       owner: owner.publicKey,
@@ -304,52 +324,99 @@ describe('register_device', () => {
       bjjKeyHash: bjj,
       modelId: setup.modelId,
       deviceTree: setup.deviceTree,
+      serial,
+      expiresAt,
     });
-    const message = onboardingMessage({
-      network: setup.network,
-      owner: owner.publicKey,
-      maker: setup.maker,
-      device: new PublicKey(deviceKey.publicKey),
+    const claim = (o: PublicKey = owner.publicKey) =>
+      encodeClaimMessage({
+        network: setup.network.toBytes(),
+        device: deviceKey.publicKey,
+        owner: o.toBytes(),
+        maker: setup.maker.toBytes(),
+        serial,
+      });
+    const approval = encodeApprovalMessage({
+      network: setup.network.toBytes(),
+      maker: setup.maker.toBytes(),
+      device: deviceKey.publicKey,
       bjjKeyHash: bjj,
       modelId: setup.modelId,
+      serial,
+      expiresAt,
     });
-    return { register: ixs[1]!, message };
+    return { register: ixs[1]!, claim: claim(), approval, claimFor: claim };
   }
 
-  it('checks the signatures are by the device, then the maker, over the right message', async () => {
+  it('checks the signatures: the device over its claim, then the maker over its approval', async () => {
     const device = new DeviceEd25519Key();
     const bjj = randomBjjHash();
-    const { register, message } = await registerIx(device, bjj);
+    const { register, claim, approval, claimFor } = await registerIx(device, bjj);
     const otherMaker = new DeviceEd25519Key();
+    const maker = setup.makerKey;
 
     // Only one signature.
-    expect(customSend([{ key: device }], message, register)).toThrow(/0x1785/); // 6021
+    expect(customSend([{ key: device, message: claim }], register)).toThrow(/0x1785/); // 6021
     // Maker signature by a key that is not the maker's authority.
-    expect(customSend([{ key: device }, { key: otherMaker }], message, register)).toThrow(/0x1786/); // 6022
+    expect(
+      customSend(
+        [
+          { key: device, message: claim },
+          { key: otherMaker, message: approval },
+        ],
+        register,
+      ),
+    ).toThrow(/0x1786/); // 6022
     // Order swapped.
-    expect(customSend([{ key: setup.makerKey }, { key: device }], message, register)).toThrow(
-      /0x1786/,
-    );
-    // A message for another owner (valid signatures, wrong bytes).
-    const other = onboardingMessage({
-      network: setup.network,
-      owner: Keypair.generate().publicKey,
-      maker: setup.maker,
-      device: new PublicKey(device.publicKey),
-      bjjKeyHash: bjj,
-      modelId: setup.modelId,
-    });
-    expect(customSend([{ key: device }, { key: setup.makerKey }], other, register)).toThrow(
-      /0x1787/,
-    ); // 6023
+    expect(
+      customSend(
+        [
+          { key: maker, message: approval },
+          { key: device, message: claim },
+        ],
+        register,
+      ),
+    ).toThrow(/0x1786/);
+    // A claim for another owner (valid signature, wrong bytes): a front-runner's copy.
+    expect(
+      customSend(
+        [
+          { key: device, message: claimFor(Keypair.generate().publicKey) },
+          { key: maker, message: approval },
+        ],
+        register,
+      ),
+    ).toThrow(/0x1787/); // 6023
+    // Both keys over the same message (the v1 scheme).
+    expect(
+      customSend(
+        [
+          { key: device, message: approval },
+          { key: maker, message: approval },
+        ],
+        register,
+      ),
+    ).toThrow(/0x1787/);
     // Offsets that point into another instruction (index 1 = register_device itself).
     expect(
-      customSend([{ key: device }, { key: setup.makerKey }], message, register, (d) =>
-        d.writeUInt16LE(1, 2 + 12),
+      customSend(
+        [
+          { key: device, message: claim },
+          { key: maker, message: approval },
+        ],
+        register,
+        (d) => d.writeUInt16LE(1, 2 + 12),
       ),
     ).toThrow(); // the precompile or the program rejects it
     // And the right one works.
-    expect(customSend([{ key: device }, { key: setup.makerKey }], message, register)).not.toThrow();
+    expect(
+      customSend(
+        [
+          { key: device, message: claim },
+          { key: maker, message: approval },
+        ],
+        register,
+      ),
+    ).not.toThrow();
   });
 
   it('refuses inactive makers and models, wrong model ids, bad bjj hashes and the record tree', async () => {

@@ -4,7 +4,7 @@
  * coder, and program errors come back as the IDL's named errors.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EventParser, type Program } from '@coral-xyz/anchor';
+import { type Program } from '@coral-xyz/anchor';
 import { Keypair, Transaction } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
@@ -14,6 +14,7 @@ import {
   programPath,
   type DeviceRegistry,
   type LocalChainProvider,
+  parseProgramEvents,
 } from '@zkpin/sdk';
 
 /** Compute-unit ceiling asserted here and reported by `npm run bench:programs`. */
@@ -70,9 +71,11 @@ describe('initialize_network', () => {
     expect(info.owner.toBase58()).toBe(DEVICE_REGISTRY_PROGRAM_ID.toBase58());
     expect(info.lamports).toBe(chain.rentExempt(info.data.length));
 
-    const events = [
-      ...new EventParser(program.programId, program.coder).parseLogs(provider.lastResult!.logs),
-    ];
+    const events = parseProgramEvents(
+      provider.lastResult!.innerInstructions,
+      program.programId,
+      program.coder,
+    );
     expect(events).toHaveLength(1);
     expect(events[0]!.name).toBe('networkInitialized');
     const data = events[0]!.data as {

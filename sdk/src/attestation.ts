@@ -160,7 +160,7 @@ export function attributeProgramError(logs: readonly string[]): AttributedProgra
 }
 
 /**
- * Anchor's `EVENT_IX_TAG` (`sha256("anchor:event")[..8]`): the first 8 bytes of an event
+ * Anchor's `EVENT_IX_TAG_LE` (`0x1d9acb512ea545e4` little-endian): the first 8 bytes of an event
  * instruction. Both programs emit every event as a self-CPI with this tag (the `emit_cpi!`
  * format), signed by a PDA only the emitting program can sign for.
  */

@@ -41,7 +41,10 @@ pub const fn event(name: &str) -> [u8; 8] {
     hash_prefixed(b"event:", name)
 }
 
-/// Anchor's event-instruction tag: `sha256("anchor:event")[..8]` (`EVENT_IX_TAG_LE`).
+/// Anchor's event-instruction tag as it appears in instruction data (`EVENT_IX_TAG_LE`):
+/// Anchor's `EVENT_IX_TAG` is the u64 read big-endian from `sha256("anchor:event")[..8]`
+/// (`0x1d9acb512ea545e4`), written little-endian, i.e. those 8 bytes reversed.
 pub const fn event_ix_tag() -> [u8; 8] {
-    first8(b"anchor:event")
+    let h = first8(b"anchor:event");
+    [h[7], h[6], h[5], h[4], h[3], h[2], h[1], h[0]]
 }

@@ -14,8 +14,8 @@ use pinocchio::{
     AccountView, Address,
 };
 
-/// Anchor's `EVENT_IX_TAG` (`0x1d9acb512ea545e4`) as little-endian bytes:
-/// `sha256("anchor:event")[..8]`. The first 8 bytes of every event instruction.
+/// Anchor's `EVENT_IX_TAG` (`0x1d9acb512ea545e4`) as little-endian bytes (`e4 45 a5 2e 51 cb
+/// 9a 1d`): the first 8 bytes of every event instruction.
 pub const EVENT_IX_TAG: [u8; 8] = crate::discriminator::event_ix_tag();
 
 /// Builds an event `EVENT_IX_TAG || discriminator || fields` on the heap (for programs with an

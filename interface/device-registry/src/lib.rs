@@ -590,7 +590,7 @@ pub enum RegistryError {
     ApprovalUsed,
     #[msg("This maker approval has expired: ask the maker for a new one")]
     ApprovalExpired,
-    #[msg("Approval page is not the maker's page for this serial")]
+    #[msg("Approval page is missing or is not the maker's page for this serial: the maker must create it (init_approval_page)")]
     ApprovalPageMismatch,
     #[msg("Event instructions can only be emitted by this program")]
     NotEventAuthority,

@@ -58,7 +58,7 @@ registry_errors! {
     InvalidTree = 6030 => "Account is not an initialized tree of this program",
     ApprovalUsed = 6031 => "This maker approval was already used: ask the maker for a new one",
     ApprovalExpired = 6032 => "This maker approval has expired: ask the maker for a new one",
-    ApprovalPageMismatch = 6033 => "Approval page is not the maker's page for this serial",
+    ApprovalPageMismatch = 6033 => "Approval page is missing or is not the maker's page for this serial: the maker must create it (init_approval_page)",
     NotEventAuthority = 6034 => "Event instructions can only be emitted by this program",
     NotMakerAuthority = 6035 => "Signer is not the maker's authority",
 }

@@ -52,7 +52,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     checks::owned(maker)?;
     checks::owned(model)?;
     checks::owned(device_tree)?;
-    checks::owned(approval_page)?;
+    checks::owned(approval_page).map_err(|_| RegistryError::ApprovalPageMismatch)?;
     if expires_at <= Clock::get()?.unix_timestamp {
         return Err(RegistryError::ApprovalExpired.into());
     }

@@ -1,0 +1,334 @@
+/**
+ * Attacks on onboarding and network administration, performed against the built
+ * device_registry in LiteSVM (issue "Security": H-1, L-3, I-2). Each attack replays or forges
+ * exactly what an attacker could hold: the bytes of an earlier, successful transaction.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import {
+  Keypair,
+  SystemProgram,
+  Transaction,
+  type TransactionInstruction,
+} from '@solana/web3.js';
+import {
+  DEVICE_STATUS_ACTIVE,
+  DEVICE_STATUS_REVOKED,
+  DeviceEd25519Key,
+  NetworkFollower,
+  EmbeddedChain,
+  TREE_KIND_DEVICE,
+  approvalPagePda,
+  createApprovalPage,
+  createTree,
+  deviceRegistryProgram,
+  initApprovalPageInstruction,
+  isApprovalUsed,
+  networkPda,
+  proofAccounts,
+  registerDeviceFromApproval,
+  registerDeviceInstructions,
+  setUpNetwork,
+  signApproval,
+  signClaim,
+  treeAccountSize,
+  type NetworkSetup,
+  type TreeShape,
+} from '@zkpin/sdk';
+import { fixtureVerifyingKey, newChain, rejection } from './helpers.ts';
+
+const SMALL: TreeShape = { maxDepth: 5, maxBufferSize: 8, canopyDepth: 2 };
+
+let ctx: ReturnType<typeof newChain>;
+let setup: NetworkSetup;
+let owner: Keypair;
+let follower: NetworkFollower;
+
+function bjj(): Uint8Array {
+  const b = randomBytes(32);
+  b[0] = 0;
+  return b;
+}
+
+beforeEach(async () => {
+  ctx = newChain();
+  follower = new NetworkFollower(
+    new EmbeddedChain(ctx.chain),
+    networkPda(ctx.authority.publicKey),
+  ).start();
+  setup = await setUpNetwork(ctx.registry, {
+    authority: ctx.authority,
+    verifyingKey: fixtureVerifyingKey(),
+    deviceTree: SMALL,
+    recordTree: { maxDepth: 5, maxBufferSize: 8, canopyDepth: 0 },
+  });
+  owner = ctx.chain.fundedKeypair();
+});
+
+/** Registers a fresh device; returns the exact instructions that were sent (an attacker's copy). */
+async function onboard(o: { serial?: number; expiresAt?: bigint; deviceKey?: DeviceEd25519Key } = {}) {
+  const deviceKey = o.deviceKey ?? new DeviceEd25519Key();
+  const ixs = await registerDeviceInstructions(ctx.registry, {
+    network: setup.network,
+    owner: owner.publicKey,
+    maker: setup.maker,
+    makerSigner: setup.makerKey,
+    deviceSigner: deviceKey,
+    bjjKeyHash: bjj(),
+    modelId: setup.modelId,
+    deviceTree: setup.deviceTree,
+    serial: o.serial,
+    expiresAt: o.expiresAt,
+  });
+  ctx.chain.send(new Transaction().add(...ixs), [owner]);
+  return { ixs, deviceKey, hex: Buffer.from(deviceKey.publicKey).toString('hex') };
+}
+
+function replay(ixs: TransactionInstruction[], signer = owner) {
+  return () => ctx.chain.send(new Transaction().add(...ixs), [signer]);
+}
+
+function leafCount(): number {
+  return [...follower.devices.values()].length;
+}
+
+async function revoke(hex: string) {
+  const p = follower.proof(hex)!;
+  await ctx.registry.methods
+    .revokeDevice({ leaf: p.state.leaf, leafIndex: p.state.leafIndex, root: Array.from(p.root) })
+    .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: p.state.tree })
+    .remainingAccounts(proofAccounts(p.nodes))
+    .signers([owner])
+    .rpc();
+}
+
+describe('H-1: a maker approval registers one device leaf, ever', () => {
+  it('a replayed registration is refused (no duplicate leaf), and the bit is set on-chain', async () => {
+    const { ixs } = await onboard({ serial: 5 });
+    expect(replay(ixs)).toThrow(/0x178f/); // 6031 ApprovalUsed
+    const tree = follower.trees.get(setup.deviceTree.toBase58())!;
+    expect(tree.seq).toBe(1n); // one leaf only
+    const page = ctx.chain.getAccountInfo(approvalPagePda(setup.maker, 0))!;
+    expect(isApprovalUsed(page.data, 5)).toBe(true);
+    expect(isApprovalUsed(page.data, 6)).toBe(false);
+  });
+
+  it('after revoke_device the owner cannot bring the device back with the old approval', async () => {
+    const { ixs, hex } = await onboard();
+    await revoke(hex);
+    expect(follower.device(hex)!.leaf.status).toBe(DEVICE_STATUS_REVOKED);
+    expect(replay(ixs)).toThrow(/0x178f/);
+    expect(follower.device(hex)!.leaf.status).toBe(DEVICE_STATUS_REVOKED);
+  });
+
+  it('only a new approval from the maker (another serial) brings a revoked device back', async () => {
+    const { hex, deviceKey } = await onboard({ serial: 1 });
+    await revoke(hex);
+    await onboard({ serial: 2, deviceKey });
+    expect(follower.device(hex)!.leaf.status).toBe(DEVICE_STATUS_ACTIVE);
+    expect(follower.device(hex)!.leafIndex).toBe(1);
+  });
+
+  it('after transfer_device the previous owner cannot replay the approval to take the device back', async () => {
+    const { ixs, hex } = await onboard();
+    const p = follower.proof(hex)!;
+    const buyer = ctx.chain.fundedKeypair();
+    await ctx.registry.methods
+      .transferDevice({
+        current: { leaf: p.state.leaf, leafIndex: p.state.leafIndex, root: Array.from(p.root) },
+        newOwner: buyer.publicKey,
+      })
+      .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: p.state.tree })
+      .remainingAccounts(proofAccounts(p.nodes))
+      .signers([owner])
+      .rpc();
+    expect(replay(ixs)).toThrow(/0x178f/);
+    expect(follower.device(hex)!.leaf.owner.equals(buyer.publicKey)).toBe(true);
+    expect(leafCount()).toBe(1);
+  });
+
+  it('replays cannot fill a device tree', async () => {
+    const { ixs } = await onboard();
+    for (let i = 0; i < 5; i++) expect(replay(ixs)).toThrow(/0x178f/);
+    expect(follower.trees.get(setup.deviceTree.toBase58())!.seq).toBe(1n);
+  });
+
+  it('after rotation to a new device tree the approval does not register the device again', async () => {
+    const { ixs } = await onboard();
+    const next = await createTree(ctx.registry, {
+      authority: ctx.authority,
+      network: setup.network,
+      kind: TREE_KIND_DEVICE,
+      shape: SMALL,
+    });
+    // The same signatures with the new tree account (the tree is not signed).
+    const register = ixs[1]!;
+    const moved: TransactionInstruction = {
+      ...register,
+      keys: register.keys.map((k) =>
+        k.pubkey.equals(setup.deviceTree) ? { ...k, pubkey: next } : k,
+      ),
+    } as TransactionInstruction;
+    expect(replay([ixs[0]!, moved])).toThrow(/0x178f/);
+  });
+
+  it('a front-runner who copies the approval and claim cannot register the device to itself', async () => {
+    const deviceKey = new DeviceEd25519Key();
+    const ixs = await registerDeviceInstructions(ctx.registry, {
+      network: setup.network,
+      owner: owner.publicKey,
+      maker: setup.maker,
+      makerSigner: setup.makerKey,
+      deviceSigner: deviceKey,
+      bjjKeyHash: bjj(),
+      modelId: setup.modelId,
+      deviceTree: setup.deviceTree,
+    });
+    const thief = ctx.chain.fundedKeypair();
+    const stolen: TransactionInstruction = {
+      ...ixs[1]!,
+      keys: ixs[1]!.keys.map((k) =>
+        k.pubkey.equals(owner.publicKey) ? { ...k, pubkey: thief.publicKey } : k,
+      ),
+    } as TransactionInstruction;
+    expect(replay([ixs[0]!, stolen], thief)).toThrow(/0x1787/); // 6023 Ed25519MessageMismatch
+    // The owner's own transaction still goes through afterwards.
+    expect(replay(ixs)).not.toThrow();
+  });
+
+  it('an expired approval is refused; the maker sets the expiry', async () => {
+    const now = ctx.chain.unixTimestamp();
+    await expect(onboard({ expiresAt: now - 1n })).rejects.toThrow(/0x1790/); // 6032
+    const deviceKey = new DeviceEd25519Key();
+    const approval = signApproval(setup.makerKey, {
+      network: setup.network.toBytes(),
+      maker: setup.maker.toBytes(),
+      device: deviceKey.publicKey,
+      bjjKeyHash: bjj(),
+      modelId: setup.modelId,
+      serial: 9,
+      expiresAt: now + 60n,
+    });
+    const ixs = await registerDeviceFromApproval(ctx.registry, {
+      approval,
+      claimSignature: signClaim(deviceKey, approval, owner.publicKey.toBytes()),
+      owner: owner.publicKey,
+      deviceTree: setup.deviceTree,
+    });
+    ctx.chain.setUnixTimestamp(now + 61n);
+    expect(replay(ixs)).toThrow(/0x1790/);
+    ctx.chain.setUnixTimestamp(now + 30n);
+    expect(replay(ixs)).not.toThrow();
+  });
+
+  it('an approval is checked against the page of its serial and of its maker', async () => {
+    // Serial 70,000 lives on page 1, which the maker has not created.
+    await expect(onboard({ serial: 70_000 })).rejects.toThrow(/0x1791/); // 6033
+    await createApprovalPage(ctx.registry, {
+      payer: ctx.authority,
+      makerKey: setup.makerKey,
+      maker: setup.maker,
+      page: 1,
+    });
+    await expect(onboard({ serial: 70_000 })).resolves.toBeTruthy();
+    // Pointing serial 70,001 at page 0 (raw accounts: the client resolves the right page).
+    const deviceKey = new DeviceEd25519Key();
+    const ixs = await registerDeviceInstructions(ctx.registry, {
+      network: setup.network,
+      owner: owner.publicKey,
+      maker: setup.maker,
+      makerSigner: setup.makerKey,
+      deviceSigner: deviceKey,
+      bjjKeyHash: bjj(),
+      modelId: setup.modelId,
+      deviceTree: setup.deviceTree,
+      serial: 70_001,
+    });
+    const page1 = approvalPagePda(setup.maker, 1);
+    const page0 = approvalPagePda(setup.maker, 0);
+    ixs[1]!.keys = ixs[1]!.keys.map((k) => (k.pubkey.equals(page1) ? { ...k, pubkey: page0 } : k));
+    expect(replay(ixs)).toThrow(/0x1791/); // 6033 ApprovalPageMismatch
+  });
+
+  it('only the maker authority creates its approval pages, each once', async () => {
+    const stranger = ctx.chain.fundedKeypair();
+    const ix = await initApprovalPageInstruction(ctx.registry, {
+      makerAuthority: stranger.publicKey,
+      maker: setup.maker,
+      page: 3,
+    });
+    expect(() => ctx.chain.send(new Transaction().add(ix), [stranger])).toThrow(/0x1793/); // 6035
+    const again = await rejection(
+      createApprovalPage(ctx.registry, {
+        payer: ctx.authority,
+        makerKey: setup.makerKey,
+        maker: setup.maker,
+        page: 0,
+      }),
+    );
+    expect(again.code).toBe(6002); // AlreadyInitialized
+  });
+
+  it('the follower replica built from events matches the chain after refused replays', async () => {
+    const { hex, ixs } = await onboard();
+    await revoke(hex);
+    expect(replay(ixs)).toThrow(/0x178f/);
+    await onboard();
+    expect(follower.devices.size).toBe(2);
+    expect(await follower.rootMatchesChain(setup.deviceTree)).toBe(true);
+  });
+});
+
+describe('L-3 and I-2: network administration', () => {
+  it('set_oracles refuses duplicate oracle keys, like initialize_network', async () => {
+    const k = Keypair.generate().publicKey;
+    const err = await rejection(
+      ctx.registry.methods
+        .setOracles({ oracles: [k, Keypair.generate().publicKey, k], permissionless: false })
+        .accounts({ network: setup.network })
+        .rpc(),
+    );
+    expect(err.code).toBe(6004); // DuplicateOracle
+    const n = await ctx.registry.account.network.fetch(setup.network);
+    expect(n.oracleCount).toBe(0);
+  });
+
+  it('a tree account created in an earlier transaction cannot be initialized by another network', async () => {
+    const tree = Keypair.generate();
+    const lamports = ctx.chain.rentExempt(treeAccountSize(SMALL));
+    ctx.chain.send(
+      new Transaction().add(
+        SystemProgram.createAccount({
+          fromPubkey: ctx.authority.publicKey,
+          newAccountPubkey: tree.publicKey,
+          lamports,
+          space: treeAccountSize(SMALL),
+          programId: ctx.registry.programId,
+        }),
+      ),
+      [ctx.authority, tree],
+    );
+    // Another network's authority tries to take it (it does not hold the tree's key).
+    const rival = ctx.chain.fundedKeypair();
+    const rivalProgram = deviceRegistryProgram(ctx.chain.provider(rival));
+    await rivalProgram.methods
+      .initializeNetwork({ oracles: [], permissionless: true })
+      .accounts({ authority: rival.publicKey })
+      .rpc();
+    const err = await rejection(
+      rivalProgram.methods
+        .initTree({ kind: TREE_KIND_DEVICE, maxDepth: SMALL.maxDepth, maxBufferSize: SMALL.maxBufferSize })
+        .accountsPartial({ network: networkPda(rival.publicKey), tree: tree.publicKey })
+        .rpc(),
+    );
+    expect(String(err)).toMatch(/[Ss]ignature|signer/);
+    // Its creator, holding the key, still can.
+    await ctx.registry.methods
+      .initTree({ kind: TREE_KIND_DEVICE, maxDepth: SMALL.maxDepth, maxBufferSize: SMALL.maxBufferSize })
+      .accountsPartial({ network: setup.network, tree: tree.publicKey })
+      .signers([tree])
+      .rpc();
+    const n = await ctx.registry.account.network.fetch(setup.network);
+    expect(n.deviceTree.equals(tree.publicKey)).toBe(true);
+  });
+});
