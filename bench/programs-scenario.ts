@@ -12,12 +12,15 @@ import {
   DEVICE_REGISTRY_PROGRAM_ID,
   DEVICE_STATUS_ACTIVE,
   DEVICE_TREE_SHAPE,
+  APPROVAL_PAGE_ACCOUNT_BYTES,
   DeviceEd25519Key,
   LocalChain,
   MerkleReplica,
   RECORD_TREE_SHAPE,
   REPO_ROOT,
+  SERIALS_PER_APPROVAL_PAGE,
   TREE_KIND_DEVICE,
+  createApprovalPage,
   createTree,
   deviceLeafHash,
   deviceRegistryProgram,
@@ -43,6 +46,7 @@ export const CU_CEILINGS: Record<string, number> = {
   set_model_active_cu: 3_000,
   init_tree_device_depth20_cu: 45_000,
   register_device_cu: 40_000,
+  init_approval_page_cu: 20_000,
   transfer_device_cu: 30_000,
   revoke_device_cu: 30_000,
 };
@@ -120,6 +124,8 @@ export async function measureRegistry(): Promise<Record<string, number>> {
     tree: Keypair.fromSeed(seed(30)),
   });
   metrics.init_tree_device_depth20_cu = p2.lastResult!.computeUnits;
+  await createApprovalPage(r2, { payer: a2, makerKey, maker: makerPda(net2, mk), page: 0 });
+  metrics.init_approval_page_cu = p2.lastResult!.computeUnits;
 
   // register_device at depth 20 (canopy 10).
   const owner = Keypair.fromSeed(seed(11));
@@ -193,6 +199,14 @@ export async function measureRegistry(): Promise<Record<string, number>> {
   const recordTreeRent = chain.rentExempt(treeAccountSize(RECORD_TREE_SHAPE));
   metrics.device_tree_bytes = treeAccountSize(DEVICE_TREE_SHAPE);
   metrics.device_tree_rent_sol_per_1m = Number((deviceTreeRent / 1e9).toFixed(4));
+  // Uniqueness of onboarding: one approval bit per device, 65,536 per page, 16 pages per 1M.
+  const pageRent = chain.rentExempt(APPROVAL_PAGE_ACCOUNT_BYTES);
+  const pages = Math.ceil(1_048_576 / SERIALS_PER_APPROVAL_PAGE);
+  metrics.approval_page_bytes = APPROVAL_PAGE_ACCOUNT_BYTES;
+  metrics.approval_pages_rent_sol_per_1m = Number(((pageRent * pages) / 1e9).toFixed(4));
+  metrics.device_state_rent_sol_per_1m = Number(
+    ((deviceTreeRent + pageRent * pages) / 1e9).toFixed(4),
+  );
   metrics.record_tree_bytes = treeAccountSize(RECORD_TREE_SHAPE);
   metrics.record_rent_lamports = Number((recordTreeRent / 10_000_000).toFixed(2));
 
