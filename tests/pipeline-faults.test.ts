@@ -115,9 +115,9 @@ function pipeline(
   return { prefix, proveQueue, relayQueue, startProver, startRelayer };
 }
 
-/** A relay payload for `d` at seq 1, proven once for `source` (devices sharing a BabyJubJub key share proofs). */
-async function relayPayloadFor(source: TestDevice, d: TestDevice): Promise<RelayJob> {
-  const a = await prover.prove(fx.reading(source, 1n));
+/** A relay payload for `d`'s reading at seq 1 (a proof is bound to its device and network). */
+async function relayPayloadFor(d: TestDevice): Promise<RelayJob> {
+  const a = await prover.prove(fx.reading(d, 1n));
   return {
     device: d.hex,
     seq: '1',
@@ -130,6 +130,7 @@ async function relayPayloadFor(source: TestDevice, d: TestDevice): Promise<Relay
     proof: toHex(a.proofBytes),
     acceptedAt: Date.now(),
     provedAt: Date.now(),
+    prevSeq: null,
   };
 }
 
@@ -239,15 +240,14 @@ describe('pipeline faults', () => {
   }, 240_000);
 
   it('chain errors: transient failures are retried; when they never stop, the job is dead-lettered with the reason', async () => {
-    const source = await fx.addDevice();
-    const healed = await fx.addDevice(source);
-    const down = await fx.addDevice(source);
+    const healed = await fx.addDevice();
+    const down = await fx.addDevice();
     const flaky = new FlakyChain(fx.chain);
     const p = pipeline({ url: REDIS_URL }, { chain: flaky });
     p.startRelayer();
 
     flaky.failNext = 2;
-    const payload = await relayPayloadFor(source, healed);
+    const payload = await relayPayloadFor(healed);
     const id1 = readingJobId(healed.hex, 1n);
     await p.relayQueue.add(QUEUE_RELAY, payload, {
       jobId: id1,
@@ -265,7 +265,7 @@ describe('pipeline faults', () => {
     const id2 = readingJobId(down.hex, 1n);
     await p.relayQueue.add(
       QUEUE_RELAY,
-      { ...payload, device: down.hex },
+      await relayPayloadFor(down),
       { jobId: id2, attempts: 3, backoff: { type: 'fixed', delay: 100 } },
     );
     const dead = await settled(p.relayQueue, id2);
@@ -326,8 +326,11 @@ class FlakyChain implements Chain {
   getAccountInfo(...args: Parameters<Chain['getAccountInfo']>) {
     return this.inner.getAccountInfo(...args);
   }
-  onLogs(...args: Parameters<Chain['onLogs']>) {
-    return this.inner.onLogs(...args);
+  onTransaction(...args: Parameters<Chain['onTransaction']>) {
+    return this.inner.onTransaction(...args);
+  }
+  history(...args: Parameters<Chain['history']>) {
+    return this.inner.history(...args);
   }
   close() {
     return Promise.resolve();

@@ -74,6 +74,8 @@ export class LocalChain {
   }>();
   /** Every successful transaction, oldest first (what an RPC node's history would serve). */
   private readonly transactions: ChainTransaction[] = [];
+  /** Set by `setUnixTimestamp`: the clock stays where a test put it. */
+  private clockPinned = false;
 
   constructor(svm?: LiteSVM) {
     this.svm = svm ?? new LiteSVM();
@@ -85,6 +87,7 @@ export class LocalChain {
    * programs that compare timestamps with `Clock` see real time.
    */
   syncClock(unixSeconds = BigInt(Math.floor(Date.now() / 1000))): void {
+    if (this.clockPinned) return;
     const c = this.svm.getClock();
     if (unixSeconds <= c.unixTimestamp) return;
     this.svm.setClock(
@@ -92,8 +95,12 @@ export class LocalChain {
     );
   }
 
-  /** Moves the cluster clock to `unixSeconds` (tests: expiry, timestamp windows). */
+  /**
+   * Moves the cluster clock to `unixSeconds` and keeps it there (tests: expiry, timestamp
+   * windows, golden vectors dated in the past).
+   */
   setUnixTimestamp(unixSeconds: bigint): void {
+    this.clockPinned = true;
     const c = this.svm.getClock();
     this.svm.setClock(
       new Clock(c.slot, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, unixSeconds),

@@ -43,7 +43,7 @@ export const proveJobSchema = z
     acceptedAt: z.number(),
     source: z.enum(['mqtt', 'http']),
     /** The device's previously accepted seq (null for its first reading). */
-    prevSeq: z.string().regex(/^[0-9]+$/).nullable().default(null),
+    prevSeq: z.string().regex(/^[0-9]+$/).nullish(),
   })
   .strict();
 export type ProveJob = z.infer<typeof proveJobSchema>;
@@ -62,7 +62,7 @@ export const relayJobSchema = z
     acceptedAt: z.number(),
     provedAt: z.number(),
     /** The device's previously accepted seq: the relayer waits while it is in flight. */
-    prevSeq: z.string().regex(/^[0-9]+$/).nullable().default(null),
+    prevSeq: z.string().regex(/^[0-9]+$/).nullish(),
   })
   .strict();
 export type RelayJob = z.infer<typeof relayJobSchema>;

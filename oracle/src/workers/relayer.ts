@@ -231,7 +231,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
       );
     }
 
-    const prevSeq = r.prevSeq === null ? undefined : BigInt(r.prevSeq);
+    const prevSeq = r.prevSeq == null ? undefined : BigInt(r.prevSeq);
     if (prevSeq !== undefined && prevSeq > current) {
       // The reading accepted just before this one is not on-chain: wait while it is in flight
       // (recording this one first would make it stale); go once it is recorded or dead.

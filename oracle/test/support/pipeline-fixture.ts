@@ -151,7 +151,7 @@ export class PipelineFixture {
     return signReading(d.keys, {
       network: this.setup.network.toBytes(),
       seq,
-      timestamp: 1_767_225_600n + seq * 60n,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)),
       modelId: this.setup.modelId,
       readings: readings ?? [3, 5, 2, 4, 6, 3, 5, 4, 3, 2, 4, 5, 3, 4, 70, 3],
       salt: new Uint8Array(32).fill(Number(seq % 256n)),
@@ -161,7 +161,13 @@ export class PipelineFixture {
   proveJob(r: SignedReading): { id: string; data: ProveJob } {
     return {
       id: readingJobId(toHex(r.device), r.seq),
-      data: { reading: signedReadingToJson(r), acceptedAt: Date.now(), source: 'mqtt' },
+      data: {
+        reading: signedReadingToJson(r),
+        acceptedAt: Date.now(),
+        source: 'mqtt',
+        // As the bridge would say for readings accepted one after the other.
+        prevSeq: r.seq > 1n ? String(r.seq - 1n) : null,
+      },
     };
   }
 
