@@ -33,7 +33,11 @@ const metrics = new OracleMetrics({ defaultMetrics: true });
 const connection = { url: env.REDIS_URL };
 const chain = new RpcChain(env.SOLANA_RPC_URL!);
 const network = new PublicKey(env.NETWORK!);
+// The network's history first (an oracle started after devices were registered knows them).
 const follower = new NetworkFollower(chain, network).start();
+follower.onResync((reason) => log.warn({ reason }, 'network replica rebuilt from the chain'));
+await follower.ready;
+log.info({ devices: follower.devices.size }, 'network replica loaded');
 
 let prover: Prover | undefined;
 let proverWorker: ProverWorkerHandle | undefined;
