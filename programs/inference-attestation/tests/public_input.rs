@@ -15,7 +15,7 @@ fn args_bytes(v: &serde_json::Value) -> Vec<u8> {
     let seq: u64 = f["seq"].as_str().unwrap().parse().unwrap();
     let mut b = Vec::new();
     b.extend_from_slice(&hex::decode(v["proof_bytes_hex"].as_str().unwrap()).unwrap());
-    b.extend_from_slice(&[1; 32]); // device
+    b.extend_from_slice(&hex32(&f["device_hex"])); // device
     b.extend_from_slice(&[2; 32]); // owner
     b.extend_from_slice(&[3; 32]); // maker
     b.extend_from_slice(&hex32(&f["bjj_key_hash_hex"]));
@@ -37,6 +37,11 @@ fn vector() -> serde_json::Value {
     serde_json::from_str(include_str!("../../../tests/vectors/attestation.json")).unwrap()
 }
 
+/// The network account address the vector's proof was made for.
+fn network(v: &serde_json::Value) -> [u8; 32] {
+    hex32(&v["public_input_fields"]["network_hex"])
+}
+
 #[test]
 fn p_matches_the_attestation_vector() {
     let v = vector();
@@ -45,15 +50,24 @@ fn p_matches_the_attestation_vector() {
     let args = SubmitAttestationArgs::parse(&bytes).unwrap();
     assert_eq!(args.current.leaf_index, 5);
     let seq = args.current.leaf.seq + 1;
+    let network = network(&v);
     let mut p = [0u8; 32];
-    public_input(&args, seq, &mut p).unwrap();
+    public_input(&network, &args, seq, &mut p).unwrap();
     assert_eq!(hex::encode(p), v["public_input_hex"].as_str().unwrap());
 
-    // Every public field changes P.
+    // Every public field changes P: the network account, the seq, and each argument.
     let mut other = [0u8; 32];
-    public_input(&args, seq + 1, &mut other).unwrap();
+    public_input(&network, &args, seq + 1, &mut other).unwrap();
     assert_ne!(other, p);
+    for i in [0, 15, 16, 31] {
+        let mut n = network;
+        n[i] ^= 1;
+        public_input(&n, &args, seq, &mut other).unwrap();
+        assert_ne!(other, p, "network byte {i}");
+    }
     for offset in [
+        256,                // device (first byte)
+        256 + 31,           // device (last byte)
         256 + 96,           // bjj_key_hash
         256 + 128,          // model_id
         256 + 177,          // timestamp
@@ -64,7 +78,7 @@ fn p_matches_the_attestation_vector() {
         let mut b = bytes.clone();
         b[offset] ^= 1;
         let a = SubmitAttestationArgs::parse(&b).unwrap();
-        public_input(&a, a.current.leaf.seq + 1, &mut other).unwrap();
+        public_input(&network, &a, a.current.leaf.seq + 1, &mut other).unwrap();
         assert_ne!(other, p, "offset {offset}");
     }
 }
@@ -79,7 +93,7 @@ fn field_elements_at_or_above_r_are_refused() {
         let a = SubmitAttestationArgs::parse(&b).unwrap();
         let mut p = [0u8; 32];
         assert_eq!(
-            public_input(&a, 1, &mut p),
+            public_input(&network(&v), &a, 1, &mut p),
             Err(inference_attestation::error::AttestationError::InvalidFieldElement)
         );
     }

@@ -4,8 +4,9 @@
 //! Signed by an oracle of the network (or anyone, when the network is permissionless).
 //! 1. checks the submitter, the network and the model (owned by device_registry, right
 //!    type, same network, active, the device's model id) and that the device is active;
-//! 2. computes `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class,
-//!    score)` with `seq = current.leaf.seq + 1` (`sol_poseidon`);
+//! 2. computes `P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash,
+//!    model_id, seq, timestamp, input_commitment, class, score)` with `seq = current.leaf.seq
+//!    + 1`, the network account's address and the leaf's device (`sol_poseidon`);
 //! 3. verifies the Groth16 proof against the model's verifying key (`zkpin-groth16`);
 //! 4. CPIs `device_registry::advance_device` signed by the PDA `["attestation"]`: the
 //!    registry checks the device leaf against the device tree, moves its seq to n and appends
@@ -86,7 +87,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         if leaf.status != STATUS_ACTIVE {
             return Err(AttestationError::DeviceRevoked.into());
         }
-        public_input(&args, seq, &mut p)?;
+        public_input(&network_key, &args, seq, &mut p)?;
         verify(&m.vk, args.proof, &p)?;
     }
 
@@ -116,15 +117,20 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     Ok(())
 }
 
-/// `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score)`
-/// (docs/contracts.md; `zkpin-encoding` maps signed values to `r - |v|`).
+/// `P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq,
+/// timestamp, input_commitment, class, score)` of the network account's address `network`
+/// and the device leaf (docs/contracts.md; `zkpin-encoding` splits keys into 128-bit halves
+/// and maps signed values to `r - |v|`).
 #[inline(never)]
 pub fn public_input(
+    network: &[u8; 32],
     args: &SubmitAttestationArgs,
     seq: u64,
     out: &mut [u8; 32],
 ) -> Result<(), AttestationError> {
     let fields = PublicInputFields {
+        network: *network,
+        device: *args.current.leaf.device,
         bjj_key_hash: *args.current.leaf.bjj_key_hash,
         model_id: args.current.leaf.model_id,
         seq,
