@@ -87,10 +87,15 @@ template Model_zkpin_anomaly_v1() {
     }
 }
 
-// Private: readings, salt (field), device BabyJubJub key and signature, seq, timestamp,
-// model_id. Public: P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment,
+// Private: network and device keys (128-bit halves), readings, salt (field), device
+// BabyJubJub key and signature, seq, timestamp, model_id. Public: P = Poseidon(network_hi,
+// network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq, timestamp, input_commitment,
 // class, score) — the proof's only public signal.
 template ZkpinInference_zkpin_anomaly_v1() {
+    signal input network_hi;
+    signal input network_lo;
+    signal input device_hi;
+    signal input device_lo;
     signal input readings[16];
     signal input salt;
     signal input seq;
@@ -108,6 +113,10 @@ template ZkpinInference_zkpin_anomaly_v1() {
     commit.salt <== salt;
 
     component sig = DeviceSignature();
+    sig.network_hi <== network_hi;
+    sig.network_lo <== network_lo;
+    sig.device_hi <== device_hi;
+    sig.device_lo <== device_lo;
     sig.input_commitment <== commit.commitment;
     sig.seq <== seq;
     sig.timestamp <== timestamp;
@@ -125,6 +134,10 @@ template ZkpinInference_zkpin_anomaly_v1() {
     am.in <== model.logits;
 
     component pi = PublicInput();
+    pi.network_hi <== network_hi;
+    pi.network_lo <== network_lo;
+    pi.device_hi <== device_hi;
+    pi.device_lo <== device_lo;
     pi.bjj_key_hash <== sig.bjj_key_hash;
     pi.model_id <== model_id;
     pi.seq <== seq;

@@ -2,6 +2,7 @@ pragma circom 2.1.0;
 
 include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/poseidon.circom";
+include "circomlib/circuits/babyjub.circom";
 include "circomlib/circuits/eddsaposeidon.circom";
 include "./public_input.circom";
 
@@ -27,9 +28,17 @@ template ReadingsCommitment(N) {
     commitment <== h.out;
 }
 
-// The device's EdDSA-Poseidon signature over msg = Poseidon(input_commitment, seq, timestamp,
-// model_id), and bjj_key_hash = Poseidon(Ax, Ay).
+// The device's EdDSA-Poseidon signature over
+//   msg = Poseidon(tag, network_hi, network_lo, device_hi, device_lo, input_commitment, seq,
+//                  timestamp, model_id),
+// tag = "zkpin/v2/reading" as a 128-bit big-endian integer, keys split into 128-bit halves
+// (docs/contracts.md); and bjj_key_hash = Poseidon(Ax, Ay). A and R8 must lie on BabyJubJub
+// (circomlib's verifier alone accepts points off the curve).
 template DeviceSignature() {
+    signal input network_hi;
+    signal input network_lo;
+    signal input device_hi;
+    signal input device_lo;
     signal input input_commitment;
     signal input seq;
     signal input timestamp;
@@ -41,11 +50,25 @@ template DeviceSignature() {
     signal input sig_r8y;
     signal output bjj_key_hash;
 
-    component msg = Poseidon(4);
-    msg.inputs[0] <== input_commitment;
-    msg.inputs[1] <== seq;
-    msg.inputs[2] <== timestamp;
-    msg.inputs[3] <== model_id;
+    var READING_TAG = 162723671232556364794231087846335802983; // uint128_be("zkpin/v2/reading")
+
+    component msg = Poseidon(9);
+    msg.inputs[0] <== READING_TAG;
+    msg.inputs[1] <== network_hi;
+    msg.inputs[2] <== network_lo;
+    msg.inputs[3] <== device_hi;
+    msg.inputs[4] <== device_lo;
+    msg.inputs[5] <== input_commitment;
+    msg.inputs[6] <== seq;
+    msg.inputs[7] <== timestamp;
+    msg.inputs[8] <== model_id;
+
+    component aOnCurve = BabyCheck();
+    aOnCurve.x <== ax;
+    aOnCurve.y <== ay;
+    component rOnCurve = BabyCheck();
+    rOnCurve.x <== sig_r8x;
+    rOnCurve.y <== sig_r8y;
 
     component v = EdDSAPoseidonVerifier();
     v.enabled <== 1;

@@ -2,10 +2,15 @@ pragma circom 2.1.0;
 
 include "circomlib/circuits/poseidon.circom";
 
-// P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score):
-// the proof's single public input (docs/contracts.md). The program recomputes it with
-// sol_poseidon from the plain fields.
+// P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq,
+// timestamp, input_commitment, class, score): the proof's single public input
+// (docs/contracts.md). The program recomputes it with sol_poseidon from the plain fields:
+// network from the Network account's address, device from the device leaf.
 template PublicInput() {
+    signal input network_hi;
+    signal input network_lo;
+    signal input device_hi;
+    signal input device_lo;
     signal input bjj_key_hash;
     signal input model_id;
     signal input seq;
@@ -15,13 +20,17 @@ template PublicInput() {
     signal input score;
     signal output out;
 
-    component h = Poseidon(7);
-    h.inputs[0] <== bjj_key_hash;
-    h.inputs[1] <== model_id;
-    h.inputs[2] <== seq;
-    h.inputs[3] <== timestamp;
-    h.inputs[4] <== input_commitment;
-    h.inputs[5] <== class;
-    h.inputs[6] <== score;
+    component h = Poseidon(11);
+    h.inputs[0] <== network_hi;
+    h.inputs[1] <== network_lo;
+    h.inputs[2] <== device_hi;
+    h.inputs[3] <== device_lo;
+    h.inputs[4] <== bjj_key_hash;
+    h.inputs[5] <== model_id;
+    h.inputs[6] <== seq;
+    h.inputs[7] <== timestamp;
+    h.inputs[8] <== input_commitment;
+    h.inputs[9] <== class;
+    h.inputs[10] <== score;
     out <== h.out;
 }

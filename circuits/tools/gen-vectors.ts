@@ -15,12 +15,19 @@ import {
   encodeVerifyingKey,
   verifyingKeyHash,
 } from '../../sdk/src/proof-encoding.ts';
-import { publicInput, poseidon } from '../../sdk/src/poseidon.ts';
+import {
+  keyToFields,
+  publicInput,
+  poseidon,
+  readingMessageHashOf,
+} from '../../sdk/src/poseidon.ts';
+import { networkPda } from '../../sdk/src/programs.ts';
 import { signedToField, toHex, BN254_Q, bigIntToBytesBE } from '../../sdk/src/field.ts';
 import { buildCircuit } from './build.ts';
 import { buildReferenceArtifacts } from './build-circuits.ts';
 import { bjjKeyHashBytes, generateDeviceKeys, signReading } from '../../sdk/src/device-keys.ts';
 import { encodeReadingMessage } from '../../sdk/src/messages.ts';
+import { Keypair } from '@solana/web3.js';
 import { devProverArtifacts, Prover } from '../../oracle/src/prover/index.ts';
 import { REPO_ROOT } from './compile.ts';
 
@@ -38,6 +45,8 @@ async function main(): Promise<void> {
     log: { info: (m) => console.error(m) },
   });
   const fields = {
+    network: Uint8Array.from({ length: 32 }, (_, i) => 0xf0 - i), // top bit set: hi ≥ 2^127
+    device: Uint8Array.from({ length: 32 }, (_, i) => i + 1),
     bjjKeyHash: poseidon([11n, 22n]),
     modelId: 1,
     seq: 42n,
@@ -46,7 +55,13 @@ async function main(): Promise<void> {
     class: 2,
     score: -5n,
   };
+  const [networkHi, networkLo] = keyToFields(fields.network);
+  const [deviceHi, deviceLo] = keyToFields(fields.device);
   const input = {
+    network_hi: networkHi.toString(),
+    network_lo: networkLo.toString(),
+    device_hi: deviceHi.toString(),
+    device_lo: deviceLo.toString(),
     bjj_key_hash: fields.bjjKeyHash.toString(),
     model_id: String(fields.modelId),
     seq: fields.seq.toString(),
@@ -80,9 +95,11 @@ async function main(): Promise<void> {
       vk_bytes:
         'alpha G1(64) || beta G2(128) || gamma G2(128) || delta G2(128) || IC0 G1(64) || IC1 G1(64)',
       public_input:
-        'P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score), 32 bytes big-endian',
+        'P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score), 32 bytes big-endian; key_hi/lo = uint128_be of the first/last 16 bytes',
     },
     public_input_fields: {
+      network_hex: toHex(fields.network),
+      device_hex: toHex(fields.device),
       bjj_key_hash: fields.bjjKeyHash.toString(),
       bjj_key_hash_hex: toHex(bigIntToBytesBE(fields.bjjKeyHash)),
       model_id: fields.modelId,
@@ -108,6 +125,13 @@ async function main(): Promise<void> {
 }
 
 /**
+ * The attestation vector's network authority: bench/attestation-scenario.ts sets its network
+ * up with this key by default, so the vector's proof (which binds the network address) is
+ * valid there.
+ */
+const VECTOR_NETWORK_AUTHORITY_SEED = new Uint8Array(32).fill(7);
+
+/**
  * tests/vectors/attestation.json: one complete attestation of the reference model with the
  * deterministic dev key — signed reading, device keys, public fields, P, proof bytes and the
  * 576-byte verifying key — for end-to-end program tests without a prover.
@@ -119,7 +143,7 @@ async function attestationVector(): Promise<void> {
     babyJub: new Uint8Array(32).fill(0xb1),
   });
   const reading = signReading(keys, {
-    network: new Uint8Array(32).fill(0x4e),
+    network: networkPda(Keypair.fromSeed(VECTOR_NETWORK_AUTHORITY_SEED).publicKey).toBytes(),
     seq: 1n,
     timestamp: 1_767_225_600n,
     modelId: 1,
@@ -131,11 +155,14 @@ async function attestationVector(): Promise<void> {
   const doc = {
     description:
       'One attestation of circuits/model/zkpin_anomaly_v1.onnx (model_id 1) proven with the INSECURE development key. ' +
-      'The program recomputes P from public_input_fields and verifies proof_bytes_hex against vk_bytes_hex.',
+      'The program recomputes P from public_input_fields and verifies proof_bytes_hex against vk_bytes_hex. ' +
+      'P binds the network and the device: the network is the device_registry PDA ["network", authority] of the ' +
+      'authority Keypair.fromSeed(network_authority_seed_hex), the device the ed25519 key of ed25519_seed_hex.',
     generator: 'npx tsx circuits/tools/gen-vectors.ts --force',
     circuit_hash: art.circuit.hash,
     vk_bytes_hex: toHex(art.circuit.vkBytes),
     vk_sha256: art.circuit.vkSha256,
+    network_authority_seed_hex: toHex(VECTOR_NETWORK_AUTHORITY_SEED),
     device: {
       ed25519_seed_hex: toHex(keys.ed25519.seed),
       ed25519_public_key_hex: toHex(keys.ed25519.publicKey),
@@ -153,6 +180,7 @@ async function attestationVector(): Promise<void> {
       salt_hex: toHex(reading.salt),
       message_hex: toHex(encodeReadingMessage(reading)),
       ed25519_signature_hex: toHex(reading.ed25519Signature),
+      bjj_message: readingMessageHashOf(reading).toString(),
       bjj_signature: {
         r8x: reading.bjjSignature.r8x.toString(),
         r8y: reading.bjjSignature.r8y.toString(),
@@ -161,6 +189,8 @@ async function attestationVector(): Promise<void> {
     },
     logits: a.logits,
     public_input_fields: {
+      network_hex: toHex(a.fields.network),
+      device_hex: toHex(a.fields.device),
       bjj_key_hash_hex: toHex(bigIntToBytesBE(a.fields.bjjKeyHash)),
       model_id: a.fields.modelId,
       seq: a.fields.seq.toString(),

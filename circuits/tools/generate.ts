@@ -155,10 +155,15 @@ export function generateInferenceTemplate(ir: ModelIR): string {
   }
   if (n > 31)
     throw new ModelError(`at most 31 readings fit one packed field element, model takes ${n}`);
-  return `// Private: readings, salt (field), device BabyJubJub key and signature, seq, timestamp,
-// model_id. Public: P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment,
+  return `// Private: network and device keys (128-bit halves), readings, salt (field), device
+// BabyJubJub key and signature, seq, timestamp, model_id. Public: P = Poseidon(network_hi,
+// network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq, timestamp, input_commitment,
 // class, score) — the proof's only public signal.
 template ${inferenceTemplateName(ir)}() {
+    signal input network_hi;
+    signal input network_lo;
+    signal input device_hi;
+    signal input device_lo;
     signal input readings[${n}];
     signal input salt;
     signal input seq;
@@ -176,6 +181,10 @@ template ${inferenceTemplateName(ir)}() {
     commit.salt <== salt;
 
     component sig = DeviceSignature();
+    sig.network_hi <== network_hi;
+    sig.network_lo <== network_lo;
+    sig.device_hi <== device_hi;
+    sig.device_lo <== device_lo;
     sig.input_commitment <== commit.commitment;
     sig.seq <== seq;
     sig.timestamp <== timestamp;
@@ -193,6 +202,10 @@ template ${inferenceTemplateName(ir)}() {
     am.in <== model.logits;
 
     component pi = PublicInput();
+    pi.network_hi <== network_hi;
+    pi.network_lo <== network_lo;
+    pi.device_hi <== device_hi;
+    pi.device_lo <== device_lo;
     pi.bjj_key_hash <== sig.bjj_key_hash;
     pi.model_id <== model_id;
     pi.seq <== seq;

@@ -158,6 +158,8 @@ const f = g.public_input_fields;
 r = send(
   Buffer.concat([
     Buffer.from([4]),
+    Buffer.from(f.network_hex, 'hex'),
+    Buffer.from(f.device_hex, 'hex'),
     Buffer.from(f.bjj_key_hash_hex, 'hex'),
     u32(f.model_id),
     i64(f.seq),

@@ -7,6 +7,7 @@ import type { SignedReading } from './device-keys.ts';
 import {
   bjjKeyHash,
   inputCommitment,
+  keyToFields,
   publicInput,
   saltToField,
   type PublicInputFields,
@@ -15,7 +16,13 @@ import {
 export type CircuitInput = Record<string, string | string[]>;
 
 export function circuitInput(r: SignedReading): CircuitInput {
+  const [networkHi, networkLo] = keyToFields(r.network);
+  const [deviceHi, deviceLo] = keyToFields(r.device);
   return {
+    network_hi: networkHi.toString(),
+    network_lo: networkLo.toString(),
+    device_hi: deviceHi.toString(),
+    device_lo: deviceLo.toString(),
     readings: r.readings.map((v) => signedToField(v).toString()),
     salt: saltToField(r.salt).toString(),
     seq: r.seq.toString(),
@@ -35,6 +42,8 @@ export function attestationFields(
   result: { class: number; score: number | bigint },
 ): PublicInputFields {
   return {
+    network: new Uint8Array(r.network),
+    device: new Uint8Array(r.device),
     bjjKeyHash: bjjKeyHash(r.bjjPublicKey.ax, r.bjjPublicKey.ay),
     modelId: r.modelId,
     seq: r.seq,

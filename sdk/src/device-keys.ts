@@ -1,7 +1,7 @@
 /**
- * Device keys: an ed25519 identity key (node:crypto; signs the canonical message bytes) and a
- * BabyJubJub key that signs `msg = Poseidon(input_commitment, seq, timestamp, model_id)` with
- * EdDSA-Poseidon (circomlibjs), checked inside the circuit.
+ * Device keys: a BabyJubJub key that signs `msg = readingMessageHash(...)` with EdDSA-Poseidon
+ * (circomlibjs; checked inside the circuit), and an ed25519 identity key (node:crypto) that
+ * signs the canonical reading message bytes, BabyJubJub key and signature included.
  */
 import {
   createPrivateKey,
@@ -13,8 +13,8 @@ import {
 } from 'node:crypto';
 import { buildEddsa, type Eddsa } from 'circomlibjs';
 import { bigIntToBytesBE, BN254_R } from './field.ts';
-import { encodeReadingMessage, type ReadingFields } from './messages.ts';
-import { bjjKeyHash, inputCommitment, readingMessageHash } from './poseidon.ts';
+import { encodeReadingMessage, type ReadingFields, type ReadingMessage } from './messages.ts';
+import { bjjKeyHash, readingMessageHashOf } from './poseidon.ts';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -124,11 +124,13 @@ export async function verifyBabyJub(
   }
 }
 
-/** What a device sends: the reading fields plus both signatures and its BabyJubJub public key. */
-export interface SignedReading extends ReadingFields {
-  ed25519Signature: Uint8Array; // 64 bytes over encodeReadingMessage(fields)
-  bjjPublicKey: BabyJubPublicKey;
-  bjjSignature: BabyJubSignature; // over readingMessageHash(...)
+/**
+ * What a device sends: the reading fields, its BabyJubJub public key and signature (over
+ * `readingMessageHash(...)`), and the ed25519 signature over `encodeReadingMessage` of all
+ * of those.
+ */
+export interface SignedReading extends ReadingMessage {
+  ed25519Signature: Uint8Array; // 64 bytes
 }
 
 /** A device bundle: both keys. */
@@ -147,25 +149,22 @@ export async function generateDeviceKeys(seeds?: {
   };
 }
 
-/** Sign a reading the way a device does: ed25519 over the canonical bytes, EdDSA-Poseidon over msg. */
+/**
+ * Sign a reading the way a device does: first EdDSA-Poseidon over
+ * `msg = readingMessageHash(network, device, input_commitment, seq, timestamp, model_id)`,
+ * then ed25519 over the 308 canonical bytes, which carry that BabyJubJub key and signature.
+ */
 export function signReading(
   keys: DeviceKeys,
   fields: Omit<ReadingFields, 'device'>,
 ): SignedReading {
-  const full: ReadingFields = { ...fields, device: keys.ed25519.publicKey };
-  const commitment = inputCommitment(full.readings, full.salt);
-  const msg = readingMessageHash({
-    inputCommitment: commitment,
-    seq: full.seq,
-    timestamp: full.timestamp,
-    modelId: full.modelId,
-  });
-  return {
-    ...full,
-    ed25519Signature: keys.ed25519.sign(encodeReadingMessage(full)),
+  const reading: ReadingFields = { ...fields, device: keys.ed25519.publicKey };
+  const message: ReadingMessage = {
+    ...reading,
     bjjPublicKey: keys.babyJub.publicKey,
-    bjjSignature: keys.babyJub.signField(msg),
+    bjjSignature: keys.babyJub.signField(readingMessageHashOf(reading)),
   };
+  return { ...message, ed25519Signature: keys.ed25519.sign(encodeReadingMessage(message)) };
 }
 
 /** bjj_key_hash as the 32 big-endian bytes that the device leaf and the onboarding message carry. */

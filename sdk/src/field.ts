@@ -10,6 +10,13 @@ export const BN254_R =
 export const BN254_Q =
   21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
+/**
+ * Order l of BabyJubJub's prime-order subgroup: an EdDSA-Poseidon signature scalar `s` is
+ * canonical when `s < l` (circomlib's verifier refuses larger ones).
+ */
+export const BABYJUB_L =
+  2736030358979909402780800718157159386076813972158567259200215660948447373041n;
+
 /** Signed integer → field element: `v` when v ≥ 0, `r - |v|` when v < 0. */
 export function signedToField(v: bigint | number): bigint {
   const b = BigInt(v);

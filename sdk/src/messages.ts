@@ -2,12 +2,29 @@
  * Canonical signed bytes of device messages (docs/contracts.md, "Device messages").
  * Signatures always cover these bytes, never re-serialized JSON.
  */
-import { assertReadings, WINDOW } from './poseidon.ts';
+import type { BabyJubPublicKey, BabyJubSignature } from './device-keys.ts';
+import { BABYJUB_L, BN254_R, bigIntToBytesBE, bytesToBigIntBE } from './field.ts';
 
-export const READING_DOMAIN = 'zkpin/v1/reading';
+export const READING_DOMAIN = 'zkpin/v2/reading';
 export const ONBOARD_DOMAIN = 'zkpin/v1/onboard';
-export const READING_MESSAGE_BYTES = 148;
+export const READING_MESSAGE_BYTES = 308;
 export const ONBOARD_MESSAGE_BYTES = 180;
+
+/** Number of readings in one window, and their range (int8). */
+export const WINDOW = 16;
+export const READING_MIN = -128;
+export const READING_MAX = 127;
+
+/** Checks a window: 16 integers in [-128, 127]. */
+export function assertReadings(readings: readonly number[]): void {
+  if (readings.length !== WINDOW)
+    throw new RangeError(`expected ${WINDOW} readings, got ${readings.length}`);
+  for (const r of readings) {
+    if (!Number.isInteger(r) || r < READING_MIN || r > READING_MAX) {
+      throw new RangeError(`reading ${r} is not an int8 value in [${READING_MIN}, ${READING_MAX}]`);
+    }
+  }
+}
 
 export interface ReadingFields {
   network: Uint8Array; // 32
@@ -17,6 +34,16 @@ export interface ReadingFields {
   modelId: number; // u32
   readings: number[]; // 16 × int8
   salt: Uint8Array; // 32
+}
+
+/**
+ * Everything the device's ed25519 key signs: the reading, the device's BabyJubJub public key
+ * and that key's EdDSA-Poseidon signature over `readingMessageHash(...)` (a `SignedReading`
+ * without its ed25519 signature).
+ */
+export interface ReadingMessage extends ReadingFields {
+  bjjPublicKey: BabyJubPublicKey;
+  bjjSignature: BabyJubSignature;
 }
 
 export interface OnboardFields {
@@ -33,31 +60,67 @@ function bytes32(b: Uint8Array, what: string): Uint8Array {
   return b;
 }
 
-/** `"zkpin/v1/reading" || network || device || seq u64 LE || timestamp i64 LE || model_id u32 LE || readings [16] i8 || salt` */
-export function encodeReadingMessage(f: ReadingFields): Uint8Array {
-  assertReadings(f.readings);
+/** The BabyJubJub values of a reading message, their offsets and exclusive upper bounds. */
+const BJJ_VALUES = [
+  { name: 'bjjPublicKey.ax', at: 148, bound: BN254_R, boundName: 'r' },
+  { name: 'bjjPublicKey.ay', at: 180, bound: BN254_R, boundName: 'r' },
+  { name: 'bjjSignature.r8x', at: 212, bound: BN254_R, boundName: 'r' },
+  { name: 'bjjSignature.r8y', at: 244, bound: BN254_R, boundName: 'r' },
+  { name: 'bjjSignature.s', at: 276, bound: BABYJUB_L, boundName: 'l' },
+] as const;
+
+function bjjValues(m: ReadingMessage): bigint[] {
+  const { bjjPublicKey: k, bjjSignature: s } = m;
+  return [k.ax, k.ay, s.r8x, s.r8y, s.s];
+}
+
+/**
+ * `"zkpin/v2/reading" || network || device || seq u64 LE || timestamp i64 LE || model_id u32 LE
+ * || readings [16] i8 || salt || ax || ay || r8x || r8y || s` (the last five 32-byte big-endian,
+ * ax..r8y < r, s < l). Throws RangeError on any value out of range.
+ */
+export function encodeReadingMessage(m: ReadingMessage): Uint8Array {
+  assertReadings(m.readings);
   const out = Buffer.alloc(READING_MESSAGE_BYTES);
   let o = out.write(READING_DOMAIN, 0, 'ascii');
-  out.set(bytes32(f.network, 'network'), o);
-  out.set(bytes32(f.device, 'device'), (o += 32));
+  out.set(bytes32(m.network, 'network'), o);
+  out.set(bytes32(m.device, 'device'), (o += 32));
   o += 32;
-  o = out.writeBigUInt64LE(f.seq, o);
-  o = out.writeBigInt64LE(f.timestamp, o);
-  o = out.writeUInt32LE(f.modelId, o);
-  for (const r of f.readings) o = out.writeInt8(r, o);
-  out.set(bytes32(f.salt, 'salt'), o);
+  o = out.writeBigUInt64LE(m.seq, o);
+  o = out.writeBigInt64LE(m.timestamp, o);
+  o = out.writeUInt32LE(m.modelId, o);
+  for (const r of m.readings) o = out.writeInt8(r, o);
+  out.set(bytes32(m.salt, 'salt'), o);
+  const values = bjjValues(m);
+  BJJ_VALUES.forEach(({ name, at, bound, boundName }, i) => {
+    const v = values[i]!;
+    if (typeof v !== 'bigint' || v < 0n || v >= bound)
+      throw new RangeError(`${name} must be an integer in [0, ${boundName})`);
+    out.set(bigIntToBytesBE(v, 32), at);
+  });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/** Inverse of encodeReadingMessage (checks the domain tag and length). */
-export function decodeReadingMessage(bytes: Uint8Array): ReadingFields {
+/**
+ * Inverse of encodeReadingMessage. Checks the length and the domain tag, and refuses
+ * non-canonical BabyJubJub values (ax, ay, r8x, r8y ≥ r; s ≥ l), so every accepted message
+ * has exactly one encoding.
+ */
+export function decodeReadingMessage(bytes: Uint8Array): ReadingMessage {
   if (bytes.length !== READING_MESSAGE_BYTES)
-    throw new RangeError(`reading message must be ${READING_MESSAGE_BYTES} bytes`);
+    throw new RangeError(
+      `reading message must be ${READING_MESSAGE_BYTES} bytes, got ${bytes.length}`,
+    );
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.toString('ascii', 0, 16) !== READING_DOMAIN)
-    throw new RangeError('not a zkpin/v1/reading message');
+    throw new RangeError(`not a ${READING_DOMAIN} message`);
   const readings: number[] = [];
   for (let i = 0; i < WINDOW; i++) readings.push(b.readInt8(100 + i));
+  const [ax, ay, r8x, r8y, s] = BJJ_VALUES.map(({ name, at, bound, boundName }) => {
+    const v = bytesToBigIntBE(b.subarray(at, at + 32));
+    if (v >= bound) throw new RangeError(`${name} is not canonical (≥ ${boundName})`);
+    return v;
+  }) as [bigint, bigint, bigint, bigint, bigint];
   return {
     network: new Uint8Array(b.subarray(16, 48)),
     device: new Uint8Array(b.subarray(48, 80)),
@@ -66,6 +129,8 @@ export function decodeReadingMessage(bytes: Uint8Array): ReadingFields {
     modelId: b.readUInt32LE(96),
     readings,
     salt: new Uint8Array(b.subarray(116, 148)),
+    bjjPublicKey: { ax, ay },
+    bjjSignature: { r8x, r8y, s },
   };
 }
 

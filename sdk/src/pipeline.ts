@@ -3,6 +3,7 @@
  * payloads (zod schemas, validated on both sides), and dead-letter reason codes.
  */
 import { z } from 'zod';
+import { BABYJUB_L, BN254_R } from './field.ts';
 
 export const QUEUE_PROVE = 'prove';
 export const QUEUE_RELAY = 'relay';
@@ -20,19 +21,40 @@ export function readingJobId(deviceHex: string, seq: bigint | string): string {
 const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`));
 const dec = z.string().regex(/^-?[0-9]+$/);
 
-/** `SignedReadingJson` (sdk/src/signed-reading-json.ts) as a schema. */
+/**
+ * A decimal string of an integer in [min, max] in its one canonical form: digits only (a
+ * leading '-' only where negative values are allowed), no leading zeros ("0" itself is
+ * allowed), no "-0". Over-long strings fail the pattern before any BigInt conversion.
+ */
+function canonicalInteger(min: bigint, max: bigint, range: string) {
+  const width = (max > -min ? max : -min).toString().length;
+  const pattern = new RegExp(`^(0|${min < 0n ? '-?' : ''}[1-9][0-9]{0,${width - 1}})$`);
+  return z.string().refine((s) => pattern.test(s) && BigInt(s) >= min && BigInt(s) <= max, {
+    message: `must be a canonical decimal integer (no leading zeros, no '+') in ${range}`,
+  });
+}
+const u64 = canonicalInteger(0n, (1n << 64n) - 1n, '[0, 2^64)');
+const i64 = canonicalInteger(-(1n << 63n), (1n << 63n) - 1n, '[-2^63, 2^63)');
+const belowR = canonicalInteger(0n, BN254_R - 1n, '[0, r) (BN254 scalar field)');
+const belowL = canonicalInteger(0n, BABYJUB_L - 1n, '[0, l) (BabyJubJub subgroup order)');
+
+/**
+ * `SignedReadingJson` (sdk/src/signed-reading-json.ts): the one schema with every rule of
+ * the JSON form (docs/contracts.md, "Device messages → Reading"). Every value it accepts has
+ * exactly one encoding, so the JSON and the signed 308 bytes correspond one to one.
+ */
 export const signedReadingJsonSchema = z
   .object({
     network: hex(32),
     device: hex(32),
-    seq: z.string().regex(/^[0-9]{1,20}$/),
-    timestamp: dec,
+    seq: u64,
+    timestamp: i64,
     modelId: z.number().int().min(0).max(0xffffffff),
     readings: z.array(z.number().int().min(-128).max(127)).length(16),
     salt: hex(32),
     ed25519Signature: hex(64),
-    bjjPublicKey: z.object({ ax: dec, ay: dec }).strict(),
-    bjjSignature: z.object({ r8x: dec, r8y: dec, s: dec }).strict(),
+    bjjPublicKey: z.object({ ax: belowR, ay: belowR }).strict(),
+    bjjSignature: z.object({ r8x: belowR, r8y: belowR, s: belowL }).strict(),
   })
   .strict();
 

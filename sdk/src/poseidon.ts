@@ -22,6 +22,7 @@ import {
   poseidon16,
 } from 'poseidon-lite';
 import { BN254_R, bytesToBigIntBE, signedToField } from './field.ts';
+import { assertReadings, READING_DOMAIN, type ReadingFields } from './messages.ts';
 
 type PoseidonFn = (inputs: bigint[]) => bigint;
 const BY_ARITY: PoseidonFn[] = [
@@ -54,25 +55,9 @@ export function poseidon(inputs: readonly bigint[]): bigint {
   return f([...inputs]);
 }
 
-/** Number of readings in one window, and their range (int8). */
-export const WINDOW = 16;
-export const READING_MIN = -128;
-export const READING_MAX = 127;
-
 /** `bjj_key_hash = Poseidon(Ax, Ay)` of a device's BabyJubJub public key. */
 export function bjjKeyHash(ax: bigint, ay: bigint): bigint {
   return poseidon([ax, ay]);
-}
-
-/** Checks a window: 16 integers in [-128, 127]. */
-export function assertReadings(readings: readonly number[]): void {
-  if (readings.length !== WINDOW)
-    throw new RangeError(`expected ${WINDOW} readings, got ${readings.length}`);
-  for (const r of readings) {
-    if (!Number.isInteger(r) || r < READING_MIN || r > READING_MAX) {
-      throw new RangeError(`reading ${r} is not an int8 value in [${READING_MIN}, ${READING_MAX}]`);
-    }
-  }
 }
 
 /**
@@ -97,14 +82,36 @@ export function inputCommitment(readings: readonly number[], salt: Uint8Array): 
   return poseidon([packReadings(readings), saltToField(salt)]);
 }
 
-/** The message the device's BabyJubJub key signs: `Poseidon(input_commitment, seq, timestamp, model_id)`. */
+/**
+ * A 32-byte key (network address, device ed25519 key) as two field elements:
+ * `[uint128_be(k[0..16]), uint128_be(k[16..32])]`. Both halves are below 2^128, so distinct
+ * keys always give distinct pairs (a single `uint256 mod r` would not be injective).
+ */
+export function keyToFields(k: Uint8Array): [bigint, bigint] {
+  if (k.length !== 32) throw new RangeError(`a key must be 32 bytes, got ${k.length}`);
+  return [bytesToBigIntBE(k.subarray(0, 16)), bytesToBigIntBE(k.subarray(16, 32))];
+}
+
+/** Domain tag of the BabyJubJub-signed message: the 16 ASCII bytes of READING_DOMAIN, big-endian. */
+export const READING_TAG = bytesToBigIntBE(new TextEncoder().encode(READING_DOMAIN));
+
+/**
+ * The message the device's BabyJubJub key signs (EdDSA-Poseidon):
+ * `Poseidon(tag, network_hi, network_lo, device_hi, device_lo, input_commitment, seq,
+ * timestamp, model_id)`.
+ */
 export function readingMessageHash(fields: {
+  network: Uint8Array;
+  device: Uint8Array;
   inputCommitment: bigint;
   seq: bigint;
   timestamp: bigint;
   modelId: number;
 }): bigint {
   return poseidon([
+    READING_TAG,
+    ...keyToFields(fields.network),
+    ...keyToFields(fields.device),
     fields.inputCommitment,
     u64(fields.seq),
     signedToField(i64(fields.timestamp)),
@@ -112,7 +119,16 @@ export function readingMessageHash(fields: {
   ]);
 }
 
+/** readingMessageHash of a reading, its input commitment computed from readings and salt. */
+export function readingMessageHashOf(r: ReadingFields): bigint {
+  return readingMessageHash({ ...r, inputCommitment: inputCommitment(r.readings, r.salt) });
+}
+
 export interface PublicInputFields {
+  /** Network account address (32 bytes). */
+  network: Uint8Array;
+  /** Device ed25519 public key (32 bytes). */
+  device: Uint8Array;
   bjjKeyHash: bigint;
   modelId: number;
   seq: bigint;
@@ -124,11 +140,16 @@ export interface PublicInputFields {
   score: bigint;
 }
 
-/** The proof's single public input `P = Poseidon(bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score)`. */
+/**
+ * The proof's single public input `P = Poseidon(network_hi, network_lo, device_hi, device_lo,
+ * bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score)`.
+ */
 export function publicInput(f: PublicInputFields): bigint {
   if (!Number.isInteger(f.class) || f.class < 0 || f.class > 255)
     throw new RangeError('class must be a u8');
   return poseidon([
+    ...keyToFields(f.network),
+    ...keyToFields(f.device),
     f.bjjKeyHash,
     BigInt(u32(f.modelId)),
     u64(f.seq),

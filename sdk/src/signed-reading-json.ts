@@ -1,23 +1,15 @@
 /**
  * JSON form of a SignedReading (HTTP body, MQTT payload, BullMQ `prove` job data): byte
- * strings as lower-case hex, 64-bit and field values as decimal strings. Signatures cover the
- * canonical bytes (messages.ts), never this JSON.
+ * strings as lower-case hex, 64-bit and field values as canonical decimal strings. Its rules
+ * are those of `signedReadingJsonSchema` (pipeline.ts), the only place they are written down.
+ * Signatures cover the canonical bytes (messages.ts), never this JSON.
  */
+import type { z } from 'zod';
 import type { SignedReading } from './device-keys.ts';
 import { fromHex, toHex } from './field.ts';
+import { signedReadingJsonSchema } from './pipeline.ts';
 
-export interface SignedReadingJson {
-  network: string;
-  device: string;
-  seq: string;
-  timestamp: string;
-  modelId: number;
-  readings: number[];
-  salt: string;
-  ed25519Signature: string;
-  bjjPublicKey: { ax: string; ay: string };
-  bjjSignature: { r8x: string; r8y: string; s: string };
-}
+export type SignedReadingJson = z.infer<typeof signedReadingJsonSchema>;
 
 export function signedReadingToJson(r: SignedReading): SignedReadingJson {
   return {
@@ -38,53 +30,32 @@ export function signedReadingToJson(r: SignedReading): SignedReadingJson {
   };
 }
 
-function hexBytes(v: unknown, len: number, what: string): Uint8Array {
-  if (typeof v !== 'string' || !new RegExp(`^[0-9a-fA-F]{${len * 2}}$`).test(v)) {
-    throw new TypeError(`${what} must be ${len} bytes as hex`);
-  }
-  return fromHex(v);
-}
-
-function int(v: unknown, what: string, signed = false): bigint {
-  if (typeof v !== 'string' || !(signed ? /^-?[0-9]+$/ : /^[0-9]+$/).test(v)) {
-    throw new TypeError(`${what} must be a decimal string`);
-  }
-  return BigInt(v);
-}
-
-/** Parse and validate the JSON form; throws TypeError naming the first bad field. */
+/**
+ * Parse and validate the JSON form with `signedReadingJsonSchema`; throws a TypeError naming
+ * the first bad field.
+ */
 export function signedReadingFromJson(j: unknown): SignedReading {
-  if (typeof j !== 'object' || j === null) throw new TypeError('signed reading must be an object');
-  const o = j as Record<string, unknown>;
-  const pk = (o['bjjPublicKey'] ?? {}) as Record<string, unknown>;
-  const sig = (o['bjjSignature'] ?? {}) as Record<string, unknown>;
-  const readings = o['readings'];
-  if (!Array.isArray(readings) || !readings.every((x) => Number.isInteger(x))) {
-    throw new TypeError('readings must be an array of integers');
+  const parsed = signedReadingJsonSchema.safeParse(j);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || '(root)';
+    throw new TypeError(`signed reading ${where}: ${issue?.message ?? 'invalid'}`);
   }
-  const modelId = o['modelId'];
-  if (
-    typeof modelId !== 'number' ||
-    !Number.isInteger(modelId) ||
-    modelId < 0 ||
-    modelId > 0xffffffff
-  ) {
-    throw new TypeError('modelId must be a u32');
-  }
+  const o = parsed.data;
   return {
-    network: hexBytes(o['network'], 32, 'network'),
-    device: hexBytes(o['device'], 32, 'device'),
-    seq: int(o['seq'], 'seq'),
-    timestamp: int(o['timestamp'], 'timestamp', true),
-    modelId,
-    readings: readings as number[],
-    salt: hexBytes(o['salt'], 32, 'salt'),
-    ed25519Signature: hexBytes(o['ed25519Signature'], 64, 'ed25519Signature'),
-    bjjPublicKey: { ax: int(pk['ax'], 'bjjPublicKey.ax'), ay: int(pk['ay'], 'bjjPublicKey.ay') },
+    network: fromHex(o.network),
+    device: fromHex(o.device),
+    seq: BigInt(o.seq),
+    timestamp: BigInt(o.timestamp),
+    modelId: o.modelId,
+    readings: [...o.readings],
+    salt: fromHex(o.salt),
+    ed25519Signature: fromHex(o.ed25519Signature),
+    bjjPublicKey: { ax: BigInt(o.bjjPublicKey.ax), ay: BigInt(o.bjjPublicKey.ay) },
     bjjSignature: {
-      r8x: int(sig['r8x'], 'bjjSignature.r8x'),
-      r8y: int(sig['r8y'], 'bjjSignature.r8y'),
-      s: int(sig['s'], 'bjjSignature.s'),
+      r8x: BigInt(o.bjjSignature.r8x),
+      r8y: BigInt(o.bjjSignature.r8y),
+      s: BigInt(o.bjjSignature.s),
     },
   };
 }

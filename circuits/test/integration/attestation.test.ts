@@ -42,9 +42,10 @@ function expectedP(r: SignedReading): bigint {
 }
 
 describe('attestation circuit (commitment, EdDSA-Poseidon, model, argmax, P) against TypeScript', () => {
-  it('has exactly one public signal and stays within the constraint budget', () => {
+  it('has exactly one public signal and fits the 2^13 development ceremony', () => {
     expect(art.circuit.nOutputs + art.circuit.nPubInputs).toBe(1);
-    expect(art.circuit.constraints).toBeLessThanOrEqual(16_384);
+    expect(art.circuit.constraints).toBeLessThan(8_192);
+    expect(art.circuit.ptauPower).toBe(13);
   });
 
   it('computes P like the sdk for edge and random windows', async () => {
@@ -86,6 +87,39 @@ describe('attestation circuit (commitment, EdDSA-Poseidon, model, argmax, P) aga
     ).rejects.toThrow();
     await expect(wc.witness(circuitInput({ ...r, seq: r.seq + 1n }))).rejects.toThrow();
     await expect(wc.witness(circuitInput({ ...r, timestamp: r.timestamp + 1n }))).rejects.toThrow();
+  });
+
+  it('binds the network and the device: P differs, and a witness for another network or device fails', async () => {
+    const r = reading(new Array<number>(16).fill(5));
+    const b = signReading(keys, { ...r, network: new Uint8Array(32).fill(0x0b) });
+    const [wa, wb] = [await wc.witness(circuitInput(r)), await wc.witness(circuitInput(b))];
+    expect(wa[1]).toBe(expectedP(r));
+    expect(wb[1]).toBe(expectedP(b));
+    expect(wa[1]).not.toBe(wb[1]);
+    // The reading signed for network A, presented as network B (or by another device key).
+    const asB = { ...r, network: b.network };
+    await expect(wc.witness(circuitInput(asB))).rejects.toThrow();
+    const otherDevice = await generateDeviceKeys({ ed25519: new Uint8Array(32).fill(4) });
+    await expect(
+      wc.witness(circuitInput({ ...r, device: otherDevice.ed25519.publicKey })),
+    ).rejects.toThrow();
+    // The same 256-bit network value split other than at 128 bits (hi - 1, lo + 2^128) fails.
+    const input = circuitInput(r);
+    const hi = BigInt(input['network_hi'] as string);
+    const lo = BigInt(input['network_lo'] as string);
+    await expect(
+      wc.witness({
+        ...input,
+        network_hi: (hi - 1n).toString(),
+        network_lo: (lo + (1n << 128n)).toString(),
+      }),
+    ).rejects.toThrow();
+  });
+
+  it('rejects an off-curve BabyJubJub key (BabyCheck)', async () => {
+    const r = reading(new Array<number>(16).fill(1));
+    const off = { ...r, bjjPublicKey: { ...r.bjjPublicKey, ay: r.bjjPublicKey.ay + 1n } };
+    await expect(wc.witness(circuitInput(off))).rejects.toThrow(/BabyCheck/);
   });
 
   it('rejects readings outside int8 even when validly signed over the field values', async () => {

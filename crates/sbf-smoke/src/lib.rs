@@ -6,8 +6,8 @@
 //! - 1 `leaf*`: append each 32-byte leaf;
 //! - 2 `root, previous, new, index u32, proof*`: replace a leaf;
 //! - 3 `vk(576) proof(256) input(32)`: Groth16 verify;
-//! - 4 `bjj_key_hash, model_id u32, seq u64, timestamp i64, input_commitment, class u8,
-//!   score i64`: public input `P`;
+//! - 4 `network, device, bjj_key_hash, model_id u32, seq u64, timestamp i64,
+//!   input_commitment, class u8, score i64`: public input `P`;
 //! - 5: nothing (baseline cost).
 //!
 //! Tree operations return the new root through `sol_set_return_data`; errors are

@@ -50,13 +50,15 @@ fn groth16(ix: &[u8]) -> ProgramResult {
 #[inline(never)]
 fn public_input(ix: &[u8]) -> ProgramResult {
     let f = zkpin_encoding::PublicInputFields {
-        bjj_key_hash: arr(ix, 1)?,
-        model_id: u32::from_le_bytes(arr(ix, 33)?),
-        seq: u64::from_le_bytes(arr(ix, 37)?),
-        timestamp: i64::from_le_bytes(arr(ix, 45)?),
-        input_commitment: arr(ix, 53)?,
-        class: arr::<1>(ix, 85)?[0],
-        score: i64::from_le_bytes(arr(ix, 86)?),
+        network: arr(ix, 1)?,
+        device: arr(ix, 33)?,
+        bjj_key_hash: arr(ix, 65)?,
+        model_id: u32::from_le_bytes(arr(ix, 97)?),
+        seq: u64::from_le_bytes(arr(ix, 101)?),
+        timestamp: i64::from_le_bytes(arr(ix, 109)?),
+        input_commitment: arr(ix, 117)?,
+        class: arr::<1>(ix, 149)?[0],
+        score: i64::from_le_bytes(arr(ix, 150)?),
     };
     let p = f.public_input().map_err(|e| ProgramError::Custom(300 + e as u32))?;
     set_return(&p);

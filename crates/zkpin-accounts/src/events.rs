@@ -54,7 +54,12 @@ impl EventWriter {
         &self.buf[8..]
     }
     /// Emits the event: see [`emit_cpi`].
-    pub fn emit(&self, program_id: &Address, signer: &AccountView, seeds: &[Seed]) -> Result<(), ProgramError> {
+    pub fn emit(
+        &self,
+        program_id: &Address,
+        signer: &AccountView,
+        seeds: &[Seed],
+    ) -> Result<(), ProgramError> {
         emit_cpi(program_id, signer, seeds, &self.buf)
     }
 }

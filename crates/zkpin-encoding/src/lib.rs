@@ -1,7 +1,7 @@
 //! Byte encodings shared by the programs, the oracle and the SDK (`docs/contracts.md`):
 //! the `DeviceLeafV0` / `RecordLeafV0` borsh layouts and their keccak256 leaf hashes, the
-//! signed device messages (reading, maker approval, device claim), the mapping of signed integers into the
-//! BN254 scalar field, and the Groth16 public input `P`.
+//! signed device messages (reading v2, maker approval, device claim), the mapping of signed
+//! integers and 32-byte keys into the BN254 scalar field, and the Groth16 public input `P`.
 //!
 //! Golden vectors: `tests/vectors/encodings.json`, written and checked by this crate's
 //! tests (`UPDATE_VECTORS=1 cargo test -p zkpin-encoding` regenerates it) and read by the
@@ -18,19 +18,27 @@ pub const DEVICE_LEAF_V0_SIZE: usize = 173;
 /// Size of the borsh bytes of [`RecordLeafV0`].
 pub const RECORD_LEAF_V0_SIZE: usize = 125;
 /// Size of the signed bytes of a [`ReadingMessage`].
-pub const READING_MESSAGE_SIZE: usize = 148;
+pub const READING_MESSAGE_SIZE: usize = 308;
 /// Size of the signed bytes of an [`ApprovalMessage`].
 pub const APPROVAL_MESSAGE_SIZE: usize = 160;
 /// Size of the signed bytes of a [`ClaimMessage`].
 pub const CLAIM_MESSAGE_SIZE: usize = 148;
 /// Domain tag of reading messages.
-pub const READING_DOMAIN: &[u8; 16] = b"zkpin/v1/reading";
+pub const READING_DOMAIN: &[u8; 16] = b"zkpin/v2/reading";
 /// Domain tag of a maker's device approval.
 pub const APPROVAL_DOMAIN: &[u8; 16] = b"zkpin/v2/approve";
 /// Domain tag of a device's onboarding claim (names its owner).
 pub const CLAIM_DOMAIN: &[u8; 16] = b"zkpin/v2/onboard";
 /// Number of sensor readings in one message.
 pub const READINGS: usize = 16;
+/// Number of Poseidon inputs of the public input `P`.
+pub const PUBLIC_INPUT_FIELDS: usize = 11;
+/// Order `l` of BabyJubJub's prime-order subgroup, big-endian: a canonical EdDSA-Poseidon
+/// signature scalar is `< l`.
+pub const BABYJUB_L: [u8; 32] = [
+    0x06, 0x0c, 0x89, 0xce, 0x5c, 0x26, 0x34, 0x05, 0x37, 0x0a, 0x08, 0xb6, 0xd0, 0x30, 0x2b, 0x0b,
+    0xab, 0x3e, 0xed, 0xb8, 0x39, 0x20, 0xee, 0x0a, 0x67, 0x72, 0x97, 0xdc, 0x39, 0x21, 0x26, 0xf1,
+];
 
 /// Errors of this crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +51,8 @@ pub enum EncodingError {
     NotAFieldElement,
     /// Poseidon failed (cannot happen for canonical inputs).
     Poseidon,
+    /// A BabyJubJub signature scalar `s` that is `>= l`.
+    NotASubgroupScalar,
 }
 
 /// Device status stored in [`DeviceLeafV0::status`].
@@ -203,7 +213,9 @@ impl RecordLeafV0 {
     }
 }
 
-/// The bytes a device signs (ed25519) for one reading window.
+/// The bytes a device signs (ed25519) for one reading window: the reading, the device's
+/// BabyJubJub public key `(ax, ay)` and its EdDSA-Poseidon signature `(r8x, r8y, s)` over
+/// `msg` (docs/contracts.md), all field values big-endian and canonical.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadingMessage {
     pub network: [u8; 32],
@@ -213,11 +225,23 @@ pub struct ReadingMessage {
     pub model_id: u32,
     pub readings: [i8; READINGS],
     pub salt: [u8; 32],
+    /// `< r`
+    pub bjj_ax: [u8; 32],
+    /// `< r`
+    pub bjj_ay: [u8; 32],
+    /// `< r`
+    pub bjj_r8x: [u8; 32],
+    /// `< r`
+    pub bjj_r8y: [u8; 32],
+    /// `< l`
+    pub bjj_s: [u8; 32],
 }
 
 impl ReadingMessage {
-    /// Writes the 148 signed bytes: `"zkpin/v1/reading" || network || device || seq LE ||
-    /// timestamp LE || model_id LE || readings (i8) || salt`.
+    /// Writes the 308 signed bytes: `"zkpin/v2/reading" || network || device || seq LE ||
+    /// timestamp LE || model_id LE || readings (i8) || salt || ax || ay || r8x || r8y || s`.
+    /// Writes the fields as they are; [`ReadingMessage::check_canonical`] says whether
+    /// [`ReadingMessage::from_bytes`] would accept the result.
     pub fn write_bytes(&self, out: &mut [u8; READING_MESSAGE_SIZE]) {
         out[..16].copy_from_slice(READING_DOMAIN);
         out[16..48].copy_from_slice(&self.network);
@@ -229,9 +253,14 @@ impl ReadingMessage {
             *o = *r as u8;
         }
         out[116..148].copy_from_slice(&self.salt);
+        out[148..180].copy_from_slice(&self.bjj_ax);
+        out[180..212].copy_from_slice(&self.bjj_ay);
+        out[212..244].copy_from_slice(&self.bjj_r8x);
+        out[244..276].copy_from_slice(&self.bjj_r8y);
+        out[276..308].copy_from_slice(&self.bjj_s);
     }
 
-    /// The 148 signed bytes.
+    /// The 308 signed bytes.
     #[inline(always)]
     pub fn to_bytes(&self) -> [u8; READING_MESSAGE_SIZE] {
         let mut out = [0u8; READING_MESSAGE_SIZE];
@@ -239,7 +268,24 @@ impl ReadingMessage {
         out
     }
 
-    /// Parses the 148 signed bytes (checks the domain tag).
+    /// Whether the BabyJubJub values are canonical: `ax, ay, r8x, r8y < r`
+    /// ([`EncodingError::NotAFieldElement`]) and `s < l` ([`EncodingError::NotASubgroupScalar`]).
+    pub fn check_canonical(&self) -> Result<(), EncodingError> {
+        for v in [&self.bjj_ax, &self.bjj_ay, &self.bjj_r8x, &self.bjj_r8y] {
+            if !zkpin_crypto::is_field_element(v) {
+                return Err(EncodingError::NotAFieldElement);
+            }
+        }
+        if !zkpin_crypto::lt_be(&self.bjj_s, &BABYJUB_L) {
+            return Err(EncodingError::NotASubgroupScalar);
+        }
+        Ok(())
+    }
+
+    /// Parses the 308 signed bytes: checks the length and the domain tag
+    /// ([`EncodingError::InvalidLength`]) and that every BabyJubJub value is canonical
+    /// ([`ReadingMessage::check_canonical`]), so accepted bytes are the one encoding of their
+    /// fields.
     #[inline(always)]
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EncodingError> {
         if bytes.len() != READING_MESSAGE_SIZE || &bytes[..16] != READING_DOMAIN {
@@ -249,7 +295,7 @@ impl ReadingMessage {
         for (r, b) in readings.iter_mut().zip(bytes[100..116].iter()) {
             *r = *b as i8;
         }
-        Ok(Self {
+        let m = Self {
             network: arr32(bytes, 16),
             device: arr32(bytes, 48),
             seq: u64::from_le_bytes(arr(bytes, 80)),
@@ -257,7 +303,14 @@ impl ReadingMessage {
             model_id: u32::from_le_bytes(arr(bytes, 96)),
             readings,
             salt: arr32(bytes, 116),
-        })
+            bjj_ax: arr32(bytes, 148),
+            bjj_ay: arr32(bytes, 180),
+            bjj_r8x: arr32(bytes, 212),
+            bjj_r8y: arr32(bytes, 244),
+            bjj_s: arr32(bytes, 276),
+        };
+        m.check_canonical()?;
+        Ok(m)
     }
 }
 
@@ -429,29 +482,38 @@ pub fn field_to_i64(f: &[u8; 32]) -> Option<i64> {
     Some((abs as i64).wrapping_neg())
 }
 
+/// A 32-byte key (network address, device ed25519 key) as two field elements, written
+/// into `hi` and `lo`: `uint128_be(k[0..16])` and `uint128_be(k[16..32])`, each 32 bytes
+/// big-endian. Both halves are `< 2^128`, so the split is injective.
+#[inline(always)]
+pub fn write_key_fields(k: &[u8; 32], hi: &mut [u8; 32], lo: &mut [u8; 32]) {
+    hi[..16].fill(0);
+    hi[16..].copy_from_slice(&k[..16]);
+    lo[..16].fill(0);
+    lo[16..].copy_from_slice(&k[16..]);
+}
+
 /// The plain fields behind the public input `P`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PublicInputFields {
-    /// The network account's address: enters P as two 128-bit halves (hi, lo).
+    /// The Network account's address.
     pub network: [u8; 32],
-    /// The device's ed25519 public key: enters P as two 128-bit halves (hi, lo).
+    /// The device's ed25519 public key (the device leaf's `device`).
     pub device: [u8; 32],
     /// `Poseidon(Ax, Ay)`, big-endian, `< r`.
     pub bjj_key_hash: [u8; 32],
     pub model_id: u32,
     pub seq: u64,
     pub timestamp: i64,
-    /// `Poseidon(pack(readings), salt)` from the circuit, big-endian, `< r`.
+    /// `Poseidon(packed readings, salt)` from the circuit, big-endian, `< r`.
     pub input_commitment: [u8; 32],
     pub class: u8,
     pub score: i64,
 }
 
-/// Number of Poseidon inputs of `P`.
-pub const PUBLIC_INPUT_FIELDS: usize = 11;
-
 impl PublicInputFields {
-    /// The fields of a record leaf of `network` together with the device's `bjj_key_hash`.
+    /// The fields of a record leaf of `network` together with the device's `bjj_key_hash`
+    /// (the device is the record's).
     pub fn from_record(network: &[u8; 32], record: &RecordLeafV0, bjj_key_hash: &[u8; 32]) -> Self {
         Self {
             network: *network,
@@ -477,17 +539,16 @@ impl PublicInputFields {
         {
             return Err(EncodingError::NotAFieldElement);
         }
-        write_key_half(&self.network[..16], &mut out[0]);
-        write_key_half(&self.network[16..], &mut out[1]);
-        write_key_half(&self.device[..16], &mut out[2]);
-        write_key_half(&self.device[16..], &mut out[3]);
-        zkpin_crypto::copy(&mut out[4], &self.bjj_key_hash);
-        write_field_u64(self.model_id as u64, &mut out[5]);
-        write_field_u64(self.seq, &mut out[6]);
-        write_field_i64(self.timestamp, &mut out[7]);
-        zkpin_crypto::copy(&mut out[8], &self.input_commitment);
-        write_field_u64(self.class as u64, &mut out[9]);
-        write_field_i64(self.score, &mut out[10]);
+        let [network_hi, network_lo, device_hi, device_lo, rest @ ..] = out;
+        write_key_fields(&self.network, network_hi, network_lo);
+        write_key_fields(&self.device, device_hi, device_lo);
+        zkpin_crypto::copy(&mut rest[0], &self.bjj_key_hash);
+        write_field_u64(self.model_id as u64, &mut rest[1]);
+        write_field_u64(self.seq, &mut rest[2]);
+        write_field_i64(self.timestamp, &mut rest[3]);
+        zkpin_crypto::copy(&mut rest[4], &self.input_commitment);
+        write_field_u64(self.class as u64, &mut rest[5]);
+        write_field_i64(self.score, &mut rest[6]);
         Ok(())
     }
 
@@ -500,15 +561,6 @@ impl PublicInputFields {
         self.write_field_inputs(&mut inputs)?;
         zkpin_crypto::poseidon(&inputs).map_err(|_| EncodingError::Poseidon)
     }
-}
-
-/// One half of a 32-byte key as a field element: `uint128_be(half)` zero-extended to 32 bytes
-/// big-endian. A key enters Poseidon as `hi = key[0..16]`, `lo = key[16..32]`: injective, and
-/// both halves are below r.
-#[inline(always)]
-pub fn write_key_half(half: &[u8], out: &mut [u8; 32]) {
-    out[..16].copy_from_slice(&[0; 16]);
-    out[16..].copy_from_slice(half);
 }
 
 /// `bjj_key_hash = Poseidon(Ax, Ay)` of a BabyJubJub public key (coordinates big-endian).

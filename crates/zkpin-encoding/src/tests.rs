@@ -5,9 +5,6 @@ use serde_json::{json, Value};
 use std::string::{String, ToString};
 use std::vec::Vec;
 
-/// The network of the public-input vectors.
-const NETWORK: [u8; 32] = [0xfe; 32];
-
 fn h(b: &[u8]) -> String {
     hex::encode(b)
 }
@@ -79,7 +76,32 @@ fn device_cases() -> Vec<(&'static str, DeviceLeafV0)> {
     ]
 }
 
-fn record_cases() -> Vec<(&'static str, RecordLeafV0, [u8; 32])> {
+fn l_minus(k: u8) -> [u8; 32] {
+    let mut v = BABYJUB_L;
+    v[31] -= k;
+    v
+}
+
+/// A reading message with deterministic, canonical BabyJubJub values.
+fn reading_message() -> ReadingMessage {
+    ReadingMessage {
+        network: bytes32("network", 0),
+        device: bytes32("device", 0),
+        seq: 1,
+        timestamp: 1_767_225_600,
+        model_id: 1,
+        readings: [0, 1, -1, 127, -128, 5, -5, 10, 20, 30, -30, 64, -64, 100, -100, 3],
+        salt: bytes32("salt", 1),
+        bjj_ax: dec(BASE8_X),
+        bjj_ay: dec(BASE8_Y),
+        bjj_r8x: fe("r8x", 1),
+        bjj_r8y: fe("r8y", 1),
+        bjj_s: fe("s", 1).map(|b| b & 0x05),
+    }
+}
+
+/// (network, record, bjj_key_hash) cases; `record.public_input` is P of those.
+fn record_cases() -> Vec<(&'static str, [u8; 32], RecordLeafV0, [u8; 32])> {
     let bjj = bjj_key_hash(&dec(BASE8_X), &dec(BASE8_Y)).unwrap();
     let base = RecordLeafV0 {
         device: bytes32("device", 0),
@@ -91,12 +113,14 @@ fn record_cases() -> Vec<(&'static str, RecordLeafV0, [u8; 32])> {
         score: 187,
         public_input: [0; 32],
     };
+    let network = bytes32("network", 0);
     let cases = std::vec![
-        ("typical", base, bjj),
-        ("negative score", RecordLeafV0 { seq: 2, score: -42, class: 0, ..base }, bjj),
-        ("negative timestamp", RecordLeafV0 { seq: 3, timestamp: -1, ..base }, bjj),
+        ("typical", network, base, bjj),
+        ("negative score", network, RecordLeafV0 { seq: 2, score: -42, class: 0, ..base }, bjj),
+        ("negative timestamp", network, RecordLeafV0 { seq: 3, timestamp: -1, ..base }, bjj),
         (
             "zero values",
+            [0; 32],
             RecordLeafV0 {
                 model_id: 0,
                 seq: 0,
@@ -110,6 +134,7 @@ fn record_cases() -> Vec<(&'static str, RecordLeafV0, [u8; 32])> {
         ),
         (
             "max values",
+            [0xff; 32],
             RecordLeafV0 {
                 device: [0xff; 32],
                 model_id: u32::MAX,
@@ -124,17 +149,48 @@ fn record_cases() -> Vec<(&'static str, RecordLeafV0, [u8; 32])> {
         ),
         (
             "min values",
+            network,
             RecordLeafV0 { timestamp: i64::MIN, score: i64::MIN, seq: 9, ..base },
             fe("bjj", 9),
         ),
     ];
     cases
         .into_iter()
-        .map(|(name, mut r, bjj)| {
-            r.public_input = PublicInputFields::from_record(&NETWORK, &r, &bjj).public_input().unwrap();
-            (name, r, bjj)
+        .map(|(name, network, mut r, bjj)| {
+            r.public_input =
+                PublicInputFields::from_record(&network, &r, &bjj).public_input().unwrap();
+            (name, network, r, bjj)
         })
         .collect()
+}
+
+/// Reading messages that decoders must refuse, with the reason and the Rust error.
+fn non_canonical_readings() -> Vec<(&'static str, [u8; READING_MESSAGE_SIZE], EncodingError)> {
+    let good = reading_message().to_bytes();
+    let with = |at: usize, v: [u8; 32]| {
+        let mut b = good;
+        b[at..at + 32].copy_from_slice(&v);
+        b
+    };
+    let mut v1 = good;
+    v1[..16].copy_from_slice(b"zkpin/v1/reading");
+    std::vec![
+        ("ax = r", with(148, BN254_R), EncodingError::NotAFieldElement),
+        ("ay = 2^256 - 1", with(180, [0xff; 32]), EncodingError::NotAFieldElement),
+        (
+            "r8x = r + 1",
+            with(212, {
+                let mut r = BN254_R;
+                r[31] += 1;
+                r
+            }),
+            EncodingError::NotAFieldElement
+        ),
+        ("r8y = r", with(244, BN254_R), EncodingError::NotAFieldElement),
+        ("s = l", with(276, BABYJUB_L), EncodingError::NotASubgroupScalar),
+        ("s = r - 1 (< r but >= l)", with(276, r_minus(1)), EncodingError::NotASubgroupScalar),
+        ("v1 domain tag", v1, EncodingError::InvalidLength),
+    ]
 }
 
 fn vectors() -> Value {
@@ -158,13 +214,13 @@ fn vectors() -> Value {
         .collect();
     let records: Vec<Value> = record_cases()
         .iter()
-        .map(|(name, r, bjj)| {
-            let fields = PublicInputFields::from_record(&NETWORK, r, bjj);
+        .map(|(name, network, r, bjj)| {
+            let fields = PublicInputFields::from_record(network, r, bjj);
             let mut inputs = [[0u8; 32]; PUBLIC_INPUT_FIELDS];
             fields.write_field_inputs(&mut inputs).unwrap();
             json!({
                 "name": name,
-                "network": h(&NETWORK),
+                "network": h(network),
                 "device": h(&r.device),
                 "model_id": r.model_id,
                 "seq": r.seq.to_string(),
@@ -181,15 +237,7 @@ fn vectors() -> Value {
         })
         .collect();
     let readings: Vec<Value> = [
-        ReadingMessage {
-            network: bytes32("network", 0),
-            device: bytes32("device", 0),
-            seq: 1,
-            timestamp: 1_767_225_600,
-            model_id: 1,
-            readings: [0, 1, -1, 127, -128, 5, -5, 10, 20, 30, -30, 64, -64, 100, -100, 3],
-            salt: bytes32("salt", 1),
-        },
+        reading_message(),
         ReadingMessage {
             network: [0xff; 32],
             device: [0xee; 32],
@@ -198,6 +246,11 @@ fn vectors() -> Value {
             model_id: u32::MAX,
             readings: [-128; 16],
             salt: [0; 32],
+            bjj_ax: r_minus(1),
+            bjj_ay: [0; 32],
+            bjj_r8x: r_minus(1),
+            bjj_r8y: field_from_u64(1),
+            bjj_s: l_minus(1),
         },
     ]
     .iter()
@@ -210,10 +263,29 @@ fn vectors() -> Value {
             "model_id": m.model_id,
             "readings": m.readings.to_vec(),
             "salt": h(&m.salt),
+            "bjj_ax": h(&m.bjj_ax),
+            "bjj_ay": h(&m.bjj_ay),
+            "bjj_r8x": h(&m.bjj_r8x),
+            "bjj_r8y": h(&m.bjj_r8y),
+            "bjj_s": h(&m.bjj_s),
             "bytes": h(&m.to_bytes()),
         })
     })
     .collect();
+    let rejected: Vec<Value> = non_canonical_readings()
+        .iter()
+        .map(|(why, bytes, err)| {
+            json!({ "why": why, "bytes": h(bytes), "error": std::format!("{err:?}") })
+        })
+        .collect();
+    let keys: Vec<Value> = [bytes32("network", 0), [0xff; 32], [0; 32]]
+        .iter()
+        .map(|k| {
+            let (mut hi, mut lo) = ([0u8; 32], [0u8; 32]);
+            write_key_fields(k, &mut hi, &mut lo);
+            json!({ "key": h(k), "hi": h(&hi), "lo": h(&lo) })
+        })
+        .collect();
     let approvals: Vec<Value> = device_cases()
         .iter()
         .take(2)
@@ -274,11 +346,14 @@ fn vectors() -> Value {
     json!({
         "comment": "Generated by crates/zkpin-encoding (cargo test -p zkpin-encoding; UPDATE_VECTORS=1 regenerates). Byte strings are hex without 0x; u64/i64 values are decimal strings. Layouts: docs/contracts.md.",
         "field_modulus": h(&BN254_R),
+        "babyjub_subgroup_order": h(&BABYJUB_L),
         "signed_to_field": signed,
         "bjj_key_hash": bjj,
         "device_leaves": devices,
         "record_leaves": records,
         "reading_messages": readings,
+        "non_canonical_reading_messages": rejected,
+        "key_fields": keys,
         "approval_messages": approvals,
         "claim_messages": claims,
     })
@@ -307,7 +382,7 @@ fn leaf_round_trips_and_sizes() {
         assert_eq!(DeviceLeafV0::from_bytes(&b), Ok(d));
         assert_eq!(d.hash(), zkpin_crypto::keccak256(&[&b]));
     }
-    for (_, r, _) in record_cases() {
+    for (_, _, r, _) in record_cases() {
         let b = r.to_bytes();
         assert_eq!(RecordLeafV0::from_bytes(&b), Ok(r));
         assert_eq!(r.hash(), zkpin_crypto::keccak256(&[&b]));
@@ -325,7 +400,7 @@ fn layouts_at_fixed_offsets() {
     assert_eq!(&b[160..164], &7u32.to_le_bytes());
     assert_eq!(&b[164..172], &41u64.to_le_bytes());
     assert_eq!(b[172], 1);
-    let (_, r, _) = record_cases()[1];
+    let (_, _, r, _) = record_cases()[1];
     let b = r.to_bytes();
     assert_eq!(&b[85..93], &(-42i64).to_le_bytes());
     assert_eq!(b[84], 0);
@@ -337,12 +412,23 @@ fn layouts_at_fixed_offsets() {
         model_id: 5,
         readings: [-1; 16],
         salt: [6; 32],
+        bjj_ax: [7; 32],
+        bjj_ay: [8; 32],
+        bjj_r8x: [9; 32],
+        bjj_r8y: [10; 32],
+        bjj_s: [0x05; 32],
     };
     let b = m.to_bytes();
-    assert_eq!(&b[..16], b"zkpin/v1/reading");
+    assert_eq!(b.len(), 308);
+    assert_eq!(&b[..16], b"zkpin/v2/reading");
     assert_eq!(b[100], 0xff);
     assert_eq!(&b[88..96], &(-4i64).to_le_bytes());
+    assert_eq!(&b[116..148], &[6; 32]);
+    assert_eq!(&b[148..180], &[7; 32]);
+    assert_eq!(&b[244..276], &[10; 32]);
+    assert_eq!(&b[276..308], &[0x05; 32]);
     assert_eq!(ReadingMessage::from_bytes(&b), Ok(m));
+    assert_eq!(ReadingMessage::from_bytes(&b[..307]), Err(EncodingError::InvalidLength));
     let mut bad = b;
     bad[0] = b'Z';
     assert_eq!(ReadingMessage::from_bytes(&bad), Err(EncodingError::InvalidLength));
@@ -366,7 +452,13 @@ fn layouts_at_fixed_offsets() {
     assert_eq!(&b[..16], b"zkpin/v2/approve");
     assert_eq!(&b[148..152], &7u32.to_le_bytes());
     assert_eq!(&b[152..160], &(-8i64).to_le_bytes());
-    let c = ClaimMessage { network: [1; 32], device: [2; 32], owner: [3; 32], maker: [4; 32], serial: 7 };
+    let c = ClaimMessage {
+        network: [1; 32],
+        device: [2; 32],
+        owner: [3; 32],
+        maker: [4; 32],
+        serial: 7,
+    };
     let b = c.to_bytes();
     assert!(c.matches(&b));
     assert!(!c.matches(&b[..147]));
@@ -393,15 +485,75 @@ fn signed_mapping() {
 }
 
 #[test]
+fn reading_message_refuses_non_canonical_values() {
+    for (why, bytes, err) in non_canonical_readings() {
+        assert_eq!(ReadingMessage::from_bytes(&bytes), Err(err), "{why}");
+    }
+    // The largest canonical values are accepted (and the constants are r and l).
+    let mut m = reading_message();
+    m.bjj_ax = r_minus(1);
+    m.bjj_r8y = r_minus(1);
+    m.bjj_s = l_minus(1);
+    assert_eq!(ReadingMessage::from_bytes(&m.to_bytes()), Ok(m));
+    assert_eq!(
+        BABYJUB_L,
+        dec("2736030358979909402780800718157159386076813972158567259200215660948447373041")
+    );
+    assert_eq!(
+        BN254_R,
+        dec("21888242871839275222246405745257275088548364400416034343698204186575808495617")
+    );
+    m.bjj_s = BABYJUB_L;
+    assert_eq!(m.check_canonical(), Err(EncodingError::NotASubgroupScalar));
+}
+
+#[test]
+fn keys_split_into_128_bit_halves() {
+    let k: [u8; 32] = core::array::from_fn(|i| i as u8 + 1);
+    let (mut hi, mut lo) = ([0xaa; 32], [0xaa; 32]);
+    write_key_fields(&k, &mut hi, &mut lo);
+    assert_eq!(&hi[..16], &[0; 16]);
+    assert_eq!(&hi[16..], &k[..16]);
+    assert_eq!(&lo[..16], &[0; 16]);
+    assert_eq!(&lo[16..], &k[16..]);
+    // Keys that agree mod r (k and k + r as 256-bit integers) still give different halves.
+    let mut plus_r = [0u8; 32];
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let v = k[i] as u16 + BN254_R[i] as u16 + carry;
+        plus_r[i] = v as u8;
+        carry = v >> 8;
+    }
+    let (mut hi2, mut lo2) = ([0; 32], [0; 32]);
+    write_key_fields(&plus_r, &mut hi2, &mut lo2);
+    assert!((hi, lo) != (hi2, lo2));
+}
+
+#[test]
 fn public_input_checks_fields() {
-    let (_, r, bjj) = record_cases()[0];
-    let p = PublicInputFields::from_record(&NETWORK, &r, &bjj).public_input().unwrap();
+    let (_, network, r, bjj) = record_cases()[0];
+    let fields = PublicInputFields::from_record(&network, &r, &bjj);
+    let p = fields.public_input().unwrap();
     assert!(zkpin_crypto::is_field_element(&p));
-    // Each field matters.
+    assert_eq!(fields.device, r.device);
+    // Each field matters, the network and the device included.
     let mut other = r;
     other.score = -r.score;
-    assert_ne!(PublicInputFields::from_record(&NETWORK, &other, &bjj).public_input().unwrap(), p);
-    let bad = PublicInputFields::from_record(&NETWORK, &r, &BN254_R);
+    assert_ne!(PublicInputFields::from_record(&network, &other, &bjj).public_input().unwrap(), p);
+    let other_network = bytes32("network", 1);
+    assert_ne!(PublicInputFields::from_record(&other_network, &r, &bjj).public_input().unwrap(), p);
+    let mut other = r;
+    other.device[31] ^= 1;
+    assert_ne!(PublicInputFields::from_record(&network, &other, &bjj).public_input().unwrap(), p);
+    // Swapping the network and the device keys changes P (their positions are fixed).
+    let swapped = PublicInputFields { network: r.device, device: network, ..fields };
+    assert_ne!(swapped.public_input().unwrap(), p);
+    let mut inputs = [[0u8; 32]; PUBLIC_INPUT_FIELDS];
+    fields.write_field_inputs(&mut inputs).unwrap();
+    assert_eq!(&inputs[0][16..], &network[..16]);
+    assert_eq!(&inputs[3][16..], &r.device[16..]);
+    assert_eq!(inputs[4], bjj);
+    let bad = PublicInputFields::from_record(&network, &r, &BN254_R);
     assert_eq!(bad.public_input(), Err(EncodingError::NotAFieldElement));
     assert_eq!(bjj_key_hash(&BN254_R, &[0; 32]), Err(EncodingError::NotAFieldElement));
 }

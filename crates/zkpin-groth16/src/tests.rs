@@ -320,7 +320,11 @@ fn snarkjs_fixture() {
             _ => panic!("{k}"),
         }
     };
+    let key =
+        |k: &str| -> [u8; 32] { hex::decode(f[k].as_str().unwrap()).unwrap().try_into().unwrap() };
     let fields = zkpin_encoding::PublicInputFields {
+        network: key("network_hex"),
+        device: key("device_hex"),
         bjj_key_hash: hex::decode(f["bjj_key_hash_hex"].as_str().unwrap())
             .unwrap()
             .try_into()

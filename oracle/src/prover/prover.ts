@@ -21,8 +21,7 @@ import {
   encodeReadingMessage,
   fieldToBytes32,
   publicInput,
-  readingMessageHash,
-  inputCommitment,
+  readingMessageHashOf,
   verifyBabyJub,
   verifyEd25519,
   WINDOW,
@@ -216,6 +215,7 @@ export class Prover {
     }
     let message: Uint8Array;
     try {
+      // Refuses non-canonical BabyJubJub values (ax, ay, r8x, r8y ≥ r; s ≥ l) too.
       message = encodeReadingMessage(r);
     } catch (e) {
       throw new ProverError('MALFORMED_READING', (e as Error).message, ctx);
@@ -223,7 +223,7 @@ export class Prover {
     if (!verifyEd25519(r.device, message, r.ed25519Signature)) {
       throw new ProverError(
         'INVALID_ED25519_SIGNATURE',
-        'signature does not verify over the canonical bytes; the device must sign encodeReadingMessage(...)',
+        'signature does not verify over the canonical bytes; the device must sign encodeReadingMessage(...) of the reading with its BabyJubJub key and signature',
         ctx,
       );
     }
@@ -237,16 +237,10 @@ export class Prover {
         ctx,
       );
     }
-    const msg = readingMessageHash({
-      inputCommitment: inputCommitment(r.readings, r.salt),
-      seq: r.seq,
-      timestamp: r.timestamp,
-      modelId: r.modelId,
-    });
-    if (!(await verifyBabyJub(r.bjjPublicKey, msg, r.bjjSignature))) {
+    if (!(await verifyBabyJub(r.bjjPublicKey, readingMessageHashOf(r), r.bjjSignature))) {
       throw new ProverError(
         'INVALID_BJJ_SIGNATURE',
-        'EdDSA-Poseidon signature does not verify over Poseidon(input_commitment, seq, timestamp, model_id)',
+        'EdDSA-Poseidon signature does not verify over readingMessageHash(network, device, input_commitment, seq, timestamp, model_id), or A or R8 is not on BabyJubJub',
         ctx,
       );
     }

@@ -1,13 +1,17 @@
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BABYJUB_L,
   decodeProof,
   decodeVerifyingKey,
+  encodeReadingMessage,
   encodeVerifyingKey,
   generateDeviceKeys,
+  publicInput,
   signReading,
   toHex,
   type DeviceKeys,
+  type ReadingMessage,
   type SignedReading,
 } from '@zkpin/sdk';
 import {
@@ -40,6 +44,14 @@ function reading(overrides: Partial<Parameters<typeof signReading>[1]> = {}): Si
   });
 }
 
+/**
+ * A reading whose ed25519 signature is good over `m` (a device whose BabyJubJub part is
+ * broken or malicious): only the BabyJubJub checks can catch it.
+ */
+function ed25519SignedAs(m: ReadingMessage): SignedReading {
+  return { ...m, ed25519Signature: keys.ed25519.sign(encodeReadingMessage(m)) };
+}
+
 async function expectCode(p: Promise<unknown>, code: ProverErrorCode) {
   const e = await p.then(
     () => undefined,
@@ -55,6 +67,9 @@ describe('oracle prover (onnxruntime + snarkjs, dev ceremony)', () => {
     const a = await prover.prove(r, { expectedBjjKeyHash: keys.babyJub.keyHash });
     expect(a.proofBytes).toHaveLength(256);
     expect(a.fields.class).toBe(2); // one large impulse: "spike"
+    expect(a.fields.network).toEqual(r.network);
+    expect(a.fields.device).toEqual(keys.ed25519.publicKey);
+    expect(BigInt(a.publicSignal)).toBe(publicInput(a.fields));
     expect(BigInt(a.publicSignal)).toBeGreaterThan(0n);
     expect(toHex(a.publicInput)).toBe(BigInt(a.publicSignal).toString(16).padStart(64, '0'));
     const vk = decodeVerifyingKey(encodeVerifyingKey(prover.artifacts.vk));
@@ -81,11 +96,39 @@ describe('oracle prover (onnxruntime + snarkjs, dev ceremony)', () => {
 
   it('rejects a bad BabyJubJub signature and a key that is not the registered one', async () => {
     const r = reading();
+    const badS = { ...r.bjjSignature, s: r.bjjSignature.s + 1n };
+    // the ed25519 signature covers the BabyJubJub signature: tampering breaks it first
+    await expectCode(prover.prove({ ...r, bjjSignature: badS }), 'INVALID_ED25519_SIGNATURE');
+    // a device that signs a bad BabyJubJub signature with a good ed25519 one: dead letter
     await expectCode(
-      prover.prove({ ...r, bjjSignature: { ...r.bjjSignature, s: r.bjjSignature.s + 1n } }),
+      prover.prove(ed25519SignedAs({ ...r, bjjSignature: badS })),
       'INVALID_BJJ_SIGNATURE',
     );
+    // A off the curve
+    await expectCode(
+      prover.prove(
+        ed25519SignedAs({ ...r, bjjPublicKey: { ...r.bjjPublicKey, ax: r.bjjPublicKey.ax + 1n } }),
+      ),
+      'INVALID_BJJ_SIGNATURE',
+    );
+    // a non-canonical s (≥ l) is refused before any signature check
+    await expectCode(
+      prover.prove({ ...r, bjjSignature: { ...r.bjjSignature, s: r.bjjSignature.s + BABYJUB_L } }),
+      'MALFORMED_READING',
+    );
     await expectCode(prover.prove(r, { expectedBjjKeyHash: 12345n }), 'DEVICE_KEY_MISMATCH');
+  });
+
+  it('refuses a reading whose BabyJubJub signature was made for another network', async () => {
+    const onA = reading({ network: new Uint8Array(32).fill(0x0a) });
+    // the same BabyJubJub signature in a message for network B, ed25519-signed by the device
+    await expectCode(
+      prover.prove(ed25519SignedAs({ ...onA, network: new Uint8Array(32).fill(0x0b) })),
+      'INVALID_BJJ_SIGNATURE',
+    );
+    const onB = reading({ network: new Uint8Array(32).fill(0x0b) });
+    const [a, b] = [await prover.prove(onA), await prover.prove(onB)];
+    expect(a.publicSignal).not.toBe(b.publicSignal);
   });
 
   it('rejects out-of-range readings and other models', async () => {

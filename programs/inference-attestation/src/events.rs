@@ -2,15 +2,13 @@
 //! `zkpin_accounts::events`): instruction data `EVENT_IX_TAG || discriminator ||
 //! borsh(fields)`, signed by this program's PDA `["attestation"]`, which only this program can
 //! sign for. Kept in the transaction's inner instructions whatever happens to its logs.
-use pinocchio::{
-    cpi::Seed,
-    error::ProgramError,
-    AccountView, ProgramResult,
-};
+use pinocchio::{cpi::Seed, error::ProgramError, AccountView, ProgramResult};
 use zkpin_accounts::{discriminator, events};
 use zkpin_crypto::copy;
 
-use crate::{error::AttestationError, ATTESTATION_AUTHORITY, ATTESTATION_BUMP, ATTESTATION_SEED, ID};
+use crate::{
+    error::AttestationError, ATTESTATION_AUTHORITY, ATTESTATION_BUMP, ATTESTATION_SEED, ID,
+};
 
 /// 8-byte alignment lets the zero fill use 8-byte stores.
 #[repr(C, align(8))]

@@ -9,17 +9,27 @@ import {
   verifyBabyJub,
   verifyEd25519,
 } from '../../src/device-keys.ts';
-import { BN254_R, bytesToBigIntBE, fieldToSigned, signedToField } from '../../src/field.ts';
-import { encodeReadingMessage } from '../../src/messages.ts';
+import {
+  bigIntToBytesBE,
+  BN254_R,
+  bytesToBigIntBE,
+  fieldToSigned,
+  signedToField,
+} from '../../src/field.ts';
+import { decodeReadingMessage, encodeReadingMessage } from '../../src/messages.ts';
 import {
   bjjKeyHash,
   inputCommitment,
+  keyToFields,
   packReadings,
   poseidon,
   publicInput,
+  READING_TAG,
   readingMessageHash,
+  readingMessageHashOf,
   saltToField,
 } from '../../src/poseidon.ts';
+import { attestationFields } from '../../src/circuit-input.ts';
 
 describe('field and Poseidon helpers', () => {
   it('maps signed integers to the field and back', () => {
@@ -50,8 +60,56 @@ describe('field and Poseidon helpers', () => {
     expect(inputCommitment(r, salt)).not.toBe(inputCommitment(r, new Uint8Array(32)));
   });
 
-  it('P depends on every field and maps negative score/timestamp into the field', () => {
+  it('splits a 32-byte key into two 128-bit big-endian halves', () => {
+    const k = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+    expect(keyToFields(k)).toEqual([
+      0x0102030405060708090a0b0c0d0e0f10n,
+      0x1112131415161718191a1b1c1d1e1f20n,
+    ]);
+    expect(keyToFields(new Uint8Array(32).fill(0xff))).toEqual([
+      (1n << 128n) - 1n,
+      (1n << 128n) - 1n,
+    ]);
+    expect(() => keyToFields(new Uint8Array(31))).toThrow(/32 bytes/);
+    // Injective where `uint256 mod r` is not: k and k + r reduce to the same field element.
+    const plusR = bigIntToBytesBE(bytesToBigIntBE(k) + BN254_R, 32);
+    expect(bytesToBigIntBE(plusR) % BN254_R).toBe(bytesToBigIntBE(k) % BN254_R);
+    expect(keyToFields(plusR)).not.toEqual(keyToFields(k));
+  });
+
+  it('msg = Poseidon(tag, network_hi, network_lo, device_hi, device_lo, commitment, seq, timestamp, model_id)', () => {
+    expect(READING_TAG).toBe(bytesToBigIntBE(new TextEncoder().encode('zkpin/v2/reading')));
+    expect(READING_TAG).toBe(162723671232556364794231087846335802983n);
+    const network = Uint8Array.from({ length: 32 }, (_, i) => 0xf0 - i);
+    const device = Uint8Array.from({ length: 32 }, (_, i) => i);
+    const base = { network, device, inputCommitment: 5n, seq: 3n, timestamp: -4n, modelId: 2 };
+    expect(readingMessageHash(base)).toBe(
+      poseidon([
+        READING_TAG,
+        ...keyToFields(network),
+        ...keyToFields(device),
+        5n,
+        3n,
+        BN254_R - 4n,
+        2n,
+      ]),
+    );
+    const other = new Uint8Array(network);
+    other[31]! ^= 1;
+    expect(readingMessageHash({ ...base, network: other })).not.toBe(readingMessageHash(base));
+    expect(readingMessageHash({ ...base, device: other })).not.toBe(readingMessageHash(base));
+    // the two keys have fixed positions
+    expect(readingMessageHash({ ...base, network: device, device: network })).not.toBe(
+      readingMessageHash(base),
+    );
+  });
+
+  it('P = Poseidon of 11 fields, depends on every one and maps negative score/timestamp', () => {
+    const network = new Uint8Array(32).fill(0xab);
+    const device = new Uint8Array(32).fill(0xcd);
     const base = {
+      network,
+      device,
       bjjKeyHash: 1n,
       modelId: 2,
       seq: 3n,
@@ -61,13 +119,34 @@ describe('field and Poseidon helpers', () => {
       score: -6n,
     };
     const p = publicInput(base);
-    expect(p).toBe(poseidon([1n, 2n, 3n, BN254_R - 4n, 5n, 1n, BN254_R - 6n]));
+    expect(p).toBe(
+      poseidon([
+        ...keyToFields(network),
+        ...keyToFields(device),
+        1n,
+        2n,
+        3n,
+        BN254_R - 4n,
+        5n,
+        1n,
+        BN254_R - 6n,
+      ]),
+    );
     for (const k of Object.keys(base) as (keyof typeof base)[]) {
       const v = base[k];
-      const changed = { ...base, [k]: typeof v === 'bigint' ? v + 1n : v + 1 };
+      const changed = {
+        ...base,
+        [k]:
+          v instanceof Uint8Array
+            ? v.map((b, i) => (i === 0 ? b ^ 1 : b))
+            : typeof v === 'bigint'
+              ? v + 1n
+              : v + 1,
+      };
       expect(publicInput(changed), k).not.toBe(p);
     }
     expect(() => publicInput({ ...base, class: 256 })).toThrow(/u8/);
+    expect(() => publicInput({ ...base, network: new Uint8Array(33) })).toThrow(/32 bytes/);
   });
 });
 
@@ -93,10 +172,11 @@ describe('device keys', () => {
     expect(bytesToBigIntBE(bjjKeyHashBytes(k.publicKey))).toBe(k.keyHash);
   });
 
-  it('signReading signs the canonical bytes and msg = Poseidon(commitment, seq, timestamp, model_id)', async () => {
+  it('signReading: EdDSA-Poseidon over msg, then ed25519 over the 308 bytes that carry that signature', async () => {
     const keys = await generateDeviceKeys();
+    const network = new Uint8Array(32).fill(0x4e);
     const r = signReading(keys, {
-      network: new Uint8Array(32),
+      network,
       seq: 9n,
       timestamp: 1000n,
       modelId: 1,
@@ -104,33 +184,52 @@ describe('device keys', () => {
       salt: new Uint8Array(32).fill(1),
     });
     expect(r.device).toEqual(keys.ed25519.publicKey);
-    expect(verifyEd25519(r.device, encodeReadingMessage(r), r.ed25519Signature)).toBe(true);
+    expect(r.bjjPublicKey).toEqual(keys.babyJub.publicKey);
+    const bytes = encodeReadingMessage(r);
+    expect(verifyEd25519(r.device, bytes, r.ed25519Signature)).toBe(true);
+    // the ed25519 signature covers the BabyJubJub key and signature
+    expect(decodeReadingMessage(bytes).bjjSignature).toEqual(r.bjjSignature);
+    const swapped = { ...r, bjjSignature: { ...r.bjjSignature, s: r.bjjSignature.s ^ 1n } };
+    expect(verifyEd25519(r.device, encodeReadingMessage(swapped), r.ed25519Signature)).toBe(false);
     const msg = readingMessageHash({
+      network,
+      device: keys.ed25519.publicKey,
       inputCommitment: inputCommitment(r.readings, r.salt),
       seq: 9n,
       timestamp: 1000n,
       modelId: 1,
     });
+    expect(readingMessageHashOf(r)).toBe(msg);
     expect(await verifyBabyJub(r.bjjPublicKey, msg, r.bjjSignature)).toBe(true);
   });
-});
 
-describe('SignedReading JSON', () => {
-  it('round-trips and rejects malformed fields', async () => {
-    const { signedReadingFromJson, signedReadingToJson } =
-      await import('../../src/signed-reading-json.ts');
-    const keys = await generateDeviceKeys();
-    const r = signReading(keys, {
-      network: new Uint8Array(32).fill(2),
-      seq: 18446744073709551615n,
-      timestamp: -1n,
+  it('a reading signed for network A does not verify, nor give the same P, as network B', async () => {
+    const keys = await generateDeviceKeys({ babyJub: new Uint8Array(32).fill(0x21) });
+    const a = signReading(keys, {
+      network: new Uint8Array(32).fill(0xaa),
+      seq: 1n,
+      timestamp: 1_767_225_600n,
       modelId: 1,
-      readings: Array.from({ length: 16 }, (_, i) => i - 8),
-      salt: new Uint8Array(32).fill(3),
+      readings: new Array<number>(16).fill(4),
+      salt: new Uint8Array(32).fill(2),
     });
-    const json = JSON.parse(JSON.stringify(signedReadingToJson(r))) as unknown;
-    expect(signedReadingFromJson(json)).toEqual(r);
-    expect(() => signedReadingFromJson({ ...(json as object), salt: 'zz' })).toThrow(/salt/);
-    expect(() => signedReadingFromJson({ ...(json as object), seq: 5 })).toThrow(/seq/);
+    const asB = { ...a, network: new Uint8Array(32).fill(0xbb) };
+    expect(await verifyBabyJub(a.bjjPublicKey, readingMessageHashOf(a), a.bjjSignature)).toBe(true);
+    expect(await verifyBabyJub(asB.bjjPublicKey, readingMessageHashOf(asB), asB.bjjSignature)).toBe(
+      false,
+    );
+    expect(verifyEd25519(asB.device, encodeReadingMessage(asB), asB.ed25519Signature)).toBe(false);
+    const result = { class: 0, score: 10n };
+    expect(publicInput(attestationFields(asB, result))).not.toBe(
+      publicInput(attestationFields(a, result)),
+    );
+    // the same holds for another device key carrying the same BabyJubJub signature
+    const otherDevice = {
+      ...a,
+      device: new DeviceEd25519Key(new Uint8Array(32).fill(3)).publicKey,
+    };
+    expect(
+      await verifyBabyJub(a.bjjPublicKey, readingMessageHashOf(otherDevice), a.bjjSignature),
+    ).toBe(false);
   });
 });

@@ -25,6 +25,8 @@ interface Vector {
   public_signals: string[];
   public_inputs_hex: string[];
   public_input_fields: {
+    network_hex: string;
+    device_hex: string;
     bjj_key_hash: string;
     model_id: number;
     seq: string;
@@ -75,6 +77,8 @@ describe('proof encoding (tests/vectors/groth16.json)', () => {
   it('recomputes the public input P from the plain fields', () => {
     const f = vector.public_input_fields;
     const p = publicInput({
+      network: fromHex(f.network_hex),
+      device: fromHex(f.device_hex),
       bjjKeyHash: BigInt(f.bjj_key_hash),
       modelId: f.model_id,
       seq: BigInt(f.seq),

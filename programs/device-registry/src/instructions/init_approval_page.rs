@@ -38,7 +38,11 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let page_bytes = page.to_le_bytes();
     let seeds: [&[u8]; 3] = [APPROVALS_SEED, &maker_key, &page_bytes];
     let bump = checks::fresh_pda(page_account, &seeds)?;
-    pda::create(authority, page_account, &PdaSpec { seeds: &seeds, bump, space: ApprovalPage::LEN })?;
+    pda::create(
+        authority,
+        page_account,
+        &PdaSpec { seeds: &seeds, bump, space: ApprovalPage::LEN },
+    )?;
     let mut d = page_account.try_borrow_mut()?;
     let p = ApprovalPage::init(&mut d).ok_or(RegistryError::AlreadyInitialized)?;
     p.maker = maker_key;

@@ -16,7 +16,13 @@ use pinocchio::{
 use zkpin_accounts::{discriminator, state::Network, EventWriter};
 use zkpin_cmt::{CmtError, InitializeArgs, MerkleTreeAccount};
 
-use crate::{args::Reader, checks, error::RegistryError, events::{self, TREE_INITIALIZED}, tree};
+use crate::{
+    args::Reader,
+    checks,
+    error::RegistryError,
+    events::{self, TREE_INITIALIZED},
+    tree,
+};
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("init_tree");
 pub const KIND_DEVICE: u8 = 0;

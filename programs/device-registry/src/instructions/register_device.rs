@@ -16,10 +16,7 @@ use pinocchio::{
 use zkpin_accounts::{
     discriminator,
     leaf::{DeviceLeaf, STATUS_ACTIVE},
-    state::{
-        approval_page::page_of,
-        ApprovalPage, Maker, Model, Network,
-    },
+    state::{approval_page::page_of, ApprovalPage, Maker, Model, Network},
 };
 use zkpin_cmt::MerkleTreeAccount;
 use zkpin_encoding::{ApprovalMessage, ClaimMessage};
@@ -98,9 +95,14 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         seq: 0,
         status: STATUS_ACTIVE,
     };
-    let claim =
-        ClaimMessage { network: network_key, device: *device, owner: owner_key, maker: maker_key, serial }
-            .to_bytes();
+    let claim = ClaimMessage {
+        network: network_key,
+        device: *device,
+        owner: owner_key,
+        maker: maker_key,
+        serial,
+    }
+    .to_bytes();
     let approval = ApprovalMessage {
         network: network_key,
         maker: maker_key,

@@ -7,7 +7,12 @@ use zkpin_accounts::{
     EventWriter,
 };
 
-use crate::{args::Reader, checks, error::RegistryError, events::{self, MAKER_ACTIVE_SET}};
+use crate::{
+    args::Reader,
+    checks,
+    error::RegistryError,
+    events::{self, MAKER_ACTIVE_SET},
+};
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("set_maker_active");
 

@@ -7,7 +7,12 @@ use zkpin_accounts::{
     EventWriter,
 };
 
-use crate::{args::Reader, checks, error::RegistryError, events::{self, MODEL_ACTIVE_SET}};
+use crate::{
+    args::Reader,
+    checks,
+    error::RegistryError,
+    events::{self, MODEL_ACTIVE_SET},
+};
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("set_model_active");
 

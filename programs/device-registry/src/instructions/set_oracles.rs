@@ -9,7 +9,9 @@ use zkpin_accounts::{
 };
 
 use crate::{
-    checks, error::RegistryError, events::{self, ORACLES_SET},
+    checks,
+    error::RegistryError,
+    events::{self, ORACLES_SET},
     instructions::initialize_network::InitializeNetworkArgs,
 };
 

@@ -1,0 +1,145 @@
+/**
+ * The hand-written attestation templates (circuits/src/attestation.circom,
+ * public_input.circom) through their test mains, against the sdk's TypeScript definitions.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BN254_R, signedToField } from '../../../sdk/src/field.ts';
+import {
+  generateDeviceKeys,
+  signReading,
+  type SignedReading,
+} from '../../../sdk/src/device-keys.ts';
+import {
+  bjjKeyHash,
+  inputCommitment,
+  keyToFields,
+  publicInput,
+  type PublicInputFields,
+} from '../../../sdk/src/poseidon.ts';
+import { buildCircuit } from '../../tools/build.ts';
+import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
+
+let sig: WitnessCalculator;
+let pi: WitnessCalculator;
+let reading: SignedReading;
+
+beforeAll(async () => {
+  const [s, p] = await Promise.all([
+    buildCircuit('circuits/test/device_signature_test.circom', { setup: false }),
+    buildCircuit('circuits/test/public_input_test.circom', { setup: false }),
+  ]);
+  sig = await loadWitnessCalculator(s.wasm);
+  pi = await loadWitnessCalculator(p.wasm);
+  const keys = await generateDeviceKeys({
+    ed25519: new Uint8Array(32).fill(0x31),
+    babyJub: new Uint8Array(32).fill(0x32),
+  });
+  reading = signReading(keys, {
+    network: Uint8Array.from({ length: 32 }, (_, i) => 0xff - i),
+    seq: 77n,
+    timestamp: -3n,
+    modelId: 9,
+    readings: Array.from({ length: 16 }, (_, i) => i * 16 - 128),
+    salt: new Uint8Array(32).fill(0x5a),
+  });
+}, 600_000);
+
+/** DeviceSignature's inputs for a signed reading (the fields as the main circuit wires them). */
+function signatureInput(r: SignedReading): Record<string, string> {
+  const [networkHi, networkLo] = keyToFields(r.network);
+  const [deviceHi, deviceLo] = keyToFields(r.device);
+  return {
+    network_hi: networkHi.toString(),
+    network_lo: networkLo.toString(),
+    device_hi: deviceHi.toString(),
+    device_lo: deviceLo.toString(),
+    input_commitment: inputCommitment(r.readings, r.salt).toString(),
+    seq: r.seq.toString(),
+    timestamp: signedToField(r.timestamp).toString(),
+    model_id: String(r.modelId),
+    ax: r.bjjPublicKey.ax.toString(),
+    ay: r.bjjPublicKey.ay.toString(),
+    sig_s: r.bjjSignature.s.toString(),
+    sig_r8x: r.bjjSignature.r8x.toString(),
+    sig_r8y: r.bjjSignature.r8y.toString(),
+  };
+}
+
+describe('DeviceSignature (msg of 9 inputs, BabyCheck on A and R8, EdDSA-Poseidon)', () => {
+  it('accepts the sdk signature and outputs Poseidon(Ax, Ay)', async () => {
+    const w = await sig.witness(signatureInput(reading));
+    expect(w[1]).toBe(bjjKeyHash(reading.bjjPublicKey.ax, reading.bjjPublicKey.ay));
+  });
+
+  it('refuses the signature for another network, device, seq, timestamp or model', async () => {
+    const good = signatureInput(reading);
+    const changes: Record<string, string>[] = [
+      { network_hi: (BigInt(good['network_hi']!) ^ 1n).toString() },
+      { network_lo: (BigInt(good['network_lo']!) ^ 1n).toString() },
+      { device_hi: (BigInt(good['device_hi']!) ^ 1n).toString() },
+      { device_lo: (BigInt(good['device_lo']!) ^ 1n).toString() },
+      // the two keys swapped
+      {
+        network_hi: good['device_hi']!,
+        network_lo: good['device_lo']!,
+        device_hi: good['network_hi']!,
+        device_lo: good['network_lo']!,
+      },
+      { seq: '78' },
+      { timestamp: signedToField(3).toString() },
+      { model_id: '8' },
+    ];
+    for (const c of changes)
+      await expect(sig.witness({ ...good, ...c }), JSON.stringify(c)).rejects.toThrow();
+  });
+
+  it('BabyCheck refuses a public key A or a point R8 that is not on BabyJubJub', async () => {
+    const good = signatureInput(reading);
+    for (const c of [
+      { ax: ((BigInt(good['ax']!) + 1n) % BN254_R).toString() },
+      { ay: '1', ax: '5' },
+      { sig_r8x: ((BigInt(good['sig_r8x']!) + 1n) % BN254_R).toString() },
+    ]) {
+      await expect(sig.witness({ ...good, ...c }), JSON.stringify(c)).rejects.toThrow(/BabyCheck/);
+    }
+  });
+});
+
+describe('PublicInput (P of 11 inputs)', () => {
+  it('computes the sdk P for edge values, and another P for another network or device', async () => {
+    const base: PublicInputFields = {
+      network: Uint8Array.from({ length: 32 }, (_, i) => 0xf0 - i),
+      device: Uint8Array.from({ length: 32 }, (_, i) => i + 1),
+      bjjKeyHash: BN254_R - 1n,
+      modelId: 0xffffffff,
+      seq: 2n ** 64n - 1n,
+      timestamp: -(2n ** 63n),
+      inputCommitment: 12345n,
+      class: 255,
+      score: -1n,
+    };
+    const input = (f: PublicInputFields) => {
+      const [nh, nl] = keyToFields(f.network);
+      const [dh, dl] = keyToFields(f.device);
+      return {
+        network_hi: nh.toString(),
+        network_lo: nl.toString(),
+        device_hi: dh.toString(),
+        device_lo: dl.toString(),
+        bjj_key_hash: f.bjjKeyHash.toString(),
+        model_id: String(f.modelId),
+        seq: f.seq.toString(),
+        timestamp: signedToField(f.timestamp).toString(),
+        input_commitment: f.inputCommitment.toString(),
+        class: String(f.class),
+        score: signedToField(f.score).toString(),
+      };
+    };
+    const p = (await pi.witness(input(base)))[1];
+    expect(p).toBe(publicInput(base));
+    const other = { ...base, network: new Uint8Array(32).fill(0xff) };
+    const q = (await pi.witness(input(other)))[1];
+    expect(q).toBe(publicInput(other));
+    expect(q).not.toBe(p);
+  });
+});
