@@ -152,6 +152,16 @@ async function attestationVector(): Promise<void> {
   });
   const prover = await Prover.create(await devProverArtifacts(1));
   const a = await prover.prove(reading);
+  // The device's next reading (seq 2), so a test can record two readings of one device.
+  const nextReading = signReading(keys, {
+    network: reading.network,
+    seq: 2n,
+    timestamp: reading.timestamp + 60n,
+    modelId: 1,
+    readings: [4, 5, 3, 4, 5, 3, 4, 4, 3, 3, 4, 5, 3, 4, 5, 3],
+    salt: new Uint8Array(32).fill(0x5b),
+  });
+  const next = await prover.prove(nextReading);
   const doc = {
     description:
       'One attestation of circuits/model/zkpin_anomaly_v1.onnx (model_id 1) proven with the INSECURE development key. ' +
@@ -202,6 +212,16 @@ async function attestationVector(): Promise<void> {
     public_input_hex: toHex(a.publicInput),
     proof: a.proof,
     proof_bytes_hex: toHex(a.proofBytes),
+    next: {
+      description: 'The same device, seq 2, timestamp + 60 s: its own reading and proof.',
+      seq: next.fields.seq.toString(),
+      timestamp: next.fields.timestamp.toString(),
+      input_commitment_hex: toHex(bigIntToBytesBE(next.fields.inputCommitment)),
+      class: next.fields.class,
+      score: next.fields.score.toString(),
+      public_input_hex: toHex(next.publicInput),
+      proof_bytes_hex: toHex(next.proofBytes),
+    },
   };
   mkdirSync(dirname(OUT_ATTESTATION), { recursive: true });
   writeFileSync(OUT_ATTESTATION, JSON.stringify(doc, null, 2) + '\n');

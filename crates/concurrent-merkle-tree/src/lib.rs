@@ -864,21 +864,25 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
             return Err(CmtError::TreeFull);
         }
         if rm_index == 0 {
-            // First write: apply the (empty) rightmost proof like a replace at index 0.
-            let mut proof: ProofBuf = [EMPTY; MAX_DEPTH];
-            proof[..depth].copy_from_slice(self.rightmost_proof());
-            let old_root = recompute(&EMPTY, &proof[..depth], 0);
-            if old_root != EMPTY_NODES[depth] {
-                return Err(CmtError::TreeAlreadyInitialized);
+            // First write ever (every write moves the rightmost index to at least 1): the
+            // tree is empty and the rightmost proof still holds the empty nodes `initialize`
+            // wrote. Same result as SPL's replace at index 0 with that proof, in one pass:
+            // the new change log gets the leaf's path up a column of empty siblings, and the
+            // rightmost proof keeps its empty nodes.
+            self.update_internal_counters();
+            let cl = self.change_log_offset(self.active_index() as usize);
+            let mut node = Chain::new(leaf);
+            for (level, empty) in EMPTY_NODES.iter().enumerate().take(depth) {
+                self.write_node(cl + 32 + 32 * level, node.node());
+                node.up(empty, true);
             }
-            let step = ApplyStep {
-                current_root: &old_root,
-                leaf: &EMPTY,
-                new_leaf: leaf,
-                index: 0,
-                allow_inferred_proof: false,
-            };
-            return self.try_apply_proof(&step, &mut proof);
+            self.write_node(cl, node.node());
+            self.write_u32(cl + 32 + 32 * depth, 0);
+            self.write_u32(cl + 36 + 32 * depth, 0);
+            let rm = self.rightmost_offset();
+            self.write_u32(rm + 32 * depth + 32, 1);
+            self.write_node(rm + 32 * depth, leaf);
+            return Ok(());
         }
         let mask = self.buffer as u64 - 1;
         let next = ((self.active_index() + 1) & mask) as usize;

@@ -424,3 +424,36 @@ fn depth20_buffer64_canopy10_works() {
     assert_eq!(cl.node_index(0), (1 << 20) + 37);
     assert_eq!(cl.node_index(19), 2);
 }
+
+/// The first append of a tree takes a one-pass path; it must leave exactly the bytes SPL's
+/// way does (a replace at index 0 with the empty proof), then behave like any other tree.
+#[test]
+fn first_append_fast_path_writes_the_same_bytes_as_a_replace_at_zero() {
+    for (depth, buffer, canopy) in [(3, 8, 0), (5, 8, 2), (14, 64, 0), (20, 64, 10)] {
+        let mut a = new_account(depth, buffer, canopy);
+        let mut b = new_account(depth, buffer, canopy);
+        init(&mut a, depth, buffer).append(&leaf(1)).unwrap();
+        {
+            let mut t = init(&mut b, depth, buffer);
+            let proof: Vec<Node> = EMPTY_NODES[..depth as usize].to_vec();
+            t.set_leaf(&SetLeafArgs {
+                current_root: EMPTY_NODES[depth as usize],
+                previous_leaf: EMPTY,
+                new_leaf: leaf(1),
+                proof: &proof,
+                index: 0,
+            })
+            .unwrap();
+        }
+        assert_eq!(a, b, "depth {depth} buffer {buffer} canopy {canopy}");
+        // And the next appends agree with the naive model.
+        let mut naive = Naive::new(depth as usize);
+        naive.set(0, leaf(1));
+        let mut t = MerkleTreeAccount::load(&mut a[..]).unwrap();
+        for n in 2..6u64 {
+            t.append(&leaf(n)).unwrap();
+            naive.set((n - 1) as u32, leaf(n));
+            assert_eq!(*t.root(), naive.root());
+        }
+    }
+}
