@@ -10,7 +10,6 @@ import BN from 'bn.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventParser } from '@coral-xyz/anchor';
 import { Keypair, PublicKey, Transaction, TransactionInstruction } from '@solana/web3.js';
 import { ConcurrentMerkleTreeAccount } from '@solana/spl-account-compression';
 import {
@@ -80,24 +79,27 @@ const attestationError = (name: string, code: number) => ({
 });
 const registryError = (name: string, code: number) => ({ program: 'device_registry', name, code });
 
-function attestationEvents(logs: string[]) {
-  return [
-    ...new EventParser(INFERENCE_ATTESTATION_PROGRAM_ID, n.attestation.coder).parseLogs(logs),
-  ];
+/** This program's events: self-CPIs (inner instructions), never log lines. */
+function attestationEvents(result: Pick<TxResult, 'innerInstructions'>) {
+  return parseProgramEvents(
+    result.innerInstructions,
+    INFERENCE_ATTESTATION_PROGRAM_ID,
+    n.attestation.coder,
+  );
 }
 
-/** device_registry's events, emitted inside the CPI (Anchor's EventParser skips CPI frames). */
-function registryEvents(logs: string[]) {
-  return parseProgramEvents(logs, DEVICE_REGISTRY_PROGRAM_ID, n.registry.coder);
+/** device_registry's events, emitted inside the advance_device CPI. */
+function registryEvents(result: Pick<TxResult, 'innerInstructions'>) {
+  return parseProgramEvents(result.innerInstructions, DEVICE_REGISTRY_PROGRAM_ID, n.registry.coder);
 }
 
 function onChainTree(tree: PublicKey) {
   return ConcurrentMerkleTreeAccount.fromBuffer(n.chain.getAccountInfo(tree)!.data);
 }
 
-/** The device leaf after a successful attestation (seq + 1). */
-function advanced(leaf: DeviceLeaf): DeviceLeaf {
-  return { ...leaf, seq: leaf.seq.addn(1) };
+/** The device leaf after a successful attestation of the vector (seq = the vector's). */
+function advanced(leaf: DeviceLeaf, seq: bigint = n.vector.seq): DeviceLeaf {
+  return { ...leaf, seq: new BN(seq.toString()) };
 }
 
 /** The vector's record leaf (seq n, the vector's P). */
@@ -125,6 +127,7 @@ describe('submit_attestation with a real proof', () => {
       .methods.submitAttestation({
         proof: Array.from(p.proof),
         current: { leaf: p.leaf, leafIndex: p.leafIndex, root: Array.from(p.root) },
+        seq: new BN(p.seq.toString()),
         timestamp: new BN(p.timestamp.toString()),
         inputCommitment: Array.from(p.inputCommitment),
         class: p.class,
@@ -150,6 +153,7 @@ describe('submit_attestation with a real proof', () => {
         n.setup.recordTree,
         attestationAuthorityPda(),
         DEVICE_REGISTRY_PROGRAM_ID,
+        INFERENCE_ATTESTATION_PROGRAM_ID, // its own account: events are self-CPIs
         ...p.proofNodes.map((x) => new PublicKey(x)),
       ].map((k) => k.toBase58()),
     );
@@ -160,8 +164,9 @@ describe('submit_attestation with a real proof', () => {
     expect(result.computeUnits).toBeLessThanOrEqual(ATTESTATION_CU_CEILINGS.submit_attestation_cu);
     expect(registryCpiUnits(result.logs)).toBeGreaterThan(0);
 
-    // Our event, with the record index device_registry returned.
-    const ev = attestationEvents(result.logs);
+    // Our event, with the record index device_registry returned; no event in the logs.
+    expect(result.logs.some((l) => l.startsWith('Program data:'))).toBe(false);
+    const ev = attestationEvents(result);
     expect(ev.map((e) => e.name)).toEqual(['attestationSubmitted']);
     const data = ev[0]!.data as {
       network: PublicKey;
@@ -183,16 +188,11 @@ describe('submit_attestation with a real proof', () => {
     expect(data.submitter.equals(n.oracle.publicKey)).toBe(true);
 
     // device_registry's events: the new device leaf and the record leaf.
-    // Anchor's own parser finds ours (top level) and ours only.
-    expect(
-      parseProgramEvents(result.logs, INFERENCE_ATTESTATION_PROGRAM_ID, n.attestation.coder).map(
-        (e) => e.name,
-      ),
-    ).toEqual(['attestationSubmitted']);
-    const rev = registryEvents(result.logs);
+    const rev = registryEvents(result);
     expect(rev.map((e) => e.name)).toEqual(['deviceUpdated', 'recordAppended']);
-    const updated = rev[0]!.data as { leaf: DeviceLeaf; leafIndex: number };
-    expect(updated.leaf.seq.toNumber()).toBe(1);
+    const updated = rev[0]!.data as { leaf: DeviceLeaf; leafIndex: number; treeSeq: BN };
+    expect(updated.leaf.seq.toString()).toBe(n.vector.seq.toString());
+    expect(updated.treeSeq.toNumber()).toBe(2); // registration, then this advance
     const appended = rev[1]!.data as {
       leafIndex: number;
       record: { publicInput: number[]; score: BN; timestamp: BN };
@@ -220,7 +220,7 @@ describe('submit_attestation with a real proof', () => {
 
   it('fits one legacy transaction at device tree depth 20 / canopy 10; a v0 transaction with a lookup table also works', async () => {
     const ix = await n.instruction();
-    expect(ix.keys).toHaveLength(7 + 10); // 10 proof nodes below the canopy
+    expect(ix.keys).toHaveLength(8 + 10); // 10 proof nodes below the canopy
     const size = legacyTxBytes(n.chain, ix, n.oracle);
     expect(size).toBeLessThanOrEqual(MAX_TX_BYTES);
 
@@ -228,7 +228,7 @@ describe('submit_attestation with a real proof', () => {
     const tx = v0Tx(n.chain, ix, n.oracle, [table]);
     expect(tx.serialize().length).toBeLessThan(size);
     const result = n.chain.send(tx);
-    expect(attestationEvents(result.logs).map((e) => e.name)).toEqual(['attestationSubmitted']);
+    expect(attestationEvents(result).map((e) => e.name)).toEqual(['attestationSubmitted']);
   });
 
   it('the verifier alone (crates/sbf-smoke) stays within 5% of the 78.2k syscall floor', (ctx) => {
@@ -252,6 +252,7 @@ describe('who may submit', () => {
         .methods.submitAttestation({
           proof: Array.from(p.proof),
           current: { leaf: p.leaf, leafIndex: p.leafIndex, root: Array.from(p.root) },
+          seq: new BN(p.seq.toString()),
           timestamp: new BN(p.timestamp.toString()),
           inputCommitment: Array.from(p.inputCommitment),
           class: p.class,
@@ -278,7 +279,7 @@ describe('who may submit', () => {
       .accounts({ network: n.setup.network })
       .rpc();
     const result = await n.submit({}, stranger);
-    const ev = attestationEvents(result.logs);
+    const ev = attestationEvents(result);
     expect((ev[0]!.data as { submitter: PublicKey }).submitter.equals(stranger.publicKey)).toBe(
       true,
     );
@@ -361,9 +362,13 @@ describe('model and device checks', () => {
     expect(await failure(() => n.submit(stale))).toMatchObject(
       registryError('InvalidDeviceProof', 6024),
     );
-    // Against the current (seq 1) leaf the same proof is for the wrong seq: P differs.
+    // Against the current (seq 1) leaf the same reading is not above the device's seq.
     n.track(advanced(n.leaf));
-    expect(await failure(() => n.submit())).toMatchObject(attestationError('InvalidProof', 6008));
+    expect(await failure(() => n.submit())).toMatchObject(attestationError('StaleSeq', 6018));
+    // Nor does claiming another seq for the same proof help: P binds the seq.
+    expect(await failure(() => n.submit({ seq: 5n }))).toMatchObject(
+      attestationError('InvalidProof', 6008),
+    );
 
     const network = await n.registry.account.network.fetch(n.setup.network);
     expect(network.records.toNumber()).toBe(1);
@@ -376,11 +381,65 @@ describe('model and device checks', () => {
     ).toBe(true);
   });
 
-  it('refuses a device seq that cannot advance', async () => {
+  it('a reading that was never recorded leaves a gap, not a block: a later seq records, the earlier one is stale', async () => {
+    // seq 1 never made it (say its proof failed); seq 2 records right after seq 0.
+    const r = await n.submit(n.nextParams());
+    expect(registryEvents(r).map((e) => e.name)).toEqual(['deviceUpdated', 'recordAppended']);
+    n.track(advanced(n.leaf, n.vector.next.seq));
+    // seq 1 arriving late is refused before any proof work.
+    expect(await failure(() => n.submit())).toMatchObject(attestationError('StaleSeq', 6018));
+    // advance_device itself refuses a seq that does not move up (InvalidDeviceProof first if
+    // the leaf is wrong, SeqMismatch if the leaf is right): send the old leaf as if current.
+    expect(await failure(() => n.submit({ seq: 0n }))).toMatchObject(
+      attestationError('StaleSeq', 6018),
+    );
+    expect((await n.registry.account.network.fetch(n.setup.network)).records.toNumber()).toBe(1);
+  });
+
+  it('refuses a seq at or below the device seq, up to u64::MAX', async () => {
     const max = new BN('18446744073709551615');
     expect(await failure(() => n.submit({ leaf: { ...n.leaf, seq: max } }))).toMatchObject(
-      attestationError('SeqOverflow', 6011),
+      attestationError('StaleSeq', 6018),
     );
+  });
+});
+
+describe('F-1: a proof is bound to one network and one device', () => {
+  it('the same device on another network: the proof made for network A does not verify on B', async () => {
+    // Network B registers the very same device keys (same ed25519 key, same BabyJubJub key).
+    const b = await AttestedNetwork.create({
+      chain: n.chain,
+      authority: Keypair.fromSeed(new Uint8Array(32).fill(22)),
+    });
+    expect(b.leaf.device.equals(n.leaf.device)).toBe(true);
+    expect(await failure(() => b.submit())).toMatchObject(attestationError('InvalidProof', 6008));
+    // On network A it records.
+    await n.submit();
+  });
+
+  it("a second device registered with a victim's BabyJubJub key cannot record the victim's readings", async () => {
+    // A maker onboards a device of its own with the victim's bjj_key_hash.
+    n.current = await n.addDevice(new DeviceEd25519Key(new Uint8Array(32).fill(13)));
+    expect(await failure(() => n.submit())).toMatchObject(attestationError('InvalidProof', 6008));
+    // The victim (leaf 0) still records its own reading.
+    n.current = 0;
+    await n.submit();
+  });
+});
+
+describe('L-2: the timestamp is checked against the cluster clock', () => {
+  it('refuses a reading more than 300 s ahead of the clock or more than 7 days behind it', async () => {
+    const ts = n.vector.timestamp;
+    n.chain.setUnixTimestamp(ts - 301n);
+    expect(await failure(() => n.submit())).toMatchObject(
+      attestationError('TimestampOutOfRange', 6019),
+    );
+    n.chain.setUnixTimestamp(ts + 7n * 24n * 3600n + 1n);
+    expect(await failure(() => n.submit())).toMatchObject(
+      attestationError('TimestampOutOfRange', 6019),
+    );
+    n.chain.setUnixTimestamp(ts + 7n * 24n * 3600n);
+    await n.submit();
   });
 });
 
@@ -543,7 +602,7 @@ describe('account checks', () => {
     });
     const result = await n.submit({ recordTree: newRecords });
     expect(
-      (attestationEvents(result.logs)[0]!.data as { recordTree: PublicKey }).recordTree.equals(
+      (attestationEvents(result)[0]!.data as { recordTree: PublicKey }).recordTree.equals(
         newRecords,
       ),
     ).toBe(true);
@@ -620,9 +679,9 @@ describe('compute units', () => {
   beforeAll(async () => {
     const m = await AttestedNetwork.create({ chain: newAttestationChain() });
     first = await m.submit();
-    // A second device with the same BabyJubJub key (P does not involve the ed25519 key).
-    m.current = await m.addDevice(new DeviceEd25519Key(new Uint8Array(32).fill(13)));
-    later = await m.submit();
+    // The device's next reading: the record tree's second leaf.
+    m.track({ ...m.leaf, seq: new BN(m.vector.seq.toString()) });
+    later = await m.submit(m.nextParams());
   });
 
   it("submit_attestation stays under its ceiling, for a tree's first record and a later one", () => {
@@ -632,9 +691,9 @@ describe('compute units', () => {
       expect(cpi).toBeGreaterThan(10_000);
       expect(cpi).toBeLessThan(r.computeUnits);
     }
-    // The first append to a record tree is the dearer one.
-    expect(later.computeUnits).toBeLessThan(first.computeUnits);
-    expect(attestationEvents(later.logs)[0]!.data).toMatchObject({ recordIndex: 1 });
+    // A record tree's first append is no dearer than the others (one-pass first append).
+    expect(first.computeUnits).toBeLessThanOrEqual(later.computeUnits);
+    expect(attestationEvents(later)[0]!.data).toMatchObject({ recordIndex: 1 });
   });
 
   it('a chain error is attributed to the program that raised it', () => {

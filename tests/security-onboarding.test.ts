@@ -5,12 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import {
-  Keypair,
-  SystemProgram,
-  Transaction,
-  type TransactionInstruction,
-} from '@solana/web3.js';
+import { Keypair, SystemProgram, Transaction, type TransactionInstruction } from '@solana/web3.js';
 import {
   DEVICE_STATUS_ACTIVE,
   DEVICE_STATUS_REVOKED,
@@ -66,7 +61,9 @@ beforeEach(async () => {
 });
 
 /** Registers a fresh device; returns the exact instructions that were sent (an attacker's copy). */
-async function onboard(o: { serial?: number; expiresAt?: bigint; deviceKey?: DeviceEd25519Key } = {}) {
+async function onboard(
+  o: { serial?: number; expiresAt?: bigint; deviceKey?: DeviceEd25519Key } = {},
+) {
   const deviceKey = o.deviceKey ?? new DeviceEd25519Key();
   const ixs = await registerDeviceInstructions(ctx.registry, {
     network: setup.network,
@@ -138,7 +135,11 @@ describe('H-1: a maker approval registers one device leaf, ever', () => {
         current: { leaf: p.state.leaf, leafIndex: p.state.leafIndex, root: Array.from(p.root) },
         newOwner: buyer.publicKey,
       })
-      .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: p.state.tree })
+      .accountsPartial({
+        signer: owner.publicKey,
+        network: setup.network,
+        deviceTree: p.state.tree,
+      })
       .remainingAccounts(proofAccounts(p.nodes))
       .signers([owner])
       .rpc();
@@ -317,14 +318,22 @@ describe('L-3 and I-2: network administration', () => {
       .rpc();
     const err = await rejection(
       rivalProgram.methods
-        .initTree({ kind: TREE_KIND_DEVICE, maxDepth: SMALL.maxDepth, maxBufferSize: SMALL.maxBufferSize })
+        .initTree({
+          kind: TREE_KIND_DEVICE,
+          maxDepth: SMALL.maxDepth,
+          maxBufferSize: SMALL.maxBufferSize,
+        })
         .accountsPartial({ network: networkPda(rival.publicKey), tree: tree.publicKey })
         .rpc(),
     );
     expect(String(err)).toMatch(/[Ss]ignature|signer/);
     // Its creator, holding the key, still can.
     await ctx.registry.methods
-      .initTree({ kind: TREE_KIND_DEVICE, maxDepth: SMALL.maxDepth, maxBufferSize: SMALL.maxBufferSize })
+      .initTree({
+        kind: TREE_KIND_DEVICE,
+        maxDepth: SMALL.maxDepth,
+        maxBufferSize: SMALL.maxBufferSize,
+      })
       .accountsPartial({ network: setup.network, tree: tree.publicKey })
       .signers([tree])
       .rpc();

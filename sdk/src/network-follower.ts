@@ -256,7 +256,11 @@ export class NetworkFollower {
         const fresh = new Replica(this.network);
         const changed: DeviceState[] = [];
         for (const tx of [...history, ...this.pending]) {
-          for (const ev of parseProgramEvents(tx.innerInstructions, DEVICE_REGISTRY_PROGRAM_ID, coder)) {
+          for (const ev of parseProgramEvents(
+            tx.innerInstructions,
+            DEVICE_REGISTRY_PROGRAM_ID,
+            coder,
+          )) {
             const d = fresh.apply(ev);
             if (d) changed.push(d);
           }

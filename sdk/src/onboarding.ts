@@ -140,5 +140,5 @@ export function isApprovalUsed(pageData: Uint8Array, serial: number): boolean {
   const bit = serial % SERIALS_PER_APPROVAL_PAGE;
   const byte = pageData[48 + Math.floor(bit / 8)];
   if (byte === undefined) throw new RangeError('not an ApprovalPage account');
-  return (byte & (1 << bit % 8)) !== 0;
+  return (byte & (1 << (bit % 8))) !== 0;
 }

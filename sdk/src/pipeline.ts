@@ -65,7 +65,10 @@ export const proveJobSchema = z
     acceptedAt: z.number(),
     source: z.enum(['mqtt', 'http']),
     /** The device's previously accepted seq (null for its first reading). */
-    prevSeq: z.string().regex(/^[0-9]+$/).nullish(),
+    prevSeq: z
+      .string()
+      .regex(/^[0-9]+$/)
+      .nullish(),
   })
   .strict();
 export type ProveJob = z.infer<typeof proveJobSchema>;
@@ -84,7 +87,10 @@ export const relayJobSchema = z
     acceptedAt: z.number(),
     provedAt: z.number(),
     /** The device's previously accepted seq: the relayer waits while it is in flight. */
-    prevSeq: z.string().regex(/^[0-9]+$/).nullish(),
+    prevSeq: z
+      .string()
+      .regex(/^[0-9]+$/)
+      .nullish(),
   })
   .strict();
 export type RelayJob = z.infer<typeof relayJobSchema>;

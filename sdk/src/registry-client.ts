@@ -181,8 +181,7 @@ export async function registerDeviceInstructions(
   p: RegisterDeviceParams,
 ): Promise<TransactionInstruction[]> {
   const serial =
-    p.serial ??
-    Number((await program.account.maker.fetch(p.maker)).devices.toString());
+    p.serial ?? Number((await program.account.maker.fetch(p.maker)).devices.toString());
   const approval = signApproval(p.makerSigner, {
     network: p.network.toBytes(),
     maker: p.maker.toBytes(),

@@ -7,10 +7,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeadLetterReason } from '@zkpin/sdk';
 
 /** A permanent failure: the job goes to the failed set now, with `<code>: <message>`. */
-export function deadLetter(
-  code: DeadLetterReason,
-  message: string,
-): UnrecoverableError {
+export function deadLetter(code: DeadLetterReason, message: string): UnrecoverableError {
   return new UnrecoverableError(`${code}: ${message}`);
 }
 

@@ -170,7 +170,6 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     return { state: 'missing' };
   }
 
-
   async function buildTransaction(
     ix: TransactionInstruction,
   ): Promise<Transaction | VersionedTransaction> {
