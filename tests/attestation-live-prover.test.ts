@@ -93,12 +93,12 @@ describe('submit_attestation with proofs from the oracle prover', () => {
       signReading(keys, {
         network: setup.network.toBytes(),
         seq,
-        timestamp: 1_767_225_600n + seq * 60n,
+        timestamp: BigInt(Math.floor(Date.now() / 1000)) - 600n + seq * 60n,
         modelId: setup.modelId,
         readings,
         salt: new Uint8Array(32).fill(Number(seq)),
       });
-    const submit = async (a: Attestation) => {
+    const submit = async (a: Attestation, seq = a.fields.seq) => {
       const ix = await submitAttestationInstruction(attestation, {
         submitter: oracle.publicKey,
         network: setup.network,
@@ -107,6 +107,7 @@ describe('submit_attestation with proofs from the oracle prover', () => {
         recordTree: setup.recordTree,
         leaf,
         leafIndex: 0,
+        seq,
         root: devices.root,
         proofNodes: devices.proofWithoutCanopy(0, DEVICE_TREE_SHAPE.canopyDepth),
         proof: a.proofBytes,
@@ -132,7 +133,11 @@ describe('submit_attestation with proofs from the oracle prover', () => {
       expect(result.computeUnits).toBeLessThanOrEqual(
         ATTESTATION_CU_CEILINGS.submit_attestation_cu,
       );
-      const ev = parseProgramEvents(result.logs, attestation.programId, attestation.coder);
+      const ev = parseProgramEvents(
+        result.innerInstructions,
+        attestation.programId,
+        attestation.coder,
+      );
       expect(ev[0]!.data).toMatchObject({ recordIndex: i });
       leaf = { ...leaf, seq: new BN(i + 1) };
       devices.set(0, deviceLeafHash(setup.network, leaf));
@@ -156,11 +161,11 @@ describe('submit_attestation with proofs from the oracle prover', () => {
     expect(root(setup.deviceTree).equals(Buffer.from(devices.root))).toBe(true);
     expect(root(setup.recordTree).equals(Buffer.from(records.root))).toBe(true);
 
-    // A valid proof of a reading signed for a seq the device is not at: P differs.
-    const skipped = await prover.prove(reading(7n, inputs[0]!));
+    // A valid proof of seq 7 submitted as another seq: P binds the seq.
+    const later = await prover.prove(reading(7n, inputs[0]!));
     let logs: string[] = [];
     try {
-      await submit(skipped);
+      await submit(later, 8n);
     } catch (e) {
       logs = (e as { logs?: string[] }).logs ?? [];
     }
@@ -168,5 +173,7 @@ describe('submit_attestation with proofs from the oracle prover', () => {
       program: 'inference_attestation',
       name: 'InvalidProof',
     });
+    // As itself it records, after the gap (seqs 4 to 6 never came).
+    await submit(later);
   }, 600_000);
 });
