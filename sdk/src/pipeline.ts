@@ -19,6 +19,19 @@ export function readingJobId(deviceHex: string, seq: bigint | string): string {
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`));
 const dec = z.string().regex(/^-?[0-9]+$/);
+/** A u64 as a canonical decimal string (no sign, no leading zeros). */
+const u64 = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,19})$/)
+  .refine((s) => BigInt(s) < 1n << 64n, 'must fit in u64');
+
+/**
+ * The seq the bridge had accepted for the device before this reading (decimal), or null when
+ * it knew none. The relayer waits for that reading only while its job is still in flight: it
+ * may never have become a job (a bridge crash between admission and enqueue, never
+ * acknowledged to the device), so a missing job means "nothing to wait for".
+ */
+export const prevSeqSchema = u64.nullable();
 
 /** `SignedReadingJson` (sdk/src/signed-reading-json.ts) as a schema. */
 export const signedReadingJsonSchema = z
@@ -42,6 +55,7 @@ export const proveJobSchema = z
     /** Milliseconds since the epoch when the bridge accepted the reading. */
     acceptedAt: z.number(),
     source: z.enum(['mqtt', 'http']),
+    prevSeq: prevSeqSchema,
   })
   .strict();
 export type ProveJob = z.infer<typeof proveJobSchema>;
@@ -59,6 +73,8 @@ export const relayJobSchema = z
     proof: hex(256),
     acceptedAt: z.number(),
     provedAt: z.number(),
+    /** Copied from the prove job; optional until every relay job producer sets it. */
+    prevSeq: prevSeqSchema.optional(),
   })
   .strict();
 export type RelayJob = z.infer<typeof relayJobSchema>;

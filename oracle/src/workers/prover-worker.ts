@@ -163,6 +163,7 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
       proof: toHex(a.proofBytes),
       acceptedAt: parsed.data.acceptedAt,
       provedAt: Date.now(),
+      prevSeq: parsed.data.prevSeq,
     });
     const relayJobId = readingJobId(deviceHex, reading.seq);
     try {

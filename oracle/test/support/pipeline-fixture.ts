@@ -161,7 +161,12 @@ export class PipelineFixture {
   proveJob(r: SignedReading): { id: string; data: ProveJob } {
     return {
       id: readingJobId(toHex(r.device), r.seq),
-      data: { reading: signedReadingToJson(r), acceptedAt: Date.now(), source: 'mqtt' },
+      data: {
+        reading: signedReadingToJson(r),
+        acceptedAt: Date.now(),
+        source: 'mqtt',
+        prevSeq: null,
+      },
     };
   }
 
