@@ -65,6 +65,7 @@ async function startBridge(limits: Partial<BridgeLimits> = {}, verifyThreads = 0
     queuePrefix: prefix,
     mqttUrl: MQTT_URL,
     httpPort: 0,
+    metricsPort: 0,
     limits,
     logger: pino({ level: 'silent' }),
     verifyThreads,
@@ -78,7 +79,7 @@ async function post(
   bridge: Bridge,
   body: unknown,
   raw = false,
-): Promise<{ status: number; body: Record<string, string> }> {
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${bridge.httpAddress!}/v1/readings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -91,14 +92,16 @@ function topicOf(device: string): string {
   return `zkpin/v1/${net.networkHex}/devices/${device}/readings`;
 }
 
+const decided = (b: Bridge) => {
+  const s = b.stats();
+  return s.accepted + s.duplicates + s.rejected;
+};
+
 /** Publishes at QoS 1 and waits until the bridge has decided the message. */
 async function publish(bridge: Bridge, payload: string | Buffer, device: string): Promise<void> {
-  const before = bridge.stats();
+  const before = decided(bridge);
   await publisher.publishAsync(topicOf(device), payload, { qos: 1 });
-  await waitFor(() => {
-    const s = bridge.stats();
-    return s.accepted + s.rejected > before.accepted + before.rejected;
-  }, 'the bridge to decide an MQTT message');
+  await waitFor(() => decided(bridge) > before, 'the bridge to decide an MQTT message');
 }
 
 async function jobs(bridge: Bridge): Promise<Job[]> {
@@ -130,14 +133,18 @@ describe('device-firmware-bridge', () => {
     const data = proveJobSchema.parse(all[0]!.data);
     expect(data.reading).toEqual(r);
     expect(data.source).toBe('mqtt');
+    expect(data.prevSeq).toBeNull();
     expect(all[0]!.opts.attempts).toBe(5);
   });
 
-  it('accepts a signed reading over HTTP with 202 {jobId}', async () => {
+  it('accepts a signed reading over HTTP with 202 {jobId, duplicate: false}', async () => {
     const bridge = await startBridge();
     const r = signedReading(net, b, 7n);
     const res = await post(bridge, r);
-    expect(res).toEqual({ status: 202, body: { jobId: readingJobId(b.hex, 7n) } });
+    expect(res).toEqual({
+      status: 202,
+      body: { jobId: readingJobId(b.hex, 7n), duplicate: false },
+    });
     const all = await jobs(bridge);
     expect(all.map((j) => j.id)).toEqual([readingJobId(b.hex, 7n)]);
     expect(proveJobSchema.parse(all[0]!.data)).toMatchObject({ reading: r, source: 'http' });
@@ -221,7 +228,7 @@ describe('device-firmware-bridge', () => {
     expect((await post(bridge, good)).status).toBe(202);
     expect((await jobs(bridge)).map((j) => j.id)).toEqual([readingJobId(a.hex, 3n)]);
 
-    const metrics = await (await fetch(`${bridge.httpAddress!}/metrics`)).text();
+    const metrics = await (await fetch(`${bridge.metricsAddress!}/metrics`)).text();
     expect(metrics).toMatch(
       /zkpin_bridge_rejected_total\{reason="BAD_SIGNATURE",source="http"\} 2/,
     );
@@ -251,23 +258,31 @@ describe('device-firmware-bridge', () => {
     expect((await jobs(bridge)).map((j) => j.id)).toEqual([readingJobId(a.hex, 1n)]);
   });
 
-  it('suppresses duplicates: the same message twice (MQTT, HTTP, concurrently) is one job', async () => {
+  it('answers an identical re-send with the same job (MQTT, HTTP, concurrently): one job, duplicate: true', async () => {
     const bridge = await startBridge();
     const r1 = signedReading(net, a, 1n);
+    const id1 = readingJobId(a.hex, 1n);
     await publish(bridge, JSON.stringify(r1), a.hex);
     await publish(bridge, JSON.stringify(r1), a.hex);
-    expect(bridge.stats().accepted).toBe(1);
-    expectOneRejection(bridge, 'DUPLICATE');
+    expect(bridge.stats()).toMatchObject({ accepted: 1, duplicates: 1, rejected: 0 });
     const again = await post(bridge, r1);
-    expect(again).toMatchObject({ status: 409, body: { error: 'DUPLICATE' } });
+    expect(again).toEqual({ status: 200, body: { jobId: id1, duplicate: true } });
 
     const r2 = signedReading(net, a, 2n);
     const both = await Promise.all([post(bridge, r2), post(bridge, r2)]);
-    expect(both.map((x) => x.status).sort()).toEqual([202, 409]);
-    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual(
-      [readingJobId(a.hex, 1n), readingJobId(a.hex, 2n)].sort(),
-    );
-    expect(bridge.stats().rejectedByReason.DUPLICATE).toBe(3);
+    expect(both.map((x) => x.status).sort()).toEqual([200, 202]);
+    expect(both.map((x) => x.body['jobId'])).toEqual([
+      readingJobId(a.hex, 2n),
+      readingJobId(a.hex, 2n),
+    ]);
+    expect(both.map((x) => x.body['duplicate']).sort()).toEqual([false, true]);
+    const all = await jobs(bridge);
+    expect(all.map((j) => j.id).sort()).toEqual([id1, readingJobId(a.hex, 2n)].sort());
+    expect(bridge.stats()).toMatchObject({ accepted: 2, duplicates: 3, rejected: 0 });
+    // The first acceptance's job is untouched, and the next one names the seq before it.
+    expect(proveJobSchema.parse((await bridge.queue.getJob(id1))!.data).reading).toEqual(r1);
+    const job2 = proveJobSchema.parse((await bridge.queue.getJob(readingJobId(a.hex, 2n)))!.data);
+    expect(job2.prevSeq).toBe('1');
   });
 
   it('rejects a replayed older seq and accepts the next higher one', async () => {

@@ -10,8 +10,10 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import mqtt from 'mqtt';
 import { Keypair, Transaction } from '@solana/web3.js';
+import type { DeviceDirectory } from '../../src/index.ts';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
+  DEVICE_STATUS_ACTIVE,
   EmbeddedChain,
   LocalChain,
   NetworkFollower,
@@ -157,24 +159,57 @@ export async function testNetwork(): Promise<TestNetwork> {
   };
 }
 
-/** A real signed reading (ed25519 over the canonical bytes, EdDSA-Poseidon over msg). */
+/** Unix seconds now. */
+export function nowS(): bigint {
+  return BigInt(Math.floor(Date.now() / 1000));
+}
+
+/** A real signed reading (ed25519 over the canonical bytes, EdDSA-Poseidon over msg), timestamped now. */
 export function signedReading(
   net: { networkHex: string; modelId: number },
   d: TestDevice,
   seq: bigint,
-  o: { modelId?: number; networkHex?: string } = {},
+  o: { modelId?: number; networkHex?: string; timestamp?: bigint; readings?: number[] } = {},
 ): SignedReadingJson {
-  const readings = Array.from({ length: 16 }, (_, i) => ((i * 7 + Number(seq)) % 200) - 100);
+  const readings =
+    o.readings ?? Array.from({ length: 16 }, (_, i) => ((i * 7 + Number(seq)) % 200) - 100);
   return signedReadingToJson(
     signReading(d.keys, {
       network: Buffer.from(o.networkHex ?? net.networkHex, 'hex'),
       seq,
-      timestamp: 1_750_000_000n + seq,
+      timestamp: o.timestamp ?? nowS(),
       modelId: o.modelId ?? net.modelId,
       readings,
       salt: randomBytes(32),
     }),
   );
+}
+
+/**
+ * Devices known without a chain (tests of the transport, not of the follower): active, at
+ * on-chain seq 0, with the model and BabyJubJub key hash they were made with.
+ */
+export function memoryDirectory(devices: TestDevice[], modelId: number): DeviceDirectory {
+  const known = new Map(
+    devices.map((d) => [
+      d.hex,
+      {
+        leaf: {
+          status: DEVICE_STATUS_ACTIVE,
+          modelId,
+          seq: 0n,
+          bjjKeyHash: bjjKeyHashBytes(d.keys.babyJub.publicKey),
+        },
+      },
+    ]),
+  );
+  return { device: (hex) => known.get(hex) };
+}
+
+/** New device keys, not registered anywhere. */
+export async function newDevice(): Promise<TestDevice> {
+  const keys = await generateDeviceKeys();
+  return { keys, hex: Buffer.from(keys.ed25519.publicKey).toString('hex') };
 }
 
 export async function waitFor(
