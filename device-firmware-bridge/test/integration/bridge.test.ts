@@ -6,7 +6,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import type { Job } from 'bullmq';
 import { generateDeviceKeys, proveJobSchema, readingJobId } from '@zkpin/sdk';
 import {
   createBridge,
@@ -17,9 +16,10 @@ import {
 import {
   MQTT_URL,
   REDIS_URL,
+  TestBridges,
+  allJobs,
   assertServices,
-  cleanUp,
-  randomPrefix,
+  post,
   signedReading,
   testNetwork,
   waitFor,
@@ -32,7 +32,7 @@ let a: TestDevice;
 let b: TestDevice;
 let revoked: TestDevice;
 let publisher: MqttClient;
-const running: { bridge: Bridge; prefix: string }[] = [];
+const bridges = new TestBridges();
 
 beforeAll(async () => {
   await assertServices();
@@ -49,43 +49,16 @@ afterAll(async () => {
   net?.follower.stop();
 });
 
-afterEach(async () => {
-  for (const { bridge, prefix } of running.splice(0)) {
-    await bridge.stop();
-    await cleanUp(prefix);
-  }
-});
+afterEach(() => bridges.stopAll());
 
-async function startBridge(limits: Partial<BridgeLimits> = {}, verifyThreads = 0): Promise<Bridge> {
-  const prefix = randomPrefix();
-  const bridge = createBridge({
+function startBridge(limits: Partial<BridgeLimits> = {}, verifyThreads = 0): Promise<Bridge> {
+  return bridges.start({
     network: net.networkHex,
     directory: net.follower,
-    redisUrl: REDIS_URL,
-    queuePrefix: prefix,
     mqttUrl: MQTT_URL,
-    httpPort: 0,
-    metricsPort: 0,
     limits,
-    logger: pino({ level: 'silent' }),
     verifyThreads,
   });
-  running.push({ bridge, prefix });
-  await bridge.start();
-  return bridge;
-}
-
-async function post(
-  bridge: Bridge,
-  body: unknown,
-  raw = false,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${bridge.httpAddress!}/v1/readings`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: raw ? (body as string) : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
 
 function topicOf(device: string): string {
@@ -104,16 +77,7 @@ async function publish(bridge: Bridge, payload: string | Buffer, device: string)
   await waitFor(() => decided(bridge) > before, 'the bridge to decide an MQTT message');
 }
 
-async function jobs(bridge: Bridge): Promise<Job[]> {
-  return bridge.queue.getJobs([
-    'waiting',
-    'active',
-    'delayed',
-    'prioritized',
-    'completed',
-    'failed',
-  ]);
-}
+const jobs = allJobs;
 
 function expectOneRejection(bridge: Bridge, reason: RejectReason): void {
   const s = bridge.stats();

@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import mqtt from 'mqtt';
+import { pino } from 'pino';
 import { Keypair, Transaction } from '@solana/web3.js';
-import type { DeviceDirectory } from '../../src/index.ts';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
   DEVICE_STATUS_ACTIVE,
@@ -32,6 +32,12 @@ import {
   type DeviceKeys,
   type SignedReadingJson,
 } from '@zkpin/sdk';
+import {
+  createBridge,
+  type Bridge,
+  type BridgeOptions,
+  type DeviceDirectory,
+} from '../../src/index.ts';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 export const MQTT_URL = process.env['MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
@@ -73,11 +79,11 @@ export function randomPrefix(): string {
 }
 
 /** Obliterates the prove queue and deletes every key under the prefix. */
-export async function cleanUp(prefix: string): Promise<void> {
-  const q = new Queue(QUEUE_PROVE, { connection: { url: REDIS_URL }, prefix });
+export async function cleanUp(prefix: string, redisUrl = REDIS_URL): Promise<void> {
+  const q = new Queue(QUEUE_PROVE, { connection: { url: redisUrl }, prefix });
   await q.obliterate({ force: true }).catch(() => undefined);
   await q.close();
-  const redis = new Redis(REDIS_URL);
+  const redis = new Redis(redisUrl);
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
@@ -222,4 +228,65 @@ export async function waitFor(
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Bridges started by a test file, each on its own key prefix; `stopAll` in afterEach. */
+export class TestBridges {
+  private readonly running: { bridge: Bridge; prefix: string; redisUrl: string }[] = [];
+
+  async start(
+    o: Partial<BridgeOptions> & Pick<BridgeOptions, 'network' | 'directory'>,
+  ): Promise<Bridge> {
+    const redisUrl = o.redisUrl ?? REDIS_URL;
+    const prefix = o.queuePrefix ?? randomPrefix();
+    const bridge = createBridge({
+      httpPort: 0,
+      metricsPort: 0,
+      logger: pino({ level: 'silent' }),
+      verifyThreads: 0,
+      ...o,
+      // Never the default prefix: tests share Redis with whoever else uses this machine.
+      redisUrl,
+      queuePrefix: prefix,
+    });
+    this.running.push({ bridge, prefix, redisUrl });
+    await bridge.start();
+    return bridge;
+  }
+
+  async stopAll(): Promise<void> {
+    const prefixes = new Map<string, string>();
+    for (const { bridge, prefix, redisUrl } of this.running.splice(0)) {
+      await bridge.stop();
+      prefixes.set(prefix, redisUrl);
+    }
+    for (const [prefix, redisUrl] of prefixes) await cleanUp(prefix, redisUrl);
+  }
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** POSTs a reading (JSON-encoded unless `raw`) to the bridge's HTTP ingest. */
+export async function post(bridge: Bridge, body: unknown, raw = false): Promise<HttpAnswer> {
+  const res = await fetch(`${bridge.httpAddress!}/v1/readings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Every job of the bridge's prove queue, in any state. */
+export function allJobs(bridge: Bridge): Promise<Job[]> {
+  return bridge.queue.getJobs([
+    'waiting',
+    'active',
+    'delayed',
+    'prioritized',
+    'completed',
+    'failed',
+  ]);
 }
