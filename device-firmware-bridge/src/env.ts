@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_QUEUE_PREFIX } from '@zkpin/sdk';
-import { DEFAULT_LIMITS } from './bridge.ts';
+import { DEFAULT_LIMITS, type BridgeOptions } from './bridge.ts';
 import { DEFAULT_HTTP_LIMITS } from './http-server.ts';
 
 const int = (d: number) => z.coerce.number().int().min(0).default(d);
@@ -68,4 +68,38 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`device-firmware-bridge: invalid environment\n${lines.join('\n')}`);
   }
   return r.data;
+}
+
+/** The bridge's options from the environment (all but the network's devices and the logger). */
+export function bridgeOptionsFromEnv(
+  env: Env,
+): Omit<BridgeOptions, 'network' | 'directory' | 'logger'> {
+  return {
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    mqttUrl: env.MQTT_URL,
+    mqttClientId: env.MQTT_CLIENT_ID,
+    mqttUsername: env.MQTT_USERNAME,
+    mqttPassword: env.MQTT_PASSWORD,
+    mqttSharedGroup: env.MQTT_SHARED_GROUP,
+    httpPort: env.HTTP_PORT,
+    httpHost: env.HTTP_HOST,
+    httpLimits: {
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
+    metricsPort: env.BRIDGE_METRICS_PORT,
+    metricsHost: env.BRIDGE_METRICS_HOST,
+    limits: {
+      maxMessageBytes: env.MAX_MESSAGE_BYTES,
+      maxReadingAgeS: env.BRIDGE_MAX_READING_AGE_S,
+      maxClockSkewS: env.BRIDGE_MAX_CLOCK_SKEW_S,
+      rateBurst: env.RATE_BURST,
+      ratePerSecond: env.RATE_PER_SECOND,
+      maxQueueWaiting: env.MAX_QUEUE_WAITING,
+      maxBatch: env.MAX_BATCH,
+    },
+  };
 }
