@@ -130,7 +130,7 @@ async function startChild(prefix: string, clientId: string): Promise<Child> {
   );
   children.push(proc);
   const logs: Record<string, unknown>[] = [];
-  const lines = createInterface({ input: proc.stdout! });
+  const lines = createInterface({ input: proc.stdout });
   const metrics = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(
       () => reject(new Error('the bridge process did not start within 30 s')),
