@@ -47,7 +47,11 @@ export interface MqttIngestOptions {
   retryDelayMs?: number;
 }
 
-type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void) => void;
+type SendPacket = (
+  packet: { cmd: string; messageId?: number },
+  cb?: () => void,
+  ...more: unknown[]
+) => void;
 
 interface Ticket {
   messageId: number;
@@ -93,13 +97,13 @@ export class MqttIngest {
         'this mqtt.js version has no MqttClient._sendPacket; the bridge cannot hold PUBACKs until a message is decided (pin mqtt 5.x)',
       );
     }
-    internal._sendPacket = (packet, cb) => {
+    internal._sendPacket = (packet, cb, ...more) => {
       const ticket =
         packet.cmd === 'puback' && packet.messageId !== undefined
           ? this.byId.get(packet.messageId)
           : undefined;
       if (!ticket || ticket.sendAck) {
-        send.call(client, packet, cb);
+        send.call(client, packet, cb, ...more);
         return;
       }
       ticket.sendAck = () => send.call(client, packet);
