@@ -19,7 +19,9 @@ import {
   TestBridges,
   allJobs,
   assertServices,
+  cleanUp,
   post,
+  randomPrefix,
   signedReading,
   testNetwork,
   waitFor,
@@ -302,9 +304,11 @@ describe('device-firmware-bridge', () => {
   });
 
   it('fails to start with a clear error when Redis or the broker is unreachable', async () => {
+    const prefix = randomPrefix();
     const common = {
       network: net.networkHex,
       directory: net.follower,
+      queuePrefix: prefix,
       logger: pino({ level: 'silent' }),
       connectTimeoutMs: 1000,
     };
@@ -316,5 +320,6 @@ describe('device-firmware-bridge', () => {
       createBridge({ ...common, redisUrl: REDIS_URL, mqttUrl: 'mqtt://127.0.0.1:1' }).start(),
     ).rejects.toThrow(/MQTT_UNREACHABLE/);
     expect(Date.now() - t0).toBeLessThan(8000);
+    await cleanUp(prefix);
   });
 });

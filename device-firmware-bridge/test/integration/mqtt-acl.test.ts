@@ -15,8 +15,10 @@ import {
   TestBridges,
   allJobs,
   assertServices,
+  cleanUp,
   memoryDirectory,
   newDevice,
+  randomPrefix,
   signedReading,
   waitFor,
   type TestDevice,
@@ -107,11 +109,12 @@ describe('local mosquitto ACL (item 5)', () => {
   });
 
   it('lets the bridge in only with its password', async () => {
+    const prefix = randomPrefix();
     const wrong = createBridge({
       network: net.networkHex,
       directory: memoryDirectory([a], net.modelId),
       redisUrl: REDIS_URL,
-      queuePrefix: `zkpin-test-bridge-acl-${Date.now()}`,
+      queuePrefix: prefix,
       mqttUrl: broker.url,
       mqttUsername: broker.bridge.username,
       mqttPassword: `${broker.bridge.password}x`,
@@ -119,6 +122,7 @@ describe('local mosquitto ACL (item 5)', () => {
       connectTimeoutMs: 1500,
     });
     await expect(wrong.start()).rejects.toThrow(/MQTT_UNREACHABLE.*[Nn]ot authorized/);
+    await cleanUp(prefix);
     await expect(
       client('anyone', { username: broker.bridge.username, password: 'guess' }),
     ).rejects.toThrow(/[Nn]ot authorized/);
