@@ -5,7 +5,9 @@
  * and publishes signed readings over MQTT (QoS 1) with anomalies, until Ctrl-C.
  *
  * Env: SOLANA_RPC_URL (required), ZKPIN_AUTHORITY_KEYPAIR (JSON secret key file, required),
- * MQTT_URL (default mqtt://127.0.0.1:1883). On one machine, `npm start -- --devices N
+ * MQTT_URL (default mqtt://127.0.0.1:1883), SIM_MQTT_USERNAME / SIM_MQTT_PASSWORD (sent by every
+ * device connection, for brokers that authenticate devices; each device connects with its
+ * device key in hex as client id). On one machine, `npm start -- --devices N
  * --rate R` runs the same simulator inside the full local network instead.
  */
 import { readFileSync } from 'node:fs';
@@ -73,6 +75,8 @@ async function main() {
       );
     },
     mqttUrl: process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883',
+    mqttUsername: process.env.SIM_MQTT_USERNAME,
+    mqttPassword: process.env.SIM_MQTT_PASSWORD,
   });
   await sim.onboard(Number(args.devices));
   await sim.connect();

@@ -1,19 +1,28 @@
 /**
  * Admission of validated readings into the `prove` queue, in batches.
  *
- * Per batch, three Redis round trips:
- * 1. one Lua script decides every item atomically: per-device token bucket, seq strictly
- *    above the last accepted seq (the same seq again is DUPLICATE, a lower one REPLAYED_SEQ,
- *    also between items of the batch), and backpressure (the queue's `wait` list length plus
- *    the items admitted so far must stay under the limit);
- * 2. `addBulk` of the admitted jobs, each with job id `<device>-<seq>`;
- * 3. a Lua script that advances each device's last accepted seq (only ever upwards).
+ * Per batch, two Redis round trips:
+ * 1. one Lua script decides every item atomically and records what it admits. Per device it
+ *    keeps the last accepted seq, that reading's ed25519 signature and the seq accepted
+ *    before it (`prev`). Against that record, in this order:
+ *    - same seq, same signature: the reading was accepted before → idempotent success with
+ *      the same job id and the recorded `prev` (`DUP`, or `DUP_ADD` when its job is missing);
+ *    - same seq, another signature → `SEQ_CONFLICT`; a lower seq → `REPLAYED_SEQ`;
+ *    - a higher seq (or none recorded) is new: the per-device token bucket (`RATE_LIMITED`)
+ *      and the queue's `wait` length (`BACKPRESSURE`) decide; admitted, it becomes the
+ *      record, its `prev` the seq it replaces.
+ *    Items of one batch see each other's effects, so two copies of one reading in a batch are
+ *    one admission and one duplicate.
+ * 2. `addBulk` of the admitted readings and of the duplicates whose job is missing, each with
+ *    job id `<device>-<seq>` (BullMQ keeps an existing job with that id as it is).
  *
- * The seq advances only after the job is in Redis, so a crash between 2 and 3 loses nothing:
- * the device's retry passes step 1 again and BullMQ's job-id dedup returns the same job. A
- * crash before 2 means no 202/PUBACK-backed acceptance was recorded, and the retry is admitted.
+ * The record moves before the job is stored. A crash (or a Redis error) between 1 and 2 has
+ * acknowledged nothing: the device's retry (HTTP) or the broker's redelivery (MQTT, which is
+ * acknowledged only after the decision) is a duplicate whose job is missing, and 2 stores it.
+ * A reading that is never retried leaves no job, and the next reading names its seq as
+ * `prevSeq`; consumers treat a missing job as nothing to wait for.
  * Batches run one at a time, so one bridge never races itself; several bridges share the
- * Redis state and the job-id dedup keeps a seq to one job.
+ * record, and the script's atomicity keeps a seq to one content.
  */
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
@@ -33,7 +42,15 @@ export interface AdmissionLimits {
 }
 
 export type AdmissionResult =
-  { accepted: true; jobId: string } | { accepted: false; reason: RejectReason; message?: string };
+  | {
+      accepted: true;
+      jobId: string;
+      /** The same reading was accepted before; `jobId` is that acceptance's job. */
+      duplicate: boolean;
+      /** The device's previously accepted seq (decimal), null when none was recorded. */
+      prevSeq: string | null;
+    }
+  | { accepted: false; reason: RejectReason; message?: string };
 
 interface Pending {
   item: ValidReading;
@@ -41,6 +58,9 @@ interface Pending {
   resolve: (r: AdmissionResult) => void;
 }
 
+// KEYS: wait list, then per item: device record, rate bucket, prove job hash.
+// ARGV: now (ms), bucket capacity, refill per ms, max waiting, bucket TTL (ms), then per
+// item: seq, ed25519 signature (hex). Returns per item: decision, prev seq ('' for none).
 const DECIDE = `
 local function gt(a, b)
   if #a ~= #b then return #a > #b end
@@ -53,15 +73,32 @@ local limit = tonumber(ARGV[4])
 local ttl = tonumber(ARGV[5])
 local budget = -1
 if limit > 0 then budget = limit - redis.call('LLEN', KEYS[1]) end
-local n = (#KEYS - 1) / 2
+local n = (#KEYS - 1) / 3
 local out = {}
-local pending = {}
 for i = 1, n do
-  local sk = KEYS[2 * i]
-  local rk = KEYS[2 * i + 1]
-  local seq = ARGV[5 + i]
+  local dk = KEYS[3 * i - 1]
+  local rk = KEYS[3 * i]
+  local jk = KEYS[3 * i + 1]
+  local seq = ARGV[4 + 2 * i]
+  local sig = ARGV[5 + 2 * i]
   local r = 'OK'
-  if cap > 0 then
+  local prev = ''
+  local last = redis.call('HMGET', dk, 'seq', 'sig', 'prev')
+  if last[1] then
+    if last[1] == seq then
+      if last[2] == sig then
+        prev = last[3] or ''
+        if redis.call('EXISTS', jk) == 1 then r = 'DUP' else r = 'DUP_ADD' end
+      else
+        r = 'SEQ_CONFLICT'
+      end
+    elseif gt(seq, last[1]) then
+      prev = last[1]
+    else
+      r = 'REPLAYED_SEQ'
+    end
+  end
+  if r == 'OK' and cap > 0 then
     local b = redis.call('HMGET', rk, 't', 'ts')
     local tokens = tonumber(b[1]) or cap
     local ts = tonumber(b[2]) or now
@@ -70,32 +107,18 @@ for i = 1, n do
     redis.call('HSET', rk, 't', tostring(tokens), 'ts', tostring(math.max(now, ts)))
     redis.call('PEXPIRE', rk, ttl)
   end
-  if r == 'OK' then
-    local last = pending[sk] or redis.call('GET', sk)
-    if last then
-      if last == seq then r = 'DUPLICATE' elseif not gt(seq, last) then r = 'REPLAYED_SEQ' end
-    end
-  end
   if r == 'OK' and budget >= 0 then
     if budget <= 0 then r = 'BACKPRESSURE' else budget = budget - 1 end
   end
-  if r == 'OK' then pending[sk] = seq end
-  out[i] = r
+  if r == 'OK' then redis.call('HSET', dk, 'seq', seq, 'sig', sig, 'prev', prev) end
+  out[2 * i - 1] = r
+  out[2 * i] = prev
 end
 return out
 `;
 
-const COMMIT = `
-local function gt(a, b)
-  if #a ~= #b then return #a > #b end
-  return a > b
-end
-for i = 1, #KEYS do
-  local cur = redis.call('GET', KEYS[i])
-  if not cur or gt(ARGV[i], cur) then redis.call('SET', KEYS[i], ARGV[i]) end
-end
-return #KEYS
-`;
+type Decision =
+  'OK' | 'DUP' | 'DUP_ADD' | 'SEQ_CONFLICT' | 'REPLAYED_SEQ' | 'RATE_LIMITED' | 'BACKPRESSURE';
 
 export const JOB_OPTIONS = {
   attempts: 5,
@@ -115,14 +138,13 @@ export class Admission {
     private readonly keyPrefix: string,
     private readonly limits: AdmissionLimits,
   ) {
-    this.waitKey = `${keyPrefix}:${queue.name}:wait`;
-    redis.defineCommand('zkpinBridgeDecide', { lua: DECIDE });
-    redis.defineCommand('zkpinBridgeCommit', { lua: COMMIT });
+    this.waitKey = queue.toKey('wait');
+    redis.defineCommand('zkpinBridgeAdmit', { lua: DECIDE });
   }
 
-  /** Redis key of a device's last accepted seq. */
-  seqKey(deviceHex: string): string {
-    return `${this.keyPrefix}:bridge:seq:${deviceHex}`;
+  /** Redis hash of a device's last accepted reading: `seq`, `sig` (ed25519, hex), `prev` ('' for none). */
+  deviceKey(deviceHex: string): string {
+    return `${this.keyPrefix}:bridge:last:${deviceHex}`;
   }
 
   rateKey(deviceHex: string): string {
@@ -168,40 +190,45 @@ export class Admission {
           Math.ceil((this.limits.rateBurst / Math.max(this.limits.ratePerSecond, 1e-9)) * 1000),
         ),
       ];
-      for (const p of batch) {
-        keys.push(this.seqKey(p.item.deviceHex), this.rateKey(p.item.deviceHex));
-        args.push(p.item.seq);
-      }
-      const decide = (
-        this.redis as unknown as Record<string, (...a: unknown[]) => Promise<string[]>>
-      )['zkpinBridgeDecide']!;
-      const decisions = await decide.call(this.redis, keys.length, ...keys, ...args);
-      const admitted: Pending[] = [];
+      const jobIds = batch.map((p) => readingJobId(p.item.deviceHex, p.item.seq));
       batch.forEach((p, i) => {
-        const d = decisions[i] as RejectReason | 'OK';
-        if (d === 'OK') admitted.push(p);
-        else p.resolve({ accepted: false, reason: d });
+        keys.push(
+          this.deviceKey(p.item.deviceHex),
+          this.rateKey(p.item.deviceHex),
+          this.queue.toKey(jobIds[i]!),
+        );
+        args.push(p.item.seq, p.item.reading.ed25519Signature);
       });
-      if (admitted.length === 0) return;
+      const admit = (
+        this.redis as unknown as Record<string, (...a: unknown[]) => Promise<string[]>>
+      )['zkpinBridgeAdmit']!;
+      const out = await admit.call(this.redis, keys.length, ...keys, ...args);
+
       const acceptedAt = Date.now();
-      await this.queue.addBulk(
-        admitted.map((p) => ({
-          name: 'reading',
-          data: { reading: p.item.reading, acceptedAt, source: p.source } satisfies ProveJob,
-          opts: { ...JOB_OPTIONS, jobId: readingJobId(p.item.deviceHex, p.item.seq) },
-        })),
-      );
-      const commit = (
-        this.redis as unknown as Record<string, (...a: unknown[]) => Promise<number>>
-      )['zkpinBridgeCommit']!;
-      await commit.call(
-        this.redis,
-        admitted.length,
-        ...admitted.map((p) => this.seqKey(p.item.deviceHex)),
-        ...admitted.map((p) => p.item.seq),
-      );
-      for (const p of admitted)
-        p.resolve({ accepted: true, jobId: readingJobId(p.item.deviceHex, p.item.seq) });
+      const toAdd = new Map<string, { name: string; data: ProveJob; opts: object }>();
+      const done: (() => void)[] = [];
+      batch.forEach((p, i) => {
+        const decision = out[2 * i] as Decision;
+        const prevSeq = out[2 * i + 1] || null;
+        const jobId = jobIds[i]!;
+        if (decision === 'OK' || decision === 'DUP' || decision === 'DUP_ADD') {
+          if (decision !== 'DUP' && !toAdd.has(jobId)) {
+            const data: ProveJob = {
+              reading: p.item.reading,
+              acceptedAt,
+              source: p.source,
+              prevSeq,
+            };
+            toAdd.set(jobId, { name: 'reading', data, opts: { ...JOB_OPTIONS, jobId } });
+          }
+          const duplicate = decision !== 'OK';
+          done.push(() => p.resolve({ accepted: true, jobId, duplicate, prevSeq }));
+        } else {
+          p.resolve({ accepted: false, reason: decision });
+        }
+      });
+      if (toAdd.size > 0) await this.queue.addBulk([...toAdd.values()]);
+      for (const d of done) d();
     } catch (e) {
       const message = `Redis failed: ${(e as Error).message}`;
       for (const p of batch) p.resolve({ accepted: false, reason: 'UNAVAILABLE', message });

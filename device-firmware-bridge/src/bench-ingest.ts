@@ -3,7 +3,8 @@
  * Devices are known through an in-memory directory (the chain is not what is measured);
  * every reading carries a real ed25519 signature over its canonical bytes, which the bridge
  * verifies. The BabyJubJub fields come from one real `signReading` per device and are not
- * re-signed per seq (~30 ms each): the bridge does not check them, the prover would.
+ * re-signed per seq (~30 ms each): the bridge checks the key against the device's
+ * bjj_key_hash, not the signature (the prover does).
  *
  *   npx tsx device-firmware-bridge/src/bench-ingest.ts [count] [mqtt|http|direct]
  */
@@ -13,6 +14,7 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import {
   DEVICE_STATUS_ACTIVE,
+  bjjKeyHashBytes,
   encodeReadingMessage,
   generateDeviceKeys,
   signReading,
@@ -58,23 +60,28 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     keys: DeviceKeys;
     hex: string;
     template: ReturnType<typeof signedReadingToJson>;
+    bjj: Pick<ReturnType<typeof signReading>, 'bjjPublicKey' | 'bjjSignature'>;
   }[] = [];
-  const known = new Map<string, { leaf: { status: number; modelId: number; seq: bigint } }>();
+  const known = new Map<
+    string,
+    { leaf: { status: number; modelId: number; seq: bigint; bjjKeyHash: Uint8Array } }
+  >();
+  const t0s = BigInt(Math.floor(Date.now() / 1000));
   for (let i = 0; i < deviceCount; i++) {
     const keys = await generateDeviceKeys();
     const hex = Buffer.from(keys.ed25519.publicKey).toString('hex');
-    const template = signedReadingToJson(
-      signReading(keys, {
-        network,
-        seq: 1n,
-        timestamp: 1n,
-        modelId,
-        readings: new Array<number>(16).fill(0),
-        salt: new Uint8Array(32),
-      }),
-    );
-    devices.push({ keys, hex, template });
-    known.set(hex, { leaf: { status: DEVICE_STATUS_ACTIVE, modelId, seq: 0n } });
+    const signed = signReading(keys, {
+      network,
+      seq: 1n,
+      timestamp: t0s,
+      modelId,
+      readings: new Array<number>(16).fill(0),
+      salt: new Uint8Array(32),
+    });
+    const bjj = { bjjPublicKey: signed.bjjPublicKey, bjjSignature: signed.bjjSignature };
+    devices.push({ keys, hex, template: signedReadingToJson(signed), bjj });
+    const bjjKeyHash = bjjKeyHashBytes(keys.babyJub.publicKey);
+    known.set(hex, { leaf: { status: DEVICE_STATUS_ACTIVE, modelId, seq: 0n, bjjKeyHash } });
   }
   const directory: DeviceDirectory = { device: (hex) => known.get(hex) };
 
@@ -87,7 +94,7 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     const seq = (seqs[d] = seqs[d]! + 1n);
     const readings = Array.from({ length: 16 }, (_, k) => ((i + k * 13) % 256) - 128);
     const salt = randomBytes(32);
-    const timestamp = 1_750_000_000n + BigInt(i);
+    const timestamp = t0s;
     const sig = dev.keys.ed25519.sign(
       encodeReadingMessage({
         network,
@@ -97,6 +104,7 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
         modelId,
         readings,
         salt,
+        ...dev.bjj, // signed from reading message v2 on
       }),
     );
     messages.push({

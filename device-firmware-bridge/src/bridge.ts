@@ -1,12 +1,12 @@
 /**
  * The bridge: MQTT and HTTP ingest → ReadingValidator → Admission (Redis) → `prove` queue.
- * Every message ends as accepted (one job) or rejected with a reason, counted and logged once.
+ * Every message ends as accepted (one job; a re-send of an accepted reading is answered with
+ * that job) or rejected with a reason, counted and logged once. MQTT messages are
+ * acknowledged only then (mqtt-ingest.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
-import mqtt, { type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
@@ -14,11 +14,17 @@ import { DEFAULT_QUEUE_PREFIX, QUEUE_PROVE } from '@zkpin/sdk';
 import { Admission, type AdmissionLimits } from './admission.ts';
 import { BridgeError, BridgeRejection, REJECT_REASONS, type RejectReason } from './errors.ts';
 import { Ed25519Pool } from './ed25519-pool.ts';
-import { buildHttpServer } from './http-server.ts';
+import { DEFAULT_HTTP_LIMITS, buildHttpServer, type HttpLimits } from './http-server.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { BridgeMetrics, type BridgeStats, type Source } from './metrics.ts';
-import { ReadingValidator, type DeviceDirectory } from './reading-validator.ts';
+import { MqttIngest } from './mqtt-ingest.ts';
+import {
+  ReadingValidator,
+  type DeviceDirectory,
+  type TimestampWindow,
+} from './reading-validator.ts';
 
-export interface BridgeLimits extends AdmissionLimits {
+export interface BridgeLimits extends AdmissionLimits, TimestampWindow {
   /** Largest message (MQTT payload or HTTP body) in bytes. */
   maxMessageBytes: number;
 }
@@ -29,6 +35,8 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   ratePerSecond: 10,
   maxQueueWaiting: 100_000,
   maxBatch: 500,
+  maxReadingAgeS: 86_400,
+  maxClockSkewS: 120,
 };
 
 export interface BridgeOptions {
@@ -42,13 +50,25 @@ export interface BridgeOptions {
   queuePrefix?: string;
   /** MQTT broker URL; omitted: no MQTT ingest. */
   mqttUrl?: string;
-  /** Stable client id: the broker keeps a persistent session (QoS 1 messages queue while the bridge is down). */
+  /**
+   * Stable client id of the bridge's persistent MQTT session (unacknowledged and queued QoS 1
+   * messages survive a bridge restart). Omitted: a random one (nothing survives a restart).
+   * Each bridge needs its own.
+   */
   mqttClientId?: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
   /** Subscribe as `$share/<group>/…` so several bridges split the readings. */
   mqttSharedGroup?: string;
-  /** HTTP port; omitted: no HTTP ingest. 0 picks a free port (see `httpAddress`). */
+  /** HTTP ingest port; omitted: no HTTP ingest. 0 picks a free port (see `httpAddress`). */
   httpPort?: number;
+  /** HTTP ingest address (default 127.0.0.1). */
   httpHost?: string;
+  httpLimits?: Partial<HttpLimits>;
+  /** Port of `GET /metrics` and `/healthz`; omitted: no metrics server. 0 picks a free port. */
+  metricsPort?: number;
+  /** Metrics address (default 127.0.0.1). */
+  metricsHost?: string;
   limits?: Partial<BridgeLimits>;
   logger?: Logger;
   /** Prometheus registry for the bridge's metrics (a fresh one by default). */
@@ -61,8 +81,22 @@ export interface BridgeOptions {
 }
 
 export type IngestResult =
-  | { accepted: true; jobId: string }
-  | { accepted: false; reason: RejectReason; status: number; message: string };
+  | {
+      accepted: true;
+      jobId: string;
+      /** A re-send of an accepted reading: `jobId` is that reading's job, no new job. */
+      duplicate: boolean;
+      /** The device's previously accepted seq, as carried in the prove job. */
+      prevSeq: string | null;
+    }
+  | {
+      accepted: false;
+      reason: RejectReason;
+      status: number;
+      message: string;
+      /** Logged with the rejection (device, seq). */
+      context?: Record<string, unknown>;
+    };
 
 export interface Bridge {
   start(): Promise<void>;
@@ -70,6 +104,8 @@ export interface Bridge {
   stats(): BridgeStats;
   /** `http://host:port` once started with HTTP enabled. */
   readonly httpAddress: string | undefined;
+  /** `http://host:port` of `/metrics` once started with a metrics port. */
+  readonly metricsAddress: string | undefined;
   /** MQTT topic filter the bridge subscribes to. */
   readonly topic: string;
   readonly registry: Registry;
@@ -118,11 +154,12 @@ function redisReady(redis: Redis): Promise<void> {
 export function createBridge(o: BridgeOptions): Bridge {
   const networkHex = toHex(o.network);
   const limits: BridgeLimits = { ...DEFAULT_LIMITS, ...o.limits };
+  const httpLimits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...o.httpLimits };
   const prefix = o.queuePrefix ?? DEFAULT_QUEUE_PREFIX;
   const log = o.logger ?? pino({ name: 'zkpin-bridge' });
   const connectTimeoutMs = o.connectTimeoutMs ?? 3000;
   const metrics = new BridgeMetrics(o.registry);
-  const validator = new ReadingValidator(networkHex, o.directory, limits.maxMessageBytes);
+  const validator = new ReadingValidator(networkHex, o.directory, limits.maxMessageBytes, limits);
   const topic = `${o.mqttSharedGroup ? `$share/${o.mqttSharedGroup}/` : ''}zkpin/v1/${networkHex}/devices/+/readings`;
 
   const redis = new Redis(o.redisUrl, {
@@ -139,40 +176,54 @@ export function createBridge(o: BridgeOptions): Bridge {
   const cores = availableParallelism();
   const verifier = new Ed25519Pool(o.verifyThreads ?? (cores > 2 ? Math.min(4, cores - 2) : 0));
 
-  let client: MqttClient | undefined;
+  let mqttIngest: MqttIngest | undefined;
   let http: FastifyInstance | undefined;
   let httpAddress: string | undefined;
+  let metricsServer: MetricsServer | undefined;
   let accepting = false;
+  const healthy = () => accepting && redis.status === 'ready';
 
-  function reject(
+  const rejection = (
     reason: RejectReason,
-    source: Source,
     message: string,
-    context: Record<string, unknown> = {},
-  ): IngestResult {
-    metrics.rejected(reason, source);
-    log.warn({ reason, source, ...context }, message);
-    return { accepted: false, reason, status: REJECT_REASONS[reason].status, message };
+    context?: Record<string, unknown>,
+  ): IngestResult => ({
+    accepted: false,
+    reason,
+    status: REJECT_REASONS[reason].status,
+    message,
+    context,
+  });
+
+  /** Counts and logs a decision. */
+  function record(r: IngestResult, source: Source): IngestResult {
+    if (r.accepted) metrics.accepted(source, r.duplicate);
+    else {
+      metrics.rejected(r.reason, source);
+      log.warn({ reason: r.reason, source, ...r.context }, r.message);
+    }
+    return r;
   }
 
   const inflight = new Set<Promise<IngestResult>>();
-  function ingest(
+  /** Decides one message without counting it (MQTT retries transient outcomes). */
+  function decide(
     payload: Buffer | string,
     source: Source,
     topicDevice?: string,
   ): Promise<IngestResult> {
-    const p = ingestOne(payload, source, topicDevice);
+    const p = decideOne(payload, source, topicDevice);
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
     return p;
   }
 
-  async function ingestOne(
+  async function decideOne(
     payload: Buffer | string,
     source: Source,
     topicDevice?: string,
   ): Promise<IngestResult> {
-    if (!accepting) return reject('UNAVAILABLE', source, 'the bridge is not running');
+    if (!accepting) return rejection('UNAVAILABLE', 'the bridge is not running');
     let valid;
     try {
       const checked = validator.check(payload, topicDevice);
@@ -184,31 +235,18 @@ export function createBridge(o: BridgeOptions): Bridge {
       }
       valid = validator.finish(checked);
     } catch (e) {
-      if (e instanceof BridgeRejection) return reject(e.code, source, e.message, e.context);
-      return reject(
+      if (e instanceof BridgeRejection) return rejection(e.code, e.message, e.context);
+      return rejection(
         'SCHEMA_INVALID',
-        source,
         `the reading could not be encoded: ${(e as Error).message}`,
       );
     }
     const r = await admission.submit(valid, source);
-    if (r.accepted) {
-      metrics.accepted(source);
-      return r;
-    }
-    return reject(r.reason, source, r.message ?? REJECT_REASONS[r.reason].message, {
+    if (r.accepted) return r;
+    return rejection(r.reason, r.message ?? REJECT_REASONS[r.reason].message, {
       device: valid.deviceHex,
       seq: valid.seq,
     });
-  }
-
-  function onMqttMessage(t: string, payload: Buffer): void {
-    // zkpin/v1/<network>/devices/<device>/readings
-    const parts = t.split('/');
-    const topicDevice = parts.length === 6 ? parts[4] : undefined;
-    ingest(payload, 'mqtt', topicDevice ?? '').catch((e: unknown) =>
-      log.error({ err: e }, 'mqtt ingest failed'),
-    );
   }
 
   return {
@@ -218,8 +256,12 @@ export function createBridge(o: BridgeOptions): Bridge {
     get httpAddress() {
       return httpAddress;
     },
+    get metricsAddress() {
+      return metricsServer?.address;
+    },
     stats: () => metrics.stats(),
-    ingest,
+    ingest: async (payload, source, topicDevice) =>
+      record(await decide(payload, source, topicDevice), source),
 
     async start() {
       try {
@@ -233,66 +275,76 @@ export function createBridge(o: BridgeOptions): Bridge {
         );
       }
       accepting = true;
-      if (o.mqttUrl !== undefined) {
-        const m = { url: o.mqttUrl, clientId: o.mqttClientId };
+      if (o.metricsPort !== undefined) {
+        const host = o.metricsHost ?? '127.0.0.1';
         try {
-          client = await withTimeout(
-            mqtt.connectAsync(
-              m.url,
-              {
-                clientId: m.clientId ?? `zkpin-bridge-${randomBytes(6).toString('hex')}`,
-                clean: m.clientId === undefined,
-                connectTimeout: connectTimeoutMs,
-                reconnectPeriod: 1000,
-              },
-              false,
-            ),
-            connectTimeoutMs + 500,
-            'MQTT connect',
-          );
-        } catch (e) {
-          await this.stop();
-          throw new BridgeError(
-            'MQTT_UNREACHABLE',
-            `cannot reach the MQTT broker at ${m.url}: ${(e as Error).message}. Start a broker or set MQTT_URL.`,
-          );
-        }
-        client.on('message', onMqttMessage);
-        client.on('error', (e) => log.warn({ err: e.message }, 'mqtt error'));
-        await client.subscribeAsync(topic, { qos: 1 });
-        log.info({ topic, url: m.url }, 'mqtt ingest subscribed');
-      }
-      if (o.httpPort !== undefined) {
-        http = buildHttpServer({
-          maxMessageBytes: limits.maxMessageBytes,
-          ingest: (b) => ingest(b, 'http'),
-          reject: (reason, message) => void reject(reason, 'http', message),
-          registry: metrics.registry,
-          healthy: () => accepting && redis.status === 'ready',
-        });
-        try {
-          httpAddress = await http.listen({ port: o.httpPort, host: o.httpHost ?? '127.0.0.1' });
+          metricsServer = await startMetricsServer(metrics.registry, healthy, o.metricsPort, host);
         } catch (e) {
           await this.stop();
           throw new BridgeError(
             'HTTP_LISTEN_FAILED',
-            `cannot listen on port ${o.httpPort}: ${(e as Error).message}`,
+            `cannot serve metrics on ${host}:${o.metricsPort}: ${(e as Error).message}`,
+          );
+        }
+        log.info({ address: metricsServer.address }, 'metrics listening');
+      }
+      if (o.mqttUrl !== undefined) {
+        mqttIngest = new MqttIngest({
+          url: o.mqttUrl,
+          clientId: o.mqttClientId,
+          username: o.mqttUsername,
+          password: o.mqttPassword,
+          topic,
+          connectTimeoutMs,
+          decide: (payload, topicDevice) => decide(payload, 'mqtt', topicDevice),
+          record: (r) => void record(r, 'mqtt'),
+          metrics,
+          log,
+        });
+        try {
+          await mqttIngest.start();
+        } catch (e) {
+          await this.stop();
+          throw e;
+        }
+      }
+      if (o.httpPort !== undefined) {
+        http = buildHttpServer({
+          maxMessageBytes: limits.maxMessageBytes,
+          limits: httpLimits,
+          ingest: async (b) => record(await decide(b, 'http'), 'http'),
+          reject: (reason, message) => void record(rejection(reason, message), 'http'),
+          healthy,
+        });
+        const host = o.httpHost ?? '127.0.0.1';
+        try {
+          httpAddress = await http.listen({ port: o.httpPort, host });
+        } catch (e) {
+          await this.stop();
+          throw new BridgeError(
+            'HTTP_LISTEN_FAILED',
+            `cannot listen on ${host}:${o.httpPort}: ${(e as Error).message}`,
           );
         }
         log.info({ address: httpAddress }, 'http ingest listening');
       }
     },
 
-    /** Stops ingest (MQTT, HTTP), drains admitted batches, then closes the queue and Redis. */
+    /**
+     * Stops ingest: MQTT (acknowledges what it decides, leaves the rest to the broker), HTTP,
+     * in-flight ingests; drains admitted batches, then closes the queue and Redis.
+     */
     async stop() {
       const steps = async () => {
-        if (client) await client.endAsync().catch(() => undefined);
-        client = undefined;
+        await mqttIngest?.stop();
+        mqttIngest = undefined;
         if (http) await http.close().catch(() => undefined);
         http = undefined;
         while (inflight.size > 0) await Promise.allSettled([...inflight]);
         await admission.idle();
         accepting = false;
+        await metricsServer?.close();
+        metricsServer = undefined;
         await verifier.close();
         await queue.close().catch(() => undefined);
         if (redis.status !== 'end') await redis.quit().catch(() => undefined);
@@ -301,8 +353,9 @@ export function createBridge(o: BridgeOptions): Bridge {
         await withTimeout(steps(), o.shutdownTimeoutMs ?? 5000, 'bridge shutdown');
       } catch (e) {
         log.warn({ err: (e as Error).message }, 'forcing bridge shutdown');
-        client?.end(true);
+        void mqttIngest?.stop(true);
         redis.disconnect();
+        void metricsServer?.close();
         void verifier.close();
       } finally {
         accepting = false;

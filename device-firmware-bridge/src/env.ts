@@ -1,32 +1,63 @@
 /** The bridge's configuration: parsed once at start; the only reader of `process.env`. */
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_QUEUE_PREFIX } from '@zkpin/sdk';
-import { DEFAULT_LIMITS } from './bridge.ts';
+import { DEFAULT_LIMITS, type BridgeOptions } from './bridge.ts';
+import { DEFAULT_HTTP_LIMITS } from './http-server.ts';
 
 const int = (d: number) => z.coerce.number().int().min(0).default(d);
+const port = (d: number) => int(d).pipe(z.number().max(65535));
 
-const schema = z.object({
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  MQTT_URL: z.string().url().default('mqtt://127.0.0.1:1883'),
-  /** Stable MQTT client id for a persistent session (QoS 1 readings queue while the bridge is down). */
-  MQTT_CLIENT_ID: z.string().min(1).optional(),
-  /** Shared-subscription group when several bridges run side by side. */
-  MQTT_SHARED_GROUP: z.string().min(1).optional(),
-  HTTP_PORT: int(8080).pipe(z.number().max(65535)),
-  HTTP_HOST: z.string().default('0.0.0.0'),
-  QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
-  /** The network account (base58), as printed by the network setup. */
-  NETWORK: z
-    .string()
-    .regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'NETWORK must be a base58 Solana address'),
-  SOLANA_RPC_URL: z.string().url().default('http://127.0.0.1:8899'),
-  MAX_MESSAGE_BYTES: int(DEFAULT_LIMITS.maxMessageBytes),
-  RATE_BURST: int(DEFAULT_LIMITS.rateBurst),
-  RATE_PER_SECOND: z.coerce.number().min(0).default(DEFAULT_LIMITS.ratePerSecond),
-  MAX_QUEUE_WAITING: int(DEFAULT_LIMITS.maxQueueWaiting),
-  MAX_BATCH: int(DEFAULT_LIMITS.maxBatch).pipe(z.number().min(1)),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const schema = z
+  .object({
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    MQTT_URL: z.string().url().default('mqtt://127.0.0.1:1883'),
+    /**
+     * Client id of the bridge's persistent MQTT session: QoS 1 readings wait in the broker
+     * while the bridge is down, and unacknowledged ones come again. One per bridge.
+     */
+    MQTT_CLIENT_ID: z.string().min(1).default(`zkpin-bridge-${hostname()}`),
+    MQTT_USERNAME: z.string().min(1).optional(),
+    MQTT_PASSWORD: z.string().optional(),
+    /** Shared-subscription group when several bridges run side by side. */
+    MQTT_SHARED_GROUP: z.string().min(1).optional(),
+    HTTP_PORT: port(8080),
+    /** Loopback by default: put a proxy in front, or set 0.0.0.0 to take device traffic directly. */
+    HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    HTTP_REQUEST_TIMEOUT_MS: int(DEFAULT_HTTP_LIMITS.requestTimeoutMs).pipe(z.number().min(1)),
+    HTTP_HEADERS_TIMEOUT_MS: int(DEFAULT_HTTP_LIMITS.headersTimeoutMs).pipe(z.number().min(1)),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: int(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs).pipe(z.number().min(1)),
+    HTTP_MAX_CONNECTIONS: int(DEFAULT_HTTP_LIMITS.maxConnections).pipe(z.number().min(1)),
+    /** `GET /metrics` and `/healthz`, on their own port. */
+    BRIDGE_METRICS_PORT: port(9465),
+    BRIDGE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
+    /** The network account (base58), as printed by the network setup. */
+    NETWORK: z
+      .string()
+      .regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'NETWORK must be a base58 Solana address'),
+    SOLANA_RPC_URL: z.string().url().default('http://127.0.0.1:8899'),
+    MAX_MESSAGE_BYTES: int(DEFAULT_LIMITS.maxMessageBytes),
+    /** Readings older than this many seconds are rejected (TIMESTAMP_OUT_OF_RANGE). */
+    BRIDGE_MAX_READING_AGE_S: int(DEFAULT_LIMITS.maxReadingAgeS),
+    /** Readings more than this many seconds ahead of the bridge's clock are rejected. */
+    BRIDGE_MAX_CLOCK_SKEW_S: int(DEFAULT_LIMITS.maxClockSkewS),
+    RATE_BURST: int(DEFAULT_LIMITS.rateBurst),
+    RATE_PER_SECOND: z.coerce.number().min(0).default(DEFAULT_LIMITS.ratePerSecond),
+    MAX_QUEUE_WAITING: int(DEFAULT_LIMITS.maxQueueWaiting),
+    MAX_BATCH: int(DEFAULT_LIMITS.maxBatch).pipe(z.number().min(1)),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+  })
+  .refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
+    message: 'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+  })
+  .refine((e) => e.BRIDGE_METRICS_PORT === 0 || e.BRIDGE_METRICS_PORT !== e.HTTP_PORT, {
+    message: 'BRIDGE_METRICS_PORT must differ from HTTP_PORT (metrics stay off the ingest port)',
+    path: ['BRIDGE_METRICS_PORT'],
+  });
 
 export type Env = z.infer<typeof schema>;
 
@@ -37,4 +68,38 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`device-firmware-bridge: invalid environment\n${lines.join('\n')}`);
   }
   return r.data;
+}
+
+/** The bridge's options from the environment (all but the network's devices and the logger). */
+export function bridgeOptionsFromEnv(
+  env: Env,
+): Omit<BridgeOptions, 'network' | 'directory' | 'logger'> {
+  return {
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    mqttUrl: env.MQTT_URL,
+    mqttClientId: env.MQTT_CLIENT_ID,
+    mqttUsername: env.MQTT_USERNAME,
+    mqttPassword: env.MQTT_PASSWORD,
+    mqttSharedGroup: env.MQTT_SHARED_GROUP,
+    httpPort: env.HTTP_PORT,
+    httpHost: env.HTTP_HOST,
+    httpLimits: {
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
+    metricsPort: env.BRIDGE_METRICS_PORT,
+    metricsHost: env.BRIDGE_METRICS_HOST,
+    limits: {
+      maxMessageBytes: env.MAX_MESSAGE_BYTES,
+      maxReadingAgeS: env.BRIDGE_MAX_READING_AGE_S,
+      maxClockSkewS: env.BRIDGE_MAX_CLOCK_SKEW_S,
+      rateBurst: env.RATE_BURST,
+      ratePerSecond: env.RATE_PER_SECOND,
+      maxQueueWaiting: env.MAX_QUEUE_WAITING,
+      maxBatch: env.MAX_BATCH,
+    },
+  };
 }

@@ -25,8 +25,23 @@ export const REJECT_REASONS = {
     status: 422,
     message: "the reading's model id differs from the device's registered model",
   },
-  DUPLICATE: { status: 409, message: 'this seq was already accepted for the device' },
-  REPLAYED_SEQ: { status: 409, message: 'seq is not above the last accepted seq for the device' },
+  TIMESTAMP_OUT_OF_RANGE: {
+    status: 422,
+    message:
+      "the reading's timestamp is too far in the past or the future; check the device's clock",
+  },
+  BJJ_KEY_MISMATCH: {
+    status: 401,
+    message: "Poseidon(bjjPublicKey) is not the device's registered bjj_key_hash",
+  },
+  SEQ_CONFLICT: {
+    status: 409,
+    message: 'another reading with this seq was already accepted for the device',
+  },
+  REPLAYED_SEQ: {
+    status: 409,
+    message: "seq is below the device's last accepted seq, or not above its on-chain seq",
+  },
   RATE_LIMITED: { status: 429, message: 'the device sends faster than its rate limit' },
   BACKPRESSURE: { status: 503, message: 'the prove queue is full; retry later' },
   UNAVAILABLE: {
@@ -37,6 +52,14 @@ export const REJECT_REASONS = {
 
 export type RejectReason = keyof typeof REJECT_REASONS;
 export const REJECT_REASON_CODES = Object.keys(REJECT_REASONS) as RejectReason[];
+
+/**
+ * Outcomes that say nothing about the message: the same message may be accepted later. HTTP
+ * answers them with `retry-after`; MQTT keeps the message unacknowledged and retries it.
+ */
+export function isTransient(reason: RejectReason): boolean {
+  return reason === 'BACKPRESSURE' || reason === 'UNAVAILABLE';
+}
 
 export class BridgeRejection extends Error {
   override name = 'BridgeRejection';

@@ -1,24 +1,63 @@
 /**
- * HTTP ingest: `POST /v1/readings` (JSON body = SignedReadingJson) answers
- * 202 {jobId} or {error: code, message} with the reason's status; `GET /metrics`
- * (Prometheus) and `GET /healthz`.
+ * HTTP ingest: `POST /v1/readings` (JSON body = SignedReadingJson) answers 202
+ * `{jobId, duplicate: false}` for a new reading, 200 `{jobId, duplicate: true}` for a re-send
+ * of an accepted one, or `{error: code, message}` with the reason's status; `GET /healthz`.
+ * Metrics are served on their own loopback port (metrics-server.ts), never here.
+ *
+ * Slow and idle clients are cut off: a request must arrive whole (headers and body) within
+ * `requestTimeoutMs`, its headers within `headersTimeoutMs`; a keep-alive connection idles
+ * at most `keepAliveTimeoutMs`; at most `maxConnections` sockets are open at once (more are
+ * closed on accept).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
-import { REJECT_REASONS, type RejectReason } from './errors.ts';
+import { REJECT_REASONS, isTransient, type RejectReason } from './errors.ts';
 import type { IngestResult } from './bridge.ts';
+
+export interface HttpLimits {
+  /** Whole request (headers and body), ms. */
+  requestTimeoutMs: number;
+  /** Request headers, ms (at most requestTimeoutMs). */
+  headersTimeoutMs: number;
+  /** Idle keep-alive connection, ms. */
+  keepAliveTimeoutMs: number;
+  /** Open sockets at once. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1024,
+};
 
 export interface HttpServerDeps {
   maxMessageBytes: number;
+  limits: HttpLimits;
   ingest: (payload: Buffer) => Promise<IngestResult>;
   /** Counts and logs a rejection that fastify decided before the body reached ingest. */
   reject: (reason: RejectReason, message: string) => void;
-  registry: Registry;
   healthy: () => boolean;
 }
 
 export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
-  const app = Fastify({ bodyLimit: deps.maxMessageBytes, logger: false });
+  const { limits } = deps;
+  const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
+  const app = Fastify({
+    bodyLimit: deps.maxMessageBytes,
+    logger: false,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Idle sockets (nothing sent at all) go at the request timeout too.
+    connectionTimeout: limits.requestTimeoutMs,
+    http: {
+      headersTimeout,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node checks the two timeouts above (its default is 30 s).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout / 2)),
+    },
+  });
+  app.server.maxConnections = limits.maxConnections;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -40,16 +79,15 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   app.post('/v1/readings', async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const r = await deps.ingest(body);
-    if (r.accepted) return reply.code(202).send({ jobId: r.jobId });
-    if (r.reason === 'RATE_LIMITED' || r.reason === 'BACKPRESSURE' || r.reason === 'UNAVAILABLE') {
+    if (r.accepted) {
+      return reply.code(r.duplicate ? 200 : 202).send({ jobId: r.jobId, duplicate: r.duplicate });
+    }
+    if (r.reason === 'RATE_LIMITED' || isTransient(r.reason)) {
       void reply.header('retry-after', '1');
     }
     return reply.code(r.status).send({ error: r.reason, message: r.message });
   });
 
-  app.get('/metrics', async (_req, reply) => {
-    return reply.type(deps.registry.contentType).send(await deps.registry.metrics());
-  });
   app.get('/healthz', async (_req, reply) =>
     reply.code(deps.healthy() ? 200 : 503).send({ ok: deps.healthy() }),
   );

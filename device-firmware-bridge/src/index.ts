@@ -13,8 +13,10 @@ export {
   REJECT_REASON_CODES,
   isBridgeError,
   isBridgeRejection,
+  isTransient,
   type RejectReason,
 } from './errors.ts';
+export { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-server.ts';
 export type { BridgeStats } from './metrics.ts';
-export type { DeviceDirectory } from './reading-validator.ts';
+export type { DeviceDirectory, TimestampWindow } from './reading-validator.ts';
 export { JOB_OPTIONS } from './admission.ts';

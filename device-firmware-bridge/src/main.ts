@@ -1,13 +1,14 @@
 /**
  * Standalone bridge: follows the network over JSON-RPC (SOLANA_RPC_URL) and ingests readings
- * from MQTT (MQTT_URL) and HTTP (HTTP_PORT) into the `prove` queue (REDIS_URL, QUEUE_PREFIX).
+ * from MQTT (MQTT_URL) and HTTP (HTTP_PORT) into the `prove` queue (REDIS_URL, QUEUE_PREFIX);
+ * metrics on BRIDGE_METRICS_PORT. Environment: src/env.ts.
  *   NETWORK=<base58> npx tsx device-firmware-bridge/src/main.ts
  */
 import { PublicKey } from '@solana/web3.js';
 import { pino } from 'pino';
 import { RpcChain } from '@zkpin/sdk';
 import { createBridge } from './bridge.ts';
-import { parseEnv } from './env.ts';
+import { bridgeOptionsFromEnv, parseEnv } from './env.ts';
 import { followOverRpc } from './rpc-follow.ts';
 
 async function main(): Promise<void> {
@@ -17,27 +18,19 @@ async function main(): Promise<void> {
   const network = new PublicKey(env.NETWORK);
   const { follower, stop: stopFollowing } = await followOverRpc(chain, network, log);
   const bridge = createBridge({
+    ...bridgeOptionsFromEnv(env),
     network,
     directory: follower,
-    redisUrl: env.REDIS_URL,
-    queuePrefix: env.QUEUE_PREFIX,
-    mqttUrl: env.MQTT_URL,
-    mqttClientId: env.MQTT_CLIENT_ID,
-    mqttSharedGroup: env.MQTT_SHARED_GROUP,
-    httpPort: env.HTTP_PORT,
-    httpHost: env.HTTP_HOST,
-    limits: {
-      maxMessageBytes: env.MAX_MESSAGE_BYTES,
-      rateBurst: env.RATE_BURST,
-      ratePerSecond: env.RATE_PER_SECOND,
-      maxQueueWaiting: env.MAX_QUEUE_WAITING,
-      maxBatch: env.MAX_BATCH,
-    },
     logger: log,
   });
   await bridge.start();
   log.info(
-    { topic: bridge.topic, http: bridge.httpAddress, network: network.toBase58() },
+    {
+      topic: bridge.topic,
+      http: bridge.httpAddress,
+      metrics: bridge.metricsAddress,
+      network: network.toBase58(),
+    },
     'bridge running',
   );
 

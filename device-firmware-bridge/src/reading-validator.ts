@@ -1,8 +1,9 @@
 /**
  * The bridge's synchronous checks on one message, cheapest first: size, JSON, schema,
- * topic, network, device known, ed25519 over the canonical bytes (node:crypto, the device's
- * public key cached as a KeyObject), device active, model id, seq above the on-chain seq.
- * Stateful checks (seq order, duplicates, rate, backpressure) happen in Redis (admission.ts).
+ * topic, network, timestamp window, device known, ed25519 over the canonical bytes
+ * (node:crypto, the device's public key cached as a KeyObject), device active, model id,
+ * BabyJubJub key = the leaf's, seq above the on-chain seq. Stateful checks (seq order,
+ * duplicates, rate, backpressure) happen in Redis (admission.ts).
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import {
@@ -11,13 +12,22 @@ import {
   signedReadingJsonSchema,
   type SignedReadingJson,
 } from '@zkpin/sdk';
+import { BjjKeyCheck } from './bjj-key-check.ts';
 import { BridgeRejection } from './errors.ts';
 
 /** What the bridge needs to know about a device; `NetworkFollower` satisfies it. */
 export interface DeviceDirectory {
-  device(
-    deviceHex: string,
-  ): { leaf: { status: number; modelId: number; seq: { toString(): string } } } | undefined;
+  device(deviceHex: string):
+    | {
+        leaf: {
+          status: number;
+          modelId: number;
+          seq: { toString(): string };
+          /** Poseidon(ax, ay) of the device's BabyJubJub key, 32 big-endian bytes. */
+          bjjKeyHash: ArrayLike<number>;
+        };
+      }
+    | undefined;
 }
 
 /** A message that passed the checks before its signature. */
@@ -38,16 +48,41 @@ export interface ValidReading {
   seq: string;
 }
 
+/** The accepted window for a reading's timestamp around the bridge's clock (spec §8). */
+export interface TimestampWindow {
+  /** Oldest accepted reading, in seconds before now. */
+  maxReadingAgeS: number;
+  /** Furthest accepted reading, in seconds after now (device clocks run ahead). */
+  maxClockSkewS: number;
+}
+
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const U64_MAX = (1n << 64n) - 1n;
 
+/**
+ * The BabyJubJub key and signature as `encodeReadingMessage` takes them from reading
+ * message v2 on (spec §2), where the ed25519 signature covers them too.
+ */
+function bjjFields(r: SignedReadingJson) {
+  return {
+    bjjPublicKey: { ax: BigInt(r.bjjPublicKey.ax), ay: BigInt(r.bjjPublicKey.ay) },
+    bjjSignature: {
+      r8x: BigInt(r.bjjSignature.r8x),
+      r8y: BigInt(r.bjjSignature.r8y),
+      s: BigInt(r.bjjSignature.s),
+    },
+  };
+}
+
 export class ReadingValidator {
   private readonly keys = new Map<string, KeyObject>();
+  private readonly bjjKeys = new BjjKeyCheck();
 
   constructor(
     readonly networkHex: string,
     readonly directory: DeviceDirectory,
     readonly maxMessageBytes: number,
+    readonly window: TimestampWindow,
   ) {}
 
   /** All checks, inline (tests and simple embedding); throws BridgeRejection with the reason. */
@@ -59,7 +94,7 @@ export class ReadingValidator {
     return this.finish(c);
   }
 
-  /** The checks before the signature: size, JSON, schema, topic, network, device known. */
+  /** The checks before the signature: size, JSON, schema, topic, network, time, device known. */
   check(payload: Buffer | string, topicDevice?: string): CheckedReading {
     const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
     if (size > this.maxMessageBytes) {
@@ -111,6 +146,7 @@ export class ReadingValidator {
         ctx,
       );
     }
+    this.checkTimestamp(ts, ctx);
     const entry = this.directory.device(deviceHex);
     if (!entry)
       throw new BridgeRejection(
@@ -128,6 +164,8 @@ export class ReadingValidator {
       modelId: reading.modelId,
       readings: reading.readings,
       salt: Buffer.from(reading.salt, 'hex'),
+      // Signed from reading message v2 on; the v1 encoder ignores them.
+      ...bjjFields(reading),
     });
     return {
       reading,
@@ -140,7 +178,10 @@ export class ReadingValidator {
     };
   }
 
-  /** The checks after a good signature: device active, model id, seq above the on-chain seq. */
+  /**
+   * The checks after a good signature: device active, model id, BabyJubJub key, seq above
+   * the on-chain seq.
+   */
   finish(c: CheckedReading): ValidReading {
     const { reading, deviceHex, seq, entry } = c;
     const ctx = { device: deviceHex, seq };
@@ -158,6 +199,23 @@ export class ReadingValidator {
         ctx,
       );
     }
+    let sameKey: boolean;
+    try {
+      sameKey = this.bjjKeys.matches(deviceHex, reading.bjjPublicKey, entry.leaf.bjjKeyHash);
+    } catch (e) {
+      throw new BridgeRejection(
+        'SCHEMA_INVALID',
+        `bjjPublicKey is not a BN254 field element pair: ${(e as Error).message}`,
+        ctx,
+      );
+    }
+    if (!sameKey) {
+      throw new BridgeRejection(
+        'BJJ_KEY_MISMATCH',
+        `the reading's BabyJubJub key does not hash to device ${deviceHex}'s registered bjj_key_hash`,
+        ctx,
+      );
+    }
     if (BigInt(seq) <= BigInt(entry.leaf.seq.toString())) {
       throw new BridgeRejection(
         'REPLAYED_SEQ',
@@ -166,6 +224,19 @@ export class ReadingValidator {
       );
     }
     return { reading: seq === reading.seq ? reading : { ...reading, seq }, deviceHex, seq };
+  }
+
+  private checkTimestamp(ts: bigint, ctx: { device: string; seq: string }): void {
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const oldest = now - BigInt(this.window.maxReadingAgeS);
+    const newest = now + BigInt(this.window.maxClockSkewS);
+    if (ts < oldest || ts > newest) {
+      throw new BridgeRejection(
+        'TIMESTAMP_OUT_OF_RANGE',
+        `timestamp ${ts} is outside [now - ${this.window.maxReadingAgeS} s, now + ${this.window.maxClockSkewS} s] = [${oldest}, ${newest}] (bridge clock ${now}); check the device's clock`,
+        ctx,
+      );
+    }
   }
 
   private publicKey(deviceHex: string): KeyObject {

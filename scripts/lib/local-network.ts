@@ -8,7 +8,10 @@
  *   → relayer (submit_attestation)                 → records on-chain
  *   with N simulated devices publishing signed readings over MQTT,
  *
- * Redis and MQTT: REDIS_URL / MQTT_URL when set, else private local servers.
+ * Redis and MQTT: REDIS_URL / MQTT_URL when set, else private local servers (the broker with
+ * the local ACL: devices publish only their own topic, only the bridge reads). The bridge
+ * logs in with MQTT_USERNAME / MQTT_PASSWORD (the private broker's generated ones when it
+ * started it); simulated devices with SIM_MQTT_USERNAME / SIM_MQTT_PASSWORD when set.
  */
 import { Queue, QueueEvents } from 'bullmq';
 import { pino } from 'pino';
@@ -56,7 +59,11 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   const closers: (() => Promise<unknown>)[] = [];
   const redis = await ensureRedis(process.env.REDIS_URL);
   services.push(redis);
-  const broker = await ensureMqtt(process.env.MQTT_URL);
+  const broker = await ensureMqtt({
+    url: process.env.MQTT_URL,
+    username: process.env.MQTT_USERNAME,
+    password: process.env.MQTT_PASSWORD,
+  });
   services.push(broker);
   log(`redis        ${redis.url}${redis.owned ? ' (started here)' : ''}`);
   log(`mqtt         ${broker.url}${broker.owned ? ' (started here)' : ''}`);
@@ -94,6 +101,8 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   const bridge = createBridge({
     redisUrl: redis.url,
     mqttUrl: broker.url,
+    mqttUsername: broker.bridge?.username,
+    mqttPassword: broker.bridge?.password,
     queuePrefix: prefix,
     network: setup.network,
     directory: follower,
@@ -139,6 +148,8 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
     send: (tx, signers) => chain.send(tx, signers),
     fund: (pk) => local.airdrop(pk, 1),
     mqttUrl: broker.url,
+    mqttUsername: process.env.SIM_MQTT_USERNAME,
+    mqttPassword: process.env.SIM_MQTT_PASSWORD,
   });
   await sim.onboard(DEVICES);
   await sim.connect();

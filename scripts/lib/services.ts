@@ -2,8 +2,14 @@
  * Redis and MQTT for the local network: `REDIS_URL` / `MQTT_URL` when set; otherwise a
  * private redis-server / mosquitto on a free loopback port (stopped on shutdown); otherwise
  * an error that says what to install.
+ *
+ * The private mosquitto enforces who may use which topic (`mosquittoAcl`): devices connect
+ * anonymously with their device key (hex) as client id and may only publish their own
+ * readings topic; the bridge logs in as `zkpin-bridge` (password generated per start) and is
+ * the only client that may read `zkpin/v1/#`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,8 +68,21 @@ export async function redisPing(url: string, timeoutMs = 2_000): Promise<void> {
   }
 }
 
-export async function mqttPing(url: string, timeoutMs = 2_000): Promise<void> {
-  const c = await mqtt.connectAsync(url, { connectTimeout: timeoutMs, reconnectPeriod: 0 });
+export interface MqttCredentials {
+  username: string;
+  password: string;
+}
+
+export async function mqttPing(
+  url: string,
+  timeoutMs = 2_000,
+  credentials?: MqttCredentials,
+): Promise<void> {
+  const c = await mqtt.connectAsync(url, {
+    connectTimeout: timeoutMs,
+    reconnectPeriod: 0,
+    ...credentials,
+  });
   await c.endAsync();
 }
 
@@ -78,6 +97,7 @@ function stopChild(child: ChildProcess, dir: string): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
       resolve();
     });
+    child.kill('SIGCONT'); // in case a test left it stopped
     child.kill('SIGTERM');
   });
 }
@@ -89,6 +109,11 @@ export async function ensureRedis(envUrl: string | undefined): Promise<Service> 
     });
     return { url: envUrl, owned: false, stop: () => Promise.resolve() };
   }
+  return startRedis();
+}
+
+/** A private redis-server on a free loopback port, no persistence. */
+export async function startRedis(): Promise<Service & { child: ChildProcess }> {
   if (!has('redis-server')) {
     throw new Error(
       'Redis is needed: set REDIS_URL, or install it (Debian: apt-get install redis-server)',
@@ -116,33 +141,111 @@ export async function ensureRedis(envUrl: string | undefined): Promise<Service> 
   );
   const url = `redis://127.0.0.1:${port}`;
   await retry('redis-server', () => redisPing(url, 500));
-  return { url, owned: true, stop: () => stopChild(child, dir) };
+  return { url, owned: true, child, stop: () => stopChild(child, dir) };
 }
 
-export async function ensureMqtt(envUrl: string | undefined): Promise<Service> {
-  if (envUrl) {
-    await mqttPing(envUrl).catch((e: unknown) => {
-      throw new Error(`MQTT_URL=${envUrl} is not reachable: ${String(e)}`);
-    });
-    return { url: envUrl, owned: false, stop: () => Promise.resolve() };
-  }
-  if (!has('mosquitto')) {
+export interface MqttService extends Service {
+  /** What the bridge logs in with (MQTT_USERNAME / MQTT_PASSWORD, or the private broker's). */
+  bridge?: MqttCredentials;
+}
+
+/** The bridge's user on the private broker. */
+export const BRIDGE_MQTT_USER = 'zkpin-bridge';
+
+/**
+ * Mosquitto ACL of the local network. `pattern` lines apply to every client, `%c` is the
+ * client id: a device (client id = its device key in hex) may publish its own readings topic
+ * and nothing else; anonymous clients get no read access at all; the bridge user reads every
+ * zkpin topic. Client ids are not authenticated: production brokers should tie them to
+ * per-device credentials (e.g. TLS client certificates with `use_identity_as_username` and
+ * `%u` in place of `%c`). The bridge checks the payload's signature either way.
+ */
+export function mosquittoAcl(bridgeUser = BRIDGE_MQTT_USER): string {
+  return [
+    '# devices: client id = device key (hex); publish own readings only',
+    'pattern write zkpin/v1/+/devices/%c/readings',
+    '',
+    '# the bridge',
+    `user ${bridgeUser}`,
+    'topic read zkpin/v1/#',
+    '',
+  ].join('\n');
+}
+
+export interface Mosquitto extends MqttService {
+  bridge: MqttCredentials;
+  port: number;
+  /** The broker's process (tests stop and continue it). */
+  child: ChildProcess;
+}
+
+/** A private mosquitto on a free loopback port with the local network's ACL and passwords. */
+export async function startMosquitto(): Promise<Mosquitto> {
+  if (!has('mosquitto') || !has('mosquitto_passwd')) {
     throw new Error(
       'An MQTT broker is needed: set MQTT_URL, or install Mosquitto (Debian: apt-get install mosquitto)',
     );
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'zkpin-mosquitto-'));
+  const bridge = { username: BRIDGE_MQTT_USER, password: randomBytes(18).toString('base64url') };
+  const passwd = join(dir, 'passwd');
+  const made = spawnSync('mosquitto_passwd', [
+    '-b',
+    '-c',
+    passwd,
+    bridge.username,
+    bridge.password,
+  ]);
+  if (made.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`mosquitto_passwd failed: ${made.stderr.toString().trim()}`);
+  }
+  writeFileSync(join(dir, 'acl'), mosquittoAcl(bridge.username));
   const conf = join(dir, 'mosquitto.conf');
-  // `user root` keeps the broker from dropping to the mosquitto user, which could not
-  // read this directory.
   writeFileSync(
     conf,
-    // Queue many QoS 1 messages per client: the default 1000 drops readings behind a busy bridge.
-    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\nmax_queued_messages 100000\n`,
+    [
+      `listener ${port} 127.0.0.1`,
+      // Devices connect without a username; the ACL confines them to their own topic.
+      'allow_anonymous true',
+      `password_file ${passwd}`,
+      `acl_file ${join(dir, 'acl')}`,
+      'persistence false',
+      // Keeps the broker from dropping to the mosquitto user, which could not read this directory.
+      'user root',
+      // Queue many QoS 1 messages per client: the default 1000 drops readings behind a busy
+      // bridge (or one that is restarting).
+      'max_queued_messages 100000',
+      '',
+    ].join('\n'),
   );
   const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
   const url = `mqtt://127.0.0.1:${port}`;
-  await retry('mosquitto', () => mqttPing(url, 500));
-  return { url, owned: true, stop: () => stopChild(child, dir) };
+  try {
+    await retry('mosquitto', () => mqttPing(url, 500));
+  } catch (e) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return { url, port, owned: true, bridge, child, stop: () => stopChild(child, dir) };
+}
+
+export async function ensureMqtt(env: {
+  url?: string;
+  username?: string;
+  password?: string;
+}): Promise<MqttService> {
+  if (env.url) {
+    const bridge =
+      env.username !== undefined
+        ? { username: env.username, password: env.password ?? '' }
+        : undefined;
+    await mqttPing(env.url, 2_000, bridge).catch((e: unknown) => {
+      throw new Error(`MQTT_URL=${env.url} is not reachable: ${String(e)}`);
+    });
+    return { url: env.url, owned: false, bridge, stop: () => Promise.resolve() };
+  }
+  return startMosquitto();
 }

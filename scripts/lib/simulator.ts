@@ -3,6 +3,9 @@
  * the devices with the maker's approval (both signatures, the owner signs the transaction),
  * then publishes signed readings over MQTT (QoS 1) with realistic sensor windows — mostly
  * normal, with drift, spike and fault anomalies the model should flag.
+ *
+ * Each device has its own MQTT connection with its device key (hex) as client id, as real
+ * devices do: the broker's ACL lets a client publish only to its own readings topic.
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -35,6 +38,9 @@ export interface SimulatorOptions {
   /** Funds a new owner wallet (airdrop on the embedded chain). */
   fund: (owner: PublicKey) => Promise<void> | void;
   mqttUrl: string;
+  /** Sent by every device connection, for brokers that authenticate devices. */
+  mqttUsername?: string;
+  mqttPassword?: string;
   /** Share of readings that are anomalies (drift, spike, fault), default 0.15. */
   anomalyRate?: number;
   seed?: number;
@@ -51,7 +57,7 @@ export class DeviceSimulator {
   /** Publish time (ms) of every reading, by `<device hex>-<seq>`. */
   readonly publishedAt = new Map<string, number>();
   readonly byClass: Record<string, number> = Object.fromEntries(CLASSES.map((c) => [c, 0]));
-  private client: MqttClient | undefined;
+  private readonly clients = new Map<string, MqttClient>();
   private timer: NodeJS.Timeout | undefined;
   private readonly rand: () => number;
   private next = 0;
@@ -86,12 +92,21 @@ export class DeviceSimulator {
     }
   }
 
+  /** Connects every onboarded device that has no connection yet. */
   async connect(): Promise<void> {
-    this.client = await mqtt.connectAsync(this.o.mqttUrl, {
-      clientId: `zkpin-sim-${randomBytes(4).toString('hex')}`,
-      connectTimeout: 5_000,
-      reconnectPeriod: 1_000,
-    });
+    for (const d of this.devices) {
+      if (this.clients.has(d.hex)) continue;
+      this.clients.set(
+        d.hex,
+        await mqtt.connectAsync(this.o.mqttUrl, {
+          clientId: d.hex,
+          username: this.o.mqttUsername,
+          password: this.o.mqttPassword,
+          connectTimeout: 5_000,
+          reconnectPeriod: 1_000,
+        }),
+      );
+    }
   }
 
   private pickClass(): number {
@@ -101,8 +116,9 @@ export class DeviceSimulator {
 
   /** One signed reading from the next device (round robin), published with QoS 1. */
   async publishOne(): Promise<void> {
-    if (!this.client) throw new Error('connect() first');
     const device = this.devices[this.next++ % this.devices.length]!;
+    const client = this.clients.get(device.hex);
+    if (!client) throw new Error('connect() first');
     const cls = this.pickClass();
     device.seq += 1n;
     const reading = signReading(device.keys, {
@@ -115,7 +131,7 @@ export class DeviceSimulator {
     });
     const topic = readingsTopic(this.o.setup.network.toBuffer().toString('hex'), device.hex);
     this.publishedAt.set(`${device.hex}-${device.seq}`, Date.now());
-    await this.client.publishAsync(topic, JSON.stringify(signedReadingToJson(reading)), { qos: 1 });
+    await client.publishAsync(topic, JSON.stringify(signedReadingToJson(reading)), { qos: 1 });
     this.published += 1;
     this.byClass[CLASSES[cls]!]! += 1;
   }
@@ -132,6 +148,7 @@ export class DeviceSimulator {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.client?.endAsync();
+    await Promise.all([...this.clients.values()].map((c) => c.endAsync()));
+    this.clients.clear();
   }
 }

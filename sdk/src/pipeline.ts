@@ -39,6 +39,14 @@ const belowR = canonicalInteger(0n, BN254_R - 1n, '[0, r) (BN254 scalar field)')
 const belowL = canonicalInteger(0n, BABYJUB_L - 1n, '[0, l) (BabyJubJub subgroup order)');
 
 /**
+ * The seq the bridge had accepted for the device before this reading (decimal), or null when
+ * it knew none. The relayer waits for that reading only while its job is still in flight: it
+ * may never have become a job (a bridge crash between admission and enqueue, never
+ * acknowledged to the device), so a missing job means "nothing to wait for".
+ */
+export const prevSeqSchema = u64.nullable();
+
+/**
  * `SignedReadingJson` (sdk/src/signed-reading-json.ts): the one schema with every rule of
  * the JSON form (docs/contracts.md, "Device messages → Reading"). Every value it accepts has
  * exactly one encoding, so the JSON and the signed 308 bytes correspond one to one.
@@ -64,11 +72,7 @@ export const proveJobSchema = z
     /** Milliseconds since the epoch when the bridge accepted the reading. */
     acceptedAt: z.number(),
     source: z.enum(['mqtt', 'http']),
-    /** The device's previously accepted seq (null for its first reading). */
-    prevSeq: z
-      .string()
-      .regex(/^[0-9]+$/)
-      .nullish(),
+    prevSeq: prevSeqSchema,
   })
   .strict();
 export type ProveJob = z.infer<typeof proveJobSchema>;
@@ -86,11 +90,8 @@ export const relayJobSchema = z
     proof: hex(256),
     acceptedAt: z.number(),
     provedAt: z.number(),
-    /** The device's previously accepted seq: the relayer waits while it is in flight. */
-    prevSeq: z
-      .string()
-      .regex(/^[0-9]+$/)
-      .nullish(),
+    /** Copied from the prove job; optional until every relay job producer sets it. */
+    prevSeq: prevSeqSchema.optional(),
   })
   .strict();
 export type RelayJob = z.infer<typeof relayJobSchema>;

@@ -6,7 +6,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import type { Job } from 'bullmq';
 import { generateDeviceKeys, proveJobSchema, readingJobId } from '@zkpin/sdk';
 import {
   createBridge,
@@ -17,8 +16,11 @@ import {
 import {
   MQTT_URL,
   REDIS_URL,
+  TestBridges,
+  allJobs,
   assertServices,
   cleanUp,
+  post,
   randomPrefix,
   signedReading,
   testNetwork,
@@ -32,7 +34,7 @@ let a: TestDevice;
 let b: TestDevice;
 let revoked: TestDevice;
 let publisher: MqttClient;
-const running: { bridge: Bridge; prefix: string }[] = [];
+const bridges = new TestBridges();
 
 beforeAll(async () => {
   await assertServices();
@@ -49,68 +51,35 @@ afterAll(async () => {
   net?.follower.stop();
 });
 
-afterEach(async () => {
-  for (const { bridge, prefix } of running.splice(0)) {
-    await bridge.stop();
-    await cleanUp(prefix);
-  }
-});
+afterEach(() => bridges.stopAll());
 
-async function startBridge(limits: Partial<BridgeLimits> = {}, verifyThreads = 0): Promise<Bridge> {
-  const prefix = randomPrefix();
-  const bridge = createBridge({
+function startBridge(limits: Partial<BridgeLimits> = {}, verifyThreads = 0): Promise<Bridge> {
+  return bridges.start({
     network: net.networkHex,
     directory: net.follower,
-    redisUrl: REDIS_URL,
-    queuePrefix: prefix,
     mqttUrl: MQTT_URL,
-    httpPort: 0,
     limits,
-    logger: pino({ level: 'silent' }),
     verifyThreads,
   });
-  running.push({ bridge, prefix });
-  await bridge.start();
-  return bridge;
-}
-
-async function post(
-  bridge: Bridge,
-  body: unknown,
-  raw = false,
-): Promise<{ status: number; body: Record<string, string> }> {
-  const res = await fetch(`${bridge.httpAddress!}/v1/readings`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: raw ? (body as string) : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
 
 function topicOf(device: string): string {
   return `zkpin/v1/${net.networkHex}/devices/${device}/readings`;
 }
 
+const decided = (b: Bridge) => {
+  const s = b.stats();
+  return s.accepted + s.duplicates + s.rejected;
+};
+
 /** Publishes at QoS 1 and waits until the bridge has decided the message. */
 async function publish(bridge: Bridge, payload: string | Buffer, device: string): Promise<void> {
-  const before = bridge.stats();
+  const before = decided(bridge);
   await publisher.publishAsync(topicOf(device), payload, { qos: 1 });
-  await waitFor(() => {
-    const s = bridge.stats();
-    return s.accepted + s.rejected > before.accepted + before.rejected;
-  }, 'the bridge to decide an MQTT message');
+  await waitFor(() => decided(bridge) > before, 'the bridge to decide an MQTT message');
 }
 
-async function jobs(bridge: Bridge): Promise<Job[]> {
-  return bridge.queue.getJobs([
-    'waiting',
-    'active',
-    'delayed',
-    'prioritized',
-    'completed',
-    'failed',
-  ]);
-}
+const jobs = allJobs;
 
 function expectOneRejection(bridge: Bridge, reason: RejectReason): void {
   const s = bridge.stats();
@@ -130,14 +99,18 @@ describe('device-firmware-bridge', () => {
     const data = proveJobSchema.parse(all[0]!.data);
     expect(data.reading).toEqual(r);
     expect(data.source).toBe('mqtt');
+    expect(data.prevSeq).toBeNull();
     expect(all[0]!.opts.attempts).toBe(5);
   });
 
-  it('accepts a signed reading over HTTP with 202 {jobId}', async () => {
+  it('accepts a signed reading over HTTP with 202 {jobId, duplicate: false}', async () => {
     const bridge = await startBridge();
     const r = signedReading(net, b, 7n);
     const res = await post(bridge, r);
-    expect(res).toEqual({ status: 202, body: { jobId: readingJobId(b.hex, 7n) } });
+    expect(res).toEqual({
+      status: 202,
+      body: { jobId: readingJobId(b.hex, 7n), duplicate: false },
+    });
     const all = await jobs(bridge);
     expect(all.map((j) => j.id)).toEqual([readingJobId(b.hex, 7n)]);
     expect(proveJobSchema.parse(all[0]!.data)).toMatchObject({ reading: r, source: 'http' });
@@ -221,7 +194,7 @@ describe('device-firmware-bridge', () => {
     expect((await post(bridge, good)).status).toBe(202);
     expect((await jobs(bridge)).map((j) => j.id)).toEqual([readingJobId(a.hex, 3n)]);
 
-    const metrics = await (await fetch(`${bridge.httpAddress!}/metrics`)).text();
+    const metrics = await (await fetch(`${bridge.metricsAddress!}/metrics`)).text();
     expect(metrics).toMatch(
       /zkpin_bridge_rejected_total\{reason="BAD_SIGNATURE",source="http"\} 2/,
     );
@@ -251,23 +224,31 @@ describe('device-firmware-bridge', () => {
     expect((await jobs(bridge)).map((j) => j.id)).toEqual([readingJobId(a.hex, 1n)]);
   });
 
-  it('suppresses duplicates: the same message twice (MQTT, HTTP, concurrently) is one job', async () => {
+  it('answers an identical re-send with the same job (MQTT, HTTP, concurrently): one job, duplicate: true', async () => {
     const bridge = await startBridge();
     const r1 = signedReading(net, a, 1n);
+    const id1 = readingJobId(a.hex, 1n);
     await publish(bridge, JSON.stringify(r1), a.hex);
     await publish(bridge, JSON.stringify(r1), a.hex);
-    expect(bridge.stats().accepted).toBe(1);
-    expectOneRejection(bridge, 'DUPLICATE');
+    expect(bridge.stats()).toMatchObject({ accepted: 1, duplicates: 1, rejected: 0 });
     const again = await post(bridge, r1);
-    expect(again).toMatchObject({ status: 409, body: { error: 'DUPLICATE' } });
+    expect(again).toEqual({ status: 200, body: { jobId: id1, duplicate: true } });
 
     const r2 = signedReading(net, a, 2n);
     const both = await Promise.all([post(bridge, r2), post(bridge, r2)]);
-    expect(both.map((x) => x.status).sort()).toEqual([202, 409]);
-    expect((await jobs(bridge)).map((j) => j.id).sort()).toEqual(
-      [readingJobId(a.hex, 1n), readingJobId(a.hex, 2n)].sort(),
-    );
-    expect(bridge.stats().rejectedByReason.DUPLICATE).toBe(3);
+    expect(both.map((x) => x.status).sort()).toEqual([200, 202]);
+    expect(both.map((x) => x.body['jobId'])).toEqual([
+      readingJobId(a.hex, 2n),
+      readingJobId(a.hex, 2n),
+    ]);
+    expect(both.map((x) => x.body['duplicate']).sort()).toEqual([false, true]);
+    const all = await jobs(bridge);
+    expect(all.map((j) => j.id).sort()).toEqual([id1, readingJobId(a.hex, 2n)].sort());
+    expect(bridge.stats()).toMatchObject({ accepted: 2, duplicates: 3, rejected: 0 });
+    // The first acceptance's job is untouched, and the next one names the seq before it.
+    expect(proveJobSchema.parse((await bridge.queue.getJob(id1))!.data).reading).toEqual(r1);
+    const job2 = proveJobSchema.parse((await bridge.queue.getJob(readingJobId(a.hex, 2n)))!.data);
+    expect(job2.prevSeq).toBe('1');
   });
 
   it('rejects a replayed older seq and accepts the next higher one', async () => {
@@ -323,9 +304,11 @@ describe('device-firmware-bridge', () => {
   });
 
   it('fails to start with a clear error when Redis or the broker is unreachable', async () => {
+    const prefix = randomPrefix();
     const common = {
       network: net.networkHex,
       directory: net.follower,
+      queuePrefix: prefix,
       logger: pino({ level: 'silent' }),
       connectTimeoutMs: 1000,
     };
@@ -337,5 +320,6 @@ describe('device-firmware-bridge', () => {
       createBridge({ ...common, redisUrl: REDIS_URL, mqttUrl: 'mqtt://127.0.0.1:1' }).start(),
     ).rejects.toThrow(/MQTT_UNREACHABLE/);
     expect(Date.now() - t0).toBeLessThan(8000);
+    await cleanUp(prefix);
   });
 });

@@ -86,7 +86,7 @@ beforeAll(async () => {
     unknownIds.push(id);
     await queue.add(
       QUEUE_PROVE,
-      { reading: signedReadingToJson(r), acceptedAt: Date.now(), source: 'mqtt' },
+      { reading: signedReadingToJson(r), acceptedAt: Date.now(), source: 'mqtt', prevSeq: null },
       { jobId: id },
     );
   }
