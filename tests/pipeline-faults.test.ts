@@ -22,10 +22,12 @@ import {
   REPO_ROOT,
   bigIntToBytesBE,
   deadLetterReason,
+  encodeReadingMessage,
   readingJobId,
   toHex,
   type Chain,
   type RelayJob,
+  type SignedReading,
 } from '@zkpin/sdk';
 import { Prover, devProverArtifacts } from '../oracle/src/prover/index.ts';
 import {
@@ -263,11 +265,11 @@ describe('pipeline faults', () => {
 
     flaky.failNext = Infinity;
     const id2 = readingJobId(down.hex, 1n);
-    await p.relayQueue.add(
-      QUEUE_RELAY,
-      await relayPayloadFor(down),
-      { jobId: id2, attempts: 3, backoff: { type: 'fixed', delay: 100 } },
-    );
+    await p.relayQueue.add(QUEUE_RELAY, await relayPayloadFor(down), {
+      jobId: id2,
+      attempts: 3,
+      backoff: { type: 'fixed', delay: 100 },
+    });
     const dead = await settled(p.relayQueue, id2);
     expect(await dead.getState()).toBe('failed');
     expect(deadLetterReason(dead.failedReason)).toBe('RETRIES_EXHAUSTED');
@@ -306,6 +308,30 @@ describe('pipeline faults', () => {
     expect(await p.proveQueue.getJobCounts('completed')).toMatchObject({ completed: 2 });
     expect(fx.follower.records - recordsBefore).toBe(1);
     expect(fx.seqOf(d)).toBe(1n);
+  }, 120_000);
+
+  it('a reading the prover rejects for good leaves a gap: the next reading of the device records (H-3)', async () => {
+    const d = await fx.addDevice();
+    const p = pipeline({ url: REDIS_URL });
+    // The device's BabyJubJub signature of seq 1 is wrong, but it signed it (ed25519): the
+    // bridge accepts it, and only the prover can tell.
+    const good = fx.reading(d, 1n);
+    const broken: SignedReading = {
+      ...good,
+      bjjSignature: { ...good.bjjSignature, s: good.bjjSignature.s === 1n ? 2n : 1n },
+    };
+    broken.ed25519Signature = d.keys.ed25519.sign(encodeReadingMessage(broken));
+    const j1 = fx.proveJob(broken);
+    const j2 = fx.proveJob(fx.reading(d, 2n));
+    await p.proveQueue.add(QUEUE_PROVE, j1.data, { jobId: j1.id });
+    await p.proveQueue.add(QUEUE_PROVE, j2.data, { jobId: j2.id });
+    p.startProver();
+    p.startRelayer();
+    const dead = await settled(p.proveQueue, j1.id);
+    expect(deadLetterReason(dead.failedReason)).toBe('INVALID_BJJ_SIGNATURE');
+    const recorded = await settled(p.relayQueue, j2.id);
+    expect(recorded.returnvalue).toMatchObject({ outcome: 'recorded' });
+    expect(fx.seqOf(d)).toBe(2n);
   }, 120_000);
 });
 

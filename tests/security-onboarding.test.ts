@@ -169,7 +169,7 @@ describe('H-1: a maker approval registers one device leaf, ever', () => {
       keys: register.keys.map((k) =>
         k.pubkey.equals(setup.deviceTree) ? { ...k, pubkey: next } : k,
       ),
-    } as TransactionInstruction;
+    };
     expect(replay([ixs[0]!, moved])).toThrow(/0x178f/);
   });
 
@@ -191,7 +191,7 @@ describe('H-1: a maker approval registers one device leaf, ever', () => {
       keys: ixs[1]!.keys.map((k) =>
         k.pubkey.equals(owner.publicKey) ? { ...k, pubkey: thief.publicKey } : k,
       ),
-    } as TransactionInstruction;
+    };
     expect(replay([ixs[0]!, stolen], thief)).toThrow(/0x1787/); // 6023 Ed25519MessageMismatch
     // The owner's own transaction still goes through afterwards.
     expect(replay(ixs)).not.toThrow();

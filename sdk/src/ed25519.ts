@@ -65,7 +65,7 @@ export function ed25519Instruction(entries: Ed25519SignedMessage[]): Transaction
     data.set(e.publicKey, pk);
     data.set(e.signature, sig);
   });
-  messages.forEach((m, i) => data.set(m, messageOffsets[i]!));
+  messages.forEach((m, i) => data.set(m, messageOffsets[i]));
   return new TransactionInstruction({
     programId: ED25519_PROGRAM_ID,
     keys: [],

@@ -5,11 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import {
-  proveJobSchema,
-  readingJobId,
-  type SignedReadingJson,
-} from '@zkpin/sdk';
+import { proveJobSchema, readingJobId, type SignedReadingJson } from '@zkpin/sdk';
 import type { Bridge, BridgeLimits } from '../../src/index.ts';
 import {
   MQTT_URL,

@@ -64,14 +64,13 @@ fn device_event_layout_agrees() {
         seq: 99,
         status: 1,
     };
-    let ev = program::events::device_event(
-        program::events::DEVICE_UPDATED,
-        &[5; 32],
-        &[6; 32],
-        42,
-        1_000_000_007,
-        &leaf,
-    );
+    let at = program::events::TreeChange {
+        network: &[5; 32],
+        tree: &[6; 32],
+        leaf_index: 42,
+        tree_seq: 1_000_000_007,
+    };
+    let ev = program::events::device_event(program::events::DEVICE_UPDATED, &at, &leaf);
     // Instruction data of the self-CPI: Anchor's EVENT_IX_TAG, then the event.
     assert_eq!(&ev.as_bytes()[..8], &0x1d9a_cb51_2ea5_45e4u64.to_le_bytes());
     assert_eq!(&ev.as_bytes()[..8], &zkpin_accounts::events::EVENT_IX_TAG);

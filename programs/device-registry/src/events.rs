@@ -58,22 +58,24 @@ pub fn process_event(accounts: &[AccountView], data: &[u8]) -> ProgramResult {
     Ok(())
 }
 
+/// Where a tree change happened: the tree of `network`, the leaf index, and the tree's
+/// sequence number after the change.
+pub struct TreeChange<'a> {
+    pub network: &'a [u8; 32],
+    pub tree: &'a [u8; 32],
+    pub leaf_index: u32,
+    pub tree_seq: u64,
+}
+
 /// `{ network, tree, leaf_index: u32, tree_seq: u64, leaf: DeviceLeaf }`: the full leaf and
 /// the tree's sequence number after the change, so a follower can rebuild device trees from
 /// events alone and detect a missed one.
-pub fn device_event(
-    disc: [u8; 8],
-    network: &[u8; 32],
-    tree: &[u8; 32],
-    leaf_index: u32,
-    tree_seq: u64,
-    leaf: &DeviceLeaf,
-) -> EventWriter {
+pub fn device_event(disc: [u8; 8], at: &TreeChange, leaf: &DeviceLeaf) -> EventWriter {
     let mut ev = EventWriter::new(disc, 64 + 4 + 8 + 141);
-    ev.bytes(network)
-        .bytes(tree)
-        .u32(leaf_index)
-        .u64(tree_seq)
+    ev.bytes(at.network)
+        .bytes(at.tree)
+        .u32(at.leaf_index)
+        .u64(at.tree_seq)
         .bytes(leaf.device)
         .bytes(leaf.owner)
         .bytes(leaf.maker)

@@ -20,7 +20,7 @@ use crate::{
     checks,
     device::{self, Replace},
     error::RegistryError,
-    events::{self, device_event, DEVICE_UPDATED, RECORD_APPENDED},
+    events::{self, device_event, TreeChange, DEVICE_UPDATED, RECORD_APPENDED},
     leaf::RecordLeaf,
     tree,
 };
@@ -86,14 +86,13 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     }
 
     let device_tree_key = device_tree.address().to_bytes();
-    let ev = device_event(
-        DEVICE_UPDATED,
-        &network_key,
-        &device_tree_key,
-        old.leaf_index,
-        device_tree_seq,
-        &new,
-    );
+    let at = TreeChange {
+        network: &network_key,
+        tree: &device_tree_key,
+        leaf_index: old.leaf_index,
+        tree_seq: device_tree_seq,
+    };
+    let ev = device_event(DEVICE_UPDATED, &at, &new);
     events::emit(&ev, network)?;
     let mut ev = EventWriter::new(RECORD_APPENDED, 32 * 2 + 4 + 8 + 125);
     ev.bytes(&network_key)

@@ -26,7 +26,7 @@ use crate::{
     checks,
     ed25519::{self, Expected},
     error::RegistryError,
-    events::{self, device_event, DEVICE_REGISTERED},
+    events::{self, device_event, TreeChange, DEVICE_REGISTERED},
     tree,
 };
 
@@ -140,7 +140,8 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         let m = Maker::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
         m.set_devices(m.devices().wrapping_add(1));
     }
-    let ev = device_event(DEVICE_REGISTERED, &network_key, &tree_key, leaf_index, tree_seq, &leaf);
+    let at = TreeChange { network: &network_key, tree: &tree_key, leaf_index, tree_seq };
+    let ev = device_event(DEVICE_REGISTERED, &at, &leaf);
     events::emit(&ev, network)
 }
 

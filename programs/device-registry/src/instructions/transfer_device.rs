@@ -14,7 +14,7 @@ use crate::{
     checks,
     device::{self, Replace},
     error::RegistryError,
-    events::{self, device_event, DEVICE_UPDATED},
+    events::{self, device_event, TreeChange, DEVICE_UPDATED},
 };
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("transfer_device");
@@ -44,6 +44,8 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         proof,
     )?;
     let tree_key = device_tree.address().to_bytes();
-    let ev = device_event(DEVICE_UPDATED, &network_key, &tree_key, old.leaf_index, tree_seq, &new);
+    let at =
+        TreeChange { network: &network_key, tree: &tree_key, leaf_index: old.leaf_index, tree_seq };
+    let ev = device_event(DEVICE_UPDATED, &at, &new);
     events::emit(&ev, network)
 }
