@@ -333,6 +333,27 @@ describe('pipeline faults', () => {
     expect(recorded.returnvalue).toMatchObject({ outcome: 'recorded' });
     expect(fx.seqOf(d)).toBe(2n);
   }, 120_000);
+
+  it('a reading that arrives after a later one was recorded is a STALE_SEQ dead letter, not "already recorded"', async () => {
+    const d = await fx.addDevice();
+    const p = pipeline({ url: REDIS_URL });
+    p.startProver();
+    p.startRelayer();
+    const later = fx.proveJob(fx.reading(d, 2n));
+    await p.proveQueue.add(QUEUE_PROVE, { ...later.data, prevSeq: null }, { jobId: later.id });
+    expect((await settled(p.relayQueue, later.id)).returnvalue).toMatchObject({
+      outcome: 'recorded',
+    });
+    const early = fx.proveJob(fx.reading(d, 1n));
+    await p.proveQueue.add(QUEUE_PROVE, early.data, { jobId: early.id });
+    const dead = await settled(p.proveQueue, early.id);
+    expect(deadLetterReason(dead.failedReason)).toBe('STALE_SEQ');
+    // A replay of the recorded one is still "already recorded".
+    await p.proveQueue.add(QUEUE_PROVE, later.data, { jobId: `${later.id}-replay` });
+    expect((await settled(p.proveQueue, `${later.id}-replay`)).returnvalue).toEqual({
+      outcome: 'already_recorded',
+    });
+  }, 120_000);
 });
 
 /** The real chain, with sends that fail like a dropped RPC connection while `failNext` > 0. */

@@ -72,10 +72,15 @@ interface RecordEventData extends TreeEventData {
   };
 }
 
+/** Recorded seqs kept per device (the most recent ones), to tell a recorded reading from a skipped one. */
+export const RECORDED_SEQS_PER_DEVICE = 64;
+
 /** The state a follower rebuilds from events. */
 class Replica {
   readonly devices = new Map<string, DeviceState>();
   readonly trees = new Map<string, TreeState>();
+  /** Per device, its most recent recorded seqs, ascending (at most RECORDED_SEQS_PER_DEVICE). */
+  readonly recorded = new Map<string, bigint[]>();
   records = 0;
   /** Set when an event could not be applied in order (a missed transaction). */
   gap: string | undefined;
@@ -128,6 +133,11 @@ class Replica {
           }),
         );
         this.records += 1;
+        const hex = r.device.toBuffer().toString('hex');
+        const seqs = this.recorded.get(hex) ?? [];
+        seqs.push(BigInt(r.seq.toString()));
+        if (seqs.length > RECORDED_SEQS_PER_DEVICE) seqs.shift();
+        this.recorded.set(hex, seqs);
         return undefined;
       }
       default:
@@ -223,6 +233,20 @@ export class NetworkFollower {
 
   device(deviceHex: string): DeviceState | undefined {
     return this.state.devices.get(deviceHex);
+  }
+
+  /**
+   * Whether the device's reading `seq` is on-chain: true, false (a later reading was recorded
+   * and this one was not: it can never be), or undefined when `seq` is older than the recent
+   * records the follower keeps.
+   */
+  isRecorded(deviceHex: string, seq: bigint): boolean | undefined {
+    const seqs = this.state.recorded.get(deviceHex) ?? [];
+    if (seqs.includes(seq)) return true;
+    const oldest = seqs[0];
+    if (seqs.length >= RECORDED_SEQS_PER_DEVICE && oldest !== undefined && seq < oldest)
+      return undefined;
+    return false;
   }
 
   isActive(deviceHex: string): boolean {

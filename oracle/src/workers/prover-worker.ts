@@ -41,6 +41,8 @@ export interface DeviceDirectory {
         };
       }
     | undefined;
+  /** Whether the device's reading `seq` is on-chain (NetworkFollower.isRecorded). */
+  isRecorded?(deviceHex: string, seq: bigint): boolean | undefined;
 }
 
 export interface ProverLike {
@@ -126,6 +128,12 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
     }
     const leafSeq = BigInt(state.leaf.seq.toString());
     if (leafSeq >= reading.seq) {
+      // A later reading of the device was recorded first: this one never can be.
+      if (o.follower.isRecorded?.(deviceHex, reading.seq) === false)
+        throw deadLetter(
+          'STALE_SEQ',
+          `device ${deviceHex} is at seq ${leafSeq} and seq ${reading.seq} was never recorded (a later reading was recorded first)`,
+        );
       // A replay of a reading already on-chain: nothing to prove.
       await job.log(`device seq is already ${leafSeq} >= ${reading.seq}: already recorded`);
       metrics.proofs.inc({ outcome: 'already_recorded' });

@@ -342,8 +342,24 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     throw deadLetter('PROGRAM_REJECTED', msg);
   }
 
+  /**
+   * The device is at or past the job's seq: the reading was recorded (a retry after a lost
+   * confirmation, a replay), or a later reading was recorded first and this one never can be:
+   * a dead letter, so nothing is reported recorded that is not.
+   */
   async function alreadyRecorded(job: Job, current: bigint, seq: bigint): Promise<RelayResult> {
-    await job.log(`device seq is already ${current} >= ${seq}: already recorded`);
+    const r = job.data as RelayJob;
+    const recorded = o.follower.isRecorded(r.device, seq);
+    if (recorded === false)
+      throw deadLetter(
+        'STALE_SEQ',
+        `device ${r.device} is at seq ${current} and seq ${seq} was never recorded (a later reading was recorded first)`,
+      );
+    await job.log(
+      recorded
+        ? `device seq is already ${current} >= ${seq}: already recorded`
+        : `device seq is already ${current} >= ${seq}: recorded before the replica's recent window`,
+    );
     metrics.relayed.inc({ outcome: 'already_recorded' });
     return { outcome: 'already_recorded' };
   }
