@@ -1,16 +1,22 @@
 /** Shared setup for the end-to-end tests: a chain with both programs and a network. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Keypair } from '@solana/web3.js';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { Program } from '@coral-xyz/anchor';
+import { Keypair, TransactionInstruction, type PublicKey } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
+  DeviceEd25519Key,
   INFERENCE_ATTESTATION_PROGRAM_ID,
   LocalChain,
   REPO_ROOT,
   deviceRegistryProgram,
   programPath,
+  registerDeviceInstructions,
+  type DeviceRegistry,
+  type NetworkSetup,
 } from '@zkpin/sdk';
-import { existsSync } from 'node:fs';
 
 /** Verifying key of the snarkjs fixture in tests/vectors/groth16.json (576 bytes). */
 export function fixtureVerifyingKey(): Uint8Array {
@@ -43,4 +49,50 @@ export async function rejection(
   );
   if (!result) throw new Error('expected the transaction to fail, it succeeded');
   return result;
+}
+
+/** A random BabyJubJub key hash below r (its first byte zero). */
+export function randomBjjKeyHash(): Uint8Array {
+  const b = randomBytes(32);
+  b[0] = 0;
+  return b;
+}
+
+/**
+ * `[Ed25519 precompile, register_device]` for a fresh device (or `o.deviceKey`) of `setup`'s
+ * maker, owned by `owner`; the maker signs its approval now.
+ */
+export async function onboardingInstructions(
+  registry: Program<DeviceRegistry>,
+  setup: NetworkSetup,
+  owner: PublicKey,
+  o: { deviceKey?: DeviceEd25519Key; serial?: number; expiresAt?: bigint } = {},
+): Promise<{ ixs: TransactionInstruction[]; deviceKey: DeviceEd25519Key; hex: string }> {
+  const deviceKey = o.deviceKey ?? new DeviceEd25519Key();
+  const ixs = await registerDeviceInstructions(registry, {
+    network: setup.network,
+    owner,
+    maker: setup.maker,
+    makerSigner: setup.makerKey,
+    deviceSigner: deviceKey,
+    bjjKeyHash: randomBjjKeyHash(),
+    modelId: setup.modelId,
+    deviceTree: setup.deviceTree,
+    serial: o.serial,
+    expiresAt: o.expiresAt,
+  });
+  return { ixs, deviceKey, hex: Buffer.from(deviceKey.publicKey).toString('hex') };
+}
+
+/** `ix` with account `from` replaced by `to` (an attacker's edit of a copied instruction). */
+export function withAccount(
+  ix: TransactionInstruction,
+  from: PublicKey,
+  to: PublicKey,
+): TransactionInstruction {
+  return new TransactionInstruction({
+    programId: ix.programId,
+    data: ix.data,
+    keys: ix.keys.map((k) => (k.pubkey.equals(from) ? { ...k, pubkey: to } : k)),
+  });
 }

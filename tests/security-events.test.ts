@@ -9,11 +9,9 @@
  *   and rebuilds itself from the chain instead of poisoning the pipeline.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
 import { Keypair, Transaction, TransactionInstruction, type PublicKey } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
-  DeviceEd25519Key,
   EVENT_IX_TAG,
   EmbeddedChain,
   NetworkFollower,
@@ -22,13 +20,12 @@ import {
   networkPda,
   programPath,
   proofAccounts,
-  registerDeviceInstructions,
   setUpNetwork,
   type ChainTransaction,
   type NetworkSetup,
   type TransactionListener,
 } from '@zkpin/sdk';
-import { fixtureVerifyingKey, newChain } from './helpers.ts';
+import { fixtureVerifyingKey, newChain, onboardingInstructions } from './helpers.ts';
 
 let ctx: ReturnType<typeof newChain>;
 let setup: NetworkSetup;
@@ -47,21 +44,9 @@ beforeEach(async () => {
 });
 
 async function onboard(): Promise<string> {
-  const key = new DeviceEd25519Key();
-  const bjj = randomBytes(32);
-  bjj[0] = 0;
-  const ixs = await registerDeviceInstructions(ctx.registry, {
-    network: setup.network,
-    owner: owner.publicKey,
-    maker: setup.maker,
-    makerSigner: setup.makerKey,
-    deviceSigner: key,
-    bjjKeyHash: bjj,
-    modelId: setup.modelId,
-    deviceTree: setup.deviceTree,
-  });
+  const { ixs, hex } = await onboardingInstructions(ctx.registry, setup, owner.publicKey);
   ctx.chain.send(new Transaction().add(...ixs), [owner]);
-  return Buffer.from(key.publicKey).toString('hex');
+  return hex;
 }
 
 async function transferIx(follower: NetworkFollower, hex: string, to: PublicKey) {

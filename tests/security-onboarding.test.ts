@@ -4,7 +4,6 @@
  * exactly what an attacker could hold: the bytes of an earlier, successful transaction.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
 import { Keypair, SystemProgram, Transaction, type TransactionInstruction } from '@solana/web3.js';
 import {
   DEVICE_STATUS_ACTIVE,
@@ -22,7 +21,6 @@ import {
   networkPda,
   proofAccounts,
   registerDeviceFromApproval,
-  registerDeviceInstructions,
   setUpNetwork,
   signApproval,
   signClaim,
@@ -30,7 +28,14 @@ import {
   type NetworkSetup,
   type TreeShape,
 } from '@zkpin/sdk';
-import { fixtureVerifyingKey, newChain, rejection } from './helpers.ts';
+import {
+  fixtureVerifyingKey,
+  newChain,
+  onboardingInstructions,
+  randomBjjKeyHash,
+  rejection,
+  withAccount,
+} from './helpers.ts';
 
 const SMALL: TreeShape = { maxDepth: 5, maxBufferSize: 8, canopyDepth: 2 };
 
@@ -38,12 +43,6 @@ let ctx: ReturnType<typeof newChain>;
 let setup: NetworkSetup;
 let owner: Keypair;
 let follower: NetworkFollower;
-
-function bjj(): Uint8Array {
-  const b = randomBytes(32);
-  b[0] = 0;
-  return b;
-}
 
 beforeEach(async () => {
   ctx = newChain();
@@ -64,21 +63,9 @@ beforeEach(async () => {
 async function onboard(
   o: { serial?: number; expiresAt?: bigint; deviceKey?: DeviceEd25519Key } = {},
 ) {
-  const deviceKey = o.deviceKey ?? new DeviceEd25519Key();
-  const ixs = await registerDeviceInstructions(ctx.registry, {
-    network: setup.network,
-    owner: owner.publicKey,
-    maker: setup.maker,
-    makerSigner: setup.makerKey,
-    deviceSigner: deviceKey,
-    bjjKeyHash: bjj(),
-    modelId: setup.modelId,
-    deviceTree: setup.deviceTree,
-    serial: o.serial,
-    expiresAt: o.expiresAt,
-  });
-  ctx.chain.send(new Transaction().add(...ixs), [owner]);
-  return { ixs, deviceKey, hex: Buffer.from(deviceKey.publicKey).toString('hex') };
+  const d = await onboardingInstructions(ctx.registry, setup, owner.publicKey, o);
+  ctx.chain.send(new Transaction().add(...d.ixs), [owner]);
+  return d;
 }
 
 function replay(ixs: TransactionInstruction[], signer = owner) {
@@ -163,35 +150,14 @@ describe('H-1: a maker approval registers one device leaf, ever', () => {
       shape: SMALL,
     });
     // The same signatures with the new tree account (the tree is not signed).
-    const register = ixs[1]!;
-    const moved: TransactionInstruction = {
-      ...register,
-      keys: register.keys.map((k) =>
-        k.pubkey.equals(setup.deviceTree) ? { ...k, pubkey: next } : k,
-      ),
-    };
+    const moved = withAccount(ixs[1]!, setup.deviceTree, next);
     expect(replay([ixs[0]!, moved])).toThrow(/0x178f/);
   });
 
   it('a front-runner who copies the approval and claim cannot register the device to itself', async () => {
-    const deviceKey = new DeviceEd25519Key();
-    const ixs = await registerDeviceInstructions(ctx.registry, {
-      network: setup.network,
-      owner: owner.publicKey,
-      maker: setup.maker,
-      makerSigner: setup.makerKey,
-      deviceSigner: deviceKey,
-      bjjKeyHash: bjj(),
-      modelId: setup.modelId,
-      deviceTree: setup.deviceTree,
-    });
+    const { ixs } = await onboardingInstructions(ctx.registry, setup, owner.publicKey);
     const thief = ctx.chain.fundedKeypair();
-    const stolen: TransactionInstruction = {
-      ...ixs[1]!,
-      keys: ixs[1]!.keys.map((k) =>
-        k.pubkey.equals(owner.publicKey) ? { ...k, pubkey: thief.publicKey } : k,
-      ),
-    };
+    const stolen = withAccount(ixs[1]!, owner.publicKey, thief.publicKey);
     expect(replay([ixs[0]!, stolen], thief)).toThrow(/0x1787/); // 6023 Ed25519MessageMismatch
     // The owner's own transaction still goes through afterwards.
     expect(replay(ixs)).not.toThrow();
@@ -205,7 +171,7 @@ describe('H-1: a maker approval registers one device leaf, ever', () => {
       network: setup.network.toBytes(),
       maker: setup.maker.toBytes(),
       device: deviceKey.publicKey,
-      bjjKeyHash: bjj(),
+      bjjKeyHash: randomBjjKeyHash(),
       modelId: setup.modelId,
       serial: 9,
       expiresAt: now + 60n,
@@ -233,22 +199,15 @@ describe('H-1: a maker approval registers one device leaf, ever', () => {
     });
     await expect(onboard({ serial: 70_000 })).resolves.toBeTruthy();
     // Pointing serial 70,001 at page 0 (raw accounts: the client resolves the right page).
-    const deviceKey = new DeviceEd25519Key();
-    const ixs = await registerDeviceInstructions(ctx.registry, {
-      network: setup.network,
-      owner: owner.publicKey,
-      maker: setup.maker,
-      makerSigner: setup.makerKey,
-      deviceSigner: deviceKey,
-      bjjKeyHash: bjj(),
-      modelId: setup.modelId,
-      deviceTree: setup.deviceTree,
+    const { ixs } = await onboardingInstructions(ctx.registry, setup, owner.publicKey, {
       serial: 70_001,
     });
-    const page1 = approvalPagePda(setup.maker, 1);
-    const page0 = approvalPagePda(setup.maker, 0);
-    ixs[1]!.keys = ixs[1]!.keys.map((k) => (k.pubkey.equals(page1) ? { ...k, pubkey: page0 } : k));
-    expect(replay(ixs)).toThrow(/0x1791/); // 6033 ApprovalPageMismatch
+    const wrongPage = withAccount(
+      ixs[1]!,
+      approvalPagePda(setup.maker, 1),
+      approvalPagePda(setup.maker, 0),
+    );
+    expect(replay([ixs[0]!, wrongPage])).toThrow(/0x1791/); // 6033 ApprovalPageMismatch
   });
 
   it('only the maker authority creates its approval pages, each once', async () => {
