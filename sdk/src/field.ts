@@ -41,13 +41,13 @@ export function bytesToBigIntBE(bytes: Uint8Array): bigint {
 /** `v` as `len` bytes big-endian; throws when it does not fit. */
 export function bigIntToBytesBE(v: bigint, len = 32): Uint8Array {
   if (v < 0n) throw new RangeError('negative value');
+  // One native base-16 conversion and hex decode instead of a BigInt shift per byte (on the
+  // bridge's per-reading path).
+  const hex = v.toString(16);
+  if (hex.length > len * 2) throw new RangeError(`value does not fit in ${len} bytes`);
+  // A copy of its own (Buffer.from may hand out a view of a shared pool).
   const out = new Uint8Array(len);
-  let x = v;
-  for (let i = len - 1; i >= 0; i--) {
-    out[i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-  if (x !== 0n) throw new RangeError(`value does not fit in ${len} bytes`);
+  out.set(Buffer.from(hex.padStart(len * 2, '0'), 'hex'));
   return out;
 }
 

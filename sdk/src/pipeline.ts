@@ -29,9 +29,19 @@ const dec = z.string().regex(/^-?[0-9]+$/);
 function canonicalInteger(min: bigint, max: bigint, range: string) {
   const width = (max > -min ? max : -min).toString().length;
   const pattern = new RegExp(`^(0|${min < 0n ? '-?' : ''}[1-9][0-9]{0,${width - 1}})$`);
-  return z.string().refine((s) => pattern.test(s) && BigInt(s) >= min && BigInt(s) <= max, {
-    message: `must be a canonical decimal integer (no leading zeros, no '+') in ${range}`,
-  });
+  const maxDigits = max.toString();
+  const minDigits = (-min).toString();
+  // Canonical digits compare as numbers by length, then lexicographically: no BigInt needed.
+  const atMost = (digits: string, bound: string) =>
+    digits.length < bound.length || (digits.length === bound.length && digits <= bound);
+  return z
+    .string()
+    .refine(
+      (s) =>
+        pattern.test(s) &&
+        (s.startsWith('-') ? atMost(s.slice(1), minDigits) : atMost(s, maxDigits)),
+      { message: `must be a canonical decimal integer (no leading zeros, no '+') in ${range}` },
+    );
 }
 const u64 = canonicalInteger(0n, (1n << 64n) - 1n, '[0, 2^64)');
 const i64 = canonicalInteger(-(1n << 63n), (1n << 63n) - 1n, '[-2^63, 2^63)');
