@@ -33,7 +33,11 @@ import {
   setUpNetwork,
 } from '@zkpin/sdk';
 import { Prover, devProverArtifacts } from '../../oracle/src/prover/index.ts';
-import { createProverWorker, createRelayer } from '../../oracle/src/workers/index.ts';
+import {
+  createProverWorker,
+  createRelayer,
+  createRelayerLookupTable,
+} from '../../oracle/src/workers/index.ts';
 import { createBridge } from '../../device-firmware-bridge/src/index.ts';
 import { DeviceSimulator } from './simulator.ts';
 import { ensureMqtt, ensureRedis, type Service } from './services.ts';
@@ -113,6 +117,8 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   closers.push(() => bridge.stop());
   const proverWorker = createProverWorker({ connection, prefix, prover, follower, logger });
   closers.push(() => proverWorker.close());
+  // v0 transactions through a lookup table leave room for the compute-budget instructions.
+  const lookupTable = await createRelayerLookupTable(chain, oracle, setup);
   const relayer = createRelayer({
     connection,
     prefix,
@@ -120,6 +126,7 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
     follower,
     submitter: oracle,
     setup,
+    lookupTable,
     logger,
   });
   closers.push(() => relayer.close());
