@@ -6,9 +6,7 @@ import type { BabyJubPublicKey, BabyJubSignature } from './device-keys.ts';
 import { BABYJUB_L, BN254_R, bigIntToBytesBE, bytesToBigIntBE } from './field.ts';
 
 export const READING_DOMAIN = 'zkpin/v2/reading';
-export const ONBOARD_DOMAIN = 'zkpin/v1/onboard';
 export const READING_MESSAGE_BYTES = 308;
-export const ONBOARD_MESSAGE_BYTES = 180;
 
 /** Number of readings in one window, and their range (int8). */
 export const WINDOW = 16;
@@ -44,15 +42,6 @@ export interface ReadingFields {
 export interface ReadingMessage extends ReadingFields {
   bjjPublicKey: BabyJubPublicKey;
   bjjSignature: BabyJubSignature;
-}
-
-export interface OnboardFields {
-  network: Uint8Array;
-  device: Uint8Array;
-  owner: Uint8Array;
-  maker: Uint8Array;
-  bjjKeyHash: Uint8Array; // 32, big-endian field element
-  modelId: number;
 }
 
 function bytes32(b: Uint8Array, what: string): Uint8Array {
@@ -132,22 +121,4 @@ export function decodeReadingMessage(bytes: Uint8Array): ReadingMessage {
     bjjPublicKey: { ax, ay },
     bjjSignature: { r8x, r8y, s },
   };
-}
-
-/** `"zkpin/v1/onboard" || network || device || owner || maker || bjj_key_hash || model_id u32 LE` */
-export function encodeOnboardMessage(f: OnboardFields): Uint8Array {
-  const out = Buffer.alloc(ONBOARD_MESSAGE_BYTES);
-  let o = out.write(ONBOARD_DOMAIN, 0, 'ascii');
-  for (const [v, w] of [
-    [f.network, 'network'],
-    [f.device, 'device'],
-    [f.owner, 'owner'],
-    [f.maker, 'maker'],
-    [f.bjjKeyHash, 'bjjKeyHash'],
-  ] as const) {
-    out.set(bytes32(v, w), o);
-    o += 32;
-  }
-  out.writeUInt32LE(f.modelId, o);
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }

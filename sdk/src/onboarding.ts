@@ -63,9 +63,9 @@ export function encodeApprovalMessage(f: ApprovalFields): Uint8Array {
   out.set(bytes32(f.bjjKeyHash, 'bjjKeyHash'), 112);
   view.setUint32(144, u32(f.modelId, 'modelId'), true);
   view.setUint32(148, u32(f.serial, 'serial'), true);
-  view.setBigInt64(152, BigInt.asIntN(64, f.expiresAt), true);
   if (BigInt.asIntN(64, f.expiresAt) !== f.expiresAt)
     throw new RangeError('expiresAt must be an i64');
+  view.setBigInt64(152, f.expiresAt, true);
   return out;
 }
 

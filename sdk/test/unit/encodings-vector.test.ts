@@ -19,10 +19,29 @@ import {
   toHex,
 } from '../../src/field.ts';
 import { decodeReadingMessage, encodeReadingMessage } from '../../src/messages.ts';
+import { encodeApprovalMessage, encodeClaimMessage } from '../../src/onboarding.ts';
 import { bjjKeyHash, keyToFields, publicInput } from '../../src/poseidon.ts';
 import { deviceLeafBytes, deviceLeafHash } from '../../src/registry-client.ts';
 
 interface Encodings {
+  approval_messages: {
+    network: string;
+    maker: string;
+    device: string;
+    bjj_key_hash: string;
+    model_id: number;
+    serial: number;
+    expires_at: string;
+    bytes: string;
+  }[];
+  claim_messages: {
+    network: string;
+    device: string;
+    owner: string;
+    maker: string;
+    serial: number;
+    bytes: string;
+  }[];
   field_modulus: string;
   babyjub_subgroup_order: string;
   signed_to_field: { value: string; field: string }[];
@@ -179,6 +198,33 @@ describe('tests/vectors/encodings.json (Rust zkpin-encoding) = the TypeScript sd
       const network = new PublicKey(fromHex(d.network));
       expect(toHex(deviceLeafBytes(network, leaf))).toBe(d.bytes);
       expect(toHex(deviceLeafHash(network, leaf))).toBe(d.leaf_hash);
+    }
+  });
+
+  it('onboarding: the maker approval and the device claim, byte for byte', () => {
+    expect(v.approval_messages.length).toBeGreaterThan(0);
+    for (const a of v.approval_messages) {
+      const bytes = encodeApprovalMessage({
+        network: fromHex(a.network),
+        maker: fromHex(a.maker),
+        device: fromHex(a.device),
+        bjjKeyHash: fromHex(a.bjj_key_hash),
+        modelId: a.model_id,
+        serial: a.serial,
+        expiresAt: BigInt(a.expires_at),
+      });
+      expect(toHex(bytes)).toBe(a.bytes);
+    }
+    expect(v.claim_messages.length).toBeGreaterThan(0);
+    for (const c of v.claim_messages) {
+      const bytes = encodeClaimMessage({
+        network: fromHex(c.network),
+        device: fromHex(c.device),
+        owner: fromHex(c.owner),
+        maker: fromHex(c.maker),
+        serial: c.serial,
+      });
+      expect(toHex(bytes)).toBe(c.bytes);
     }
   });
 });

@@ -2,13 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { BABYJUB_L, BN254_R, bigIntToBytesBE, toHex } from '../../src/field.ts';
 import {
   decodeReadingMessage,
-  encodeOnboardMessage,
   encodeReadingMessage,
-  ONBOARD_MESSAGE_BYTES,
   READING_DOMAIN,
   READING_MESSAGE_BYTES,
   type ReadingMessage,
 } from '../../src/messages.ts';
+import {
+  APPROVAL_MESSAGE_BYTES,
+  CLAIM_MESSAGE_BYTES,
+  encodeApprovalMessage,
+  encodeClaimMessage,
+} from '../../src/onboarding.ts';
 
 const fill = (v: number) => new Uint8Array(32).fill(v);
 const message: ReadingMessage = {
@@ -114,20 +118,48 @@ describe('reading message v2 (docs/contracts.md, "Device messages → Reading")'
   });
 });
 
-describe('onboarding message', () => {
-  it('lays out the 180-byte onboarding message', () => {
-    const m = encodeOnboardMessage({
+describe('onboarding messages (sdk/src/onboarding.ts)', () => {
+  it('lays out the 160-byte maker approval and the 148-byte device claim', () => {
+    const a = encodeApprovalMessage({
       network: fill(1),
-      device: fill(2),
-      owner: fill(3),
-      maker: fill(4),
-      bjjKeyHash: fill(5),
+      maker: fill(2),
+      device: fill(3),
+      bjjKeyHash: fill(4),
       modelId: 7,
+      serial: 65_537,
+      expiresAt: -2n,
     });
-    expect(m).toHaveLength(ONBOARD_MESSAGE_BYTES);
-    expect(Buffer.from(m.subarray(0, 16)).toString('ascii')).toBe('zkpin/v1/onboard');
-    for (let i = 0; i < 5; i++)
-      expect(m.subarray(16 + 32 * i, 48 + 32 * i).every((b) => b === i + 1)).toBe(true);
-    expect(toHex(m.subarray(176))).toBe('07000000');
+    expect(a).toHaveLength(APPROVAL_MESSAGE_BYTES);
+    expect(Buffer.from(a.subarray(0, 16)).toString('ascii')).toBe('zkpin/v2/approve');
+    for (let i = 0; i < 4; i++)
+      expect(a.subarray(16 + 32 * i, 48 + 32 * i).every((b) => b === i + 1)).toBe(true);
+    expect(toHex(a.subarray(144))).toBe('07000000' + '01000100' + 'feffffffffffffff');
+    const c = encodeClaimMessage({
+      network: fill(1),
+      device: fill(3),
+      owner: fill(5),
+      maker: fill(2),
+      serial: 65_537,
+    });
+    expect(c).toHaveLength(CLAIM_MESSAGE_BYTES);
+    expect(Buffer.from(c.subarray(0, 16)).toString('ascii')).toBe('zkpin/v2/onboard');
+    expect(toHex(c.subarray(144))).toBe('01000100');
+    expect(() =>
+      encodeClaimMessage({
+        ...{ network: fill(1), device: fill(3), owner: fill(5), maker: fill(2) },
+        serial: -1,
+      }),
+    ).toThrow(/u32/);
+    expect(() =>
+      encodeApprovalMessage({
+        network: fill(1),
+        maker: fill(2),
+        device: fill(3),
+        bjjKeyHash: fill(4),
+        modelId: 7,
+        serial: 1,
+        expiresAt: 1n << 63n,
+      }),
+    ).toThrow(/i64/);
   });
 });
