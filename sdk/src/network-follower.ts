@@ -176,6 +176,12 @@ export class NetworkFollower {
   private resyncing: Promise<void> | undefined;
   /** How many times the follower rebuilt itself from the chain's history. */
   resyncs = 0;
+  /**
+   * Least time between two rebuilds that `ensureInSync` starts (a root that lags behind an
+   * RPC node must not make every relay job re-read the network's history).
+   */
+  resyncIntervalMs = 10_000;
+  private lastRootResync = 0;
   /** Resolves once the history up to `start()` has been applied. */
   ready: Promise<void> = Promise.resolve();
 
@@ -329,7 +335,8 @@ export class NetworkFollower {
   /**
    * Waits up to `waitMs` for the replica of `tree` to reach the on-chain root (live events
    * may still be on their way); if it has not, rebuilds from the chain's history once and
-   * checks again. True when the replica matches the chain.
+   * checks again (at most once per `resyncIntervalMs`). True when the replica matches the
+   * chain.
    */
   async ensureInSync(tree: PublicKey, waitMs = 2_000): Promise<boolean> {
     const deadline = Date.now() + waitMs;
@@ -338,6 +345,8 @@ export class NetworkFollower {
       if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    if (Date.now() - this.lastRootResync < this.resyncIntervalMs) return false;
+    this.lastRootResync = Date.now();
     await this.resync(`replica root of ${tree.toBase58()} differs from the chain`);
     return this.rootMatchesChain(tree);
   }
