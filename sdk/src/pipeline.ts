@@ -106,27 +106,37 @@ export const relayJobSchema = z
   .strict();
 export type RelayJob = z.infer<typeof relayJobSchema>;
 
+/** The prover's permanent rejections of a reading (oracle/src/prover), with what each means. */
+export const PROVER_REJECTIONS = {
+  MALFORMED_READING: 'the reading does not have the expected fields or sizes',
+  READING_OUT_OF_RANGE: 'a reading is outside the int8 range [-128, 127]',
+  INVALID_ED25519_SIGNATURE:
+    'the device ed25519 signature does not verify over the canonical reading bytes',
+  INVALID_BJJ_SIGNATURE: 'the device BabyJubJub EdDSA-Poseidon signature does not verify',
+  DEVICE_KEY_MISMATCH: "the BabyJubJub key does not match the device's registered bjj_key_hash",
+  MODEL_MISMATCH: 'the reading, the ONNX model and the circuit disagree on the model',
+  PROOF_INVALID: 'the generated proof did not verify off-chain',
+} as const;
+
+/** Permanent outcomes a reading can meet in the workers, besides the prover's own. */
+export const WORKER_REJECTIONS = {
+  MALFORMED_JOB: 'the job payload does not match its queue schema (not the reading itself)',
+  UNKNOWN_DEVICE: 'the device is not in the network replica',
+  DEVICE_REVOKED: 'the device was revoked before the reading was recorded',
+  PROGRAM_REJECTED: 'a program refused the attestation (named error and number)',
+  STALE_SEQ: 'a later reading of the device was recorded first; this one never can be',
+  RETRIES_EXHAUSTED: 'transient failures (RPC, Redis, ...) outlasted every attempt',
+} as const;
+
 /**
- * Reasons a job ends as a dead letter. A dead letter is a BullMQ job in the `failed` set
- * whose `failedReason` starts with `<CODE>: `.
+ * Reasons a job ends as a dead letter: the prover's and the workers' codes above. A dead
+ * letter is a BullMQ job in the `failed` set whose `failedReason` starts with `<CODE>: `.
  */
 export const DEAD_LETTER_REASONS = [
-  // prover (oracle/src/prover/errors.ts)
-  'MALFORMED_READING',
-  'READING_OUT_OF_RANGE',
-  'INVALID_ED25519_SIGNATURE',
-  'INVALID_BJJ_SIGNATURE',
-  'DEVICE_KEY_MISMATCH',
-  'MODEL_MISMATCH',
-  'PROOF_INVALID',
-  // relayer
-  'UNKNOWN_DEVICE',
-  'DEVICE_REVOKED',
-  'PROGRAM_REJECTED',
-  'STALE_SEQ',
-  'RETRIES_EXHAUSTED',
-] as const;
-export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+  ...Object.keys(PROVER_REJECTIONS),
+  ...Object.keys(WORKER_REJECTIONS),
+] as (keyof typeof PROVER_REJECTIONS | keyof typeof WORKER_REJECTIONS)[];
+export type DeadLetterReason = keyof typeof PROVER_REJECTIONS | keyof typeof WORKER_REJECTIONS;
 
 export function deadLetterReason(failedReason: string | undefined): string {
   const m = /^([A-Z][A-Z0-9_]*): /.exec(failedReason ?? '');

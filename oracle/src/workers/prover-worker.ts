@@ -107,8 +107,10 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
   const process = async (job: Job): Promise<ProverWorkerResult> => {
     const parsed = proveJobSchema.safeParse(job.data);
     if (!parsed.success) {
+      // The reading itself (what the device sent) or the rest of the job (what a producer wrote).
+      const readingOnly = parsed.error.issues.every((i) => i.path[0] === 'reading');
       throw deadLetter(
-        'MALFORMED_READING',
+        readingOnly ? 'MALFORMED_READING' : 'MALFORMED_JOB',
         `prove job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
     }

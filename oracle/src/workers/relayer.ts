@@ -209,7 +209,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     const parsed = relayJobSchema.safeParse(job.data);
     if (!parsed.success) {
       throw deadLetter(
-        'MALFORMED_READING',
+        'MALFORMED_JOB',
         `relay job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
     }

@@ -109,14 +109,14 @@ describe('zkpin-oracle', () => {
     const text = await cli('status');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/prove\s+0\s+0\s+0\s+5\s+0/);
-    expect(text.stdout).toMatch(/prove\s+MALFORMED_READING\s+3/);
+    expect(text.stdout).toMatch(/prove\s+MALFORMED_JOB\s+3/);
     expect(text.stdout).toMatch(/prove\s+UNKNOWN_DEVICE\s+2/);
     const json = JSON.parse((await cli('--json', 'status')).stdout) as {
       queues: Record<string, Record<string, number>>;
       deadLetters: Record<string, Record<string, number>>;
     };
     expect(json.queues['prove']).toMatchObject({ failed: 5, waiting: 0 });
-    expect(json.deadLetters).toEqual({ prove: { MALFORMED_READING: 3, UNKNOWN_DEVICE: 2 } });
+    expect(json.deadLetters).toEqual({ prove: { MALFORMED_JOB: 3, UNKNOWN_DEVICE: 2 } });
   });
 
   it('dead-letters lists them, filtered by reason', async () => {
@@ -125,7 +125,7 @@ describe('zkpin-oracle', () => {
     ) as { id: string; reason: string; message: string }[];
     expect(rows.map((r) => r.id).sort()).toEqual([...unknownIds].sort());
     expect(rows[0]!.message).toMatch(/^UNKNOWN_DEVICE: device [0-9a-f]{64} is not registered/);
-    expect((await cli('dead-letters')).stdout).toContain('MALFORMED_READING: prove job payload');
+    expect((await cli('dead-letters')).stdout).toContain('MALFORMED_JOB: prove job payload');
   });
 
   it("job shows a job's history", async () => {
@@ -141,7 +141,7 @@ describe('zkpin-oracle', () => {
   it('retry one, retry by reason, drop the rest', async () => {
     expect((await cli('retry', unknownIds[0]!)).stdout).toContain('retried 1 dead letter(s)');
     expect(await (await queue.getJob(unknownIds[0]!))!.getState()).toBe('waiting');
-    expect((await cli('retry', '--all', '--reason', 'MALFORMED_READING')).stdout).toContain(
+    expect((await cli('retry', '--all', '--reason', 'MALFORMED_JOB')).stdout).toContain(
       'retried 3 dead letter(s)',
     );
     expect((await cli('drop', '--all')).stdout).toContain('dropped 1 dead letter(s)');

@@ -161,4 +161,28 @@ describe('prover worker + relayer', () => {
     expect(p.attemptsMade).toBe(1);
     expect(fx.seqOf(b)).toBe(0n);
   });
+
+  it('tells a malformed reading (MALFORMED_READING) from a malformed job (MALFORMED_JOB)', async () => {
+    const ok = fx.proveJob(fx.reading(a, 9n));
+    // What the device sent is wrong (a non-canonical seq), the rest of the job is fine.
+    const reading = { ...ok.data, reading: { ...ok.data.reading, seq: '09' } };
+    await proveQueue.add(QUEUE_PROVE, reading, { jobId: 'malformed-reading' });
+    // The producer's part is wrong (no source), the reading is fine.
+    const noSource: Partial<typeof ok.data> = { ...ok.data };
+    delete noSource.source;
+    await proveQueue.add(QUEUE_PROVE, noSource, { jobId: 'malformed-prove-job' });
+    await relayQueue.add(
+      QUEUE_RELAY,
+      { device: a.hex, seq: '1' },
+      { jobId: 'malformed-relay-job' },
+    );
+    expect(deadLetterReason((await settled(proveQueue, 'malformed-reading')).failedReason)).toBe(
+      'MALFORMED_READING',
+    );
+    for (const [q, id] of [
+      [proveQueue, 'malformed-prove-job'],
+      [relayQueue, 'malformed-relay-job'],
+    ] as const)
+      expect(deadLetterReason((await settled(q, id)).failedReason), id).toBe('MALFORMED_JOB');
+  });
 });
