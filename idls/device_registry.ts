@@ -1973,5 +1973,103 @@ export type DeviceRegistry = {
         ]
       }
     }
+  ],
+  "constants": [
+    {
+      "name": "approvalsSeed",
+      "docs": [
+        "Seed of an approval page PDA `[\"approvals\", maker, page u32 LE]`."
+      ],
+      "type": "bytes",
+      "value": "[97, 112, 112, 114, 111, 118, 97, 108, 115]"
+    },
+    {
+      "name": "deviceLeafV0Size",
+      "docs": [
+        "Bytes of a `DeviceLeafV0` (network || borsh(DeviceLeaf)), the preimage of a device leaf."
+      ],
+      "type": "u32",
+      "value": "173"
+    },
+    {
+      "name": "deviceStatusActive",
+      "docs": [
+        "`DeviceLeaf.status` of a device that can attest."
+      ],
+      "type": "u8",
+      "value": "1"
+    },
+    {
+      "name": "deviceStatusRevoked",
+      "docs": [
+        "`DeviceLeaf.status` of a revoked device (final)."
+      ],
+      "type": "u8",
+      "value": "2"
+    },
+    {
+      "name": "makerSeed",
+      "docs": [
+        "Seed of a maker PDA `[\"maker\", network, maker authority]`."
+      ],
+      "type": "bytes",
+      "value": "[109, 97, 107, 101, 114]"
+    },
+    {
+      "name": "modelSeed",
+      "docs": [
+        "Seed of a model PDA `[\"model\", network, model id u32 LE]`."
+      ],
+      "type": "bytes",
+      "value": "[109, 111, 100, 101, 108]"
+    },
+    {
+      "name": "networkSeed",
+      "docs": [
+        "Seed of the network PDA `[\"network\", authority]`."
+      ],
+      "type": "bytes",
+      "value": "[110, 101, 116, 119, 111, 114, 107]"
+    },
+    {
+      "name": "recordLeafV0Size",
+      "docs": [
+        "Bytes of a `RecordLeafV0` (borsh(RecordLeaf)), the preimage of a record leaf."
+      ],
+      "type": "u32",
+      "value": "125"
+    },
+    {
+      "name": "recordTreesSeed",
+      "docs": [
+        "Seed of the PDA `[\"record_trees\", network]` that is the authority of record trees."
+      ],
+      "type": "bytes",
+      "value": "[114, 101, 99, 111, 114, 100, 95, 116, 114, 101, 101, 115]"
+    },
+    {
+      "name": "serialsPerApprovalPage",
+      "docs": [
+        "Serials per approval page: one bit each in its 8,192-byte bitmap."
+      ],
+      "type": "u32",
+      "value": "65536"
+    },
+    {
+      "name": "treeKindDevice",
+      "docs": [
+        "`InitTreeArgs.kind` of a device tree."
+      ],
+      "type": "u8",
+      "value": "0"
+    },
+    {
+      "name": "treeKindRecord",
+      "docs": [
+        "`InitTreeArgs.kind` of a record tree."
+      ],
+      "type": "u8",
+      "value": "1"
+    }
   ]
 }

@@ -426,5 +426,16 @@ export type InferenceAttestation = {
         ]
       }
     }
+  ],
+  "constants": [
+    {
+      "name": "attestationSeed",
+      "docs": [
+        "Seed of the PDA `[\"attestation\"]` that signs `advance_device` (the only signer",
+        "device_registry accepts for it). In the IDL's `constants` and idls/constants.ts."
+      ],
+      "type": "bytes",
+      "value": "[97, 116, 116, 101, 115, 116, 97, 116, 105, 111, 110]"
+    }
   ]
 }

@@ -12,6 +12,7 @@ import type { InferenceAttestation } from '../../idls/inference_attestation.ts';
 import inferenceAttestationIdl from '../../idls/inference_attestation.json' with { type: 'json' };
 import deviceRegistryIdl from '../../idls/device_registry.json' with { type: 'json' };
 import { DEVICE_REGISTRY_PROGRAM_ID, INFERENCE_ATTESTATION_PROGRAM_ID } from './program-ids.ts';
+import { ATTESTATION_SEED, RECORD_LEAF_V0_SIZE } from '../../idls/constants.ts';
 import type { ChainInstruction } from './local-chain.ts';
 import { proofAccounts, type DeviceLeaf } from './registry-client.ts';
 
@@ -22,14 +23,12 @@ export function inferenceAttestationProgram(provider: Provider): Program<Inferen
   return new Program<InferenceAttestation>(INFERENCE_ATTESTATION_IDL, provider);
 }
 
-export const ATTESTATION_AUTHORITY_SEED = 'attestation';
+/** `ATTESTATION_SEED` of the IDL's `constants` as text. */
+export const ATTESTATION_AUTHORITY_SEED: string = new TextDecoder().decode(ATTESTATION_SEED);
 
 /** `["attestation"]` of inference_attestation: the only signer device_registry accepts for `advance_device`. */
 export function attestationAuthorityPda(): PublicKey {
-  return PublicKey.findProgramAddressSync(
-    [Buffer.from(ATTESTATION_AUTHORITY_SEED)],
-    INFERENCE_ATTESTATION_PROGRAM_ID,
-  )[0];
+  return PublicKey.findProgramAddressSync([ATTESTATION_SEED], INFERENCE_ATTESTATION_PROGRAM_ID)[0];
 }
 
 /** A Groth16 proof's public fields (everything `P` is computed from, besides the device leaf). */
@@ -102,7 +101,7 @@ export interface RecordLeaf extends AttestationFields {
 
 /** The 125 borsh bytes of `RecordLeafV0`. */
 export function recordLeafBytes(r: RecordLeaf): Uint8Array {
-  const b = Buffer.alloc(125);
+  const b = Buffer.alloc(RECORD_LEAF_V0_SIZE);
   r.device.toBuffer().copy(b, 0);
   b.writeUInt32LE(r.modelId, 32);
   b.writeBigUInt64LE(BigInt(r.seq), 36);

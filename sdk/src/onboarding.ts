@@ -9,13 +9,14 @@
  */
 import { PublicKey } from '@solana/web3.js';
 import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
+import { APPROVALS_SEED, SERIALS_PER_APPROVAL_PAGE } from '../../idls/constants.ts';
 
 export const APPROVAL_DOMAIN = 'zkpin/v2/approve';
 export const CLAIM_DOMAIN = 'zkpin/v2/onboard';
 export const APPROVAL_MESSAGE_BYTES = 160;
 export const CLAIM_MESSAGE_BYTES = 148;
-/** Serials per approval page (one bit each): 8,192 bytes. */
-export const SERIALS_PER_APPROVAL_PAGE = 65_536;
+/** Serials per approval page (one bit each): 8,192 bytes. Generated (idls/constants.ts). */
+export { SERIALS_PER_APPROVAL_PAGE };
 const U32_MAX = 0xffffffff;
 
 /** What a maker's authority key signs to approve one device. */
@@ -129,7 +130,7 @@ export function approvalPagePda(maker: PublicKey, page: number): PublicKey {
   const p = new Uint8Array(4);
   new DataView(p.buffer).setUint32(0, u32(page, 'page'), true);
   return PublicKey.findProgramAddressSync(
-    [ascii('approvals'), maker.toBytes(), p],
+    [APPROVALS_SEED, maker.toBytes(), p],
     DEVICE_REGISTRY_PROGRAM_ID,
   )[0];
 }

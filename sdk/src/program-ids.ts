@@ -1,14 +1,20 @@
 import { PublicKey } from '@solana/web3.js';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import {
+  DEVICE_REGISTRY_PROGRAM_ADDRESS,
+  INFERENCE_ATTESTATION_PROGRAM_ADDRESS,
+} from '../../idls/constants.ts';
 
-/** Program ids (localnet); the same values are in Anchor.toml and each program's `ID`. */
-export const DEVICE_REGISTRY_PROGRAM_ID = new PublicKey(
-  '6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin',
-);
+/**
+ * Program ids (localnet), generated from the IDLs' `address` (idls/constants.ts); the
+ * interface crates' agreement tests prove each equals its program's `ID`.
+ */
+export const DEVICE_REGISTRY_PROGRAM_ID = new PublicKey(DEVICE_REGISTRY_PROGRAM_ADDRESS);
 export const INFERENCE_ATTESTATION_PROGRAM_ID = new PublicKey(
-  'FxXeprHwuCbhYTh9aLxvV6SWxiX2WbgqJtsXRQE61wiN',
+  INFERENCE_ATTESTATION_PROGRAM_ADDRESS,
 );
+/** Test-only programs (not in idls/): ids as in Anchor.toml. */
 export const TOOLCHAIN_PROBE_PROGRAM_ID = new PublicKey(
   'CwHrPzN8tFVxju53FeccidBnUSer58qbzBfTv9pn8k6T',
 );

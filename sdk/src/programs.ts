@@ -4,6 +4,7 @@ import { PublicKey } from '@solana/web3.js';
 import type { DeviceRegistry } from '../../idls/device_registry.ts';
 import deviceRegistryIdl from '../../idls/device_registry.json' with { type: 'json' };
 import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
+import { NETWORK_SEED } from '../../idls/constants.ts';
 
 export type { DeviceRegistry };
 export const DEVICE_REGISTRY_IDL = deviceRegistryIdl as DeviceRegistry;
@@ -15,7 +16,7 @@ export function deviceRegistryProgram(provider: Provider): Program<DeviceRegistr
 /** `["network", authority]` */
 export function networkPda(authority: PublicKey): PublicKey {
   return PublicKey.findProgramAddressSync(
-    [Buffer.from('network'), authority.toBuffer()],
+    [NETWORK_SEED, authority.toBuffer()],
     DEVICE_REGISTRY_PROGRAM_ID,
   )[0];
 }

@@ -29,15 +29,19 @@ import {
 } from './onboarding.ts';
 import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
 import type { DeviceRegistry } from './programs.ts';
+import { DEVICE_LEAF_V0_SIZE, MAKER_SEED, MODEL_SEED } from '../../idls/constants.ts';
 
-export const DEVICE_STATUS_ACTIVE = 1;
-export const DEVICE_STATUS_REVOKED = 2;
-export const TREE_KIND_DEVICE = 0;
-export const TREE_KIND_RECORD = 1;
+// Generated from the IDL's `constants` (idls/constants.ts).
+export {
+  DEVICE_STATUS_ACTIVE,
+  DEVICE_STATUS_REVOKED,
+  TREE_KIND_DEVICE,
+  TREE_KIND_RECORD,
+} from '../../idls/constants.ts';
 
 export function makerPda(network: PublicKey, makerAuthority: PublicKey): PublicKey {
   return PublicKey.findProgramAddressSync(
-    [Buffer.from('maker'), network.toBuffer(), makerAuthority.toBuffer()],
+    [MAKER_SEED, network.toBuffer(), makerAuthority.toBuffer()],
     DEVICE_REGISTRY_PROGRAM_ID,
   )[0];
 }
@@ -46,7 +50,7 @@ export function modelPda(network: PublicKey, modelId: number): PublicKey {
   const id = Buffer.alloc(4);
   id.writeUInt32LE(modelId);
   return PublicKey.findProgramAddressSync(
-    [Buffer.from('model'), network.toBuffer(), id],
+    [MODEL_SEED, network.toBuffer(), id],
     DEVICE_REGISTRY_PROGRAM_ID,
   )[0];
 }
@@ -64,7 +68,7 @@ export interface DeviceLeaf {
 
 /** `DeviceLeafV0` bytes: network || borsh(DeviceLeaf), 173 bytes. */
 export function deviceLeafBytes(network: PublicKey, leaf: DeviceLeaf): Uint8Array {
-  const b = Buffer.alloc(173);
+  const b = Buffer.alloc(DEVICE_LEAF_V0_SIZE);
   network.toBuffer().copy(b, 0);
   leaf.device.toBuffer().copy(b, 32);
   leaf.owner.toBuffer().copy(b, 64);

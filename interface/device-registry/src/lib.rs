@@ -8,6 +8,46 @@ declare_id!("6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin");
 
 pub const MAX_ORACLES: usize = 8;
 
+// Constants clients need, in the IDL's `constants` (and, through `npm run build:idl`, in
+// idls/constants.ts). `tests/agreement.rs` proves each equals the program's value.
+
+/// Seed of the network PDA `["network", authority]`.
+#[constant]
+pub const NETWORK_SEED: &[u8] = b"network";
+/// Seed of a maker PDA `["maker", network, maker authority]`.
+#[constant]
+pub const MAKER_SEED: &[u8] = b"maker";
+/// Seed of a model PDA `["model", network, model id u32 LE]`.
+#[constant]
+pub const MODEL_SEED: &[u8] = b"model";
+/// Seed of an approval page PDA `["approvals", maker, page u32 LE]`.
+#[constant]
+pub const APPROVALS_SEED: &[u8] = b"approvals";
+/// Seed of the PDA `["record_trees", network]` that is the authority of record trees.
+#[constant]
+pub const RECORD_TREES_SEED: &[u8] = b"record_trees";
+/// `DeviceLeaf.status` of a device that can attest.
+#[constant]
+pub const DEVICE_STATUS_ACTIVE: u8 = 1;
+/// `DeviceLeaf.status` of a revoked device (final).
+#[constant]
+pub const DEVICE_STATUS_REVOKED: u8 = 2;
+/// `InitTreeArgs.kind` of a device tree.
+#[constant]
+pub const TREE_KIND_DEVICE: u8 = 0;
+/// `InitTreeArgs.kind` of a record tree.
+#[constant]
+pub const TREE_KIND_RECORD: u8 = 1;
+/// Serials per approval page: one bit each in its 8,192-byte bitmap.
+#[constant]
+pub const SERIALS_PER_APPROVAL_PAGE: u32 = 65_536;
+/// Bytes of a `DeviceLeafV0` (network || borsh(DeviceLeaf)), the preimage of a device leaf.
+#[constant]
+pub const DEVICE_LEAF_V0_SIZE: u32 = 173;
+/// Bytes of a `RecordLeafV0` (borsh(RecordLeaf)), the preimage of a record leaf.
+#[constant]
+pub const RECORD_LEAF_V0_SIZE: u32 = 125;
+
 #[program]
 pub mod device_registry {
     use super::*;

@@ -10,6 +10,47 @@ fn program_id_agrees() {
     assert_eq!(iface::ID.to_bytes(), program::ID.to_bytes());
 }
 
+/// The IDL's `constants` (and so idls/constants.ts) carry the program's values.
+#[test]
+fn constants_agree() {
+    use zkpin_accounts::{leaf, state};
+    assert_eq!(iface::NETWORK_SEED, state::network::NETWORK_SEED);
+    assert_eq!(iface::MAKER_SEED, state::maker::MAKER_SEED);
+    assert_eq!(iface::MODEL_SEED, state::model::MODEL_SEED);
+    assert_eq!(iface::APPROVALS_SEED, state::approval_page::APPROVALS_SEED);
+    assert_eq!(iface::RECORD_TREES_SEED, program::tree::RECORD_TREES_SEED);
+    assert_eq!(iface::DEVICE_STATUS_ACTIVE, leaf::STATUS_ACTIVE);
+    assert_eq!(iface::DEVICE_STATUS_REVOKED, leaf::STATUS_REVOKED);
+    assert_eq!(iface::TREE_KIND_DEVICE, program::instructions::init_tree::KIND_DEVICE);
+    assert_eq!(iface::TREE_KIND_RECORD, program::instructions::init_tree::KIND_RECORD);
+    assert_eq!(iface::SERIALS_PER_APPROVAL_PAGE, state::approval_page::SERIALS_PER_PAGE);
+    assert_eq!(iface::DEVICE_LEAF_V0_SIZE as usize, zkpin_encoding::DEVICE_LEAF_V0_SIZE);
+    assert_eq!(iface::DEVICE_LEAF_V0_SIZE as usize, 32 + leaf::DEVICE_LEAF_LEN);
+    assert_eq!(iface::RECORD_LEAF_V0_SIZE as usize, zkpin_encoding::RECORD_LEAF_V0_SIZE);
+    // The leaf sizes are the borsh sizes of the IDL types (+ the network for a device leaf).
+    let device = iface::DeviceLeaf {
+        device: Default::default(),
+        owner: Default::default(),
+        maker: Default::default(),
+        bjj_key_hash: [0; 32],
+        model_id: 0,
+        seq: 0,
+        status: 0,
+    };
+    assert_eq!(iface::DEVICE_LEAF_V0_SIZE as usize, 32 + device.try_to_vec().unwrap().len());
+    let record = iface::RecordLeaf {
+        device: Default::default(),
+        model_id: 0,
+        seq: 0,
+        timestamp: 0,
+        input_commitment: [0; 32],
+        class: 0,
+        score: 0,
+        public_input: [0; 32],
+    };
+    assert_eq!(iface::RECORD_LEAF_V0_SIZE as usize, record.try_to_vec().unwrap().len());
+}
+
 #[test]
 fn instruction_discriminators_agree() {
     use iface::instruction as a;

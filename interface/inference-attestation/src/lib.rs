@@ -10,6 +10,11 @@ declare_id!("FxXeprHwuCbhYTh9aLxvV6SWxiX2WbgqJtsXRQE61wiN");
 /// `device_registry`, whose accounts this program reads and whose `advance_device` it calls.
 pub const DEVICE_REGISTRY_ID: Pubkey = pubkey!("6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin");
 
+/// Seed of the PDA `["attestation"]` that signs `advance_device` (the only signer
+/// device_registry accepts for it). In the IDL's `constants` and idls/constants.ts.
+#[constant]
+pub const ATTESTATION_SEED: &[u8] = b"attestation";
+
 #[program]
 pub mod inference_attestation {
     use super::*;

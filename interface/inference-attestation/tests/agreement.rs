@@ -39,7 +39,8 @@ fn program_id_and_registry_id_agree() {
 
 #[test]
 fn attestation_authority_is_the_pda() {
-    let (pda, bump) = Pubkey::find_program_address(&[b"attestation"], &iface::ID);
+    assert_eq!(iface::ATTESTATION_SEED, program::ATTESTATION_SEED);
+    let (pda, bump) = Pubkey::find_program_address(&[iface::ATTESTATION_SEED], &iface::ID);
     assert_eq!(pda.to_bytes(), program::ATTESTATION_AUTHORITY.to_bytes());
     assert_eq!(bump, program::ATTESTATION_BUMP);
     assert_eq!(pda.to_string(), "HwTA59Tf23bZWDpP5cYf5mzwy2KzzXuHeGVDHf2BWZDz");

@@ -1,9 +1,25 @@
 //! `idl-gen <interface-crate-dir> <out.json>`: builds the Anchor IDL of an interface crate
 //! with `anchor-lang-idl` (the same builder `anchor build` uses) and writes it with a
 //! "generated, do not edit" note in `metadata.description`.
+//!
+//! `idl-gen constants <out.ts> <idl.json>...`: writes one TypeScript module with each IDL's
+//! program address and its `constants` (the interface crates' `#[constant]`s).
 use std::{env, fs, path::PathBuf, process::ExitCode};
 
+mod constants;
+
 fn to_camel(s: &str) -> String {
+    // SCREAMING_SNAKE names (constants) camelCase as `@coral-xyz/anchor` does them:
+    // `NETWORK_SEED` -> `networkSeed`.
+    let lower;
+    let s = if s.chars().any(|c| c.is_ascii_uppercase())
+        && !s.chars().any(|c| c.is_ascii_lowercase())
+    {
+        lower = s.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        s
+    };
     let mut out = String::with_capacity(s.len());
     let mut upper = false;
     let mut first = true;
@@ -43,8 +59,15 @@ fn camel_case_names(v: &mut serde_json::Value) {
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().collect();
+    if let [_, cmd, out, idls @ ..] = args.as_slice() {
+        if cmd == "constants" && !idls.is_empty() {
+            return constants::write(out, idls);
+        }
+    }
     let [_, crate_dir, out] = args.as_slice() else {
-        eprintln!("usage: idl-gen <interface-crate-dir> <out.json>");
+        eprintln!(
+            "usage: idl-gen <interface-crate-dir> <out.json>\n       idl-gen constants <out.ts> <idl.json>..."
+        );
         return ExitCode::from(2);
     };
     let idl = match anchor_lang_idl::build::IdlBuilder::new()
