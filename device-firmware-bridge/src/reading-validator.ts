@@ -10,25 +10,13 @@ import {
   DEVICE_STATUS_ACTIVE,
   encodeReadingMessage,
   signedReadingJsonSchema,
+  type DeviceDirectory,
   type SignedReadingJson,
 } from '@zkpin/sdk';
 import { BjjKeyCheck } from './bjj-key-check.ts';
 import { BridgeRejection } from './errors.ts';
 
-/** What the bridge needs to know about a device; `NetworkFollower` satisfies it. */
-export interface DeviceDirectory {
-  device(deviceHex: string):
-    | {
-        leaf: {
-          status: number;
-          modelId: number;
-          seq: { toString(): string };
-          /** Poseidon(ax, ay) of the device's BabyJubJub key, 32 big-endian bytes. */
-          bjjKeyHash: ArrayLike<number>;
-        };
-      }
-    | undefined;
-}
+export type { DeviceDirectory } from '@zkpin/sdk';
 
 /** A message that passed the checks before its signature. */
 export interface CheckedReading {

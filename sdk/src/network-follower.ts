@@ -26,6 +26,26 @@ import {
   type DeviceLeaf,
 } from './registry-client.ts';
 
+/**
+ * What the services need to know about a network's devices (the bridge's checks, the prover
+ * worker's gate); `NetworkFollower` implements it, tests and benchmarks may use a static one.
+ */
+export interface DeviceDirectory {
+  device(deviceHex: string):
+    | {
+        leaf: {
+          status: number;
+          modelId: number;
+          seq: { toString(): string };
+          /** Poseidon(ax, ay) of the device's BabyJubJub key, 32 big-endian bytes. */
+          bjjKeyHash: ArrayLike<number>;
+        };
+      }
+    | undefined;
+  /** Whether the device's reading `seq` is on-chain (undefined: not known). */
+  isRecorded?(deviceHex: string, seq: bigint): boolean | undefined;
+}
+
 export interface DeviceState {
   tree: PublicKey;
   leafIndex: number;
@@ -166,7 +186,7 @@ class Replica {
   }
 }
 
-export class NetworkFollower {
+export class NetworkFollower implements DeviceDirectory {
   private state: Replica;
   private readonly listeners = new Set<(d: DeviceState) => void>();
   private readonly resyncListeners = new Set<(reason: string) => void>();

@@ -21,6 +21,7 @@ import {
   relayJobSchema,
   signedReadingFromJson,
   toHex,
+  type DeviceDirectory,
   type RelayJob,
   type SignedReading,
 } from '@zkpin/sdk';
@@ -28,22 +29,6 @@ import { isProverError, type Attestation, type ProveOptions } from '../prover/in
 import { deadLetter, errorMessage, transient } from './errors.ts';
 import { OracleMetrics } from './metrics.ts';
 import { silentLogger } from './logger.ts';
-
-/** The part of a device leaf the prover needs (NetworkFollower's DeviceState satisfies it). */
-export interface DeviceDirectory {
-  device(deviceHex: string):
-    | {
-        leaf: {
-          bjjKeyHash: number[] | Uint8Array;
-          seq: { toString(): string };
-          status: number;
-          modelId: number;
-        };
-      }
-    | undefined;
-  /** Whether the device's reading `seq` is on-chain (NetworkFollower.isRecorded). */
-  isRecorded?(deviceHex: string, seq: bigint): boolean | undefined;
-}
 
 export interface ProverLike {
   prove(reading: SignedReading, opts?: ProveOptions): Promise<Attestation>;
