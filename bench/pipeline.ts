@@ -7,7 +7,7 @@
  * - accepted, records, dead_letters, lost (= accepted − records − dead letters, must be 0).
  */
 import { parseArgs } from 'node:util';
-import { measureIngest } from '../device-firmware-bridge/src/bench-ingest.ts';
+import { measureIngest } from './bridge-ingest.ts';
 import { percentile, startLocalNetwork } from '../scripts/lib/local-network.ts';
 import { report } from './report.ts';
 

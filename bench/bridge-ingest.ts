@@ -6,7 +6,7 @@
  * re-signed per seq (~30 ms each): the bridge checks the key against the device's
  * bjj_key_hash, not the signature (the prover does).
  *
- *   npx tsx device-firmware-bridge/src/bench-ingest.ts [count] [mqtt|http|direct]
+ *   npx tsx bench/bridge-ingest.ts [count] [mqtt|http|direct]
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -21,8 +21,7 @@ import {
   signedReadingToJson,
   type DeviceKeys,
 } from '@zkpin/sdk';
-import { createBridge } from './bridge.ts';
-import type { DeviceDirectory } from './reading-validator.ts';
+import { createBridge, type DeviceDirectory } from '../device-firmware-bridge/src/index.ts';
 
 export interface MeasureIngestOptions {
   /** Readings to push through (default 20,000). */
