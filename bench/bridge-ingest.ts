@@ -20,6 +20,7 @@ import {
   signReading,
   signedReadingToJson,
   type DeviceKeys,
+  readingsTopic,
 } from '@zkpin/sdk';
 import { createBridge, type DeviceDirectory } from '../device-firmware-bridge/src/index.ts';
 
@@ -160,7 +161,6 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
       );
     } else {
       const pub = await mqtt.connectAsync(mqttUrl, { connectTimeout: 3000 });
-      const topicBase = `zkpin/v1/${networkHex}/devices/`;
       // Flow control: keep the broker's queue towards the bridge under Mosquitto's default
       // max_queued_messages (1000), beyond which it drops QoS 1 messages for a slow subscriber.
       const decided = () => {
@@ -176,7 +176,9 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
               continue;
             }
             const m = messages[next++]!;
-            await pub.publishAsync(`${topicBase}${m.topicDevice}/readings`, m.payload, { qos: 1 });
+            await pub.publishAsync(readingsTopic(networkHex, m.topicDevice), m.payload, {
+              qos: 1,
+            });
           }
         }),
       );

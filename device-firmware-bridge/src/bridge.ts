@@ -10,7 +10,7 @@ import { Queue } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_QUEUE_PREFIX, QUEUE_PROVE } from '@zkpin/sdk';
+import { DEFAULT_QUEUE_PREFIX, QUEUE_PROVE, networkReadingsFilter } from '@zkpin/sdk';
 import { Admission, type AdmissionLimits } from './admission.ts';
 import { BridgeError, BridgeRejection, REJECT_REASONS, type RejectReason } from './errors.ts';
 import { Ed25519Pool } from './ed25519-pool.ts';
@@ -160,7 +160,7 @@ export function createBridge(o: BridgeOptions): Bridge {
   const connectTimeoutMs = o.connectTimeoutMs ?? 3000;
   const metrics = new BridgeMetrics(o.registry);
   const validator = new ReadingValidator(networkHex, o.directory, limits.maxMessageBytes, limits);
-  const topic = `${o.mqttSharedGroup ? `$share/${o.mqttSharedGroup}/` : ''}zkpin/v1/${networkHex}/devices/+/readings`;
+  const topic = `${o.mqttSharedGroup ? `$share/${o.mqttSharedGroup}/` : ''}${networkReadingsFilter(networkHex)}`;
 
   const redis = new Redis(o.redisUrl, {
     lazyConnect: true,

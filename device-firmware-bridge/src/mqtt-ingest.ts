@@ -20,6 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { readingsTopicDevice } from '@zkpin/sdk';
 import type { Logger } from 'pino';
 import { BridgeError, isTransient } from './errors.ts';
 import type { IngestResult } from './bridge.ts';
@@ -179,9 +180,7 @@ export class MqttIngest {
       this.o.metrics.mqttUnacked.inc();
     }
     if (this.stopping) return; // never acknowledged: the broker redelivers it after a restart
-    // zkpin/v1/<network>/devices/<device>/readings
-    const parts = topic.split('/');
-    const topicDevice = parts.length === 6 ? parts[4]! : '';
+    const topicDevice = readingsTopicDevice(topic) ?? '';
     this.attempt(payload, topicDevice, ticket, this.o.retryDelayMs ?? 250);
   }
 

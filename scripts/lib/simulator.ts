@@ -20,6 +20,7 @@ import {
   type DeviceKeys,
   type DeviceRegistry,
   type NetworkSetup,
+  readingsTopic,
 } from '@zkpin/sdk';
 import { CLASSES, rng, sampleWindow } from '../../circuits/model/train.ts';
 
@@ -44,11 +45,6 @@ export interface SimulatorOptions {
   /** Share of readings that are anomalies (drift, spike, fault), default 0.15. */
   anomalyRate?: number;
   seed?: number;
-}
-
-/** `zkpin/v1/<network hex>/devices/<device hex>/readings` */
-export function readingsTopic(networkHex: string, deviceHex: string): string {
-  return `zkpin/v1/${networkHex}/devices/${deviceHex}/readings`;
 }
 
 export class DeviceSimulator {

@@ -7,6 +7,30 @@ import { BABYJUB_L, BN254_R } from './field.ts';
 
 export const QUEUE_PROVE = 'prove';
 export const QUEUE_RELAY = 'relay';
+/** Root of every zkpin MQTT topic (the broker ACL grants the bridge `zkpin/v1/#`). */
+export const MQTT_TOPIC_ROOT = 'zkpin/v1';
+
+/** The MQTT topic a device publishes its readings to: `zkpin/v1/<network>/devices/<device>/readings`. */
+export function readingsTopic(networkHex: string, deviceHex: string): string {
+  return `${MQTT_TOPIC_ROOT}/${networkHex}/devices/${deviceHex}/readings`;
+}
+
+/** The topic filter of every device of a network (`+` for the device). */
+export function networkReadingsFilter(networkHex: string): string {
+  return readingsTopic(networkHex, '+');
+}
+
+/** The device (hex) of a readings topic, or undefined when `topic` is not one. */
+export function readingsTopicDevice(topic: string): string | undefined {
+  const parts = topic.split('/');
+  return parts.length === 6 &&
+    `${parts[0]}/${parts[1]}` === MQTT_TOPIC_ROOT &&
+    parts[3] === 'devices' &&
+    parts[5] === 'readings'
+    ? parts[4]
+    : undefined;
+}
+
 /** Default BullMQ key prefix; tests use a random one so runs never collide. */
 export const DEFAULT_QUEUE_PREFIX = 'zkpin';
 

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import { generateDeviceKeys, proveJobSchema, readingJobId } from '@zkpin/sdk';
+import { generateDeviceKeys, proveJobSchema, readingJobId, readingsTopic } from '@zkpin/sdk';
 import {
   createBridge,
   type Bridge,
@@ -64,7 +64,7 @@ function startBridge(limits: Partial<BridgeLimits> = {}, verifyThreads = 0): Pro
 }
 
 function topicOf(device: string): string {
-  return `zkpin/v1/${net.networkHex}/devices/${device}/readings`;
+  return readingsTopic(net.networkHex, device);
 }
 
 const decided = (b: Bridge) => {

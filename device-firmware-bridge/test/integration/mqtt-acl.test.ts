@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import { readingJobId } from '@zkpin/sdk';
+import { readingJobId, readingsTopic } from '@zkpin/sdk';
 import { startMosquitto, type Mosquitto } from '../../../scripts/lib/services.ts';
 import { createBridge, type Bridge } from '../../src/index.ts';
 import {
@@ -65,7 +65,7 @@ function startBridge(): Promise<Bridge> {
   });
 }
 
-const topicOf = (d: TestDevice) => `zkpin/v1/${net.networkHex}/devices/${d.hex}/readings`;
+const topicOf = (d: TestDevice) => readingsTopic(net.networkHex, d.hex);
 const decided = (bridge: Bridge) => {
   const s = bridge.stats();
   return s.accepted + s.duplicates + s.rejected;

@@ -19,6 +19,7 @@ import {
   proveJobSchema,
   readingJobId,
   type SignedReadingJson,
+  readingsTopic,
 } from '@zkpin/sdk';
 import { startMosquitto, startRedis, type Mosquitto } from '../../../scripts/lib/services.ts';
 import {
@@ -63,7 +64,7 @@ afterAll(async () => {
 afterEach(() => bridges.stopAll());
 
 function topicOf(d: TestDevice): string {
-  return `zkpin/v1/${net.networkHex}/devices/${d.hex}/readings`;
+  return readingsTopic(net.networkHex, d.hex);
 }
 
 function publish(d: TestDevice, r: SignedReadingJson | string): Promise<unknown> {

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { proveJobSchema, readingJobId, type SignedReadingJson } from '@zkpin/sdk';
+import { proveJobSchema, readingJobId, type SignedReadingJson, readingsTopic } from '@zkpin/sdk';
 import type { Bridge, BridgeLimits } from '../../src/index.ts';
 import {
   MQTT_URL,
@@ -114,11 +114,9 @@ describe('dedupe by content (H-3)', () => {
     expect(await post(bridge, r)).toEqual({ status: 200, body: { jobId: id, duplicate: true } });
     const publisher: MqttClient = await mqtt.connectAsync(MQTT_URL, { connectTimeout: 2000 });
     try {
-      await publisher.publishAsync(
-        `zkpin/v1/${net.networkHex}/devices/${a.hex}/readings`,
-        JSON.stringify(r),
-        { qos: 1 },
-      );
+      await publisher.publishAsync(readingsTopic(net.networkHex, a.hex), JSON.stringify(r), {
+        qos: 1,
+      });
       await waitFor(() => bridge.stats().duplicates === 2, 'the MQTT re-send to be decided');
     } finally {
       await publisher.endAsync();
