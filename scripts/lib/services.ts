@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
+import { MQTT_TOPIC_ROOT, readingsTopic } from '@zkpin/sdk';
 
 export interface Service {
   url: string;
@@ -163,11 +164,11 @@ export const BRIDGE_MQTT_USER = 'zkpin-bridge';
 export function mosquittoAcl(bridgeUser = BRIDGE_MQTT_USER): string {
   return [
     '# devices: client id = device key (hex); publish own readings only',
-    'pattern write zkpin/v1/+/devices/%c/readings',
+    `pattern write ${readingsTopic('+', '%c')}`,
     '',
     '# the bridge',
     `user ${bridgeUser}`,
-    'topic read zkpin/v1/#',
+    `topic read ${MQTT_TOPIC_ROOT}/#`,
     '',
   ].join('\n');
 }
