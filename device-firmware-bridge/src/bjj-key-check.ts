@@ -4,7 +4,7 @@
  * checks, so the hash is computed once per device and key and kept (one key per device: a
  * device that rotates its key, or a forger who varies it, costs one hash per change).
  */
-import { bjjKeyHash } from '@zkpin/sdk';
+import { bjjKeyHash, bytesToBigIntBE } from '@zkpin/sdk';
 
 export interface BjjKey {
   /** Decimal strings, as in `SignedReadingJson.bjjPublicKey`. */
@@ -31,14 +31,8 @@ export class BjjKeyCheck {
     if (cached.leaf !== leafHash) {
       // The directory hands out the same leaf object until the device's leaf changes.
       cached.leaf = leafHash;
-      cached.ok = cached.hash === bytesToBigInt(leafHash);
+      cached.ok = cached.hash === bytesToBigIntBE(Uint8Array.from(leafHash));
     }
     return cached.ok === true;
   }
-}
-
-function bytesToBigInt(b: ArrayLike<number>): bigint {
-  let v = 0n;
-  for (let i = 0; i < b.length; i++) v = (v << 8n) | BigInt(b[i]!);
-  return v;
 }

@@ -145,10 +145,14 @@ export class RpcChain implements Chain {
       address,
       (l) => {
         if (l.err) return;
-        queue = queue.then(async () => {
-          const tx = await this.transaction(l.signature);
-          if (tx) fn(tx);
-        });
+        // A failed read must not stop the feed: the follower sees the missing change as a
+        // tree_seq gap (or a root mismatch) and re-reads the history.
+        queue = queue
+          .then(async () => {
+            const tx = await this.transaction(l.signature);
+            if (tx) fn(tx);
+          })
+          .catch(() => undefined);
       },
       'confirmed',
     );

@@ -89,9 +89,3 @@ pub fn emit_cpi(
     unsafe { invoke_signed_unchecked(&ix, &accounts, &[Signer::from(seeds)]) };
     Ok(())
 }
-
-/// Whether `data` is an event instruction (starts with [`EVENT_IX_TAG`]).
-#[inline(always)]
-pub fn is_event_instruction(data: &[u8]) -> bool {
-    data.len() >= 16 && data[..8] == EVENT_IX_TAG
-}

@@ -60,10 +60,9 @@ impl AttestationSubmitted<'_> {
         let mut buf = Aligned([0u8; EVENT_DATA_LEN]);
         let buf = &mut buf.0;
         buf[..8].copy_from_slice(&events::EVENT_IX_TAG);
-        let (_, event) = buf.split_at_mut(8);
-        // SAFETY-free conversion: `event` is exactly ATTESTATION_SUBMITTED_LEN bytes.
+        // The rest is exactly ATTESTATION_SUBMITTED_LEN bytes, so this never fails.
         let event: &mut [u8; ATTESTATION_SUBMITTED_LEN] =
-            event.try_into().map_err(|_| AttestationError::InvalidArguments)?;
+            (&mut buf[8..]).try_into().map_err(|_| AttestationError::InvalidArguments)?;
         self.to_bytes(event);
         let bump = [ATTESTATION_BUMP];
         let seeds = [Seed::from(ATTESTATION_SEED), Seed::from(&bump)];

@@ -37,10 +37,6 @@ impl ApprovalPage {
         self.bits[byte] |= mask;
         true
     }
-    pub fn is_used(&self, serial: u32) -> bool {
-        let bit = (serial % SERIALS_PER_PAGE) as usize;
-        self.bits[bit / 8] & (1 << (bit % 8)) != 0
-    }
 }
 
 /// The page holding `serial`.
