@@ -25,24 +25,21 @@ import {
   DEVICE_TREE_SHAPE,
   DeviceEd25519Key,
   INFERENCE_ATTESTATION_PROGRAM_ID,
-  LocalChain,
   MerkleReplica,
   RECORD_TREE_SHAPE,
-  REPO_ROOT,
   attestationAuthorityPda,
   deviceLeafHash,
   deviceRegistryProgram,
   inferenceAttestationProgram,
-  programPath,
   registerDeviceInstructions,
   setUpNetwork,
   submitAttestationInstruction,
   type DeviceLeaf,
-  type LocalChainProvider,
   type NetworkSetup,
   type SubmitAttestationParams,
   type TreeShape,
 } from '@zkpin/sdk';
+import { LocalChain, REPO_ROOT, programPath, type LocalChainProvider } from '@zkpin/sdk/testing';
 
 /** Ceilings asserted by the tests and reported by the benchmark (issue 3 targets). */
 export const ATTESTATION_CU_CEILINGS = {

@@ -16,12 +16,12 @@ import {
   DEVICE_STATUS_ACTIVE,
   bjjKeyHashBytes,
   encodeReadingMessage,
-  generateDeviceKeys,
   signReading,
   signedReadingToJson,
   type DeviceKeys,
   readingsTopic,
 } from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { createBridge, type DeviceDirectory } from '../device-firmware-bridge/src/index.ts';
 
 export interface MeasureIngestOptions {

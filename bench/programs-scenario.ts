@@ -14,10 +14,8 @@ import {
   DEVICE_TREE_SHAPE,
   APPROVAL_PAGE_ACCOUNT_BYTES,
   DeviceEd25519Key,
-  LocalChain,
   MerkleReplica,
   RECORD_TREE_SHAPE,
-  REPO_ROOT,
   SERIALS_PER_APPROVAL_PAGE,
   TREE_KIND_DEVICE,
   createApprovalPage,
@@ -26,13 +24,13 @@ import {
   deviceRegistryProgram,
   makerPda,
   modelPda,
-  programPath,
   proofAccounts,
   registerDeviceInstructions,
   setUpNetwork,
   treeAccountSize,
   type DeviceLeaf,
 } from '@zkpin/sdk';
+import { LocalChain, REPO_ROOT, programPath } from '@zkpin/sdk/testing';
 
 const seed = (n: number) => new Uint8Array(32).fill(n);
 

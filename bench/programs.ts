@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { REPO_ROOT, programPath } from '@zkpin/sdk';
+import { REPO_ROOT, programPath } from '@zkpin/sdk/testing';
 import { ATTESTATION_CU_CEILINGS, measureAttestation } from './attestation-scenario.ts';
 import { CU_CEILINGS, measureRegistry } from './programs-scenario.ts';
 import { report } from './report.ts';

@@ -17,7 +17,6 @@ import {
   deviceLeafHash,
   deviceRegistryProgram,
   encodeVerifyingKey,
-  generateDeviceKeys,
   inferenceAttestationProgram,
   parseProgramEvents,
   recordLeafHash,
@@ -29,6 +28,7 @@ import {
   type DeviceLeaf,
   type SignedReading,
 } from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { ConcurrentMerkleTreeAccount } from '@solana/spl-account-compression';
 import { Prover, devProverArtifacts, type Attestation } from '../oracle/src/prover/index.ts';
 import { ATTESTATION_CU_CEILINGS, newAttestationChain } from '../bench/attestation-scenario.ts';

@@ -8,14 +8,12 @@ import { type Program } from '@coral-xyz/anchor';
 import { Keypair, Transaction } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
-  LocalChain,
   deviceRegistryProgram,
   networkPda,
-  programPath,
   type DeviceRegistry,
-  type LocalChainProvider,
   parseProgramEvents,
 } from '@zkpin/sdk';
+import { LocalChain, programPath, type LocalChainProvider } from '@zkpin/sdk/testing';
 
 /** Compute-unit ceiling asserted here and reported by `npm run bench:programs`. */
 export const INITIALIZE_NETWORK_CU_CEILING = 12_000;

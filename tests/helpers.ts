@@ -9,14 +9,12 @@ import {
   DEVICE_REGISTRY_PROGRAM_ID,
   DeviceEd25519Key,
   INFERENCE_ATTESTATION_PROGRAM_ID,
-  LocalChain,
-  REPO_ROOT,
   deviceRegistryProgram,
-  programPath,
   registerDeviceInstructions,
   type DeviceRegistry,
   type NetworkSetup,
 } from '@zkpin/sdk';
+import { LocalChain, REPO_ROOT, programPath } from '@zkpin/sdk/testing';
 
 /** Verifying key of the snarkjs fixture in tests/vectors/groth16.json (576 bytes). */
 export function fixtureVerifyingKey(): Uint8Array {

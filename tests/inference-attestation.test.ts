@@ -19,7 +19,6 @@ import {
   DeviceEd25519Key,
   INFERENCE_ATTESTATION_PROGRAM_ID,
   MerkleReplica,
-  REPO_ROOT,
   TREE_KIND_DEVICE,
   TREE_KIND_RECORD,
   attestationAuthorityPda,
@@ -36,6 +35,7 @@ import {
   type DeviceLeaf,
   type TxResult,
 } from '@zkpin/sdk';
+import { REPO_ROOT } from '@zkpin/sdk/testing';
 import {
   ATTESTATION_CU_CEILINGS,
   AttestedNetwork,

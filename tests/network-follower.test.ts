@@ -7,13 +7,13 @@ import { Transaction } from '@solana/web3.js';
 import {
   DEVICE_STATUS_REVOKED,
   DeviceEd25519Key,
-  EmbeddedChain,
   NetworkFollower,
   networkPda,
   proofAccounts,
   registerDeviceInstructions,
   setUpNetwork,
 } from '@zkpin/sdk';
+import { EmbeddedChain } from '@zkpin/sdk/testing';
 import { fixtureVerifyingKey, newChain } from './helpers.ts';
 
 describe('NetworkFollower', () => {

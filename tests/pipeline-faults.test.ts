@@ -16,10 +16,8 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
 import {
-  EmbeddedChain,
   QUEUE_PROVE,
   QUEUE_RELAY,
-  REPO_ROOT,
   bigIntToBytesBE,
   deadLetterReason,
   encodeReadingMessage,
@@ -29,6 +27,7 @@ import {
   type RelayJob,
   type SignedReading,
 } from '@zkpin/sdk';
+import { EmbeddedChain, REPO_ROOT } from '@zkpin/sdk/testing';
 import { Prover, devProverArtifacts } from '../oracle/src/prover/index.ts';
 import {
   createProverWorker,

@@ -13,18 +13,16 @@ import { Keypair, Transaction, TransactionInstruction, type PublicKey } from '@s
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
   EVENT_IX_TAG,
-  EmbeddedChain,
   NetworkFollower,
-  TOOLCHAIN_PROBE_PROGRAM_ID,
   deviceRegistryProgram,
   networkPda,
-  programPath,
   proofAccounts,
   setUpNetwork,
   type ChainTransaction,
   type NetworkSetup,
   type TransactionListener,
 } from '@zkpin/sdk';
+import { EmbeddedChain, TOOLCHAIN_PROBE_PROGRAM_ID, programPath } from '@zkpin/sdk/testing';
 import { fixtureVerifyingKey, newChain, onboardingInstructions } from './helpers.ts';
 
 let ctx: ReturnType<typeof newChain>;

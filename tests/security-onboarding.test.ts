@@ -10,7 +10,6 @@ import {
   DEVICE_STATUS_REVOKED,
   DeviceEd25519Key,
   NetworkFollower,
-  EmbeddedChain,
   TREE_KIND_DEVICE,
   approvalPagePda,
   createApprovalPage,
@@ -28,6 +27,7 @@ import {
   type NetworkSetup,
   type TreeShape,
 } from '@zkpin/sdk';
+import { EmbeddedChain } from '@zkpin/sdk/testing';
 import {
   fixtureVerifyingKey,
   newChain,

@@ -15,15 +15,13 @@ import { keccak_256 } from '@noble/hashes/sha3';
 import { bn254 } from '@noble/curves/bn254';
 import { poseidon3 } from 'poseidon-lite';
 import { randomBytes } from 'node:crypto';
+import { ed25519MultiSigInstruction, DeviceEd25519Key, isChainError } from '@zkpin/sdk';
 import {
   LocalChain,
   PROBE_CALLEE_PROGRAM_ID,
   TOOLCHAIN_PROBE_PROGRAM_ID,
-  ed25519MultiSigInstruction,
-  DeviceEd25519Key,
-  isChainError,
   programPath,
-} from '@zkpin/sdk';
+} from '@zkpin/sdk/testing';
 
 const P_FIELD = bn254.fields.Fp.ORDER; // base field: point coordinates
 const R_FIELD = bn254.fields.Fr.ORDER; // scalar field: Poseidon inputs, public inputs

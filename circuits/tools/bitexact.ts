@@ -3,7 +3,7 @@
  * for the same windows. Used by the test suite (a sample) and the benchmark (≥ 10,000).
  */
 import * as ort from 'onnxruntime-node';
-import { fieldToSigned, signedToField } from '../../sdk/src/field.ts';
+import { fieldToSigned, signedToField } from '@zkpin/sdk';
 import { rng } from '../model/train.ts';
 import { runReference, type ModelIR } from './onnx-model.ts';
 import type { WitnessCalculator } from './witness.ts';

@@ -14,19 +14,22 @@ import {
   encodePublicSignal,
   encodeVerifyingKey,
   verifyingKeyHash,
-} from '../../sdk/src/proof-encoding.ts';
-import {
   keyToFields,
   publicInput,
   poseidon,
   readingMessageHashOf,
-} from '../../sdk/src/poseidon.ts';
-import { networkPda } from '../../sdk/src/programs.ts';
-import { signedToField, toHex, BN254_Q, bigIntToBytesBE } from '../../sdk/src/field.ts';
+  networkPda,
+  signedToField,
+  toHex,
+  BN254_Q,
+  bigIntToBytesBE,
+  bjjKeyHashBytes,
+  signReading,
+  encodeReadingMessage,
+} from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { buildCircuit } from './build.ts';
 import { buildReferenceArtifacts } from './build-circuits.ts';
-import { bjjKeyHashBytes, generateDeviceKeys, signReading } from '../../sdk/src/device-keys.ts';
-import { encodeReadingMessage } from '../../sdk/src/messages.ts';
 import { Keypair } from '@solana/web3.js';
 import { devProverArtifacts, Prover } from '../../oracle/src/prover/index.ts';
 import { REPO_ROOT } from './compile.ts';

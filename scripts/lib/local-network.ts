@@ -18,9 +18,7 @@ import { pino } from 'pino';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
   DEFAULT_QUEUE_PREFIX,
-  EmbeddedChain,
   INFERENCE_ATTESTATION_PROGRAM_ID,
-  LocalChain,
   NetworkFollower,
   QUEUE_PROVE,
   QUEUE_RELAY,
@@ -29,9 +27,9 @@ import {
   encodeVerifyingKey,
   fromHex,
   networkPda,
-  programPath,
   setUpNetwork,
 } from '@zkpin/sdk';
+import { EmbeddedChain, LocalChain, programPath } from '@zkpin/sdk/testing';
 import { Prover, devProverArtifacts } from '../../oracle/src/prover/index.ts';
 import {
   createProverWorker,

@@ -13,7 +13,6 @@ import { Keypair, PublicKey, Transaction, type Signer } from '@solana/web3.js';
 import type { Program } from '@coral-xyz/anchor';
 import {
   bjjKeyHashBytes,
-  generateDeviceKeys,
   registerDeviceInstructions,
   signReading,
   signedReadingToJson,
@@ -22,6 +21,7 @@ import {
   type NetworkSetup,
   readingsTopic,
 } from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { CLASSES, rng, sampleWindow } from '../../circuits/model/train.ts';
 
 export interface SimulatedDevice {

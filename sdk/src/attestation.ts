@@ -6,6 +6,7 @@
  */
 import { Program, type Coder, type Provider } from '@coral-xyz/anchor';
 import BN from 'bn.js';
+import { Buffer } from 'buffer';
 import { PublicKey, type TransactionInstruction } from '@solana/web3.js';
 import { keccak_256 } from '@noble/hashes/sha3';
 import type { InferenceAttestation } from '../../idls/inference_attestation.ts';
@@ -13,8 +14,8 @@ import inferenceAttestationIdl from '../../idls/inference_attestation.json' with
 import deviceRegistryIdl from '../../idls/device_registry.json' with { type: 'json' };
 import { DEVICE_REGISTRY_PROGRAM_ID, INFERENCE_ATTESTATION_PROGRAM_ID } from './program-ids.ts';
 import { ATTESTATION_SEED, RECORD_LEAF_V0_SIZE } from '../../idls/constants.ts';
-import type { ChainInstruction } from './local-chain.ts';
-import { proofAccounts, type DeviceLeaf } from './registry-client.ts';
+import type { ChainInstruction } from './chain.ts';
+import { DEVICE_REGISTRY_TYPES, proofAccounts, type DeviceLeaf } from './registry-client.ts';
 
 export type { InferenceAttestation };
 export const INFERENCE_ATTESTATION_IDL = inferenceAttestationIdl as InferenceAttestation;
@@ -99,17 +100,25 @@ export interface RecordLeaf extends AttestationFields {
   publicInput: Uint8Array;
 }
 
-/** The 125 borsh bytes of `RecordLeafV0`. */
+/** The 125 borsh bytes of `RecordLeafV0` (the IDL's `RecordLeaf`). */
 export function recordLeafBytes(r: RecordLeaf): Uint8Array {
-  const b = Buffer.alloc(RECORD_LEAF_V0_SIZE);
-  r.device.toBuffer().copy(b, 0);
-  b.writeUInt32LE(r.modelId, 32);
-  b.writeBigUInt64LE(BigInt(r.seq), 36);
-  b.writeBigInt64LE(BigInt(r.timestamp), 44);
-  Buffer.from(r.inputCommitment).copy(b, 52);
-  b.writeUInt8(r.class, 84);
-  b.writeBigInt64LE(BigInt(r.score), 85);
-  Buffer.from(r.publicInput).copy(b, 93);
+  const b = DEVICE_REGISTRY_TYPES.encode('RecordLeaf', {
+    device: r.device,
+    model_id: r.modelId,
+    seq: new BN(r.seq.toString()),
+    timestamp: new BN(r.timestamp.toString()),
+    input_commitment: Array.from(bytes32(r.inputCommitment, 'inputCommitment')),
+    class: r.class,
+    score: new BN(r.score.toString()),
+    public_input: Array.from(bytes32(r.publicInput, 'publicInput')),
+  });
+  if (b.length !== RECORD_LEAF_V0_SIZE)
+    throw new RangeError(`RecordLeaf encodes to ${b.length} bytes, not ${RECORD_LEAF_V0_SIZE}`);
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+function bytes32(b: Uint8Array, what: string): Uint8Array {
+  if (b.length !== 32) throw new RangeError(`${what} must be 32 bytes, got ${b.length}`);
   return b;
 }
 
@@ -184,6 +193,7 @@ export function parseProgramEvents(
   for (const ix of instructions) {
     if (ix.stackHeight < 2 || !ix.programId.equals(programId) || ix.data.length < 16) continue;
     if (!EVENT_IX_TAG.every((b, i) => ix.data[i] === b)) continue;
+    // Anchor's event coder takes base64.
     const event = coder.events.decode(
       Buffer.from(ix.data.buffer, ix.data.byteOffset + 8, ix.data.length - 8).toString('base64'),
     );

@@ -1,7 +1,8 @@
 /**
- * Chain access behind one interface with two implementations: the embedded LiteSVM chain
- * (tests, the local network) and JSON-RPC (`SOLANA_RPC_URL`: devnet, mainnet, a local
- * validator). Services depend on `Chain` only.
+ * Chain access behind one interface with two implementations: JSON-RPC (`RpcChain`,
+ * `SOLANA_RPC_URL`: devnet, mainnet, a local validator) and the embedded LiteSVM chain
+ * (`EmbeddedChain` in `@zkpin/sdk/testing`: tests, the local network). Services depend on
+ * `Chain` only.
  */
 import {
   Connection,
@@ -12,14 +13,51 @@ import {
   type Signer,
   type VersionedTransactionResponse,
 } from '@solana/web3.js';
+import { Buffer } from 'buffer';
 import bs58 from 'bs58';
-import {
-  isChainError,
-  type ChainInstruction,
-  type ChainTransaction,
-  type LocalChain,
-  type TxResult,
-} from './local-chain.ts';
+
+/** One instruction a transaction ran (top level or invoked through CPI). */
+export interface ChainInstruction {
+  programId: PublicKey;
+  data: Uint8Array;
+  /** 1 for a top-level instruction, 2 for one it invoked, ... */
+  stackHeight: number;
+  /** Index of the top-level instruction this one ran under. */
+  topLevelIndex: number;
+}
+
+/** A successful transaction as followers see it: what the chain keeps, whatever its logs hold. */
+export interface ChainTransaction {
+  signature: string;
+  slot: number;
+  logs: string[];
+  /** Every account key of the transaction (lookup-table addresses included). */
+  accountKeys: PublicKey[];
+  /** The instructions invoked through CPI, in execution order (events are among them). */
+  innerInstructions: ChainInstruction[];
+}
+
+export interface TxResult extends ChainTransaction {
+  computeUnits: number;
+  returnData: Buffer;
+}
+
+/** A transaction the chain rejected. `logs` lets Anchor's `translateError` decode it. */
+export class ChainError extends Error {
+  readonly code = 'CHAIN_TX_FAILED' as const;
+  constructor(
+    message: string,
+    readonly logs: string[],
+    readonly context: { instructionIndex?: number; customCode?: number; computeUnits: number },
+  ) {
+    super(message);
+    this.name = 'ChainError';
+  }
+}
+
+export function isChainError(e: unknown): e is ChainError {
+  return e instanceof ChainError;
+}
 
 export type TransactionListener = (tx: ChainTransaction) => void;
 
@@ -35,6 +73,11 @@ export interface Chain {
   onTransaction(address: PublicKey, listener: TransactionListener): () => void;
   /** The successful (confirmed) transactions that mention `address`, oldest first. */
   history(address: PublicKey): Promise<ChainTransaction[]>;
+  /**
+   * The same history, answered synchronously: only chains that hold it in memory (the
+   * embedded chain) have it, and followers then catch up before `start()` returns.
+   */
+  historyNow?(address: PublicKey): ChainTransaction[];
   close(): Promise<void>;
 }
 
@@ -46,44 +89,6 @@ export function isTransientChainError(e: unknown): boolean {
   }
   const msg = e instanceof Error ? e.message : String(e);
   return !/custom program error|InstructionError/.test(msg);
-}
-
-export class EmbeddedChain implements Chain {
-  readonly kind = 'embedded' as const;
-  private readonly unsubscribes = new Set<() => void>();
-
-  constructor(readonly local: LocalChain) {}
-
-  send(tx: Transaction | VersionedTransaction, signers: Signer[]): Promise<TxResult> {
-    try {
-      return Promise.resolve(this.local.send(tx, signers));
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-  }
-
-  getAccountInfo(pubkey: PublicKey): Promise<AccountInfo<Buffer> | null> {
-    return Promise.resolve(this.local.getAccountInfo(pubkey));
-  }
-
-  onTransaction(address: PublicKey, fn: TransactionListener): () => void {
-    const off = this.local.onTransaction(address, fn);
-    this.unsubscribes.add(off);
-    return () => {
-      off();
-      this.unsubscribes.delete(off);
-    };
-  }
-
-  history(address: PublicKey): Promise<ChainTransaction[]> {
-    return Promise.resolve(this.local.history(address));
-  }
-
-  close(): Promise<void> {
-    for (const off of this.unsubscribes) off();
-    this.unsubscribes.clear();
-    return Promise.resolve();
-  }
 }
 
 export class RpcChain implements Chain {

@@ -6,6 +6,7 @@
  * once and the entries point at it. All offsets refer to this same instruction (instruction
  * index 0xFFFF), which is what the programs require.
  */
+import { Buffer } from 'buffer';
 import { TransactionInstruction } from '@solana/web3.js';
 import { ED25519_PROGRAM_ID } from './program-ids.ts';
 
@@ -69,6 +70,7 @@ export function ed25519Instruction(entries: Ed25519SignedMessage[]): Transaction
   return new TransactionInstruction({
     programId: ED25519_PROGRAM_ID,
     keys: [],
+    // web3.js 1.x takes instruction data as a Buffer.
     data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
   });
 }

@@ -41,13 +41,12 @@ export function bytesToBigIntBE(bytes: Uint8Array): bigint {
 /** `v` as `len` bytes big-endian; throws when it does not fit. */
 export function bigIntToBytesBE(v: bigint, len = 32): Uint8Array {
   if (v < 0n) throw new RangeError('negative value');
-  // One native base-16 conversion and hex decode instead of a BigInt shift per byte (on the
-  // bridge's per-reading path).
+  // One native base-16 conversion and a table-driven hex decode instead of a BigInt shift per
+  // byte (on the bridge's per-reading path).
   const hex = v.toString(16);
   if (hex.length > len * 2) throw new RangeError(`value does not fit in ${len} bytes`);
-  // A copy of its own (Buffer.from may hand out a view of a shared pool).
   const out = new Uint8Array(len);
-  out.set(Buffer.from(hex.padStart(len * 2, '0'), 'hex'));
+  decodeHexInto(hex.length % 2 === 0 ? hex : '0' + hex, out, len - Math.ceil(hex.length / 2));
   return out;
 }
 
@@ -65,14 +64,37 @@ export function bytes32ToField(b: Uint8Array): bigint {
   return v;
 }
 
+/** Two lower-case hex digits of every byte value. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Value of a hex digit by char code (0-9, a-f, A-F), -1 for any other. */
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_DIGIT['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_DIGIT['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** Decodes the even-length hex string `hex` into `out` from `offset`; false on a non-hex digit. */
+function decodeHexInto(hex: string, out: Uint8Array, offset: number): boolean {
+  for (let i = 0, o = offset; i < hex.length; i += 2, o++) {
+    const hi = HEX_DIGIT[hex.charCodeAt(i)] ?? -1;
+    const lo = HEX_DIGIT[hex.charCodeAt(i + 1)] ?? -1;
+    if (hi < 0 || lo < 0) return false;
+    out[o] = (hi << 4) | lo;
+  }
+  return true;
+}
+
 /** Lower-case hex without prefix. */
 export function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+  let s = '';
+  for (const x of b) s += HEX_BYTE[x]!;
+  return s;
 }
 
 /** Hex (optional 0x) → bytes. */
 export function fromHex(h: string): Uint8Array {
   const s = h.startsWith('0x') ? h.slice(2) : h;
-  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) throw new RangeError('invalid hex string');
-  return new Uint8Array(Buffer.from(s, 'hex'));
+  const out = new Uint8Array(s.length >> 1);
+  if (s.length % 2 !== 0 || !decodeHexInto(s, out, 0)) throw new RangeError('invalid hex string');
+  return out;
 }

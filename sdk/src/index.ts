@@ -1,5 +1,10 @@
+/**
+ * `@zkpin/sdk`: the isomorphic entry (browser and Node). No Node builtin, no global `Buffer`
+ * or `process`, no litesvm (eslint.config.mjs enforces it; sdk/test/unit/browser-bundle.test.ts
+ * bundles it for the browser). Node-only code: `@zkpin/sdk/node`; LiteSVM and test helpers:
+ * `@zkpin/sdk/testing`.
+ */
 export * from './program-ids.ts';
-export * from './local-chain.ts';
 export * from './ed25519.ts';
 export * from './field.ts';
 export * from './poseidon.ts';

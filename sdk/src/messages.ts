@@ -44,9 +44,29 @@ export interface ReadingMessage extends ReadingFields {
   bjjSignature: BabyJubSignature;
 }
 
+/** The 16 ASCII bytes of READING_DOMAIN. */
+const READING_DOMAIN_BYTES = new TextEncoder().encode(READING_DOMAIN);
+
 function bytes32(b: Uint8Array, what: string): Uint8Array {
   if (b.length !== 32) throw new RangeError(`${what} must be 32 bytes, got ${b.length}`);
   return b;
+}
+
+function u64(v: bigint, what: string): bigint {
+  if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn)
+    throw new RangeError(`${what} must be a u64`);
+  return v;
+}
+
+function i64(v: bigint, what: string): bigint {
+  if (typeof v !== 'bigint' || BigInt.asIntN(64, v) !== v)
+    throw new RangeError(`${what} must be an i64`);
+  return v;
+}
+
+function u32(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${what} must be a u32`);
+  return v;
 }
 
 /** The BabyJubJub values of a reading message, their offsets and exclusive upper bounds. */
@@ -70,16 +90,16 @@ function bjjValues(m: ReadingMessage): bigint[] {
  */
 export function encodeReadingMessage(m: ReadingMessage): Uint8Array {
   assertReadings(m.readings);
-  const out = Buffer.alloc(READING_MESSAGE_BYTES);
-  let o = out.write(READING_DOMAIN, 0, 'ascii');
-  out.set(bytes32(m.network, 'network'), o);
-  out.set(bytes32(m.device, 'device'), (o += 32));
-  o += 32;
-  o = out.writeBigUInt64LE(m.seq, o);
-  o = out.writeBigInt64LE(m.timestamp, o);
-  o = out.writeUInt32LE(m.modelId, o);
-  for (const r of m.readings) o = out.writeInt8(r, o);
-  out.set(bytes32(m.salt, 'salt'), o);
+  const out = new Uint8Array(READING_MESSAGE_BYTES);
+  const view = new DataView(out.buffer);
+  out.set(READING_DOMAIN_BYTES, 0);
+  out.set(bytes32(m.network, 'network'), 16);
+  out.set(bytes32(m.device, 'device'), 48);
+  view.setBigUint64(80, u64(m.seq, 'seq'), true);
+  view.setBigInt64(88, i64(m.timestamp, 'timestamp'), true);
+  view.setUint32(96, u32(m.modelId, 'modelId'), true);
+  m.readings.forEach((r, i) => view.setInt8(100 + i, r));
+  out.set(bytes32(m.salt, 'salt'), 116);
   const values = bjjValues(m);
   BJJ_VALUES.forEach(({ name, at, bound, boundName }, i) => {
     const v = values[i]!;
@@ -87,7 +107,7 @@ export function encodeReadingMessage(m: ReadingMessage): Uint8Array {
       throw new RangeError(`${name} must be an integer in [0, ${boundName})`);
     out.set(bigIntToBytesBE(v, 32), at);
   });
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  return out;
 }
 
 /**
@@ -100,24 +120,24 @@ export function decodeReadingMessage(bytes: Uint8Array): ReadingMessage {
     throw new RangeError(
       `reading message must be ${READING_MESSAGE_BYTES} bytes, got ${bytes.length}`,
     );
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.toString('ascii', 0, 16) !== READING_DOMAIN)
+  if (!READING_DOMAIN_BYTES.every((c, i) => bytes[i] === c))
     throw new RangeError(`not a ${READING_DOMAIN} message`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const readings: number[] = [];
-  for (let i = 0; i < WINDOW; i++) readings.push(b.readInt8(100 + i));
+  for (let i = 0; i < WINDOW; i++) readings.push(view.getInt8(100 + i));
   const [ax, ay, r8x, r8y, s] = BJJ_VALUES.map(({ name, at, bound, boundName }) => {
-    const v = bytesToBigIntBE(b.subarray(at, at + 32));
+    const v = bytesToBigIntBE(bytes.subarray(at, at + 32));
     if (v >= bound) throw new RangeError(`${name} is not canonical (≥ ${boundName})`);
     return v;
   }) as [bigint, bigint, bigint, bigint, bigint];
   return {
-    network: new Uint8Array(b.subarray(16, 48)),
-    device: new Uint8Array(b.subarray(48, 80)),
-    seq: b.readBigUInt64LE(80),
-    timestamp: b.readBigInt64LE(88),
-    modelId: b.readUInt32LE(96),
+    network: bytes.slice(16, 48),
+    device: bytes.slice(48, 80),
+    seq: view.getBigUint64(80, true),
+    timestamp: view.getBigInt64(88, true),
+    modelId: view.getUint32(96, true),
     readings,
-    salt: new Uint8Array(b.subarray(116, 148)),
+    salt: bytes.slice(116, 148),
     bjjPublicKey: { ax, ay },
     bjjSignature: { r8x, r8y, s },
   };

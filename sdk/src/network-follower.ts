@@ -14,8 +14,8 @@ import { type Provider } from '@coral-xyz/anchor';
 import { PublicKey } from '@solana/web3.js';
 import { ConcurrentMerkleTreeAccount } from '@solana/spl-account-compression';
 import { parseProgramEvents, recordLeafHash, type ProgramEvent } from './attestation.ts';
-import { EmbeddedChain, type Chain } from './chain.ts';
-import type { ChainTransaction } from './local-chain.ts';
+import type { Chain, ChainTransaction } from './chain.ts';
+import { toHex } from './field.ts';
 import { MerkleReplica } from './merkle-replica.ts';
 import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
 import { deviceRegistryProgram } from './programs.ts';
@@ -131,7 +131,7 @@ class Replica {
         if (!tree) return undefined;
         tree.replica.set(e.leafIndex, deviceLeafHash(this.network, e.leaf));
         const state = { tree: e.tree, leafIndex: e.leafIndex, leaf: e.leaf };
-        this.devices.set(e.leaf.device.toBuffer().toString('hex'), state);
+        this.devices.set(toHex(e.leaf.device.toBytes()), state);
         return state;
       }
       case 'recordAppended': {
@@ -153,7 +153,7 @@ class Replica {
           }),
         );
         this.records += 1;
-        const hex = r.device.toBuffer().toString('hex');
+        const hex = toHex(r.device.toBytes());
         const seqs = this.recorded.get(hex) ?? [];
         seqs.push(BigInt(r.seq.toString()));
         if (seqs.length > RECORDED_SEQS_PER_DEVICE) seqs.shift();
@@ -233,8 +233,8 @@ export class NetworkFollower implements DeviceDirectory {
       if (this.pending) this.pending.push(tx);
       else this.applyTransaction(tx);
     });
-    if (this.chain instanceof EmbeddedChain) {
-      for (const tx of this.chain.local.history(this.network)) this.applyTransaction(tx);
+    if (this.chain.historyNow) {
+      for (const tx of this.chain.historyNow(this.network)) this.applyTransaction(tx);
     } else {
       this.ready = this.resync('start');
     }
@@ -349,7 +349,7 @@ export class NetworkFollower implements DeviceDirectory {
     const t = this.state.trees.get(tree.toBase58());
     if (!info || !t) return false;
     const onChain = ConcurrentMerkleTreeAccount.fromBuffer(info.data).getCurrentRoot();
-    return Buffer.from(onChain).equals(Buffer.from(t.replica.root));
+    return sameBytes(onChain, t.replica.root);
   }
 
   /**
@@ -370,4 +370,10 @@ export class NetworkFollower implements DeviceDirectory {
     await this.resync(`replica root of ${tree.toBase58()} differs from the chain`);
     return this.rootMatchesChain(tree);
   }
+}
+
+function sameBytes(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -1,5 +1,7 @@
 /**
- * `@zkpin/sdk/node`: Node-only fast paths (node:crypto). Everything else is in the isomorphic
- * main entry `@zkpin/sdk`.
+ * `@zkpin/sdk/node`: Node-only code. node:crypto fast paths (ed25519 verification with cached
+ * KeyObjects) and the circomlibjs BabyJubJub device keys. Everything else is in the
+ * isomorphic main entry `@zkpin/sdk`.
  */
 export * from './node/ed25519-verifier.ts';
+export * from './node/babyjub.ts';

@@ -10,8 +10,8 @@
  * the pairing check; this is the only place in zkpin where that decision lives. Clients send
  * the proof exactly as snarkjs produced it.
  */
-import { createHash } from 'node:crypto';
-import { BN254_Q, BN254_R, bigIntToBytesBE, bytesToBigIntBE } from './field.ts';
+import { sha256 } from '@noble/hashes/sha2';
+import { BN254_Q, BN254_R, bigIntToBytesBE, bytesToBigIntBE, toHex } from './field.ts';
 
 export const PROOF_BYTES = 256;
 export const VERIFYING_KEY_BYTES = 576;
@@ -148,5 +148,5 @@ export function encodePublicSignal(signal: string): Uint8Array {
 export function verifyingKeyHash(vkBytes: Uint8Array): string {
   if (vkBytes.length !== VERIFYING_KEY_BYTES)
     throw new RangeError('expected 576 verifying-key bytes');
-  return createHash('sha256').update(vkBytes).digest('hex');
+  return toHex(sha256(vkBytes));
 }

@@ -3,7 +3,7 @@
  * register-device transaction (Ed25519 precompile + instruction; onboarding.ts has the
  * approval and claim messages).
  */
-import { parseIdlErrors, translateError, type Program } from '@coral-xyz/anchor';
+import { BorshCoder, parseIdlErrors, translateError, type Idl, type Program } from '@coral-xyz/anchor';
 import BN from 'bn.js';
 import {
   Keypair,
@@ -28,7 +28,7 @@ import {
   type SignedApproval,
 } from './onboarding.ts';
 import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
-import type { DeviceRegistry } from './programs.ts';
+import { DEVICE_REGISTRY_IDL, type DeviceRegistry } from './programs.ts';
 import { DEVICE_LEAF_V0_SIZE, MAKER_SEED, MODEL_SEED } from '../../idls/constants.ts';
 
 // Generated from the IDL's `constants` (idls/constants.ts).
@@ -41,16 +41,16 @@ export {
 
 export function makerPda(network: PublicKey, makerAuthority: PublicKey): PublicKey {
   return PublicKey.findProgramAddressSync(
-    [MAKER_SEED, network.toBuffer(), makerAuthority.toBuffer()],
+    [MAKER_SEED, network.toBytes(), makerAuthority.toBytes()],
     DEVICE_REGISTRY_PROGRAM_ID,
   )[0];
 }
 
 export function modelPda(network: PublicKey, modelId: number): PublicKey {
-  const id = Buffer.alloc(4);
-  id.writeUInt32LE(modelId);
+  const id = new Uint8Array(4);
+  new DataView(id.buffer).setUint32(0, modelId, true);
   return PublicKey.findProgramAddressSync(
-    [MODEL_SEED, network.toBuffer(), id],
+    [MODEL_SEED, network.toBytes(), id],
     DEVICE_REGISTRY_PROGRAM_ID,
   )[0];
 }
@@ -66,17 +66,29 @@ export interface DeviceLeaf {
   status: number;
 }
 
+/**
+ * Borsh coder of device_registry's IDL types (`DeviceLeaf`, `RecordLeaf`, ...): leaves are
+ * encoded from the IDL, never from hand-written offsets. The IDL JSON keeps Rust's snake_case
+ * field names, so values are given with those.
+ */
+export const DEVICE_REGISTRY_TYPES = new BorshCoder(DEVICE_REGISTRY_IDL as unknown as Idl).types;
+
 /** `DeviceLeafV0` bytes: network || borsh(DeviceLeaf), 173 bytes. */
 export function deviceLeafBytes(network: PublicKey, leaf: DeviceLeaf): Uint8Array {
-  const b = Buffer.alloc(DEVICE_LEAF_V0_SIZE);
-  network.toBuffer().copy(b, 0);
-  leaf.device.toBuffer().copy(b, 32);
-  leaf.owner.toBuffer().copy(b, 64);
-  leaf.maker.toBuffer().copy(b, 96);
-  Buffer.from(leaf.bjjKeyHash).copy(b, 128);
-  b.writeUInt32LE(leaf.modelId, 160);
-  b.writeBigUInt64LE(BigInt(leaf.seq.toString()), 164);
-  b.writeUInt8(leaf.status, 172);
+  const borsh = DEVICE_REGISTRY_TYPES.encode('DeviceLeaf', {
+    device: leaf.device,
+    owner: leaf.owner,
+    maker: leaf.maker,
+    bjj_key_hash: Array.from(leaf.bjjKeyHash),
+    model_id: leaf.modelId,
+    seq: new BN(leaf.seq.toString()),
+    status: leaf.status,
+  });
+  if (32 + borsh.length !== DEVICE_LEAF_V0_SIZE)
+    throw new RangeError(`DeviceLeaf encodes to ${borsh.length} bytes, not ${DEVICE_LEAF_V0_SIZE - 32}`);
+  const b = new Uint8Array(DEVICE_LEAF_V0_SIZE);
+  b.set(network.toBytes(), 0);
+  b.set(borsh, 32);
   return b;
 }
 

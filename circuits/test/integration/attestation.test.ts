@@ -1,14 +1,15 @@
 import * as snarkjs from 'snarkjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signedToField } from '../../../sdk/src/field.ts';
-import { attestationFields, circuitInput } from '../../../sdk/src/circuit-input.ts';
 import {
-  generateDeviceKeys,
+  signedToField,
+  attestationFields,
+  circuitInput,
   signReading,
   type DeviceKeys,
   type SignedReading,
-} from '../../../sdk/src/device-keys.ts';
-import { publicInput } from '../../../sdk/src/poseidon.ts';
+  publicInput,
+} from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { buildReferenceArtifacts, type ReferenceArtifacts } from '../../tools/build-circuits.ts';
 import { argmaxFirst, runReference } from '../../tools/onnx-model.ts';
 import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
@@ -148,7 +149,7 @@ describe('committed vectors match the current circuit', () => {
   it('tests/vectors/attestation.json and the dev-vk file carry the current dev verifying key', async () => {
     const { readFileSync } = await import('node:fs');
     const { abs } = await import('../../tools/models.ts');
-    const { toHex } = await import('../../../sdk/src/field.ts');
+    const { toHex } = await import('@zkpin/sdk');
     const vector = JSON.parse(readFileSync(abs('tests/vectors/attestation.json'), 'utf8')) as {
       vk_bytes_hex: string;
     };

@@ -3,19 +3,18 @@
  * public_input.circom) through their test mains, against the sdk's TypeScript definitions.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BN254_R, signedToField } from '../../../sdk/src/field.ts';
 import {
-  generateDeviceKeys,
+  BN254_R,
+  signedToField,
   signReading,
   type SignedReading,
-} from '../../../sdk/src/device-keys.ts';
-import {
   bjjKeyHash,
   inputCommitment,
   keyToFields,
   publicInput,
   type PublicInputFields,
-} from '../../../sdk/src/poseidon.ts';
+} from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { buildCircuit } from '../../tools/build.ts';
 import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
 

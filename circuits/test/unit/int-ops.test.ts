@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fieldToSigned, signedToField } from '../../../sdk/src/field.ts';
+import { fieldToSigned, signedToField } from '@zkpin/sdk';
 import { buildCircuit } from '../../tools/build.ts';
 import { argmaxFirst } from '../../tools/onnx-model.ts';
 import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';

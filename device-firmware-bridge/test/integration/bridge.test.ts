@@ -6,7 +6,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import { generateDeviceKeys, proveJobSchema, readingJobId, readingsTopic } from '@zkpin/sdk';
+import { proveJobSchema, readingJobId, readingsTopic } from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
 import {
   createBridge,
   type Bridge,

@@ -14,16 +14,11 @@ import { Keypair, Transaction } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
   DEVICE_STATUS_ACTIVE,
-  EmbeddedChain,
-  LocalChain,
   NetworkFollower,
   QUEUE_PROVE,
-  REPO_ROOT,
   bjjKeyHashBytes,
   deviceRegistryProgram,
-  generateDeviceKeys,
   networkPda,
-  programPath,
   proofAccounts,
   registerDeviceInstructions,
   setUpNetwork,
@@ -32,6 +27,8 @@ import {
   type DeviceKeys,
   type SignedReadingJson,
 } from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
+import { EmbeddedChain, LocalChain, REPO_ROOT, programPath } from '@zkpin/sdk/testing';
 import {
   createBridge,
   type Bridge,

@@ -14,13 +14,13 @@ import { Queue } from 'bullmq';
 import { PublicKey } from '@solana/web3.js';
 import {
   QUEUE_PROVE,
-  REPO_ROOT,
   bjjKeyHashBytes,
   proveJobSchema,
   readingJobId,
   type SignedReadingJson,
   readingsTopic,
 } from '@zkpin/sdk';
+import { REPO_ROOT } from '@zkpin/sdk/testing';
 import { startMosquitto, startRedis, type Mosquitto } from '../../../scripts/lib/services.ts';
 import {
   TestBridges,

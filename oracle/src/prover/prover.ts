@@ -22,14 +22,13 @@ import {
   fieldToBytes32,
   publicInput,
   readingMessageHashOf,
-  verifyBabyJub,
-  verifyEd25519,
   WINDOW,
   type PublicInputFields,
   type SignedReading,
   type SnarkjsProof,
   type SnarkjsVerifyingKey,
 } from '@zkpin/sdk';
+import { verifyBabyJub, verifyEd25519 } from '@zkpin/sdk/node';
 import { loadWitnessCalculator, type WitnessCalculator } from '@zkpin/circuits/witness';
 import { ProverError } from './errors.ts';
 import { NativeGroth16, nativeProverAvailable } from './native-groth16.ts';

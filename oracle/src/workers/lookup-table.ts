@@ -14,12 +14,12 @@ import {
 } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
-  EmbeddedChain,
   RpcChain,
   attestationAuthorityPda,
   modelPda,
   type Chain,
 } from '@zkpin/sdk';
+import { EmbeddedChain } from '@zkpin/sdk/testing';
 
 export interface LookupTableNetwork {
   network: PublicKey;

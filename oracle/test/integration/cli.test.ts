@@ -8,15 +8,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import {
-  QUEUE_PROVE,
-  REPO_ROOT,
-  generateDeviceKeys,
-  readingJobId,
-  signReading,
-  signedReadingToJson,
-  toHex,
-} from '@zkpin/sdk';
+import { QUEUE_PROVE, readingJobId, signReading, signedReadingToJson, toHex } from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
+import { REPO_ROOT } from '@zkpin/sdk/testing';
 import { Prover, devProverArtifacts } from '../../src/prover/index.ts';
 import { createProverWorker } from '../../src/workers/index.ts';
 import {

@@ -6,7 +6,6 @@ import {
   decodeVerifyingKey,
   encodeReadingMessage,
   encodeVerifyingKey,
-  generateDeviceKeys,
   publicInput,
   signReading,
   toHex,
@@ -14,6 +13,7 @@ import {
   type ReadingMessage,
   type SignedReading,
 } from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
 import {
   devProverArtifacts,
   ensureNativeProver,

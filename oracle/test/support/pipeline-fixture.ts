@@ -11,20 +11,15 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
-  EmbeddedChain,
   INFERENCE_ATTESTATION_PROGRAM_ID,
-  LocalChain,
   NetworkFollower,
   QUEUE_PROVE,
   QUEUE_RELAY,
-  REPO_ROOT,
   bjjKeyHashBytes,
   deviceRegistryProgram,
   encodeVerifyingKey,
   fromHex,
-  generateDeviceKeys,
   networkPda,
-  programPath,
   readingJobId,
   registerDeviceInstructions,
   setUpNetwork,
@@ -36,6 +31,8 @@ import {
   type ProveJob,
   type SignedReading,
 } from '@zkpin/sdk';
+import { generateDeviceKeys } from '@zkpin/sdk/node';
+import { EmbeddedChain, LocalChain, REPO_ROOT, programPath } from '@zkpin/sdk/testing';
 import { Prover, devProverArtifacts } from '../../src/prover/index.ts';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';

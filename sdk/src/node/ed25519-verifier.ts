@@ -49,3 +49,17 @@ export class Ed25519Verifier {
     return key;
   }
 }
+
+const shared = new Ed25519Verifier();
+
+/**
+ * Whether `signature` is `publicKey`'s ed25519 signature over `message`, through one
+ * process-wide `Ed25519Verifier` (its KeyObjects cached). Never throws.
+ */
+export function verifyEd25519(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  return shared.verify(publicKey, message, signature);
+}

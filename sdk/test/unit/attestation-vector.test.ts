@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Keypair } from '@solana/web3.js';
 import * as snarkjs from 'snarkjs';
 import { describe, expect, it } from 'vitest';
-import { verifyBabyJub, verifyEd25519 } from '../../src/device-keys.ts';
+import { verifyBabyJub, verifyEd25519 } from '../../src/node.ts';
 import { bytesToBigIntBE, fromHex, toHex } from '../../src/field.ts';
 import { decodeReadingMessage, encodeReadingMessage } from '../../src/messages.ts';
 import {

@@ -1,14 +1,7 @@
 import { buildPoseidon } from 'circomlibjs';
 import { describe, expect, it } from 'vitest';
-import {
-  bjjKeyHashBytes,
-  DeviceBabyJubKey,
-  DeviceEd25519Key,
-  generateDeviceKeys,
-  signReading,
-  verifyBabyJub,
-  verifyEd25519,
-} from '../../src/device-keys.ts';
+import { bjjKeyHashBytes, DeviceEd25519Key, signReading } from '../../src/device-keys.ts';
+import { DeviceBabyJubKey, generateDeviceKeys, verifyBabyJub, verifyEd25519 } from '../../src/node.ts';
 import {
   bigIntToBytesBE,
   BN254_R,

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateDeviceKeys, signReading, type SignedReading } from '../../src/device-keys.ts';
+import { signReading, type SignedReading } from '../../src/device-keys.ts';
+import { generateDeviceKeys } from '../../src/node.ts';
 import { BABYJUB_L, BN254_R } from '../../src/field.ts';
 import { decodeReadingMessage, encodeReadingMessage } from '../../src/messages.ts';
 import { proveJobSchema, signedReadingJsonSchema } from '../../src/pipeline.ts';

@@ -2,8 +2,8 @@
  * An embedded Solana chain (LiteSVM) that speaks web3.js 1.x transactions and backs an
  * Anchor `Provider`, so `@coral-xyz/anchor` clients drive our programs in-process.
  *
- * This is the embedded half of the chain-access interface (docs/architecture.md); the
- * JSON-RPC half is a plain web3.js `Connection`.
+ * The embedded half of the chain-access interface (`Chain`, chain.ts) through `EmbeddedChain`;
+ * Node only (litesvm), so it is in `@zkpin/sdk/testing`, never in the main entry.
  */
 import {
   AddressLookupTableAccount,
@@ -17,54 +17,29 @@ import {
   type TransactionSignature,
 } from '@solana/web3.js';
 import type { Provider, Wallet } from '@coral-xyz/anchor';
-import { Clock, LiteSVM, FailedTransactionMetadata, type TransactionMetadata } from 'litesvm';
+import { createRequire } from 'node:module';
+import type * as LiteSvmModule from 'litesvm';
+import type { FailedTransactionMetadata, LiteSVM, TransactionMetadata } from 'litesvm';
 import { address, getTransactionDecoder, lamports } from '@solana/kit';
 import bs58 from 'bs58';
-
-/** One instruction a transaction ran (top level or invoked through CPI). */
-export interface ChainInstruction {
-  programId: PublicKey;
-  data: Uint8Array;
-  /** 1 for a top-level instruction, 2 for one it invoked, ... */
-  stackHeight: number;
-  /** Index of the top-level instruction this one ran under. */
-  topLevelIndex: number;
-}
-
-/** A successful transaction as followers see it: what the chain keeps, whatever its logs hold. */
-export interface ChainTransaction {
-  signature: string;
-  slot: number;
-  logs: string[];
-  /** Every account key of the transaction (lookup-table addresses included). */
-  accountKeys: PublicKey[];
-  /** The instructions invoked through CPI, in execution order (events are among them). */
-  innerInstructions: ChainInstruction[];
-}
-
-export interface TxResult extends ChainTransaction {
-  computeUnits: number;
-  returnData: Buffer;
-}
-
-/** A transaction the chain rejected. `logs` lets Anchor's `translateError` decode it. */
-export class ChainError extends Error {
-  readonly code = 'CHAIN_TX_FAILED' as const;
-  constructor(
-    message: string,
-    readonly logs: string[],
-    readonly context: { instructionIndex?: number; customCode?: number; computeUnits: number },
-  ) {
-    super(message);
-    this.name = 'ChainError';
-  }
-}
-
-export function isChainError(e: unknown): e is ChainError {
-  return e instanceof ChainError;
-}
+import {
+  ChainError,
+  type ChainInstruction,
+  type ChainTransaction,
+  type TxResult,
+} from '../chain.ts';
 
 const txDecoder = getTransactionDecoder();
+
+let litesvmModule: typeof LiteSvmModule | undefined;
+/**
+ * litesvm (a native module) is loaded by the first LocalChain, not on import: a service that
+ * imports `@zkpin/sdk/testing` for its embedded mode loads it only when it runs that mode.
+ */
+function litesvm(): typeof LiteSvmModule {
+  litesvmModule ??= createRequire(import.meta.url)('litesvm') as typeof LiteSvmModule;
+  return litesvmModule;
+}
 
 export class LocalChain {
   readonly svm: LiteSVM;
@@ -78,7 +53,7 @@ export class LocalChain {
   private clockPinned = false;
 
   constructor(svm?: LiteSVM) {
-    this.svm = svm ?? new LiteSVM();
+    this.svm = svm ?? new (litesvm().LiteSVM)();
     this.syncClock();
   }
 
@@ -91,7 +66,7 @@ export class LocalChain {
     const c = this.svm.getClock();
     if (unixSeconds <= c.unixTimestamp) return;
     this.svm.setClock(
-      new Clock(c.slot, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, unixSeconds),
+      new (litesvm().Clock)(c.slot, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, unixSeconds),
     );
   }
 
@@ -103,7 +78,7 @@ export class LocalChain {
     this.clockPinned = true;
     const c = this.svm.getClock();
     this.svm.setClock(
-      new Clock(c.slot, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, unixSeconds),
+      new (litesvm().Clock)(c.slot, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, unixSeconds),
     );
   }
 
@@ -121,7 +96,7 @@ export class LocalChain {
 
   airdrop(to: PublicKey, sol = 100): void {
     const r = this.svm.airdrop(address(to.toBase58()), lamports(BigInt(Math.round(sol * 1e9))));
-    if (r instanceof FailedTransactionMetadata) throw new Error(`airdrop failed: ${r.toString()}`);
+    if (r instanceof litesvm().FailedTransactionMetadata) throw new Error(`airdrop failed: ${r.toString()}`);
   }
 
   /** A fresh keypair with `sol` SOL. */
@@ -184,7 +159,7 @@ export class LocalChain {
     this.svm.expireBlockhash();
     const slot = this.slot();
     this.svm.warpToSlot(BigInt(slot + 1));
-    if (result instanceof FailedTransactionMetadata) throw toChainError(result);
+    if (result instanceof litesvm().FailedTransactionMetadata) throw toChainError(result);
     const r = toTxResult(result, accountKeys, slot);
     const seen: ChainTransaction = {
       signature: r.signature,

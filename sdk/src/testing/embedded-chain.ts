@@ -1,0 +1,50 @@
+/**
+ * The embedded implementation of `Chain` (chain.ts): a LiteSVM `LocalChain` behind the same
+ * interface as JSON-RPC, for tests and the local network.
+ */
+import type { AccountInfo, PublicKey, Signer, Transaction, VersionedTransaction } from '@solana/web3.js';
+import type { Buffer } from 'buffer';
+import type { Chain, ChainTransaction, TransactionListener, TxResult } from '../chain.ts';
+import type { LocalChain } from './local-chain.ts';
+
+export class EmbeddedChain implements Chain {
+  readonly kind = 'embedded' as const;
+  private readonly unsubscribes = new Set<() => void>();
+
+  constructor(readonly local: LocalChain) {}
+
+  send(tx: Transaction | VersionedTransaction, signers: Signer[]): Promise<TxResult> {
+    try {
+      return Promise.resolve(this.local.send(tx, signers));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  getAccountInfo(pubkey: PublicKey): Promise<AccountInfo<Buffer> | null> {
+    return Promise.resolve(this.local.getAccountInfo(pubkey));
+  }
+
+  onTransaction(address: PublicKey, fn: TransactionListener): () => void {
+    const off = this.local.onTransaction(address, fn);
+    this.unsubscribes.add(off);
+    return () => {
+      off();
+      this.unsubscribes.delete(off);
+    };
+  }
+
+  history(address: PublicKey): Promise<ChainTransaction[]> {
+    return Promise.resolve(this.local.history(address));
+  }
+
+  historyNow(address: PublicKey): ChainTransaction[] {
+    return this.local.history(address);
+  }
+
+  close(): Promise<void> {
+    for (const off of this.unsubscribes) off();
+    this.unsubscribes.clear();
+    return Promise.resolve();
+  }
+}
