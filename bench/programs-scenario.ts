@@ -10,6 +10,7 @@ import BN from 'bn.js';
 import { Keypair, PublicKey, Transaction } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
+  networkPda,
   DEVICE_STATUS_ACTIVE,
   DEVICE_TREE_SHAPE,
   APPROVAL_PAGE_ACCOUNT_BYTES,
@@ -81,10 +82,7 @@ export async function measureRegistry(): Promise<Record<string, number>> {
     .accounts({ authority: a2.publicKey })
     .rpc();
   metrics.initialize_network_cu = p2.lastResult!.computeUnits;
-  const net2 = PublicKey.findProgramAddressSync(
-    [Buffer.from('network'), a2.publicKey.toBuffer()],
-    DEVICE_REGISTRY_PROGRAM_ID,
-  )[0];
+  const net2 = networkPda(a2.publicKey);
   await r2.methods.setOracles({ oracles, permissionless: false }).accounts({ network: net2 }).rpc();
   metrics.set_oracles_cu = p2.lastResult!.computeUnits;
   const mk = new PublicKey(makerKey.publicKey);

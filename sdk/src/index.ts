@@ -15,6 +15,7 @@ export * from './onboarding.ts';
 export * from './device-keys.ts';
 export * from './circuit-input.ts';
 export * from './merkle-replica.ts';
+export * from './tree-account.ts';
 export * from './registry-client.ts';
 export * from './network-setup.ts';
 export * from './attestation.ts';

@@ -12,11 +12,11 @@
  */
 import { type Provider } from '@coral-xyz/anchor';
 import { PublicKey } from '@solana/web3.js';
-import { ConcurrentMerkleTreeAccount } from '@solana/spl-account-compression';
 import { parseProgramEvents, recordLeafHash, type ProgramEvent } from './attestation.ts';
 import type { Chain, ChainTransaction } from './chain.ts';
 import { toHex } from './field.ts';
 import { MerkleReplica } from './merkle-replica.ts';
+import { treeAccountRoot } from './tree-account.ts';
 import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
 import { deviceRegistryProgram } from './programs.ts';
 import {
@@ -348,7 +348,7 @@ export class NetworkFollower implements DeviceDirectory {
     const info = await this.chain.getAccountInfo(tree);
     const t = this.state.trees.get(tree.toBase58());
     if (!info || !t) return false;
-    const onChain = ConcurrentMerkleTreeAccount.fromBuffer(info.data).getCurrentRoot();
+    const onChain = treeAccountRoot(info.data);
     return sameBytes(onChain, t.replica.root);
   }
 

@@ -16,8 +16,9 @@ import {
   initApprovalPageInstruction,
   makerPda,
   modelPda,
-  type TreeShape,
 } from './registry-client.ts';
+import type { TreeShape } from './tree-account.ts';
+import { APPROVAL_PAGE_SIZE } from '../../idls/constants.ts';
 
 /** Device trees: 2^20 devices; canopy 10 keeps proofs at 10 nodes (docs/architecture.md). */
 export const DEVICE_TREE_SHAPE: TreeShape = { maxDepth: 20, maxBufferSize: 64, canopyDepth: 10 };
@@ -147,5 +148,5 @@ export async function createApprovalPage(
   }
 }
 
-/** Size of an `ApprovalPage` account: discriminator, maker, page, bump, padding, 8,192 bytes of bits. */
-export const APPROVAL_PAGE_ACCOUNT_BYTES = 8 + 32 + 4 + 1 + 3 + 8192;
+/** Size of an `ApprovalPage` account (generated: idls/constants.ts `APPROVAL_PAGE_SIZE`). */
+export const APPROVAL_PAGE_ACCOUNT_BYTES = APPROVAL_PAGE_SIZE;

@@ -9,7 +9,11 @@
  */
 import { PublicKey } from '@solana/web3.js';
 import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
-import { APPROVALS_SEED, SERIALS_PER_APPROVAL_PAGE } from '../../idls/constants.ts';
+import {
+  APPROVAL_PAGE_SIZE,
+  APPROVALS_SEED,
+  SERIALS_PER_APPROVAL_PAGE,
+} from '../../idls/constants.ts';
 
 export const APPROVAL_DOMAIN = 'zkpin/v2/approve';
 export const CLAIM_DOMAIN = 'zkpin/v2/onboard';
@@ -135,11 +139,14 @@ export function approvalPagePda(maker: PublicKey, page: number): PublicKey {
   )[0];
 }
 
+/** Where an `ApprovalPage` account's bitmap starts (after discriminator, maker, page, bump, padding). */
+const APPROVAL_BITS_OFFSET = APPROVAL_PAGE_SIZE - SERIALS_PER_APPROVAL_PAGE / 8;
+
 /** Whether approval `serial` was used, from an `ApprovalPage` account's data. */
 export function isApprovalUsed(pageData: Uint8Array, serial: number): boolean {
-  // discriminator 8 || maker 32 || page u32 || bump u8 || pad 3 || bits
+  // The bitmap is the account's last SERIALS_PER_APPROVAL_PAGE / 8 bytes.
   const bit = serial % SERIALS_PER_APPROVAL_PAGE;
-  const byte = pageData[48 + Math.floor(bit / 8)];
+  const byte = pageData[APPROVAL_BITS_OFFSET + Math.floor(bit / 8)];
   if (byte === undefined) throw new RangeError('not an ApprovalPage account');
   return (byte & (1 << (bit % 8))) !== 0;
 }

@@ -3,7 +3,7 @@
  * register-device transaction (Ed25519 precompile + instruction; onboarding.ts has the
  * approval and claim messages).
  */
-import { BorshCoder, parseIdlErrors, translateError, type Idl, type Program } from '@coral-xyz/anchor';
+import { BorshCoder, parseIdlErrors, translateError, type Program } from '@coral-xyz/anchor';
 import BN from 'bn.js';
 import {
   Keypair,
@@ -14,9 +14,9 @@ import {
   type AccountMeta,
   type TransactionInstruction,
 } from '@solana/web3.js';
-import { getConcurrentMerkleTreeAccountSize } from '@solana/spl-account-compression';
 import { keccak_256 } from '@noble/hashes/sha3';
 import { ed25519Instruction } from './ed25519.ts';
+import { treeAccountSize, type TreeShape } from './tree-account.ts';
 import {
   approvalPageOf,
   approvalPagePda,
@@ -71,7 +71,7 @@ export interface DeviceLeaf {
  * encoded from the IDL, never from hand-written offsets. The IDL JSON keeps Rust's snake_case
  * field names, so values are given with those.
  */
-export const DEVICE_REGISTRY_TYPES = new BorshCoder(DEVICE_REGISTRY_IDL as unknown as Idl).types;
+export const DEVICE_REGISTRY_TYPES = new BorshCoder(DEVICE_REGISTRY_IDL).types;
 
 /** `DeviceLeafV0` bytes: network || borsh(DeviceLeaf), 173 bytes. */
 export function deviceLeafBytes(network: PublicKey, leaf: DeviceLeaf): Uint8Array {
@@ -99,16 +99,6 @@ export function deviceLeafHash(network: PublicKey, leaf: DeviceLeaf): Uint8Array
 /** Proof nodes as the remaining accounts the programs read them from. */
 export function proofAccounts(nodes: Uint8Array[]): AccountMeta[] {
   return nodes.map((n) => ({ pubkey: new PublicKey(n), isSigner: false, isWritable: false }));
-}
-
-export interface TreeShape {
-  maxDepth: number;
-  maxBufferSize: number;
-  canopyDepth: number;
-}
-
-export function treeAccountSize(shape: TreeShape): number {
-  return getConcurrentMerkleTreeAccountSize(shape.maxDepth, shape.maxBufferSize, shape.canopyDepth);
 }
 
 /** `SystemProgram.createAccount` for a tree account owned by device_registry. */

@@ -41,6 +41,10 @@ pub const TREE_KIND_RECORD: u8 = 1;
 /// Serials per approval page: one bit each in its 8,192-byte bitmap.
 #[constant]
 pub const SERIALS_PER_APPROVAL_PAGE: u32 = 65_536;
+/// Bytes of an `ApprovalPage` account (discriminator, maker, page, bump, padding, bitmap):
+/// the rent an approval page needs. The bitmap is its last `SERIALS_PER_APPROVAL_PAGE / 8` bytes.
+#[constant]
+pub const APPROVAL_PAGE_SIZE: u32 = (8 + ApprovalPage::INIT_SPACE) as u32;
 /// Bytes of a `DeviceLeafV0` (network || borsh(DeviceLeaf)), the preimage of a device leaf.
 #[constant]
 pub const DEVICE_LEAF_V0_SIZE: u32 = 173;

@@ -24,6 +24,11 @@ fn constants_agree() {
     assert_eq!(iface::TREE_KIND_DEVICE, program::instructions::init_tree::KIND_DEVICE);
     assert_eq!(iface::TREE_KIND_RECORD, program::instructions::init_tree::KIND_RECORD);
     assert_eq!(iface::SERIALS_PER_APPROVAL_PAGE, state::approval_page::SERIALS_PER_PAGE);
+    assert_eq!(iface::APPROVAL_PAGE_SIZE as usize, state::ApprovalPage::LEN);
+    assert_eq!(
+        iface::APPROVAL_PAGE_SIZE as usize - state::approval_page::PAGE_BYTES,
+        core::mem::offset_of!(state::ApprovalPage, bits)
+    );
     assert_eq!(iface::DEVICE_LEAF_V0_SIZE as usize, zkpin_encoding::DEVICE_LEAF_V0_SIZE);
     assert_eq!(iface::DEVICE_LEAF_V0_SIZE as usize, 32 + leaf::DEVICE_LEAF_LEN);
     assert_eq!(iface::RECORD_LEAF_V0_SIZE as usize, zkpin_encoding::RECORD_LEAF_V0_SIZE);
