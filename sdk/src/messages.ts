@@ -65,7 +65,8 @@ function i64(v: bigint, what: string): bigint {
 }
 
 function u32(v: number, what: string): number {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${what} must be a u32`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+    throw new RangeError(`${what} must be a u32`);
   return v;
 }
 

@@ -85,7 +85,9 @@ export function deviceLeafBytes(network: PublicKey, leaf: DeviceLeaf): Uint8Arra
     status: leaf.status,
   });
   if (32 + borsh.length !== DEVICE_LEAF_V0_SIZE)
-    throw new RangeError(`DeviceLeaf encodes to ${borsh.length} bytes, not ${DEVICE_LEAF_V0_SIZE - 32}`);
+    throw new RangeError(
+      `DeviceLeaf encodes to ${borsh.length} bytes, not ${DEVICE_LEAF_V0_SIZE - 32}`,
+    );
   const b = new Uint8Array(DEVICE_LEAF_V0_SIZE);
   b.set(network.toBytes(), 0);
   b.set(borsh, 32);

@@ -44,7 +44,10 @@ export function treeAccountSize(shape: TreeShape): number {
 
 /** The tree's current root (the active changelog entry's) from a tree account's data. */
 export function treeAccountRoot(data: Uint8Array): Uint8Array {
-  if (data.length < HEADER_BYTES + TREE_COUNTERS_BYTES || data[0] !== ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE)
+  if (
+    data.length < HEADER_BYTES + TREE_COUNTERS_BYTES ||
+    data[0] !== ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE
+  )
     throw new RangeError('not an initialized concurrent Merkle tree account');
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const maxBufferSize = view.getUint32(2, true);

@@ -88,4 +88,3 @@ export async function generateDeviceKeys(seeds?: {
     babyJub: await DeviceBabyJubKey.create(seeds?.babyJub),
   };
 }
-

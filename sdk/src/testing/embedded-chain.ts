@@ -2,7 +2,13 @@
  * The embedded implementation of `Chain` (chain.ts): a LiteSVM `LocalChain` behind the same
  * interface as JSON-RPC, for tests and the local network.
  */
-import type { AccountInfo, PublicKey, Signer, Transaction, VersionedTransaction } from '@solana/web3.js';
+import type {
+  AccountInfo,
+  PublicKey,
+  Signer,
+  Transaction,
+  VersionedTransaction,
+} from '@solana/web3.js';
 import type { Buffer } from 'buffer';
 import type { Chain, ChainTransaction, TransactionListener, TxResult } from '../chain.ts';
 import type { LocalChain } from './local-chain.ts';

@@ -66,7 +66,13 @@ export class LocalChain {
     const c = this.svm.getClock();
     if (unixSeconds <= c.unixTimestamp) return;
     this.svm.setClock(
-      new (litesvm().Clock)(c.slot, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, unixSeconds),
+      new (litesvm().Clock)(
+        c.slot,
+        c.epochStartTimestamp,
+        c.epoch,
+        c.leaderScheduleEpoch,
+        unixSeconds,
+      ),
     );
   }
 
@@ -78,7 +84,13 @@ export class LocalChain {
     this.clockPinned = true;
     const c = this.svm.getClock();
     this.svm.setClock(
-      new (litesvm().Clock)(c.slot, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, unixSeconds),
+      new (litesvm().Clock)(
+        c.slot,
+        c.epochStartTimestamp,
+        c.epoch,
+        c.leaderScheduleEpoch,
+        unixSeconds,
+      ),
     );
   }
 
@@ -96,7 +108,8 @@ export class LocalChain {
 
   airdrop(to: PublicKey, sol = 100): void {
     const r = this.svm.airdrop(address(to.toBase58()), lamports(BigInt(Math.round(sol * 1e9))));
-    if (r instanceof litesvm().FailedTransactionMetadata) throw new Error(`airdrop failed: ${r.toString()}`);
+    if (r instanceof litesvm().FailedTransactionMetadata)
+      throw new Error(`airdrop failed: ${r.toString()}`);
   }
 
   /** A fresh keypair with `sol` SOL. */

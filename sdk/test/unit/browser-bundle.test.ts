@@ -63,7 +63,7 @@ function browserContext(): vm.Context {
     atob,
     btoa,
     crypto: {
-      getRandomValues: <T extends ArrayBufferView | null>(a: T) => crypto.getRandomValues(a),
+      getRandomValues: <T extends ArrayBufferView>(a: T) => crypto.getRandomValues(a),
       subtle: crypto.subtle,
     },
     setTimeout,
@@ -258,15 +258,23 @@ describe('@zkpin/sdk main entry in a browser', () => {
     vm.runInContext(`${code}\nglobalThis.sdk = sdk;`, ctx, { filename: 'sdk-browser.js' });
     ctx.input = JSON.stringify(INPUT);
     const node = nodeSide();
-    const own = JSON.parse(vm.runInContext(HARNESS('own'), ctx) as string) as Record<string, string>;
+    const own = JSON.parse(vm.runInContext(HARNESS('own'), ctx) as string) as Record<
+      string,
+      string
+    >;
     // Anchor's BorshCoder (buffer-layout) reads the global Buffer when it encodes a pubkey, as
     // web3.js does in places: browser apps install the `buffer` polyfill as globalThis.Buffer
     // (sdk/README.md). zkpin's own code never reads the global (eslint.config.mjs); the calls
     // above ran without it.
-    expect(() => vm.runInContext(HARNESS('borsh'), ctx)).toThrow(/Buffer is not defined/);
+    expect(() => vm.runInContext(HARNESS('borsh'), ctx) as unknown).toThrow(
+      /Buffer is not defined/,
+    );
     // The polyfill an app installs is the `buffer` package its bundle shares with web3.js:
     // here, the class of the bundle's own Buffers.
-    ctx.Buffer = vm.runInContext('sdk.DEVICE_REGISTRY_PROGRAM_ID.toBuffer().constructor', ctx);
+    ctx.Buffer = vm.runInContext(
+      'sdk.DEVICE_REGISTRY_PROGRAM_ID.toBuffer().constructor',
+      ctx,
+    ) as unknown;
     expect((ctx.Buffer as { name?: string }).name).toMatch(/^Buffer\d*$/);
     const borsh = JSON.parse(vm.runInContext(HARNESS('borsh'), ctx) as string) as Record<
       string,

@@ -1,7 +1,12 @@
 import { buildPoseidon } from 'circomlibjs';
 import { describe, expect, it } from 'vitest';
 import { bjjKeyHashBytes, DeviceEd25519Key, signReading } from '../../src/device-keys.ts';
-import { DeviceBabyJubKey, generateDeviceKeys, verifyBabyJub, verifyEd25519 } from '../../src/node.ts';
+import {
+  DeviceBabyJubKey,
+  generateDeviceKeys,
+  verifyBabyJub,
+  verifyEd25519,
+} from '../../src/node.ts';
 import {
   bigIntToBytesBE,
   BN254_R,

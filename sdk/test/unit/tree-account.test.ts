@@ -23,7 +23,12 @@ const SIZES: [number, number][] = [
 ];
 
 /** A tree account of `shape` whose changelog roots are all distinct, active entry `active`. */
-function syntheticTree(maxDepth: number, maxBufferSize: number, canopyDepth: number, active: number) {
+function syntheticTree(
+  maxDepth: number,
+  maxBufferSize: number,
+  canopyDepth: number,
+  active: number,
+) {
   const data = new Uint8Array(treeAccountSize({ maxDepth, maxBufferSize, canopyDepth }));
   const view = new DataView(data.buffer);
   data[0] = 1; // account_type: concurrent Merkle tree
@@ -46,9 +51,9 @@ describe('tree accounts', () => {
   it('treeAccountSize equals SPL getConcurrentMerkleTreeAccountSize', () => {
     for (const [depth, buffer] of SIZES) {
       for (const canopy of [0, 1, 5, Math.min(10, depth)]) {
-        expect(treeAccountSize({ maxDepth: depth, maxBufferSize: buffer, canopyDepth: canopy })).toBe(
-          getConcurrentMerkleTreeAccountSize(depth, buffer, canopy),
-        );
+        expect(
+          treeAccountSize({ maxDepth: depth, maxBufferSize: buffer, canopyDepth: canopy }),
+        ).toBe(getConcurrentMerkleTreeAccountSize(depth, buffer, canopy));
       }
     }
   });
