@@ -33,7 +33,7 @@ import {
   toHex,
   type DeviceKeys,
   type NetworkSetup,
-  type ProveJob,
+  type ProveJobData,
   type SignedReading,
 } from '@zkpin/sdk';
 import { Prover, devProverArtifacts } from '../../src/prover/index.ts';
@@ -158,7 +158,7 @@ export class PipelineFixture {
     });
   }
 
-  proveJob(r: SignedReading): { id: string; data: ProveJob } {
+  proveJob(r: SignedReading): { id: string; data: ProveJobData } {
     return {
       id: readingJobId(toHex(r.device), r.seq),
       data: {
