@@ -126,9 +126,7 @@ describe('submit_attestation with proofs from the oracle prover', () => {
     ];
     for (const [i, values] of inputs.entries()) {
       const seq = BigInt(i + 1);
-      const a = await prover.prove(reading(seq, values), {
-        expectedBjjKeyHash: keys.babyJub.keyHash,
-      });
+      const a = await prover.prove(reading(seq, values));
       const result = await submit(a);
       expect(result.computeUnits).toBeLessThanOrEqual(
         ATTESTATION_CU_CEILINGS.submit_attestation_cu,

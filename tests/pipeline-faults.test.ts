@@ -127,10 +127,8 @@ async function relayPayloadFor(d: TestDevice): Promise<RelayJob> {
     inputCommitment: toHex(bigIntToBytesBE(a.fields.inputCommitment, 32)),
     class: a.fields.class,
     score: a.fields.score.toString(),
-    publicInput: toHex(a.publicInput),
     proof: toHex(a.proofBytes),
     acceptedAt: Date.now(),
-    provedAt: Date.now(),
     prevSeq: null,
   };
 }

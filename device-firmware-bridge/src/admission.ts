@@ -27,7 +27,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { readingJobId, type ProveJob } from '@zkpin/sdk';
+import { readingJobId, type ProveJobData } from '@zkpin/sdk';
 import type { RejectReason } from './errors.ts';
 import type { ValidReading } from './reading-validator.ts';
 
@@ -150,7 +150,7 @@ export class Admission {
       const out = await admit.call(this.redis, keys.length, ...keys, ...args);
 
       const acceptedAt = Date.now();
-      const toAdd = new Map<string, { name: string; data: ProveJob; opts: object }>();
+      const toAdd = new Map<string, { name: string; data: ProveJobData; opts: object }>();
       const done: (() => void)[] = [];
       batch.forEach((p, i) => {
         const decision = out[2 * i] as Decision;
@@ -158,7 +158,7 @@ export class Admission {
         const jobId = jobIds[i]!;
         if (decision === 'OK' || decision === 'DUP' || decision === 'DUP_ADD') {
           if (decision !== 'DUP' && !toAdd.has(jobId)) {
-            const data: ProveJob = {
+            const data: ProveJobData = {
               reading: p.item.reading,
               acceptedAt,
               source: p.source,

@@ -227,7 +227,8 @@ export function createBridge(o: BridgeOptions): Bridge {
     let valid;
     try {
       const checked = validator.check(payload, topicDevice);
-      if (!(await verifier.verify(checked.device, checked.message, checked.signature))) {
+      const { device, ed25519Signature } = checked.reading;
+      if (!(await verifier.verify(device, checked.message, ed25519Signature))) {
         throw new BridgeRejection('BAD_SIGNATURE', undefined, {
           device: checked.deviceHex,
           seq: checked.seq,

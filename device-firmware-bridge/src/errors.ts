@@ -2,6 +2,8 @@
  * Why the bridge turns a message away. Every code is stable: responses, logs and the
  * `zkpin_bridge_rejected_total{reason}` metric key on it.
  */
+import type { DeviceGateCode } from '@zkpin/sdk';
+
 export const REJECT_REASONS = {
   TOO_LARGE: { status: 413, message: 'the message is larger than the bridge accepts' },
   MALFORMED_JSON: { status: 400, message: 'the body is not valid JSON' },
@@ -51,6 +53,9 @@ export const REJECT_REASONS = {
 } as const;
 
 export type RejectReason = keyof typeof REJECT_REASONS;
+
+// Every reason of the sdk's device gate is a bridge reason (with its HTTP status).
+REJECT_REASONS satisfies Record<DeviceGateCode, { status: number; message: string }>;
 export const REJECT_REASON_CODES = Object.keys(REJECT_REASONS) as RejectReason[];
 
 /**

@@ -1,32 +1,33 @@
 /**
- * The bridge's synchronous checks on one message, cheapest first: size, JSON, schema,
- * topic, network, timestamp window, device known, ed25519 over the canonical bytes
- * (node:crypto, the device's public key cached as a KeyObject), device active, model id,
- * BabyJubJub key = the leaf's, seq above the on-chain seq. Stateful checks (seq order,
- * duplicates, rate, backpressure) happen in Redis (admission.ts).
+ * The bridge's synchronous checks on one message, cheapest first: size, JSON, the one
+ * reading parser (`signedReadingSchema`), topic, network, timestamp window, device known;
+ * then, after the ed25519 signature (verified by the caller, off the event loop), the sdk's
+ * device gate (seq above the on-chain seq, device active, model, BabyJubJub key). Stateful
+ * checks (seq order, duplicates, rate, backpressure) happen in Redis (admission.ts).
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import {
-  DEVICE_STATUS_ACTIVE,
+  DeviceGate,
+  describeIssue,
   encodeReadingMessage,
-  signedReadingJsonSchema,
+  signedReadingSchema,
   type DeviceDirectory,
+  type SignedReading,
   type SignedReadingJson,
 } from '@zkpin/sdk';
-import { BjjKeyCheck } from './bjj-key-check.ts';
 import { BridgeRejection } from './errors.ts';
 
 export type { DeviceDirectory } from '@zkpin/sdk';
 
 /** A message that passed the checks before its signature. */
 export interface CheckedReading {
-  reading: SignedReadingJson;
+  /** The reading as the device sent it (valid: it is what the prove job carries). */
+  json: SignedReadingJson;
+  reading: SignedReading;
   deviceHex: string;
+  /** Canonical decimal seq. */
   seq: string;
-  device: Uint8Array;
+  /** The 308 signed bytes. */
   message: Uint8Array;
-  signature: Uint8Array;
-  entry: NonNullable<ReturnType<DeviceDirectory['device']>>;
 }
 
 export interface ValidReading {
@@ -44,41 +45,16 @@ export interface TimestampWindow {
   maxClockSkewS: number;
 }
 
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
-/**
- * The BabyJubJub key and signature as `encodeReadingMessage` takes them from reading
- * message v2 on (spec §2), where the ed25519 signature covers them too.
- */
-function bjjFields(r: SignedReadingJson) {
-  return {
-    bjjPublicKey: { ax: BigInt(r.bjjPublicKey.ax), ay: BigInt(r.bjjPublicKey.ay) },
-    bjjSignature: {
-      r8x: BigInt(r.bjjSignature.r8x),
-      r8y: BigInt(r.bjjSignature.r8y),
-      s: BigInt(r.bjjSignature.s),
-    },
-  };
-}
-
 export class ReadingValidator {
-  private readonly keys = new Map<string, KeyObject>();
-  private readonly bjjKeys = new BjjKeyCheck();
+  private readonly gate: DeviceGate;
 
   constructor(
     readonly networkHex: string,
     readonly directory: DeviceDirectory,
     readonly maxMessageBytes: number,
     readonly window: TimestampWindow,
-  ) {}
-
-  /** All checks, inline (tests and simple embedding); throws BridgeRejection with the reason. */
-  validate(payload: Buffer | string, topicDevice?: string): ValidReading {
-    const c = this.check(payload, topicDevice);
-    if (!verify(null, c.message, this.publicKey(c.deviceHex), c.signature)) {
-      throw new BridgeRejection('BAD_SIGNATURE', undefined, { device: c.deviceHex, seq: c.seq });
-    }
-    return this.finish(c);
+  ) {
+    this.gate = new DeviceGate(directory);
   }
 
   /** The checks before the signature: size, JSON, schema, topic, network, time, device known. */
@@ -99,23 +75,21 @@ export class ReadingValidator {
         `the body is not valid JSON: ${(e as Error).message}`,
       );
     }
-    const parsed = signedReadingJsonSchema.safeParse(json);
+    const parsed = signedReadingSchema.safeParse(json);
     if (!parsed.success) {
       if (typeof json === 'object' && json !== null && !('ed25519Signature' in json)) {
         throw new BridgeRejection('UNSIGNED');
       }
-      const issue = parsed.error.issues[0];
       throw new BridgeRejection(
         'SCHEMA_INVALID',
-        `the reading does not match the SignedReadingJson schema: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`,
+        `the reading does not match the SignedReadingJson schema: ${describeIssue(parsed.error)}`,
       );
     }
+    // The schema is strict and admits one encoding per value: `json` is the reading as parsed.
+    const valid = json as SignedReadingJson;
     const reading = parsed.data;
-    const deviceHex = reading.device;
-    // The schema admits only canonical decimals in u64 / i64 range.
-    const seqN = BigInt(reading.seq);
-    const ts = BigInt(reading.timestamp);
-    const seq = reading.seq;
+    const deviceHex = valid.device;
+    const seq = valid.seq;
     const ctx = { device: deviceHex, seq };
     if (topicDevice !== undefined && topicDevice !== deviceHex) {
       throw new BridgeRejection(
@@ -124,91 +98,37 @@ export class ReadingValidator {
         ctx,
       );
     }
-    if (reading.network !== this.networkHex) {
+    if (valid.network !== this.networkHex) {
       throw new BridgeRejection(
         'WRONG_NETWORK',
-        `the reading is for network ${reading.network}, this bridge serves ${this.networkHex}`,
+        `the reading is for network ${valid.network}, this bridge serves ${this.networkHex}`,
         ctx,
       );
     }
-    this.checkTimestamp(ts, ctx);
-    const entry = this.directory.device(deviceHex);
-    if (!entry)
+    this.checkTimestamp(reading.timestamp, ctx);
+    // The gate's first rule, before a signature is spent on a device nobody registered.
+    if (!this.directory.device(deviceHex)) {
       throw new BridgeRejection(
         'UNKNOWN_DEVICE',
         `device ${deviceHex} is not registered in this network`,
         ctx,
       );
-
-    const device = Buffer.from(deviceHex, 'hex');
-    const message = encodeReadingMessage({
-      network: Buffer.from(reading.network, 'hex'),
-      device,
-      seq: seqN,
-      timestamp: ts,
-      modelId: reading.modelId,
-      readings: reading.readings,
-      salt: Buffer.from(reading.salt, 'hex'),
-      // Signed from reading message v2 on; the v1 encoder ignores them.
-      ...bjjFields(reading),
-    });
-    return {
-      reading,
-      deviceHex,
-      seq,
-      device,
-      message,
-      signature: Buffer.from(reading.ed25519Signature, 'hex'),
-      entry,
-    };
+    }
+    return { json: valid, reading, deviceHex, seq, message: encodeReadingMessage(reading) };
   }
 
-  /**
-   * The checks after a good signature: device active, model id, BabyJubJub key, seq above
-   * the on-chain seq.
-   */
+  /** The checks after a good signature: the device gate. */
   finish(c: CheckedReading): ValidReading {
-    const { reading, deviceHex, seq, entry } = c;
-    const ctx = { device: deviceHex, seq };
-    if (entry.leaf.status !== DEVICE_STATUS_ACTIVE) {
-      throw new BridgeRejection(
-        'DEVICE_REVOKED',
-        `device ${deviceHex} is not active (status ${entry.leaf.status})`,
-        ctx,
-      );
-    }
-    if (entry.leaf.modelId !== reading.modelId) {
-      throw new BridgeRejection(
-        'MODEL_MISMATCH',
-        `the reading is for model ${reading.modelId}; the device is registered with model ${entry.leaf.modelId}`,
-        ctx,
-      );
-    }
-    let sameKey: boolean;
-    try {
-      sameKey = this.bjjKeys.matches(deviceHex, reading.bjjPublicKey, entry.leaf.bjjKeyHash);
-    } catch (e) {
-      throw new BridgeRejection(
-        'SCHEMA_INVALID',
-        `bjjPublicKey is not a BN254 field element pair: ${(e as Error).message}`,
-        ctx,
-      );
-    }
-    if (!sameKey) {
-      throw new BridgeRejection(
-        'BJJ_KEY_MISMATCH',
-        `the reading's BabyJubJub key does not hash to device ${deviceHex}'s registered bjj_key_hash`,
-        ctx,
-      );
-    }
-    if (BigInt(seq) <= BigInt(entry.leaf.seq.toString())) {
-      throw new BridgeRejection(
-        'REPLAYED_SEQ',
-        `seq ${seq} is not above the device's on-chain seq ${entry.leaf.seq.toString()}`,
-        ctx,
-      );
-    }
-    return { reading, deviceHex, seq };
+    const { reading, deviceHex, seq } = c;
+    const rejected = this.gate.check({
+      deviceHex,
+      seq: reading.seq,
+      modelId: reading.modelId,
+      bjjPublicKey: reading.bjjPublicKey,
+    });
+    if (rejected)
+      throw new BridgeRejection(rejected.code, rejected.message, { device: deviceHex, seq });
+    return { reading: c.json, deviceHex, seq };
   }
 
   private checkTimestamp(ts: bigint, ctx: { device: string; seq: string }): void {
@@ -222,18 +142,5 @@ export class ReadingValidator {
         ctx,
       );
     }
-  }
-
-  private publicKey(deviceHex: string): KeyObject {
-    let key = this.keys.get(deviceHex);
-    if (!key) {
-      key = createPublicKey({
-        key: Buffer.concat([SPKI_PREFIX, Buffer.from(deviceHex, 'hex')]),
-        format: 'der',
-        type: 'spki',
-      });
-      this.keys.set(deviceHex, key);
-    }
-    return key;
   }
 }

@@ -21,5 +21,6 @@ export * from './network-setup.ts';
 export * from './attestation.ts';
 export * from './signed-reading-json.ts';
 export * from './pipeline.ts';
+export * from './device-gate.ts';
 export * from './chain.ts';
 export * from './network-follower.ts';

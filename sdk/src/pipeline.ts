@@ -3,7 +3,9 @@
  * payloads (zod schemas, validated on both sides), and dead-letter reason codes.
  */
 import { z } from 'zod';
-import { BABYJUB_L, BN254_R } from './field.ts';
+import type { SignedReading } from './device-keys.ts';
+import { DEVICE_GATE_REJECTIONS, type DeviceGateCode } from './device-gate.ts';
+import { BABYJUB_L, BN254_R, fromHex } from './field.ts';
 
 export const QUEUE_PROVE = 'prove';
 export const QUEUE_RELAY = 'relay';
@@ -43,7 +45,6 @@ export function readingJobId(deviceHex: string, seq: bigint | string): string {
 }
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`));
-const dec = z.string().regex(/^-?[0-9]+$/);
 
 /**
  * A decimal string of an integer in [min, max] in its one canonical form: digits only (a
@@ -100,67 +101,117 @@ export const signedReadingJsonSchema = z
   })
   .strict();
 
+/**
+ * `signedReadingJsonSchema` parsing straight into the typed `SignedReading` (bytes and
+ * bigints): the one parser of a reading, used by the bridge and the prover worker.
+ */
+export const signedReadingSchema = signedReadingJsonSchema.transform((o): SignedReading => ({
+  network: fromHex(o.network),
+  device: fromHex(o.device),
+  seq: BigInt(o.seq),
+  timestamp: BigInt(o.timestamp),
+  modelId: o.modelId,
+  readings: [...o.readings],
+  salt: fromHex(o.salt),
+  ed25519Signature: fromHex(o.ed25519Signature),
+  bjjPublicKey: { ax: BigInt(o.bjjPublicKey.ax), ay: BigInt(o.bjjPublicKey.ay) },
+  bjjSignature: {
+    r8x: BigInt(o.bjjSignature.r8x),
+    r8y: BigInt(o.bjjSignature.r8y),
+    s: BigInt(o.bjjSignature.s),
+  },
+}));
+
+/** The first problem zod found, as `<path>: <message>` (what a rejection reports). */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
+}
+
+/**
+ * A `prove` job: the reading as the device sent it (JSON, which the bridge checked against
+ * the same schema) and what the bridge knew when it accepted it. Parsing gives the typed
+ * reading; `ProveJobData` is what producers write.
+ */
 export const proveJobSchema = z
   .object({
-    reading: signedReadingJsonSchema,
+    reading: signedReadingSchema,
     /** Milliseconds since the epoch when the bridge accepted the reading. */
     acceptedAt: z.number(),
     source: z.enum(['mqtt', 'http']),
     prevSeq: prevSeqSchema,
   })
   .strict();
-export type ProveJob = z.infer<typeof proveJobSchema>;
+export type ProveJobData = z.input<typeof proveJobSchema>;
+export type ProveJob = z.output<typeof proveJobSchema>;
 
+/**
+ * A `relay` job: what `submit_attestation` needs besides the device leaf and its proof, which
+ * the relayer takes from its replica. `modelId` is checked against the leaf by the device gate.
+ */
 export const relayJobSchema = z
   .object({
     device: hex(32),
-    seq: z.string().regex(/^[0-9]+$/),
-    modelId: z.number().int().min(0),
-    timestamp: dec,
+    seq: u64,
+    modelId: z.number().int().min(0).max(0xffffffff),
+    timestamp: i64,
     inputCommitment: hex(32),
     class: z.number().int().min(0).max(255),
-    score: dec,
-    publicInput: hex(32),
+    score: i64,
     proof: hex(256),
     acceptedAt: z.number(),
-    provedAt: z.number(),
-    /** Copied from the prove job; optional until every relay job producer sets it. */
-    prevSeq: prevSeqSchema.optional(),
+    prevSeq: prevSeqSchema,
   })
   .strict();
 export type RelayJob = z.infer<typeof relayJobSchema>;
 
-/** The prover's permanent rejections of a reading (oracle/src/prover), with what each means. */
+/**
+ * The prover's own rejections of a reading (`ProverError` codes in oracle/src/prover, typed
+ * from this list), with what each means.
+ */
 export const PROVER_REJECTIONS = {
-  MALFORMED_READING: 'the reading does not have the expected fields or sizes',
-  READING_OUT_OF_RANGE: 'a reading is outside the int8 range [-128, 127]',
+  MALFORMED_READING:
+    'the reading does not match the SignedReading schema (fields, sizes, ranges, canonical values)',
   INVALID_ED25519_SIGNATURE:
     'the device ed25519 signature does not verify over the canonical reading bytes',
   INVALID_BJJ_SIGNATURE: 'the device BabyJubJub EdDSA-Poseidon signature does not verify',
-  DEVICE_KEY_MISMATCH: "the BabyJubJub key does not match the device's registered bjj_key_hash",
-  MODEL_MISMATCH: 'the reading, the ONNX model and the circuit disagree on the model',
+  MODEL_MISMATCH: 'the reading, the ONNX model and the circuit disagree on the model or its result',
   PROOF_INVALID: 'the generated proof did not verify off-chain',
 } as const;
+export type ProverRejection = keyof typeof PROVER_REJECTIONS;
 
-/** Permanent outcomes a reading can meet in the workers, besides the prover's own. */
+/**
+ * Permanent outcomes a reading meets in the workers besides the prover's own and the device
+ * gate's (`DEVICE_GATE_REJECTIONS`; its `REPLAYED_SEQ` becomes "already recorded" when that
+ * seq is on-chain, `STALE_SEQ` when it never can be).
+ */
 export const WORKER_REJECTIONS = {
   MALFORMED_JOB: 'the job payload does not match its queue schema (not the reading itself)',
-  UNKNOWN_DEVICE: 'the device is not in the network replica',
-  DEVICE_REVOKED: 'the device was revoked before the reading was recorded',
   PROGRAM_REJECTED: 'a program refused the attestation (named error and number)',
   STALE_SEQ: 'a later reading of the device was recorded first; this one never can be',
   RETRIES_EXHAUSTED: 'transient failures (RPC, Redis, ...) outlasted every attempt',
 } as const;
 
+/** Device gate reasons that end a job as a dead letter (all but `REPLAYED_SEQ`). */
+export type GateDeadLetter = Exclude<DeviceGateCode, 'REPLAYED_SEQ'>;
+
 /**
- * Reasons a job ends as a dead letter: the prover's and the workers' codes above. A dead
- * letter is a BullMQ job in the `failed` set whose `failedReason` starts with `<CODE>: `.
+ * Reasons a job ends as a dead letter, derived from the stages' own codes. A dead letter is a
+ * BullMQ job in the `failed` set whose `failedReason` starts with `<CODE>: `.
  */
-export const DEAD_LETTER_REASONS = [
-  ...Object.keys(PROVER_REJECTIONS),
-  ...Object.keys(WORKER_REJECTIONS),
-] as (keyof typeof PROVER_REJECTIONS | keyof typeof WORKER_REJECTIONS)[];
-export type DeadLetterReason = keyof typeof PROVER_REJECTIONS | keyof typeof WORKER_REJECTIONS;
+export type DeadLetterReason = ProverRejection | GateDeadLetter | keyof typeof WORKER_REJECTIONS;
+
+/** Every dead-letter reason with what it means. */
+export const DEAD_LETTER_MEANINGS: Record<DeadLetterReason, string> = {
+  ...PROVER_REJECTIONS,
+  UNKNOWN_DEVICE: DEVICE_GATE_REJECTIONS.UNKNOWN_DEVICE,
+  DEVICE_REVOKED: DEVICE_GATE_REJECTIONS.DEVICE_REVOKED,
+  BJJ_KEY_MISMATCH: DEVICE_GATE_REJECTIONS.BJJ_KEY_MISMATCH,
+  ...WORKER_REJECTIONS,
+  // The gate's and the prover's MODEL_MISMATCH are one reason: the reading does not fit the model.
+  MODEL_MISMATCH: `${DEVICE_GATE_REJECTIONS.MODEL_MISMATCH}; or ${PROVER_REJECTIONS.MODEL_MISMATCH}`,
+};
+export const DEAD_LETTER_REASONS = Object.keys(DEAD_LETTER_MEANINGS) as DeadLetterReason[];
 
 export function deadLetterReason(failedReason: string | undefined): string {
   const m = /^([A-Z][A-Z0-9_]*): /.exec(failedReason ?? '');

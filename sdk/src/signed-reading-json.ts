@@ -6,8 +6,8 @@
  */
 import type { z } from 'zod';
 import type { SignedReading } from './device-keys.ts';
-import { fromHex, toHex } from './field.ts';
-import { signedReadingJsonSchema } from './pipeline.ts';
+import { toHex } from './field.ts';
+import { describeIssue, signedReadingSchema, type signedReadingJsonSchema } from './pipeline.ts';
 
 export type SignedReadingJson = z.infer<typeof signedReadingJsonSchema>;
 
@@ -31,31 +31,11 @@ export function signedReadingToJson(r: SignedReading): SignedReadingJson {
 }
 
 /**
- * Parse and validate the JSON form with `signedReadingJsonSchema`; throws a TypeError naming
- * the first bad field.
+ * Parse and validate the JSON form with `signedReadingSchema` (the one parser); throws a
+ * TypeError naming the first bad field.
  */
 export function signedReadingFromJson(j: unknown): SignedReading {
-  const parsed = signedReadingJsonSchema.safeParse(j);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || '(root)';
-    throw new TypeError(`signed reading ${where}: ${issue?.message ?? 'invalid'}`);
-  }
-  const o = parsed.data;
-  return {
-    network: fromHex(o.network),
-    device: fromHex(o.device),
-    seq: BigInt(o.seq),
-    timestamp: BigInt(o.timestamp),
-    modelId: o.modelId,
-    readings: [...o.readings],
-    salt: fromHex(o.salt),
-    ed25519Signature: fromHex(o.ed25519Signature),
-    bjjPublicKey: { ax: BigInt(o.bjjPublicKey.ax), ay: BigInt(o.bjjPublicKey.ay) },
-    bjjSignature: {
-      r8x: BigInt(o.bjjSignature.r8x),
-      r8y: BigInt(o.bjjSignature.r8y),
-      s: BigInt(o.bjjSignature.s),
-    },
-  };
+  const parsed = signedReadingSchema.safeParse(j);
+  if (!parsed.success) throw new TypeError(`signed reading ${describeIssue(parsed.error)}`);
+  return parsed.data;
 }

@@ -23,6 +23,7 @@ import {
   registerDeviceInstructions,
   setUpNetwork,
   signReading,
+  proveJobSchema,
   signedReadingToJson,
   type DeviceKeys,
   type SignedReadingJson,
@@ -286,4 +287,10 @@ export function allJobs(bridge: Bridge): Promise<Job[]> {
     'completed',
     'failed',
   ]);
+}
+
+/** A prove job's data, checked by `proveJobSchema`, with the reading in its JSON (wire) form. */
+export function proveJobJson(data: unknown) {
+  const job = proveJobSchema.parse(data);
+  return { ...job, reading: signedReadingToJson(job.reading) };
 }

@@ -3,12 +3,10 @@
  * `permanent: true` means retrying cannot help: the queue worker wraps it in BullMQ's
  * UnrecoverableError and dead-letters the job with this message.
  */
-import { PROVER_REJECTIONS } from '@zkpin/sdk';
+import type { ProverRejection } from '@zkpin/sdk';
 
-/** The codes and their meanings are a pipeline contract, defined in the sdk. */
-export const PROVER_ERROR_CODES = PROVER_REJECTIONS;
-
-export type ProverErrorCode = keyof typeof PROVER_ERROR_CODES;
+/** The codes and their meanings are a pipeline contract: `PROVER_REJECTIONS` in the sdk. */
+export type ProverErrorCode = ProverRejection;
 
 export class ProverError extends Error {
   override name = 'ProverError';

@@ -1,6 +1,6 @@
 /**
  * The prover worker: consumes `prove` jobs (a signed reading the bridge accepted), proves
- * them with the device's registered BabyJubJub key hash, and enqueues the `relay` job under
+ * them once the device gate lets them through, and enqueues the `relay` job under
  * the same `<device>-<seq>` id (so a reading proven twice is still relayed once).
  *
  * Permanent faults (bad reading, bad signature, unknown or revoked device, key mismatch) end
@@ -12,26 +12,26 @@ import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } fro
 import type { Logger } from 'pino';
 import {
   DEFAULT_QUEUE_PREFIX,
-  DEVICE_STATUS_ACTIVE,
+  DeviceGate,
   QUEUE_PROVE,
   QUEUE_RELAY,
   bigIntToBytesBE,
   proveJobSchema,
   readingJobId,
   relayJobSchema,
-  signedReadingFromJson,
   toHex,
   type DeviceDirectory,
   type RelayJob,
   type SignedReading,
 } from '@zkpin/sdk';
-import { isProverError, type Attestation, type ProveOptions } from '../prover/index.ts';
+import { isProverError, type Attestation } from '../prover/index.ts';
+import { deviceVerdict } from './device-verdict.ts';
 import { deadLetter, errorMessage, transient } from './errors.ts';
 import { OracleMetrics } from './metrics.ts';
 import { silentLogger } from './logger.ts';
 
 export interface ProverLike {
-  prove(reading: SignedReading, opts?: ProveOptions): Promise<Attestation>;
+  prove(reading: SignedReading): Promise<Attestation>;
 }
 
 export interface ProverWorkerOptions {
@@ -89,6 +89,8 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
   const relayQueue = new Queue(QUEUE_RELAY, { connection: o.connection, prefix });
   const relayJobOptions = { ...DEFAULT_RELAY_JOB_OPTIONS, ...o.relayJobOptions };
 
+  const gate = new DeviceGate(o.follower);
+
   const process = async (job: Job): Promise<ProverWorkerResult> => {
     const parsed = proveJobSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -99,46 +101,25 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
         `prove job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
     }
-    let reading: SignedReading;
-    try {
-      reading = signedReadingFromJson(parsed.data.reading);
-    } catch (e) {
-      throw deadLetter('MALFORMED_READING', errorMessage(e));
-    }
-    const deviceHex = parsed.data.reading.device;
-    const state = o.follower.device(deviceHex);
-    if (!state) {
-      throw deadLetter(
-        'UNKNOWN_DEVICE',
-        `device ${deviceHex} is not registered in this network (register it, then retry the job)`,
-      );
-    }
-    const leafSeq = BigInt(state.leaf.seq.toString());
-    if (leafSeq >= reading.seq) {
-      // A later reading of the device was recorded first: this one never can be.
-      if (o.follower.isRecorded?.(deviceHex, reading.seq) === false)
-        throw deadLetter(
-          'STALE_SEQ',
-          `device ${deviceHex} is at seq ${leafSeq} and seq ${reading.seq} was never recorded (a later reading was recorded first)`,
-        );
+    const { reading } = parsed.data;
+    const deviceHex = toHex(reading.device);
+    const verdict = deviceVerdict(gate, {
+      deviceHex,
+      seq: reading.seq,
+      modelId: reading.modelId,
+      bjjPublicKey: reading.bjjPublicKey,
+    });
+    if (!verdict.go) {
       // A replay of a reading already on-chain: nothing to prove.
-      await job.log(`device seq is already ${leafSeq} >= ${reading.seq}: already recorded`);
+      await job.log(`device seq is already ${verdict.leafSeq} >= ${reading.seq}: already recorded`);
       metrics.proofs.inc({ outcome: 'already_recorded' });
       return { outcome: 'already_recorded' };
-    }
-    if (state.leaf.status !== DEVICE_STATUS_ACTIVE) {
-      throw deadLetter(
-        'DEVICE_REVOKED',
-        `device ${deviceHex} is revoked; its readings are no longer attested`,
-      );
     }
 
     const started = performance.now();
     let a: Attestation;
     try {
-      a = await o.prover.prove(reading, {
-        expectedBjjKeyHash: BigInt(`0x${toHex(Uint8Array.from(state.leaf.bjjKeyHash))}`),
-      });
+      a = await o.prover.prove(reading);
     } catch (e) {
       if (isProverError(e)) throw deadLetter(e.code, e.message.slice(e.code.length + 2));
       throw transient(job, `prover: ${errorMessage(e)}`);
@@ -154,10 +135,8 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
       inputCommitment: toHex(bigIntToBytesBE(a.fields.inputCommitment, 32)),
       class: a.fields.class,
       score: a.fields.score.toString(),
-      publicInput: toHex(a.publicInput),
       proof: toHex(a.proofBytes),
       acceptedAt: parsed.data.acceptedAt,
-      provedAt: Date.now(),
       prevSeq: parsed.data.prevSeq,
     });
     const relayJobId = readingJobId(deviceHex, reading.seq);

@@ -28,7 +28,7 @@ import {
   toHex,
   type DeviceKeys,
   type NetworkSetup,
-  type ProveJob,
+  type ProveJobData,
   type SignedReading,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
@@ -155,7 +155,7 @@ export class PipelineFixture {
     });
   }
 
-  proveJob(r: SignedReading): { id: string; data: ProveJob } {
+  proveJob(r: SignedReading): { id: string; data: ProveJobData } {
     return {
       id: readingJobId(toHex(r.device), r.seq),
       data: {
