@@ -7,6 +7,12 @@ export const DEVICE_REGISTRY_PROGRAM_ADDRESS = '6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4
 /** Seed of an approval page PDA `["approvals", maker, page u32 LE]`. */
 export const APPROVALS_SEED = new TextEncoder().encode('approvals');
 
+/**
+ * Bytes of an `ApprovalPage` account (discriminator, maker, page, bump, padding, bitmap):
+ * the rent an approval page needs. The bitmap is its last `SERIALS_PER_APPROVAL_PAGE / 8` bytes.
+ */
+export const APPROVAL_PAGE_SIZE = 8240;
+
 /** Bytes of a `DeviceLeafV0` (network || borsh(DeviceLeaf)), the preimage of a device leaf. */
 export const DEVICE_LEAF_V0_SIZE = 173;
 

@@ -1984,6 +1984,15 @@ export type DeviceRegistry = {
       "value": "[97, 112, 112, 114, 111, 118, 97, 108, 115]"
     },
     {
+      "name": "approvalPageSize",
+      "docs": [
+        "Bytes of an `ApprovalPage` account (discriminator, maker, page, bump, padding, bitmap):",
+        "the rent an approval page needs. The bitmap is its last `SERIALS_PER_APPROVAL_PAGE / 8` bytes."
+      ],
+      "type": "u32",
+      "value": "8240"
+    },
+    {
       "name": "deviceLeafV0Size",
       "docs": [
         "Bytes of a `DeviceLeafV0` (network || borsh(DeviceLeaf)), the preimage of a device leaf."
