@@ -100,6 +100,7 @@ function events(result: { innerInstructions: Parameters<typeof parseProgramEvent
 
 beforeEach(async () => {
   ctx = await localNetwork({
+    oracles: [], // the administration tests start from an empty oracle set
     model: { verifyingKey: fixtureVerifyingKey() },
     deviceTree: SMALL,
     recordTree: SMALL_RECORDS,

@@ -42,6 +42,7 @@ let follower: NetworkFollower;
 
 beforeEach(async () => {
   ctx = await localNetwork({
+    oracles: [], // the administration tests start from an empty oracle set
     deviceTree: SMALL,
     recordTree: { maxDepth: 5, maxBufferSize: 8, canopyDepth: 0 },
   });
