@@ -127,7 +127,10 @@ export async function measureRegistry(): Promise<Record<string, number>> {
   for (let i = 0; i < 8; i++) {
     const bjjKeyHash = new Uint8Array(32).fill(i + 1);
     bjjKeyHash[0] = 0;
-    const d = await net.registerDevice({ deviceKey: new DeviceEd25519Key(seed(40 + i)), bjjKeyHash });
+    const d = await net.registerDevice({
+      deviceKey: new DeviceEd25519Key(seed(40 + i)),
+      bjjKeyHash,
+    });
     registerCu.push(d.result.computeUnits);
     if (i === 0) {
       const tx = new Transaction().add(...d.instructions);

@@ -41,7 +41,10 @@ afterAll(() => prover?.close());
 describe('submit_attestation with proofs from the oracle prover', () => {
   it('records consecutive readings of one device in order', async () => {
     const net = await localNetwork({
-      model: { id: prover.artifacts.modelId, verifyingKey: encodeVerifyingKey(prover.artifacts.vk) },
+      model: {
+        id: prover.artifacts.modelId,
+        verifyingKey: encodeVerifyingKey(prover.artifacts.vk),
+      },
     });
     const { chain, oracle, setup } = net;
     let { leaf } = await net.registerDevice({ keys });

@@ -13,7 +13,11 @@ import {
   type DeviceRegistry,
   parseProgramEvents,
 } from '@zkpin/sdk';
-import { localChainWithPrograms, type LocalChain, type LocalChainProvider } from '@zkpin/sdk/testing';
+import {
+  localChainWithPrograms,
+  type LocalChain,
+  type LocalChainProvider,
+} from '@zkpin/sdk/testing';
 
 /** Compute-unit ceiling asserted here and reported by `npm run bench:programs`. */
 export const INITIALIZE_NETWORK_CU_CEILING = 12_000;

@@ -26,12 +26,7 @@ import {
   type TreeShape,
 } from '@zkpin/sdk';
 import { localNetwork, type LocalNetwork } from '@zkpin/sdk/testing';
-import {
-  onboardingInstructions,
-  randomBjjKeyHash,
-  rejection,
-  withAccount,
-} from './helpers.ts';
+import { onboardingInstructions, randomBjjKeyHash, rejection, withAccount } from './helpers.ts';
 
 const SMALL: TreeShape = { maxDepth: 5, maxBufferSize: 8, canopyDepth: 2 };
 

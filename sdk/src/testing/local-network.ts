@@ -14,7 +14,12 @@ import type { Program } from '@coral-xyz/anchor';
 import { Keypair, PublicKey, Transaction, type TransactionInstruction } from '@solana/web3.js';
 import { inferenceAttestationProgram, type InferenceAttestation } from '../attestation.ts';
 import { EmbeddedChain } from '../chain.ts';
-import { DeviceEd25519Key, bjjKeyHashBytes, generateDeviceKeys, type DeviceKeys } from '../device-keys.ts';
+import {
+  DeviceEd25519Key,
+  bjjKeyHashBytes,
+  generateDeviceKeys,
+  type DeviceKeys,
+} from '../device-keys.ts';
 import { LocalChain, type LocalChainProvider, type TxResult } from '../local-chain.ts';
 import { setUpNetwork, type NetworkSetup } from '../network-setup.ts';
 import { NetworkFollower } from '../network-follower.ts';
@@ -152,8 +157,7 @@ export class LocalNetwork {
   async registerDevice(
     o: RegisterDeviceOptions & { keys?: DeviceKeys } = {},
   ): Promise<RegisteredDevice & { keys?: DeviceKeys }> {
-    const keys =
-      o.keys ?? (o.deviceKey && o.bjjKeyHash ? undefined : await generateDeviceKeys());
+    const keys = o.keys ?? (o.deviceKey && o.bjjKeyHash ? undefined : await generateDeviceKeys());
     const deviceKey = o.deviceKey ?? keys!.ed25519;
     const bjjKeyHash = o.bjjKeyHash ?? bjjKeyHashBytes(keys!.babyJub.publicKey);
     const owner = o.owner ?? this.owner;
@@ -231,7 +235,9 @@ export class LocalNetwork {
 
   private knownOwner(owner: PublicKey): Keypair {
     if (owner.equals(this.owner.publicKey)) return this.owner;
-    throw new Error(`the device's owner ${owner.toBase58()} is not the network's owner: pass signer`);
+    throw new Error(
+      `the device's owner ${owner.toBase58()} is not the network's owner: pass signer`,
+    );
   }
 }
 
