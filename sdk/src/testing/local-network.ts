@@ -82,10 +82,6 @@ export interface LocalNetworkOptions {
 }
 
 export interface RegisterDeviceOptions {
-  /** The device's ed25519 key; default `keys.ed25519`, or fresh keys. */
-  deviceKey?: DeviceEd25519Key;
-  /** Default: Poseidon of `keys`' BabyJubJub key. */
-  bjjKeyHash?: Uint8Array;
   /** Default: the network's owner. */
   owner?: Keypair;
   modelId?: number;
@@ -145,8 +141,8 @@ export class LocalNetwork {
 
   /**
    * Registers a device: the maker approves its key, the device signs its claim for the owner,
-   * the owner sends register_device. With `keys` (or none: fresh keys), the leaf carries their
-   * BabyJubJub key hash.
+   * the owner sends register_device. The device is `keys` (default: fresh keys), its leaf
+   * carrying their BabyJubJub key hash; or an ed25519 `deviceKey` with any `bjjKeyHash`.
    */
   async registerDevice(
     o?: RegisterDeviceOptions & { keys?: DeviceKeys },
@@ -155,11 +151,23 @@ export class LocalNetwork {
     o: RegisterDeviceOptions & { deviceKey: DeviceEd25519Key; bjjKeyHash: Uint8Array },
   ): Promise<RegisteredDevice>;
   async registerDevice(
-    o: RegisterDeviceOptions & { keys?: DeviceKeys } = {},
+    o: RegisterDeviceOptions & {
+      keys?: DeviceKeys;
+      deviceKey?: DeviceEd25519Key;
+      bjjKeyHash?: Uint8Array;
+    } = {},
   ): Promise<RegisteredDevice & { keys?: DeviceKeys }> {
-    const keys = o.keys ?? (o.deviceKey && o.bjjKeyHash ? undefined : await generateDeviceKeys());
-    const deviceKey = o.deviceKey ?? keys!.ed25519;
-    const bjjKeyHash = o.bjjKeyHash ?? bjjKeyHashBytes(keys!.babyJub.publicKey);
+    let keys: DeviceKeys | undefined;
+    let deviceKey: DeviceEd25519Key;
+    let bjjKeyHash: Uint8Array;
+    if (o.deviceKey && o.bjjKeyHash) {
+      deviceKey = o.deviceKey;
+      bjjKeyHash = o.bjjKeyHash;
+    } else {
+      keys = o.keys ?? (await generateDeviceKeys());
+      deviceKey = keys.ed25519;
+      bjjKeyHash = bjjKeyHashBytes(keys.babyJub.publicKey);
+    }
     const owner = o.owner ?? this.owner;
     const instructions = await registerDeviceInstructions(this.registry, {
       network: this.setup.network,
