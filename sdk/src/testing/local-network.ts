@@ -8,7 +8,7 @@
  * The model's default verifying key is the committed development key (INSECURE ceremony,
  * circuits/generated/*.dev-vk.json), so proofs of the development prover verify.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Program } from '@coral-xyz/anchor';
 import { Keypair, PublicKey, Transaction, type TransactionInstruction } from '@solana/web3.js';
@@ -55,8 +55,14 @@ export function devModel(): { verifyingKey: Uint8Array; onnxSha256: Uint8Array }
 /** A LiteSVM chain with device_registry and inference_attestation deployed (`npm run build:programs`). */
 export function localChainWithPrograms(): LocalChain {
   const chain = new LocalChain();
-  chain.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
-  chain.deploy(INFERENCE_ATTESTATION_PROGRAM_ID, programPath('inference_attestation'));
+  for (const [id, name] of [
+    [DEVICE_REGISTRY_PROGRAM_ID, 'device_registry'],
+    [INFERENCE_ATTESTATION_PROGRAM_ID, 'inference_attestation'],
+  ] as const) {
+    const so = programPath(name);
+    if (!existsSync(so)) throw new Error(`${so} is missing: run npm run build:programs`);
+    chain.deploy(id, so);
+  }
   return chain;
 }
 
@@ -256,7 +262,7 @@ export async function localNetwork(o: LocalNetworkOptions = {}): Promise<LocalNe
   const authority = o.authority ?? Keypair.generate();
   chain.airdrop(authority.publicKey, 1_000);
   const oracles = o.oracles ?? [Keypair.generate()];
-  for (const k of oracles) chain.airdrop(k.publicKey, 100);
+  for (const k of oracles) chain.airdrop(k.publicKey, 1_000);
   const owner = o.owner ?? Keypair.generate();
   chain.airdrop(owner.publicKey, 100);
   const dev = o.model?.verifyingKey ? undefined : devModel();
