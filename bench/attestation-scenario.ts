@@ -21,25 +21,19 @@ import {
 } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
-  DEVICE_STATUS_ACTIVE,
   DEVICE_TREE_SHAPE,
   DeviceEd25519Key,
-  INFERENCE_ATTESTATION_PROGRAM_ID,
   MerkleReplica,
   RECORD_TREE_SHAPE,
   attestationAuthorityPda,
   deviceLeafHash,
-  deviceRegistryProgram,
-  inferenceAttestationProgram,
-  registerDeviceInstructions,
-  setUpNetwork,
   submitAttestationInstruction,
   type DeviceLeaf,
   type NetworkSetup,
   type SubmitAttestationParams,
   type TreeShape,
 } from '@zkpin/sdk';
-import { LocalChain, REPO_ROOT, programPath, type LocalChainProvider } from '@zkpin/sdk/testing';
+import { LocalChain, REPO_ROOT, localNetwork, type LocalNetwork } from '@zkpin/sdk/testing';
 
 /** Ceilings asserted by the tests and reported by the benchmark (issue 3 targets). */
 export const ATTESTATION_CU_CEILINGS = {
@@ -151,50 +145,52 @@ export class AttestedNetwork {
   /** The device `params()` and `submit()` use (leaf index). */
   current = 0;
 
-  private constructor(
-    readonly chain: LocalChain,
-    readonly authority: Keypair,
-    readonly provider: LocalChainProvider,
-    readonly setup: NetworkSetup,
-    readonly oracle: Keypair,
-    readonly owner: Keypair,
-  ) {
-    this.replica = new MerkleReplica(setup.deviceTreeShape.maxDepth);
+  readonly chain: LocalChain;
+  readonly authority: Keypair;
+  readonly setup: NetworkSetup;
+  readonly oracle: Keypair;
+  readonly owner: Keypair;
+
+  private constructor(readonly net: LocalNetwork) {
+    this.chain = net.chain;
+    this.authority = net.authority;
+    this.setup = net.setup;
+    this.oracle = net.oracle;
+    this.owner = net.owner;
+    this.replica = new MerkleReplica(net.setup.deviceTreeShape.maxDepth);
   }
 
   static async create(o: AttestedNetworkOptions = {}): Promise<AttestedNetwork> {
-    const chain = o.chain ?? newAttestationChain();
-    // The vector's readings are dated 2026-01-01: the cluster clock stands a minute after
-    // them (the program refuses readings more than 7 days old).
-    chain.setUnixTimestamp(attestationVector().timestamp + 60n);
-    const authority = o.authority ?? Keypair.fromSeed(seed(7));
-    chain.airdrop(authority.publicKey, 1000);
-    const provider = chain.provider(authority);
-    const oracle = Keypair.fromSeed(seed(11));
-    chain.airdrop(oracle.publicKey, 10);
-    const setup = await setUpNetwork(deviceRegistryProgram(provider), {
-      authority,
-      oracles: [oracle.publicKey],
+    const vector = attestationVector();
+    const net = await localNetwork({
+      chain: o.chain,
+      // The vector's readings are dated 2026-01-01: the cluster clock stands a minute after
+      // them (the program refuses readings more than 7 days old).
+      unixTimestamp: vector.timestamp + 60n,
+      authority: o.authority ?? Keypair.fromSeed(seed(7)),
+      oracles: [Keypair.fromSeed(seed(11))],
       permissionless: o.permissionless ?? false,
-      verifyingKey: attestationVector().vk,
-      modelId: attestationVector().modelId,
+      model: { id: vector.modelId, verifyingKey: vector.vk },
       makerKey: new DeviceEd25519Key(seed(9)),
+      owner: Keypair.fromSeed(seed(12)),
       deviceTree: o.deviceTree ?? DEVICE_TREE_SHAPE,
       recordTree: o.recordTree ?? RECORD_TREE_SHAPE,
     });
-    const owner = Keypair.fromSeed(seed(12));
-    chain.airdrop(owner.publicKey, 10);
-    const n = new AttestedNetwork(chain, authority, provider, setup, oracle, owner);
+    const n = new AttestedNetwork(net);
     await n.addDevice(n.deviceKey);
     return n;
   }
 
+  get provider() {
+    return this.net.provider;
+  }
+
   get registry() {
-    return deviceRegistryProgram(this.provider);
+    return this.net.registry;
   }
 
   get attestation() {
-    return inferenceAttestationProgram(this.provider);
+    return this.net.attestation;
   }
 
   get leaf(): DeviceLeaf {
@@ -211,26 +207,11 @@ export class AttestedNetwork {
    * valid only for the vector's own device (the first one registered).
    */
   async addDevice(deviceKey: DeviceEd25519Key): Promise<number> {
-    const ixs = await registerDeviceInstructions(this.registry, {
-      network: this.setup.network,
-      owner: this.owner.publicKey,
-      maker: this.setup.maker,
-      makerSigner: this.setup.makerKey,
-      deviceSigner: deviceKey,
+    const { leaf } = await this.net.registerDevice({
+      deviceKey,
       bjjKeyHash: this.vector.bjjKeyHash,
       modelId: this.vector.modelId,
-      deviceTree: this.setup.deviceTree,
     });
-    this.chain.send(new Transaction().add(...ixs), [this.owner]);
-    const leaf: DeviceLeaf = {
-      device: new PublicKey(deviceKey.publicKey),
-      owner: this.owner.publicKey,
-      maker: this.setup.maker,
-      bjjKeyHash: Array.from(this.vector.bjjKeyHash),
-      modelId: this.vector.modelId,
-      seq: new BN(0),
-      status: DEVICE_STATUS_ACTIVE,
-    };
     const index = this.replica.append(deviceLeafHash(this.setup.network, leaf));
     this.leaves[index] = leaf;
     return index;
@@ -291,13 +272,6 @@ export class AttestedNetwork {
     const ix = await this.instruction({ submitter: submitter.publicKey, ...over });
     return this.chain.send(new Transaction().add(ix), [submitter]);
   }
-}
-
-export function newAttestationChain(): LocalChain {
-  const chain = new LocalChain();
-  chain.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
-  chain.deploy(INFERENCE_ATTESTATION_PROGRAM_ID, programPath('inference_attestation'));
-  return chain;
 }
 
 /**

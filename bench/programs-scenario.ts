@@ -6,32 +6,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import BN from 'bn.js';
 import { Keypair, PublicKey, Transaction } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
-  networkPda,
-  DEVICE_STATUS_ACTIVE,
   DEVICE_TREE_SHAPE,
   APPROVAL_PAGE_ACCOUNT_BYTES,
   DeviceEd25519Key,
-  MerkleReplica,
   RECORD_TREE_SHAPE,
   SERIALS_PER_APPROVAL_PAGE,
   TREE_KIND_DEVICE,
   createApprovalPage,
   createTree,
-  deviceLeafHash,
   deviceRegistryProgram,
   makerPda,
   modelPda,
-  proofAccounts,
-  registerDeviceInstructions,
-  setUpNetwork,
   treeAccountSize,
-  type DeviceLeaf,
 } from '@zkpin/sdk';
-import { LocalChain, REPO_ROOT, programPath } from '@zkpin/sdk/testing';
+import { REPO_ROOT, localNetwork } from '@zkpin/sdk/testing';
 
 const seed = (n: number) => new Uint8Array(32).fill(n);
 
@@ -52,16 +43,8 @@ export const CU_CEILINGS: Record<string, number> = {
 
 export async function measureRegistry(): Promise<Record<string, number>> {
   const metrics: Record<string, number> = {};
-  const chain = new LocalChain();
-  chain.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
-  const authority = Keypair.fromSeed(seed(7));
-  chain.airdrop(authority.publicKey, 1000);
-  const provider = chain.provider(authority);
-  const registry = deviceRegistryProgram(provider);
-  const cu = () => provider.lastResult!.computeUnits;
-
-  // initialize_network with a full oracle set.
-  const oracles = Array.from({ length: 8 }, (_, i) => Keypair.fromSeed(seed(100 + i)).publicKey);
+  // A network with a full oracle set (initialize_network's worst case) and fixed keys.
+  const oracles = Array.from({ length: 8 }, (_, i) => Keypair.fromSeed(seed(100 + i)));
   const vk = Buffer.from(
     (
       JSON.parse(readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8')) as {
@@ -71,19 +54,33 @@ export async function measureRegistry(): Promise<Record<string, number>> {
     'hex',
   );
   const makerKey = new DeviceEd25519Key(seed(9));
-  const setup = await setUpNetwork(registry, { authority, oracles, verifyingKey: vk, makerKey });
+  const owner = Keypair.fromSeed(seed(11));
+  const net = await localNetwork({
+    authority: Keypair.fromSeed(seed(7)),
+    oracles,
+    model: { verifyingKey: vk },
+    makerKey,
+    owner,
+  });
+  const chain = net.chain;
   // setUpNetwork's transactions, re-measured one by one on a second network below.
   const a2 = Keypair.fromSeed(seed(8));
   chain.airdrop(a2.publicKey, 1000);
   const p2 = chain.provider(a2);
   const r2 = deviceRegistryProgram(p2);
   await r2.methods
-    .initializeNetwork({ oracles, permissionless: false })
+    .initializeNetwork({ oracles: oracles.map((k) => k.publicKey), permissionless: false })
     .accounts({ authority: a2.publicKey })
     .rpc();
   metrics.initialize_network_cu = p2.lastResult!.computeUnits;
-  const net2 = networkPda(a2.publicKey);
-  await r2.methods.setOracles({ oracles, permissionless: false }).accounts({ network: net2 }).rpc();
+  const net2 = PublicKey.findProgramAddressSync(
+    [Buffer.from('network'), a2.publicKey.toBuffer()],
+    DEVICE_REGISTRY_PROGRAM_ID,
+  )[0];
+  await r2.methods
+    .setOracles({ oracles: oracles.map((k) => k.publicKey), permissionless: false })
+    .accounts({ network: net2 })
+    .rpc();
   metrics.set_oracles_cu = p2.lastResult!.computeUnits;
   const mk = new PublicKey(makerKey.publicKey);
   await r2.methods
@@ -124,70 +121,30 @@ export async function measureRegistry(): Promise<Record<string, number>> {
   metrics.init_approval_page_cu = p2.lastResult!.computeUnits;
 
   // register_device at depth 20 (canopy 10).
-  const owner = Keypair.fromSeed(seed(11));
-  chain.airdrop(owner.publicKey, 10);
-  const replica = new MerkleReplica(DEVICE_TREE_SHAPE.maxDepth);
-  const leaves: DeviceLeaf[] = [];
+  const devices = [];
   const registerCu: number[] = [];
   for (let i = 0; i < 8; i++) {
-    const device = new DeviceEd25519Key(seed(40 + i));
-    const bjj = new Uint8Array(32).fill(i + 1);
-    bjj[0] = 0;
-    const ixs = await registerDeviceInstructions(registry, {
-      network: setup.network,
-      owner: owner.publicKey,
-      maker: setup.maker,
-      makerSigner: makerKey,
-      deviceSigner: device,
-      bjjKeyHash: bjj,
-      modelId: setup.modelId,
-      deviceTree: setup.deviceTree,
+    const bjjKeyHash = new Uint8Array(32).fill(i + 1);
+    bjjKeyHash[0] = 0;
+    const d = await net.registerDevice({
+      deviceKey: new DeviceEd25519Key(seed(40 + i)),
+      bjjKeyHash,
     });
-    const tx = new Transaction().add(...ixs);
-    registerCu.push(chain.send(tx, [owner]).computeUnits);
-    if (i === 0) metrics.register_device_tx_bytes = tx.serialize().length;
-    const leaf: DeviceLeaf = {
-      device: new PublicKey(device.publicKey),
-      owner: owner.publicKey,
-      maker: setup.maker,
-      bjjKeyHash: Array.from(bjj),
-      modelId: setup.modelId,
-      seq: new BN(0),
-      status: DEVICE_STATUS_ACTIVE,
-    };
-    leaves.push(leaf);
-    replica.append(deviceLeafHash(setup.network, leaf));
+    registerCu.push(d.result.computeUnits);
+    if (i === 0) {
+      const tx = new Transaction().add(...d.instructions);
+      tx.feePayer = owner.publicKey;
+      tx.recentBlockhash = chain.latestBlockhash();
+      tx.sign(owner);
+      metrics.register_device_tx_bytes = tx.serialize().length;
+    }
+    devices.push(d);
   }
   metrics.register_device_cu = Math.max(...registerCu);
-
-  const ref = (i: number) => ({ leaf: leaves[i]!, leafIndex: i, root: Array.from(replica.root) });
-  const proof = (i: number) =>
-    proofAccounts(replica.proofWithoutCanopy(i, DEVICE_TREE_SHAPE.canopyDepth));
-  const newOwner = Keypair.fromSeed(seed(12)).publicKey;
-  await registry.methods
-    .transferDevice({ current: ref(3), newOwner })
-    .accountsPartial({
-      signer: owner.publicKey,
-      network: setup.network,
-      deviceTree: setup.deviceTree,
-    })
-    .remainingAccounts(proof(3))
-    .signers([owner])
-    .rpc();
-  metrics.transfer_device_cu = cu();
-  leaves[3] = { ...leaves[3]!, owner: newOwner };
-  replica.set(3, deviceLeafHash(setup.network, leaves[3]));
-  await registry.methods
-    .revokeDevice(ref(4))
-    .accountsPartial({
-      signer: owner.publicKey,
-      network: setup.network,
-      deviceTree: setup.deviceTree,
-    })
-    .remainingAccounts(proof(4))
-    .signers([owner])
-    .rpc();
-  metrics.revoke_device_cu = cu();
+  metrics.transfer_device_cu = (
+    await net.transferDevice(devices[3]!, Keypair.fromSeed(seed(12)).publicKey)
+  ).computeUnits;
+  metrics.revoke_device_cu = (await net.revokeDevice(devices[4]!)).computeUnits;
 
   // Rent: one depth-20 device tree holds 1,048,576 devices; one depth-24 record tree holds
   // 16.7M records, so 10M records need one tree.

@@ -16,9 +16,11 @@ import { AnchorProvider, Wallet } from '@coral-xyz/anchor';
 import { Keypair, SystemProgram, Transaction } from '@solana/web3.js';
 import {
   RpcChain,
+  bjjKeyHashBytes,
   deviceRegistryProgram,
   encodeVerifyingKey,
   fromHex,
+  registerDeviceInstructions,
   setUpNetwork,
 } from '@zkpin/sdk';
 import { devProverArtifacts } from '../oracle/src/prover/index.ts';
@@ -58,21 +60,28 @@ async function main() {
   });
   console.log(`network ${setup.network.toBase58()}`);
   const sim = new DeviceSimulator({
-    registry,
     setup,
-    send: (tx, signers) => chain.send(tx, [authority, ...signers]),
-    // Owners get 0.01 SOL from the authority.
-    fund: async (owner) => {
-      await chain.send(
-        new Transaction().add(
-          SystemProgram.transfer({
-            fromPubkey: authority.publicKey,
-            toPubkey: owner,
-            lamports: 10_000_000,
-          }),
-        ),
-        [authority],
-      );
+    // Each device gets an owner wallet with 0.01 SOL from the authority, which pays the fees.
+    register: async (keys) => {
+      const owner = Keypair.generate();
+      const fund = SystemProgram.transfer({
+        fromPubkey: authority.publicKey,
+        toPubkey: owner.publicKey,
+        lamports: 10_000_000,
+      });
+      await chain.send(new Transaction().add(fund), [authority]);
+      const ixs = await registerDeviceInstructions(registry, {
+        network: setup.network,
+        owner: owner.publicKey,
+        maker: setup.maker,
+        makerSigner: setup.makerKey,
+        deviceSigner: keys.ed25519,
+        bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
+        modelId: setup.modelId,
+        deviceTree: setup.deviceTree,
+      });
+      await chain.send(new Transaction().add(...ixs), [authority, owner]);
+      return owner;
     },
     mqttUrl: process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883',
     mqttUsername: process.env.SIM_MQTT_USERNAME,

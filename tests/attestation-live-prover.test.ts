@@ -6,32 +6,27 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import BN from 'bn.js';
-import { Keypair, PublicKey, Transaction } from '@solana/web3.js';
+import { PublicKey, Transaction } from '@solana/web3.js';
 import {
-  DEVICE_STATUS_ACTIVE,
   DEVICE_TREE_SHAPE,
   MerkleReplica,
   attributeProgramError,
   bigIntToBytesBE,
-  bjjKeyHashBytes,
   deviceLeafHash,
-  deviceRegistryProgram,
   encodeVerifyingKey,
   inferenceAttestationProgram,
   parseProgramEvents,
   recordLeafHash,
-  registerDeviceInstructions,
-  setUpNetwork,
   signReading,
   submitAttestationInstruction,
   type DeviceKeys,
-  type DeviceLeaf,
   type SignedReading,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { ConcurrentMerkleTreeAccount } from '@solana/spl-account-compression';
 import { Prover, devProverArtifacts, type Attestation } from '../oracle/src/prover/index.ts';
-import { ATTESTATION_CU_CEILINGS, newAttestationChain } from '../bench/attestation-scenario.ts';
+import { localNetwork } from '@zkpin/sdk/testing';
+import { ATTESTATION_CU_CEILINGS } from '../bench/attestation-scenario.ts';
 
 let prover: Prover;
 let keys: DeviceKeys;
@@ -45,45 +40,14 @@ afterAll(() => prover?.close());
 
 describe('submit_attestation with proofs from the oracle prover', () => {
   it('records consecutive readings of one device in order', async () => {
-    const chain = newAttestationChain();
-    const authority = Keypair.generate();
-    chain.airdrop(authority.publicKey, 1000);
-    const oracle = chain.fundedKeypair(10);
-    const owner = chain.fundedKeypair(10);
-    const registryProvider = chain.provider(authority);
-    const registry = deviceRegistryProgram(registryProvider);
-    const setup = await setUpNetwork(registry, {
-      authority,
-      oracles: [oracle.publicKey],
-      verifyingKey: encodeVerifyingKey(prover.artifacts.vk),
-      modelId: prover.artifacts.modelId,
+    const net = await localNetwork({
+      model: {
+        id: prover.artifacts.modelId,
+        verifyingKey: encodeVerifyingKey(prover.artifacts.vk),
+      },
     });
-
-    const bjjKeyHash = bjjKeyHashBytes(keys.babyJub.publicKey);
-    chain.send(
-      new Transaction().add(
-        ...(await registerDeviceInstructions(registry, {
-          network: setup.network,
-          owner: owner.publicKey,
-          maker: setup.maker,
-          makerSigner: setup.makerKey,
-          deviceSigner: keys.ed25519,
-          bjjKeyHash,
-          modelId: setup.modelId,
-          deviceTree: setup.deviceTree,
-        })),
-      ),
-      [owner],
-    );
-    let leaf: DeviceLeaf = {
-      device: new PublicKey(keys.ed25519.publicKey),
-      owner: owner.publicKey,
-      maker: setup.maker,
-      bjjKeyHash: Array.from(bjjKeyHash),
-      modelId: setup.modelId,
-      seq: new BN(0),
-      status: DEVICE_STATUS_ACTIVE,
-    };
+    const { chain, oracle, setup } = net;
+    let { leaf } = await net.registerDevice({ keys });
     const devices = new MerkleReplica(DEVICE_TREE_SHAPE.maxDepth);
     devices.set(0, deviceLeafHash(setup.network, leaf));
     const records = new MerkleReplica(setup.recordTreeShape.maxDepth);

@@ -33,12 +33,12 @@ import {
   parseProgramEvents,
   proofAccounts,
   registerDeviceInstructions,
-  setUpNetwork,
   type DeviceLeaf,
   type NetworkSetup,
   type TreeShape,
 } from '@zkpin/sdk';
-import { fixtureVerifyingKey, newChain, rejection } from './helpers.ts';
+import { localNetwork, type LocalNetwork } from '@zkpin/sdk/testing';
+import { fixtureVerifyingKey, rejection } from './helpers.ts';
 
 /** Compute-unit ceilings, asserted here and reported by bench/programs.ts. */
 export const REGISTER_DEVICE_CU_CEILING = 40_000;
@@ -46,7 +46,7 @@ export const REGISTER_DEVICE_CU_CEILING = 40_000;
 const SMALL: TreeShape = { maxDepth: 5, maxBufferSize: 8, canopyDepth: 2 };
 const SMALL_RECORDS: TreeShape = { maxDepth: 5, maxBufferSize: 8, canopyDepth: 0 };
 
-let ctx: ReturnType<typeof newChain>;
+let ctx: LocalNetwork;
 let setup: NetworkSetup;
 let owner: Keypair;
 let replica: MerkleReplica;
@@ -61,28 +61,11 @@ function randomBjjHash(): Uint8Array {
 async function registerDevice(
   over: { deviceKey?: DeviceEd25519Key; bjjKeyHash?: Uint8Array; deviceTree?: PublicKey } = {},
 ) {
-  const deviceKey = over.deviceKey ?? new DeviceEd25519Key();
-  const bjjKeyHash = over.bjjKeyHash ?? randomBjjHash();
-  const ixs = await registerDeviceInstructions(ctx.registry, {
-    network: setup.network,
-    owner: owner.publicKey,
-    maker: setup.maker,
-    makerSigner: setup.makerKey,
-    deviceSigner: deviceKey,
-    bjjKeyHash,
-    modelId: setup.modelId,
-    deviceTree: over.deviceTree ?? setup.deviceTree,
+  const { result, leaf, deviceKey } = await ctx.registerDevice({
+    deviceKey: over.deviceKey ?? new DeviceEd25519Key(),
+    bjjKeyHash: over.bjjKeyHash ?? randomBjjHash(),
+    deviceTree: over.deviceTree,
   });
-  const result = ctx.chain.send(new Transaction().add(...ixs), [owner]);
-  const leaf: DeviceLeaf = {
-    device: new PublicKey(deviceKey.publicKey),
-    owner: owner.publicKey,
-    maker: setup.maker,
-    bjjKeyHash: Array.from(bjjKeyHash),
-    modelId: setup.modelId,
-    seq: new BN(0),
-    status: DEVICE_STATUS_ACTIVE,
-  };
   return { result, leaf, deviceKey };
 }
 
@@ -116,14 +99,13 @@ function events(result: { innerInstructions: Parameters<typeof parseProgramEvent
 }
 
 beforeEach(async () => {
-  ctx = newChain();
-  setup = await setUpNetwork(ctx.registry, {
-    authority: ctx.authority,
-    verifyingKey: fixtureVerifyingKey(),
+  ctx = await localNetwork({
+    oracles: [], // the administration tests start from an empty oracle set
+    model: { verifyingKey: fixtureVerifyingKey() },
     deviceTree: SMALL,
     recordTree: SMALL_RECORDS,
   });
-  owner = ctx.chain.fundedKeypair();
+  ({ setup, owner } = ctx);
   replica = new MerkleReplica(SMALL.maxDepth);
   leaves = [];
 });

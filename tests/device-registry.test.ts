@@ -13,7 +13,11 @@ import {
   type DeviceRegistry,
   parseProgramEvents,
 } from '@zkpin/sdk';
-import { LocalChain, programPath, type LocalChainProvider } from '@zkpin/sdk/testing';
+import {
+  localChainWithPrograms,
+  type LocalChain,
+  type LocalChainProvider,
+} from '@zkpin/sdk/testing';
 
 /** Compute-unit ceiling asserted here and reported by `npm run bench:programs`. */
 export const INITIALIZE_NETWORK_CU_CEILING = 12_000;
@@ -24,8 +28,7 @@ let provider: LocalChainProvider;
 let program: Program<DeviceRegistry>;
 
 beforeEach(() => {
-  chain = new LocalChain();
-  chain.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
+  chain = localChainWithPrograms();
   // A fixed authority: the PDA bump search, and so the compute units, depend on the key
   // (bench/programs.ts uses the same one).
   authority = Keypair.fromSeed(new Uint8Array(32).fill(7));

@@ -1,20 +1,16 @@
-/** Shared setup for the end-to-end tests: a chain with both programs and a network. */
+/** Shared helpers of the end-to-end tests (the network itself: `localNetwork()`, @zkpin/sdk/testing). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import type { Program } from '@coral-xyz/anchor';
-import { Keypair, TransactionInstruction, type PublicKey } from '@solana/web3.js';
+import { TransactionInstruction, type PublicKey } from '@solana/web3.js';
 import {
-  DEVICE_REGISTRY_PROGRAM_ID,
   DeviceEd25519Key,
-  INFERENCE_ATTESTATION_PROGRAM_ID,
-  deviceRegistryProgram,
   registerDeviceInstructions,
   type DeviceRegistry,
   type NetworkSetup,
 } from '@zkpin/sdk';
-import { LocalChain, REPO_ROOT, programPath } from '@zkpin/sdk/testing';
+import { REPO_ROOT } from '@zkpin/sdk/testing';
 
 /** Verifying key of the snarkjs fixture in tests/vectors/groth16.json (576 bytes). */
 export function fixtureVerifyingKey(): Uint8Array {
@@ -22,19 +18,6 @@ export function fixtureVerifyingKey(): Uint8Array {
     vk_bytes_hex: string;
   };
   return Buffer.from(v.vk_bytes_hex, 'hex');
-}
-
-export function newChain() {
-  const chain = new LocalChain();
-  chain.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
-  if (existsSync(programPath('inference_attestation'))) {
-    chain.deploy(INFERENCE_ATTESTATION_PROGRAM_ID, programPath('inference_attestation'));
-  }
-  const authority = Keypair.fromSeed(new Uint8Array(32).fill(7));
-  chain.airdrop(authority.publicKey, 1000);
-  const provider = chain.provider(authority);
-  const registry = deviceRegistryProgram(provider);
-  return { chain, authority, provider, registry };
 }
 
 /** Awaits `p` and returns the error it rejects with (fails the test if it resolves). */

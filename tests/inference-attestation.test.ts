@@ -44,7 +44,6 @@ import {
   isolatedVerifyUnits,
   legacyTxBytes,
   negateG1Y,
-  newAttestationChain,
   registryCpiUnits,
   v0Tx,
 } from '../bench/attestation-scenario.ts';
@@ -677,7 +676,7 @@ describe('compute units', () => {
   let first: TxResult;
   let later: TxResult;
   beforeAll(async () => {
-    const m = await AttestedNetwork.create({ chain: newAttestationChain() });
+    const m = await AttestedNetwork.create();
     first = await m.submit();
     // The device's next reading: the record tree's second leaf.
     m.track({ ...m.leaf, seq: new BN(m.vector.seq.toString()) });

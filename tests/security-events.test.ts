@@ -12,39 +12,43 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Keypair, Transaction, TransactionInstruction, type PublicKey } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
+  DeviceEd25519Key,
   EVENT_IX_TAG,
   NetworkFollower,
-  deviceRegistryProgram,
   networkPda,
   proofAccounts,
-  setUpNetwork,
   type ChainTransaction,
   type NetworkSetup,
   type TransactionListener,
 } from '@zkpin/sdk';
-import { EmbeddedChain, TOOLCHAIN_PROBE_PROGRAM_ID, programPath } from '@zkpin/sdk/testing';
-import { fixtureVerifyingKey, newChain, onboardingInstructions } from './helpers.ts';
+import {
+  EmbeddedChain,
+  TOOLCHAIN_PROBE_PROGRAM_ID,
+  localNetwork,
+  programPath,
+  type LocalNetwork,
+} from '@zkpin/sdk/testing';
+import { randomBjjKeyHash } from './helpers.ts';
 
-let ctx: ReturnType<typeof newChain>;
+let ctx: LocalNetwork;
 let setup: NetworkSetup;
 let owner: Keypair;
 
 beforeEach(async () => {
-  ctx = newChain();
-  ctx.chain.deploy(TOOLCHAIN_PROBE_PROGRAM_ID, programPath('toolchain_probe'));
-  setup = await setUpNetwork(ctx.registry, {
-    authority: ctx.authority,
-    verifyingKey: fixtureVerifyingKey(),
+  ctx = await localNetwork({
     deviceTree: { maxDepth: 5, maxBufferSize: 8, canopyDepth: 2 },
     recordTree: { maxDepth: 5, maxBufferSize: 8, canopyDepth: 0 },
   });
-  owner = ctx.chain.fundedKeypair();
+  ctx.chain.deploy(TOOLCHAIN_PROBE_PROGRAM_ID, programPath('toolchain_probe'));
+  ({ setup, owner } = ctx);
 });
 
 async function onboard(): Promise<string> {
-  const { ixs, hex } = await onboardingInstructions(ctx.registry, setup, owner.publicKey);
-  ctx.chain.send(new Transaction().add(...ixs), [owner]);
-  return hex;
+  const d = await ctx.registerDevice({
+    deviceKey: new DeviceEd25519Key(),
+    bjjKeyHash: randomBjjKeyHash(),
+  });
+  return d.hex;
 }
 
 async function transferIx(follower: NetworkFollower, hex: string, to: PublicKey) {
@@ -175,12 +179,8 @@ describe('a follower that misses events recovers by itself', () => {
 
   it('the network account of an event is checked: another network cannot poison this replica', async () => {
     const follower = new NetworkFollower(new EmbeddedChain(ctx.chain), setup.network).start();
-    const other = ctx.chain.fundedKeypair();
-    const otherSetup = await setUpNetwork(deviceRegistryProgram(ctx.chain.provider(other)), {
-      authority: other,
-      verifyingKey: fixtureVerifyingKey(),
-    });
-    expect(otherSetup.network.equals(networkPda(other.publicKey))).toBe(true);
+    const other = await localNetwork({ chain: ctx.chain });
+    expect(other.setup.network.equals(networkPda(other.authority.publicKey))).toBe(true);
     expect(follower.trees.size).toBe(2);
   });
 });

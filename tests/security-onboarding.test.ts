@@ -9,7 +9,6 @@ import {
   DEVICE_STATUS_ACTIVE,
   DEVICE_STATUS_REVOKED,
   DeviceEd25519Key,
-  NetworkFollower,
   TREE_KIND_DEVICE,
   approvalPagePda,
   createApprovalPage,
@@ -18,54 +17,44 @@ import {
   initApprovalPageInstruction,
   isApprovalUsed,
   networkPda,
-  proofAccounts,
   registerDeviceFromApproval,
-  setUpNetwork,
   signApproval,
   signClaim,
   treeAccountSize,
+  type NetworkFollower,
   type NetworkSetup,
   type TreeShape,
 } from '@zkpin/sdk';
-import { EmbeddedChain } from '@zkpin/sdk/testing';
-import {
-  fixtureVerifyingKey,
-  newChain,
-  onboardingInstructions,
-  randomBjjKeyHash,
-  rejection,
-  withAccount,
-} from './helpers.ts';
+import { localNetwork, type LocalNetwork } from '@zkpin/sdk/testing';
+import { onboardingInstructions, randomBjjKeyHash, rejection, withAccount } from './helpers.ts';
 
 const SMALL: TreeShape = { maxDepth: 5, maxBufferSize: 8, canopyDepth: 2 };
 
-let ctx: ReturnType<typeof newChain>;
+let ctx: LocalNetwork;
 let setup: NetworkSetup;
 let owner: Keypair;
 let follower: NetworkFollower;
 
 beforeEach(async () => {
-  ctx = newChain();
-  follower = new NetworkFollower(
-    new EmbeddedChain(ctx.chain),
-    networkPda(ctx.authority.publicKey),
-  ).start();
-  setup = await setUpNetwork(ctx.registry, {
-    authority: ctx.authority,
-    verifyingKey: fixtureVerifyingKey(),
+  ctx = await localNetwork({
+    oracles: [], // the administration tests start from an empty oracle set
     deviceTree: SMALL,
     recordTree: { maxDepth: 5, maxBufferSize: 8, canopyDepth: 0 },
   });
-  owner = ctx.chain.fundedKeypair();
+  ({ follower, setup, owner } = ctx);
 });
 
 /** Registers a fresh device; returns the exact instructions that were sent (an attacker's copy). */
 async function onboard(
   o: { serial?: number; expiresAt?: bigint; deviceKey?: DeviceEd25519Key } = {},
 ) {
-  const d = await onboardingInstructions(ctx.registry, setup, owner.publicKey, o);
-  ctx.chain.send(new Transaction().add(...d.ixs), [owner]);
-  return d;
+  const d = await ctx.registerDevice({
+    deviceKey: o.deviceKey ?? new DeviceEd25519Key(),
+    bjjKeyHash: randomBjjKeyHash(),
+    serial: o.serial,
+    expiresAt: o.expiresAt,
+  });
+  return { ixs: d.instructions, deviceKey: d.deviceKey, hex: d.hex };
 }
 
 function replay(ixs: TransactionInstruction[], signer = owner) {
@@ -77,13 +66,7 @@ function leafCount(): number {
 }
 
 async function revoke(hex: string) {
-  const p = follower.proof(hex)!;
-  await ctx.registry.methods
-    .revokeDevice({ leaf: p.state.leaf, leafIndex: p.state.leafIndex, root: Array.from(p.root) })
-    .accountsPartial({ signer: owner.publicKey, network: setup.network, deviceTree: p.state.tree })
-    .remainingAccounts(proofAccounts(p.nodes))
-    .signers([owner])
-    .rpc();
+  await ctx.revokeDevice(hex);
 }
 
 describe('H-1: a maker approval registers one device leaf, ever', () => {
@@ -115,21 +98,8 @@ describe('H-1: a maker approval registers one device leaf, ever', () => {
 
   it('after transfer_device the previous owner cannot replay the approval to take the device back', async () => {
     const { ixs, hex } = await onboard();
-    const p = follower.proof(hex)!;
     const buyer = ctx.chain.fundedKeypair();
-    await ctx.registry.methods
-      .transferDevice({
-        current: { leaf: p.state.leaf, leafIndex: p.state.leafIndex, root: Array.from(p.root) },
-        newOwner: buyer.publicKey,
-      })
-      .accountsPartial({
-        signer: owner.publicKey,
-        network: setup.network,
-        deviceTree: p.state.tree,
-      })
-      .remainingAccounts(proofAccounts(p.nodes))
-      .signers([owner])
-      .rpc();
+    await ctx.transferDevice(hex, buyer.publicKey);
     expect(replay(ixs)).toThrow(/0x178f/);
     expect(follower.device(hex)!.leaf.owner.equals(buyer.publicKey)).toBe(true);
     expect(leafCount()).toBe(1);

@@ -16,20 +16,14 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { pino } from 'pino';
 import {
-  DEVICE_REGISTRY_PROGRAM_ID,
   DEFAULT_QUEUE_PREFIX,
-  INFERENCE_ATTESTATION_PROGRAM_ID,
-  NetworkFollower,
   QUEUE_PROVE,
   QUEUE_RELAY,
   deadLetterReason,
-  deviceRegistryProgram,
   encodeVerifyingKey,
   fromHex,
-  networkPda,
-  setUpNetwork,
 } from '@zkpin/sdk';
-import { EmbeddedChain, LocalChain, programPath } from '@zkpin/sdk/testing';
+import { localNetwork } from '@zkpin/sdk/testing';
 import { Prover, devProverArtifacts } from '../../oracle/src/prover/index.ts';
 import {
   createProverWorker,
@@ -71,24 +65,16 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   log(`mqtt         ${broker.url}${broker.owned ? ' (started here)' : ''}`);
 
   // Chain with both programs, and a network shaped for production.
-  const local = new LocalChain();
-  local.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
-  local.deploy(INFERENCE_ATTESTATION_PROGRAM_ID, programPath('inference_attestation'));
-  const chain = new EmbeddedChain(local);
-  const authority = local.fundedKeypair(1_000);
-  const oracle = local.fundedKeypair(1_000);
-  const follower = new NetworkFollower(chain, networkPda(authority.publicKey)).start();
-  const registry = deviceRegistryProgram(local.provider(authority));
-
   log('circuit      loading the development (INSECURE) proving key and model ...');
   const artifacts = await devProverArtifacts();
-  const setup = await setUpNetwork(registry, {
-    authority,
-    oracles: [oracle.publicKey],
-    verifyingKey: encodeVerifyingKey(artifacts.vk),
-    onnxSha256: fromHex(artifacts.onnxSha256),
-    modelId: artifacts.modelId,
+  const net = await localNetwork({
+    model: {
+      id: artifacts.modelId,
+      verifyingKey: encodeVerifyingKey(artifacts.vk),
+      onnxSha256: fromHex(artifacts.onnxSha256),
+    },
   });
+  const { chain: local, embedded: chain, follower, setup, oracle } = net;
   log(
     `network      ${setup.network.toBase58()} (model ${setup.modelId}, device tree ${setup.deviceTree.toBase58().slice(0, 8)}…, record tree ${setup.recordTree.toBase58().slice(0, 8)}…)`,
   );
@@ -148,10 +134,13 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
 
   // Simulated devices.
   const sim = new DeviceSimulator({
-    registry,
     setup,
-    send: (tx, signers) => chain.send(tx, signers),
-    fund: (pk) => local.airdrop(pk, 1),
+    // Each device gets its own owner wallet with 1 SOL.
+    register: async (keys) => {
+      const owner = local.fundedKeypair(1);
+      await net.registerDevice({ keys, owner });
+      return owner;
+    },
     mqttUrl: broker.url,
     mqttUsername: process.env.SIM_MQTT_USERNAME,
     mqttPassword: process.env.SIM_MQTT_PASSWORD,
@@ -194,6 +183,7 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
     for (const close of closers)
       await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
     await Promise.resolve(prover.close?.());
+    await net.close();
     for (const s of services) await s.stop();
   };
   return {

@@ -9,15 +9,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import { Keypair, PublicKey, Transaction, type Signer } from '@solana/web3.js';
-import type { Program } from '@coral-xyz/anchor';
+import type { Keypair } from '@solana/web3.js';
 import {
-  bjjKeyHashBytes,
-  registerDeviceInstructions,
   signReading,
   signedReadingToJson,
   type DeviceKeys,
-  type DeviceRegistry,
   type NetworkSetup,
   readingsTopic,
 } from '@zkpin/sdk';
@@ -32,12 +28,12 @@ export interface SimulatedDevice {
 }
 
 export interface SimulatorOptions {
-  registry: Program<DeviceRegistry>;
-  setup: NetworkSetup;
-  /** Sends a transaction (first signer pays). */
-  send: (tx: Transaction, signers: Signer[]) => Promise<unknown>;
-  /** Funds a new owner wallet (airdrop on the embedded chain). */
-  fund: (owner: PublicKey) => Promise<void> | void;
+  setup: Pick<NetworkSetup, 'network' | 'modelId'>;
+  /**
+   * Onboards a device with these keys (maker approval, device claim, register_device) for a
+   * new, funded owner wallet, and returns that owner.
+   */
+  register: (keys: DeviceKeys) => Promise<Keypair>;
   mqttUrl: string;
   /** Sent by every device connection, for brokers that authenticate devices. */
   mqttUsername?: string;
@@ -63,22 +59,9 @@ export class DeviceSimulator {
   }
 
   async onboard(count: number): Promise<void> {
-    const { setup } = this.o;
     for (let i = 0; i < count; i++) {
       const keys = await generateDeviceKeys();
-      const owner = Keypair.generate();
-      await this.o.fund(owner.publicKey);
-      const ixs = await registerDeviceInstructions(this.o.registry, {
-        network: setup.network,
-        owner: owner.publicKey,
-        maker: setup.maker,
-        makerSigner: setup.makerKey,
-        deviceSigner: keys.ed25519,
-        bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
-        modelId: setup.modelId,
-        deviceTree: setup.deviceTree,
-      });
-      await this.o.send(new Transaction().add(...ixs), [owner]);
+      const owner = await this.o.register(keys);
       this.devices.push({
         keys,
         owner,

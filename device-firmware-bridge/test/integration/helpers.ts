@@ -1,35 +1,26 @@
 /**
  * Test fixtures: real Redis and Mosquitto (checked up front, failing fast with a clear
- * message), a LiteSVM chain with device_registry and a network with registered devices,
+ * message), a local network (`@zkpin/sdk/testing`) with registered devices,
  * followed by the real NetworkFollower, and real signed readings.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Queue, type Job } from 'bullmq';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
-import { Keypair, Transaction } from '@solana/web3.js';
 import {
-  DEVICE_REGISTRY_PROGRAM_ID,
   DEVICE_STATUS_ACTIVE,
-  NetworkFollower,
   QUEUE_PROVE,
   bjjKeyHashBytes,
-  deviceRegistryProgram,
-  networkPda,
-  proofAccounts,
-  registerDeviceInstructions,
-  setUpNetwork,
   signReading,
   proveJobSchema,
   signedReadingToJson,
   type DeviceKeys,
+  type NetworkFollower,
   type SignedReadingJson,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
-import { EmbeddedChain, LocalChain, REPO_ROOT, programPath } from '@zkpin/sdk/testing';
+import { type EmbeddedChain, localNetwork } from '@zkpin/sdk/testing';
 import {
   createBridge,
   type Bridge,
@@ -105,60 +96,20 @@ export interface TestNetwork {
   revoke(d: TestDevice): Promise<void>;
 }
 
-/** LiteSVM with device_registry, one network (maker, model, trees), followed from its events. */
+/** A local network (maker, model, trees), followed from its events. */
 export async function testNetwork(): Promise<TestNetwork> {
-  const local = new LocalChain();
-  local.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
-  const authority = Keypair.generate();
-  local.airdrop(authority.publicKey, 1000);
-  const registry = deviceRegistryProgram(local.provider(authority));
-  const chain = new EmbeddedChain(local);
-  const network = networkPda(authority.publicKey);
-  const follower = new NetworkFollower(chain, network).start();
-  const vk = JSON.parse(readFileSync(join(REPO_ROOT, 'tests/vectors/groth16.json'), 'utf8')) as {
-    vk_bytes_hex: string;
-  };
-  const setup = await setUpNetwork(registry, {
-    authority,
-    verifyingKey: Buffer.from(vk.vk_bytes_hex, 'hex'),
-  });
-  const owner = local.fundedKeypair();
+  const net = await localNetwork();
   return {
-    chain,
-    follower,
-    networkHex: network.toBuffer().toString('hex'),
-    modelId: setup.modelId,
+    chain: net.embedded,
+    follower: net.follower,
+    networkHex: net.setup.network.toBuffer().toString('hex'),
+    modelId: net.setup.modelId,
     async register() {
-      const keys = await generateDeviceKeys();
-      const ixs = await registerDeviceInstructions(registry, {
-        network: setup.network,
-        owner: owner.publicKey,
-        maker: setup.maker,
-        makerSigner: setup.makerKey,
-        deviceSigner: keys.ed25519,
-        bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
-        modelId: setup.modelId,
-        deviceTree: setup.deviceTree,
-      });
-      await chain.send(new Transaction().add(...ixs), [owner]);
-      return { keys, hex: Buffer.from(keys.ed25519.publicKey).toString('hex') };
+      const { keys, hex } = await net.registerDevice();
+      return { keys, hex };
     },
     async revoke(d) {
-      const p = follower.proof(d.hex)!;
-      await registry.methods
-        .revokeDevice({
-          leaf: p.state.leaf,
-          leafIndex: p.state.leafIndex,
-          root: Array.from(p.root),
-        })
-        .accountsPartial({
-          signer: owner.publicKey,
-          network: setup.network,
-          deviceTree: setup.deviceTree,
-        })
-        .remainingAccounts(proofAccounts(p.nodes))
-        .signers([owner])
-        .rpc();
+      await net.revokeDevice(d);
     },
   };
 }

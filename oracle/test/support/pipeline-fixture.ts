@@ -6,33 +6,32 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { Keypair, PublicKey, Transaction } from '@solana/web3.js';
+import { PublicKey, type Keypair } from '@solana/web3.js';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
-  DEVICE_REGISTRY_PROGRAM_ID,
-  INFERENCE_ATTESTATION_PROGRAM_ID,
-  NetworkFollower,
   QUEUE_PROVE,
   QUEUE_RELAY,
-  bjjKeyHashBytes,
-  deviceRegistryProgram,
   encodeVerifyingKey,
   fromHex,
-  networkPda,
   readingJobId,
-  registerDeviceInstructions,
-  setUpNetwork,
   signReading,
   signedReadingToJson,
   toHex,
   type DeviceKeys,
+  type NetworkFollower,
   type NetworkSetup,
   type ProveJobData,
   type SignedReading,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
-import { EmbeddedChain, LocalChain, REPO_ROOT, programPath } from '@zkpin/sdk/testing';
+import {
+  REPO_ROOT,
+  programPath,
+  type EmbeddedChain,
+  localNetwork,
+  type LocalNetwork,
+} from '@zkpin/sdk/testing';
 import { Prover, devProverArtifacts } from '../../src/prover/index.ts';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -87,41 +86,33 @@ export interface TestDevice {
 }
 
 export class PipelineFixture {
+  readonly chain: EmbeddedChain;
+  readonly oracle: Keypair;
+  readonly setup: NetworkSetup;
+  readonly follower: NetworkFollower;
+
   private constructor(
-    readonly local: LocalChain,
-    readonly chain: EmbeddedChain,
-    readonly authority: Keypair,
-    readonly oracle: Keypair,
-    readonly owner: Keypair,
-    readonly setup: NetworkSetup,
-    readonly follower: NetworkFollower,
+    readonly net: LocalNetwork,
     readonly prover: Prover,
-  ) {}
+  ) {
+    this.chain = net.embedded;
+    this.oracle = net.oracle;
+    this.setup = net.setup;
+    this.follower = net.follower;
+  }
 
   static async create(prover?: Prover): Promise<PipelineFixture> {
     ensurePrograms();
     const artifacts = await devProverArtifacts(1);
     const p = prover ?? (await Prover.create(artifacts));
-    const local = new LocalChain();
-    local.deploy(DEVICE_REGISTRY_PROGRAM_ID, programPath('device_registry'));
-    local.deploy(INFERENCE_ATTESTATION_PROGRAM_ID, programPath('inference_attestation'));
-    const chain = new EmbeddedChain(local);
-    const authority = local.fundedKeypair(1_000);
-    const oracle = local.fundedKeypair(100);
-    const owner = local.fundedKeypair(100);
-    const follower = new NetworkFollower(chain, networkPda(authority.publicKey)).start();
-    const setup = await setUpNetwork(deviceRegistryProgram(local.provider(authority)), {
-      authority,
-      oracles: [oracle.publicKey],
-      verifyingKey: encodeVerifyingKey(artifacts.vk),
-      onnxSha256: fromHex(artifacts.onnxSha256),
-      modelId: artifacts.modelId,
+    const net = await localNetwork({
+      model: {
+        id: artifacts.modelId,
+        verifyingKey: encodeVerifyingKey(artifacts.vk),
+        onnxSha256: fromHex(artifacts.onnxSha256),
+      },
     });
-    return new PipelineFixture(local, chain, authority, oracle, owner, setup, follower, p);
-  }
-
-  get registry() {
-    return deviceRegistryProgram(this.local.provider(this.authority));
+    return new PipelineFixture(net, p);
   }
 
   /** Registers a device; with `babyJubOf`, it shares that device's BabyJubJub key (so proofs of one fit the other). */
@@ -130,18 +121,8 @@ export class PipelineFixture {
     const keys: DeviceKeys = babyJubOf
       ? { ed25519: fresh.ed25519, babyJub: babyJubOf.keys.babyJub }
       : fresh;
-    const ixs = await registerDeviceInstructions(this.registry, {
-      network: this.setup.network,
-      owner: this.owner.publicKey,
-      maker: this.setup.maker,
-      makerSigner: this.setup.makerKey,
-      deviceSigner: keys.ed25519,
-      bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
-      modelId: this.setup.modelId,
-      deviceTree: this.setup.deviceTree,
-    });
-    await this.chain.send(new Transaction().add(...ixs), [this.owner]);
-    return { keys, hex: toHex(keys.ed25519.publicKey) };
+    const d = await this.net.registerDevice({ keys });
+    return { keys, hex: d.hex };
   }
 
   reading(d: TestDevice, seq: bigint, readings?: number[]): SignedReading {
@@ -173,8 +154,7 @@ export class PipelineFixture {
   }
 
   async close(): Promise<void> {
-    this.follower.stop();
-    await this.chain.close();
+    await this.net.close();
     this.prover.close();
   }
 }
