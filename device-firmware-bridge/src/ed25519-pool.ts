@@ -3,8 +3,6 @@
  * loop: a batch is split over worker threads (ed25519-worker.ts) and packed into one
  * transferred buffer per worker (ed25519-batch.ts). With 0 threads it verifies inline.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Ed25519Verifier } from '@zkpin/sdk/node';
 import {
@@ -17,16 +15,13 @@ import {
 
 const WORKER_URL = new URL('./ed25519-worker.ts', import.meta.url);
 
-/**
- * Run from TypeScript sources (under tsx or vitest), the worker needs a TypeScript loader:
- * the tsx this package resolves, by absolute URL (independent of the working directory).
- * Workers inherit `process.execArgv`; under `tsx src/main.ts` that holds the same loader
- * already, and importing one URL twice evaluates it once.
- */
-function workerExecArgv(): string[] {
-  if (!WORKER_URL.pathname.endsWith('.ts')) return process.execArgv;
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return [...process.execArgv, '--import', tsx];
+/** The worker; run from TypeScript sources, started through tsx-worker.mjs. */
+function startWorker(workerData: WorkerConfig): Worker {
+  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData });
+  return new Worker(new URL('./tsx-worker.mjs', import.meta.url), {
+    workerData,
+    argv: [WORKER_URL.href],
+  });
 }
 
 interface Flight {
@@ -48,17 +43,19 @@ export class Ed25519Pool {
   ) {
     const workerData: WorkerConfig = { messageBytes };
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(WORKER_URL, { workerData, execArgv: workerExecArgv() });
+      const w = startWorker(workerData);
       const flights = new Map<number, Flight>();
       this.flights.set(w, flights);
       w.on('message', ({ id, out }: VerifyResponse) => {
         flights.get(id)?.resolve(out);
         flights.delete(id);
+        if (flights.size === 0) w.unref();
       });
       // A worker that fails fails its batches (the caller reports them as transient) and
       // leaves the pool; without workers, the pool verifies inline.
       w.on('error', (e) => this.drop(w, e));
       w.on('exit', (code) => this.drop(w, new Error(`ed25519 worker exited with code ${code}`)));
+      // An idle worker does not keep the process alive; one with batches in flight does.
       w.unref();
       this.workers.push(w);
     }
@@ -99,6 +96,7 @@ export class Ed25519Pool {
     if (!w || !flights) return Promise.reject(new Error('the ed25519 pool is closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (flights.size === 0) w.ref();
       flights.set(id, { resolve, reject });
       const request: VerifyRequest = { id, buf };
       w.postMessage(request, [buf.buffer]);
