@@ -113,6 +113,7 @@ export function createBridge(o: BridgeOptions): Bridge {
   const verifier = new Ed25519Pool(
     o.verifyThreads ?? defaultVerifyThreads(),
     READING_MESSAGE_BYTES,
+    (e) => log.error({ err: e.message }, 'ed25519 worker failed; it leaves the pool'),
   );
   const validator = new ReadingValidator(networkHex, o.directory, limits.maxMessageBytes, limits);
   const ingest = new ReadingIngest({ validator, verifier, admission, metrics, log });

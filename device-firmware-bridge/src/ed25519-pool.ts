@@ -36,10 +36,14 @@ export class Ed25519Pool {
   private nextId = 0;
   private nextWorker = 0;
 
-  /** @param messageBytes the one message length a worker batch carries */
+  /**
+   * @param messageBytes the one message length a worker batch carries
+   * @param onWorkerError told when a worker fails and leaves the pool
+   */
   constructor(
     threads: number,
     private readonly messageBytes: number,
+    private readonly onWorkerError: (e: Error) => void = () => undefined,
   ) {
     const workerData: WorkerConfig = { messageBytes };
     for (let i = 0; i < threads; i++) {
@@ -53,12 +57,17 @@ export class Ed25519Pool {
       });
       // A worker that fails fails its batches (the caller reports them as transient) and
       // leaves the pool; without workers, the pool verifies inline.
-      w.on('error', (e) => this.drop(w, e));
-      w.on('exit', (code) => this.drop(w, new Error(`ed25519 worker exited with code ${code}`)));
+      w.on('error', (e) => this.fail(w, e));
+      w.on('exit', (code) => this.fail(w, new Error(`ed25519 worker exited with code ${code}`)));
       // An idle worker does not keep the process alive; one with batches in flight does.
       w.unref();
       this.workers.push(w);
     }
+  }
+
+  /** Worker threads running (0: verifying inline). */
+  get threads(): number {
+    return this.workers.length;
   }
 
   /** Whether each item's signature verifies; rejects only when a worker fails. */
@@ -101,6 +110,12 @@ export class Ed25519Pool {
       const request: VerifyRequest = { id, buf };
       w.postMessage(request, [buf.buffer]);
     });
+  }
+
+  private fail(w: Worker, e: Error): void {
+    if (!this.workers.includes(w)) return;
+    this.onWorkerError(e);
+    this.drop(w, e);
   }
 
   private drop(w: Worker, e: Error): void {
