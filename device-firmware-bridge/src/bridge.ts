@@ -116,7 +116,14 @@ export function createBridge(o: BridgeOptions): Bridge {
     (e) => log.error({ err: e.message }, 'ed25519 worker failed; it leaves the pool'),
   );
   const validator = new ReadingValidator(networkHex, o.directory, limits.maxMessageBytes, limits);
-  const ingest = new ReadingIngest({ validator, verifier, admission, metrics, log });
+  const ingest = new ReadingIngest({
+    maxBatch: limits.maxBatch,
+    validator,
+    verifier,
+    admission,
+    metrics,
+    log,
+  });
   const healthy = () => ingest.isOpen && redis.status === 'ready';
 
   // Transports, created by `start`.

@@ -1,10 +1,10 @@
 /**
- * The ingest pipeline shared by MQTT and HTTP. The messages that arrive in one event-loop turn
- * form a batch: ReadingValidator's checks before the signature → every signature of the batch
- * in one `Ed25519Pool` call → the checks after it → Admission, which decides the batch in one
- * Redis script and stores its jobs in one `addBulk`. Every message ends exactly once, as
- * accepted (one job; a re-send of an accepted reading is answered with that job) or rejected
- * with a reason.
+ * The ingest pipeline shared by MQTT and HTTP. The messages that arrive in one event-loop
+ * turn form a batch (at most `maxBatch`; more wait for the next turn): ReadingValidator's
+ * checks before the signature → every signature of the batch in one `Ed25519Pool` call → the
+ * checks after it → Admission, which decides the batch in one Redis script and stores its
+ * jobs in one `addBulk`. Every message ends exactly once, as accepted (one job; a re-send of
+ * an accepted reading is answered with that job) or rejected with a reason.
  *
  * `decide` does not count: MQTT retries transient outcomes and counts only the final one
  * (`record`); HTTP records every answer (`ingest`).
@@ -49,6 +49,8 @@ function rejectionOf(e: unknown): IngestResult {
 }
 
 export interface ReadingIngestDeps {
+  /** Most messages decided per event-loop turn (admission's batch size). */
+  maxBatch: number;
   validator: ReadingValidator;
   verifier: Ed25519Pool;
   admission: Admission;
@@ -129,9 +131,10 @@ export class ReadingIngest {
   }
 
   private runBatch(): void {
-    this.scheduled = false;
-    const batch = this.batch;
-    this.batch = [];
+    // A batch at a time, the rest in the next turn: its Redis round trip overlaps their checks.
+    const batch = this.batch.splice(0, this.d.maxBatch);
+    if (this.batch.length > 0) setImmediate(() => this.runBatch());
+    else this.scheduled = false;
     this.decideBatch(batch).catch((e: unknown) => {
       // Not reached by design; a promise settles once, so this answers only the undecided.
       this.d.log.error({ err: e }, 'ingest failed');

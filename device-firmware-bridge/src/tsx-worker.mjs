@@ -2,7 +2,8 @@
 // TypeScript sources (tsx, vitest). Node 20's workers do not apply loader hooks passed as
 // `execArgv: ['--import', 'tsx']` to their entry (privatenumber/tsx#354), so the worker
 // registers tsx itself before importing the module.
+import { argv } from 'node:process';
 import { register } from 'tsx/esm/api';
 
 register();
-await import(process.argv[2]);
+await import(argv[2]);
