@@ -24,6 +24,15 @@ import {
 import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { createBridge, type DeviceDirectory } from '../device-firmware-bridge/src/index.ts';
 
+/** Defaults of `measureIngest`: the bench's only reads of the environment. */
+const DEFAULTS: Required<Omit<MeasureIngestOptions, 'verifyThreads'>> = {
+  count: 20_000,
+  devices: 100,
+  transport: 'mqtt',
+  redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+  mqttUrl: process.env['MQTT_URL'] ?? 'mqtt://127.0.0.1:1883',
+};
+
 export interface MeasureIngestOptions {
   /** Readings to push through (default 20,000). */
   count?: number;
@@ -47,11 +56,11 @@ export interface IngestMeasurement {
 }
 
 export async function measureIngest(o: MeasureIngestOptions = {}): Promise<IngestMeasurement> {
-  const count = o.count ?? 20_000;
-  const deviceCount = Math.min(o.devices ?? 100, count);
-  const transport = o.transport ?? 'mqtt';
-  const redisUrl = o.redisUrl ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-  const mqttUrl = o.mqttUrl ?? process.env['MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
+  const count = o.count ?? DEFAULTS.count;
+  const deviceCount = Math.min(o.devices ?? DEFAULTS.devices, count);
+  const transport = o.transport ?? DEFAULTS.transport;
+  const redisUrl = o.redisUrl ?? DEFAULTS.redisUrl;
+  const mqttUrl = o.mqttUrl ?? DEFAULTS.mqttUrl;
   const network = randomBytes(32);
   const networkHex = network.toString('hex');
   const modelId = 1;
@@ -210,12 +219,10 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const count = Number(process.argv[2] ?? 20_000);
-  const transport = (process.argv[3] ?? 'mqtt') as 'mqtt' | 'http' | 'direct';
-  const threads = process.argv[4];
+  const [count, transport, threads] = process.argv.slice(2);
   measureIngest({
-    count,
-    transport,
+    count: count === undefined ? undefined : Number(count),
+    transport: transport as MeasureIngestOptions['transport'],
     verifyThreads: threads === undefined ? undefined : Number(threads),
   })
     .then((r) => console.log(JSON.stringify({ bench: 'bridge-ingest', metrics: r })))

@@ -25,7 +25,7 @@
  * record, and the script's atomicity keeps a seq to one content.
  */
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import type { Queue } from 'bullmq';
 import { readingJobId, type ProveJobData } from '@zkpin/sdk';
 import type { RejectReason } from './errors.ts';
@@ -60,7 +60,17 @@ interface Pending {
 }
 
 /** The admission script (KEYS, ARGV and decisions are described at its top). */
-const DECIDE = readFileSync(new URL('./admission.lua', import.meta.url), 'utf8');
+const ADMIT_LUA = readFileSync(new URL('./admission.lua', import.meta.url), 'utf8');
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** admission.lua, defined on the connection by `Admission`. */
+    zkpinBridgeAdmit(
+      numKeys: number,
+      ...keysAndArgs: (string | number)[]
+    ): Result<string[], Context>;
+  }
+}
 
 type Decision =
   'OK' | 'DUP' | 'DUP_ADD' | 'SEQ_CONFLICT' | 'REPLAYED_SEQ' | 'RATE_LIMITED' | 'BACKPRESSURE';
@@ -83,8 +93,8 @@ export class Admission {
     private readonly keyPrefix: string,
     private readonly limits: AdmissionLimits,
   ) {
-    this.waitKey = queue.toKey('wait');
-    redis.defineCommand('zkpinBridgeAdmit', { lua: DECIDE });
+    this.waitKey = queue.keys.wait!;
+    redis.defineCommand('zkpinBridgeAdmit', { lua: ADMIT_LUA });
   }
 
   /** Redis hash of a device's last accepted reading: `seq`, `sig` (ed25519, hex), `prev` ('' for none). */
@@ -144,10 +154,7 @@ export class Admission {
         );
         args.push(p.item.seq, p.item.reading.ed25519Signature);
       });
-      const admit = (
-        this.redis as unknown as Record<string, (...a: unknown[]) => Promise<string[]>>
-      )['zkpinBridgeAdmit']!;
-      const out = await admit.call(this.redis, keys.length, ...keys, ...args);
+      const out = await this.redis.zkpinBridgeAdmit(keys.length, ...keys, ...args);
 
       const acceptedAt = Date.now();
       const toAdd = new Map<string, { name: string; data: ProveJobData; opts: object }>();

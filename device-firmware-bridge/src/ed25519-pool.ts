@@ -1,123 +1,135 @@
 /**
- * ed25519 verification (node:crypto) off the event loop: readings are packed in batches
- * (key 32 || message 148 || signature 64 per item) and verified by worker threads, which
- * cache each device's KeyObject. With `threads: 0` it verifies inline.
+ * ed25519 verification (node:crypto, `Ed25519Verifier` of `@zkpin/sdk/node`) off the event
+ * loop: a batch is split over worker threads (ed25519-worker.ts) and packed into one
+ * transferred buffer per worker (ed25519-batch.ts). With 0 threads it verifies inline.
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { READING_MESSAGE_BYTES } from '@zkpin/sdk';
+import { Ed25519Verifier } from '@zkpin/sdk/node';
+import {
+  packBatch,
+  type SignedMessage,
+  type VerifyRequest,
+  type VerifyResponse,
+  type WorkerConfig,
+} from './ed25519-batch.ts';
 
-const ITEM = 32 + READING_MESSAGE_BYTES + 64;
-const SPKI_PREFIX_HEX = '302a300506032b6570032100';
+const WORKER_URL = new URL('./ed25519-worker.ts', import.meta.url);
 
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createPublicKey, verify } = require('node:crypto');
-const ITEM = ${ITEM}, MSG = ${READING_MESSAGE_BYTES};
-const prefix = Buffer.from('${SPKI_PREFIX_HEX}', 'hex');
-const keys = new Map();
-parentPort.on('message', ({ id, buf }) => {
-  const b = Buffer.from(buf);
-  const n = b.length / ITEM;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = i * ITEM;
-    const kh = b.toString('hex', o, o + 32);
-    let key = keys.get(kh);
-    if (!key) {
-      if (keys.size > 100000) keys.clear();
-      key = createPublicKey({ key: Buffer.concat([prefix, b.subarray(o, o + 32)]), format: 'der', type: 'spki' });
-      keys.set(kh, key);
-    }
-    try { out[i] = verify(null, b.subarray(o + 32, o + 32 + MSG), key, b.subarray(o + 32 + MSG, o + ITEM)) ? 1 : 0; } catch { out[i] = 0; }
-  }
-  parentPort.postMessage({ id, out }, [out.buffer]);
-});
-`;
+/** The worker; run from TypeScript sources, started through tsx-worker.mjs. */
+function startWorker(workerData: WorkerConfig): Worker {
+  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData });
+  return new Worker(new URL('./tsx-worker.mjs', import.meta.url), {
+    workerData,
+    argv: [WORKER_URL.href],
+  });
+}
 
-interface Item {
-  key: Uint8Array;
-  message: Uint8Array;
-  signature: Uint8Array;
-  resolve: (ok: boolean) => void;
+interface Flight {
+  resolve: (out: Uint8Array) => void;
+  reject: (e: Error) => void;
 }
 
 export class Ed25519Pool {
   private readonly workers: Worker[] = [];
-  private readonly inflight = new Map<number, Item[]>();
-  private pending: Item[] = [];
-  private scheduled = false;
+  private readonly flights = new Map<Worker, Map<number, Flight>>();
+  private readonly inline = new Ed25519Verifier();
   private nextId = 0;
   private nextWorker = 0;
-  private readonly keys = new Map<string, KeyObject>();
 
-  constructor(threads: number) {
+  /**
+   * @param messageBytes the one message length a worker batch carries
+   * @param onWorkerError told when a worker fails and leaves the pool
+   */
+  constructor(
+    threads: number,
+    private readonly messageBytes: number,
+    private readonly onWorkerError: (e: Error) => void = () => undefined,
+  ) {
+    const workerData: WorkerConfig = { messageBytes };
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true });
-      w.on('message', ({ id, out }: { id: number; out: Uint8Array }) => {
-        const items = this.inflight.get(id);
-        this.inflight.delete(id);
-        items?.forEach((it, j) => it.resolve(out[j] === 1));
+      const w = startWorker(workerData);
+      const flights = new Map<number, Flight>();
+      this.flights.set(w, flights);
+      w.on('message', ({ id, out }: VerifyResponse) => {
+        flights.get(id)?.resolve(out);
+        flights.delete(id);
+        if (flights.size === 0) w.unref();
       });
+      // A worker that fails fails its batches (the caller reports them as transient) and
+      // leaves the pool; without workers, the pool verifies inline.
+      w.on('error', (e) => this.fail(w, e));
+      w.on('exit', (code) => this.fail(w, new Error(`ed25519 worker exited with code ${code}`)));
+      // An idle worker does not keep the process alive; one with batches in flight does.
       w.unref();
       this.workers.push(w);
     }
   }
 
-  verify(key: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  /** Worker threads running (0: verifying inline). */
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  /** Whether each item's signature verifies; rejects only when a worker fails. */
+  async verifyBatch(items: readonly SignedMessage[]): Promise<boolean[]> {
     if (this.workers.length === 0)
-      return Promise.resolve(this.verifyInline(key, message, signature));
-    if (message.length !== READING_MESSAGE_BYTES || key.length !== 32 || signature.length !== 64)
-      return Promise.resolve(false);
-    return new Promise((resolve) => {
-      this.pending.push({ key, message, signature, resolve });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      return items.map((it) => this.inline.verify(it.publicKey, it.message, it.signature));
+    const ok = new Array<boolean>(items.length).fill(false);
+    // Only items of the packed format go to the workers; any other can not verify.
+    const packable: number[] = [];
+    items.forEach((it, i) => {
+      if (
+        it.publicKey.length === 32 &&
+        it.message.length === this.messageBytes &&
+        it.signature.length === 64
+      )
+        packable.push(i);
+    });
+    const per = Math.ceil(packable.length / this.workers.length);
+    const parts: Promise<void>[] = [];
+    for (let start = 0; start < packable.length; start += per) {
+      const indices = packable.slice(start, start + per);
+      const buf = packBatch(
+        indices.map((i) => items[i]!),
+        this.messageBytes,
+      );
+      parts.push(this.send(buf).then((out) => indices.forEach((i, j) => (ok[i] = out[j] === 1))));
+    }
+    await Promise.all(parts);
+    return ok;
+  }
+
+  private send(buf: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+    const w = this.workers[this.nextWorker++ % this.workers.length];
+    const flights = w && this.flights.get(w);
+    if (!w || !flights) return Promise.reject(new Error('the ed25519 pool is closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (flights.size === 0) w.ref();
+      flights.set(id, { resolve, reject });
+      const request: VerifyRequest = { id, buf };
+      w.postMessage(request, [buf.buffer]);
     });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const all = this.pending;
-    this.pending = [];
-    // Split the batch over the workers.
-    const per = Math.ceil(all.length / this.workers.length);
-    for (let start = 0; start < all.length; start += per) {
-      const items = all.slice(start, start + per);
-      const buf = new Uint8Array(items.length * ITEM);
-      items.forEach((it, i) => {
-        const o = i * ITEM;
-        buf.set(it.key, o);
-        buf.set(it.message, o + 32);
-        buf.set(it.signature, o + 32 + READING_MESSAGE_BYTES);
-      });
-      const id = this.nextId++;
-      this.inflight.set(id, items);
-      const w = this.workers[this.nextWorker++ % this.workers.length]!;
-      w.postMessage({ id, buf }, [buf.buffer]);
-    }
+  private fail(w: Worker, e: Error): void {
+    if (!this.workers.includes(w)) return;
+    this.onWorkerError(e);
+    this.drop(w, e);
   }
 
-  private verifyInline(key: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-    const hex = Buffer.from(key).toString('hex');
-    let k = this.keys.get(hex);
-    if (!k) {
-      k = createPublicKey({
-        key: Buffer.concat([Buffer.from(SPKI_PREFIX_HEX, 'hex'), key]),
-        format: 'der',
-        type: 'spki',
-      });
-      this.keys.set(hex, k);
-    }
-    return verify(null, message, k, signature);
+  private drop(w: Worker, e: Error): void {
+    const i = this.workers.indexOf(w);
+    if (i >= 0) this.workers.splice(i, 1);
+    const flights = this.flights.get(w);
+    for (const f of flights?.values() ?? []) f.reject(e);
+    this.flights.delete(w);
   }
 
+  /** Terminates the workers; batches still in flight reject. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-    this.workers.length = 0;
-    for (const items of this.inflight.values()) for (const it of items) it.resolve(false);
-    this.inflight.clear();
+    const workers = [...this.workers];
+    for (const w of workers) this.drop(w, new Error('the ed25519 pool is closed'));
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -2,7 +2,8 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_QUEUE_PREFIX } from '@zkpin/sdk';
-import { DEFAULT_LIMITS, type BridgeOptions } from './bridge.ts';
+import type { BridgeOptions } from './bridge.ts';
+import { DEFAULTS, DEFAULT_LIMITS } from './defaults.ts';
 import { DEFAULT_HTTP_LIMITS } from './http-server.ts';
 
 const int = (d: number) => z.coerce.number().int().min(0).default(d);
@@ -21,16 +22,16 @@ const schema = z
     MQTT_PASSWORD: z.string().optional(),
     /** Shared-subscription group when several bridges run side by side. */
     MQTT_SHARED_GROUP: z.string().min(1).optional(),
-    HTTP_PORT: port(8080),
+    HTTP_PORT: port(DEFAULTS.httpPort),
     /** Loopback by default: put a proxy in front, or set 0.0.0.0 to take device traffic directly. */
-    HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    HTTP_HOST: z.string().min(1).default(DEFAULTS.httpHost),
     HTTP_REQUEST_TIMEOUT_MS: int(DEFAULT_HTTP_LIMITS.requestTimeoutMs).pipe(z.number().min(1)),
     HTTP_HEADERS_TIMEOUT_MS: int(DEFAULT_HTTP_LIMITS.headersTimeoutMs).pipe(z.number().min(1)),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: int(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs).pipe(z.number().min(1)),
     HTTP_MAX_CONNECTIONS: int(DEFAULT_HTTP_LIMITS.maxConnections).pipe(z.number().min(1)),
     /** `GET /metrics` and `/healthz`, on their own port. */
-    BRIDGE_METRICS_PORT: port(9465),
-    BRIDGE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    BRIDGE_METRICS_PORT: port(DEFAULTS.metricsPort),
+    BRIDGE_METRICS_HOST: z.string().min(1).default(DEFAULTS.metricsHost),
     QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
     /** The network account (base58), as printed by the network setup. */
     NETWORK: z
@@ -46,6 +47,8 @@ const schema = z
     RATE_PER_SECOND: z.coerce.number().min(0).default(DEFAULT_LIMITS.ratePerSecond),
     MAX_QUEUE_WAITING: int(DEFAULT_LIMITS.maxQueueWaiting),
     MAX_BATCH: int(DEFAULT_LIMITS.maxBatch).pipe(z.number().min(1)),
+    /** ed25519 worker threads; 0 verifies inline. Unset: cores − 2, at most 4 (0 on 2 cores). */
+    BRIDGE_VERIFY_THREADS: z.coerce.number().int().min(0).optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -101,5 +104,6 @@ export function bridgeOptionsFromEnv(
       maxQueueWaiting: env.MAX_QUEUE_WAITING,
       maxBatch: env.MAX_BATCH,
     },
+    verifyThreads: env.BRIDGE_VERIFY_THREADS,
   };
 }

@@ -10,8 +10,8 @@
  * closed on accept).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { REJECT_REASONS, isTransient, type RejectReason } from './errors.ts';
-import type { IngestResult } from './bridge.ts';
+import { BridgeError, REJECT_REASONS, isTransient, type RejectReason } from './errors.ts';
+import type { ReadingIngest } from './ingest.ts';
 
 export interface HttpLimits {
   /** Whole request (headers and body), ms. */
@@ -31,16 +31,48 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxConnections: 1024,
 };
 
-export interface HttpServerDeps {
+export interface HttpIngestOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
   maxMessageBytes: number;
   limits: HttpLimits;
-  ingest: (payload: Buffer) => Promise<IngestResult>;
-  /** Counts and logs a rejection that fastify decided before the body reached ingest. */
-  reject: (reason: RejectReason, message: string) => void;
+  /** Decides and counts each body (`ingest`), counts fastify's own rejections (`reject`). */
+  ingest: Pick<ReadingIngest, 'ingest' | 'reject'>;
   healthy: () => boolean;
 }
 
-export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
+/** The HTTP ingest server: `start` listens, `stop` closes (waiting for requests in flight). */
+export class HttpIngest {
+  private app: FastifyInstance | undefined;
+  /** `http://host:port` once listening. */
+  address: string | undefined;
+
+  constructor(private readonly o: HttpIngestOptions) {}
+
+  async start(): Promise<string> {
+    const { port, host } = this.o;
+    this.app = buildHttpServer(this.o);
+    try {
+      this.address = await this.app.listen({ port, host });
+    } catch (e) {
+      await this.stop();
+      throw new BridgeError(
+        'HTTP_LISTEN_FAILED',
+        `cannot listen on ${host}:${port}: ${(e as Error).message}`,
+      );
+    }
+    return this.address;
+  }
+
+  async stop(): Promise<void> {
+    const app = this.app;
+    this.app = undefined;
+    if (app) await app.close().catch(() => undefined);
+  }
+}
+
+function buildHttpServer(deps: HttpIngestOptions): FastifyInstance {
   const { limits } = deps;
   const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   const app = Fastify({
@@ -71,14 +103,14 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
         reason === 'TOO_LARGE'
           ? `the body is larger than ${deps.maxMessageBytes} bytes`
           : err.message;
-      deps.reject(reason, message);
+      deps.ingest.reject(reason, message, 'http');
       return reply.code(REJECT_REASONS[reason].status).send({ error: reason, message });
     },
   );
 
   app.post('/v1/readings', async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const r = await deps.ingest(body);
+    const r = await deps.ingest.ingest(body, 'http');
     if (r.accepted) {
       return reply.code(r.duplicate ? 200 : 202).send({ jobId: r.jobId, duplicate: r.duplicate });
     }

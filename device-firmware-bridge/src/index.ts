@@ -1,11 +1,6 @@
-export {
-  createBridge,
-  DEFAULT_LIMITS,
-  type Bridge,
-  type BridgeLimits,
-  type BridgeOptions,
-  type IngestResult,
-} from './bridge.ts';
+export { createBridge, type Bridge, type BridgeOptions } from './bridge.ts';
+export { DEFAULT_LIMITS, type BridgeLimits } from './defaults.ts';
+export type { IngestResult } from './ingest.ts';
 export {
   BridgeError,
   BridgeRejection,

@@ -20,11 +20,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { readingsTopicDevice } from '@zkpin/sdk';
+import { networkReadingsFilter, readingsTopicDevice } from '@zkpin/sdk';
 import type { Logger } from 'pino';
 import { BridgeError, isTransient } from './errors.ts';
-import type { IngestResult } from './bridge.ts';
+import type { ReadingIngest } from './ingest.ts';
 import type { BridgeMetrics } from './metrics.ts';
+
+/** The filter a bridge subscribes to: the network's readings, shared by `sharedGroup`. */
+export function readingsSubscription(networkHex: string, sharedGroup?: string): string {
+  const filter = networkReadingsFilter(networkHex);
+  return sharedGroup ? `$share/${sharedGroup}/${filter}` : filter;
+}
 
 export interface MqttIngestOptions {
   url: string;
@@ -38,10 +44,8 @@ export interface MqttIngestOptions {
   /** Topic filter, subscribed at QoS 1. */
   topic: string;
   connectTimeoutMs: number;
-  /** Decides one message (does not count it). */
-  decide: (payload: Buffer, topicDevice: string) => Promise<IngestResult>;
-  /** Counts and logs a final decision. */
-  record: (result: IngestResult) => void;
+  /** Decides each message (`decide`) and counts its final decision (`record`). */
+  ingest: Pick<ReadingIngest, 'decide' | 'record'>;
   metrics: BridgeMetrics;
   log: Logger;
   /** First retry delay for BACKPRESSURE / UNAVAILABLE (doubles up to 5 s). */
@@ -194,15 +198,15 @@ export class MqttIngest {
       }, delay);
       this.timers.add(timer);
     };
-    const work = this.o
-      .decide(payload, topicDevice)
+    const work = this.o.ingest
+      .decide(payload, 'mqtt', topicDevice)
       .then((r) => {
         if (!r.accepted && isTransient(r.reason) && ticket) {
           this.o.metrics.deferred(r.reason);
           retry();
           return;
         }
-        this.o.record(r);
+        this.o.ingest.record(r, 'mqtt');
         if (ticket && ticket.generation === this.generation) {
           ticket.decided = true;
           this.release();

@@ -1,0 +1,92 @@
+/**
+ * The ed25519 pool verifies in its worker threads (ed25519-worker.ts) under vitest and under
+ * the tsx CLI that runs the bridge, and gives the same answers inline.
+ */
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { READING_MESSAGE_BYTES } from '@zkpin/sdk';
+import { Ed25519Pool } from '../../src/ed25519-pool.ts';
+import type { SignedMessage } from '../../src/ed25519-batch.ts';
+
+function keyPair() {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  return { publicKey: new Uint8Array(raw), privateKey };
+}
+
+/** Items and whether each must verify: good ones from two keys, and each way to be wrong. */
+function cases(): { items: SignedMessage[]; expected: boolean[] } {
+  const a = keyPair();
+  const b = keyPair();
+  const items: SignedMessage[] = [];
+  const expected: boolean[] = [];
+  const add = (it: SignedMessage, ok: boolean) => {
+    items.push(it);
+    expected.push(ok);
+  };
+  for (let i = 0; i < 6; i++) {
+    const k = i % 2 ? a : b;
+    const message = randomBytes(READING_MESSAGE_BYTES);
+    add({ publicKey: k.publicKey, message, signature: sign(null, message, k.privateKey) }, true);
+  }
+  const message = randomBytes(READING_MESSAGE_BYTES);
+  const signature = sign(null, message, a.privateKey);
+  const flipped = Buffer.from(signature);
+  flipped[10]! ^= 1;
+  const otherMessage = Buffer.from(message);
+  otherMessage[0]! ^= 1;
+  add({ publicKey: a.publicKey, message, signature: flipped }, false);
+  add({ publicKey: a.publicKey, message: otherMessage, signature }, false);
+  add({ publicKey: b.publicKey, message, signature }, false);
+  add({ publicKey: a.publicKey, message: message.subarray(1), signature }, false);
+  add({ publicKey: a.publicKey.subarray(1), message, signature }, false);
+  add({ publicKey: a.publicKey, message, signature }, true);
+  return { items, expected };
+}
+
+describe('Ed25519Pool', () => {
+  it.each([0, 1, 3])('verifies a batch with %i worker threads (0: inline)', async (threads) => {
+    const { items, expected } = cases();
+    const failures: Error[] = [];
+    const pool = new Ed25519Pool(threads, READING_MESSAGE_BYTES, (e) => failures.push(e));
+    try {
+      expect(await pool.verifyBatch(items)).toEqual(expected);
+      // Twice: the second batch runs on the workers' cached KeyObjects.
+      expect(await pool.verifyBatch(items)).toEqual(expected);
+      expect(pool.threads).toBe(threads);
+      expect(failures).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('verifies in worker threads under the tsx CLI (how `npm start` runs the bridge)', async () => {
+    const { items, expected } = cases();
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    const batch = items.map((it) => ({
+      publicKey: hex(it.publicKey),
+      message: hex(it.message),
+      signature: hex(it.signature),
+    }));
+    const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+    const child = join(import.meta.dirname, '../support/ed25519-pool-child.ts');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [tsxCli, child, JSON.stringify(batch.slice(0, 10)), '2'],
+      { timeout: 30_000 },
+    );
+    expect(JSON.parse(stdout)).toEqual({ threads: 2, ok: expected.slice(0, 10) });
+  });
+
+  it('rejects the batches of a closed pool instead of answering them', async () => {
+    const { items } = cases();
+    const pool = new Ed25519Pool(1, READING_MESSAGE_BYTES);
+    const outcome = expect(pool.verifyBatch(items)).rejects.toThrow(/closed/);
+    await pool.close();
+    await outcome;
+  });
+});
