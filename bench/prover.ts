@@ -16,13 +16,10 @@ import { circuitInput, generateDeviceKeys, signReading, type SignedReading } fro
 import { buildReferenceArtifacts } from '@zkpin/circuits/build-circuits';
 import { checkBitExact, edgeWindows, randomWindows } from '@zkpin/circuits/bitexact';
 import { abs } from '@zkpin/circuits/models';
-import { loadWitnessCalculator } from '@zkpin/circuits/witness';
+import { loadWitnessCalculator } from '@zkpin/circuits/runtime';
 import { dataset } from '../circuits/model/train.ts';
-import {
-  DEFAULT_PROVER_CONCURRENCY,
-  devProverArtifacts,
-  Prover,
-} from '../oracle/src/prover/index.ts';
+import { DEFAULT_PROVER_CONCURRENCY } from '../oracle/src/defaults.ts';
+import { devProverArtifacts, Prover } from '../oracle/src/prover/index.ts';
 
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toHex } from '../../sdk/src/field.ts';
+import { toHex } from '@zkpin/sdk';
 import { buildCircuit, type BuiltCircuit } from './build.ts';
 import { cacheRoot, type Logger } from './ceremony.ts';
 import { generateCircuitFile, inferenceTemplateName, modelTemplateName } from './generate.ts';

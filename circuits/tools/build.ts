@@ -9,11 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as snarkjs from 'snarkjs';
-import {
-  encodeVerifyingKey,
-  verifyingKeyHash,
-  type SnarkjsVerifyingKey,
-} from '../../sdk/src/proof-encoding.ts';
+import { encodeVerifyingKey, verifyingKeyHash, type SnarkjsVerifyingKey } from '@zkpin/sdk';
 import { cacheRoot, devPhase2, ensureDevPtau, ptauPowerFor, type Logger } from './ceremony.ts';
 import { circuitHash, compileCircom, compiledPaths } from './compile.ts';
 import { withLock } from './lock.ts';

@@ -9,12 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as snarkjs from 'snarkjs';
-import { toHex } from '../../sdk/src/field.ts';
-import {
-  encodeVerifyingKey,
-  verifyingKeyHash,
-  type SnarkjsVerifyingKey,
-} from '../../sdk/src/proof-encoding.ts';
+import { toHex, encodeVerifyingKey, verifyingKeyHash, type SnarkjsVerifyingKey } from '@zkpin/sdk';
 
 async function main(): Promise<void> {
   const [src, prefix] = process.argv.slice(2);

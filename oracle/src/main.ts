@@ -11,8 +11,9 @@ import { createServer, type Server } from 'node:http';
 import { Keypair, PublicKey } from '@solana/web3.js';
 import { pino } from 'pino';
 import { NetworkFollower, RpcChain } from '@zkpin/sdk';
-import { parseEnv, type Env } from './env.ts';
-import { Prover, devProverArtifacts } from './prover/index.ts';
+import { readArtifactsFile } from '@zkpin/circuits/runtime';
+import { artifactsSource, parseEnv, type Env } from './env.ts';
+import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
 import {
   OracleMetrics,
   createProverWorker,
@@ -44,9 +45,22 @@ let proverWorker: ProverWorkerHandle | undefined;
 let relayer: RelayerHandle | undefined;
 let server: Server | undefined;
 
-if (env.ROLE !== 'relayer') {
-  // INSECURE development keys until production artifacts are configured (docs/ceremony.md).
-  prover = await Prover.create(await devProverArtifacts(), { backend: env.PROVER_BACKEND });
+const source = artifactsSource(env);
+if (source) {
+  let artifacts: ProverArtifacts;
+  if (source.kind === 'file') {
+    artifacts = readArtifactsFile(source.path);
+    log.info({ artifacts: source.path, modelId: artifacts.modelId }, 'proving artifacts loaded');
+  } else {
+    log.warn(
+      'ZKPIN_DEV_ARTIFACTS=1: proving with the INSECURE development ceremony (fixed public beacons): anyone can forge proofs for these keys. Local networks and tests only; a deployment sets PROVER_ARTIFACTS (docs/ceremony.md).',
+    );
+    artifacts = await devProverArtifacts();
+  }
+  prover = await Prover.create(artifacts, {
+    backend: env.PROVER_BACKEND,
+    native: { binary: env.ZKPIN_NATIVE_PROVER, trace: env.ZKPIN_PROVER_TRACE },
+  });
   proverWorker = createProverWorker({
     connection,
     prefix: env.QUEUE_PREFIX,

@@ -1,17 +1,9 @@
 import * as snarkjs from 'snarkjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signedToField } from '../../../sdk/src/field.ts';
-import { attestationFields, circuitInput } from '../../../sdk/src/circuit-input.ts';
-import {
-  generateDeviceKeys,
-  signReading,
-  type DeviceKeys,
-  type SignedReading,
-} from '../../../sdk/src/device-keys.ts';
-import { publicInput } from '../../../sdk/src/poseidon.ts';
+import { signedToField, attestationFields, circuitInput, generateDeviceKeys, signReading, publicInput, type DeviceKeys, type SignedReading } from '@zkpin/sdk';
 import { buildReferenceArtifacts, type ReferenceArtifacts } from '../../tools/build-circuits.ts';
 import { argmaxFirst, runReference } from '../../tools/onnx-model.ts';
-import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
+import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
 
 let art: ReferenceArtifacts;
 let wc: WitnessCalculator;
@@ -148,7 +140,7 @@ describe('committed vectors match the current circuit', () => {
   it('tests/vectors/attestation.json and the dev-vk file carry the current dev verifying key', async () => {
     const { readFileSync } = await import('node:fs');
     const { abs } = await import('../../tools/models.ts');
-    const { toHex } = await import('../../../sdk/src/field.ts');
+    const { toHex } = await import('@zkpin/sdk');
     const vector = JSON.parse(readFileSync(abs('tests/vectors/attestation.json'), 'utf8')) as {
       vk_bytes_hex: string;
     };
@@ -157,6 +149,6 @@ describe('committed vectors match the current circuit', () => {
     };
     const current = toHex(art.circuit.vkBytes);
     expect(devVk.vk_bytes_hex, 'run npm run build:circuits').toBe(current);
-    expect(vector.vk_bytes_hex, 'run npx tsx circuits/tools/gen-vectors.ts --force').toBe(current);
+    expect(vector.vk_bytes_hex, 'run npx tsx scripts/gen-vectors.ts --force').toBe(current);
   });
 });

@@ -3,21 +3,9 @@
  * public_input.circom) through their test mains, against the sdk's TypeScript definitions.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BN254_R, signedToField } from '../../../sdk/src/field.ts';
-import {
-  generateDeviceKeys,
-  signReading,
-  type SignedReading,
-} from '../../../sdk/src/device-keys.ts';
-import {
-  bjjKeyHash,
-  inputCommitment,
-  keyToFields,
-  publicInput,
-  type PublicInputFields,
-} from '../../../sdk/src/poseidon.ts';
+import { BN254_R, signedToField, generateDeviceKeys, signReading, bjjKeyHash, inputCommitment, keyToFields, publicInput, type SignedReading, type PublicInputFields } from '@zkpin/sdk';
 import { buildCircuit } from '../../tools/build.ts';
-import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
+import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
 
 let sig: WitnessCalculator;
 let pi: WitnessCalculator;

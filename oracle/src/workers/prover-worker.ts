@@ -12,7 +12,6 @@ import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } fro
 import type { Logger } from 'pino';
 import {
   DEFAULT_QUEUE_PREFIX,
-  DEVICE_STATUS_ACTIVE,
   QUEUE_PROVE,
   QUEUE_RELAY,
   bigIntToBytesBE,
@@ -26,6 +25,8 @@ import {
   type SignedReading,
 } from '@zkpin/sdk';
 import { isProverError, type Attestation, type ProveOptions } from '../prover/index.ts';
+import { DEFAULT_PROVER_CONCURRENCY } from '../defaults.ts';
+import { deviceVerdict } from './device-verdict.ts';
 import { deadLetter, errorMessage, transient } from './errors.ts';
 import { OracleMetrics } from './metrics.ts';
 import { silentLogger } from './logger.ts';
@@ -42,7 +43,7 @@ export interface ProverWorkerOptions {
   prover: ProverLike;
   /** Where devices are looked up (a NetworkFollower, or any directory of device leaves). */
   follower: DeviceDirectory;
-  /** Jobs in flight per worker (default 2: one proving while the next is checked and inferred). */
+  /** Jobs in flight per worker (default DEFAULT_PROVER_CONCURRENCY, 2: one proving while the next is checked and inferred). */
   concurrency?: number;
   /** Lock on an active job, renewed every half of it (default 5,000 ms). */
   lockDurationMs?: number;
@@ -106,32 +107,15 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
       throw deadLetter('MALFORMED_READING', errorMessage(e));
     }
     const deviceHex = parsed.data.reading.device;
-    const state = o.follower.device(deviceHex);
-    if (!state) {
-      throw deadLetter(
-        'UNKNOWN_DEVICE',
-        `device ${deviceHex} is not registered in this network (register it, then retry the job)`,
-      );
-    }
-    const leafSeq = BigInt(state.leaf.seq.toString());
-    if (leafSeq >= reading.seq) {
-      // A later reading of the device was recorded first: this one never can be.
-      if (o.follower.isRecorded?.(deviceHex, reading.seq) === false)
-        throw deadLetter(
-          'STALE_SEQ',
-          `device ${deviceHex} is at seq ${leafSeq} and seq ${reading.seq} was never recorded (a later reading was recorded first)`,
-        );
+    const verdict = deviceVerdict(o.follower, deviceHex, reading.seq, 'prove');
+    if (verdict.kind === 'reject') throw deadLetter(verdict.code, verdict.message);
+    if (verdict.kind === 'recorded') {
       // A replay of a reading already on-chain: nothing to prove.
-      await job.log(`device seq is already ${leafSeq} >= ${reading.seq}: already recorded`);
+      await job.log(`device seq is already ${verdict.leafSeq} >= ${reading.seq}: already recorded`);
       metrics.proofs.inc({ outcome: 'already_recorded' });
       return { outcome: 'already_recorded' };
     }
-    if (state.leaf.status !== DEVICE_STATUS_ACTIVE) {
-      throw deadLetter(
-        'DEVICE_REVOKED',
-        `device ${deviceHex} is revoked; its readings are no longer attested`,
-      );
-    }
+    const { state } = verdict;
 
     const started = performance.now();
     let a: Attestation;
@@ -176,7 +160,7 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
   const worker = new Worker<unknown, ProverWorkerResult>(QUEUE_PROVE, process, {
     connection: o.connection,
     prefix,
-    concurrency: o.concurrency ?? 2,
+    concurrency: o.concurrency ?? DEFAULT_PROVER_CONCURRENCY,
     lockDuration: o.lockDurationMs ?? 5_000,
     stalledInterval: o.stalledIntervalMs ?? 2_500,
     maxStalledCount: 3,
