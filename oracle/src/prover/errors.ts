@@ -1,7 +1,7 @@
 /**
- * Errors of the prover. Every code is stable (logs, dead letters and metrics key on it).
- * `permanent: true` means retrying cannot help: the queue worker wraps it in BullMQ's
- * UnrecoverableError and dead-letters the job with this message.
+ * Errors of the prover. Every code is stable (logs, dead letters and metrics key on it). A
+ * ProverError is permanent (retrying cannot help): the prover worker wraps it in BullMQ's
+ * UnrecoverableError and dead-letters the job with this message, `<code>: <message>`.
  */
 import { PROVER_REJECTIONS } from '@zkpin/sdk';
 
@@ -12,7 +12,6 @@ export type ProverErrorCode = keyof typeof PROVER_ERROR_CODES;
 
 export class ProverError extends Error {
   override name = 'ProverError';
-  readonly permanent = true;
   constructor(
     readonly code: ProverErrorCode,
     message: string,
