@@ -18,8 +18,8 @@ import { checkBitExact, edgeWindows, randomWindows } from '@zkpin/circuits/bitex
 import { abs } from '@zkpin/circuits/models';
 import { loadWitnessCalculator } from '@zkpin/circuits/runtime';
 import { dataset } from '../circuits/model/train.ts';
-import { DEFAULT_PROVER_CONCURRENCY } from '../oracle/src/defaults.ts';
-import { devProverArtifacts, Prover } from '../oracle/src/prover/index.ts';
+import { DEFAULT_PROVER_CONCURRENCY } from '@zkpin/oracle/defaults';
+import { devProverArtifacts, Prover } from '@zkpin/oracle/prover';
 
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);

@@ -9,11 +9,29 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as snarkjs from 'snarkjs';
-import { encodeProof, encodePublicSignal, encodeVerifyingKey, verifyingKeyHash, keyToFields, publicInput, poseidon, readingMessageHashOf, networkPda, signedToField, toHex, BN254_Q, bigIntToBytesBE, bjjKeyHashBytes, generateDeviceKeys, signReading, encodeReadingMessage } from '@zkpin/sdk';
+import {
+  encodeProof,
+  encodePublicSignal,
+  encodeVerifyingKey,
+  verifyingKeyHash,
+  keyToFields,
+  publicInput,
+  poseidon,
+  readingMessageHashOf,
+  networkPda,
+  signedToField,
+  toHex,
+  BN254_Q,
+  bigIntToBytesBE,
+  bjjKeyHashBytes,
+  generateDeviceKeys,
+  signReading,
+  encodeReadingMessage,
+} from '@zkpin/sdk';
 import { buildCircuit } from '@zkpin/circuits/build';
 import { buildReferenceArtifacts } from '@zkpin/circuits/build-circuits';
 import { Keypair } from '@solana/web3.js';
-import { devProverArtifacts, Prover } from '../oracle/src/prover/index.ts';
+import { devProverArtifacts, Prover } from '@zkpin/oracle/prover';
 import { REPO_ROOT } from '@zkpin/circuits/compile';
 
 const OUT = join(REPO_ROOT, 'tests', 'vectors', 'groth16.json');

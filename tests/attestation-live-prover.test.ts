@@ -30,7 +30,7 @@ import {
   type SignedReading,
 } from '@zkpin/sdk';
 import { ConcurrentMerkleTreeAccount } from '@solana/spl-account-compression';
-import { Prover, devProverArtifacts, type Attestation } from '../oracle/src/prover/index.ts';
+import { Prover, devProverArtifacts, type Attestation } from '@zkpin/oracle/prover';
 import { ATTESTATION_CU_CEILINGS, newAttestationChain } from '../bench/attestation-scenario.ts';
 
 let prover: Prover;

@@ -29,13 +29,13 @@ import {
   type RelayJob,
   type SignedReading,
 } from '@zkpin/sdk';
-import { Prover, devProverArtifacts } from '../oracle/src/prover/index.ts';
+import { Prover, devProverArtifacts } from '@zkpin/oracle/prover';
 import {
   createProverWorker,
   createRelayer,
   type ProverWorkerHandle,
   type RelayerHandle,
-} from '../oracle/src/workers/index.ts';
+} from '@zkpin/oracle/workers';
 import {
   PipelineFixture,
   REDIS_URL,
@@ -44,7 +44,7 @@ import {
   requireRedis,
   waitFor,
   type TestDevice,
-} from '../oracle/test/support/pipeline-fixture.ts';
+} from '@zkpin/oracle/test-support';
 
 let prover: Prover;
 let fx: PipelineFixture;

@@ -19,7 +19,7 @@ const flag = z
 
 const base58Key = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'expected a base58 public key');
 
-export const envSchema = z.object({
+const envSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
   /** JSON-RPC endpoint of the cluster (devnet, mainnet, a local validator). */
@@ -30,12 +30,7 @@ export const envSchema = z.object({
   NETWORK: base58Key.optional(),
   ROLE: z.enum(['prover', 'relayer', 'all']).default('all'),
   PROVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_PROVER_CONCURRENCY),
-  RELAYER_CONCURRENCY: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(DEFAULT_RELAYER_CONCURRENCY),
+  RELAYER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_RELAYER_CONCURRENCY),
   /** The model's proving artifacts: a JSON file (circuits/runtime/artifacts.ts). */
   PROVER_ARTIFACTS: z.string().min(1).optional(),
   /** Prove with the INSECURE development ceremony's keys instead (local networks and tests only). */

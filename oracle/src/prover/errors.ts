@@ -3,12 +3,10 @@
  * ProverError is permanent (retrying cannot help): the prover worker wraps it in BullMQ's
  * UnrecoverableError and dead-letters the job with this message, `<code>: <message>`.
  */
-import { PROVER_REJECTIONS } from '@zkpin/sdk';
+import type { PROVER_REJECTIONS } from '@zkpin/sdk';
 
 /** The codes and their meanings are a pipeline contract, defined in the sdk. */
-export const PROVER_ERROR_CODES = PROVER_REJECTIONS;
-
-export type ProverErrorCode = keyof typeof PROVER_ERROR_CODES;
+export type ProverErrorCode = keyof typeof PROVER_REJECTIONS;
 
 export class ProverError extends Error {
   override name = 'ProverError';

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { SnarkjsProof } from '@zkpin/sdk';
 
-export const NATIVE_PROVER_DIR = join(
+const NATIVE_PROVER_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',
   '..',
@@ -18,7 +18,7 @@ export const NATIVE_PROVER_DIR = join(
 );
 
 /** The release binary that `npm run build:prover-native` builds. */
-export const DEFAULT_NATIVE_PROVER_BINARY = join(
+const DEFAULT_NATIVE_PROVER_BINARY = join(
   NATIVE_PROVER_DIR,
   'target',
   'release',
@@ -26,7 +26,7 @@ export const DEFAULT_NATIVE_PROVER_BINARY = join(
 );
 
 export interface NativeProverOptions {
-  /** Path of the binary (default DEFAULT_NATIVE_PROVER_BINARY; env ZKPIN_NATIVE_PROVER). */
+  /** Path of the binary (default oracle/native-prover/target/release/zkpin-native-prover; env ZKPIN_NATIVE_PROVER). */
   binary?: string;
   /** Print the time of each proving phase on the prover's stderr (env ZKPIN_PROVER_TRACE). */
   trace?: boolean;

@@ -28,7 +28,6 @@ import {
   type PublicInputFields,
   type SignedReading,
   type SnarkjsProof,
-  type SnarkjsVerifyingKey,
 } from '@zkpin/sdk';
 import {
   loadWitnessCalculator,

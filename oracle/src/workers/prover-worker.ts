@@ -76,7 +76,7 @@ export interface ProverWorkerHandle {
 }
 
 /** Relay jobs: a chain outage of about a minute is retried before a job dead-letters. */
-export const DEFAULT_RELAY_JOB_OPTIONS: JobsOptions = {
+const DEFAULT_RELAY_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 500 },
   removeOnComplete: { age: 24 * 3600, count: 100_000 },
