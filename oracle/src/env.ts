@@ -19,9 +19,14 @@ const flag = z
 
 const base58Key = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'expected a base58 public key');
 
-const envSchema = z.object({
+/** What the operator's CLI reads (src/cli.ts): the queues' Redis and key prefix. */
+const queueEnvSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
+});
+export type QueueEnv = z.infer<typeof queueEnvSchema>;
+
+const envSchema = queueEnvSchema.extend({
   /** JSON-RPC endpoint of the cluster (devnet, mainnet, a local validator). */
   SOLANA_RPC_URL: z.string().url().optional(),
   /** Path of the oracle keypair (a Solana CLI JSON array of 64 bytes); needed by the relayer. */
@@ -54,12 +59,20 @@ const envSchema = z.object({
 });
 export type Env = z.infer<typeof envSchema>;
 
+function failOn(r: z.ZodSafeParseError<unknown>): never {
+  const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new Error(`invalid oracle configuration:\n${lines.join('\n')}`);
+}
+
+/** The CLI's defaults of --redis-url and --prefix. */
+export function parseQueueEnv(source: Record<string, string | undefined> = process.env): QueueEnv {
+  const r = queueEnvSchema.safeParse(source);
+  return r.success ? r.data : failOn(r);
+}
+
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const r = envSchema.safeParse(source);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid oracle configuration:\n${lines.join('\n')}`);
-  }
+  if (!r.success) failOn(r);
   const env = r.data;
   const missing: string[] = (['SOLANA_RPC_URL', 'NETWORK'] as const).filter((k) => !env[k]);
   if (env.ROLE !== 'prover' && !env.ORACLE_KEYPAIR) missing.push('ORACLE_KEYPAIR');
