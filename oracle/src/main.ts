@@ -29,6 +29,19 @@ try {
   process.stderr.write(`zkpin-oracle: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 }
+// A deployment's artifacts file is checked before anything connects.
+const source = artifactsSource(env);
+let fileArtifacts: ProverArtifacts | undefined;
+if (source?.kind === 'file') {
+  try {
+    fileArtifacts = readArtifactsFile(source.path);
+  } catch (e) {
+    process.stderr.write(
+      `zkpin-oracle: PROVER_ARTIFACTS: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    process.exit(1);
+  }
+}
 const log = pino({ name: 'zkpin-oracle', level: env.LOG_LEVEL });
 const metrics = new OracleMetrics({ defaultMetrics: true });
 const connection = { url: env.REDIS_URL };
@@ -45,16 +58,19 @@ let proverWorker: ProverWorkerHandle | undefined;
 let relayer: RelayerHandle | undefined;
 let server: Server | undefined;
 
-const source = artifactsSource(env);
 if (source) {
   let artifacts: ProverArtifacts;
-  if (source.kind === 'file') {
-    artifacts = readArtifactsFile(source.path);
-    log.info({ artifacts: source.path, modelId: artifacts.modelId }, 'proving artifacts loaded');
-  } else {
-    log.warn(
-      'ZKPIN_DEV_ARTIFACTS=1: proving with the INSECURE development ceremony (fixed public beacons): anyone can forge proofs for these keys. Local networks and tests only; a deployment sets PROVER_ARTIFACTS (docs/ceremony.md).',
+  if (fileArtifacts) {
+    artifacts = fileArtifacts;
+    log.info(
+      { artifacts: env.PROVER_ARTIFACTS, modelId: artifacts.modelId },
+      'proving artifacts loaded',
     );
+  } else {
+    const warning =
+      'ZKPIN_DEV_ARTIFACTS=1: proving with the INSECURE development ceremony (fixed public beacons): anyone can forge proofs for these keys. Local networks and tests only; a deployment sets PROVER_ARTIFACTS (docs/ceremony.md).';
+    process.stderr.write(`\n*** zkpin-oracle: ${warning}\n\n`);
+    log.warn(warning);
     artifacts = await devProverArtifacts();
   }
   prover = await Prover.create(artifacts, {
