@@ -3,11 +3,7 @@
  * code through the IDL), except the few that a rebuilt transaction can fix; network and
  * blockhash errors are transient.
  */
-import {
-  attributeProgramError,
-  isTransientChainError,
-  type DeadLetterReason,
-} from '@zkpin/sdk';
+import { attributeProgramError, isTransientChainError, type DeadLetterReason } from '@zkpin/sdk';
 import { errorMessage } from '../errors.ts';
 
 export type SendFailure = {
@@ -77,6 +73,7 @@ export function classifySendError(e: unknown, deviceHex: string, seq: bigint): S
       code: 'PROGRAM_REJECTED',
       message: `${msg} (use a lookup table: createRelayerLookupTable)`,
     };
-  if (isTransientChainError(e)) return { summary: msg, kind: 'transient', message: `chain: ${msg}` };
+  if (isTransientChainError(e))
+    return { summary: msg, kind: 'transient', message: `chain: ${msg}` };
   return { summary: msg, kind: 'dead_letter', code: 'PROGRAM_REJECTED', message: msg };
 }
