@@ -75,7 +75,8 @@ export function readArtifactsFile(path: string): ProvingArtifacts {
   const a = parsed.data;
   const at = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
   for (const key of ['onnx', 'wasm', 'zkey', 'vk'] as const) {
-    if (!existsSync(at(a[key]))) throw new ArtifactsFileError(file, `${key}: ${at(a[key])} does not exist`);
+    if (!existsSync(at(a[key])))
+      throw new ArtifactsFileError(file, `${key}: ${at(a[key])} does not exist`);
   }
   const vk = readJson(at(a.vk), 'the verifying key', file) as SnarkjsVerifyingKey;
   if (vk.protocol !== 'groth16' || vk.nPublic !== 1)

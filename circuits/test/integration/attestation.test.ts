@@ -1,6 +1,15 @@
 import * as snarkjs from 'snarkjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signedToField, attestationFields, circuitInput, generateDeviceKeys, signReading, publicInput, type DeviceKeys, type SignedReading } from '@zkpin/sdk';
+import {
+  signedToField,
+  attestationFields,
+  circuitInput,
+  generateDeviceKeys,
+  signReading,
+  publicInput,
+  type DeviceKeys,
+  type SignedReading,
+} from '@zkpin/sdk';
 import { buildReferenceArtifacts, type ReferenceArtifacts } from '../../tools/build-circuits.ts';
 import { argmaxFirst, runReference } from '../../tools/onnx-model.ts';
 import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';

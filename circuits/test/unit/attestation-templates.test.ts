@@ -3,7 +3,18 @@
  * public_input.circom) through their test mains, against the sdk's TypeScript definitions.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BN254_R, signedToField, generateDeviceKeys, signReading, bjjKeyHash, inputCommitment, keyToFields, publicInput, type SignedReading, type PublicInputFields } from '@zkpin/sdk';
+import {
+  BN254_R,
+  signedToField,
+  generateDeviceKeys,
+  signReading,
+  bjjKeyHash,
+  inputCommitment,
+  keyToFields,
+  publicInput,
+  type SignedReading,
+  type PublicInputFields,
+} from '@zkpin/sdk';
 import { buildCircuit } from '../../tools/build.ts';
 import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
 

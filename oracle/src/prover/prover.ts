@@ -35,7 +35,11 @@ import {
   type WitnessCalculator,
 } from '@zkpin/circuits/runtime';
 import { ProverError } from './errors.ts';
-import { NativeGroth16, nativeProverAvailable, type NativeProverOptions } from './native-groth16.ts';
+import {
+  NativeGroth16,
+  nativeProverAvailable,
+  type NativeProverOptions,
+} from './native-groth16.ts';
 
 /**
  * Groth16 backend: `snarkjs` (JavaScript/wasm), or `native` (oracle/native-prover, arkworks,
@@ -127,7 +131,9 @@ export class Prover {
     const backend = opts.backend ?? 'auto';
     const useNative =
       backend === 'native' || (backend === 'auto' && nativeProverAvailable(opts.native?.binary));
-    const native = useNative ? await NativeGroth16.start(artifacts.zkeyPath, opts.native) : undefined;
+    const native = useNative
+      ? await NativeGroth16.start(artifacts.zkeyPath, opts.native)
+      : undefined;
     return new Prover(
       artifacts,
       session,
