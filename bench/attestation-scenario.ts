@@ -13,6 +13,7 @@ import {
   AddressLookupTableAccount,
   AddressLookupTableProgram,
   Keypair,
+  PACKET_DATA_SIZE,
   PublicKey,
   Transaction,
   TransactionInstruction,
@@ -40,8 +41,8 @@ export const ATTESTATION_CU_CEILINGS = {
   submit_attestation_cu: 120_000,
   submit_attestation_verify_cu: 81_700,
 };
-/** Largest transaction Solana accepts (bytes on the wire). */
-export const MAX_TX_BYTES = 1232;
+/** Largest transaction Solana accepts (bytes on the wire): web3.js's PACKET_DATA_SIZE. */
+export const MAX_TX_BYTES = PACKET_DATA_SIZE;
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const seed = (n: number) => new Uint8Array(32).fill(n);

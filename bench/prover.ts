@@ -17,13 +17,10 @@ import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { buildReferenceArtifacts } from '@zkpin/circuits/build-circuits';
 import { checkBitExact, edgeWindows, randomWindows } from '@zkpin/circuits/bitexact';
 import { abs } from '@zkpin/circuits/models';
-import { loadWitnessCalculator } from '@zkpin/circuits/witness';
+import { loadWitnessCalculator } from '@zkpin/circuits/runtime';
 import { dataset } from '../circuits/model/train.ts';
-import {
-  DEFAULT_PROVER_CONCURRENCY,
-  devProverArtifacts,
-  Prover,
-} from '../oracle/src/prover/index.ts';
+import { DEFAULT_PROVER_CONCURRENCY } from '@zkpin/oracle/defaults';
+import { devProverArtifacts, Prover } from '@zkpin/oracle/prover';
 
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);

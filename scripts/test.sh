@@ -8,6 +8,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "setup";            bash scripts/setup.sh
 step "build programs";   bash scripts/build-programs.sh
 step "generated IDLs";   bash scripts/build-idl.sh --check 2>/dev/null
+step "package graph";    npm run --silent check:packages
 step "circuits";         npm run --silent check:circuits
 step "native prover";    npm run --silent build:prover-native
 step "rust tests";       cargo test --workspace --quiet

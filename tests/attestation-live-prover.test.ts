@@ -24,7 +24,7 @@ import {
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { ConcurrentMerkleTreeAccount } from '@solana/spl-account-compression';
-import { Prover, devProverArtifacts, type Attestation } from '../oracle/src/prover/index.ts';
+import { Prover, devProverArtifacts, type Attestation } from '@zkpin/oracle/prover';
 import { localNetwork } from '@zkpin/sdk/testing';
 import { ATTESTATION_CU_CEILINGS } from '../bench/attestation-scenario.ts';
 

@@ -28,13 +28,13 @@ import {
   type SignedReading,
 } from '@zkpin/sdk';
 import { EmbeddedChain, REPO_ROOT } from '@zkpin/sdk/testing';
-import { Prover, devProverArtifacts } from '../oracle/src/prover/index.ts';
+import { Prover, devProverArtifacts } from '@zkpin/oracle/prover';
 import {
   createProverWorker,
   createRelayer,
   type ProverWorkerHandle,
   type RelayerHandle,
-} from '../oracle/src/workers/index.ts';
+} from '@zkpin/oracle/workers';
 import {
   PipelineFixture,
   REDIS_URL,
@@ -43,7 +43,7 @@ import {
   requireRedis,
   waitFor,
   type TestDevice,
-} from '../oracle/test/support/pipeline-fixture.ts';
+} from '@zkpin/oracle/test-support';
 
 let prover: Prover;
 let fx: PipelineFixture;

@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { fieldToSigned, signedToField } from '@zkpin/sdk';
 import { rng } from '../model/train.ts';
 import { runReference, type ModelIR } from './onnx-model.ts';
-import type { WitnessCalculator } from './witness.ts';
+import type { WitnessCalculator } from '../runtime/witness.ts';
 
 /** The edge windows the issue names plus a few more. */
 export function edgeWindows(n = 16): number[][] {

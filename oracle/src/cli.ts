@@ -13,7 +13,8 @@
 import { Command, Option } from 'commander';
 import { Queue, type Job } from 'bullmq';
 import cliProgress from 'cli-progress';
-import { DEFAULT_QUEUE_PREFIX, QUEUE_PROVE, QUEUE_RELAY, deadLetterReason } from '@zkpin/sdk';
+import { QUEUE_PROVE, QUEUE_RELAY, deadLetterReason } from '@zkpin/sdk';
+import { parseQueueEnv, type QueueEnv } from './env.ts';
 
 interface GlobalOptions {
   redisUrl: string;
@@ -127,18 +128,26 @@ async function eachWithProgress(
   return done;
 }
 
+let queueEnv: QueueEnv;
+try {
+  queueEnv = parseQueueEnv();
+} catch (e) {
+  process.stderr.write(`zkpin-oracle: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
+
 const program = new Command()
   .name('zkpin-oracle')
   .description(
     'Operate the zkpin oracle queues (prove, relay): status, dead letters, retries, job history',
   )
   .addOption(
-    new Option('--redis-url <url>', 'Redis URL').env('REDIS_URL').default('redis://127.0.0.1:6379'),
+    new Option('--redis-url <url>', 'Redis URL (env REDIS_URL)').default(queueEnv.REDIS_URL),
   )
   .addOption(
-    new Option('--prefix <prefix>', 'BullMQ key prefix')
-      .env('QUEUE_PREFIX')
-      .default(DEFAULT_QUEUE_PREFIX),
+    new Option('--prefix <prefix>', 'BullMQ key prefix (env QUEUE_PREFIX)').default(
+      queueEnv.QUEUE_PREFIX,
+    ),
   )
   .option('--json', 'print JSON');
 

@@ -11,8 +11,9 @@ import { createServer, type Server } from 'node:http';
 import { Keypair, PublicKey } from '@solana/web3.js';
 import { pino } from 'pino';
 import { NetworkFollower, RpcChain } from '@zkpin/sdk';
-import { parseEnv, type Env } from './env.ts';
-import { Prover, devProverArtifacts } from './prover/index.ts';
+import { readArtifactsFile } from '@zkpin/circuits/runtime';
+import { artifactsSource, parseEnv, type Env } from './env.ts';
+import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
 import {
   OracleMetrics,
   createProverWorker,
@@ -27,6 +28,19 @@ try {
 } catch (e) {
   process.stderr.write(`zkpin-oracle: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
+}
+// A deployment's artifacts file is checked before anything connects.
+const source = artifactsSource(env);
+let fileArtifacts: ProverArtifacts | undefined;
+if (source?.kind === 'file') {
+  try {
+    fileArtifacts = readArtifactsFile(source.path);
+  } catch (e) {
+    process.stderr.write(
+      `zkpin-oracle: PROVER_ARTIFACTS: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    process.exit(1);
+  }
 }
 const log = pino({ name: 'zkpin-oracle', level: env.LOG_LEVEL });
 const metrics = new OracleMetrics({ defaultMetrics: true });
@@ -44,9 +58,25 @@ let proverWorker: ProverWorkerHandle | undefined;
 let relayer: RelayerHandle | undefined;
 let server: Server | undefined;
 
-if (env.ROLE !== 'relayer') {
-  // INSECURE development keys until production artifacts are configured (docs/ceremony.md).
-  prover = await Prover.create(await devProverArtifacts(), { backend: env.PROVER_BACKEND });
+if (source) {
+  let artifacts: ProverArtifacts;
+  if (fileArtifacts) {
+    artifacts = fileArtifacts;
+    log.info(
+      { artifacts: env.PROVER_ARTIFACTS, modelId: artifacts.modelId },
+      'proving artifacts loaded',
+    );
+  } else {
+    const warning =
+      'ZKPIN_DEV_ARTIFACTS=1: proving with the INSECURE development ceremony (fixed public beacons): anyone can forge proofs for these keys. Local networks and tests only; a deployment sets PROVER_ARTIFACTS (docs/ceremony.md).';
+    process.stderr.write(`\n*** zkpin-oracle: ${warning}\n\n`);
+    log.warn(warning);
+    artifacts = await devProverArtifacts();
+  }
+  prover = await Prover.create(artifacts, {
+    backend: env.PROVER_BACKEND,
+    native: { binary: env.ZKPIN_NATIVE_PROVER, trace: env.ZKPIN_PROVER_TRACE },
+  });
   proverWorker = createProverWorker({
     connection,
     prefix: env.QUEUE_PREFIX,

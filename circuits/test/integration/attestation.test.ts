@@ -5,14 +5,14 @@ import {
   attestationFields,
   circuitInput,
   signReading,
+  publicInput,
   type DeviceKeys,
   type SignedReading,
-  publicInput,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { buildReferenceArtifacts, type ReferenceArtifacts } from '../../tools/build-circuits.ts';
 import { argmaxFirst, runReference } from '../../tools/onnx-model.ts';
-import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
+import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
 
 let art: ReferenceArtifacts;
 let wc: WitnessCalculator;
@@ -158,6 +158,6 @@ describe('committed vectors match the current circuit', () => {
     };
     const current = toHex(art.circuit.vkBytes);
     expect(devVk.vk_bytes_hex, 'run npm run build:circuits').toBe(current);
-    expect(vector.vk_bytes_hex, 'run npx tsx circuits/tools/gen-vectors.ts --force').toBe(current);
+    expect(vector.vk_bytes_hex, 'run npx tsx scripts/gen-vectors.ts --force').toBe(current);
   });
 });

@@ -10,7 +10,7 @@ import {
 } from '../../tools/bitexact.ts';
 import { abs } from '../../tools/models.ts';
 import { runReference } from '../../tools/onnx-model.ts';
-import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
+import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
 import { dataset } from '../../model/train.ts';
 
 let art: ReferenceArtifacts;

@@ -7,16 +7,16 @@ import {
   BN254_R,
   signedToField,
   signReading,
-  type SignedReading,
   bjjKeyHash,
   inputCommitment,
   keyToFields,
   publicInput,
+  type SignedReading,
   type PublicInputFields,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { buildCircuit } from '../../tools/build.ts';
-import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
+import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
 
 let sig: WitnessCalculator;
 let pi: WitnessCalculator;

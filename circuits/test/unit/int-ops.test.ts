@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fieldToSigned, signedToField } from '@zkpin/sdk';
 import { buildCircuit } from '../../tools/build.ts';
 import { argmaxFirst } from '../../tools/onnx-model.ts';
-import { loadWitnessCalculator, type WitnessCalculator } from '../../tools/witness.ts';
+import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
 
 let wc: WitnessCalculator;
 beforeAll(async () => {

@@ -1,9 +1,11 @@
 //! zkpin native Groth16 prover (BN254) for snarkjs `.zkey` files.
 //!
-//! `zkpin-native-prover <circuit.zkey>` loads the key once, then serves requests on stdin:
+//! `zkpin-native-prover <circuit.zkey> [--trace]` loads the key once, then serves requests on stdin:
 //! each request is `len u32 LE || wtns bytes` (snarkjs `.wtns`, as circom's witness calculator
 //! writes it); each answer is one JSON line, `{"proof":{…},"publicSignals":[…]}` in snarkjs's
-//! format or `{"error":"…"}`. A zero length or end of input ends the process.
+//! format or `{"error":"…"}`. A zero length or end of input ends the process. `--trace` prints
+//! the time of each proving phase on stderr. The binary reads no environment variables: the
+//! oracle passes its settings (oracle/src/env.ts) as arguments.
 //!
 //! The oracle verifies every proof with snarkjs before using it; this binary only has to be fast.
 
@@ -42,9 +44,9 @@ fn dec(f: Fq) -> String {
     f.into_bigint().to_string()
 }
 
-fn answer(pk: &zkey::ProvingKey, req: &[u8]) -> Result<String, String> {
+fn answer(pk: &zkey::ProvingKey, req: &[u8], trace: bool) -> Result<String, String> {
     let w = read_wtns(req)?;
-    let p = prove::prove(pk, &w)?;
+    let p = prove::prove(pk, &w, trace)?;
     let (ax, ay) = (p.a.x, p.a.y);
     let (bx, by) = (p.b.x, p.b.y);
     let (cx, cy) = (p.c.x, p.c.y);
@@ -70,10 +72,13 @@ fn answer(pk: &zkey::ProvingKey, req: &[u8]) -> Result<String, String> {
 }
 
 fn main() {
-    let path = match std::env::args().nth(1) {
-        Some(p) => p,
-        None => {
-            eprintln!("usage: zkpin-native-prover <circuit.zkey>");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let trace = args.iter().any(|a| a == "--trace");
+    args.retain(|a| a != "--trace");
+    let path = match args.as_slice() {
+        [p] if !p.starts_with("--") => p.clone(),
+        _ => {
+            eprintln!("usage: zkpin-native-prover <circuit.zkey> [--trace]");
             std::process::exit(2);
         }
     };
@@ -107,7 +112,7 @@ fn main() {
         if input.read_exact(&mut req).is_err() {
             break;
         }
-        let line = answer(&pk, &req).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e));
+        let line = answer(&pk, &req, trace).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e));
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }

@@ -29,12 +29,12 @@ fn to_odd_coset(domain: &Radix2EvaluationDomain<Fr>, shift: Fr, mut evals: Vec<F
     evals
 }
 
-pub fn prove(pk: &ProvingKey, w: &[Fr]) -> Result<Proof, String> {
+/// `trace`: print the time of each phase on stderr.
+pub fn prove(pk: &ProvingKey, w: &[Fr], trace: bool) -> Result<Proof, String> {
     if w.len() != pk.n_vars {
         return Err(format!("witness has {} values, the circuit {}", w.len(), pk.n_vars));
     }
     let t0 = std::time::Instant::now();
-    let trace = std::env::var_os("ZKPIN_PROVER_TRACE").is_some();
     let lap = |what: &str| {
         if trace {
             eprintln!("{what}: {:?}", t0.elapsed());

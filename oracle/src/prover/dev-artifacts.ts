@@ -1,13 +1,15 @@
 /**
  * Artifacts from the INSECURE development ceremony (`npm run build:circuits`), built into the
- * cache when missing. Production deployments pass ProverArtifacts for keys from the
- * multi-party ceremony (docs/ceremony.md) instead.
+ * cache when missing: for tests, benches and local networks, and for the oracle only with
+ * ZKPIN_DEV_ARTIFACTS=1. A deployment names its keys from the multi-party ceremony
+ * (docs/ceremony.md) in an artifacts file (PROVER_ARTIFACTS, `@zkpin/circuits/runtime`).
  */
-import { buildReferenceArtifacts } from '@zkpin/circuits/build-circuits';
-import { abs } from '@zkpin/circuits/models';
 import type { ProverArtifacts } from './prover.ts';
 
 export async function devProverArtifacts(modelId = 1): Promise<ProverArtifacts> {
+  // The build tooling (circom, ceremony) loads only when development artifacts are asked for.
+  const { buildReferenceArtifacts } = await import('@zkpin/circuits/build-circuits');
+  const { abs } = await import('@zkpin/circuits/models');
   const a = await buildReferenceArtifacts();
   return {
     onnxPath: abs(a.spec.onnx),

@@ -1,7 +1,7 @@
 /**
- * Errors of the prover. Every code is stable (logs, dead letters and metrics key on it).
- * `permanent: true` means retrying cannot help: the queue worker wraps it in BullMQ's
- * UnrecoverableError and dead-letters the job with this message.
+ * Errors of the prover. Every code is stable (logs, dead letters and metrics key on it). A
+ * ProverError is permanent (retrying cannot help): the prover worker wraps it in BullMQ's
+ * UnrecoverableError and dead-letters the job with this message, `<code>: <message>`.
  */
 import type { ProverRejection } from '@zkpin/sdk';
 
@@ -10,7 +10,6 @@ export type ProverErrorCode = ProverRejection;
 
 export class ProverError extends Error {
   override name = 'ProverError';
-  readonly permanent = true;
   constructor(
     readonly code: ProverErrorCode,
     message: string,

@@ -10,23 +10,30 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { SnarkjsProof } from '@zkpin/sdk';
 
-export const NATIVE_PROVER_DIR = join(
+const NATIVE_PROVER_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',
   '..',
   'native-prover',
 );
 
-/** Path of the release binary built by `cargo build --release` in oracle/native-prover. */
-export function nativeProverBinary(): string {
-  return (
-    process.env['ZKPIN_NATIVE_PROVER'] ??
-    join(NATIVE_PROVER_DIR, 'target', 'release', 'zkpin-native-prover')
-  );
+/** The release binary that `npm run build:prover-native` builds. */
+const DEFAULT_NATIVE_PROVER_BINARY = join(
+  NATIVE_PROVER_DIR,
+  'target',
+  'release',
+  'zkpin-native-prover',
+);
+
+export interface NativeProverOptions {
+  /** Path of the binary (default oracle/native-prover/target/release/zkpin-native-prover; env ZKPIN_NATIVE_PROVER). */
+  binary?: string;
+  /** Print the time of each proving phase on the prover's stderr (env ZKPIN_PROVER_TRACE). */
+  trace?: boolean;
 }
 
-export function nativeProverAvailable(): boolean {
-  return existsSync(nativeProverBinary());
+export function nativeProverAvailable(binary = DEFAULT_NATIVE_PROVER_BINARY): boolean {
+  return existsSync(binary);
 }
 
 interface Pending {
@@ -41,13 +48,15 @@ export class NativeGroth16 {
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {}
 
   /** Start the prover for `zkeyPath`; resolves once the key is loaded. */
-  static start(zkeyPath: string, binary = nativeProverBinary()): Promise<NativeGroth16> {
+  static start(zkeyPath: string, opts: NativeProverOptions = {}): Promise<NativeGroth16> {
+    const binary = opts.binary ?? DEFAULT_NATIVE_PROVER_BINARY;
     if (!existsSync(binary)) {
       return Promise.reject(
         new Error(`native prover not built: ${binary} (run npm run build:prover-native)`),
       );
     }
-    const child = spawn(binary, [zkeyPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = opts.trace ? [zkeyPath, '--trace'] : [zkeyPath];
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const self = new NativeGroth16(child);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -118,7 +127,7 @@ export class NativeGroth16 {
 
 /** Build the native prover with cargo when its binary is missing (first test run on a clean clone). */
 export async function ensureNativeProver(): Promise<string> {
-  const bin = nativeProverBinary();
+  const bin = DEFAULT_NATIVE_PROVER_BINARY;
   if (existsSync(bin)) return bin;
   const { spawnSync } = await import('node:child_process');
   const r = spawnSync(

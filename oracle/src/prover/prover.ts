@@ -24,12 +24,19 @@ import {
   type PublicInputFields,
   type SignedReading,
   type SnarkjsProof,
-  type SnarkjsVerifyingKey,
 } from '@zkpin/sdk';
 import { Ed25519Verifier, verifyBabyJub } from '@zkpin/sdk/node';
-import { loadWitnessCalculator, type WitnessCalculator } from '@zkpin/circuits/witness';
+import {
+  loadWitnessCalculator,
+  type ProvingArtifacts,
+  type WitnessCalculator,
+} from '@zkpin/circuits/runtime';
 import { ProverError } from './errors.ts';
-import { NativeGroth16, nativeProverAvailable } from './native-groth16.ts';
+import {
+  NativeGroth16,
+  nativeProverAvailable,
+  type NativeProverOptions,
+} from './native-groth16.ts';
 
 /**
  * Groth16 backend: `snarkjs` (JavaScript/wasm), or `native` (oracle/native-prover, arkworks,
@@ -41,19 +48,12 @@ export type ProverBackend = 'snarkjs' | 'native' | 'auto';
 export interface ProverOptions {
   /** default `auto` */
   backend?: ProverBackend;
+  /** Where the native prover's binary is, and whether it traces (backends `native`, `auto`). */
+  native?: NativeProverOptions;
 }
 
-export interface ProverArtifacts {
-  /** The ONNX model file (its sha256 must equal `onnxSha256`). */
-  onnxPath: string;
-  onnxSha256: string;
-  /** circom witness wasm of the attestation circuit (`<name>_js/<name>.wasm`, with witness_calculator.js beside it). */
-  wasmPath: string;
-  zkeyPath: string;
-  vk: SnarkjsVerifyingKey;
-  /** Model id this circuit is registered under (`register_model`). */
-  modelId: number;
-}
+/** What a Prover loads: one model's ONNX file, witness wasm, zkey and verifying key. */
+export type ProverArtifacts = ProvingArtifacts;
 
 export interface ProveTimings {
   inferenceMs: number;
@@ -75,12 +75,6 @@ export interface Attestation {
 }
 
 const now = () => performance.now();
-
-/**
- * Jobs a queue worker should keep in flight per Prover: one being proven while the next is
- * checked, inferred and turned into a witness. More only queues up behind the prover.
- */
-export const DEFAULT_PROVER_CONCURRENCY = 2;
 
 export class Prover {
   /** One promise chain per lane: the witness calculator and the snarkjs prover are not reentrant. */
@@ -128,8 +122,11 @@ export class Prover {
     const zkey = new Uint8Array(readFileSync(artifacts.zkeyPath));
     await snarkjs.curves.getCurveFromName('bn128'); // load the curve once, before the first proof
     const backend = opts.backend ?? 'auto';
-    const useNative = backend === 'native' || (backend === 'auto' && nativeProverAvailable());
-    const native = useNative ? await NativeGroth16.start(artifacts.zkeyPath) : undefined;
+    const useNative =
+      backend === 'native' || (backend === 'auto' && nativeProverAvailable(opts.native?.binary));
+    const native = useNative
+      ? await NativeGroth16.start(artifacts.zkeyPath, opts.native)
+      : undefined;
     return new Prover(
       artifacts,
       session,
@@ -149,15 +146,6 @@ export class Prover {
   /** Stop the native prover process, if any. */
   close(): void {
     this.native?.close();
-  }
-
-  /**
-   * Prove one signed reading. Throws ProverError (permanent) for bad input. Concurrent calls
-   * pipeline: checks, inference and the next witness overlap with the current proof, while
-   * witness generation and proving each run one at a time.
-   */
-  prove(reading: SignedReading): Promise<Attestation> {
-    return this.proveNow(reading);
   }
 
   /**
@@ -212,7 +200,12 @@ export class Prover {
     return { logits, class: best, score: logits[best]! };
   }
 
-  private async proveNow(r: SignedReading): Promise<Attestation> {
+  /**
+   * Prove one signed reading. Throws ProverError (permanent) for bad input. Concurrent calls
+   * pipeline: checks, inference and the next witness overlap with the current proof, while
+   * witness generation and proving each run one at a time.
+   */
+  async prove(r: SignedReading): Promise<Attestation> {
     await this.check(r);
     const ctx = { device: toHex(r.device), seq: String(r.seq) };
     const t0 = now();

@@ -12,7 +12,7 @@ export function deadLetter(code: DeadLetterReason, message: string): Unrecoverab
 }
 
 /** Whether this attempt is the job's last one (a failure now is final). */
-export function isLastAttempt(job: Job): boolean {
+function isLastAttempt(job: Job): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts || 1);
 }
 

@@ -1,5 +1,4 @@
 export * from './prover-worker.ts';
 export * from './relayer.ts';
 export * from './metrics.ts';
-export * from './errors.ts';
 export * from './lookup-table.ts';

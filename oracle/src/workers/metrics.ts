@@ -3,6 +3,7 @@
  * own registry, so tests can create several without "metric already registered" errors.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DEFAULT_COMPUTE_UNIT_LIMIT } from '../defaults.ts';
 
 export class OracleMetrics {
   readonly registry: Registry;
@@ -65,7 +66,8 @@ export class OracleMetrics {
     this.computeUnits = new Histogram({
       name: 'zkpin_oracle_submit_compute_units',
       help: 'compute units consumed by submit_attestation transactions',
-      buckets: [100_000, 105_000, 110_000, 115_000, 120_000, 130_000],
+      // Up to the default limit: a transaction above it fails before it is counted.
+      buckets: [100_000, 105_000, 110_000, 115_000, 120_000, DEFAULT_COMPUTE_UNIT_LIMIT],
       registers,
     });
   }

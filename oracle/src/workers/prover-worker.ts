@@ -25,6 +25,7 @@ import {
   type SignedReading,
 } from '@zkpin/sdk';
 import { isProverError, type Attestation } from '../prover/index.ts';
+import { DEFAULT_PROVER_CONCURRENCY } from '../defaults.ts';
 import { deviceVerdict } from './device-verdict.ts';
 import { deadLetter, errorMessage, transient } from './errors.ts';
 import { OracleMetrics } from './metrics.ts';
@@ -42,7 +43,7 @@ export interface ProverWorkerOptions {
   prover: ProverLike;
   /** Where devices are looked up (a NetworkFollower, or any directory of device leaves). */
   follower: DeviceDirectory;
-  /** Jobs in flight per worker (default 2: one proving while the next is checked and inferred). */
+  /** Jobs in flight per worker (default DEFAULT_PROVER_CONCURRENCY, 2: one proving while the next is checked and inferred). */
   concurrency?: number;
   /** Lock on an active job, renewed every half of it (default 5,000 ms). */
   lockDurationMs?: number;
@@ -75,7 +76,7 @@ export interface ProverWorkerHandle {
 }
 
 /** Relay jobs: a chain outage of about a minute is retried before a job dead-letters. */
-export const DEFAULT_RELAY_JOB_OPTIONS: JobsOptions = {
+const DEFAULT_RELAY_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 500 },
   removeOnComplete: { age: 24 * 3600, count: 100_000 },
@@ -109,7 +110,8 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
       modelId: reading.modelId,
       bjjPublicKey: reading.bjjPublicKey,
     });
-    if (!verdict.go) {
+    if (verdict.kind === 'reject') throw deadLetter(verdict.code, verdict.message);
+    if (verdict.kind === 'recorded') {
       // A replay of a reading already on-chain: nothing to prove.
       await job.log(`device seq is already ${verdict.leafSeq} >= ${reading.seq}: already recorded`);
       metrics.proofs.inc({ outcome: 'already_recorded' });
@@ -155,7 +157,7 @@ export function createProverWorker(o: ProverWorkerOptions): ProverWorkerHandle {
   const worker = new Worker<unknown, ProverWorkerResult>(QUEUE_PROVE, process, {
     connection: o.connection,
     prefix,
-    concurrency: o.concurrency ?? 2,
+    concurrency: o.concurrency ?? DEFAULT_PROVER_CONCURRENCY,
     lockDuration: o.lockDurationMs ?? 5_000,
     stalledInterval: o.stalledIntervalMs ?? 2_500,
     maxStalledCount: 3,

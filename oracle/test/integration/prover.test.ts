@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BABYJUB_L,
   decodeProof,
+  deadLetterReason,
   decodeVerifyingKey,
   encodeReadingMessage,
   encodeVerifyingKey,
@@ -14,6 +18,7 @@ import {
   type SignedReading,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
+import { readArtifactsFile, writeArtifactsFile } from '@zkpin/circuits/runtime';
 import {
   devProverArtifacts,
   ensureNativeProver,
@@ -58,7 +63,8 @@ async function expectCode(p: Promise<unknown>, code: ProverErrorCode) {
     (err: unknown) => err,
   );
   expect(isProverError(e, code), `expected ${code}, got ${String(e)}`).toBe(true);
-  expect((e as ProverError).permanent).toBe(true);
+  // The message starts with the code: the dead-letter reason the prover worker files it under.
+  expect(deadLetterReason((e as ProverError).message)).toBe(code);
 }
 
 describe('oracle prover (onnxruntime + snarkjs, dev ceremony)', () => {
@@ -182,5 +188,26 @@ describe('native Groth16 backend (oracle/native-prover, arkworks)', () => {
     n.close();
     const r = await native.prove(reading({ seq: 6n }));
     expect(r.fields.seq).toBe(6n);
+  });
+});
+
+describe('proving artifacts from an artifacts file', () => {
+  it('loads the same artifacts as the development ceremony gives, and proves with them', async () => {
+    const art = await devProverArtifacts(1);
+    const dir = mkdtempSync(join(tmpdir(), 'zkpin-artifacts-'));
+    try {
+      const file = join(dir, 'model-1.json');
+      writeArtifactsFile(file, {
+        ...art,
+        vkPath: join(dirname(art.zkeyPath), 'verification_key.json'),
+      });
+      const loaded = readArtifactsFile(file);
+      expect(loaded).toEqual(art);
+      const p = await Prover.create(loaded, { backend: 'snarkjs' });
+      const a = await p.prove(reading({ seq: 9n }));
+      expect(await snarkjs.groth16.verify(art.vk, [a.publicSignal], a.proof)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

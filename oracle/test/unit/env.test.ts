@@ -1,22 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnv } from '../../src/env.ts';
+import { artifactsSource, parseEnv } from '../../src/env.ts';
+import {
+  DEFAULT_COMPUTE_UNIT_LIMIT,
+  DEFAULT_PROVER_CONCURRENCY,
+  DEFAULT_RELAYER_CONCURRENCY,
+} from '../../src/defaults.ts';
 
 const network = '6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin';
+const prover = { SOLANA_RPC_URL: 'http://127.0.0.1:8899', NETWORK: network, ROLE: 'prover' };
 
 describe('oracle env', () => {
   it('applies defaults', () => {
-    const env = parseEnv({
-      SOLANA_RPC_URL: 'http://127.0.0.1:8899',
-      NETWORK: network,
-      ROLE: 'prover',
-    });
+    const env = parseEnv({ ...prover, ZKPIN_DEV_ARTIFACTS: '1' });
     expect(env).toMatchObject({
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: 'zkpin',
-      PROVER_CONCURRENCY: 2,
-      COMPUTE_UNIT_LIMIT: 130_000,
+      PROVER_CONCURRENCY: DEFAULT_PROVER_CONCURRENCY,
+      RELAYER_CONCURRENCY: DEFAULT_RELAYER_CONCURRENCY,
+      COMPUTE_UNIT_LIMIT: DEFAULT_COMPUTE_UNIT_LIMIT,
+      PROVER_BACKEND: 'auto',
+      ZKPIN_PROVER_TRACE: false,
     });
+    expect(env.ZKPIN_NATIVE_PROVER).toBeUndefined();
   });
+
   it('names what is missing or wrong', () => {
     expect(() => parseEnv({ ROLE: 'relayer' })).toThrow(
       /ROLE=relayer needs SOLANA_RPC_URL, NETWORK, ORACLE_KEYPAIR/,
@@ -25,5 +32,51 @@ describe('oracle env', () => {
     expect(() =>
       parseEnv({ SOLANA_RPC_URL: 'http://x', NETWORK: 'not-a-key', ROLE: 'prover' }),
     ).toThrow(/NETWORK: expected a base58 public key/);
+    expect(() => parseEnv({ ...prover, ZKPIN_DEV_ARTIFACTS: 'yes' })).toThrow(
+      /ZKPIN_DEV_ARTIFACTS/,
+    );
+    expect(() => parseEnv({ ...prover, COMPUTE_UNIT_LIMIT: '2000000' })).toThrow(
+      /COMPUTE_UNIT_LIMIT/,
+    );
+  });
+
+  it('refuses to prove without proving artifacts, naming both ways to give them', () => {
+    for (const role of ['prover', 'all'])
+      expect(() => parseEnv({ ...prover, ROLE: role, ORACLE_KEYPAIR: '/k.json' })).toThrow(
+        new RegExp(
+          `ROLE=${role} needs proving artifacts: set PROVER_ARTIFACTS .* or ZKPIN_DEV_ARTIFACTS=1 for the INSECURE`,
+        ),
+      );
+    expect(() =>
+      parseEnv({ ...prover, PROVER_ARTIFACTS: '/a.json', ZKPIN_DEV_ARTIFACTS: 'true' }),
+    ).toThrow(/PROVER_ARTIFACTS and ZKPIN_DEV_ARTIFACTS=1 are both set/);
+    // ZKPIN_DEV_ARTIFACTS=0 is not a request for development keys.
+    expect(() => parseEnv({ ...prover, ZKPIN_DEV_ARTIFACTS: '0' })).toThrow(
+      /needs proving artifacts/,
+    );
+  });
+
+  it('takes artifacts from the file, or the development keys only when asked', () => {
+    expect(artifactsSource(parseEnv({ ...prover, PROVER_ARTIFACTS: '/srv/model-1.json' }))).toEqual(
+      { kind: 'file', path: '/srv/model-1.json' },
+    );
+    expect(artifactsSource(parseEnv({ ...prover, ZKPIN_DEV_ARTIFACTS: '1' }))).toEqual({
+      kind: 'dev',
+    });
+    const relayer = parseEnv({ ...prover, ROLE: 'relayer', ORACLE_KEYPAIR: '/k.json' });
+    expect(artifactsSource(relayer)).toBeUndefined();
+  });
+
+  it('passes the native prover settings through', () => {
+    const env = parseEnv({
+      ...prover,
+      ZKPIN_DEV_ARTIFACTS: '1',
+      ZKPIN_NATIVE_PROVER: '/opt/zkpin-native-prover',
+      ZKPIN_PROVER_TRACE: '1',
+    });
+    expect(env).toMatchObject({
+      ZKPIN_NATIVE_PROVER: '/opt/zkpin-native-prover',
+      ZKPIN_PROVER_TRACE: true,
+    });
   });
 });

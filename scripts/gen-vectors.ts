@@ -4,7 +4,7 @@
  * encodings the programs read. Shared golden vectors: the Rust verifier crate and sdk/ tests
  * both check them. Proofs are randomized, so this only rewrites the file with `--force`.
  *
- *   npx tsx circuits/tools/gen-vectors.ts [--force]
+ *   npx tsx scripts/gen-vectors.ts [--force]
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,11 +28,11 @@ import {
   encodeReadingMessage,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
-import { buildCircuit } from './build.ts';
-import { buildReferenceArtifacts } from './build-circuits.ts';
+import { buildCircuit } from '@zkpin/circuits/build';
+import { buildReferenceArtifacts } from '@zkpin/circuits/build-circuits';
 import { Keypair } from '@solana/web3.js';
-import { devProverArtifacts, Prover } from '../../oracle/src/prover/index.ts';
-import { REPO_ROOT } from './compile.ts';
+import { devProverArtifacts, Prover } from '@zkpin/oracle/prover';
+import { REPO_ROOT } from '@zkpin/circuits/compile';
 
 const OUT = join(REPO_ROOT, 'tests', 'vectors', 'groth16.json');
 const OUT_ATTESTATION = join(REPO_ROOT, 'tests', 'vectors', 'attestation.json');
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     description:
       'Groth16 (BN254) golden vector: snarkjs proof with exactly one public input P. ' +
       'INSECURE development ceremony (fixed public beacons) — never use this key in production.',
-    generator: 'npx tsx circuits/tools/gen-vectors.ts --force',
+    generator: 'npx tsx scripts/gen-vectors.ts --force',
     circuit: 'circuits/test/public_input_test.circom',
     conventions: {
       proof_bytes:
@@ -171,7 +171,7 @@ async function attestationVector(): Promise<void> {
       'The program recomputes P from public_input_fields and verifies proof_bytes_hex against vk_bytes_hex. ' +
       'P binds the network and the device: the network is the device_registry PDA ["network", authority] of the ' +
       'authority Keypair.fromSeed(network_authority_seed_hex), the device the ed25519 key of ed25519_seed_hex.',
-    generator: 'npx tsx circuits/tools/gen-vectors.ts --force',
+    generator: 'npx tsx scripts/gen-vectors.ts --force',
     circuit_hash: art.circuit.hash,
     vk_bytes_hex: toHex(art.circuit.vkBytes),
     vk_sha256: art.circuit.vkSha256,

@@ -1,0 +1,79 @@
+/**
+ * What a failed send means for the relay job: a program error is a dead letter (its name and
+ * code through the IDL), except the few that a rebuilt transaction can fix; network and
+ * blockhash errors are transient.
+ */
+import { attributeProgramError, isTransientChainError, type DeadLetterReason } from '@zkpin/sdk';
+import { errorMessage } from '../errors.ts';
+
+export type SendFailure = {
+  /** What the job log says: `<program>: <Error> (<code>)`, or the error's message. */
+  summary: string;
+} & (
+  | { kind: 'dead_letter'; code: DeadLetterReason; message: string }
+  | {
+      kind: 'transient';
+      message: string;
+      /** The network rotated its record tree: read the Network account again first. */
+      refreshRecordTree?: boolean;
+    }
+);
+
+/** Classifies the error of sending reading `seq` of `deviceHex`. */
+export function classifySendError(e: unknown, deviceHex: string, seq: bigint): SendFailure {
+  const msg = errorMessage(e);
+  const logs = (e as { logs?: unknown } | undefined)?.logs;
+  const attributed = Array.isArray(logs) ? attributeProgramError(logs as string[]) : undefined;
+  if (attributed) {
+    const summary = `${attributed.program}: ${attributed.name ?? '?'} (${attributed.code})`;
+    const name = `${attributed.program}: ${attributed.name ?? 'unknown error'} (${attributed.code})`;
+    switch (attributed.name) {
+      case 'DeviceRevoked':
+        return {
+          summary,
+          kind: 'dead_letter',
+          code: 'DEVICE_REVOKED',
+          message: `${name}: device ${deviceHex} is revoked`,
+        };
+      case 'StaleSeq':
+      case 'SeqMismatch':
+        return {
+          summary,
+          kind: 'dead_letter',
+          code: 'STALE_SEQ',
+          message: `${name}: device ${deviceHex} already has a seq at or above ${seq} (a later reading was recorded first)`,
+        };
+      case 'InvalidDeviceProof':
+        // The leaf changed under us (another relayer, a transfer): rebuild from the replica.
+        return {
+          summary,
+          kind: 'transient',
+          message: `${name}: the device leaf changed since the proof was built`,
+        };
+      case 'WrongRecordTree':
+        return {
+          summary,
+          kind: 'transient',
+          message: `${name}: the network rotated its record tree`,
+          refreshRecordTree: true,
+        };
+      default:
+        return {
+          summary,
+          kind: 'dead_letter',
+          code: 'PROGRAM_REJECTED',
+          message: `${name}${attributed.msg ? `: ${attributed.msg}` : ''}`,
+        };
+    }
+  }
+  if (/too large/i.test(msg))
+    return {
+      summary: msg,
+      kind: 'dead_letter',
+      code: 'PROGRAM_REJECTED',
+      message: `${msg} (use a lookup table: createRelayerLookupTable)`,
+    };
+  if (isTransientChainError(e))
+    return { summary: msg, kind: 'transient', message: `chain: ${msg}` };
+  return { summary: msg, kind: 'dead_letter', code: 'PROGRAM_REJECTED', message: msg };
+}
