@@ -22,7 +22,7 @@ import {
   readingsTopic,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
-import { createBridge, type DeviceDirectory } from '../device-firmware-bridge/src/index.ts';
+import { createBridge, type DeviceDirectory } from '@zkpin/device-firmware-bridge';
 
 /** Defaults of `measureIngest`: the bench's only reads of the environment. */
 const DEFAULTS: Required<Omit<MeasureIngestOptions, 'verifyThreads'>> = {

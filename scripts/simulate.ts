@@ -23,7 +23,7 @@ import {
   registerDeviceInstructions,
   setUpNetwork,
 } from '@zkpin/sdk';
-import { devProverArtifacts } from '../oracle/src/prover/index.ts';
+import { devProverArtifacts } from '@zkpin/oracle/prover';
 import { DeviceSimulator } from './lib/simulator.ts';
 
 const { values: args } = parseArgs({

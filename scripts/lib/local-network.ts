@@ -24,13 +24,13 @@ import {
   fromHex,
 } from '@zkpin/sdk';
 import { localNetwork } from '@zkpin/sdk/testing';
-import { Prover, devProverArtifacts } from '../../oracle/src/prover/index.ts';
+import { Prover, devProverArtifacts } from '@zkpin/oracle/prover';
 import {
   createProverWorker,
   createRelayer,
   createRelayerLookupTable,
-} from '../../oracle/src/workers/index.ts';
-import { createBridge } from '../../device-firmware-bridge/src/index.ts';
+} from '@zkpin/oracle/workers';
+import { createBridge } from '@zkpin/device-firmware-bridge';
 import { DeviceSimulator } from './simulator.ts';
 import { ensureMqtt, ensureRedis, type Service } from './services.ts';
 
