@@ -376,6 +376,15 @@ class FlakyChain implements Chain {
   history(...args: Parameters<Chain['history']>) {
     return this.inner.history(...args);
   }
+  slot() {
+    return this.inner.slot();
+  }
+  recentSlot() {
+    return this.inner.recentSlot();
+  }
+  waitPastSlot(slot: bigint) {
+    return this.inner.waitPastSlot(slot);
+  }
   close() {
     return Promise.resolve();
   }

@@ -25,11 +25,7 @@ import {
 } from '@zkpin/sdk';
 import { localNetwork } from '@zkpin/sdk/testing';
 import { Prover, devProverArtifacts } from '@zkpin/oracle/prover';
-import {
-  createProverWorker,
-  createRelayer,
-  createRelayerLookupTable,
-} from '@zkpin/oracle/workers';
+import { createProverWorker, createRelayer, createRelayerLookupTable } from '@zkpin/oracle/workers';
 import { createBridge } from '@zkpin/device-firmware-bridge';
 import { DeviceSimulator } from './simulator.ts';
 import { ensureMqtt, ensureRedis, type Service } from './services.ts';

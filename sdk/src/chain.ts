@@ -78,6 +78,15 @@ export interface Chain {
    * embedded chain) have it, and followers then catch up before `start()` returns.
    */
   historyNow?(address: PublicKey): ChainTransaction[];
+  /** The chain's current (confirmed) slot. */
+  slot(): Promise<bigint>;
+  /**
+   * A recent slot that the SlotHashes sysvar holds (finalized on a cluster): what an address
+   * lookup table's address derives from.
+   */
+  recentSlot(): Promise<bigint>;
+  /** Resolves once the chain is past `slot` (the embedded chain warps there). */
+  waitPastSlot(slot: bigint): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,6 +107,18 @@ export class RpcChain implements Chain {
 
   constructor(url: string) {
     this.connection = new Connection(url, 'confirmed');
+  }
+
+  async slot(): Promise<bigint> {
+    return BigInt(await this.connection.getSlot('confirmed'));
+  }
+
+  async recentSlot(): Promise<bigint> {
+    return BigInt(await this.connection.getSlot('finalized'));
+  }
+
+  async waitPastSlot(slot: bigint): Promise<void> {
+    while ((await this.slot()) <= slot) await new Promise((r) => setTimeout(r, 200));
   }
 
   async send(tx: Transaction | VersionedTransaction, signers: Signer[]): Promise<TxResult> {

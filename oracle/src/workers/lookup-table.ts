@@ -14,12 +14,10 @@ import {
 } from '@solana/web3.js';
 import {
   DEVICE_REGISTRY_PROGRAM_ID,
-  RpcChain,
   attestationAuthorityPda,
   modelPda,
   type Chain,
 } from '@zkpin/sdk';
-import { EmbeddedChain } from '@zkpin/sdk/testing';
 
 export interface LookupTableNetwork {
   network: PublicKey;
@@ -34,12 +32,7 @@ export async function createRelayerLookupTable(
   n: LookupTableNetwork,
 ): Promise<AddressLookupTableAccount> {
   // The table address derives from a slot in the SlotHashes sysvar.
-  const recentSlot =
-    chain instanceof EmbeddedChain
-      ? chain.local.svm.getSlotHashes()[0]!.slot
-      : chain instanceof RpcChain
-        ? BigInt(await chain.connection.getSlot('finalized'))
-        : await currentSlot(chain);
+  const recentSlot = await chain.recentSlot();
   const [create, table] = AddressLookupTableProgram.createLookupTable({
     authority: payer.publicKey,
     payer: payer.publicKey,
@@ -62,25 +55,11 @@ export async function createRelayerLookupTable(
   });
   await chain.send(new Transaction().add(create, extend), [payer]);
   // Addresses added in slot s are usable from slot s + 1.
-  await nextSlot(chain, await currentSlot(chain));
+  await chain.waitPastSlot((await chain.slot()) + 1n);
   const info = await chain.getAccountInfo(table);
   if (!info) throw new Error(`lookup table ${table.toBase58()} was not created`);
   return new AddressLookupTableAccount({
     key: table,
     state: AddressLookupTableAccount.deserialize(info.data),
   });
-}
-
-async function currentSlot(chain: Chain): Promise<bigint> {
-  if (chain instanceof EmbeddedChain) return chain.local.svm.getClock().slot;
-  if (chain instanceof RpcChain) return BigInt(await chain.connection.getSlot('confirmed'));
-  throw new Error(`lookup tables need an EmbeddedChain or RpcChain, got ${chain.kind}`);
-}
-
-async function nextSlot(chain: Chain, slot: bigint): Promise<void> {
-  if (chain instanceof EmbeddedChain) {
-    chain.local.svm.warpToSlot(slot + 2n);
-    return;
-  }
-  while ((await currentSlot(chain)) <= slot + 1n) await new Promise((r) => setTimeout(r, 200));
 }

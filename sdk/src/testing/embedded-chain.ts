@@ -48,6 +48,19 @@ export class EmbeddedChain implements Chain {
     return this.local.history(address);
   }
 
+  slot(): Promise<bigint> {
+    return Promise.resolve(this.local.svm.getClock().slot);
+  }
+
+  recentSlot(): Promise<bigint> {
+    return Promise.resolve(this.local.svm.getSlotHashes()[0]!.slot);
+  }
+
+  waitPastSlot(slot: bigint): Promise<void> {
+    if (this.local.svm.getClock().slot <= slot) this.local.svm.warpToSlot(slot + 1n);
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     for (const off of this.unsubscribes) off();
     this.unsubscribes.clear();
