@@ -65,15 +65,7 @@ export class LocalChain {
     if (this.clockPinned) return;
     const c = this.svm.getClock();
     if (unixSeconds <= c.unixTimestamp) return;
-    this.svm.setClock(
-      new (litesvm().Clock)(
-        c.slot,
-        c.epochStartTimestamp,
-        c.epoch,
-        c.leaderScheduleEpoch,
-        unixSeconds,
-      ),
-    );
+    this.setClockTime(unixSeconds);
   }
 
   /**
@@ -82,15 +74,15 @@ export class LocalChain {
    */
   setUnixTimestamp(unixSeconds: bigint): void {
     this.clockPinned = true;
+    this.setClockTime(unixSeconds);
+  }
+
+  /** The Clock sysvar as it is, with `unix_timestamp` = `unixSeconds`. */
+  private setClockTime(unixSeconds: bigint): void {
     const c = this.svm.getClock();
+    const { Clock } = litesvm();
     this.svm.setClock(
-      new (litesvm().Clock)(
-        c.slot,
-        c.epochStartTimestamp,
-        c.epoch,
-        c.leaderScheduleEpoch,
-        unixSeconds,
-      ),
+      new Clock(c.slot, c.epochStartTimestamp, c.epoch, c.leaderScheduleEpoch, unixSeconds),
     );
   }
 
