@@ -105,8 +105,12 @@ export class RpcChain implements Chain {
   readonly connection: Connection;
   private readonly subscriptions: number[] = [];
 
-  constructor(url: string) {
-    this.connection = new Connection(url, 'confirmed');
+  /**
+   * @param url the JSON-RPC endpoint
+   * @param o.wsUrl its WebSocket endpoint, when it is not web3.js's guess (the RPC port + 1)
+   */
+  constructor(url: string, o: { wsUrl?: string } = {}) {
+    this.connection = new Connection(url, { commitment: 'confirmed', wsEndpoint: o.wsUrl });
   }
 
   async slot(): Promise<bigint> {
