@@ -46,10 +46,26 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
     || die "npm ci failed (needs the npm registry)"
 fi
 
-# 5. Versions in use.
+# 5. zkpin-validator (tools/validator: an offline surfnet on surfpool-core 1.3.1, the JSON-RPC
+#    node of the RPC-mode tests and the local network), cached in $ZKPIN_CACHE_DIR (default
+#    ~/.cache/zkpin) under the hash of its sources and lockfile.
+CACHE_DIR="${ZKPIN_CACHE_DIR:-$HOME/.cache/zkpin}"
+validator="$CACHE_DIR/bin/zkpin-validator"
+stamp=$(cat tools/validator/Cargo.toml tools/validator/Cargo.lock tools/validator/src/*.rs | sha256sum | cut -c1-16)
+if [ ! -x "$validator" ] || [ "$(cat "$validator.stamp" 2>/dev/null)" != "$stamp" ]; then
+  say "building zkpin-validator (surfpool-core 1.3.1, ~1,100 crates: about 40 minutes on 2 cores the first time)"
+  CARGO_TARGET_DIR="$CACHE_DIR/validator-target" \
+    cargo build --release --locked --manifest-path tools/validator/Cargo.toml >/dev/null 2>&1 \
+    || die "cargo build of tools/validator failed (rerun it by hand to see why)"
+  install -D -m 755 "$CACHE_DIR/validator-target/release/zkpin-validator" "$validator"
+  echo "$stamp" > "$validator.stamp"
+fi
+
+# 6. Versions in use.
 say "sbf rustc:   $($SBF_RUSTC --version) ($($SBF_RUSTC -vV | sed -n 's/^LLVM version: /LLVM /p'))"
 say "sbf cargo:   $($SBF_CARGO --version)"
 say "linker:      $(sbpf-linker --version | tr '\n' ' ')"
 say "host rustc:  $(rustc --version)"
 say "node/npm:    $(node --version) / $(npm --version 2>/dev/null)"
 say "litesvm:     $(node -p 'require("./node_modules/litesvm/package.json").version')"
+say "validator:   $validator (surfpool-core 1.3.1)"

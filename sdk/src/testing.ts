@@ -7,3 +7,4 @@ export * from './testing/local-chain.ts';
 export * from './testing/embedded-chain.ts';
 export * from './testing/programs.ts';
 export * from './testing/local-network.ts';
+export * from './testing/validator.ts';
