@@ -60,7 +60,7 @@ export async function startValidator(o: StartValidatorOptions = {}): Promise<Loc
   if (o.slotMs) args.push('--slot-ms', String(o.slotMs));
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (l) => {
+  createInterface({ input: child.stderr }).on('line', (l) => {
     stderr.push(l);
     if (stderr.length > 40) stderr.shift();
   });
@@ -74,7 +74,7 @@ export async function startValidator(o: StartValidatorOptions = {}): Promise<Loc
         ),
       );
     }, o.readyTimeoutMs ?? 60_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const m = /^ready (\S+) (\S+)$/.exec(line);
       if (m) {
         clearTimeout(timer);
