@@ -17,6 +17,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { pino } from 'pino';
 import {
   DEFAULT_QUEUE_PREFIX,
+  createRelayerLookupTable,
   QUEUE_PROVE,
   QUEUE_RELAY,
   deadLetterReason,
@@ -25,7 +26,7 @@ import {
 } from '@zkpin/sdk';
 import { localNetwork } from '@zkpin/sdk/testing';
 import { Prover, devProverArtifacts } from '@zkpin/oracle/prover';
-import { createProverWorker, createRelayer, createRelayerLookupTable } from '@zkpin/oracle/workers';
+import { createProverWorker, createRelayer } from '@zkpin/oracle/workers';
 import { createBridge } from '@zkpin/device-firmware-bridge';
 import { DeviceSimulator } from './simulator.ts';
 import { ensureMqtt, ensureRedis, type Service } from './services.ts';

@@ -12,7 +12,12 @@ import { keccak_256 } from '@noble/hashes/sha3';
 import type { InferenceAttestation } from '../../idls/inference_attestation.ts';
 import inferenceAttestationIdl from '../../idls/inference_attestation.json' with { type: 'json' };
 import deviceRegistryIdl from '../../idls/device_registry.json' with { type: 'json' };
-import { DEVICE_REGISTRY_PROGRAM_ID, INFERENCE_ATTESTATION_PROGRAM_ID } from './program-ids.ts';
+import {
+  INFERENCE_ATTESTATION_PROGRAM_ID,
+  LOCALNET_PROGRAM_IDS,
+  type ProgramIds,
+} from './program-ids.ts';
+import { idlForDeployment } from './programs.ts';
 import { ATTESTATION_SEED, RECORD_LEAF_V0_SIZE } from '../../idls/constants.ts';
 import type { ChainInstruction } from './chain.ts';
 import { DEVICE_REGISTRY_TYPES, proofAccounts, type DeviceLeaf } from './registry-client.ts';
@@ -20,16 +25,25 @@ import { DEVICE_REGISTRY_TYPES, proofAccounts, type DeviceLeaf } from './registr
 export type { InferenceAttestation };
 export const INFERENCE_ATTESTATION_IDL = inferenceAttestationIdl as InferenceAttestation;
 
-export function inferenceAttestationProgram(provider: Provider): Program<InferenceAttestation> {
-  return new Program<InferenceAttestation>(INFERENCE_ATTESTATION_IDL, provider);
+/** inference_attestation's client for a deployment's program ids (default: the localnet build's). */
+export function inferenceAttestationProgram(
+  provider: Provider,
+  ids: ProgramIds = LOCALNET_PROGRAM_IDS,
+): Program<InferenceAttestation> {
+  return new Program<InferenceAttestation>(
+    idlForDeployment(INFERENCE_ATTESTATION_IDL, ids),
+    provider,
+  );
 }
 
 /** `ATTESTATION_SEED` of the IDL's `constants` as text. */
 export const ATTESTATION_AUTHORITY_SEED: string = new TextDecoder().decode(ATTESTATION_SEED);
 
 /** `["attestation"]` of inference_attestation: the only signer device_registry accepts for `advance_device`. */
-export function attestationAuthorityPda(): PublicKey {
-  return PublicKey.findProgramAddressSync([ATTESTATION_SEED], INFERENCE_ATTESTATION_PROGRAM_ID)[0];
+export function attestationAuthorityPda(
+  programId: PublicKey = INFERENCE_ATTESTATION_PROGRAM_ID,
+): PublicKey {
+  return PublicKey.findProgramAddressSync([ATTESTATION_SEED], programId)[0];
 }
 
 /** A Groth16 proof's public fields (everything `P` is computed from, besides the device leaf). */
@@ -149,16 +163,19 @@ const FAILED = /^Program (\w+) failed: custom program error: 0x([0-9a-f]+)$/;
  * which this program's IDL would misname; the first `Program … failed` log line is the
  * innermost program, so it decides which IDL applies.
  */
-export function attributeProgramError(logs: readonly string[]): AttributedProgramError | undefined {
+export function attributeProgramError(
+  logs: readonly string[],
+  ids: ProgramIds = LOCALNET_PROGRAM_IDS,
+): AttributedProgramError | undefined {
   for (const line of logs) {
     const m = FAILED.exec(line);
     if (!m) continue;
     const programId = new PublicKey(m[1]!);
     const code = parseInt(m[2]!, 16);
     const [program, idl]: [AttributedProgramError['program'], IdlErrors | undefined] =
-      programId.equals(INFERENCE_ATTESTATION_PROGRAM_ID)
+      programId.equals(ids.inferenceAttestation)
         ? ['inference_attestation', inferenceAttestationIdl]
-        : programId.equals(DEVICE_REGISTRY_PROGRAM_ID)
+        : programId.equals(ids.deviceRegistry)
           ? ['device_registry', deviceRegistryIdl]
           : ['unknown', undefined];
     const e = idl?.errors?.find((x) => x.code === code);

@@ -25,3 +25,5 @@ export * from './device-gate.ts';
 export * from './chain.ts';
 export * from './loader-v3.ts';
 export * from './network-follower.ts';
+export * from './deployment.ts';
+export * from './lookup-table.ts';

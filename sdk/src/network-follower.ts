@@ -17,7 +17,7 @@ import type { Chain, ChainTransaction } from './chain.ts';
 import { toHex } from './field.ts';
 import { MerkleReplica } from './merkle-replica.ts';
 import { treeAccountRoot } from './tree-account.ts';
-import { DEVICE_REGISTRY_PROGRAM_ID } from './program-ids.ts';
+import { LOCALNET_PROGRAM_IDS, type ProgramIds } from './program-ids.ts';
 import { deviceRegistryProgram } from './programs.ts';
 import {
   DEVICE_STATUS_ACTIVE,
@@ -186,6 +186,11 @@ class Replica {
   }
 }
 
+export interface NetworkFollowerOptions {
+  /** The deployment's program ids (default: the localnet build's). */
+  programIds?: ProgramIds;
+}
+
 export class NetworkFollower implements DeviceDirectory {
   private state: Replica;
   private readonly listeners = new Set<(d: DeviceState) => void>();
@@ -205,11 +210,16 @@ export class NetworkFollower implements DeviceDirectory {
   /** Resolves once the history up to `start()` has been applied. */
   ready: Promise<void> = Promise.resolve();
 
+  /** device_registry's id in this deployment (events are read from its self-CPIs). */
+  readonly registry: PublicKey;
+
   constructor(
     readonly chain: Chain,
     readonly network: PublicKey,
+    o: NetworkFollowerOptions = {},
   ) {
     this.state = new Replica(network);
+    this.registry = (o.programIds ?? LOCALNET_PROGRAM_IDS).deviceRegistry;
   }
 
   get devices(): ReadonlyMap<string, DeviceState> {
@@ -281,7 +291,7 @@ export class NetworkFollower implements DeviceDirectory {
 
   /** Applies the device_registry events of one transaction (idempotent). */
   applyTransaction(tx: ChainTransaction): void {
-    const events = parseProgramEvents(tx.innerInstructions, DEVICE_REGISTRY_PROGRAM_ID, coder);
+    const events = parseProgramEvents(tx.innerInstructions, this.registry, coder);
     for (const ev of events) {
       const changed = this.state.apply(ev);
       if (changed) for (const fn of this.listeners) fn(changed);
@@ -306,11 +316,7 @@ export class NetworkFollower implements DeviceDirectory {
         const fresh = new Replica(this.network);
         const changed: DeviceState[] = [];
         for (const tx of [...history, ...this.pending]) {
-          for (const ev of parseProgramEvents(
-            tx.innerInstructions,
-            DEVICE_REGISTRY_PROGRAM_ID,
-            coder,
-          )) {
+          for (const ev of parseProgramEvents(tx.innerInstructions, this.registry, coder)) {
             const d = fresh.apply(ev);
             if (d) changed.push(d);
           }

@@ -61,19 +61,20 @@ export async function setUpNetwork(
     .initializeNetwork({ oracles: o.oracles ?? [], permissionless: o.permissionless ?? false })
     .accounts({ authority })
     .rpc();
-  const network = networkPda(authority);
+  const ids = program.programId;
+  const network = networkPda(authority, ids);
 
   const makerKey = o.makerKey ?? new DeviceEd25519Key();
   const makerAuthority = new PublicKey(makerKey.publicKey);
   await program.methods
     .addMaker({ authority: makerAuthority, name: o.makerName ?? 'zkpin devkits' })
-    .accountsPartial({ authority, network, maker: makerPda(network, makerAuthority) })
+    .accountsPartial({ authority, network, maker: makerPda(network, makerAuthority, ids) })
     .rpc();
 
   await createApprovalPage(program, {
     payer: o.authority,
     makerKey,
-    maker: makerPda(network, makerAuthority),
+    maker: makerPda(network, makerAuthority, ids),
     page: 0,
   });
 
@@ -86,7 +87,7 @@ export async function setUpNetwork(
       circuitSha256: Array.from(o.circuitSha256 ?? new Uint8Array(32)),
       vk: Array.from(o.verifyingKey),
     })
-    .accountsPartial({ authority, network, model: modelPda(network, modelId) })
+    .accountsPartial({ authority, network, model: modelPda(network, modelId, ids) })
     .rpc();
 
   const deviceTreeShape = o.deviceTree ?? DEVICE_TREE_SHAPE;
@@ -105,9 +106,9 @@ export async function setUpNetwork(
   });
   return {
     network,
-    maker: makerPda(network, makerAuthority),
+    maker: makerPda(network, makerAuthority, ids),
     makerKey,
-    model: modelPda(network, modelId),
+    model: modelPda(network, modelId, ids),
     modelId,
     deviceTree,
     recordTree,

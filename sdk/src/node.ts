@@ -5,3 +5,4 @@
  */
 export * from './node/ed25519-verifier.ts';
 export * from './node/babyjub.ts';
+export * from './node/deployment-file.ts';

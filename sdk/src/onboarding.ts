@@ -130,13 +130,14 @@ export function approvalPageOf(serial: number): number {
 }
 
 /** PDA `["approvals", maker, page u32 LE]`. */
-export function approvalPagePda(maker: PublicKey, page: number): PublicKey {
+export function approvalPagePda(
+  maker: PublicKey,
+  page: number,
+  programId: PublicKey = DEVICE_REGISTRY_PROGRAM_ID,
+): PublicKey {
   const p = new Uint8Array(4);
   new DataView(p.buffer).setUint32(0, u32(page, 'page'), true);
-  return PublicKey.findProgramAddressSync(
-    [APPROVALS_SEED, maker.toBytes(), p],
-    DEVICE_REGISTRY_PROGRAM_ID,
-  )[0];
+  return PublicKey.findProgramAddressSync([APPROVALS_SEED, maker.toBytes(), p], programId)[0];
 }
 
 /** Where an `ApprovalPage` account's bitmap starts (after discriminator, maker, page, bump, padding). */

@@ -39,20 +39,25 @@ export {
   TREE_KIND_RECORD,
 } from '../../idls/constants.ts';
 
-export function makerPda(network: PublicKey, makerAuthority: PublicKey): PublicKey {
+export function makerPda(
+  network: PublicKey,
+  makerAuthority: PublicKey,
+  programId: PublicKey = DEVICE_REGISTRY_PROGRAM_ID,
+): PublicKey {
   return PublicKey.findProgramAddressSync(
     [MAKER_SEED, network.toBytes(), makerAuthority.toBytes()],
-    DEVICE_REGISTRY_PROGRAM_ID,
+    programId,
   )[0];
 }
 
-export function modelPda(network: PublicKey, modelId: number): PublicKey {
+export function modelPda(
+  network: PublicKey,
+  modelId: number,
+  programId: PublicKey = DEVICE_REGISTRY_PROGRAM_ID,
+): PublicKey {
   const id = new Uint8Array(4);
   new DataView(id.buffer).setUint32(0, modelId, true);
-  return PublicKey.findProgramAddressSync(
-    [MODEL_SEED, network.toBytes(), id],
-    DEVICE_REGISTRY_PROGRAM_ID,
-  )[0];
+  return PublicKey.findProgramAddressSync([MODEL_SEED, network.toBytes(), id], programId)[0];
 }
 
 /** A device leaf as the program sees it (`DeviceLeaf` in the IDL). */
@@ -109,13 +114,14 @@ export function createTreeAccountInstruction(
   tree: PublicKey,
   shape: TreeShape,
   lamports: number,
+  programId: PublicKey = DEVICE_REGISTRY_PROGRAM_ID,
 ): TransactionInstruction {
   return SystemProgram.createAccount({
     fromPubkey: payer,
     newAccountPubkey: tree,
     lamports,
     space: treeAccountSize(shape),
-    programId: DEVICE_REGISTRY_PROGRAM_ID,
+    programId,
   });
 }
 
@@ -136,6 +142,7 @@ export async function createTree(
     tree.publicKey,
     args.shape,
     lamports,
+    program.programId,
   );
   const init = await program.methods
     .initTree({
@@ -247,9 +254,9 @@ export async function registerDeviceFromApproval(
       owner: p.owner,
       network,
       maker,
-      model: modelPda(network, a.modelId),
+      model: modelPda(network, a.modelId, program.programId),
       deviceTree: p.deviceTree,
-      approvalPage: approvalPagePda(maker, approvalPageOf(a.serial)),
+      approvalPage: approvalPagePda(maker, approvalPageOf(a.serial), program.programId),
       instructions: SYSVAR_INSTRUCTIONS_PUBKEY,
     })
     .instruction();
@@ -266,7 +273,7 @@ export function initApprovalPageInstruction(
     .accountsPartial({
       authority: p.makerAuthority,
       maker: p.maker,
-      approvalPage: approvalPagePda(p.maker, p.page),
+      approvalPage: approvalPagePda(p.maker, p.page, program.programId),
     })
     .instruction();
 }

@@ -3,8 +3,9 @@
 //! - the Anchor wire format: [`discriminator`]s, the borsh argument [`Reader`] and the
 //!   [`events`] log line;
 //! - device_registry's account layouts ([`state`]: `Network`, `Maker`, `Model`), which
-//!   device_registry writes and inference_attestation reads, and its program id
-//!   ([`REGISTRY_ID`]);
+//!   device_registry writes and inference_attestation reads;
+//! - both program ids and the attestation signer PDA ([`REGISTRY_ID`],
+//!   [`ATTESTATION_PROGRAM_ID`], [`ATTESTATION_AUTHORITY`]), chosen per deployment at build time;
 //! - the `DeviceLeaf` / `DeviceLeafRef` instruction arguments ([`leaf`]).
 //!
 //! Failures keep each program's own error numbers: a [`Reader`] carries the program's
@@ -23,14 +24,15 @@ pub mod state;
 pub use events::EventWriter;
 pub use reader::Reader;
 
-use pinocchio::Address;
-
-/// device_registry's program id, `6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin` (Anchor.toml,
-/// sdk/src/program-ids.ts).
-pub const REGISTRY_ID: Address = Address::new_from_array([
-    87, 242, 114, 21, 46, 253, 121, 247, 218, 232, 126, 140, 196, 250, 99, 249, 204, 84, 185, 61,
-    11, 206, 247, 161, 69, 193, 249, 230, 11, 60, 161, 7,
-]);
+/// Program ids and the attestation signer PDA, generated per build from Anchor.toml or the
+/// deployment's `ZKPIN_*_ID` variables (`build.rs`).
+mod program_ids {
+    use pinocchio::Address;
+    include!(concat!(env!("OUT_DIR"), "/program_ids.rs"));
+}
+pub use program_ids::{
+    ATTESTATION_AUTHORITY, ATTESTATION_BUMP, ATTESTATION_PROGRAM_ID, ATTESTATION_SEED, REGISTRY_ID,
+};
 
 #[cfg(test)]
 mod tests;

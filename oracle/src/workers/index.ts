@@ -1,4 +1,3 @@
 export * from './prover-worker.ts';
 export * from './relayer.ts';
 export * from './metrics.ts';
-export * from './lookup-table.ts';

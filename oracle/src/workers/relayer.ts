@@ -30,6 +30,7 @@ import {
   relayJobSchema,
   type Chain,
   type NetworkFollower,
+  type ProgramIds,
   type RelayJob,
 } from '@zkpin/sdk';
 import { DEFAULT_COMPUTE_UNIT_LIMIT, DEFAULT_RELAYER_CONCURRENCY } from '../defaults.ts';
@@ -61,6 +62,8 @@ export interface RelayerOptions {
   priorityFeeMicroLamports?: number;
   /** default DEFAULT_COMPUTE_UNIT_LIMIT (130,000) */
   computeUnitLimit?: number;
+  /** The deployment's program ids (default: the localnet build's). */
+  programIds?: ProgramIds;
   /** Send v0 transactions through this lookup table (smaller transactions: deeper trees, fees). */
   lookupTable?: AddressLookupTableAccount;
   /** Jobs in flight per relayer (default DEFAULT_RELAYER_CONCURRENCY, 1: a device's seqs land in order). */
@@ -110,6 +113,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     computeUnitLimit: o.computeUnitLimit ?? DEFAULT_COMPUTE_UNIT_LIMIT,
     priorityFeeMicroLamports: o.priorityFeeMicroLamports,
     lookupTable: o.lookupTable,
+    programIds: o.programIds,
     log,
   });
 
@@ -145,7 +149,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     try {
       return await sendAttestation(o.chain, tx, o.submitter, job, r, metrics);
     } catch (e) {
-      const failure = classifySendError(e, r.device, seq);
+      const failure = classifySendError(e, r.device, seq, o.programIds);
       await job.log(`send failed: ${failure.summary}`);
       // Whatever failed: if the device's seq has reached the job's, the reading is on-chain.
       const now = o.follower.device(r.device);

@@ -5,12 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents, type Job } from 'bullmq';
-import { QUEUE_PROVE, QUEUE_RELAY, deadLetterReason, type RelayJob } from '@zkpin/sdk';
+import {
+  QUEUE_PROVE,
+  QUEUE_RELAY,
+  createRelayerLookupTable,
+  deadLetterReason,
+  type RelayJob,
+} from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
 import {
   createProverWorker,
   createRelayer,
-  createRelayerLookupTable,
   type ProverWorkerHandle,
   type RelayerHandle,
 } from '../../src/workers/index.ts';

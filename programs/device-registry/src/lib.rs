@@ -23,7 +23,8 @@ pub mod tree;
 
 use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
 
-/// `6vJtcUJ94Mdzfy59mknp4BJqQRDubqo4Y1EarcGmCoin` (Anchor.toml, sdk/src/program-ids.ts).
+/// This program's id, chosen per deployment at build time (`zkpin_accounts`' build script:
+/// Anchor.toml's localnet id unless `ZKPIN_DEVICE_REGISTRY_ID` is set).
 pub const ID: Address = zkpin_accounts::REGISTRY_ID;
 
 #[cfg(target_arch = "bpf")]

@@ -21,22 +21,13 @@ pub mod registry;
 
 use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
 
-/// `FxXeprHwuCbhYTh9aLxvV6SWxiX2WbgqJtsXRQE61wiN` (Anchor.toml, sdk/src/program-ids.ts).
-pub const ID: Address = Address::new_from_array([
-    222, 61, 56, 79, 250, 69, 229, 154, 109, 97, 157, 69, 125, 57, 220, 43, 184, 199, 224, 223, 70,
-    3, 128, 50, 144, 122, 12, 241, 51, 103, 187, 39,
-]);
+/// This program's id, chosen per deployment at build time (`zkpin_accounts`' build script:
+/// Anchor.toml's localnet id unless `ZKPIN_INFERENCE_ATTESTATION_ID` is set).
+pub const ID: Address = zkpin_accounts::ATTESTATION_PROGRAM_ID;
 
-/// Seed of the PDA that signs `advance_device` for this program.
-pub const ATTESTATION_SEED: &[u8] = b"attestation";
-/// Canonical bump of `["attestation"]` (checked by a host test).
-pub const ATTESTATION_BUMP: u8 = 254;
-/// PDA `["attestation"]` = `HwTA59Tf23bZWDpP5cYf5mzwy2KzzXuHeGVDHf2BWZDz` (checked by a host
-/// test; device_registry holds the same constant).
-pub const ATTESTATION_AUTHORITY: Address = Address::new_from_array([
-    251, 173, 237, 253, 187, 219, 163, 188, 243, 198, 174, 185, 232, 199, 193, 209, 227, 168, 42,
-    212, 162, 231, 209, 25, 40, 14, 143, 72, 241, 107, 19, 185,
-]);
+/// The PDA `["attestation"]` that signs `advance_device` for this program, and its bump
+/// (derived by the same build script; device_registry checks the same constant).
+pub use zkpin_accounts::{ATTESTATION_AUTHORITY, ATTESTATION_BUMP, ATTESTATION_SEED};
 
 #[cfg(target_arch = "bpf")]
 mod entrypoint {

@@ -3,7 +3,12 @@
  * code through the IDL), except the few that a rebuilt transaction can fix; network and
  * blockhash errors are transient.
  */
-import { attributeProgramError, isTransientChainError, type DeadLetterReason } from '@zkpin/sdk';
+import {
+  attributeProgramError,
+  isTransientChainError,
+  type DeadLetterReason,
+  type ProgramIds,
+} from '@zkpin/sdk';
 import { errorMessage } from '../errors.ts';
 
 export type SendFailure = {
@@ -20,10 +25,15 @@ export type SendFailure = {
 );
 
 /** Classifies the error of sending reading `seq` of `deviceHex`. */
-export function classifySendError(e: unknown, deviceHex: string, seq: bigint): SendFailure {
+export function classifySendError(
+  e: unknown,
+  deviceHex: string,
+  seq: bigint,
+  ids?: ProgramIds,
+): SendFailure {
   const msg = errorMessage(e);
   const logs = (e as { logs?: unknown } | undefined)?.logs;
-  const attributed = Array.isArray(logs) ? attributeProgramError(logs as string[]) : undefined;
+  const attributed = Array.isArray(logs) ? attributeProgramError(logs as string[], ids) : undefined;
   if (attributed) {
     const summary = `${attributed.program}: ${attributed.name ?? '?'} (${attributed.code})`;
     const name = `${attributed.program}: ${attributed.name ?? 'unknown error'} (${attributed.code})`;

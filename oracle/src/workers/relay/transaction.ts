@@ -21,6 +21,7 @@ import {
   modelPda,
   submitAttestationInstruction,
   type DeviceProof,
+  type ProgramIds,
   type RelayJob,
 } from '@zkpin/sdk';
 
@@ -32,6 +33,8 @@ export interface AttestationTransactionOptions {
   /** ComputeBudgetProgram.setComputeUnitPrice; none when 0 or undefined. */
   priorityFeeMicroLamports?: number;
   lookupTable?: AddressLookupTableAccount;
+  /** The deployment's program ids (default: the localnet build's). */
+  programIds?: ProgramIds;
   log: Logger;
 }
 
@@ -45,10 +48,15 @@ function legacySize(tx: Transaction, payer: PublicKey): number {
 
 export class AttestationTransactions {
   private readonly program: ReturnType<typeof inferenceAttestationProgram>;
+  private readonly registry: PublicKey | undefined;
   private warnedFee = false;
 
   constructor(private readonly o: AttestationTransactionOptions) {
-    this.program = inferenceAttestationProgram({ publicKey: o.submitter } as unknown as Provider);
+    this.program = inferenceAttestationProgram(
+      { publicKey: o.submitter } as unknown as Provider,
+      o.programIds,
+    );
+    this.registry = o.programIds?.deviceRegistry;
   }
 
   /** submit_attestation for relay job `r`, with the device proof from the replica. */
@@ -60,7 +68,7 @@ export class AttestationTransactions {
     return submitAttestationInstruction(this.program, {
       submitter: this.o.submitter,
       network: this.o.network,
-      model: modelPda(this.o.network, device.state.leaf.modelId),
+      model: modelPda(this.o.network, device.state.leaf.modelId, this.registry),
       deviceTree: device.state.tree,
       recordTree,
       leaf: device.state.leaf,

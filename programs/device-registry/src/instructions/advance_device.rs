@@ -6,7 +6,7 @@
 //! current record tree. Returns (return data) the record's leaf index, u32 LE.
 //! Accounts: `[attestation authority (signer), network (writable), device_tree (writable),
 //! record_tree (writable), program (this program: events), ...proof nodes]`.
-use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
+use pinocchio::{error::ProgramError, AccountView, ProgramResult};
 use zkpin_accounts::{
     discriminator,
     leaf::{DeviceLeaf, DeviceLeafRef, STATUS_ACTIVE},
@@ -27,12 +27,9 @@ use crate::{
 
 pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("advance_device");
 
-/// PDA `["attestation"]` of the inference attestation program
-/// (`HwTA59Tf23bZWDpP5cYf5mzwy2KzzXuHeGVDHf2BWZDz`, bump 254; checked by a unit test).
-pub const ATTESTATION_AUTHORITY: Address = Address::new_from_array([
-    251, 173, 237, 253, 187, 219, 163, 188, 243, 198, 174, 185, 232, 199, 193, 209, 227, 168, 42,
-    212, 162, 231, 209, 25, 40, 14, 143, 72, 241, 107, 19, 185,
-]);
+/// PDA `["attestation"]` of the inference attestation program (per deployment: see
+/// `zkpin_accounts`' build script).
+pub use zkpin_accounts::ATTESTATION_AUTHORITY;
 
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let [authority, network, device_tree, record_tree, _program, proof @ ..] = accounts else {

@@ -8,16 +8,14 @@ import {
   AddressLookupTableAccount,
   AddressLookupTableProgram,
   ComputeBudgetProgram,
-  Keypair,
   PublicKey,
+  type Keypair,
   Transaction,
 } from '@solana/web3.js';
-import {
-  DEVICE_REGISTRY_PROGRAM_ID,
-  attestationAuthorityPda,
-  modelPda,
-  type Chain,
-} from '@zkpin/sdk';
+import { attestationAuthorityPda } from './attestation.ts';
+import type { Chain } from './chain.ts';
+import { LOCALNET_PROGRAM_IDS, type ProgramIds } from './program-ids.ts';
+import { modelPda } from './registry-client.ts';
 
 export interface LookupTableNetwork {
   network: PublicKey;
@@ -30,6 +28,7 @@ export async function createRelayerLookupTable(
   chain: Chain,
   payer: Keypair,
   n: LookupTableNetwork,
+  ids: ProgramIds = LOCALNET_PROGRAM_IDS,
 ): Promise<AddressLookupTableAccount> {
   // The table address derives from a slot in the SlotHashes sysvar.
   const recentSlot = await chain.recentSlot();
@@ -40,11 +39,11 @@ export async function createRelayerLookupTable(
   });
   const addresses = [
     n.network,
-    modelPda(n.network, n.modelId),
+    modelPda(n.network, n.modelId, ids.deviceRegistry),
     n.deviceTree,
     n.recordTree,
-    attestationAuthorityPda(),
-    DEVICE_REGISTRY_PROGRAM_ID,
+    attestationAuthorityPda(ids.inferenceAttestation),
+    ids.deviceRegistry,
     ComputeBudgetProgram.programId,
   ];
   const extend = AddressLookupTableProgram.extendLookupTable({
