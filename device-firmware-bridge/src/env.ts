@@ -33,11 +33,17 @@ const schema = z
     BRIDGE_METRICS_PORT: port(DEFAULTS.metricsPort),
     BRIDGE_METRICS_HOST: z.string().min(1).default(DEFAULTS.metricsHost),
     QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
-    /** The network account (base58), as printed by the network setup. */
+    /** The deployment manifest (migrations/deploy.ts writes it): network, program ids, cluster. */
+    ZKPIN_DEPLOYMENT: z.string().min(1).optional(),
+    /** Without a manifest: the network account (base58) on the localnet program ids. */
     NETWORK: z
       .string()
-      .regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'NETWORK must be a base58 Solana address'),
-    SOLANA_RPC_URL: z.string().url().default('http://127.0.0.1:8899'),
+      .regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'NETWORK must be a base58 Solana address')
+      .optional(),
+    /** JSON-RPC endpoint (default: the manifest's, else http://127.0.0.1:8899). */
+    SOLANA_RPC_URL: z.string().url().optional(),
+    /** Its WebSocket endpoint, when it is not the RPC port + 1. */
+    SOLANA_WS_URL: z.string().url().optional(),
     MAX_MESSAGE_BYTES: int(DEFAULT_LIMITS.maxMessageBytes),
     /** Readings older than this many seconds are rejected (TIMESTAMP_OUT_OF_RANGE). */
     BRIDGE_MAX_READING_AGE_S: int(DEFAULT_LIMITS.maxReadingAgeS),
@@ -52,6 +58,10 @@ const schema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+  })
+  .refine((e) => e.ZKPIN_DEPLOYMENT !== undefined || e.NETWORK !== undefined, {
+    message: 'set ZKPIN_DEPLOYMENT (the deployment manifest) or NETWORK',
+    path: ['NETWORK'],
   })
   .refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
     message: 'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS',

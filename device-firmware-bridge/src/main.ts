@@ -1,12 +1,12 @@
 /**
- * Standalone bridge: follows the network over JSON-RPC (SOLANA_RPC_URL) and ingests readings
- * from MQTT (MQTT_URL) and HTTP (HTTP_PORT) into the `prove` queue (REDIS_URL, QUEUE_PREFIX);
- * metrics on BRIDGE_METRICS_PORT. Environment: src/env.ts.
- *   NETWORK=<base58> npx tsx device-firmware-bridge/src/main.ts
+ * Standalone bridge: follows the network of the deployment ZKPIN_DEPLOYMENT over JSON-RPC and
+ * ingests readings from MQTT (MQTT_URL) and HTTP (HTTP_PORT) into the `prove` queue
+ * (REDIS_URL, QUEUE_PREFIX); metrics on BRIDGE_METRICS_PORT. Environment: src/env.ts.
+ *   ZKPIN_DEPLOYMENT=deployments/local/manifest.json npx tsx device-firmware-bridge/src/main.ts
  */
-import { PublicKey } from '@solana/web3.js';
 import { pino } from 'pino';
 import { RpcChain } from '@zkpin/sdk';
+import { serviceDeployment } from '@zkpin/sdk/node';
 import { createBridge } from './bridge.ts';
 import { bridgeOptionsFromEnv, parseEnv } from './env.ts';
 import { followOverRpc } from './rpc-follow.ts';
@@ -14,9 +14,19 @@ import { followOverRpc } from './rpc-follow.ts';
 async function main(): Promise<void> {
   const env = parseEnv();
   const log = pino({ name: 'zkpin-bridge', level: env.LOG_LEVEL });
-  const chain = new RpcChain(env.SOLANA_RPC_URL);
-  const network = new PublicKey(env.NETWORK);
-  const { follower, stop: stopFollowing } = await followOverRpc(chain, network, log);
+  const deployment = serviceDeployment({
+    deployment: env.ZKPIN_DEPLOYMENT,
+    network: env.NETWORK,
+    rpcUrl: env.SOLANA_RPC_URL ?? (env.ZKPIN_DEPLOYMENT ? undefined : 'http://127.0.0.1:8899'),
+  });
+  const chain = new RpcChain(deployment.rpcUrl, { wsUrl: env.SOLANA_WS_URL });
+  const network = deployment.network;
+  const { follower, stop: stopFollowing } = await followOverRpc(
+    chain,
+    network,
+    log,
+    deployment.programIds,
+  );
   const bridge = createBridge({
     ...bridgeOptionsFromEnv(env),
     network,

@@ -4,15 +4,16 @@
  * truncated logs hide nothing), then applies what arrived meanwhile.
  */
 import { PublicKey } from '@solana/web3.js';
-import { NetworkFollower, type RpcChain } from '@zkpin/sdk';
+import { NetworkFollower, type ProgramIds, type RpcChain } from '@zkpin/sdk';
 import type { Logger } from 'pino';
 
 export async function followOverRpc(
   chain: RpcChain,
   network: PublicKey,
   log: Logger,
+  programIds?: ProgramIds,
 ): Promise<{ follower: NetworkFollower; stop: () => void }> {
-  const follower = new NetworkFollower(chain, network).start();
+  const follower = new NetworkFollower(chain, network, { programIds }).start();
   follower.onResync((reason) => log.warn({ reason }, 'device registry replica rebuilt'));
   await follower.ready;
   log.info({ devices: follower.devices.size }, 'device registry replayed');

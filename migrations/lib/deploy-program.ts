@@ -105,37 +105,14 @@ export async function deployProgram(o: DeployProgramOptions): Promise<DeployProg
   };
 
   // 1. Is the program already there, with these bytes?
-  const existing = await chain.getAccountInfo(program);
-  let upgrade = false;
-  if (existing) {
-    if (!existing.owner.equals(LOADER_V3_PROGRAM_ID))
-      throw new Error(
-        `${program.toBase58()} is owned by ${existing.owner.toBase58()}, not the upgradeable loader`,
-      );
-    const pd = await chain.getAccountInfo(programData);
-    const state = pd && decodeLoaderV3State(pd.data);
-    if (!state || state.kind !== 'programData')
-      throw new Error(`${program.toBase58()} has no programdata account`);
-    if (!state.authority)
-      throw new Error(`${program.toBase58()} is immutable (no upgrade authority)`);
-    if (!state.authority.equals(authority.publicKey))
-      throw new Error(
-        `${program.toBase58()}'s upgrade authority is ${state.authority.toBase58()}, not ${authority.publicKey.toBase58()}`,
-      );
-    const deployed = state.bytes.subarray(0, elf.length);
-    const rest = state.bytes.subarray(elf.length);
-    if (sameBytes(deployed, elf) && rest.every((b) => b === 0)) {
-      log(`${program.toBase58()}: unchanged`);
-      return { outcome: 'unchanged', program, programData, transactions, chunksWritten: 0 };
-    }
-    if (elf.length > state.bytes.length)
-      throw new Error(
-        `${program.toBase58()} has room for ${state.bytes.length} bytes; the new file is ${elf.length} (extend the program first)`,
-      );
-    upgrade = true;
-  } else if (o.program instanceof PublicKey) {
-    throw new Error(`${program.toBase58()} is not deployed: its keypair is needed to deploy it`);
+  const action = await programAction(chain, program, authority.publicKey, elf);
+  if (action === 'unchanged') {
+    log(`${program.toBase58()}: unchanged`);
+    return { outcome: 'unchanged', program, programData, transactions, chunksWritten: 0 };
   }
+  const upgrade = action === 'upgrade';
+  if (!upgrade && o.program instanceof PublicKey)
+    throw new Error(`${program.toBase58()} is not deployed: its keypair is needed to deploy it`);
 
   // 2. The buffer: create it, or find the one a cut-off run left.
   const { address: buffer, seed } = await bufferAddress(payer.publicKey, elf);
@@ -229,6 +206,60 @@ export async function deployProgram(o: DeployProgramOptions): Promise<DeployProg
     programData,
     transactions,
     chunksWritten: todo.length,
+  };
+}
+
+/**
+ * What deploying `elf` at `program` would do: nothing (the same bytes are there), an upgrade,
+ * or a first deployment. Throws for a program this authority cannot upgrade (another loader,
+ * immutable, another authority, too small).
+ */
+export async function programAction(
+  chain: Pick<Chain, 'getAccountInfo'>,
+  program: PublicKey,
+  authority: PublicKey,
+  elf: Uint8Array,
+): Promise<'unchanged' | 'upgrade' | 'deploy'> {
+  const existing = await chain.getAccountInfo(program);
+  if (!existing) return 'deploy';
+  if (!existing.owner.equals(LOADER_V3_PROGRAM_ID))
+    throw new Error(
+      `${program.toBase58()} is owned by ${existing.owner.toBase58()}, not the upgradeable loader`,
+    );
+  const pd = await chain.getAccountInfo(programDataAddress(program));
+  const state = pd && decodeLoaderV3State(pd.data);
+  if (!state || state.kind !== 'programData')
+    throw new Error(`${program.toBase58()} has no programdata account`);
+  if (!state.authority) {
+    // An immutable program with these very bytes is as deployed as it gets.
+    if (sameDeployed(state.bytes, elf)) return 'unchanged';
+    throw new Error(`${program.toBase58()} is immutable (no upgrade authority)`);
+  }
+  if (sameDeployed(state.bytes, elf)) return 'unchanged';
+  if (!state.authority.equals(authority))
+    throw new Error(
+      `${program.toBase58()}'s upgrade authority is ${state.authority.toBase58()}, not ${authority.toBase58()}`,
+    );
+  if (elf.length > state.bytes.length)
+    throw new Error(
+      `${program.toBase58()} has room for ${state.bytes.length} bytes; the new file is ${elf.length} (extend the program first)`,
+    );
+  return 'upgrade';
+}
+
+function sameDeployed(deployed: Uint8Array, elf: Uint8Array): boolean {
+  return (
+    sameBytes(deployed.subarray(0, elf.length), elf) &&
+    deployed.subarray(elf.length).every((b) => b === 0)
+  );
+}
+
+/** Transactions of a deployment or upgrade of `elf` from scratch: buffer, writes, deploy. */
+export function deploymentTransactions(payer: PublicKey, authority: PublicKey, elf: Uint8Array) {
+  const size = chunkBytes(payer, PublicKey.default, authority);
+  return {
+    transactions: 2 + Math.ceil(elf.length / size),
+    signatures: payer.equals(authority) ? 1 : 2,
   };
 }
 

@@ -27,11 +27,18 @@ const queueEnvSchema = z.object({
 export type QueueEnv = z.infer<typeof queueEnvSchema>;
 
 const envSchema = queueEnvSchema.extend({
-  /** JSON-RPC endpoint of the cluster (devnet, mainnet, a local validator). */
+  /**
+   * The deployment manifest (migrations/deploy.ts writes it): cluster, program ids, network,
+   * models, trees, lookup table. The way to run against a cluster.
+   */
+  ZKPIN_DEPLOYMENT: z.string().min(1).optional(),
+  /** JSON-RPC endpoint of the cluster (default: the manifest's). */
   SOLANA_RPC_URL: z.string().url().optional(),
+  /** Its WebSocket endpoint, when it is not the RPC port + 1. */
+  SOLANA_WS_URL: z.string().url().optional(),
   /** Path of the oracle keypair (a Solana CLI JSON array of 64 bytes); needed by the relayer. */
   ORACLE_KEYPAIR: z.string().min(1).optional(),
-  /** The network's address (the Network PDA). */
+  /** The network's address (the Network PDA), without a manifest: localnet program ids. */
   NETWORK: base58Key.optional(),
   ROLE: z.enum(['prover', 'relayer', 'all']).default('all'),
   PROVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_PROVER_CONCURRENCY),
@@ -74,11 +81,13 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const r = envSchema.safeParse(source);
   if (!r.success) failOn(r);
   const env = r.data;
-  const missing: string[] = (['SOLANA_RPC_URL', 'NETWORK'] as const).filter((k) => !env[k]);
+  const missing: string[] = env.ZKPIN_DEPLOYMENT
+    ? []
+    : (['SOLANA_RPC_URL', 'NETWORK'] as const).filter((k) => !env[k]);
   if (env.ROLE !== 'prover' && !env.ORACLE_KEYPAIR) missing.push('ORACLE_KEYPAIR');
   if (missing.length > 0) {
     throw new Error(
-      `invalid oracle configuration: ROLE=${env.ROLE} needs ${missing.join(', ')} (both roles follow the network's devices on-chain; the relayer signs with ORACLE_KEYPAIR)`,
+      `invalid oracle configuration: ROLE=${env.ROLE} needs ${missing.join(', ')} (both roles follow the network's devices on-chain: set ZKPIN_DEPLOYMENT to the deployment manifest, or SOLANA_RPC_URL and NETWORK; the relayer signs with ORACLE_KEYPAIR)`,
     );
   }
   if (env.ROLE !== 'relayer') {

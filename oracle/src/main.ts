@@ -1,16 +1,18 @@
 /**
- * The oracle service: prover and/or relayer workers (ROLE) on the network NETWORK of the
- * cluster at SOLANA_RPC_URL, queues on REDIS_URL. Configuration: src/env.ts.
+ * The oracle service: prover and/or relayer workers (ROLE) on the deployment of
+ * ZKPIN_DEPLOYMENT (the manifest migrations/deploy.ts writes; or NETWORK on SOLANA_RPC_URL
+ * with the localnet program ids), queues on REDIS_URL. Configuration: src/env.ts.
  *
- * The device directory and the device tree replicas come from a NetworkFollower, which builds
- * them from program events: start the oracle before the network's first device is registered
- * (a backfill from an indexer is the production path; see the report in docs).
+ * The device directory and the device tree replicas come from a NetworkFollower, which reads
+ * the network's history from the chain before it follows live events: an oracle started after
+ * devices were registered knows them.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { Keypair, PublicKey } from '@solana/web3.js';
+import { AddressLookupTableAccount, Keypair } from '@solana/web3.js';
 import { pino } from 'pino';
-import { NetworkFollower, RpcChain } from '@zkpin/sdk';
+import { NetworkFollower, RpcChain, encodeVerifyingKey, verifyingKeyHash } from '@zkpin/sdk';
+import { serviceDeployment, type ServiceDeployment } from '@zkpin/sdk/node';
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
 import { artifactsSource, parseEnv, type Env } from './env.ts';
 import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
@@ -42,13 +44,25 @@ if (source?.kind === 'file') {
     process.exit(1);
   }
 }
+let deployment: ServiceDeployment;
+try {
+  deployment = serviceDeployment({
+    deployment: env.ZKPIN_DEPLOYMENT,
+    network: env.NETWORK,
+    rpcUrl: env.SOLANA_RPC_URL,
+  });
+} catch (e) {
+  process.stderr.write(`zkpin-oracle: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
 const log = pino({ name: 'zkpin-oracle', level: env.LOG_LEVEL });
 const metrics = new OracleMetrics({ defaultMetrics: true });
 const connection = { url: env.REDIS_URL };
-const chain = new RpcChain(env.SOLANA_RPC_URL!);
-const network = new PublicKey(env.NETWORK!);
+const chain = new RpcChain(deployment.rpcUrl, { wsUrl: env.SOLANA_WS_URL });
+const network = deployment.network;
+const programIds = deployment.programIds;
 // The network's history first (an oracle started after devices were registered knows them).
-const follower = new NetworkFollower(chain, network).start();
+const follower = new NetworkFollower(chain, network, { programIds }).start();
 follower.onResync((reason) => log.warn({ reason }, 'network replica rebuilt from the chain'));
 await follower.ready;
 log.info({ devices: follower.devices.size }, 'network replica loaded');
@@ -73,6 +87,21 @@ if (source) {
     log.warn(warning);
     artifacts = await devProverArtifacts();
   }
+  // The manifest says which verifying key each model was registered with: proving with
+  // other keys would only make proofs the program rejects.
+  const registered = deployment.manifest?.models.find((m) => m.id === artifacts.modelId);
+  if (deployment.manifest) {
+    const vkHash = verifyingKeyHash(encodeVerifyingKey(artifacts.vk));
+    const problem = !registered
+      ? `model ${artifacts.modelId} is not in the deployment (models ${deployment.manifest.models.map((m) => m.id).join(', ')})`
+      : registered.vkHash !== vkHash
+        ? `model ${artifacts.modelId} is registered with vk hash ${registered.vkHash}; these artifacts have ${vkHash}`
+        : undefined;
+    if (problem) {
+      process.stderr.write(`zkpin-oracle: proving artifacts: ${problem}\n`);
+      process.exit(1);
+    }
+  }
   prover = await Prover.create(artifacts, {
     backend: env.PROVER_BACKEND,
     native: { binary: env.ZKPIN_NATIVE_PROVER, trace: env.ZKPIN_PROVER_TRACE },
@@ -94,12 +123,28 @@ if (source) {
 if (env.ROLE !== 'prover') {
   const secret = JSON.parse(readFileSync(env.ORACLE_KEYPAIR!, 'utf8')) as number[];
   const submitter = Keypair.fromSecretKey(Uint8Array.from(secret));
+  let lookupTable: AddressLookupTableAccount | undefined;
+  if (deployment.lookupTable) {
+    const info = await chain.getAccountInfo(deployment.lookupTable);
+    if (!info) {
+      process.stderr.write(
+        `zkpin-oracle: the deployment's lookup table ${deployment.lookupTable.toBase58()} is not on the cluster (run migrations/deploy.ts again)\n`,
+      );
+      process.exit(1);
+    }
+    lookupTable = new AddressLookupTableAccount({
+      key: deployment.lookupTable,
+      state: AddressLookupTableAccount.deserialize(info.data),
+    });
+  }
   relayer = createRelayer({
     connection,
     prefix: env.QUEUE_PREFIX,
     chain,
     follower,
     submitter,
+    programIds,
+    lookupTable,
     setup: { network },
     computeUnitLimit: env.COMPUTE_UNIT_LIMIT,
     priorityFeeMicroLamports: env.PRIORITY_FEE_MICRO_LAMPORTS || undefined,

@@ -58,3 +58,20 @@ export function treeAccountRoot(data: Uint8Array): Uint8Array {
   if (at + 32 > data.length) throw new RangeError('tree account: data too short');
   return data.slice(at, at + 32);
 }
+
+/** The shape of an initialized tree account, from its header and size. */
+export function treeAccountShape(data: Uint8Array): TreeShape {
+  if (
+    data.length < HEADER_BYTES + TREE_COUNTERS_BYTES ||
+    data[0] !== ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE
+  )
+    throw new RangeError('not an initialized concurrent Merkle tree account');
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const maxBufferSize = view.getUint32(2, true);
+  const maxDepth = view.getUint32(6, true);
+  const canopyBytes = data.length - treeAccountSize({ maxDepth, maxBufferSize, canopyDepth: 0 });
+  const canopyDepth = Math.log2(canopyBytes / 32 + 2) - 1;
+  if (!Number.isInteger(canopyDepth) || canopyDepth < 0)
+    throw new RangeError(`tree account: ${data.length} bytes fit no canopy`);
+  return { maxDepth, maxBufferSize, canopyDepth };
+}

@@ -32,7 +32,7 @@ const known = new Map(
 const directory: DeviceDirectory = { device: (hex) => known.get(hex) };
 const bridge = createBridge({
   ...bridgeOptionsFromEnv(env),
-  network: new PublicKey(env.NETWORK),
+  network: new PublicKey(env.NETWORK!),
   directory,
   logger: pino({ level: env.LOG_LEVEL }),
   verifyThreads: 0,
