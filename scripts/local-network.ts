@@ -5,16 +5,25 @@
  * shutdown.
  *
  * Options: --devices N (default 4), --rate R readings/s (default 1), --duration S (stop
- * after S seconds). Redis and MQTT: REDIS_URL / MQTT_URL when set, else private local ones.
+ * after S seconds), --cluster embedded|local (default embedded). Redis and MQTT: REDIS_URL /
+ * MQTT_URL when set, else private local ones.
+ *
+ * --cluster local runs the same network on a real JSON-RPC validator instead (zkpin-validator
+ * on its own ports and ledger): deployed by migrations/deploy.ts into deployments/local, the
+ * bridge and the oracle as separate processes reading its manifest (scripts/lib/rpc-network.ts).
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '@zkpin/sdk/testing';
 import { startLocalNetwork } from './lib/local-network.ts';
+import { startRpcNetwork } from './lib/rpc-network.ts';
 
 const { values: args } = parseArgs({
   options: {
     devices: { type: 'string', default: '4' },
     rate: { type: 'string', default: '1' },
     duration: { type: 'string' },
+    cluster: { type: 'string', default: 'embedded' },
   },
 });
 const log = (s: string) => process.stdout.write(`${s}\n`);
@@ -24,11 +33,20 @@ const fmt = (o: Record<string, number>) =>
     .join(' ') || 'none';
 
 async function main() {
-  const net = await startLocalNetwork({
-    devices: Number(args.devices),
-    rate: Number(args.rate),
-    log,
-  });
+  const options = { devices: Number(args.devices), rate: Number(args.rate), log };
+  if (args.cluster !== 'embedded' && args.cluster !== 'local')
+    throw new Error(
+      `--cluster ${args.cluster}: expected embedded (LiteSVM in process) or local (a validator over JSON-RPC)`,
+    );
+  log(
+    args.cluster === 'local'
+      ? 'cluster      local: zkpin-validator over JSON-RPC, services as processes'
+      : 'cluster      embedded LiteSVM (--cluster local for a JSON-RPC validator)',
+  );
+  const net =
+    args.cluster === 'local'
+      ? await startRpcNetwork({ ...options, dir: join(REPO_ROOT, 'deployments', 'local') })
+      : await startLocalNetwork(options);
   const started = Date.now();
   const line = async () => {
     const s = await net.summary();

@@ -121,7 +121,8 @@ function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
-async function loadModel(dir: string, cluster: string, m: DeployConfig['models'][number]) {
+/** A configured model's artifacts (`dev`: the development ceremony's, local clusters only). */
+export async function loadModel(dir: string, cluster: string, m: DeployConfig['models'][number]) {
   if (m.artifacts === 'dev') {
     if (cluster !== 'local')
       throw new Error(

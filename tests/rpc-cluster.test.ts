@@ -1,0 +1,156 @@
+/**
+ * zkpin on a real JSON-RPC validator, run as an operator runs it: migrations/deploy.ts deploys
+ * programs built for the deployment's own keypairs and writes the manifest; the bridge and the
+ * oracle (prover + relayer) run as processes from their main.ts, reading that manifest;
+ * simulated devices are onboarded over RPC and publish over MQTT; records are checked on the
+ * tree account read over RPC.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PublicKey } from '@solana/web3.js';
+import { LOCALNET_PROGRAM_IDS, LOADER_V3_PROGRAM_ID } from '@zkpin/sdk';
+import { REPO_ROOT } from '@zkpin/sdk/testing';
+import { ServiceProcess, startRpcNetwork, type RpcNetwork } from '../scripts/lib/rpc-network.ts';
+
+let net: RpcNetwork;
+
+beforeAll(async () => {
+  net = await startRpcNetwork({ devices: 2, rate: 0, slotMs: 200 });
+}, 600_000);
+
+afterAll(async () => {
+  await net?.stop();
+}, 60_000);
+
+/** `tsx migrations/deploy.ts` against the test's validator. */
+function deployCli(args: string[]) {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'migrations/deploy.ts'), ...args],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        SOLANA_RPC_URL: net.validator.rpcUrl,
+        SOLANA_WS_URL: net.validator.wsUrl,
+      },
+      encoding: 'utf8',
+      timeout: 400_000,
+    },
+  );
+  return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, ms = 180_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('migrations/deploy.ts on the validator', () => {
+  it('deployed programs built for the deployment keypairs, not the localnet ids', async () => {
+    const ids = net.programIds;
+    expect(ids.deviceRegistry.equals(LOCALNET_PROGRAM_IDS.deviceRegistry)).toBe(false);
+    expect(ids.inferenceAttestation.equals(LOCALNET_PROGRAM_IDS.inferenceAttestation)).toBe(false);
+    for (const id of [ids.deviceRegistry, ids.inferenceAttestation]) {
+      const info = await net.chain.getAccountInfo(id);
+      expect(info?.executable).toBe(true);
+      expect(info?.owner.equals(LOADER_V3_PROGRAM_ID)).toBe(true);
+    }
+    // The trees belong to this deployment's registry.
+    const tree = await net.chain.getAccountInfo(new PublicKey(net.manifest.trees.record.address));
+    expect(tree?.owner.equals(ids.deviceRegistry)).toBe(true);
+    expect(net.manifest.cluster.name).toBe('local');
+    expect(net.manifest.models[0]!.insecureDevKeys).toBe(true);
+    expect(net.manifest.lookupTable).not.toBeNull();
+  });
+
+  it('a second run sends nothing and leaves the manifest byte for byte', () => {
+    const before = readFileSync(net.manifestPath, 'utf8');
+    const again = deployCli(['--dir', net.dir]);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toMatch(/nothing to do/);
+    expect(again.out).not.toMatch(/would |: deploy|: initialize|: create/);
+    expect(readFileSync(net.manifestPath, 'utf8')).toBe(before);
+    const dry = deployCli(['--dir', net.dir, '--dry-run']);
+    expect(dry.code, dry.out).toBe(0);
+    expect(dry.out).toMatch(/plan: nothing to do/);
+  }, 420_000);
+
+  it('--dry-run of a new deployment prints its plan and cost and sends nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zkpin-dry-'));
+    try {
+      const dry = deployCli(['--dir', dir, '--dry-run']);
+      expect(dry.code, dry.out).toBe(0);
+      expect(dry.out).toMatch(/would device_registry \S+: deploy \d+ bytes/);
+      expect(dry.out).toMatch(/would network \S+: initialize/);
+      expect(dry.out).toMatch(/would model 1 \S+: register/);
+      const plan = /plan: (\d+) steps, rent ([\d.]+) SOL \+ fees ([\d.]+) SOL = ([\d.]+) SOL/.exec(
+        dry.out,
+      );
+      expect(plan, dry.out).not.toBeNull();
+      // Two programs of ~230 kB and ~37 kB with room to double: a few SOL of rent.
+      expect(Number(plan![2])).toBeGreaterThan(1);
+      expect(Number(plan![3])).toBeGreaterThan(0);
+      // Nothing was sent: the program keypairs it made are not on the chain.
+      const key = JSON.parse(
+        readFileSync(join(dir, 'keys', 'device_registry-keypair.json'), 'utf8'),
+      ) as number[];
+      const { Keypair } = await import('@solana/web3.js');
+      const id = Keypair.fromSecretKey(Uint8Array.from(key)).publicKey;
+      expect(await net.chain.getAccountInfo(id)).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 420_000);
+});
+
+describe('bridge and oracle as processes over JSON-RPC', () => {
+  it('readings become records; the tree account read over RPC has the replica root', async () => {
+    const per = 3;
+    for (let i = 0; i < per * net.sim.devices.length; i++) await net.sim.publishOne();
+    const want = per * net.sim.devices.length;
+    await until(`${want} records`, () => net.follower.records >= want);
+    expect(await net.recordRootMatches()).toBe(true);
+    for (const d of net.sim.devices)
+      expect(net.follower.device(d.hex)?.leaf.seq.toString()).toBe(String(d.seq));
+    const s = await net.summary();
+    expect(s.deadLetters).toEqual({});
+    expect(s.accepted).toBe(want);
+  }, 300_000);
+
+  it('an oracle restarted after new registrations knows them from the chain and goes on', async () => {
+    await net.oracle.stop();
+    await net.sim.onboard(1); // registered while no oracle runs
+    const newest = net.sim.devices[net.sim.devices.length - 1]!;
+    await until('the follower to see the new device', () => !!net.follower.device(newest.hex));
+    const oracle = new ServiceProcess('oracle', 'oracle/src/main.ts', net.oracleEnv);
+    try {
+      await oracle.start(/relayer started/);
+      const loaded = oracle.lines.find((l) => l.includes('network replica loaded'));
+      expect(loaded && (JSON.parse(loaded) as { devices: number }).devices).toBe(
+        net.sim.devices.length,
+      );
+      await net.sim.connect();
+      const before = net.follower.records;
+      // One reading from each device, the new one included (the bridge followed its
+      // registration live while the oracle was down).
+      for (let i = 0; i < net.sim.devices.length; i++) await net.sim.publishOne();
+      await until('records from every device', () =>
+        net.sim.devices.every(
+          (d) => net.follower.device(d.hex)?.leaf.seq.toString() === String(d.seq),
+        ),
+      );
+      expect(net.follower.records).toBeGreaterThan(before);
+      expect(await net.recordRootMatches()).toBe(true);
+      expect((await net.summary()).deadLetters).toEqual({});
+    } finally {
+      await oracle.stop();
+    }
+  }, 300_000);
+});
