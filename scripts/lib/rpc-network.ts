@@ -95,8 +95,8 @@ export class ServiceProcess {
           w.resolve();
         }
     };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', onLine);
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
     await Promise.race([
       this.waitFor(ready, timeoutMs),
       this.exited.then((code) => {
