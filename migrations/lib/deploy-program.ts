@@ -25,6 +25,7 @@ import {
   initializeBufferInstruction,
   programDataAddress,
   toHex,
+  isTransientChainError,
   upgradeInstruction,
   writeInstruction,
   type Chain,
@@ -103,6 +104,20 @@ export async function deployProgram(o: DeployProgramOptions): Promise<DeployProg
     await chain.send(new Transaction().add(...ixs), unique);
     transactions += 1;
   };
+  /**
+   * A buffer write is idempotent (the same bytes at the same offset), so one whose
+   * transaction expired unseen, or met a transient RPC fault, is simply written again.
+   */
+  const write = async (at: number, bytes: Uint8Array) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send([writeInstruction(buffer, authority.publicKey, at, bytes)], [authority]);
+      } catch (e) {
+        if (attempt >= 4 || !isTransientChainError(e)) throw e;
+        log(`${program.toBase58()}: write at ${at} failed (${(e as Error).message}); again`);
+      }
+    }
+  };
 
   // 1. Is the program already there, with these bytes?
   const action = await programAction(chain, program, authority.publicKey, elf);
@@ -153,10 +168,7 @@ export async function deployProgram(o: DeployProgramOptions): Promise<DeployProg
   const worker = async () => {
     while (next < todo.length) {
       const at = todo[next++]!;
-      await send(
-        [writeInstruction(buffer, authority.publicKey, at, elf.subarray(at, at + size))],
-        [authority],
-      );
+      await write(at, elf.subarray(at, at + size));
     }
   };
   await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 8, todo.length) }, worker));

@@ -1,6 +1,7 @@
 /**
  * The relayer's address lookup table: the per-network accounts of every submit_attestation
- * (network, model, trees, the attestation PDA, device_registry, the compute-budget program).
+ * (model, trees, the attestation PDA, device_registry, the compute-budget program; not the
+ * network account, which stays a static key: see below).
  * A v0 transaction through it is about 190 bytes smaller than a legacy one, which leaves room
  * for a priority fee with a depth-20 device tree (docs/programs.md).
  */
@@ -37,8 +38,11 @@ export async function createRelayerLookupTable(
     payer: payer.publicKey,
     recentSlot,
   });
+  // The network account stays a static key of every attestation: getSignaturesForAddress
+  // (network) must find each one on any RPC node, and some (surfpool 1.3.1, measured) do not
+  // index addresses loaded from a lookup table. Followers and indexers read the network's
+  // history that way.
   const addresses = [
-    n.network,
     modelPda(n.network, n.modelId, ids.deviceRegistry),
     n.deviceTree,
     n.recordTree,
