@@ -100,12 +100,20 @@ type Broadcast =
   /** The answer was lost or meaningless: it may have been forwarded. */
   | { kind: 'unknown'; fault?: RpcFault; refusal?: ChainError };
 
-/** One `send`: owns its deadline, its run of faults and its report. */
+type Channel = 'read' | 'broadcast';
+
+/** One `send`: owns its deadline, its runs of faults and its report. */
 export class TransactionDelivery {
   private readonly started = Date.now();
   private deadline: number;
-  private faultsSince: number | undefined;
-  private faultsInARow = 0;
+  /**
+   * Runs of faults in a row, apart for reads and broadcasts: a node that answers status
+   * polls but refuses every sendTransaction is as unavailable as one that answers nothing.
+   */
+  private readonly runs: Record<Channel, { since?: number; count: number }> = {
+    read: { count: 0 },
+    broadcast: { count: 0 },
+  };
   readonly report: DeliveryReport = {
     versions: 0,
     broadcasts: 0,
@@ -212,7 +220,8 @@ export class TransactionDelivery {
           simulate = false;
           refusal = b.refusal ?? refusal;
           if (b.fault)
-            nextBroadcast = Date.now() + (await this.backoff('sendTransaction', b.fault));
+            nextBroadcast =
+              Date.now() + (await this.backoff('broadcast', 'sendTransaction', b.fault));
         } else if (b.kind === 'sent') {
           simulate = false;
         }
@@ -241,7 +250,7 @@ export class TransactionDelivery {
       : { encoding: 'base64', skipPreflight: true, maxRetries: 0 };
     try {
       await this.rpc.call<string>('sendTransaction', [v.transaction, config]);
-      this.healthy();
+      this.healthy('broadcast');
       return { kind: 'sent' };
     } catch (e) {
       if (!(e instanceof RpcResponseError)) {
@@ -249,7 +258,7 @@ export class TransactionDelivery {
         if (!fault) throw e;
         return { kind: 'unknown', fault };
       }
-      this.healthy(); // the node answered
+      this.healthy('broadcast'); // the node answered
       const data = (e.data ?? {}) as { err?: unknown; logs?: string[]; unitsConsumed?: number };
       if (data.err === undefined || data.err === null) return { kind: 'unknown' };
       if (data.err === 'AlreadyProcessed') return { kind: 'sent' };
@@ -322,19 +331,18 @@ export class TransactionDelivery {
     for (;;) {
       try {
         const v = await fn();
-        this.healthy();
+        this.healthy('read');
         return v;
       } catch (e) {
         const fault = rpcFault(e);
         if (!fault) throw e;
-        await sleep(await this.backoff(method, fault));
+        await sleep(await this.backoff('read', method, fault));
       }
     }
   }
 
-  private healthy(): void {
-    this.faultsSince = undefined;
-    this.faultsInARow = 0;
+  private healthy(channel: Channel): void {
+    this.runs[channel] = { count: 0 };
   }
 
   /**
@@ -342,19 +350,19 @@ export class TransactionDelivery {
    * when the server sent one); throws `CHAIN_RPC_UNAVAILABLE` once the faults outlast the
    * budget or the wait would pass the send's deadline.
    */
-  private backoff(method: string, fault: RpcFault): Promise<number> {
+  private backoff(channel: Channel, method: string, fault: RpcFault): Promise<number> {
     const now = Date.now();
-    this.faultsSince ??= now;
-    this.faultsInARow += 1;
+    const run = this.runs[channel];
+    run.since ??= now;
+    run.count += 1;
     const delay =
-      fault.retryAfterMs ??
-      backoffDelay(this.faultsInARow, this.o.backoffInitialMs, this.o.backoffMaxMs);
-    const spent = now - this.faultsSince;
+      fault.retryAfterMs ?? backoffDelay(run.count, this.o.backoffInitialMs, this.o.backoffMaxMs);
+    const spent = now - run.since;
     if (spent + delay > this.o.unavailableBudgetMs || now + delay > this.deadline) {
       return Promise.reject(
         this.error(
           'CHAIN_RPC_UNAVAILABLE',
-          `JSON-RPC ${method}: ${fault.summary}; ${this.faultsInARow} faults in a row over ${spent} ms` +
+          `JSON-RPC ${method}: ${fault.summary}; ${run.count} faults in a row over ${spent} ms` +
             (fault.retryAfterMs !== undefined ? ` (Retry-After ${fault.retryAfterMs} ms)` : ''),
           { method },
         ),
