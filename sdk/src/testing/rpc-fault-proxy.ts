@@ -11,7 +11,8 @@
  * - `dropResponse()`: forwards the request, then cuts the connection instead of answering (a
  *   `sendTransaction` lands, the client never hears);
  * - `withhold()`: answers `sendTransaction` with the transaction's signature without
- *   forwarding it (a node that accepts and loses it);
+ *   forwarding it (a node that accepts and loses it); `withhold({transactions: 1})` withholds
+ *   every broadcast of the next transaction (by signature), and forwards the others;
  * - `delay({ms})`: holds the request that long before forwarding it.
  *
  * `stats` counts requests per method and what happened to every `sendTransaction`, by signature.
@@ -45,7 +46,8 @@ interface FaultScope {
 type Fault =
   | { kind: 'http'; status: number; retryAfterS?: number }
   | { kind: 'drop' }
-  | { kind: 'withhold' }
+  /** `victims`: the signatures it withholds, up to `transactions` of them (else: any). */
+  | { kind: 'withhold'; transactions?: number; victims: Set<string> }
   | { kind: 'delay'; ms: number };
 
 interface Rule {
@@ -78,6 +80,7 @@ export interface RpcFaultProxyStats {
 export class RpcFaultProxy {
   readonly stats: RpcFaultProxyStats = { requests: {}, injected: {}, sends: new Map() };
   private rules: Rule[] = [];
+  private readonly forwardListeners = new Set<(method: string, signature?: string) => void>();
   private readonly sockets = new Set<Socket>();
   private downMode: 'refuse' | 'reset' | undefined;
   private upTimer: NodeJS.Timeout | undefined;
@@ -152,9 +155,29 @@ export class RpcFaultProxy {
     this.add({ kind: 'drop' }, { methods: ['sendTransaction'], ...o });
   }
 
-  /** Answers `sendTransaction` with the transaction's signature and never forwards it. */
-  withhold(o: Omit<FaultScope, 'methods'> = {}): void {
-    this.add({ kind: 'withhold' }, { ...o, methods: ['sendTransaction'] });
+  /**
+   * Answers `sendTransaction` with the transaction's signature and never forwards it: the
+   * next `count` requests, or, with `transactions`, every broadcast of the next that many
+   * distinct transactions (re-broadcasts included), whatever their number.
+   */
+  withhold(o: Omit<FaultScope, 'methods'> & { transactions?: number } = {}): void {
+    this.add(
+      { kind: 'withhold', transactions: o.transactions, victims: new Set() },
+      { count: o.count, methods: ['sendTransaction'] },
+    );
+  }
+
+  /** Called after each request is forwarded to the node, with its method and, for `sendTransaction`, its signature. */
+  onForwarded(fn: (method: string, signature?: string) => void): () => void {
+    this.forwardListeners.add(fn);
+    return () => this.forwardListeners.delete(fn);
+  }
+
+  /** Zeroes `stats`. */
+  resetStats(): void {
+    this.stats.requests = {};
+    this.stats.injected = {};
+    this.stats.sends.clear();
   }
 
   /** Holds matching requests `ms` before forwarding them. */
@@ -220,7 +243,10 @@ export class RpcFaultProxy {
     const record = signature ? this.record(signature) : undefined;
 
     const rule = this.rules.find(
-      (r) => r.remaining > 0 && (!r.methods || calls.some((c) => r.methods!.has(c.method))),
+      (r) =>
+        r.remaining > 0 &&
+        (!r.methods || calls.some((c) => r.methods!.has(c.method))) &&
+        (r.fault.kind !== 'withhold' || withholds(r.fault, signature)),
     );
     if (rule) rule.remaining -= 1;
     const fault = rule?.fault;
@@ -234,6 +260,7 @@ export class RpcFaultProxy {
       return;
     }
     if (fault?.kind === 'withhold' && send && signature && record) {
+      fault.victims.add(signature);
       this.count(this.stats.injected, 'withhold');
       record.withheld += 1;
       res
@@ -252,6 +279,7 @@ export class RpcFaultProxy {
       headers: { ...req.headers, host: this.upstream.host },
     });
     upstream.on('error', () => res.destroy());
+    for (const fn of this.forwardListeners) for (const c of calls) fn(c.method, signature);
     upstream.on('response', (ans) => {
       if (fault?.kind === 'drop') {
         this.count(this.stats.injected, 'drop');
@@ -300,6 +328,16 @@ export class RpcFaultProxy {
     socket.on('error', cut).on('close', cut);
     up.on('error', cut).on('close', cut);
   }
+}
+
+/** Whether a withhold fault takes the transaction `signature`. */
+function withholds(
+  f: { transactions?: number; victims: Set<string> },
+  signature: string | undefined,
+): boolean {
+  if (!signature) return false;
+  if (f.transactions === undefined || f.victims.has(signature)) return true;
+  return f.victims.size < f.transactions;
 }
 
 interface Call {
