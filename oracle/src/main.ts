@@ -12,7 +12,7 @@ import { Keypair, PublicKey } from '@solana/web3.js';
 import { pino } from 'pino';
 import { NetworkFollower, RpcChain } from '@zkpin/sdk';
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
-import { artifactsSource, parseEnv, type Env } from './env.ts';
+import { artifactsSource, parseEnv, rpcSendOptions, type Env } from './env.ts';
 import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
 import {
   OracleMetrics,
@@ -45,7 +45,7 @@ if (source?.kind === 'file') {
 const log = pino({ name: 'zkpin-oracle', level: env.LOG_LEVEL });
 const metrics = new OracleMetrics({ defaultMetrics: true });
 const connection = { url: env.REDIS_URL };
-const chain = new RpcChain(env.SOLANA_RPC_URL!);
+const chain = new RpcChain(env.SOLANA_RPC_URL!, { send: rpcSendOptions(env) });
 const network = new PublicKey(env.NETWORK!);
 // The network's history first (an oracle started after devices were registered knows them).
 const follower = new NetworkFollower(chain, network).start();
