@@ -148,7 +148,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
       (v.known
         ? `device seq is already ${v.leafSeq} >= ${seq}: already recorded`
         : `device seq is already ${v.leafSeq} >= ${seq}: recorded before the replica's recent window`) +
-        (inFlight ? ` (an earlier attempt of this job sent ${inFlight.signature})` : ''),
+        (inFlight ? ` (this job sent ${inFlight.signature}; its confirmation was lost)` : ''),
     );
     metrics.relayed.inc({ outcome: 'already_recorded' });
     return { outcome: 'already_recorded' };

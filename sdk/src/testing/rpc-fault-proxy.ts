@@ -225,13 +225,16 @@ export class RpcFaultProxy {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    this.server.on('request', (req, res) => void this.handle(req, res));
+    // A request cut mid-way (down(), a client gone) ends here.
+    this.server.on('request', (req, res) => void this.handle(req, res).catch(() => res.destroy()));
     this.server.on('upgrade', (req, socket, head) =>
       this.pipeWebSocket(req, socket as Socket, head),
     );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The client may be gone (it timed out, down() cut it) by the time the node answers.
+    res.on('error', () => undefined);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
