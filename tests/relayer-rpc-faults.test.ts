@@ -11,7 +11,9 @@
  * Retry-After and 503 bursts; 503 and reset connections that never stop (dead letter
  * RPC_UNAVAILABLE); a dropped sendTransaction answer (found by its signature status: recorded);
  * a broadcast that never lands (a fresh blockhash only after expiry, within one send and across
- * attempts); slow answers (request timeouts); WebSocket pass-through.
+ * attempts); slow answers (request timeouts); WebSocket pass-through. And what is not a fault:
+ * a program's refusal, in simulation or (its simulation's answer lost) on-chain, is a dead
+ * letter at once.
  *
  * The programs sit at their fixed ids through surfpool's `surfnet_setAccount` cheatcode (the
  * program keys are not in the repository; migrations/ deploys per-deployment ids).
@@ -484,6 +486,51 @@ describe('relayer through RPC faults (zkpin-validator behind RpcFaultProxy)', ()
     expect((await treeSequence(setup.recordTree)) - records).toBe(1n);
     expect(await seqOnChain(d)).toBe(1n);
     figures('dropped-answer', { delivery: r.delivery, relay_ms: r.relayMs });
+  }, 180_000);
+
+  it("a program's refusal is an answer, not a fault: dead-lettered at once with its name, in simulation or on-chain", async () => {
+    const dSim = await addDevice();
+    const dChain = await addDevice();
+    const p = pipeline();
+    proxy.resetStats();
+    const records = await treeSequence(setup.recordTree);
+    // A proof of another reading: the verifier refuses it.
+    const forged = async (d: TestDevice) => {
+      const payload = await relayPayload(d, 1n);
+      return { ...payload, score: (BigInt(payload.score) + 1n).toString() };
+    };
+
+    // Refused in simulation: nothing forwarded, one request.
+    const idSim = readingJobId(dSim.hex, 1n);
+    await p.relayQueue.add(QUEUE_RELAY, await forged(dSim), { jobId: idSim, attempts: 3 });
+    const deadSim = await settled(p.relayQueue, idSim);
+    const [simSig] = sentSignatures();
+    expect(proxy.sendsOf(simSig!)).toMatchObject({ forwarded: 1, dropped: 0 });
+
+    // The simulation's answer lost: the re-broadcast goes without simulation, the transaction
+    // fails on-chain, and its status and logs say why.
+    proxy.dropResponse({ count: 1 });
+    const idChain = readingJobId(dChain.hex, 1n);
+    await p.relayQueue.add(QUEUE_RELAY, await forged(dChain), { jobId: idChain, attempts: 3 });
+    const deadChain = await settled(p.relayQueue, idChain);
+    proxy.clear();
+    const chainSig = sentSignatures()[1]!;
+    expect(proxy.sendsOf(chainSig).dropped).toBe(1);
+    expect(proxy.sendsOf(chainSig).forwarded).toBeGreaterThanOrEqual(2);
+
+    for (const dead of [deadSim, deadChain]) {
+      expect(await dead.getState()).toBe('failed');
+      expect(dead.attemptsMade).toBe(1); // at once
+      expect(deadLetterReason(dead.failedReason)).toBe('PROGRAM_REJECTED');
+      expect(dead.failedReason).toMatch(/^PROGRAM_REJECTED: inference_attestation: InvalidProof/);
+    }
+    const { value } = await direct.connection.getSignatureStatuses([chainSig], {
+      searchTransactionHistory: true,
+    });
+    expect(value[0]?.err).not.toBeNull(); // it ran, and failed
+    expect(await treeSequence(setup.recordTree)).toBe(records);
+    expect(await seqOnChain(dSim)).toBe(0n);
+    expect(await seqOnChain(dChain)).toBe(0n);
   }, 180_000);
 
   it('a broadcast that never lands: signed again with a fresh blockhash only after the first expired, recorded once', async () => {
