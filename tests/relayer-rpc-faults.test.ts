@@ -42,6 +42,8 @@ import {
   bjjKeyHashBytes,
   deadLetterReason,
   deviceRegistryProgram,
+  isChainError,
+  isTransientChainError,
   encodeVerifyingKey,
   fromHex,
   programDataAddress,
@@ -630,6 +632,46 @@ describe('RpcChain through the proxy', () => {
     );
     await waitFor(() => seen.includes(r.signature), 10_000, 'the logsSubscribe notification');
     off();
+  }, 60_000);
+
+  it('a confirmation timeout is a transient ChainError; the next call follows the same version (inFlight) to its expiry, then signs one more', async () => {
+    const chain = new RpcChain(proxy.url, {
+      wsUrl: validator.wsUrl,
+      send: { ...SEND, timeoutMs: 1_500 },
+    });
+    closers.push(() => chain.close());
+    proxy.resetStats();
+    proxy.withhold({ transactions: 1 });
+    const to = Keypair.generate().publicKey;
+    const transfer = () =>
+      new Transaction().add(
+        SystemProgram.transfer({ fromPubkey: owner.publicKey, toPubkey: to, lamports: 2_000_000 }),
+      );
+    const signed: InFlightTransaction[] = [];
+    const onSigned = (v: InFlightTransaction) => void signed.push(v);
+    const e = await chain.send(transfer(), [owner], { onSigned }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(isChainError(e) && e.code).toBe('CHAIN_CONFIRM_TIMEOUT');
+    expect(isTransientChainError(e)).toBe(true);
+    expect(signed).toHaveLength(1);
+    // The next call: no timeout, the same version first.
+    const r = await chain.send(transfer(), [owner], {
+      inFlight: signed[0],
+      onSigned,
+      untilSettled: true,
+    });
+    proxy.clear();
+    expect(r.delivery).toMatchObject({ resumed: true, versions: 1 });
+    expect(signed).toHaveLength(2);
+    expect(sentSignatures()).toEqual(signed.map((v) => v.signature));
+    expect(proxy.sendsOf(signed[0]!.signature).forwarded).toBe(0);
+    expect(r.signature).toBe(signed[1]!.signature);
+    expect(signed[1]!.lastValidBlockHeight - BLOCKHASH_LIFETIME).toBeGreaterThan(
+      signed[0]!.lastValidBlockHeight,
+    );
+    expect(await direct.connection.getBalance(to)).toBe(2_000_000);
   }, 60_000);
 
   it('a status answer slower than the request timeout is a fault: retried, the transfer lands once', async () => {
