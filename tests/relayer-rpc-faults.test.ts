@@ -376,7 +376,7 @@ describe('relayer through RPC faults (zkpin-validator behind RpcFaultProxy)', ()
     const [only] = sentSignatures();
     expect(sentSignatures()).toHaveLength(1);
     expect(p.versions.map((v) => v.signature)).toEqual([only]);
-    expect(logs.some((l) => l.includes(`this job sent ${only}`))).toBe(true);
+    expect(logs.some((l) => l.includes(`the last version this job signed: ${only}`))).toBe(true);
     expect(await landed(only!)).toBe(true);
     expect((await treeSequence(setup.recordTree)) - records).toBe(1n);
     expect(await seqOnChain(d)).toBe(1n);

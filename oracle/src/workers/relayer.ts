@@ -37,9 +37,9 @@ import {
   DEFAULT_QUEUE_PREFIX,
   DeviceGate,
   QUEUE_PROVE,
+  QUEUE_RELAY,
   isChainError,
   isRpcUnavailable,
-  QUEUE_RELAY,
   relayJobSchema,
   type Chain,
   type NetworkFollower,
@@ -148,7 +148,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
       (v.known
         ? `device seq is already ${v.leafSeq} >= ${seq}: already recorded`
         : `device seq is already ${v.leafSeq} >= ${seq}: recorded before the replica's recent window`) +
-        (inFlight ? ` (this job sent ${inFlight.signature}; its confirmation was lost)` : ''),
+        (inFlight ? ` (the last version this job signed: ${inFlight.signature})` : ''),
     );
     metrics.relayed.inc({ outcome: 'already_recorded' });
     return { outcome: 'already_recorded' };
