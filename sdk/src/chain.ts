@@ -77,9 +77,10 @@ export interface SendOptions {
   /** Called with each version before its first broadcast (a throw stops the send there). */
   onSigned?(version: InFlightTransaction): Promise<void> | void;
   /**
-   * No send timeout: every version is followed until it is confirmed or its blockhash expired
-   * (a caller's last attempt, which must not give up on a version that could still land).
-   * Only RPC faults that outlast their budget end it early.
+   * Every version is followed until it is confirmed or its blockhash expired (a caller's last
+   * attempt, which must not give up on a version that could still land): the send timeout is
+   * ten times longer (a ceiling against a stalled cluster); RPC faults that outlast their
+   * budget still end it.
    */
   untilSettled?: boolean;
 }

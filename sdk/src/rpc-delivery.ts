@@ -71,6 +71,9 @@ export const DEFAULT_RPC_SEND_OPTIONS: Required<RpcSendOptions> = {
   maxResigns: 3,
 };
 
+/** `SendOptions.untilSettled`: the send's ceiling, in send timeouts. */
+export const UNTIL_SETTLED_TIMEOUTS = 10;
+
 /** A confirmed transaction as `getTransaction` serves it. */
 export interface Delivered {
   signature: string;
@@ -136,7 +139,8 @@ export class TransactionDelivery {
     signers: Signer[],
     opts: SendOptions = {},
   ): Promise<Delivered> {
-    if (opts.untilSettled) this.deadline = Infinity;
+    // Versions expire by themselves; the ceiling guards against a cluster that stopped.
+    if (opts.untilSettled) this.deadline = this.started + UNTIL_SETTLED_TIMEOUTS * this.o.timeoutMs;
     try {
       if (opts.inFlight) {
         this.report.resumed = true;
@@ -307,7 +311,13 @@ export class TransactionDelivery {
         };
       }
       // Confirmed, but this node does not serve it yet.
-      this.checkDeadline({ signature });
+      if (Date.now() >= this.deadline) {
+        throw this.error(
+          'CHAIN_CONFIRM_TIMEOUT',
+          `transaction ${signature} is confirmed, but the node does not serve it (getTransaction)`,
+          { signature },
+        );
+      }
       await sleep(this.o.pollMs);
     }
   }
