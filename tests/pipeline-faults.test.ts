@@ -269,9 +269,10 @@ describe('pipeline faults', () => {
     });
     const dead = await settled(p.relayQueue, id2);
     expect(await dead.getState()).toBe('failed');
-    expect(deadLetterReason(dead.failedReason)).toBe('RETRIES_EXHAUSTED');
+    // An RPC fault through every attempt: its own reason (sdk DEAD_LETTER_MEANINGS).
+    expect(deadLetterReason(dead.failedReason)).toBe('RPC_UNAVAILABLE');
     expect(dead.failedReason).toMatch(
-      /^RETRIES_EXHAUSTED: 3 attempts; last error: chain: fetch failed/,
+      /^RPC_UNAVAILABLE: 3 attempts; last error: chain: fetch failed/,
     );
     expect(dead.attemptsMade).toBe(3);
     expect(fx.seqOf(down)).toBe(0n);

@@ -4,7 +4,7 @@
  * naming the variable.
  */
 import { z } from 'zod';
-import { DEFAULT_QUEUE_PREFIX } from '@zkpin/sdk';
+import { DEFAULT_QUEUE_PREFIX, DEFAULT_RPC_SEND_OPTIONS, type RpcSendOptions } from '@zkpin/sdk';
 import {
   DEFAULT_COMPUTE_UNIT_LIMIT,
   DEFAULT_PROVER_CONCURRENCY,
@@ -16,6 +16,9 @@ const flag = z
   .enum(['0', '1', 'true', 'false', ''])
   .default('')
   .transform((v) => v === '1' || v === 'true');
+
+/** A duration in milliseconds, at least `min`. */
+const ms = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
 const base58Key = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'expected a base58 public key');
 
@@ -59,6 +62,21 @@ const envSchema = queueEnvSchema.extend({
     .max(1_400_000)
     .default(DEFAULT_COMPUTE_UNIT_LIMIT),
   PRIORITY_FEE_MICRO_LAMPORTS: z.coerce.number().int().min(0).default(0),
+  /** Longest one send may take before the job is retried (it follows the same transaction). */
+  RPC_SEND_TIMEOUT_MS: ms(1_000, DEFAULT_RPC_SEND_OPTIONS.timeoutMs),
+  /** Re-broadcast an unconfirmed transaction this often. */
+  RPC_REBROADCAST_MS: ms(100, DEFAULT_RPC_SEND_OPTIONS.rebroadcastMs),
+  /** One JSON-RPC request's timeout. */
+  RPC_REQUEST_TIMEOUT_MS: ms(100, DEFAULT_RPC_SEND_OPTIONS.requestTimeoutMs),
+  /** How long RPC faults in a row are retried within one send. */
+  RPC_UNAVAILABLE_BUDGET_MS: ms(0, DEFAULT_RPC_SEND_OPTIONS.unavailableBudgetMs),
+  /** Fresh blockhashes per send after a version expired without landing. */
+  RPC_MAX_RESIGNS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .default(DEFAULT_RPC_SEND_OPTIONS.maxResigns),
   /** Prometheus metrics on this port (0: off). */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -111,4 +129,15 @@ export type ArtifactsSource = { kind: 'file'; path: string } | { kind: 'dev' };
 export function artifactsSource(env: Env): ArtifactsSource | undefined {
   if (env.ROLE === 'relayer') return undefined;
   return env.PROVER_ARTIFACTS ? { kind: 'file', path: env.PROVER_ARTIFACTS } : { kind: 'dev' };
+}
+
+/** The budgets of the relayer's sends (`RpcChain`'s `send` option), from RPC_* variables. */
+export function rpcSendOptions(env: Env): RpcSendOptions {
+  return {
+    timeoutMs: env.RPC_SEND_TIMEOUT_MS,
+    rebroadcastMs: env.RPC_REBROADCAST_MS,
+    requestTimeoutMs: env.RPC_REQUEST_TIMEOUT_MS,
+    unavailableBudgetMs: env.RPC_UNAVAILABLE_BUDGET_MS,
+    maxResigns: env.RPC_MAX_RESIGNS,
+  };
 }

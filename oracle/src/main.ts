@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { NetworkFollower, RpcChain, encodeVerifyingKey, verifyingKeyHash } from '@zkpin/sdk';
 import { serviceDeployment, type ServiceDeployment } from '@zkpin/sdk/node';
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
-import { artifactsSource, parseEnv, type Env } from './env.ts';
+import { artifactsSource, parseEnv, rpcSendOptions, type Env } from './env.ts';
 import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
 import {
   OracleMetrics,
@@ -58,7 +58,10 @@ try {
 const log = pino({ name: 'zkpin-oracle', level: env.LOG_LEVEL });
 const metrics = new OracleMetrics({ defaultMetrics: true });
 const connection = { url: env.REDIS_URL };
-const chain = new RpcChain(deployment.rpcUrl, { wsUrl: env.SOLANA_WS_URL });
+const chain = new RpcChain(deployment.rpcUrl, {
+  wsUrl: env.SOLANA_WS_URL,
+  send: rpcSendOptions(env),
+});
 const network = deployment.network;
 const programIds = deployment.programIds;
 // The network's history first (an oracle started after devices were registered knows them).

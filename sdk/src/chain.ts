@@ -15,6 +15,16 @@ import {
 } from '@solana/web3.js';
 import { Buffer } from 'buffer';
 import bs58 from 'bs58';
+import type { DeliveryReport } from './chain-errors.ts';
+import {
+  DEFAULT_RPC_SEND_OPTIONS,
+  TransactionDelivery,
+  type RpcSendOptions,
+} from './rpc-delivery.ts';
+import { JsonRpcClient, faultTypedFetch } from './rpc-transport.ts';
+
+export * from './chain-errors.ts';
+export { DEFAULT_RPC_SEND_OPTIONS, type RpcSendOptions } from './rpc-delivery.ts';
 
 /** One instruction a transaction ran (top level or invoked through CPI). */
 export interface ChainInstruction {
@@ -40,31 +50,55 @@ export interface ChainTransaction {
 export interface TxResult extends ChainTransaction {
   computeUnits: number;
   returnData: Buffer;
+  /** How the send went over JSON-RPC (broadcasts, fresh blockhashes, retried faults). */
+  delivery?: DeliveryReport;
 }
 
-/** A transaction the chain rejected. `logs` lets Anchor's `translateError` decode it. */
-export class ChainError extends Error {
-  readonly code = 'CHAIN_TX_FAILED' as const;
-  constructor(
-    message: string,
-    readonly logs: string[],
-    readonly context: { instructionIndex?: number; customCode?: number; computeUnits: number },
-  ) {
-    super(message);
-    this.name = 'ChainError';
-  }
+/**
+ * One signed version of a transaction, as `RpcChain.send` broadcasts it: what a later attempt
+ * needs to follow it to its end instead of signing a second live version.
+ */
+export interface InFlightTransaction {
+  /** Base58 fee payer signature. */
+  signature: string;
+  /** The wire bytes, base64. */
+  transaction: string;
+  /** Last block height at which its blockhash is valid. */
+  lastValidBlockHeight: number;
 }
 
-export function isChainError(e: unknown): e is ChainError {
-  return e instanceof ChainError;
+export interface SendOptions {
+  /**
+   * A version of this same transaction that an earlier attempt signed: it is followed first
+   * (re-broadcast until it is confirmed or its blockhash expired), and `tx` is signed afresh
+   * only when it did not land.
+   */
+  inFlight?: InFlightTransaction;
+  /** Called with each version before its first broadcast (a throw stops the send there). */
+  onSigned?(version: InFlightTransaction): Promise<void> | void;
+  /**
+   * Every version is followed until it is confirmed or its blockhash expired (a caller's last
+   * attempt, which must not give up on a version that could still land): the send timeout is
+   * ten times longer (a ceiling against a stalled cluster); RPC faults that outlast their
+   * budget still end it.
+   */
+  untilSettled?: boolean;
 }
 
 export type TransactionListener = (tx: ChainTransaction) => void;
 
 export interface Chain {
   readonly kind: 'embedded' | 'rpc';
-  /** Signs (first signer pays), sends and waits for confirmation. Throws on failure. */
-  send(tx: Transaction | VersionedTransaction, signers: Signer[]): Promise<TxResult>;
+  /**
+   * Signs (first signer pays), sends and waits for confirmation. Throws on failure: a
+   * `ChainError` (code `CHAIN_TX_FAILED` for a refusal, transient codes for RPC faults) or the
+   * error of a signer. `o` matters to chains with a network in between (RpcChain).
+   */
+  send(
+    tx: Transaction | VersionedTransaction,
+    signers: Signer[],
+    o?: SendOptions,
+  ): Promise<TxResult>;
   getAccountInfo(pubkey: PublicKey): Promise<AccountInfo<Buffer> | null>;
   /**
    * Every successful transaction that mentions `address` from now on, in order, with its
@@ -90,27 +124,31 @@ export interface Chain {
   close(): Promise<void>;
 }
 
-/** Whether a send failure is worth retrying (network, blockhash, rate limits). */
-export function isTransientChainError(e: unknown): boolean {
-  if (isChainError(e)) {
-    // A program rejected the transaction: permanent, unless the budget ran out.
-    return /ComputationalBudgetExceeded|BlockhashNotFound/.test(e.message);
-  }
-  const msg = e instanceof Error ? e.message : String(e);
-  return !/custom program error|InstructionError/.test(msg);
-}
-
 export class RpcChain implements Chain {
   readonly kind = 'rpc' as const;
   readonly connection: Connection;
   private readonly subscriptions: number[] = [];
 
+  /** The send path's own client: typed faults, a timeout per request (rpc-transport.ts). */
+  private readonly sendRpc: JsonRpcClient;
+  private readonly sendConnection: Connection;
+  private readonly sendOptions: Required<RpcSendOptions>;
+
   /**
    * @param url the JSON-RPC endpoint
    * @param o.wsUrl its WebSocket endpoint, when it is not web3.js's guess (the RPC port + 1)
+   * @param o.send budgets of `send` (rebroadcasts, fault retries, timeouts; rpc-delivery.ts)
    */
-  constructor(url: string, o: { wsUrl?: string } = {}) {
+  constructor(url: string, o: { wsUrl?: string; send?: RpcSendOptions } = {}) {
     this.connection = new Connection(url, { commitment: 'confirmed', wsEndpoint: o.wsUrl });
+    this.sendOptions = { ...DEFAULT_RPC_SEND_OPTIONS, ...o.send };
+    this.sendRpc = new JsonRpcClient(url, this.sendOptions.requestTimeoutMs);
+    this.sendConnection = new Connection(url, {
+      commitment: 'confirmed',
+      wsEndpoint: o.wsUrl,
+      fetch: faultTypedFetch(this.sendOptions.requestTimeoutMs),
+      disableRetryOnRateLimit: true,
+    });
   }
 
   async slot(): Promise<bigint> {
@@ -125,30 +163,18 @@ export class RpcChain implements Chain {
     while ((await this.slot()) <= slot) await new Promise((r) => setTimeout(r, 200));
   }
 
-  async send(tx: Transaction | VersionedTransaction, signers: Signer[]): Promise<TxResult> {
-    const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash();
-    if (tx instanceof Transaction) {
-      tx.recentBlockhash = blockhash;
-      if (!tx.feePayer && signers[0]) tx.feePayer = signers[0].publicKey;
-      tx.sign(...signers);
-    } else {
-      tx.message.recentBlockhash = blockhash;
-      tx.sign(signers);
-    }
-    const signature = await this.connection.sendRawTransaction(tx.serialize());
-    const status = await this.connection.confirmTransaction({
-      signature,
-      blockhash,
-      lastValidBlockHeight,
-    });
-    if (status.value.err) {
-      throw new Error(`Transaction ${signature} failed: ${JSON.stringify(status.value.err)}`);
-    }
-    const info = await this.connection.getTransaction(signature, {
-      commitment: 'confirmed',
-      maxSupportedTransactionVersion: 0,
-    });
-    if (!info) throw new Error(`Transaction ${signature} confirmed but not found`);
+  /**
+   * Sends as a cluster needs it (rpc-delivery.ts): re-broadcasts until confirmed or expired,
+   * a fresh blockhash only after an expired version was looked up and did not land, RPC
+   * faults retried with backoff; gives up with a transient `ChainError` after its budgets.
+   */
+  async send(
+    tx: Transaction | VersionedTransaction,
+    signers: Signer[],
+    o: SendOptions = {},
+  ): Promise<TxResult> {
+    const delivery = new TransactionDelivery(this.sendRpc, this.sendConnection, this.sendOptions);
+    const { signature, info, delivery: report } = await delivery.run(tx, signers, o);
     return {
       ...toChainTransaction(signature, info),
       computeUnits: info.meta?.computeUnitsConsumed ?? 0,
@@ -157,6 +183,7 @@ export class RpcChain implements Chain {
           '',
         'base64',
       ),
+      delivery: report,
     };
   }
 

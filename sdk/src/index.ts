@@ -23,6 +23,7 @@ export * from './signed-reading-json.ts';
 export * from './pipeline.ts';
 export * from './device-gate.ts';
 export * from './chain.ts';
+export * from './rpc-transport.ts';
 export * from './loader-v3.ts';
 export * from './network-follower.ts';
 export * from './deployment.ts';

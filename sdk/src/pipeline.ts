@@ -189,7 +189,10 @@ export const WORKER_REJECTIONS = {
   MALFORMED_JOB: 'the job payload does not match its queue schema (not the reading itself)',
   PROGRAM_REJECTED: 'a program refused the attestation (named error and number)',
   STALE_SEQ: 'a later reading of the device was recorded first; this one never can be',
-  RETRIES_EXHAUSTED: 'transient failures (RPC, Redis, ...) outlasted every attempt',
+  RPC_UNAVAILABLE:
+    "the cluster's JSON-RPC endpoint failed through every attempt (connection refused or reset, timeouts, HTTP 429 or 5xx, transactions neither confirmed nor expired); the message says whether a signed version could still land",
+  RETRIES_EXHAUSTED:
+    'transient failures (Redis, a replica behind the chain, ...) outlasted every attempt',
 } as const;
 
 /** Device gate reasons that end a job as a dead letter (all but `REPLAYED_SEQ`). */

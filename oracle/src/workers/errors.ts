@@ -12,22 +12,35 @@ export function deadLetter(code: DeadLetterReason, message: string): Unrecoverab
 }
 
 /** Whether this attempt is the job's last one (a failure now is final). */
-function isLastAttempt(job: Job): boolean {
+export function isLastAttempt(job: Job): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts || 1);
 }
 
+/** A failure that `transient()` already judged: retried as it is. */
+export class TransientError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransientError';
+  }
+}
+
+/** Dead-letter reasons of transient failures that outlasted every attempt. */
+export type ExhaustedReason = Extract<DeadLetterReason, 'RETRIES_EXHAUSTED' | 'RPC_UNAVAILABLE'>;
+
 /**
  * A transient failure: retried with backoff, except on the last attempt, where it becomes a
- * dead letter naming the attempts and the last error.
+ * dead letter naming the attempts and the last error, with `reason` (`RPC_UNAVAILABLE` when
+ * the cluster could not be reached or did not confirm).
  */
-export function transient(job: Job, message: string): Error {
+export function transient(
+  job: Job,
+  message: string,
+  reason: ExhaustedReason = 'RETRIES_EXHAUSTED',
+): Error {
   if (isLastAttempt(job)) {
-    return deadLetter(
-      'RETRIES_EXHAUSTED',
-      `${job.attemptsMade + 1} attempts; last error: ${message}`,
-    );
+    return deadLetter(reason, `${job.attemptsMade + 1} attempts; last error: ${message}`);
   }
-  return new Error(message);
+  return new TransientError(message);
 }
 
 export function errorMessage(e: unknown): string {

@@ -15,6 +15,9 @@ export class OracleMetrics {
   readonly relaySeconds: Histogram;
   readonly endToEndSeconds: Histogram;
   readonly computeUnits: Histogram;
+  readonly broadcasts: Counter;
+  readonly resigns: Counter;
+  readonly rpcRetries: Counter;
 
   constructor(opts: { registry?: Registry; defaultMetrics?: boolean } = {}) {
     this.registry = opts.registry ?? new Registry();
@@ -68,6 +71,21 @@ export class OracleMetrics {
       help: 'compute units consumed by submit_attestation transactions',
       // Up to the default limit: a transaction above it fails before it is counted.
       buckets: [100_000, 105_000, 110_000, 115_000, 120_000, DEFAULT_COMPUTE_UNIT_LIMIT],
+      registers,
+    });
+    this.broadcasts = new Counter({
+      name: 'zkpin_oracle_relay_broadcasts_total',
+      help: 'sendTransaction requests of submit_attestation transactions (first broadcasts and re-broadcasts)',
+      registers,
+    });
+    this.resigns = new Counter({
+      name: 'zkpin_oracle_relay_resigns_total',
+      help: 'submit_attestation transactions signed again with a fresh blockhash after a version expired without landing',
+      registers,
+    });
+    this.rpcRetries = new Counter({
+      name: 'zkpin_oracle_relay_rpc_retries_total',
+      help: 'JSON-RPC requests of the send path retried after a fault (refused, reset, timeout, HTTP 429 or 5xx)',
       registers,
     });
   }

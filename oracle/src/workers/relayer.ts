@@ -14,19 +14,32 @@
  * - `recorded`: the transaction confirmed;
  * - `already_recorded`: the device's seq is already at (or past) the job's seq — a reading
  *   seen twice, a replayed old seq, or a retry after a send whose confirmation was lost;
- * - retried with backoff: network and blockhash errors, a replica behind the chain;
+ * - retried with backoff: RPC faults (after the send's own retries: `ChainError` codes
+ *   `CHAIN_RPC_UNAVAILABLE`, `CHAIN_CONFIRM_TIMEOUT`, `CHAIN_BLOCKHASH_EXPIRED`), a replica
+ *   behind the chain; the next attempt follows the version the last one signed (job progress
+ *   `inFlight`, relay/send.ts) before it signs another;
  * - dead letter: `PROGRAM_REJECTED: <program>: <Error> (<code>)`, `DEVICE_REVOKED`,
  *   `UNKNOWN_DEVICE`, `STALE_SEQ` (a later reading of the device was recorded first),
- *   `MALFORMED_JOB`, `RETRIES_EXHAUSTED`.
+ *   `MALFORMED_JOB`, `RPC_UNAVAILABLE` (RPC faults through every attempt),
+ *   `RETRIES_EXHAUSTED` (other transient failures through every attempt).
  */
 import type { AddressLookupTableAccount, Keypair, PublicKey } from '@solana/web3.js';
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import {
+  DelayedError,
+  Queue,
+  UnrecoverableError,
+  Worker,
+  type ConnectionOptions,
+  type Job,
+} from 'bullmq';
 import type { Logger } from 'pino';
 import {
   DEFAULT_QUEUE_PREFIX,
   DeviceGate,
   QUEUE_PROVE,
   QUEUE_RELAY,
+  isChainError,
+  isRpcUnavailable,
   relayJobSchema,
   type Chain,
   type NetworkFollower,
@@ -35,7 +48,7 @@ import {
 } from '@zkpin/sdk';
 import { DEFAULT_COMPUTE_UNIT_LIMIT, DEFAULT_RELAYER_CONCURRENCY } from '../defaults.ts';
 import { deviceVerdict, seqVerdict, type FinalVerdict } from './device-verdict.ts';
-import { deadLetter, transient } from './errors.ts';
+import { TransientError, deadLetter, errorMessage, isLastAttempt, transient } from './errors.ts';
 import { countFailures } from './failures.ts';
 import { silentLogger } from './logger.ts';
 import { OracleMetrics } from './metrics.ts';
@@ -43,7 +56,7 @@ import { classifySendError } from './relay/classify.ts';
 import { ReadingOrder } from './relay/ordering.ts';
 import { RecordTreeSource } from './relay/record-tree.ts';
 import { syncedDeviceProof } from './relay/replica.ts';
-import { sendAttestation, type RelayResult } from './relay/send.ts';
+import { countDelivery, inFlightOf, sendAttestation, type RelayResult } from './relay/send.ts';
 import { AttestationTransactions } from './relay/transaction.ts';
 
 export type { RelayResult } from './relay/send.ts';
@@ -98,6 +111,17 @@ function parseRelayJob(data: unknown): RelayJob {
   return parsed.data;
 }
 
+/**
+ * `message`, and on the job's last attempt what became of the version an earlier attempt
+ * signed: it may still land until its blockhash expires, and a retry follows it first.
+ */
+function withInFlight(job: Job, message: string, e: unknown): string {
+  const v = inFlightOf(job);
+  const expired = isChainError(e) && e.code === 'CHAIN_BLOCKHASH_EXPIRED';
+  if (!v || expired || !isLastAttempt(job)) return message;
+  return `${message}; the last signed version ${v.signature} is valid through block height ${v.lastValidBlockHeight} and may still land (zkpin-oracle retry follows it before signing another)`;
+}
+
 export function createRelayer(o: RelayerOptions): RelayerHandle {
   const prefix = o.prefix ?? DEFAULT_QUEUE_PREFIX;
   const log = (o.logger ?? silentLogger()).child({ component: 'relayer' });
@@ -123,10 +147,12 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
   async function settle(job: Job, v: FinalVerdict): Promise<RelayResult> {
     if (v.kind === 'reject') throw deadLetter(v.code, v.message);
     const seq = BigInt((job.data as RelayJob).seq);
+    const inFlight = inFlightOf(job);
     await job.log(
-      v.known
+      (v.known
         ? `device seq is already ${v.leafSeq} >= ${seq}: already recorded`
-        : `device seq is already ${v.leafSeq} >= ${seq}: recorded before the replica's recent window`,
+        : `device seq is already ${v.leafSeq} >= ${seq}: recorded before the replica's recent window`) +
+        (inFlight ? ` (the last version this job signed: ${inFlight.signature})` : ''),
     );
     metrics.relayed.inc({ outcome: 'already_recorded' });
     return { outcome: 'already_recorded' };
@@ -149,6 +175,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     try {
       return await sendAttestation(o.chain, tx, o.submitter, job, r, metrics);
     } catch (e) {
+      if (isChainError(e)) countDelivery(metrics, e.context.delivery);
       const failure = classifySendError(e, r.device, seq, o.programIds);
       await job.log(`send failed: ${failure.summary}`);
       // Whatever failed: if the device's seq has reached the job's, the reading is on-chain.
@@ -158,11 +185,27 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
         return settle(job, seqVerdict(o.follower, r.device, after, seq));
       if (failure.kind === 'dead_letter') throw deadLetter(failure.code, failure.message);
       if (failure.refreshRecordTree) await recordTrees.current(true);
-      throw transient(job, failure.message);
+      throw transient(job, withInFlight(job, failure.message, e), failure.exhausted);
     }
   };
 
-  const worker = new Worker<unknown, RelayResult>(QUEUE_RELAY, processJob, {
+  /**
+   * The job, with RPC faults outside the send (reading accounts, the replica's catch-up)
+   * retried as the send's are, and ending as `RPC_UNAVAILABLE` when they outlast the attempts.
+   */
+  const processor = async (job: Job, token?: string): Promise<RelayResult> => {
+    try {
+      return await processJob(job, token);
+    } catch (e) {
+      const judged =
+        e instanceof TransientError || e instanceof UnrecoverableError || e instanceof DelayedError;
+      if (!judged && isRpcUnavailable(e))
+        throw transient(job, withInFlight(job, `chain: ${errorMessage(e)}`, e), 'RPC_UNAVAILABLE');
+      throw e;
+    }
+  };
+
+  const worker = new Worker<unknown, RelayResult>(QUEUE_RELAY, processor, {
     connection: o.connection,
     prefix,
     concurrency: o.concurrency ?? DEFAULT_RELAYER_CONCURRENCY,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { artifactsSource, parseEnv } from '../../src/env.ts';
+import { DEFAULT_RPC_SEND_OPTIONS } from '@zkpin/sdk';
+import { artifactsSource, parseEnv, rpcSendOptions } from '../../src/env.ts';
 import {
   DEFAULT_COMPUTE_UNIT_LIMIT,
   DEFAULT_PROVER_CONCURRENCY,
@@ -78,5 +79,33 @@ describe('oracle env', () => {
       ZKPIN_NATIVE_PROVER: '/opt/zkpin-native-prover',
       ZKPIN_PROVER_TRACE: true,
     });
+  });
+
+  it('reads the send budgets (RPC_*), defaults from the sdk', () => {
+    const relayer = { ...prover, ROLE: 'relayer', ORACLE_KEYPAIR: '/k.json' };
+    const d = rpcSendOptions(parseEnv(relayer));
+    expect(d).toEqual({
+      timeoutMs: DEFAULT_RPC_SEND_OPTIONS.timeoutMs,
+      rebroadcastMs: DEFAULT_RPC_SEND_OPTIONS.rebroadcastMs,
+      requestTimeoutMs: DEFAULT_RPC_SEND_OPTIONS.requestTimeoutMs,
+      unavailableBudgetMs: DEFAULT_RPC_SEND_OPTIONS.unavailableBudgetMs,
+      maxResigns: DEFAULT_RPC_SEND_OPTIONS.maxResigns,
+    });
+    const set = parseEnv({
+      ...relayer,
+      RPC_SEND_TIMEOUT_MS: '90000',
+      RPC_REBROADCAST_MS: '1500',
+      RPC_REQUEST_TIMEOUT_MS: '5000',
+      RPC_UNAVAILABLE_BUDGET_MS: '30000',
+      RPC_MAX_RESIGNS: '1',
+    });
+    expect(rpcSendOptions(set)).toEqual({
+      timeoutMs: 90_000,
+      rebroadcastMs: 1_500,
+      requestTimeoutMs: 5_000,
+      unavailableBudgetMs: 30_000,
+      maxResigns: 1,
+    });
+    expect(() => parseEnv({ ...relayer, RPC_REBROADCAST_MS: '10' })).toThrow(/RPC_REBROADCAST_MS/);
   });
 });

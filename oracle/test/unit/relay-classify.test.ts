@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEVICE_REGISTRY_PROGRAM_ID, INFERENCE_ATTESTATION_PROGRAM_ID } from '@zkpin/sdk';
+import {
+  ChainError,
+  DEVICE_REGISTRY_PROGRAM_ID,
+  INFERENCE_ATTESTATION_PROGRAM_ID,
+} from '@zkpin/sdk';
 import { classifySendError } from '../../src/workers/relay/classify.ts';
 
 const device = 'ab'.repeat(32);
@@ -56,9 +60,30 @@ describe('relay send errors', () => {
     expect(classifySendError(new Error('fetch failed: ECONNREFUSED'), device, 5n)).toMatchObject({
       kind: 'transient',
       message: 'chain: fetch failed: ECONNREFUSED',
+      exhausted: 'RPC_UNAVAILABLE',
     });
     const big = classifySendError(new Error('Transaction too large: 1300 > 1232'), device, 5n);
     expect(big).toMatchObject({ kind: 'dead_letter', code: 'PROGRAM_REJECTED' });
     expect(big.kind === 'dead_letter' && big.message).toMatch(/createRelayerLookupTable/);
+  });
+
+  it("retries the RPC path's own ChainErrors, ending as RPC_UNAVAILABLE; a refusal with logs is the program's", () => {
+    for (const code of [
+      'CHAIN_RPC_UNAVAILABLE',
+      'CHAIN_CONFIRM_TIMEOUT',
+      'CHAIN_BLOCKHASH_EXPIRED',
+    ] as const) {
+      const e = new ChainError(`${code}: JSON-RPC sendTransaction: HTTP 503`, [], {}, code);
+      expect(classifySendError(e, device, 5n)).toMatchObject({
+        kind: 'transient',
+        exhausted: 'RPC_UNAVAILABLE',
+      });
+    }
+    const refused = programError(INFERENCE_ATTESTATION_PROGRAM_ID, 6008);
+    const e = new ChainError(refused.message, (refused as Error & { logs: string[] }).logs, {});
+    expect(classifySendError(e, device, 5n)).toMatchObject({
+      kind: 'dead_letter',
+      code: 'PROGRAM_REJECTED',
+    });
   });
 });

@@ -10,7 +10,13 @@ import type {
   VersionedTransaction,
 } from '@solana/web3.js';
 import type { Buffer } from 'buffer';
-import type { Chain, ChainTransaction, TransactionListener, TxResult } from '../chain.ts';
+import type {
+  Chain,
+  ChainTransaction,
+  SendOptions,
+  TransactionListener,
+  TxResult,
+} from '../chain.ts';
 import type { LocalChain } from './local-chain.ts';
 
 export class EmbeddedChain implements Chain {
@@ -19,7 +25,12 @@ export class EmbeddedChain implements Chain {
 
   constructor(readonly local: LocalChain) {}
 
-  send(tx: Transaction | VersionedTransaction, signers: Signer[]): Promise<TxResult> {
+  /** Runs the transaction at once: nothing is ever in flight, so `SendOptions` change nothing. */
+  send(
+    tx: Transaction | VersionedTransaction,
+    signers: Signer[],
+    _o?: SendOptions,
+  ): Promise<TxResult> {
     try {
       return Promise.resolve(this.local.send(tx, signers));
     } catch (e) {

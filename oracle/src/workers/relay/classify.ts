@@ -1,15 +1,17 @@
 /**
  * What a failed send means for the relay job: a program error is a dead letter (its name and
  * code through the IDL), except the few that a rebuilt transaction can fix; network and
- * blockhash errors are transient.
+ * blockhash errors are transient, and RPC faults that outlast every attempt end as
+ * `RPC_UNAVAILABLE`.
  */
 import {
   attributeProgramError,
+  isRpcUnavailable,
   isTransientChainError,
   type DeadLetterReason,
   type ProgramIds,
 } from '@zkpin/sdk';
-import { errorMessage } from '../errors.ts';
+import { errorMessage, type ExhaustedReason } from '../errors.ts';
 
 export type SendFailure = {
   /** What the job log says: `<program>: <Error> (<code>)`, or the error's message. */
@@ -21,6 +23,8 @@ export type SendFailure = {
       message: string;
       /** The network rotated its record tree: read the Network account again first. */
       refreshRecordTree?: boolean;
+      /** The dead-letter reason when no attempt is left (default RETRIES_EXHAUSTED). */
+      exhausted?: ExhaustedReason;
     }
 );
 
@@ -84,6 +88,11 @@ export function classifySendError(
       message: `${msg} (use a lookup table: createRelayerLookupTable)`,
     };
   if (isTransientChainError(e))
-    return { summary: msg, kind: 'transient', message: `chain: ${msg}` };
+    return {
+      summary: msg,
+      kind: 'transient',
+      message: `chain: ${msg}`,
+      exhausted: isRpcUnavailable(e) ? 'RPC_UNAVAILABLE' : undefined,
+    };
   return { summary: msg, kind: 'dead_letter', code: 'PROGRAM_REJECTED', message: msg };
 }
