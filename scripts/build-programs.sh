@@ -29,7 +29,7 @@ if [ -n "${ZKPIN_DEVICE_REGISTRY_ID:-}${ZKPIN_INFERENCE_ATTESTATION_ID:-}" ]; th
     echo "build-programs: set both ZKPIN_DEVICE_REGISTRY_ID and ZKPIN_INFERENCE_ATTESTATION_ID" >&2
     exit 2
   fi
-  if [ "$out" = target/deploy ]; then
+  if [ "$(realpath -m "$out")" = "$(realpath -m target/deploy)" ]; then
     echo "build-programs: a build for other program ids needs --out <dir> (target/deploy holds the localnet build)" >&2
     exit 2
   fi
