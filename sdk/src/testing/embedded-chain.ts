@@ -10,7 +10,13 @@ import type {
   VersionedTransaction,
 } from '@solana/web3.js';
 import type { Buffer } from 'buffer';
-import type { Chain, ChainTransaction, TransactionListener, TxResult } from '../chain.ts';
+import type {
+  Chain,
+  ChainTransaction,
+  HistoryOptions,
+  TransactionListener,
+  TxResult,
+} from '../chain.ts';
 import type { LocalChain } from './local-chain.ts';
 
 export class EmbeddedChain implements Chain {
@@ -40,12 +46,12 @@ export class EmbeddedChain implements Chain {
     };
   }
 
-  history(address: PublicKey): Promise<ChainTransaction[]> {
-    return Promise.resolve(this.local.history(address));
+  history(address: PublicKey, o?: HistoryOptions): Promise<ChainTransaction[]> {
+    return Promise.resolve(this.local.history(address, o));
   }
 
-  historyNow(address: PublicKey): ChainTransaction[] {
-    return this.local.history(address);
+  historyNow(address: PublicKey, o?: HistoryOptions): ChainTransaction[] {
+    return this.local.history(address, o);
   }
 
   slot(): Promise<bigint> {
