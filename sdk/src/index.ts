@@ -24,4 +24,5 @@ export * from './pipeline.ts';
 export * from './device-gate.ts';
 export * from './chain.ts';
 export * from './loader-v3.ts';
+export * from './follower-snapshot.ts';
 export * from './network-follower.ts';
