@@ -38,6 +38,11 @@ const schema = z
       .string()
       .regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'NETWORK must be a base58 Solana address'),
     SOLANA_RPC_URL: z.string().url().default('http://127.0.0.1:8899'),
+    /**
+     * File of the network follower's snapshot (its replica and cursor): a restart reads only the
+     * transactions since. Unset: no snapshot, every start reads the network's whole history.
+     */
+    FOLLOWER_STATE: z.string().min(1).optional(),
     MAX_MESSAGE_BYTES: int(DEFAULT_LIMITS.maxMessageBytes),
     /** Readings older than this many seconds are rejected (TIMESTAMP_OUT_OF_RANGE). */
     BRIDGE_MAX_READING_AGE_S: int(DEFAULT_LIMITS.maxReadingAgeS),

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const log = pino({ name: 'zkpin-bridge', level: env.LOG_LEVEL });
   const chain = new RpcChain(env.SOLANA_RPC_URL);
   const network = new PublicKey(env.NETWORK);
-  const { follower, stop: stopFollowing } = await followOverRpc(chain, network, log);
+  const { follower, stop: stopFollowing } = await followOverRpc(chain, network, log, {
+    stateFile: env.FOLLOWER_STATE,
+  });
   const bridge = createBridge({
     ...bridgeOptionsFromEnv(env),
     network,
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal, stats: bridge.stats() }, 'shutting down');
     await bridge.stop();
-    stopFollowing();
+    await stopFollowing(); // saves the snapshot (FOLLOWER_STATE)
     await chain.close();
     process.exit(0);
   };

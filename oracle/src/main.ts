@@ -3,14 +3,15 @@
  * cluster at SOLANA_RPC_URL, queues on REDIS_URL. Configuration: src/env.ts.
  *
  * The device directory and the device tree replicas come from a NetworkFollower, which builds
- * them from program events: start the oracle before the network's first device is registered
- * (a backfill from an indexer is the production path; see the report in docs).
+ * them from program events: the network's history at start, or, with FOLLOWER_STATE, the
+ * snapshot it saved there and the transactions since (docs/pipeline.md).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { Keypair, PublicKey } from '@solana/web3.js';
 import { pino } from 'pino';
 import { NetworkFollower, RpcChain } from '@zkpin/sdk';
+import { FileFollowerStore } from '@zkpin/sdk/node';
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
 import { artifactsSource, parseEnv, type Env } from './env.ts';
 import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
@@ -47,11 +48,17 @@ const metrics = new OracleMetrics({ defaultMetrics: true });
 const connection = { url: env.REDIS_URL };
 const chain = new RpcChain(env.SOLANA_RPC_URL!);
 const network = new PublicKey(env.NETWORK!);
-// The network's history first (an oracle started after devices were registered knows them).
-const follower = new NetworkFollower(chain, network).start();
+// The network's history first (an oracle started after devices were registered knows them),
+// or the snapshot in FOLLOWER_STATE and the transactions since.
+const follower = new NetworkFollower(chain, network, {
+  store: env.FOLLOWER_STATE ? new FileFollowerStore(env.FOLLOWER_STATE) : undefined,
+});
 follower.onResync((reason) => log.warn({ reason }, 'network replica rebuilt from the chain'));
-await follower.ready;
-log.info({ devices: follower.devices.size }, 'network replica loaded');
+follower.onSaveError((e) =>
+  log.error({ err: e, file: env.FOLLOWER_STATE }, 'network replica snapshot not saved'),
+);
+await follower.start().ready;
+log.info({ devices: follower.devices.size, backfill: follower.backfill }, 'network replica loaded');
 
 let prover: Prover | undefined;
 let proverWorker: ProverWorkerHandle | undefined;
@@ -132,7 +139,7 @@ export async function shutdown(signal: string): Promise<void> {
   }, env.SHUTDOWN_TIMEOUT_MS);
   try {
     await Promise.all([proverWorker?.close(), relayer?.close()]); // workers, then their queues
-    follower.stop();
+    await follower.stop(); // saves its snapshot (FOLLOWER_STATE)
     await chain.close();
     prover?.close();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
