@@ -8,3 +8,4 @@ export * from './testing/embedded-chain.ts';
 export * from './testing/programs.ts';
 export * from './testing/local-network.ts';
 export * from './testing/validator.ts';
+export * from './testing/validator-network.ts';
