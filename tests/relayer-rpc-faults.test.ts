@@ -309,7 +309,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of closers.reverse()) await c().catch(() => undefined);
-  follower?.stop();
+  await follower?.stop();
   await direct?.close();
   await proxy?.close();
   await validator?.stop();

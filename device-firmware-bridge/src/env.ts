@@ -44,6 +44,11 @@ const schema = z
     SOLANA_RPC_URL: z.string().url().optional(),
     /** Its WebSocket endpoint, when it is not the RPC port + 1. */
     SOLANA_WS_URL: z.string().url().optional(),
+    /**
+     * File of the network follower's snapshot (its replica and cursor): a restart reads only the
+     * transactions since. Unset: no snapshot, every start reads the network's whole history.
+     */
+    FOLLOWER_STATE: z.string().min(1).optional(),
     MAX_MESSAGE_BYTES: int(DEFAULT_LIMITS.maxMessageBytes),
     /** Readings older than this many seconds are rejected (TIMESTAMP_OUT_OF_RANGE). */
     BRIDGE_MAX_READING_AGE_S: int(DEFAULT_LIMITS.maxReadingAgeS),

@@ -21,12 +21,10 @@ async function main(): Promise<void> {
   });
   const chain = new RpcChain(deployment.rpcUrl, { wsUrl: env.SOLANA_WS_URL });
   const network = deployment.network;
-  const { follower, stop: stopFollowing } = await followOverRpc(
-    chain,
-    network,
-    log,
-    deployment.programIds,
-  );
+  const { follower, stop: stopFollowing } = await followOverRpc(chain, network, log, {
+    programIds: deployment.programIds,
+    stateFile: env.FOLLOWER_STATE,
+  });
   const bridge = createBridge({
     ...bridgeOptionsFromEnv(env),
     network,
@@ -50,7 +48,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal, stats: bridge.stats() }, 'shutting down');
     await bridge.stop();
-    stopFollowing();
+    await stopFollowing(); // saves the snapshot (FOLLOWER_STATE)
     await chain.close();
     process.exit(0);
   };

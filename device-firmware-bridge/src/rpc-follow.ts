@@ -1,21 +1,36 @@
 /**
- * Follow a network over JSON-RPC from its start: the follower subscribes to the network's
- * transactions, replays their history oldest first (events from inner instructions, so
- * truncated logs hide nothing), then applies what arrived meanwhile.
+ * Follow a network over JSON-RPC: the follower subscribes to the network's transactions,
+ * replays their history oldest first (events from inner instructions, so truncated logs hide
+ * nothing), or, given a snapshot file, restores it and replays only the transactions after its
+ * cursor, then applies what arrived meanwhile.
  */
 import { PublicKey } from '@solana/web3.js';
 import { NetworkFollower, type ProgramIds, type RpcChain } from '@zkpin/sdk';
+import { FileFollowerStore } from '@zkpin/sdk/node';
 import type { Logger } from 'pino';
 
+/**
+ * @param o.stateFile the follower's snapshot file (`FOLLOWER_STATE`); none: the whole history
+ *   at every start
+ */
 export async function followOverRpc(
   chain: RpcChain,
   network: PublicKey,
   log: Logger,
-  programIds?: ProgramIds,
-): Promise<{ follower: NetworkFollower; stop: () => void }> {
-  const follower = new NetworkFollower(chain, network, { programIds }).start();
+  o: { programIds?: ProgramIds; stateFile?: string } = {},
+): Promise<{ follower: NetworkFollower; stop: () => Promise<void> }> {
+  const follower = new NetworkFollower(chain, network, {
+    programIds: o.programIds,
+    store: o.stateFile ? new FileFollowerStore(o.stateFile) : undefined,
+  });
   follower.onResync((reason) => log.warn({ reason }, 'device registry replica rebuilt'));
-  await follower.ready;
-  log.info({ devices: follower.devices.size }, 'device registry replayed');
+  follower.onSaveError((e) =>
+    log.error({ err: e, file: o.stateFile }, 'device registry snapshot not saved'),
+  );
+  await follower.start().ready;
+  log.info(
+    { devices: follower.devices.size, backfill: follower.backfill },
+    'device registry replayed',
+  );
   return { follower, stop: () => follower.stop() };
 }

@@ -43,6 +43,11 @@ const envSchema = queueEnvSchema.extend({
   ORACLE_KEYPAIR: z.string().min(1).optional(),
   /** The network's address (the Network PDA), without a manifest: localnet program ids. */
   NETWORK: base58Key.optional(),
+  /**
+   * File of the network follower's snapshot (its replica and cursor): a restart reads only the
+   * transactions since. Unset: no snapshot, every start reads the network's whole history.
+   */
+  FOLLOWER_STATE: z.string().min(1).optional(),
   ROLE: z.enum(['prover', 'relayer', 'all']).default('all'),
   PROVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_PROVER_CONCURRENCY),
   RELAYER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_RELAYER_CONCURRENCY),

@@ -3,16 +3,21 @@
  * ZKPIN_DEPLOYMENT (the manifest migrations/deploy.ts writes; or NETWORK on SOLANA_RPC_URL
  * with the localnet program ids), queues on REDIS_URL. Configuration: src/env.ts.
  *
- * The device directory and the device tree replicas come from a NetworkFollower, which reads
- * the network's history from the chain before it follows live events: an oracle started after
- * devices were registered knows them.
+ * The device directory and the device tree replicas come from a NetworkFollower, which builds
+ * them from program events: the network's history at start (an oracle started after devices
+ * were registered knows them), or, with FOLLOWER_STATE, the snapshot it saved there and the
+ * transactions since (docs/pipeline.md).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { AddressLookupTableAccount, Keypair } from '@solana/web3.js';
 import { pino } from 'pino';
 import { NetworkFollower, RpcChain, encodeVerifyingKey, verifyingKeyHash } from '@zkpin/sdk';
-import { serviceDeployment, type ServiceDeployment } from '@zkpin/sdk/node';
+import {
+  FileFollowerStore,
+  serviceDeployment,
+  type ServiceDeployment,
+} from '@zkpin/sdk/node';
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
 import { artifactsSource, parseEnv, rpcSendOptions, type Env } from './env.ts';
 import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
@@ -64,11 +69,18 @@ const chain = new RpcChain(deployment.rpcUrl, {
 });
 const network = deployment.network;
 const programIds = deployment.programIds;
-// The network's history first (an oracle started after devices were registered knows them).
-const follower = new NetworkFollower(chain, network, { programIds }).start();
+// The network's history first (an oracle started after devices were registered knows them),
+// or the snapshot in FOLLOWER_STATE and the transactions since.
+const follower = new NetworkFollower(chain, network, {
+  programIds,
+  store: env.FOLLOWER_STATE ? new FileFollowerStore(env.FOLLOWER_STATE) : undefined,
+});
 follower.onResync((reason) => log.warn({ reason }, 'network replica rebuilt from the chain'));
-await follower.ready;
-log.info({ devices: follower.devices.size }, 'network replica loaded');
+follower.onSaveError((e) =>
+  log.error({ err: e, file: env.FOLLOWER_STATE }, 'network replica snapshot not saved'),
+);
+await follower.start().ready;
+log.info({ devices: follower.devices.size, backfill: follower.backfill }, 'network replica loaded');
 
 let prover: Prover | undefined;
 let proverWorker: ProverWorkerHandle | undefined;
@@ -180,7 +192,7 @@ export async function shutdown(signal: string): Promise<void> {
   }, env.SHUTDOWN_TIMEOUT_MS);
   try {
     await Promise.all([proverWorker?.close(), relayer?.close()]); // workers, then their queues
-    follower.stop();
+    await follower.stop(); // saves its snapshot (FOLLOWER_STATE)
     await chain.close();
     prover?.close();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));

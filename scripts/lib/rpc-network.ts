@@ -353,7 +353,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     stopped = true;
     for (const close of closers)
       await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
-    follower.stop();
+    await follower.stop();
     await chain.close();
     await validator.stop();
     for (const s of services) await s.stop();

@@ -87,6 +87,15 @@ export interface SendOptions {
 
 export type TransactionListener = (tx: ChainTransaction) => void;
 
+export interface HistoryOptions {
+  /**
+   * A cursor: only the transactions after this signature (exclusive), as a follower that
+   * restarts from a snapshot reads them. A signature the chain does not know (another ledger,
+   * pruned history) reads everything the chain serves, as `getSignaturesForAddress` does.
+   */
+  until?: string;
+}
+
 export interface Chain {
   readonly kind: 'embedded' | 'rpc';
   /**
@@ -105,13 +114,16 @@ export interface Chain {
    * inner instructions (where the programs' events are).
    */
   onTransaction(address: PublicKey, listener: TransactionListener): () => void;
-  /** The successful (confirmed) transactions that mention `address`, oldest first. */
-  history(address: PublicKey): Promise<ChainTransaction[]>;
+  /**
+   * The successful (confirmed) transactions that mention `address`, oldest first; with
+   * `o.until`, only those after that signature.
+   */
+  history(address: PublicKey, o?: HistoryOptions): Promise<ChainTransaction[]>;
   /**
    * The same history, answered synchronously: only chains that hold it in memory (the
    * embedded chain) have it, and followers then catch up before `start()` returns.
    */
-  historyNow?(address: PublicKey): ChainTransaction[];
+  historyNow?(address: PublicKey, o?: HistoryOptions): ChainTransaction[];
   /** The chain's current (confirmed) slot. */
   slot(): Promise<bigint>;
   /**
@@ -217,13 +229,17 @@ export class RpcChain implements Chain {
     return () => void this.connection.removeOnLogsListener(id);
   }
 
-  async history(address: PublicKey): Promise<ChainTransaction[]> {
+  /**
+   * `getSignaturesForAddress` pages, newest first (`before` the last page's oldest, `until`
+   * the cursor), then `getTransaction` for each, oldest first.
+   */
+  async history(address: PublicKey, o: HistoryOptions = {}): Promise<ChainTransaction[]> {
     const signatures: string[] = [];
     let before: string | undefined;
     for (;;) {
       const page = await this.connection.getSignaturesForAddress(
         address,
-        { before, limit: 1000 },
+        { before, until: o.until, limit: 1000 },
         'confirmed',
       );
       for (const s of page) if (!s.err) signatures.push(s.signature);

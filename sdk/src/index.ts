@@ -25,6 +25,7 @@ export * from './device-gate.ts';
 export * from './chain.ts';
 export * from './rpc-transport.ts';
 export * from './loader-v3.ts';
+export * from './follower-snapshot.ts';
 export * from './network-follower.ts';
 export * from './deployment.ts';
 export * from './lookup-table.ts';

@@ -35,6 +35,28 @@ export class MerkleReplica {
     this.nodes = Array.from({ length: depth + 1 }, () => new Map<number, Node>());
   }
 
+  /**
+   * A replica holding `leaves` at indices 0.. (an all-zero leaf is an empty one), built level
+   * by level: about two hashes per leaf, where setting them one by one costs `depth` each.
+   */
+  static fromLeaves(depth: number, leaves: readonly Node[]): MerkleReplica {
+    const r = new MerkleReplica(depth);
+    if (leaves.length > 2 ** depth)
+      throw new RangeError(`${leaves.length} leaves do not fit a tree of depth ${depth}`);
+    leaves.forEach((leaf, i) => {
+      if (leaf.length !== 32) throw new RangeError(`leaf ${i} is ${leaf.length} bytes, not 32`);
+      if (leaf.some((b) => b !== 0)) r.nodes[0]!.set(i, leaf);
+    });
+    for (let level = 0; level < depth; level++) {
+      const parents = new Set<number>();
+      for (const i of r.nodes[level]!.keys()) parents.add(Math.floor(i / 2));
+      for (const p of parents)
+        r.nodes[level + 1]!.set(p, hashPair(r.get(level, 2 * p), r.get(level, 2 * p + 1)));
+    }
+    r.size = leaves.length;
+    return r;
+  }
+
   private get(level: number, index: number): Node {
     return this.nodes[level]!.get(index) ?? emptyNode(level);
   }
@@ -45,6 +67,11 @@ export class MerkleReplica {
 
   leaf(index: number): Node {
     return this.get(0, index);
+  }
+
+  /** Leaves 0 to `size - 1` (empty ones as 32 zero bytes). */
+  leaves(): Node[] {
+    return Array.from({ length: this.size }, (_, i) => this.leaf(i));
   }
 
   /** Sets leaf `index` and updates its path. */

@@ -1,8 +1,9 @@
 /**
  * `@zkpin/sdk/node`: Node-only code. node:crypto fast paths (ed25519 verification with cached
- * KeyObjects) and the circomlibjs BabyJubJub device keys. Everything else is in the
- * isomorphic main entry `@zkpin/sdk`.
+ * KeyObjects), the circomlibjs BabyJubJub device keys, and `FileFollowerStore` (a follower
+ * snapshot in a file). Everything else is in the isomorphic main entry `@zkpin/sdk`.
  */
 export * from './node/ed25519-verifier.ts';
 export * from './node/babyjub.ts';
 export * from './node/deployment-file.ts';
+export * from './node/file-follower-store.ts';

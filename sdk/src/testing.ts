@@ -9,3 +9,4 @@ export * from './testing/programs.ts';
 export * from './testing/local-network.ts';
 export * from './testing/validator.ts';
 export * from './testing/rpc-fault-proxy.ts';
+export * from './testing/validator-network.ts';

@@ -42,19 +42,39 @@ export function treeAccountSize(shape: TreeShape): number {
   );
 }
 
-/** The tree's current root (the active changelog entry's) from a tree account's data. */
-export function treeAccountRoot(data: Uint8Array): Uint8Array {
+/** The counters of a tree account (what locates its changelog entries). */
+interface TreeCounters {
+  maxBufferSize: number;
+  maxDepth: number;
+  sequenceNumber: bigint;
+  activeIndex: number;
+  bufferSize: number;
+}
+
+function treeCounters(data: Uint8Array): TreeCounters {
   if (
     data.length < HEADER_BYTES + TREE_COUNTERS_BYTES ||
     data[0] !== ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE
   )
     throw new RangeError('not an initialized concurrent Merkle tree account');
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const maxBufferSize = view.getUint32(2, true);
-  const maxDepth = view.getUint32(6, true);
-  const activeIndex = Number(view.getBigUint64(HEADER_BYTES + 8, true));
-  if (activeIndex >= maxBufferSize) throw new RangeError('tree account: active index out of range');
-  const at = HEADER_BYTES + TREE_COUNTERS_BYTES + activeIndex * pathBytes(maxDepth);
+  const c = {
+    maxBufferSize: view.getUint32(2, true),
+    maxDepth: view.getUint32(6, true),
+    sequenceNumber: view.getBigUint64(HEADER_BYTES, true),
+    activeIndex: Number(view.getBigUint64(HEADER_BYTES + 8, true)),
+    bufferSize: Number(view.getBigUint64(HEADER_BYTES + 16, true)),
+  };
+  if (c.activeIndex >= c.maxBufferSize)
+    throw new RangeError('tree account: active index out of range');
+  if (c.bufferSize > c.maxBufferSize)
+    throw new RangeError('tree account: buffer size out of range');
+  return c;
+}
+
+/** The root of changelog entry `entry` (0..max_buffer_size). */
+function changeLogRoot(data: Uint8Array, c: TreeCounters, entry: number): Uint8Array {
+  const at = HEADER_BYTES + TREE_COUNTERS_BYTES + entry * pathBytes(c.maxDepth);
   if (at + 32 > data.length) throw new RangeError('tree account: data too short');
   return data.slice(at, at + 32);
 }
@@ -74,4 +94,32 @@ export function treeAccountShape(data: Uint8Array): TreeShape {
   if (!Number.isInteger(canopyDepth) || canopyDepth < 0)
     throw new RangeError(`tree account: ${data.length} bytes fit no canopy`);
   return { maxDepth, maxBufferSize, canopyDepth };
+}
+
+/** The tree's current root (the active changelog entry's) from a tree account's data. */
+export function treeAccountRoot(data: Uint8Array): Uint8Array {
+  const c = treeCounters(data);
+  return changeLogRoot(data, c, c.activeIndex);
+}
+
+/**
+ * The tree's sequence number (SPL `sequence_number`: 0 after `init_tree`, +1 per append or
+ * replace), what every tree event carries as `tree_seq`.
+ */
+export function treeAccountSequenceNumber(data: Uint8Array): bigint {
+  return treeCounters(data).sequenceNumber;
+}
+
+/**
+ * The root the tree had right after change `seq`, while its changelog buffer still holds it
+ * (the last `buffer_size` changes, `max_buffer_size` at most: entry `active_index - k` is the
+ * root after change `sequence_number - k`); undefined when `seq` is older than that or newer
+ * than the tree. A replica at change `seq` is checked against it while the chain moves on.
+ */
+export function treeAccountRootAt(data: Uint8Array, seq: bigint): Uint8Array | undefined {
+  const c = treeCounters(data);
+  const back = c.sequenceNumber - seq;
+  if (back < 0n || back >= BigInt(c.bufferSize)) return undefined;
+  const entry = (c.activeIndex - Number(back) + c.maxBufferSize) % c.maxBufferSize;
+  return changeLogRoot(data, c, entry);
 }

@@ -50,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await publisher?.endAsync();
-  net?.follower.stop();
+  await net?.follower.stop();
 });
 
 afterEach(() => bridges.stopAll());

@@ -16,6 +16,10 @@ describe('bridge env', () => {
     expect(parseEnv({ NETWORK }).MQTT_CLIENT_ID).toBe(env.MQTT_CLIENT_ID);
     expect(env.MQTT_USERNAME).toBeUndefined();
     expect(env.HTTP_HEADERS_TIMEOUT_MS).toBeLessThanOrEqual(env.HTTP_REQUEST_TIMEOUT_MS);
+    expect(env.FOLLOWER_STATE).toBeUndefined(); // no snapshot: the whole history at each start
+    expect(parseEnv({ NETWORK, FOLLOWER_STATE: '/var/lib/f.json' }).FOLLOWER_STATE).toBe(
+      '/var/lib/f.json',
+    );
   });
 
   it('reads the new settings', () => {

@@ -23,6 +23,19 @@ describe('oracle env', () => {
       ZKPIN_PROVER_TRACE: false,
     });
     expect(env.ZKPIN_NATIVE_PROVER).toBeUndefined();
+    expect(env.FOLLOWER_STATE).toBeUndefined(); // no snapshot: the whole history at each start
+  });
+
+  it('takes the follower snapshot file from FOLLOWER_STATE', () => {
+    const env = parseEnv({
+      ...prover,
+      ZKPIN_DEV_ARTIFACTS: '1',
+      FOLLOWER_STATE: '/var/lib/f.json',
+    });
+    expect(env.FOLLOWER_STATE).toBe('/var/lib/f.json');
+    expect(() => parseEnv({ ...prover, ZKPIN_DEV_ARTIFACTS: '1', FOLLOWER_STATE: '' })).toThrow(
+      /FOLLOWER_STATE/,
+    );
   });
 
   it('names what is missing or wrong', () => {

@@ -14,6 +14,7 @@ import type {
   Chain,
   ChainTransaction,
   SendOptions,
+  HistoryOptions,
   TransactionListener,
   TxResult,
 } from '../chain.ts';
@@ -51,12 +52,12 @@ export class EmbeddedChain implements Chain {
     };
   }
 
-  history(address: PublicKey): Promise<ChainTransaction[]> {
-    return Promise.resolve(this.local.history(address));
+  history(address: PublicKey, o?: HistoryOptions): Promise<ChainTransaction[]> {
+    return Promise.resolve(this.local.history(address, o));
   }
 
-  historyNow(address: PublicKey): ChainTransaction[] {
-    return this.local.history(address);
+  historyNow(address: PublicKey, o?: HistoryOptions): ChainTransaction[] {
+    return this.local.history(address, o);
   }
 
   slot(): Promise<bigint> {

@@ -26,6 +26,7 @@ import {
   ChainError,
   type ChainInstruction,
   type ChainTransaction,
+  type HistoryOptions,
   type TxResult,
 } from '../chain.ts';
 
@@ -186,9 +187,16 @@ export class LocalChain {
     return () => this.listeners.delete(entry);
   }
 
-  /** The successful transactions whose accounts include `address`, oldest first. */
-  history(address: PublicKey): ChainTransaction[] {
-    return this.transactions.filter((t) => t.accountKeys.some((k) => k.equals(address)));
+  /**
+   * The successful transactions whose accounts include `address`, oldest first; with
+   * `o.until`, those after that signature (all of them when it is not among them, as an RPC
+   * node answers a signature it does not know).
+   */
+  history(address: PublicKey, o: HistoryOptions = {}): ChainTransaction[] {
+    const all = this.transactions.filter((t) => t.accountKeys.some((k) => k.equals(address)));
+    if (o.until === undefined) return all;
+    const at = all.findIndex((t) => t.signature === o.until);
+    return at < 0 ? all : all.slice(at + 1);
   }
 
   /** Account keys in message order (static keys, then lookup-table writable and readonly). */

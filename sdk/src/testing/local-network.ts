@@ -224,7 +224,7 @@ export class LocalNetwork {
 
   /** Stops the follower and the chain's listeners. */
   async close(): Promise<void> {
-    this.follower.stop();
+    await this.follower.stop();
     await this.embedded.close();
   }
 

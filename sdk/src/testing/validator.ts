@@ -9,6 +9,12 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { PublicKey } from '@solana/web3.js';
+import {
+  LOADER_V3_PROGRAM_ID,
+  PROGRAMDATA_HEADER_BYTES,
+  programDataAddress,
+} from '../loader-v3.ts';
 
 /** Where scripts/setup.sh installs the binary (`$ZKPIN_CACHE_DIR`, default ~/.cache/zkpin). */
 export function validatorBinary(cacheDir = join(homedir(), '.cache', 'zkpin')): string {
@@ -99,4 +105,67 @@ export async function startValidator(o: StartValidatorOptions = {}): Promise<Loc
       clearTimeout(t);
     },
   };
+}
+
+/**
+ * Writes an account as given, through surfpool's `surfnet_setAccount` cheatcode (test setups
+ * only: no cluster has it).
+ */
+export async function setValidatorAccount(
+  rpcUrl: string,
+  address: PublicKey,
+  account: { data: Uint8Array; owner: PublicKey; executable?: boolean; lamports?: number },
+): Promise<void> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'surfnet_setAccount',
+      params: [
+        address.toBase58(),
+        {
+          lamports: account.lamports ?? (128 + account.data.length) * 6960, // rent-exempt
+          data: Buffer.from(account.data).toString('hex'),
+          owner: account.owner.toBase58(),
+          executable: account.executable ?? false,
+          rent_epoch: 0,
+        },
+      ],
+    }),
+  });
+  const body = (await res.json()) as { error?: { message: string } };
+  if (body.error)
+    throw new Error(`surfnet_setAccount ${address.toBase58()}: ${body.error.message}`);
+}
+
+/**
+ * Puts `elf` at `programId` as an upgradeable-loader program (its programdata account, then
+ * the program account, written directly): how a test runs a program whose id is fixed in its
+ * code (device_registry, inference_attestation) on the validator, since a deployment through
+ * the loader needs the program id's keypair.
+ */
+export async function placeProgram(
+  rpcUrl: string,
+  programId: PublicKey,
+  elf: Uint8Array,
+  upgradeAuthority: PublicKey,
+): Promise<void> {
+  const programData = programDataAddress(programId);
+  const data = new Uint8Array(PROGRAMDATA_HEADER_BYTES + elf.length);
+  const view = new DataView(data.buffer);
+  view.setUint32(0, 3, true); // UpgradeableLoaderState::ProgramData { slot: 0, authority }
+  data[12] = 1;
+  data.set(upgradeAuthority.toBytes(), 13);
+  data.set(elf, PROGRAMDATA_HEADER_BYTES);
+  await setValidatorAccount(rpcUrl, programData, { data, owner: LOADER_V3_PROGRAM_ID });
+  const program = new Uint8Array(36);
+  new DataView(program.buffer).setUint32(0, 2, true); // UpgradeableLoaderState::Program
+  program.set(programData.toBytes(), 4);
+  await setValidatorAccount(rpcUrl, programId, {
+    data: program,
+    owner: LOADER_V3_PROGRAM_ID,
+    executable: true,
+  });
 }

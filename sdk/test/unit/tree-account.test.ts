@@ -7,7 +7,12 @@ import {
   getConcurrentMerkleTreeAccountSize,
 } from '@solana/spl-account-compression';
 import { describe, expect, it } from 'vitest';
-import { treeAccountRoot, treeAccountSize } from '../../src/tree-account.ts';
+import {
+  treeAccountRoot,
+  treeAccountRootAt,
+  treeAccountSequenceNumber,
+  treeAccountSize,
+} from '../../src/tree-account.ts';
 
 /** (max_depth, max_buffer_size) pairs SPL accepts (crates/concurrent-merkle-tree). */
 const SIZES: [number, number][] = [
@@ -69,6 +74,32 @@ describe('tree accounts', () => {
       expect(Array.from(treeAccountRoot(data))).toEqual(Array.from(spl));
       expect(treeAccountRoot(data)[4]).toBe(active % 251);
     }
+  });
+
+  it('treeAccountSequenceNumber is the sequence number SPL parses', () => {
+    const data = syntheticTree(20, 64, 10, 33);
+    const spl = ConcurrentMerkleTreeAccount.fromBuffer(Buffer.from(data));
+    expect(treeAccountSequenceNumber(data)).toBe(9n);
+    expect(treeAccountSequenceNumber(data)).toBe(BigInt(spl.getCurrentSeq().toString()));
+  });
+
+  it('treeAccountRootAt walks the changelog back from the active entry, as far as it is filled', () => {
+    // Full buffer (8 entries), active entry 2, sequence number 9: change 9 - k is entry 2 - k.
+    const data = syntheticTree(3, 8, 0, 2);
+    const entryOf = (root: Uint8Array | undefined) =>
+      root && new DataView(root.buffer, root.byteOffset).getUint32(0, true);
+    expect(entryOf(treeAccountRootAt(data, 9n))).toBe(2);
+    expect(Array.from(treeAccountRootAt(data, 9n)!)).toEqual(Array.from(treeAccountRoot(data)));
+    expect(entryOf(treeAccountRootAt(data, 8n))).toBe(1);
+    expect(entryOf(treeAccountRootAt(data, 7n))).toBe(0);
+    expect(entryOf(treeAccountRootAt(data, 6n))).toBe(7); // wrapped
+    expect(entryOf(treeAccountRootAt(data, 2n))).toBe(3); // the oldest kept
+    expect(treeAccountRootAt(data, 1n)).toBeUndefined(); // overwritten
+    expect(treeAccountRootAt(data, 10n)).toBeUndefined(); // not yet
+    // A young tree: only `buffer_size` entries hold roots.
+    new DataView(data.buffer).setBigUint64(72, 3n, true);
+    expect(entryOf(treeAccountRootAt(data, 7n))).toBe(0);
+    expect(treeAccountRootAt(data, 6n)).toBeUndefined();
   });
 
   it('refuses data that is not a tree account', () => {

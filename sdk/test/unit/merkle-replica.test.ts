@@ -1,0 +1,52 @@
+/**
+ * MerkleReplica.fromLeaves (what a follower's snapshot is restored with) builds the same tree
+ * as setting the leaves one by one, sparse or dense, with empty leaves among them.
+ */
+import { keccak_256 } from '@noble/hashes/sha3';
+import { describe, expect, it } from 'vitest';
+import { MerkleReplica } from '../../src/merkle-replica.ts';
+
+const leaf = (i: number) => keccak_256(new Uint8Array([i & 0xff, i >> 8, 7]));
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+function oneByOne(depth: number, leaves: Uint8Array[]): MerkleReplica {
+  const r = new MerkleReplica(depth);
+  leaves.forEach((l, i) => r.set(i, l));
+  return r;
+}
+
+describe('MerkleReplica.fromLeaves', () => {
+  it('equals the replica built leaf by leaf: root, size, leaves and every proof', () => {
+    for (const [depth, count] of [
+      [1, 1],
+      [3, 5],
+      [5, 32],
+      [10, 300],
+      [20, 77],
+    ] as const) {
+      const leaves = Array.from({ length: count }, (_, i) => leaf(i));
+      if (count > 3) leaves[2] = new Uint8Array(32); // an empty leaf among them
+      const bulk = MerkleReplica.fromLeaves(depth, leaves);
+      const slow = oneByOne(depth, leaves);
+      expect(hex(bulk.root)).toBe(hex(slow.root));
+      expect(bulk.size).toBe(count);
+      expect(bulk.leaves().map(hex)).toEqual(slow.leaves().map(hex));
+      for (let i = 0; i < count; i += Math.max(1, Math.floor(count / 7)))
+        expect(bulk.proof(i).map(hex)).toEqual(slow.proof(i).map(hex));
+      // The restored replica goes on like the other one.
+      if (count < 2 ** depth) {
+        bulk.append(leaf(1000));
+        slow.append(leaf(1000));
+        expect(hex(bulk.root)).toBe(hex(slow.root));
+      }
+    }
+  });
+
+  it('no leaves is the empty tree; too many or a short leaf is refused', () => {
+    expect(hex(MerkleReplica.fromLeaves(4, []).root)).toBe(hex(new MerkleReplica(4).root));
+    expect(() =>
+      MerkleReplica.fromLeaves(2, [leaf(0), leaf(1), leaf(2), leaf(3), leaf(4)]),
+    ).toThrow(/do not fit/);
+    expect(() => MerkleReplica.fromLeaves(2, [new Uint8Array(31)])).toThrow(/31 bytes/);
+  });
+});
