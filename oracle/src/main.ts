@@ -13,11 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { AddressLookupTableAccount, Keypair } from '@solana/web3.js';
 import { pino } from 'pino';
 import { NetworkFollower, RpcChain, encodeVerifyingKey, verifyingKeyHash } from '@zkpin/sdk';
-import {
-  FileFollowerStore,
-  serviceDeployment,
-  type ServiceDeployment,
-} from '@zkpin/sdk/node';
+import { FileFollowerStore, serviceDeployment, type ServiceDeployment } from '@zkpin/sdk/node';
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
 import { artifactsSource, parseEnv, rpcSendOptions, type Env } from './env.ts';
 import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
