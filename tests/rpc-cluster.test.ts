@@ -5,14 +5,14 @@
  * simulated devices are onboarded over RPC and publish over MQTT; records are checked on the
  * tree account read over RPC.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublicKey } from '@solana/web3.js';
 import { LOCALNET_PROGRAM_IDS, LOADER_V3_PROGRAM_ID } from '@zkpin/sdk';
-import { REPO_ROOT } from '@zkpin/sdk/testing';
+import { REPO_ROOT, RpcFaultProxy } from '@zkpin/sdk/testing';
 import { ServiceProcess, startRpcNetwork, type RpcNetwork } from '../scripts/lib/rpc-network.ts';
 
 let net: RpcNetwork;
@@ -110,6 +110,45 @@ describe('migrations/deploy.ts on the validator', () => {
   }, 420_000);
 });
 
+describe('migrations/deploy.ts cut off halfway', () => {
+  it('resumes: the next run writes only what was missing, the one after sends nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zkpin-cut-'));
+    // The first run talks through a proxy that counts its transactions; it is killed (SIGKILL,
+    // no chance to clean up) in the middle of writing device_registry's buffer.
+    const proxy = await RpcFaultProxy.start({
+      upstream: net.validator.rpcUrl,
+      upstreamWs: net.validator.wsUrl,
+    });
+    try {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(REPO_ROOT, 'migrations/deploy.ts'), '--dir', dir],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, SOLANA_RPC_URL: proxy.url, SOLANA_WS_URL: proxy.wsUrl },
+          stdio: 'ignore',
+        },
+      );
+      const exited = new Promise((r) => child.once('exit', r));
+      await until('40 transactions of the first run', () => proxy.stats.sends.size >= 40, 300_000);
+      child.kill('SIGKILL');
+      await exited;
+      const resumed = deployCli(['--dir', dir]);
+      expect(resumed.code, resumed.out).toBe(0);
+      expect(resumed.out).toMatch(/resuming with buffer/);
+      const written = /wrote (\d+) chunks/.exec(resumed.out);
+      expect(Number(written?.[1])).toBeLessThan(230 - 30); // ~230 chunks in all, ~39 were written
+      expect(resumed.out).toMatch(/done: \d+ transactions/);
+      const again = deployCli(['--dir', dir]);
+      expect(again.code, again.out).toBe(0);
+      expect(again.out).toMatch(/nothing to do/);
+    } finally {
+      await proxy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
+});
+
 describe('bridge and oracle as processes over JSON-RPC', () => {
   it('readings become records; the tree account read over RPC has the replica root', async () => {
     const per = 3;
@@ -133,9 +172,14 @@ describe('bridge and oracle as processes over JSON-RPC', () => {
     try {
       await oracle.start(/relayer started/);
       const loaded = oracle.lines.find((l) => l.includes('network replica loaded'));
-      expect(loaded && (JSON.parse(loaded) as { devices: number }).devices).toBe(
-        net.sim.devices.length,
-      );
+      const state = JSON.parse(loaded!) as {
+        devices: number;
+        backfill: { from: string; transactions: number };
+      };
+      expect(state.devices).toBe(net.sim.devices.length);
+      // From the snapshot the first oracle saved as it stopped, plus what came after it.
+      expect(state.backfill.from).toBe('snapshot');
+      expect(state.backfill.transactions).toBeGreaterThanOrEqual(1);
       await net.sim.connect();
       const before = net.follower.records;
       // One reading from each device, the new one included (the bridge followed its

@@ -247,6 +247,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
       ? { MQTT_USERNAME: broker.bridge.username, MQTT_PASSWORD: broker.bridge.password }
       : {}),
     MQTT_CLIENT_ID: `zkpin-bridge-${prefix}`,
+    FOLLOWER_STATE: join(ledger, 'bridge-follower.json'),
     HTTP_PORT: String(await freePort()),
     BRIDGE_METRICS_PORT: String(bridgeMetricsPort),
   });
@@ -255,6 +256,8 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     ORACLE_KEYPAIR: join(dir, 'keys', 'oracle.json'),
     ZKPIN_DEV_ARTIFACTS: '1',
     METRICS_PORT: '0',
+    // The follower's snapshot: a restarted oracle reads only the transactions since.
+    FOLLOWER_STATE: join(ledger, 'oracle-follower.json'),
   };
   const oracle = new ServiceProcess('oracle', 'oracle/src/main.ts', oracleEnv);
   await Promise.all([bridge.start(/bridge running/), oracle.start(/relayer started/)]);
