@@ -13,14 +13,10 @@
  * logs in with MQTT_USERNAME / MQTT_PASSWORD (the private broker's generated ones when it
  * started it); simulated devices with SIM_MQTT_USERNAME / SIM_MQTT_PASSWORD when set.
  */
-import { Queue, QueueEvents } from 'bullmq';
 import { pino } from 'pino';
 import {
   DEFAULT_QUEUE_PREFIX,
   createRelayerLookupTable,
-  QUEUE_PROVE,
-  QUEUE_RELAY,
-  deadLetterReason,
   encodeVerifyingKey,
   fromHex,
 } from '@zkpin/sdk';
@@ -29,6 +25,7 @@ import { Prover, devProverArtifacts } from '@zkpin/oracle/prover';
 import { createProverWorker, createRelayer } from '@zkpin/oracle/workers';
 import { createBridge } from '@zkpin/device-firmware-bridge';
 import { DeviceSimulator } from './simulator.ts';
+import { PipelineWatch } from './pipeline-watch.ts';
 import { ensureMqtt, ensureRedis, type Service } from './services.ts';
 
 export interface LocalNetworkOptions {
@@ -38,11 +35,7 @@ export interface LocalNetworkOptions {
   log?: (line: string) => void;
 }
 
-/** The p-th percentile of an ascending list (0 when empty). */
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+export { percentile } from './pipeline-watch.ts';
 
 export async function startLocalNetwork(o: LocalNetworkOptions) {
   const log = o.log ?? (() => undefined);
@@ -112,22 +105,10 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   });
   closers.push(() => relayer.close());
 
-  // End-to-end latency: a relay job's completion minus the bridge's acceptance time.
-  const latencies: number[] = [];
-  const relayQueue = new Queue(QUEUE_RELAY, { connection, prefix });
-  const proveQueue = new Queue(QUEUE_PROVE, { connection, prefix });
-  const relayEvents = new QueueEvents(QUEUE_RELAY, { connection, prefix });
-  relayEvents.on('completed', ({ jobId }) => {
-    void relayQueue.getJob(jobId).then((job) => {
-      const acceptedAt = (job?.data as { acceptedAt?: number } | undefined)?.acceptedAt;
-      if (acceptedAt) latencies.push(Date.now() - acceptedAt);
-    });
-  });
-  closers.push(
-    () => relayEvents.close(),
-    () => relayQueue.close(),
-    () => proveQueue.close(),
-  );
+  // End-to-end latency, proofs and dead letters, from the queues.
+  const watch = new PipelineWatch(connection, prefix);
+  const { relayQueue, proveQueue, latencies } = watch;
+  closers.push(() => watch.close());
 
   // Simulated devices.
   const sim = new DeviceSimulator({
@@ -150,14 +131,6 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   log('');
 
   const summary = async () => {
-    const failed = await proveQueue.getFailed(0, -1);
-    const failedRelay = await relayQueue.getFailed(0, -1);
-    const dead: Record<string, number> = {};
-    for (const j of [...failed, ...failedRelay]) {
-      const r = deadLetterReason(j.failedReason);
-      dead[r] = (dead[r] ?? 0) + 1;
-    }
-    const sorted = [...latencies].sort((a, b) => a - b);
     const s = bridge.stats();
     return {
       published: sim.published,
@@ -165,11 +138,10 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
       rejected: Object.fromEntries(
         Object.entries(s.rejectedByReason).filter(([, v]) => v > 0),
       ) as Record<string, number>,
-      proofs: await proofsMade(relayQueue),
+      proofs: await watch.proofs(),
       records: follower.records,
-      deadLetters: dead,
-      latencyP50: percentile(sorted, 50),
-      latencyP95: percentile(sorted, 95),
+      deadLetters: await watch.deadLetters(),
+      ...watch.latency(),
     };
   };
 
@@ -204,8 +176,3 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
 }
 
 export type LocalNetwork = Awaited<ReturnType<typeof startLocalNetwork>>;
-
-async function proofsMade(relayQueue: Queue): Promise<number> {
-  const c = await relayQueue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
-  return Object.values(c).reduce((a, b) => a + b, 0);
-}

@@ -12,22 +12,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AnchorProvider, Wallet } from '@coral-xyz/anchor';
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
-import { Queue, QueueEvents } from 'bullmq';
 import {
   DEFAULT_QUEUE_PREFIX,
   DeviceEd25519Key,
   NetworkFollower,
-  QUEUE_PROVE,
-  QUEUE_RELAY,
   RpcChain,
   bjjKeyHashBytes,
-  deadLetterReason,
   deploymentProgramIds,
   deviceRegistryProgram,
   registerDeviceInstructions,
@@ -35,10 +30,10 @@ import {
   type DeploymentManifest,
   type DeviceKeys,
 } from '@zkpin/sdk';
-import { REPO_ROOT, startValidator, type LocalValidator } from '@zkpin/sdk/testing';
+import { REPO_ROOT, freePort, startValidator, type LocalValidator } from '@zkpin/sdk/testing';
 import { keypairFile, readDeployConfig, readKeypair } from '../../migrations/lib/config.ts';
 import { deploy } from '../../migrations/lib/deploy-network.ts';
-import { percentile } from './local-network.ts';
+import { PipelineWatch } from './pipeline-watch.ts';
 import { ensureMqtt, ensureRedis, type Service } from './services.ts';
 import { DeviceSimulator } from './simulator.ts';
 
@@ -51,17 +46,6 @@ export interface RpcNetworkOptions {
   /** Validator slot time (default 400 ms). */
   slotMs?: number;
   log?: (line: string) => void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** A service process (`node --import tsx <main.ts>`), its pino lines kept and watched. */
@@ -271,21 +255,9 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
   const follower = new NetworkFollower(chain, network, { programIds }).start();
   await follower.ready;
   const connection = { url: redis.url };
-  const latencies: number[] = [];
-  const relayQueue = new Queue(QUEUE_RELAY, { connection, prefix });
-  const proveQueue = new Queue(QUEUE_PROVE, { connection, prefix });
-  const relayEvents = new QueueEvents(QUEUE_RELAY, { connection, prefix });
-  relayEvents.on('completed', ({ jobId }) => {
-    void relayQueue.getJob(jobId).then((job) => {
-      const acceptedAt = (job?.data as { acceptedAt?: number } | undefined)?.acceptedAt;
-      if (acceptedAt) latencies.push(Date.now() - acceptedAt);
-    });
-  });
-  closers.unshift(
-    () => relayEvents.close(),
-    () => relayQueue.close(),
-    () => proveQueue.close(),
-  );
+  const watch = new PipelineWatch(connection, prefix);
+  const { relayQueue, proveQueue, latencies } = watch;
+  closers.unshift(() => watch.close());
 
   await sim.connect();
   if (o.rate > 0) sim.start(o.rate);
@@ -311,32 +283,15 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
   };
 
   const summary = async () => {
-    const dead: Record<string, number> = {};
-    for (const j of [
-      ...(await proveQueue.getFailed(0, -1)),
-      ...(await relayQueue.getFailed(0, -1)),
-    ]) {
-      const r = deadLetterReason(j.failedReason);
-      dead[r] = (dead[r] ?? 0) + 1;
-    }
-    const sorted = [...latencies].sort((a, b) => a - b);
     const m = await bridgeMetrics();
-    const counts = await relayQueue.getJobCounts(
-      'waiting',
-      'active',
-      'completed',
-      'failed',
-      'delayed',
-    );
     return {
       published: sim.published,
       accepted: m.accepted,
       rejected: m.rejected,
-      proofs: Object.values(counts).reduce((a, b) => a + b, 0),
+      proofs: await watch.proofs(),
       records: follower.records,
-      deadLetters: dead,
-      latencyP50: percentile(sorted, 50),
-      latencyP95: percentile(sorted, 95),
+      deadLetters: await watch.deadLetters(),
+      ...watch.latency(),
     };
   };
 

@@ -42,7 +42,8 @@ export interface StartValidatorOptions {
   readyTimeoutMs?: number;
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (closed again: the caller binds it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
