@@ -62,9 +62,16 @@ async function main(): Promise<void> {
     log(`  directory ${dir}`);
     let balance = await chain.connection.getBalance(payer.publicKey, 'confirmed');
     if (cluster === 'local' && balance < 50 * LAMPORTS_PER_SOL && !dryRun) {
-      const sig = await chain.connection.requestAirdrop(payer.publicKey, 100 * LAMPORTS_PER_SOL);
-      await chain.connection.confirmTransaction(sig, 'confirmed');
-      balance = await chain.connection.getBalance(payer.publicKey, 'confirmed');
+      // Confirmed by polling the balance: no WebSocket needed for a local airdrop.
+      await chain.connection.requestAirdrop(payer.publicKey, 100 * LAMPORTS_PER_SOL);
+      const before = balance;
+      const deadline = Date.now() + 60_000;
+      while (
+        (balance = await chain.connection.getBalance(payer.publicKey, 'confirmed')) <= before
+      ) {
+        if (Date.now() > deadline) throw new Error('the local airdrop did not arrive in 60 s');
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
     log(`  payer     ${payer.publicKey.toBase58()} (${sol(balance)} SOL)`);
 

@@ -6,12 +6,17 @@
  * tree account read over RPC.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PublicKey } from '@solana/web3.js';
-import { LOCALNET_PROGRAM_IDS, LOADER_V3_PROGRAM_ID } from '@zkpin/sdk';
+import { Keypair, PublicKey } from '@solana/web3.js';
+import {
+  LOADER_V3_PROGRAM_ID,
+  LOCALNET_PROGRAM_IDS,
+  decodeLoaderV3State,
+  programDataAddress,
+} from '@zkpin/sdk';
 import { REPO_ROOT, RpcFaultProxy } from '@zkpin/sdk/testing';
 import { ServiceProcess, startRpcNetwork, type RpcNetwork } from '../scripts/lib/rpc-network.ts';
 
@@ -101,7 +106,6 @@ describe('migrations/deploy.ts on the validator', () => {
       const key = JSON.parse(
         readFileSync(join(dir, 'keys', 'device_registry-keypair.json'), 'utf8'),
       ) as number[];
-      const { Keypair } = await import('@solana/web3.js');
       const id = Keypair.fromSecretKey(Uint8Array.from(key)).publicKey;
       expect(await net.chain.getAccountInfo(id)).toBeNull();
     } finally {
@@ -113,6 +117,12 @@ describe('migrations/deploy.ts on the validator', () => {
 describe('migrations/deploy.ts cut off halfway', () => {
   it('resumes: the next run writes only what was missing, the one after sends nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zkpin-cut-'));
+    // This deployment hands its programs' upgrade authority to another key (a multisig, say).
+    const upgradeAuthority = Keypair.generate().publicKey;
+    writeFileSync(
+      join(dir, 'deploy.json'),
+      JSON.stringify({ upgradeAuthority: upgradeAuthority.toBase58() }),
+    );
     // The first run talks through a proxy that counts its transactions; it is killed (SIGKILL,
     // no chance to clean up) in the middle of writing device_registry's buffer.
     const proxy = await RpcFaultProxy.start({
@@ -126,11 +136,22 @@ describe('migrations/deploy.ts cut off halfway', () => {
         {
           cwd: REPO_ROOT,
           env: { ...process.env, SOLANA_RPC_URL: proxy.url, SOLANA_WS_URL: proxy.wsUrl },
-          stdio: 'ignore',
+          stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
-      const exited = new Promise((r) => child.once('exit', r));
-      await until('40 transactions of the first run', () => proxy.stats.sends.size >= 40, 300_000);
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      let code: number | null | undefined;
+      const exited = new Promise((r) => child.once('exit', (c) => r((code = c))));
+      await until(
+        '40 transactions of the first run',
+        () => {
+          if (code !== undefined) throw new Error(`deploy exited (${code}) early:\n${output}`);
+          return proxy.stats.sends.size >= 40;
+        },
+        400_000,
+      );
       child.kill('SIGKILL');
       await exited;
       const resumed = deployCli(['--dir', dir]);
@@ -139,6 +160,18 @@ describe('migrations/deploy.ts cut off halfway', () => {
       const written = /wrote (\d+) chunks/.exec(resumed.out);
       expect(Number(written?.[1])).toBeLessThan(230 - 30); // ~230 chunks in all, ~39 were written
       expect(resumed.out).toMatch(/done: \d+ transactions/);
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+        programs: Record<string, { id: string; upgradeAuthority: string | null }>;
+      };
+      for (const p of Object.values(manifest.programs)) {
+        expect(p.upgradeAuthority).toBe(upgradeAuthority.toBase58());
+        const pd = await net.chain.getAccountInfo(programDataAddress(new PublicKey(p.id)));
+        const state = decodeLoaderV3State(pd!.data);
+        expect(state.kind === 'programData' && state.authority?.equals(upgradeAuthority)).toBe(
+          true,
+        );
+      }
+      // Handed over: the programs are unchanged, so the payer has nothing to do.
       const again = deployCli(['--dir', dir]);
       expect(again.code, again.out).toBe(0);
       expect(again.out).toMatch(/nothing to do/);
