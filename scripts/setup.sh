@@ -54,10 +54,10 @@ validator="$CACHE_DIR/bin/zkpin-validator"
 stamp=$(cat tools/validator/Cargo.toml tools/validator/Cargo.lock tools/validator/src/*.rs | sha256sum | cut -c1-16)
 if [ ! -x "$validator" ] || [ "$(cat "$validator.stamp" 2>/dev/null)" != "$stamp" ]; then
   say "building zkpin-validator (surfpool-core 1.3.1, ~1,100 crates: about 30 minutes on 2 cores the first time)"
-  CARGO_TARGET_DIR="$CACHE_DIR/validator-target" \
+  CARGO_TARGET_DIR="$CACHE_DIR/validator-build" \
     cargo build --release --locked --manifest-path tools/validator/Cargo.toml >/dev/null 2>&1 \
     || die "cargo build of tools/validator failed (rerun it by hand to see why)"
-  install -D -m 755 "$CACHE_DIR/validator-target/release/zkpin-validator" "$validator"
+  install -D -m 755 "$CACHE_DIR/validator-build/release/zkpin-validator" "$validator"
   echo "$stamp" > "$validator.stamp"
 fi
 

@@ -82,6 +82,14 @@ describe('zkpin-validator JSON-RPC', () => {
   it('sendTransaction + getTransaction: a CPI comes back with its inner instruction', async () => {
     const seen: ChainTransaction[] = [];
     const off = chain.onTransaction(probe.publicKey, (tx) => seen.push(tx)); // logsSubscribe mentions
+    // The subscription becomes active asynchronously: ping until one comes back.
+    for (let i = 0; i < 40 && seen.length === 0; i++) {
+      await chain.send(cpi(`warm-up ${i}`), [payer]);
+      await new Promise((res) => setTimeout(res, 250));
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    await new Promise((res) => setTimeout(res, 500));
+    seen.length = 0;
     const r = await chain.send(cpi('ping'), [payer]);
     expect(r.returnData.subarray(32).toString()).toBe('ping');
     expect(r.innerInstructions.map((i) => i.programId.toBase58())).toContain(
