@@ -49,6 +49,11 @@ export interface AppliedTransaction {
   vkHashes: Map<string, Uint8Array>;
 }
 
+/**
+ * A page: `cursor` continues after its last item (present whenever the page has items; an
+ * empty page gives back the cursor it was asked with, so a client can poll for items appended
+ * later). A page with fewer than `limit` items is the end of the list for now.
+ */
 export interface Page<T> {
   items: T[];
   cursor: string | null;
@@ -56,6 +61,8 @@ export interface Page<T> {
 
 const bytes = (v: unknown): Uint8Array => v as Uint8Array;
 
+// Columns cast to text keep their names: ORDER BY must name the table's column
+// (`records.seq`), or it sorts the text alias.
 const DEVICE_COLUMNS = `device, network, tree, leaf_index, tree_seq::text AS tree_seq, owner, maker,
   bjj_key_hash, model_id::text AS model_id, seq::text AS seq, status, leaf, slot::text AS slot, signature`;
 const RECORD_COLUMNS = `tree, leaf_index, tree_seq::text AS tree_seq, device, seq::text AS seq,
@@ -398,7 +405,7 @@ export class IndexerStore {
   /** Every version of a device's leaf, oldest first. */
   async deviceVersions(device: string): Promise<IndexedDevice[]> {
     const rows = await this.db.query<Row>(
-      `SELECT ${DEVICE_COLUMNS} FROM device_versions WHERE device = $1 ORDER BY tree_seq`,
+      `SELECT ${DEVICE_COLUMNS} FROM device_versions WHERE device = $1 ORDER BY device_versions.tree_seq`,
       [device],
     );
     return rows.map(deviceFrom);
@@ -419,11 +426,11 @@ export class IndexerStore {
     const rows = await this.db.query<Row>(
       `SELECT ${DEVICE_COLUMNS} FROM devices WHERE owner = $1 AND device > $2
         ORDER BY device LIMIT $3`,
-      [owner, after, limit + 1],
+      [owner, after, limit],
     );
-    const items = rows.slice(0, limit).map(deviceFrom);
+    const items = rows.map(deviceFrom);
     const last = items[items.length - 1];
-    return { items, cursor: rows.length > limit && last ? encodeCursor(last.device) : null };
+    return { items, cursor: last ? encodeCursor(last.device) : (o.cursor ?? null) };
   }
 
   async record(device: string, seq: string): Promise<IndexedRecord | undefined> {
@@ -466,15 +473,15 @@ export class IndexerStore {
     if (o.fromTimestamp !== undefined) add('timestamp >= ?', o.fromTimestamp);
     if (o.toTimestamp !== undefined) add('timestamp < ?', o.toTimestamp);
     if (o.class !== undefined) add('class = ?', o.class);
-    params.push(limit + 1);
+    params.push(limit);
     const rows = await this.db.query<Row>(
       `SELECT ${RECORD_COLUMNS} FROM records WHERE ${where.join(' AND ')}
-        ORDER BY seq ${desc ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
+        ORDER BY records.seq ${desc ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
       params,
     );
-    const items = rows.slice(0, limit).map(recordFrom);
+    const items = rows.map(recordFrom);
     const last = items[items.length - 1];
-    return { items, cursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
+    return { items, cursor: last ? encodeCursor(last.seq) : (o.cursor ?? null) };
   }
 
   async attestation(device: string, seq: string): Promise<IndexedAttestation | undefined> {

@@ -154,6 +154,11 @@ export const merkleProofSchema = z.strictObject({
 });
 export type MerkleProofValue = z.infer<typeof merkleProofSchema>;
 
+/**
+ * A page: `cursor` continues after its last item (present whenever the page has items; an
+ * empty page gives back the cursor it was asked with, so a client can poll for items appended
+ * later). A page with fewer than `limit` items is the end of the list for now.
+ */
 const page = <T extends z.ZodType>(item: T) =>
   z.strictObject({ items: z.array(item), cursor: z.string().nullable() });
 
