@@ -232,7 +232,13 @@ export class RpcChain implements Chain {
       'confirmed',
     );
     this.subscriptions.push(id);
-    return () => void this.connection.removeOnLogsListener(id);
+    return () => {
+      // Once: close() must not remove it again (web3.js warns about an unknown subscription).
+      const at = this.subscriptions.indexOf(id);
+      if (at < 0) return;
+      this.subscriptions.splice(at, 1);
+      void this.connection.removeOnLogsListener(id);
+    };
   }
 
   /**
