@@ -34,7 +34,7 @@ import {
 } from '@zkpin/sdk';
 import type { Logger } from 'pino';
 import { IndexerError } from './errors.ts';
-import type { IndexerStore, TreeHead } from './store.ts';
+import type { AppliedTransaction, IndexerStore, TreeHead } from './store.ts';
 import { TransactionDecoder, isTreeChange, type Change } from './transaction-decoder.ts';
 import { TreeReplicas } from './tree-replicas.ts';
 
@@ -46,6 +46,15 @@ export interface IngestOptions {
 }
 
 export type IngestStatus = 'starting' | 'ok' | 'failed';
+
+/** A transaction's changes, applied to the replicas and ready to be written. */
+interface Prepared {
+  applied: AppliedTransaction;
+  undo(): void;
+}
+
+/** Transactions of the history written per database transaction. */
+const BATCH = 256;
 
 /** A change that is not its tree's next one. */
 class GapError extends IndexerError {
@@ -206,7 +215,8 @@ export class Ingest {
     const cursor = await this.store.cursor(this.networkKey);
     const history = await this.chain.history(this.network, { until: cursor?.signature });
     const changed = new Set<string>();
-    for (const tx of history) for (const t of await this.apply(tx)) changed.add(t);
+    for (let i = 0; i < history.length; i += BATCH)
+      for (const t of await this.applyBatch(history.slice(i, i + BATCH))) changed.add(t);
     await this.checkRoots([...changed]);
     return history.length;
   }
@@ -240,6 +250,72 @@ export class Ingest {
       this.stats.duplicates += 1;
       return [];
     }
+    const p = await this.prepare(tx);
+    let applied: boolean;
+    try {
+      applied = await this.store.apply(this.networkKey, p.applied);
+    } catch (e) {
+      p.undo();
+      throw e;
+    }
+    if (!applied) {
+      p.undo();
+      this.stats.duplicates += 1;
+      return [];
+    }
+    this.counted([p]);
+    return [...p.applied.heads.keys()];
+  }
+
+  /**
+   * Applies `txs` (history, in order) in one database transaction; returns the trees they
+   * changed. A failed write undoes the batch's replica changes and throws; a gap undoes them
+   * and applies the transactions one by one instead (which commits those before the gap and
+   * throws there).
+   */
+  private async applyBatch(txs: readonly ChainTransaction[]): Promise<string[]> {
+    const known = await this.store.knownSignatures(txs.map((t) => t.signature));
+    const prepared: Prepared[] = [];
+    const undoAll = () => {
+      for (const p of [...prepared].reverse()) p.undo();
+    };
+    try {
+      for (const tx of txs) {
+        if (known.has(tx.signature)) {
+          this.stats.duplicates += 1;
+          continue;
+        }
+        known.add(tx.signature);
+        prepared.push(await this.prepare(tx));
+      }
+      await this.store.applyMany(
+        this.networkKey,
+        prepared.map((p) => p.applied),
+      );
+    } catch (e) {
+      undoAll();
+      if (!(e instanceof GapError)) throw e;
+      const trees = new Set<string>();
+      for (const tx of txs) for (const t of await this.apply(tx)) trees.add(t);
+      return [...trees];
+    }
+    this.counted(prepared);
+    return [...new Set(prepared.flatMap((p) => [...p.applied.heads.keys()]))];
+  }
+
+  private counted(ps: readonly Prepared[]): void {
+    for (const p of ps) {
+      this.stats.transactions += 1;
+      this.stats.events += p.applied.changes.length;
+      this.advanceSlot(p.applied.slot);
+    }
+  }
+
+  /**
+   * Decodes `tx`, checks its tree changes are the next ones and applies them to the replicas;
+   * `undo` reverts that (when the write fails). Throws a GapError, having changed nothing.
+   */
+  private async prepare(tx: ChainTransaction): Promise<Prepared> {
     const changes = this.decoder.decode(tx);
     this.checkContiguous(tx, changes);
     const vkHashes = new Map<string, Uint8Array>();
@@ -278,28 +354,12 @@ export class Ingest {
       t.seq = c.treeSeq;
       heads.set(c.tree, { seq: t.seq, root: t.replica.root });
     }
-    let applied: boolean;
-    try {
-      applied = await this.store.apply(this.networkKey, {
-        signature: tx.signature,
-        slot: tx.slot,
-        changes,
-        heads,
-        vkHashes,
-      });
-    } catch (e) {
-      for (const u of undo.reverse()) u();
-      throw e;
-    }
-    if (!applied) {
-      for (const u of undo.reverse()) u();
-      this.stats.duplicates += 1;
-      return [];
-    }
-    this.stats.transactions += 1;
-    this.stats.events += changes.length;
-    this.advanceSlot(tx.slot);
-    return [...heads.keys()];
+    return {
+      applied: { signature: tx.signature, slot: tx.slot, changes, heads, vkHashes },
+      undo: () => {
+        for (const u of undo.reverse()) u();
+      },
+    };
   }
 
   /** Throws a GapError when a tree change of `changes` is not its tree's next one. */

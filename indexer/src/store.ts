@@ -202,28 +202,53 @@ export class IndexerStore {
    * changes nothing) when the transaction was applied before.
    */
   apply(network: string, t: AppliedTransaction): Promise<boolean> {
+    return this.db.transaction((tx) => this.applyIn(tx, network, t));
+  }
+
+  /**
+   * Applies several chain transactions, in order, in one database transaction (a backfill's
+   * batch: one commit instead of one per transaction). All or nothing: throws, having changed
+   * nothing, when one of them was applied before.
+   */
+  applyMany(network: string, ts: readonly AppliedTransaction[]): Promise<void> {
     return this.db.transaction(async (tx) => {
-      const fresh = await tx.query(
-        `INSERT INTO transactions (signature, network, slot, events) VALUES ($1, $2, $3, $4)
-          ON CONFLICT (signature) DO NOTHING RETURNING signature`,
-        [t.signature, network, t.slot, t.changes.length],
-      );
-      if (fresh.length === 0) return false;
-      for (const c of t.changes) await this.write(tx, network, t, c);
-      for (const [tree, head] of t.heads)
-        await tx.query(
-          `UPDATE trees SET seq = $2, root = $3, slot = $4, signature = $5
-            WHERE address = $1 AND seq <= $2`,
-          [tree, head.seq.toString(), head.root, t.slot, t.signature],
-        );
-      await tx.query(
-        `INSERT INTO ingest_cursor (network, signature, slot) VALUES ($1, $2, $3)
-          ON CONFLICT (network) DO UPDATE SET signature = EXCLUDED.signature, slot = EXCLUDED.slot
-          WHERE ingest_cursor.slot <= EXCLUDED.slot`,
-        [network, t.signature, t.slot],
-      );
-      return true;
+      for (const t of ts)
+        if (!(await this.applyIn(tx, network, t)))
+          throw new Error(`transaction ${t.signature} was applied already`);
     });
+  }
+
+  /** Signatures of `signatures` already applied. */
+  async knownSignatures(signatures: readonly string[]): Promise<Set<string>> {
+    if (signatures.length === 0) return new Set();
+    const rows = await this.db.query<Row>(
+      'SELECT signature FROM transactions WHERE signature = ANY($1)',
+      [signatures],
+    );
+    return new Set(rows.map((r) => r['signature'] as string));
+  }
+
+  private async applyIn(tx: SqlClient, network: string, t: AppliedTransaction): Promise<boolean> {
+    const fresh = await tx.query(
+      `INSERT INTO transactions (signature, network, slot, events) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (signature) DO NOTHING RETURNING signature`,
+      [t.signature, network, t.slot, t.changes.length],
+    );
+    if (fresh.length === 0) return false;
+    for (const c of t.changes) await this.write(tx, network, t, c);
+    for (const [tree, head] of t.heads)
+      await tx.query(
+        `UPDATE trees SET seq = $2, root = $3, slot = $4, signature = $5
+          WHERE address = $1 AND seq <= $2`,
+        [tree, head.seq.toString(), head.root, t.slot, t.signature],
+      );
+    await tx.query(
+      `INSERT INTO ingest_cursor (network, signature, slot) VALUES ($1, $2, $3)
+        ON CONFLICT (network) DO UPDATE SET signature = EXCLUDED.signature, slot = EXCLUDED.slot
+        WHERE ingest_cursor.slot <= EXCLUDED.slot`,
+      [network, t.signature, t.slot],
+    );
+    return true;
   }
 
   private async write(tx: SqlClient, network: string, t: AppliedTransaction, c: Change) {
