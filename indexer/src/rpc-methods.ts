@@ -12,7 +12,7 @@ import {
 } from '@zkpin/sdk';
 import { z } from 'zod';
 import type { Ingest } from './ingest.ts';
-import { InvalidCursorError, type IndexerStore } from './store.ts';
+import { InvalidCursorError, type IndexerStore, type TreeRow } from './store.ts';
 import { indexerMethods } from '@zkpin/sdk';
 
 export class RpcError extends Error {
@@ -77,6 +77,50 @@ function proofOf(
 
 const READ_ATTEMPTS = 5;
 
+/** A device and its proof (undefined: unknown device). */
+async function deviceProof(
+  c: MethodContext,
+  key: string,
+): Promise<IndexerResult<'getDeviceProof'> | undefined> {
+  for (let i = 0; i < READ_ATTEMPTS; i++) {
+    const device = await c.store.device(key);
+    if (!device) return undefined;
+    const proof = proofOf(c, device.tree, device.leafIndex, device.leafHash);
+    if (proof) return { device, proof };
+  }
+  throw new RpcError(INDEXER_ERROR_CODES.INTERNAL_ERROR, 'the device changed while read: retry');
+}
+
+/** A record and its proof (undefined: unknown record). */
+async function recordProof(
+  c: MethodContext,
+  device: string,
+  seq: string,
+): Promise<IndexerResult<'getRecordProof'> | undefined> {
+  for (let i = 0; i < READ_ATTEMPTS; i++) {
+    const record = await c.store.record(device, seq);
+    if (!record) return undefined;
+    const proof = proofOf(c, record.tree, record.leafIndex, record.leafHash);
+    if (proof) return { record, proof };
+  }
+  throw new RpcError(INDEXER_ERROR_CODES.INTERNAL_ERROR, 'the record changed while read: retry');
+}
+
+function treeValue(t: TreeRow & { leafCount: number }): IndexerResult<'getTree'> {
+  return {
+    address: t.address,
+    network: t.network,
+    kind: t.kind === TREE_KIND_DEVICE ? 'device' : 'record',
+    number: t.number,
+    maxDepth: t.maxDepth,
+    maxBufferSize: t.maxBufferSize,
+    canopyDepth: t.canopyDepth,
+    seq: t.seq.toString(),
+    root: toHex(t.root),
+    leafCount: t.leafCount,
+  };
+}
+
 const handlers: { [M in IndexerMethod]: Handler<M> } = {
   async getDevice(p, c) {
     return (await c.store.device(p.device)) ?? Promise.reject(notFound(`device ${p.device}`));
@@ -84,13 +128,31 @@ const handlers: { [M in IndexerMethod]: Handler<M> } = {
   getDevicesByOwner: (p, c) =>
     read(() => c.store.devicesByOwner(p.owner, { cursor: p.cursor, limit: p.limit })),
   async getDeviceProof(p, c) {
-    for (let i = 0; i < READ_ATTEMPTS; i++) {
-      const device = await c.store.device(p.device);
-      if (!device) throw notFound(`device ${p.device}`);
-      const proof = proofOf(c, device.tree, device.leafIndex, device.leafHash);
-      if (proof) return { device, proof };
+    return (await deviceProof(c, p.device)) ?? Promise.reject(notFound(`device ${p.device}`));
+  },
+  async getDevices(p, c) {
+    const found = await c.store.devices(p.devices);
+    return p.devices.map((d) => found.get(d) ?? null);
+  },
+  getDevicesByMaker: (p, c) =>
+    read(() => c.store.devicesByMaker(p.maker, { cursor: p.cursor, limit: p.limit })),
+  async getDeviceProofs(p, c) {
+    const out = [];
+    for (const d of p.devices) out.push((await deviceProof(c, d)) ?? null);
+    return out;
+  },
+  async getRecordProofs(p, c) {
+    const out = [];
+    for (const r of p.records) out.push((await recordProof(c, r.device, r.seq)) ?? null);
+    return out;
+  },
+  async getTrees(_p, c) {
+    const out = [];
+    for (const t of await c.store.trees(c.ingest.network.toBase58())) {
+      const tree = await c.store.tree(t.address);
+      if (tree) out.push(treeValue(tree));
     }
-    throw new RpcError(INDEXER_ERROR_CODES.INTERNAL_ERROR, 'the device changed while read: retry');
+    return out;
   },
   async getRecord(p, c) {
     return (
@@ -110,13 +172,10 @@ const handlers: { [M in IndexerMethod]: Handler<M> } = {
       }),
     ),
   async getRecordProof(p, c) {
-    for (let i = 0; i < READ_ATTEMPTS; i++) {
-      const record = await c.store.record(p.device, p.seq);
-      if (!record) throw notFound(`record ${p.seq} of device ${p.device}`);
-      const proof = proofOf(c, record.tree, record.leafIndex, record.leafHash);
-      if (proof) return { record, proof };
-    }
-    throw new RpcError(INDEXER_ERROR_CODES.INTERNAL_ERROR, 'the record changed while read: retry');
+    return (
+      (await recordProof(c, p.device, p.seq)) ??
+      Promise.reject(notFound(`record ${p.seq} of device ${p.device}`))
+    );
   },
   async getAttestation(p, c) {
     return (
@@ -127,18 +186,7 @@ const handlers: { [M in IndexerMethod]: Handler<M> } = {
   async getTree(p, c) {
     const t = await c.store.tree(p.tree);
     if (!t) throw notFound(`tree ${p.tree}`);
-    return {
-      address: t.address,
-      network: t.network,
-      kind: t.kind === TREE_KIND_DEVICE ? 'device' : 'record',
-      number: t.number,
-      maxDepth: t.maxDepth,
-      maxBufferSize: t.maxBufferSize,
-      canopyDepth: t.canopyDepth,
-      seq: t.seq.toString(),
-      root: toHex(t.root),
-      leafCount: t.leafCount,
-    };
+    return treeValue(t);
   },
   getIndexerSlot: (_p, c) => Promise.resolve(c.ingest.slot),
   async getIndexerHealth(_p, c) {

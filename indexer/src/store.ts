@@ -436,10 +436,35 @@ export class IndexerStore {
     return rows.map(deviceFrom);
   }
 
+  /** The devices of `ids` that the store knows, by key. */
+  async devices(ids: readonly string[]): Promise<Map<string, IndexedDevice>> {
+    const rows = await this.db.query<Row>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE device = ANY($1)`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r['device'] as string, deviceFrom(r)]));
+  }
+
   /** An owner's devices by device key; the cursor is the last key of the previous page. */
-  async devicesByOwner(
+  devicesByOwner(
     owner: string,
     o: { cursor?: string; limit?: number } = {},
+  ): Promise<Page<IndexedDevice>> {
+    return this.devicesBy('owner', owner, o);
+  }
+
+  /** A maker's (its Maker account's) devices by device key. */
+  devicesByMaker(
+    maker: string,
+    o: { cursor?: string; limit?: number } = {},
+  ): Promise<Page<IndexedDevice>> {
+    return this.devicesBy('maker', maker, o);
+  }
+
+  private async devicesBy(
+    column: 'owner' | 'maker',
+    value: string,
+    o: { cursor?: string; limit?: number },
   ): Promise<Page<IndexedDevice>> {
     const limit = Math.min(o.limit ?? 100, MAX_PAGE_LIMIT);
     let after = '';
@@ -449,9 +474,9 @@ export class IndexerStore {
       after = v;
     }
     const rows = await this.db.query<Row>(
-      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE owner = $1 AND device > $2
+      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE ${column} = $1 AND device > $2
         ORDER BY device LIMIT $3`,
-      [owner, after, limit],
+      [value, after, limit],
     );
     const items = rows.map(deviceFrom);
     const last = items[items.length - 1];

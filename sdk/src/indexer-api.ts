@@ -40,6 +40,8 @@ export const INDEXER_ERROR_CODES = {
 } as const;
 
 export const MAX_PAGE_LIMIT = 1000;
+/** Most keys one call of getDevices, getDeviceProofs or getRecordProofs takes. */
+export const MAX_KEYS_PER_CALL = 100;
 
 const base58 = z
   .string()
@@ -206,6 +208,42 @@ export const indexerMethods = {
     result: attestationSchema,
   },
   getTree: { params: z.strictObject({ tree: base58, ...common }), result: treeSchema },
+  getDevices: {
+    params: z.strictObject({
+      devices: z.array(base58).min(1).max(MAX_KEYS_PER_CALL),
+      ...common,
+    }),
+    /** In the order asked; null for a device the indexer does not know. */
+    result: z.array(deviceSchema.nullable()),
+  },
+  getDevicesByMaker: {
+    params: z.strictObject({
+      /** The Maker account (the leaves' `maker`). */
+      maker: base58,
+      cursor: z.string().max(200).optional(),
+      limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
+      ...common,
+    }),
+    result: page(deviceSchema),
+  },
+  getDeviceProofs: {
+    params: z.strictObject({
+      devices: z.array(base58).min(1).max(MAX_KEYS_PER_CALL),
+      ...common,
+    }),
+    result: z.array(z.strictObject({ device: deviceSchema, proof: merkleProofSchema }).nullable()),
+  },
+  getRecordProofs: {
+    params: z.strictObject({
+      records: z
+        .array(z.strictObject({ device: base58, seq: u64 }))
+        .min(1)
+        .max(MAX_KEYS_PER_CALL),
+      ...common,
+    }),
+    result: z.array(z.strictObject({ record: recordSchema, proof: merkleProofSchema }).nullable()),
+  },
+  getTrees: { params: z.strictObject({ ...common }), result: z.array(treeSchema) },
   getIndexerSlot: { params: z.strictObject({ ...common }), result: slot },
   getIndexerHealth: {
     params: z.strictObject({ ...common }),
@@ -401,6 +439,43 @@ export class IndexerClient {
   }
   getAttestation(p: IndexerParams<'getAttestation'>) {
     return this.call('getAttestation', p);
+  }
+  getDevices(p: IndexerParams<'getDevices'>) {
+    return this.call('getDevices', p);
+  }
+  getDevicesByMaker(p: IndexerParams<'getDevicesByMaker'>) {
+    return this.call('getDevicesByMaker', p);
+  }
+  getTrees(p: IndexerParams<'getTrees'> = {}) {
+    return this.call('getTrees', p);
+  }
+  /** Device proofs (null: unknown device), each checked like `getDeviceProof`'s. */
+  async getDeviceProofs(p: IndexerParams<'getDeviceProofs'>) {
+    const a = await this.call('getDeviceProofs', p);
+    for (const x of a.value)
+      if (x)
+        await this.check(
+          'getDeviceProofs',
+          x.proof,
+          indexedDeviceLeafHash(x.device),
+          x.device.tree,
+          x.device.leafIndex,
+        );
+    return a;
+  }
+  /** Record proofs (null: unknown record), each checked like `getRecordProof`'s. */
+  async getRecordProofs(p: IndexerParams<'getRecordProofs'>) {
+    const a = await this.call('getRecordProofs', p);
+    for (const x of a.value)
+      if (x)
+        await this.check(
+          'getRecordProofs',
+          x.proof,
+          indexedRecordLeafHash(x.record),
+          x.record.tree,
+          x.record.leafIndex,
+        );
+    return a;
   }
   getTree(p: IndexerParams<'getTree'>) {
     return this.call('getTree', p);

@@ -89,6 +89,26 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       }
       expect(seen).toEqual([...ids].sort());
 
+      // By keys (in the order asked, null for an unknown one), by maker, all trees.
+      const unknown = Keypair.generate().publicKey.toBase58();
+      const many = await client.getDevices({ devices: [ids[2]!, unknown, ids[0]!] });
+      expect(many.value.map((d) => d?.device ?? null)).toEqual([ids[2], null, ids[0]]);
+      const byMaker = await client.getDevicesByMaker({ maker: net.setup.maker.toBase58() });
+      expect(byMaker.value.items.map((d) => d.device)).toEqual([...ids].sort());
+      const trees = await client.getTrees();
+      expect(trees.value.map((t) => [t.address, t.kind]).sort()).toEqual(
+        [
+          [net.setup.deviceTree.toBase58(), 'device'],
+          [net.setup.recordTree.toBase58(), 'record'],
+        ].sort(),
+      );
+      const proofs = await client.getDeviceProofs({ devices: [ids[0]!, unknown, ids[2]!] });
+      expect(proofs.value.map((p) => p?.proof.leafIndex ?? null)).toEqual([
+        a.leafIndex,
+        null,
+        c.leafIndex,
+      ]);
+
       // The indexer's proof, checked by the client (leaf, path, root against the account) ...
       const { value: proved } = await client.getDeviceProof({ device: ids[1]! });
       const info = (await net.embedded.getAccountInfo(net.setup.deviceTree))!;
@@ -184,7 +204,7 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
     it('answers bad requests with the JSON-RPC error codes', async () => {
       indexer = await startIndexer(net.embedded, store, net.setup.network, {
         maxBatch: 5,
-        maxBodyBytes: 4096,
+        maxBodyBytes: 8192,
         minContextSlotWaitMs: 100,
       });
       const url = indexer.url;
@@ -221,6 +241,10 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       expect(code(await post(url, req('getDevice', { device })))).toBe(
         INDEXER_ERROR_CODES.NOT_FOUND,
       );
+      const keys = Array.from({ length: 101 }, () => device);
+      expect(code(await post(url, req('getDevices', { devices: keys })))).toBe(
+        INDEXER_ERROR_CODES.INVALID_PARAMS,
+      );
       const far = indexer.ingest.slot + 1_000;
       const late = await post(url, req('getIndexerSlot', { minContextSlot: far }));
       expect(code(late)).toBe(INDEXER_ERROR_CODES.MIN_CONTEXT_SLOT_NOT_REACHED);
@@ -247,7 +271,7 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
           ),
         ),
       ).toBe(INDEXER_ERROR_CODES.BATCH_TOO_LARGE);
-      const big = await post(url, req('getDevice', { device: 'x'.repeat(5000) }));
+      const big = await post(url, req('getDevice', { device: 'x'.repeat(10_000) }));
       expect(big.status).toBe(413);
       expect(code(big)).toBe(INDEXER_ERROR_CODES.REQUEST_TOO_LARGE);
       // The client surfaces the indexer's error with its code.
@@ -314,6 +338,15 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       const info = (await n.net.embedded.getAccountInfo(n.setup.recordTree))!;
       expect(proof.value.proof.root).toBe(toHex(treeAccountRoot(info.data)));
       expect(proof.value.proof.rootSeq).toBe('2');
+
+      const both = await client.getRecordProofs({
+        records: [
+          { device, seq: n.vector.seq.toString() },
+          { device, seq: '999' },
+          { device, seq: n.vector.next.seq.toString() },
+        ],
+      });
+      expect(both.value.map((p) => p?.proof.leafIndex ?? null)).toEqual([0, null, 1]);
 
       const att = await client.getAttestation({ device, seq: n.vector.next.seq.toString() });
       expect(att.value).toMatchObject({
