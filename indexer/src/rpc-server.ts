@@ -4,10 +4,11 @@
  * error REQUEST_TOO_LARGE), `maxBatch` requests per batch (BATCH_TOO_LARGE). `minContextSlot`
  * waits up to `minContextSlotWaitMs` for the indexer to reach that slot, then answers
  * MIN_CONTEXT_SLOT_NOT_REACHED. Error codes: `INDEXER_ERROR_CODES` (sdk/src/indexer-api.ts).
+ * `rpc.discover` answers the OpenRPC document (`indexerOpenRpcDocument`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { INDEXER_ERROR_CODES } from '@zkpin/sdk';
+import { INDEXER_ERROR_CODES, indexerOpenRpcDocument } from '@zkpin/sdk';
 import type { Logger } from 'pino';
 import {
   RpcError,
@@ -39,6 +40,7 @@ export class RpcServer {
   readonly maxBatch: number;
   private readonly waitMs: number;
   private readonly log: Logger | undefined;
+  private readonly openRpc = indexerOpenRpcDocument();
 
   constructor(
     private readonly ctx: MethodContext,
@@ -183,6 +185,9 @@ export class RpcServer {
     const method = req.method;
     const t0 = performance.now();
     try {
+      // OpenRPC service discovery: the document itself, not wrapped in a context.
+      if (method === 'rpc.discover')
+        return notification ? undefined : { jsonrpc: '2.0', id, result: this.openRpc };
       if (!isMethod(method))
         throw new RpcError(
           INDEXER_ERROR_CODES.METHOD_NOT_FOUND,

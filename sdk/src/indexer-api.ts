@@ -544,3 +544,62 @@ export class IndexerClient {
     }
   }
 }
+
+// ---------------------------------------------------------------- OpenRPC
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(s: z.ZodType): JsonSchema {
+  const out = z.toJSONSchema(s, { unrepresentable: 'any' }) as JsonSchema;
+  delete out['$schema'];
+  return out;
+}
+
+/**
+ * The OpenRPC document of the API (what `rpc.discover` answers), generated from the same zod
+ * schemas: params by name, each result wrapped in `{ context: { slot }, value }`, the error
+ * codes.
+ */
+export function indexerOpenRpcDocument(version = '0.1.0'): JsonSchema {
+  const errors = Object.entries(INDEXER_ERROR_CODES).map(([message, code]) => ({
+    code,
+    message,
+  }));
+  return {
+    openrpc: '1.2.6',
+    info: {
+      title: 'zkpin indexer',
+      version,
+      description:
+        'Devices, records and attestations of one zkpin network, with Merkle proofs a client can check (sdk/src/indexer-api.ts).',
+    },
+    methods: Object.entries(indexerMethods).map(([name, m]) => {
+      const params = jsonSchema(m.params) as {
+        properties?: Record<string, JsonSchema>;
+        required?: string[];
+      };
+      return {
+        name,
+        paramStructure: 'by-name',
+        params: Object.entries(params.properties ?? {}).map(([p, schema]) => ({
+          name: p,
+          required: (params.required ?? []).includes(p),
+          schema,
+        })),
+        result: {
+          name: 'answer',
+          schema: {
+            type: 'object',
+            properties: {
+              context: jsonSchema(contextSchema),
+              value: jsonSchema(m.result),
+            },
+            required: ['context', 'value'],
+            additionalProperties: false,
+          },
+        },
+        errors,
+      };
+    }),
+  };
+}

@@ -13,6 +13,7 @@ import {
   INDEXER_ERROR_CODES,
   IndexerClient,
   fromHex,
+  indexerMethods,
   isIndexerClientError,
   proofAccounts,
   toHex,
@@ -274,6 +275,15 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       const big = await post(url, req('getDevice', { device: 'x'.repeat(10_000) }));
       expect(big.status).toBe(413);
       expect(code(big)).toBe(INDEXER_ERROR_CODES.REQUEST_TOO_LARGE);
+      // OpenRPC discovery: every method with its params by name.
+      const doc = (await post(url, req('rpc.discover'))).json as {
+        result: { openrpc: string; methods: { name: string; params: { name: string }[] }[] };
+      };
+      expect(doc.result.openrpc).toBe('1.2.6');
+      expect(doc.result.methods.map((m) => m.name)).toEqual(Object.keys(indexerMethods));
+      const getRecords = doc.result.methods.find((m) => m.name === 'getRecordsByDevice')!;
+      expect(getRecords.params.map((p) => p.name)).toContain('fromTimestamp');
+
       // The client surfaces the indexer's error with its code.
       const e = await indexer.client.getDevice({ device }).catch((x: unknown) => x);
       expect(isIndexerClientError(e, 'INDEXER_RPC_ERROR')).toBe(true);
