@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { openDatabase, type DatabaseConfig } from './database.ts';
 import { DEFAULTS } from './defaults.ts';
 import { Ingest } from './ingest.ts';
+import { IndexerMetrics } from './metrics.ts';
 import { RpcServer } from './rpc-server.ts';
 import { IndexerStore } from './store.ts';
 
@@ -55,6 +56,7 @@ export async function startIndexer(o: IndexerOptions): Promise<RunningIndexer> {
       maxBodyBytes: o.maxBodyBytes,
       maxBatch: o.maxBatch,
       minContextSlotWaitMs: o.minContextSlotWaitMs,
+      metrics: new IndexerMetrics(ingest),
       log: o.log,
     },
   );

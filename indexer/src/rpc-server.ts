@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { INDEXER_ERROR_CODES, indexerOpenRpcDocument } from '@zkpin/sdk';
 import type { Logger } from 'pino';
+import type { IndexerMetrics } from './metrics.ts';
 import {
   RpcError,
   isMethod,
@@ -19,6 +20,8 @@ import {
 } from './rpc-methods.ts';
 
 export interface RpcServerOptions {
+  /** Served on `GET /metrics`, and request latencies recorded into it. */
+  metrics?: IndexerMetrics;
   maxBodyBytes?: number;
   maxBatch?: number;
   minContextSlotWaitMs?: number;
@@ -40,6 +43,7 @@ export class RpcServer {
   readonly maxBatch: number;
   private readonly waitMs: number;
   private readonly log: Logger | undefined;
+  private readonly metrics: IndexerMetrics | undefined;
   private readonly openRpc = indexerOpenRpcDocument();
 
   constructor(
@@ -50,6 +54,7 @@ export class RpcServer {
     this.maxBatch = o.maxBatch ?? 100;
     this.waitMs = o.minContextSlotWaitMs ?? 2_000;
     this.log = o.log;
+    this.metrics = o.metrics;
   }
 
   /** Listens; resolves with the URL (port 0: any free port). */
@@ -85,6 +90,17 @@ export class RpcServer {
       id: null,
       error: { code, message },
     });
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/metrics' && this.metrics) {
+      const registry = this.metrics.registry;
+      try {
+        const text = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType }).end(text);
+      } catch (e) {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e));
+      }
+      return;
+    }
     if (req.method !== 'POST') {
       send(405, failure(INDEXER_ERROR_CODES.INVALID_REQUEST, 'POST a JSON-RPC 2.0 request'));
       return;
@@ -158,8 +174,23 @@ export class RpcServer {
     });
   }
 
-  /** One request's answer (undefined for a notification: a request without an id). */
+  /** One request's answer, its latency recorded by method and outcome. */
   private async handle(r: unknown): Promise<JsonRpcResponse | undefined> {
+    const t0 = performance.now();
+    const answer = await this.answer(r);
+    const method = (r as { method?: unknown } | null)?.method;
+    this.metrics?.request(
+      typeof method === 'string' && (isMethod(method) || method === 'rpc.discover')
+        ? method
+        : 'unknown',
+      (performance.now() - t0) / 1000,
+      answer?.error ? String(answer.error.code) : 'ok',
+    );
+    return answer;
+  }
+
+  /** One request's answer (undefined for a notification: a request without an id). */
+  private async answer(r: unknown): Promise<JsonRpcResponse | undefined> {
     const req = r as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
     const validId = typeof req?.id === 'string' || typeof req?.id === 'number' || req?.id === null;
     const id: Id = validId ? (req.id as Id) : null;

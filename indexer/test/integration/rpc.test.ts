@@ -179,6 +179,18 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       expect(health.value.status).toBe('ok');
       expect(health.value.lagSlots).toBeLessThanOrEqual(1);
       expect(indexer.ingest.stats.rootMismatches).toBe(0);
+
+      // Prometheus: ingest counters, slot, lag, request latency by method.
+      const metrics = await (await fetch(new URL('/metrics', indexer.url))).text();
+      const value = (name: string) =>
+        Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1]);
+      expect(value('zkpin_indexer_transactions_total')).toBe(indexer.ingest.stats.transactions);
+      expect(value('zkpin_indexer_root_mismatches_total')).toBe(0);
+      expect(value('zkpin_indexer_slot')).toBe(indexer.ingest.slot);
+      expect(value('zkpin_indexer_up')).toBe(1);
+      expect(metrics).toMatch(
+        /zkpin_indexer_request_seconds_count\{method="getDeviceProof",outcome="ok"\} [1-9]/,
+      );
     });
 
     it('a tampered proof is refused by IndexerClient with INDEXER_BAD_PROOF', async () => {

@@ -2,6 +2,7 @@
 import type { PublicKey } from '@solana/web3.js';
 import { IndexerClient, type Chain, type IndexerClientOptions } from '@zkpin/sdk';
 import { Ingest } from '../../src/ingest.ts';
+import { IndexerMetrics } from '../../src/metrics.ts';
 import { RpcServer, type RpcServerOptions } from '../../src/rpc-server.ts';
 import type { IndexerStore } from '../../src/store.ts';
 
@@ -21,7 +22,10 @@ export async function startIndexer(
 ): Promise<TestIndexer> {
   const ingest = new Ingest(chain, store, network, { pollMs: 0 });
   await ingest.start();
-  const server = new RpcServer({ store, ingest, maxLagSlots: o.maxLagSlots ?? 20 }, o);
+  const server = new RpcServer(
+    { store, ingest, maxLagSlots: o.maxLagSlots ?? 20 },
+    { metrics: new IndexerMetrics(ingest), ...o },
+  );
   const url = await server.listen(0);
   return {
     ingest,
