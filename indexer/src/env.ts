@@ -47,8 +47,10 @@ const schema = z
 
 export type Env = z.infer<typeof schema>;
 
+/** Parses the environment; a variable set to the empty string counts as unset. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const r = schema.safeParse(source);
+  const set = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const r = schema.safeParse(set);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new IndexerError('INDEXER_CONFIG', `indexer: invalid environment\n${lines.join('\n')}`, {

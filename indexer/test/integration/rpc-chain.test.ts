@@ -5,9 +5,15 @@
  * subscription (or the poll), device proofs that IndexerClient checks against the tree
  * account, and a restart that reads only the transactions after the cursor.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IndexerClient, RpcChain, fromHex, toHex, treeAccountRoot } from '@zkpin/sdk';
 import {
+  REPO_ROOT,
   startValidator,
   validatorNetwork,
   type LocalValidator,
@@ -78,6 +84,47 @@ describe.each(STORE_KINDS)('indexer over JSON-RPC on %s', (kind) => {
       await indexer.stop();
       for (const c of chains) await c.close();
       await tdb.drop();
+    }
+  });
+});
+
+describe('zkpin-indexer (src/main.ts) as a process', () => {
+  it('starts from its environment, serves, and exits 0 on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zkpin-idx-main-'));
+    // node itself (not npx, which would take the signal), with tsx as its loader.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'indexer/src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        NETWORK: net.setup.network.toBase58(),
+        SOLANA_RPC_URL: validator.rpcUrl,
+        SOLANA_WS_URL: validator.wsUrl,
+        INDEXER_DATA_DIR: dir,
+        INDEXER_PORT: '0',
+        DATABASE_URL: '',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const lines = createInterface({ input: child.stdout });
+        lines.on('line', (l) => {
+          const entry = JSON.parse(l) as { msg?: string; url?: string };
+          if (entry.msg === 'indexer running' && entry.url) resolve(entry.url);
+        });
+        child.once('exit', (code) => reject(new Error(`zkpin-indexer exited with ${code}`)));
+      });
+      const client = new IndexerClient(url);
+      expect((await client.getIndexerHealth()).value.status).toBe('ok');
+      const devices = await client.getDevicesByOwner({ owner: net.authority.publicKey.toBase58() });
+      expect(devices.value.items.length).toBeGreaterThanOrEqual(3);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

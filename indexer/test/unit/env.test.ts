@@ -16,6 +16,7 @@ describe('parseEnv', () => {
       LOG_LEVEL: 'info',
     });
     expect(env.DATABASE_URL).toBeUndefined();
+    expect(parseEnv({ NETWORK, DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });
 
   it('needs a deployment or a network, and names the variables it refuses', () => {
