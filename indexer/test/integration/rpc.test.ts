@@ -214,6 +214,26 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       expect((e as Error).message).toMatch(/does not lead from the leaf to the root/);
     });
 
+    it('a replica whose root differs from the chain is not served: TREE_NOT_IN_SYNC, health failed', async () => {
+      const a = await net.registerDevice();
+      indexer = await startIndexer(net.embedded, store, net.setup.network);
+      // Corrupt the replica (a wrong leaf nobody applied), then a real change of the tree.
+      const tree = indexer.ingest.replicas.get(net.setup.deviceTree.toBase58())!;
+      tree.replica.set(7, new Uint8Array(32).fill(9));
+      await net.registerDevice();
+      await indexer.ingest.idle();
+      expect(indexer.ingest.stats.rootMismatches).toBe(1);
+      const e = await indexer.client
+        .getDeviceProof({ device: a.leaf.device.toBase58() })
+        .catch((x: unknown) => x);
+      expect((e as { context: { rpcCode: number } }).context.rpcCode).toBe(
+        INDEXER_ERROR_CODES.TREE_NOT_IN_SYNC,
+      );
+      const health = await indexer.client.getIndexerHealth();
+      expect(health.value.status).toBe('failed');
+      expect(health.value.reason).toMatch(/differs from the chain/);
+    });
+
     it('answers bad requests with the JSON-RPC error codes', async () => {
       indexer = await startIndexer(net.embedded, store, net.setup.network, {
         maxBatch: 5,
