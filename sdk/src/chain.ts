@@ -45,6 +45,12 @@ export interface ChainTransaction {
   accountKeys: PublicKey[];
   /** The instructions invoked through CPI, in execution order (events are among them). */
   innerInstructions: ChainInstruction[];
+  /**
+   * The top-level instructions, in order (stack height 1): what an indexer reads instruction
+   * arguments from (a Groth16 proof is in `submit_attestation`'s data, not in its event).
+   * Absent where a chain did not record them.
+   */
+  instructions?: ChainInstruction[];
 }
 
 export interface TxResult extends ChainTransaction {
@@ -226,7 +232,13 @@ export class RpcChain implements Chain {
       'confirmed',
     );
     this.subscriptions.push(id);
-    return () => void this.connection.removeOnLogsListener(id);
+    return () => {
+      // Once: close() must not remove it again (web3.js warns about an unknown subscription).
+      const at = this.subscriptions.indexOf(id);
+      if (at < 0) return;
+      this.subscriptions.splice(at, 1);
+      void this.connection.removeOnLogsListener(id);
+    };
   }
 
   /**
@@ -280,6 +292,12 @@ function toChainTransaction(
     ...(loaded?.writable ?? []),
     ...(loaded?.readonly ?? []),
   ];
+  const instructions: ChainInstruction[] = message.compiledInstructions.flatMap((ix, i) => {
+    const programId = accountKeys[ix.programIdIndex];
+    return programId
+      ? [{ programId, data: Uint8Array.from(ix.data), stackHeight: 1, topLevelIndex: i }]
+      : [];
+  });
   const innerInstructions: ChainInstruction[] = [];
   for (const group of info.meta?.innerInstructions ?? []) {
     for (const ix of group.instructions) {
@@ -299,5 +317,6 @@ function toChainTransaction(
     logs: info.meta?.logMessages ?? [],
     accountKeys,
     innerInstructions,
+    instructions,
   };
 }

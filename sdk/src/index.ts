@@ -29,3 +29,4 @@ export * from './follower-snapshot.ts';
 export * from './network-follower.ts';
 export * from './deployment.ts';
 export * from './lookup-table.ts';
+export * from './indexer-api.ts';

@@ -173,6 +173,7 @@ export class LocalChain {
       logs: r.logs,
       accountKeys,
       innerInstructions: r.innerInstructions,
+      instructions: topLevelInstructions(tx, accountKeys),
     };
     this.transactions.push(seen);
     const keys = new Set(accountKeys.map((k) => k.toBase58()));
@@ -222,6 +223,26 @@ export class LocalChain {
   provider(payer: Keypair): LocalChainProvider {
     return new LocalChainProvider(this, payer);
   }
+}
+
+/** The transaction's top-level instructions with their program ids (stack height 1). */
+function topLevelInstructions(
+  tx: Transaction | VersionedTransaction,
+  accountKeys: PublicKey[],
+): ChainInstruction[] {
+  if (tx instanceof Transaction)
+    return tx.instructions.map((ix, i) => ({
+      programId: ix.programId,
+      data: Uint8Array.from(ix.data),
+      stackHeight: 1,
+      topLevelIndex: i,
+    }));
+  return tx.message.compiledInstructions.flatMap((ix, i) => {
+    const programId = accountKeys[ix.programIdIndex];
+    return programId
+      ? [{ programId, data: Uint8Array.from(ix.data), stackHeight: 1, topLevelIndex: i }]
+      : [];
+  });
 }
 
 function toTxResult(meta: TransactionMetadata, accountKeys: PublicKey[], slot: number): TxResult {

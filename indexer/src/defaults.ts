@@ -1,0 +1,12 @@
+/** The indexer's defaults (env.ts names the variables that change them). */
+export const DEFAULTS = {
+  port: 8790,
+  host: '127.0.0.1',
+  dataDir: '.zkpin/indexer',
+  maxBodyBytes: 1024 * 1024,
+  maxBatch: 100,
+  minContextSlotWaitMs: 2_000,
+  maxLagSlots: 20,
+  pollMs: 1_000,
+  shutdownTimeoutMs: 10_000,
+} as const;

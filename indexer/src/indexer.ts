@@ -1,0 +1,91 @@
+/**
+ * The indexer's parts wired together: database (PGlite or Postgres), store (migrated), ingest
+ * on a chain, JSON-RPC server. `stop()` closes them in order: the server (no new requests),
+ * ingest (its queue drained), the database; with a timeout.
+ */
+import type { PublicKey } from '@solana/web3.js';
+import type { Chain, ProgramIds } from '@zkpin/sdk';
+import type { Logger } from 'pino';
+import { openDatabase, type DatabaseConfig } from './database.ts';
+import { DEFAULTS } from './defaults.ts';
+import { Ingest } from './ingest.ts';
+import { IndexerMetrics } from './metrics.ts';
+import { RpcServer } from './rpc-server.ts';
+import { IndexerStore } from './store.ts';
+
+export interface IndexerOptions {
+  chain: Chain;
+  network: PublicKey;
+  programIds?: ProgramIds;
+  database: DatabaseConfig;
+  port?: number;
+  host?: string;
+  maxBodyBytes?: number;
+  maxBatch?: number;
+  minContextSlotWaitMs?: number;
+  maxLagSlots?: number;
+  pollMs?: number;
+  log?: Logger;
+}
+
+export interface RunningIndexer {
+  url: string;
+  store: IndexerStore;
+  ingest: Ingest;
+  server: RpcServer;
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export async function startIndexer(o: IndexerOptions): Promise<RunningIndexer> {
+  const store = await IndexerStore.open(await openDatabase(o.database));
+  const ingest = new Ingest(o.chain, store, o.network, {
+    programIds: o.programIds,
+    pollMs: o.pollMs ?? DEFAULTS.pollMs,
+    log: o.log,
+  });
+  try {
+    await ingest.start();
+  } catch (e) {
+    await ingest.stop().catch(() => undefined);
+    await store.close();
+    throw e;
+  }
+  const server = new RpcServer(
+    { store, ingest, maxLagSlots: o.maxLagSlots ?? DEFAULTS.maxLagSlots },
+    {
+      maxBodyBytes: o.maxBodyBytes,
+      maxBatch: o.maxBatch,
+      minContextSlotWaitMs: o.minContextSlotWaitMs,
+      metrics: new IndexerMetrics(ingest),
+      log: o.log,
+    },
+  );
+  const url = await server.listen(o.port ?? DEFAULTS.port, o.host ?? DEFAULTS.host);
+  return {
+    url,
+    store,
+    ingest,
+    server,
+    stop: async (timeoutMs = DEFAULTS.shutdownTimeoutMs) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`indexer shutdown took over ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      });
+      try {
+        await Promise.race([
+          (async () => {
+            await server.close();
+            await ingest.stop();
+            await store.close();
+          })(),
+          timeout,
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,439 @@
+/**
+ * Ingest: a network's transactions, through the `Chain` interface (embedded LiteSVM or
+ * JSON-RPC), into the store and the tree replicas.
+ *
+ * - Start: the replicas are rebuilt from the store; the history after the store's cursor
+ *   (`chain.history(network, { until })`; all of it on a fresh store) is applied, then the
+ *   live transactions that arrived meanwhile (`onTransaction`), in order.
+ * - Every transaction is applied in one database transaction with its row and the cursor:
+ *   killed at any point, the next start resumes after the last one committed. One seen twice
+ *   changes nothing (its signature is in `transactions`).
+ * - Per tree, each change's sequence number must be the next one. A change that skips one
+ *   (a transaction the live feed missed) is not applied: the history after the cursor is read
+ *   again and applied in order (the gap repaired); a gap the chain's history cannot fill stops
+ *   ingest (health `failed`) rather than skip a change.
+ * - After each applied batch (the backfill, each live transaction) every changed tree's
+ *   replica root is compared with the root the tree account's changelog holds for the same
+ *   sequence number; a tree that differs is marked out of sync and its proofs are refused.
+ * - A poll (`pollMs`) reads the chain's slot, then the history after the cursor: what it finds
+ *   is applied (missed live transactions), and the indexer is then complete up to that slot
+ *   (`slot`, every answer's `context.slot`).
+ */
+import { PublicKey } from '@solana/web3.js';
+import {
+  DEVICE_REGISTRY_TYPES,
+  LOCALNET_PROGRAM_IDS,
+  MerkleReplica,
+  fromHex,
+  verifyingKeyHash,
+  treeAccountRootAt,
+  treeAccountSequenceNumber,
+  type Chain,
+  type ChainTransaction,
+  type ProgramIds,
+} from '@zkpin/sdk';
+import type { Logger } from 'pino';
+import { IndexerError } from './errors.ts';
+import type { AppliedTransaction, IndexerStore, TreeHead } from './store.ts';
+import { TransactionDecoder, isTreeChange, type Change } from './transaction-decoder.ts';
+import { TreeReplicas } from './tree-replicas.ts';
+
+export interface IngestOptions {
+  programIds?: ProgramIds;
+  /** Between two polls of the chain's slot and history, ms (default 1,000; 0: no poll). */
+  pollMs?: number;
+  log?: Logger;
+}
+
+export type IngestStatus = 'starting' | 'ok' | 'failed';
+
+/** A transaction's changes, applied to the replicas and ready to be written. */
+interface Prepared {
+  applied: AppliedTransaction;
+  undo(): void;
+}
+
+/** Transactions of the history written per database transaction. */
+const BATCH = 256;
+
+/** A change that is not its tree's next one. */
+class GapError extends IndexerError {
+  constructor(message: string, context: Record<string, unknown>) {
+    super('INDEXER_GAP', message, context);
+  }
+}
+
+export class Ingest {
+  replicas = new TreeReplicas();
+  status: IngestStatus = 'starting';
+  reason: string | null = null;
+  /** Complete up to this slot: every transaction of the network at or before it is applied. */
+  slot = 0;
+  readonly stats = {
+    transactions: 0,
+    events: 0,
+    duplicates: 0,
+    gapsRepaired: 0,
+    rootChecks: 0,
+    rootMismatches: 0,
+    backfillTransactions: 0,
+    backfillMs: 0,
+  };
+
+  private readonly decoder: TransactionDecoder;
+  private readonly networkKey: string;
+  private readonly pollMs: number;
+  private readonly log: Logger | undefined;
+  private unsubscribe: (() => void) | undefined;
+  /** Live transactions that arrived before the backfill was applied. */
+  private pending: ChainTransaction[] | undefined = [];
+  /** Everything that touches the store or the replicas runs here, one after the other. */
+  private queue: Promise<void> = Promise.resolve();
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+  private readonly slotWaiters = new Set<() => void>();
+
+  constructor(
+    readonly chain: Chain,
+    readonly store: IndexerStore,
+    readonly network: PublicKey,
+    o: IngestOptions = {},
+  ) {
+    this.decoder = new TransactionDecoder(network, o.programIds ?? LOCALNET_PROGRAM_IDS);
+    this.networkKey = network.toBase58();
+    this.pollMs = o.pollMs ?? 1_000;
+    this.log = o.log;
+  }
+
+  /** Subscribes, backfills, then follows; resolves once the backfill is applied. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.unsubscribe = this.chain.onTransaction(this.network, (tx) => {
+      if (this.pending) this.pending.push(tx);
+      // A failure is recorded by the queue (status `failed`, with the reason).
+      else this.enqueue(() => this.live(tx)).catch(() => undefined);
+    });
+    await this.enqueue(async () => {
+      this.replicas = await TreeReplicas.load(this.store, this.networkKey);
+      const t0 = Date.now();
+      const chainSlot = Number(await this.chain.slot());
+      const read = await this.catchUp();
+      const late = this.pending ?? [];
+      this.pending = undefined;
+      for (const tx of late) await this.applyOrRepair(tx);
+      await this.checkRoots([...this.replicas.trees.keys()]);
+      this.stats.backfillTransactions = read;
+      this.stats.backfillMs = Date.now() - t0;
+      this.advanceSlot(chainSlot);
+      if (this.status === 'starting') this.status = 'ok';
+      this.log?.info({ transactions: read, ms: this.stats.backfillMs }, 'backfill applied');
+    });
+    this.schedulePoll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    if (this.pollTimer !== undefined) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    await this.idle();
+    for (const w of this.slotWaiters) w();
+  }
+
+  /** Resolves once everything queued so far is applied. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const q = this.queue;
+      await q;
+      if (q === this.queue) return;
+    }
+  }
+
+  /** Resolves true once `slot` is reached, false after `timeoutMs`. */
+  waitForSlot(slot: number, timeoutMs: number): Promise<boolean> {
+    if (this.slot >= slot) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.slotWaiters.delete(check);
+        resolve(ok);
+      };
+      const check = () => {
+        if (this.slot >= slot || this.stopped) done(this.slot >= slot);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.slotWaiters.add(check);
+    });
+  }
+
+  /** Applies a transaction now (through the queue): what the live feed does; tests call it too. */
+  applyTransaction(tx: ChainTransaction): Promise<void> {
+    return this.enqueue(() => this.live(tx));
+  }
+
+  /** Reads the chain's slot and the history after the cursor, applies it; see the file comment. */
+  poll(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.status === 'failed') return;
+      const chainSlot = Number(await this.chain.slot());
+      await this.catchUp();
+      this.advanceSlot(chainSlot);
+    });
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work);
+    this.queue = run.catch((e: unknown) => this.fail(e));
+    return run;
+  }
+
+  private fail(e: unknown): void {
+    this.status = 'failed';
+    this.reason = e instanceof Error ? e.message : String(e);
+    this.log?.error({ err: e }, 'ingest stopped');
+  }
+
+  private schedulePoll(): void {
+    if (this.pollMs <= 0 || this.stopped) return;
+    this.pollTimer = setTimeout(() => {
+      this.poll()
+        .catch((e: unknown) => this.log?.warn({ err: e }, 'poll failed'))
+        .finally(() => this.schedulePoll());
+    }, this.pollMs);
+    this.pollTimer.unref();
+  }
+
+  private advanceSlot(slot: number): void {
+    if (slot <= this.slot) return;
+    this.slot = slot;
+    for (const w of [...this.slotWaiters]) w();
+  }
+
+  /** The history after the cursor, applied in order; returns how many transactions were read. */
+  private async catchUp(): Promise<number> {
+    const cursor = await this.store.cursor(this.networkKey);
+    const history = await this.chain.history(this.network, { until: cursor?.signature });
+    const changed = new Set<string>();
+    for (let i = 0; i < history.length; i += BATCH)
+      for (const t of await this.applyBatch(history.slice(i, i + BATCH))) changed.add(t);
+    await this.checkRoots([...changed]);
+    return history.length;
+  }
+
+  /** A live transaction: applied, or a gap repaired from the history; then its trees checked. */
+  private async live(tx: ChainTransaction): Promise<void> {
+    if (this.status === 'failed') return;
+    await this.checkRoots(await this.applyOrRepair(tx));
+  }
+
+  private async applyOrRepair(tx: ChainTransaction): Promise<string[]> {
+    try {
+      return await this.apply(tx);
+    } catch (e) {
+      if (!(e instanceof GapError)) throw e;
+      this.log?.warn({ signature: tx.signature, gap: e.message }, 'gap: reading the history again');
+      await this.catchUp();
+      // Applied by the history (a no-op then), or a gap the chain's history does not fill.
+      const trees = await this.apply(tx);
+      this.stats.gapsRepaired += 1;
+      return trees;
+    }
+  }
+
+  /**
+   * Applies one transaction; returns the trees it changed. Throws a GapError, having changed
+   * nothing, when one of its tree changes is not its tree's next.
+   */
+  private async apply(tx: ChainTransaction): Promise<string[]> {
+    if (await this.store.hasTransaction(tx.signature)) {
+      this.stats.duplicates += 1;
+      return [];
+    }
+    const p = await this.prepare(tx);
+    let applied: boolean;
+    try {
+      applied = await this.store.apply(this.networkKey, p.applied);
+    } catch (e) {
+      p.undo();
+      throw e;
+    }
+    if (!applied) {
+      p.undo();
+      this.stats.duplicates += 1;
+      return [];
+    }
+    this.counted([p]);
+    return [...p.applied.heads.keys()];
+  }
+
+  /**
+   * Applies `txs` (history, in order) in one database transaction; returns the trees they
+   * changed. A failed write undoes the batch's replica changes and throws; a gap undoes them
+   * and applies the transactions one by one instead (which commits those before the gap and
+   * throws there).
+   */
+  private async applyBatch(txs: readonly ChainTransaction[]): Promise<string[]> {
+    const known = await this.store.knownSignatures(txs.map((t) => t.signature));
+    const prepared: Prepared[] = [];
+    const undoAll = () => {
+      for (const p of [...prepared].reverse()) p.undo();
+    };
+    try {
+      for (const tx of txs) {
+        if (known.has(tx.signature)) {
+          this.stats.duplicates += 1;
+          continue;
+        }
+        known.add(tx.signature);
+        prepared.push(await this.prepare(tx));
+      }
+      await this.store.applyMany(
+        this.networkKey,
+        prepared.map((p) => p.applied),
+      );
+    } catch (e) {
+      undoAll();
+      if (!(e instanceof GapError)) throw e;
+      const trees = new Set<string>();
+      for (const tx of txs) for (const t of await this.apply(tx)) trees.add(t);
+      return [...trees];
+    }
+    this.counted(prepared);
+    return [...new Set(prepared.flatMap((p) => [...p.applied.heads.keys()]))];
+  }
+
+  private counted(ps: readonly Prepared[]): void {
+    for (const p of ps) {
+      this.stats.transactions += 1;
+      this.stats.events += p.applied.changes.length;
+      this.advanceSlot(p.applied.slot);
+    }
+  }
+
+  /**
+   * Decodes `tx`, checks its tree changes are the next ones and applies them to the replicas;
+   * `undo` reverts that (when the write fails). Throws a GapError, having changed nothing.
+   */
+  private async prepare(tx: ChainTransaction): Promise<Prepared> {
+    const changes = this.decoder.decode(tx);
+    this.checkContiguous(tx, changes);
+    const vkHashes = new Map<string, Uint8Array>();
+    for (const c of changes)
+      if (c.kind === 'model') {
+        const vk = await this.modelVkHash(c.address);
+        if (vk) vkHashes.set(c.address, vk);
+      }
+    const undo: (() => void)[] = [];
+    const heads = new Map<string, TreeHead>();
+    for (const c of changes) {
+      if (c.kind === 'tree' && !this.replicas.trees.has(c.address)) {
+        const replica = new MerkleReplica(c.maxDepth);
+        this.replicas.trees.set(c.address, {
+          address: c.address,
+          kind: c.treeKind,
+          number: c.number,
+          maxDepth: c.maxDepth,
+          maxBufferSize: c.maxBufferSize,
+          canopyDepth: c.canopyDepth,
+          seq: 0n,
+          replica,
+        });
+        undo.push(() => this.replicas.trees.delete(c.address));
+        heads.set(c.address, { seq: 0n, root: replica.root });
+      }
+      if (!isTreeChange(c)) continue;
+      const t = this.replicas.get(c.tree)!;
+      const before = { leaf: t.replica.leaf(c.leafIndex), size: t.replica.size, seq: t.seq };
+      undo.push(() => {
+        t.replica.set(c.leafIndex, before.leaf);
+        t.replica.size = before.size;
+        t.seq = before.seq;
+      });
+      t.replica.set(c.leafIndex, c.leaf);
+      t.seq = c.treeSeq;
+      heads.set(c.tree, { seq: t.seq, root: t.replica.root });
+    }
+    return {
+      applied: { signature: tx.signature, slot: tx.slot, changes, heads, vkHashes },
+      undo: () => {
+        for (const u of undo.reverse()) u();
+      },
+    };
+  }
+
+  /** Throws a GapError when a tree change of `changes` is not its tree's next one. */
+  private checkContiguous(tx: ChainTransaction, changes: Change[]): void {
+    const next = new Map<string, bigint>();
+    for (const c of changes) {
+      if (c.kind === 'tree') next.set(c.address, this.replicas.get(c.address)?.seq ?? 0n);
+      if (!isTreeChange(c)) continue;
+      const at = next.get(c.tree) ?? this.replicas.get(c.tree)?.seq;
+      if (at === undefined)
+        throw new GapError(
+          `transaction ${tx.signature} changes tree ${c.tree}, which is not known`,
+          {
+            signature: tx.signature,
+            tree: c.tree,
+          },
+        );
+      if (c.treeSeq !== at + 1n)
+        throw new GapError(
+          `transaction ${tx.signature} brings change ${c.treeSeq} of tree ${c.tree}, which is at ${at}`,
+          { signature: tx.signature, tree: c.tree, at: at.toString(), seq: c.treeSeq.toString() },
+        );
+      next.set(c.tree, c.treeSeq);
+    }
+  }
+
+  /** sha256 of the Model account's verifying key (undefined when the account is unreadable). */
+  private async modelVkHash(model: string): Promise<Uint8Array | undefined> {
+    try {
+      const info = await this.chain.getAccountInfo(new PublicKey(model));
+      if (!info) return undefined;
+      const decoded = DEVICE_REGISTRY_TYPES.decode<{ vk: number[] }>(
+        'Model',
+        info.data.subarray(8),
+      );
+      return fromHex(verifyingKeyHash(Uint8Array.from(decoded.vk)));
+    } catch (e) {
+      this.log?.warn({ err: e, model }, 'model account not read: vk hash left null');
+      return undefined;
+    }
+  }
+
+  /**
+   * Compares each tree's replica root with the root its account's changelog holds for the
+   * replica's sequence number. A tree the chain has moved past its changelog (or a node
+   * behind the indexer) cannot be checked now; it is checked again after its next change.
+   */
+  private async checkRoots(trees: string[]): Promise<void> {
+    for (const address of trees) {
+      const t = this.replicas.get(address);
+      if (!t) continue;
+      const info = await this.chain.getAccountInfo(new PublicKey(address));
+      if (!info) continue;
+      const onChain = treeAccountRootAt(info.data, t.seq);
+      if (!onChain) {
+        this.log?.debug(
+          {
+            tree: address,
+            seq: t.seq.toString(),
+            chain: treeAccountSequenceNumber(info.data).toString(),
+          },
+          'root not checkable now',
+        );
+        continue;
+      }
+      this.stats.rootChecks += 1;
+      const root = t.replica.root;
+      if (onChain.every((b, i) => b === root[i])) {
+        t.outOfSync = undefined;
+        continue;
+      }
+      this.stats.rootMismatches += 1;
+      t.outOfSync = `the replica's root after change ${t.seq} differs from the chain's`;
+      this.log?.error({ tree: address, seq: t.seq.toString() }, t.outOfSync);
+    }
+  }
+}

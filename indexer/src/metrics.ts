@@ -1,0 +1,89 @@
+/**
+ * Prometheus metrics (`GET /metrics` on the JSON-RPC port): ingest counters read from
+ * `Ingest.stats` at scrape time, the indexer's slot and its lag behind the chain, and request
+ * latency by method and outcome.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Ingest } from './ingest.ts';
+
+type StatName = keyof Ingest['stats'];
+
+export class IndexerMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Histogram<'method' | 'outcome'>;
+
+  constructor(ingest: Ingest) {
+    const counter = (name: string, help: string, stat: StatName) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(ingest.stats[stat]);
+        },
+      });
+    counter('zkpin_indexer_transactions_total', 'Chain transactions applied', 'transactions');
+    counter('zkpin_indexer_events_total', 'Program events applied', 'events');
+    counter(
+      'zkpin_indexer_duplicates_total',
+      'Transactions seen again (changed nothing)',
+      'duplicates',
+    );
+    counter(
+      'zkpin_indexer_gaps_repaired_total',
+      'Tree sequence gaps repaired from the history',
+      'gapsRepaired',
+    );
+    counter(
+      'zkpin_indexer_root_checks_total',
+      'Replica roots compared with tree accounts',
+      'rootChecks',
+    );
+    counter(
+      'zkpin_indexer_root_mismatches_total',
+      'Replica roots that differed from the chain',
+      'rootMismatches',
+    );
+    new Gauge({
+      name: 'zkpin_indexer_slot',
+      help: 'Slot up to which every transaction of the network is applied',
+      registers: [this.registry],
+      collect() {
+        this.set(ingest.slot);
+      },
+    });
+    new Gauge({
+      name: 'zkpin_indexer_lag_slots',
+      help: "Slots between the chain's confirmed slot and the indexer's",
+      registers: [this.registry],
+      async collect() {
+        try {
+          this.set(Math.max(0, Number(await ingest.chain.slot()) - ingest.slot));
+        } catch {
+          this.set(Number.NaN);
+        }
+      },
+    });
+    new Gauge({
+      name: 'zkpin_indexer_up',
+      help: '1 while ingest is ok, 0 while starting or failed',
+      registers: [this.registry],
+      collect() {
+        this.set(ingest.status === 'ok' ? 1 : 0);
+      },
+    });
+    this.requests = new Histogram({
+      name: 'zkpin_indexer_request_seconds',
+      help: 'JSON-RPC request latency by method and outcome (ok, or the error code)',
+      labelNames: ['method', 'outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1, 2.5],
+      registers: [this.registry],
+    });
+  }
+
+  /** One request: `method` (unknown names are counted as `unknown`), seconds, ok or an error code. */
+  request(method: string, seconds: number, outcome: string): void {
+    this.requests.observe({ method, outcome }, seconds);
+  }
+}

@@ -1,0 +1,611 @@
+/**
+ * The indexer's tables (migrations/0001_initial.sql) behind typed reads and one write: a
+ * chain transaction's changes, applied in one database transaction together with the
+ * transaction's row and the cursor, so a crash leaves either all of it or none of it, and a
+ * transaction seen twice (its signature already in `transactions`) changes nothing.
+ */
+import {
+  MAX_PAGE_LIMIT,
+  toHex,
+  type IndexedAttestation,
+  type IndexedDevice,
+  type IndexedRecord,
+  type IndexedTree,
+} from '@zkpin/sdk';
+import type { Database, SqlClient } from './database.ts';
+import { migrate } from './migrations.ts';
+import type { Change } from './transaction-decoder.ts';
+
+export interface Cursor {
+  signature: string;
+  slot: number;
+}
+
+export interface TreeRow {
+  address: string;
+  network: string;
+  kind: number;
+  number: number;
+  maxDepth: number;
+  maxBufferSize: number;
+  canopyDepth: number;
+  seq: bigint;
+  root: Uint8Array;
+}
+
+/** A tree's sequence number and root after a transaction's changes. */
+export interface TreeHead {
+  seq: bigint;
+  root: Uint8Array;
+}
+
+export interface AppliedTransaction {
+  signature: string;
+  slot: number;
+  changes: Change[];
+  /** Per tree the transaction changed (tree events included), its head after them. */
+  heads: Map<string, TreeHead>;
+  /** vk hashes of models the transaction registered (read from their accounts). */
+  vkHashes: Map<string, Uint8Array>;
+}
+
+/**
+ * A page: `cursor` continues after its last item (present whenever the page has items; an
+ * empty page gives back the cursor it was asked with, so a client can poll for items appended
+ * later). A page with fewer than `limit` items is the end of the list for now.
+ */
+export interface Page<T> {
+  items: T[];
+  cursor: string | null;
+}
+
+const bytes = (v: unknown): Uint8Array => v as Uint8Array;
+
+// Columns cast to text keep their names: ORDER BY must name the table's column
+// (`records.seq`), or it sorts the text alias.
+const DEVICE_COLUMNS = `device, network, tree, leaf_index, tree_seq::text AS tree_seq, owner, maker,
+  bjj_key_hash, model_id::text AS model_id, seq::text AS seq, status, leaf, slot::text AS slot, signature`;
+const RECORD_COLUMNS = `tree, leaf_index, tree_seq::text AS tree_seq, device, seq::text AS seq,
+  model_id::text AS model_id, timestamp::text AS timestamp, class, score::text AS score,
+  input_commitment, public_input, leaf, slot::text AS slot, signature`;
+
+type Row = Record<string, unknown>;
+
+function deviceFrom(r: Row): IndexedDevice {
+  return {
+    device: r['device'] as string,
+    network: r['network'] as string,
+    tree: r['tree'] as string,
+    leafIndex: Number(r['leaf_index']),
+    treeSeq: r['tree_seq'] as string,
+    owner: r['owner'] as string,
+    maker: r['maker'] as string,
+    bjjKeyHash: toHex(bytes(r['bjj_key_hash'])),
+    modelId: Number(r['model_id']),
+    seq: r['seq'] as string,
+    status: Number(r['status']),
+    leafHash: toHex(bytes(r['leaf'])),
+    slot: Number(r['slot']),
+    signature: r['signature'] as string,
+  };
+}
+
+function recordFrom(r: Row): IndexedRecord {
+  return {
+    tree: r['tree'] as string,
+    leafIndex: Number(r['leaf_index']),
+    treeSeq: r['tree_seq'] as string,
+    device: r['device'] as string,
+    seq: r['seq'] as string,
+    modelId: Number(r['model_id']),
+    timestamp: r['timestamp'] as string,
+    class: Number(r['class']),
+    score: r['score'] as string,
+    inputCommitment: toHex(bytes(r['input_commitment'])),
+    publicInput: toHex(bytes(r['public_input'])),
+    leafHash: toHex(bytes(r['leaf'])),
+    slot: Number(r['slot']),
+    signature: r['signature'] as string,
+  };
+}
+
+function treeFrom(r: Row): TreeRow {
+  return {
+    address: r['address'] as string,
+    network: r['network'] as string,
+    kind: Number(r['kind']),
+    number: Number(r['number']),
+    maxDepth: Number(r['max_depth']),
+    maxBufferSize: Number(r['max_buffer_size']),
+    canopyDepth: Number(r['canopy_depth']),
+    seq: BigInt(r['seq'] as string),
+    root: bytes(r['root']),
+  };
+}
+
+/** Page cursors: opaque to clients, `v1:<value>` here (a device key or a record seq). */
+function encodeCursor(value: string): string {
+  return `v1:${value}`;
+}
+function decodeCursor(cursor: string, pattern: RegExp): string | undefined {
+  if (!cursor.startsWith('v1:')) return undefined;
+  const v = cursor.slice(3);
+  return pattern.test(v) ? v : undefined;
+}
+
+export class InvalidCursorError extends Error {
+  constructor(readonly cursor: string) {
+    super(
+      `cursor ${JSON.stringify(cursor)} was not returned by this method: pass the page's cursor back as it came`,
+    );
+  }
+}
+
+export class IndexerStore {
+  private constructor(readonly db: Database) {}
+
+  /** The store on `db`, its schema migrated to this build's version. */
+  static async open(db: Database): Promise<IndexerStore> {
+    await migrate(db);
+    return new IndexerStore(db);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  async cursor(network: string): Promise<Cursor | undefined> {
+    const rows = await this.db.query<Row>(
+      'SELECT signature, slot::text AS slot FROM ingest_cursor WHERE network = $1',
+      [network],
+    );
+    const r = rows[0];
+    return r ? { signature: r['signature'] as string, slot: Number(r['slot']) } : undefined;
+  }
+
+  async hasTransaction(signature: string): Promise<boolean> {
+    const rows = await this.db.query('SELECT 1 FROM transactions WHERE signature = $1', [
+      signature,
+    ]);
+    return rows.length > 0;
+  }
+
+  async transactionCount(network: string): Promise<number> {
+    const rows = await this.db.query<Row>(
+      'SELECT count(*)::text AS n FROM transactions WHERE network = $1',
+      [network],
+    );
+    return Number(rows[0]!['n']);
+  }
+
+  async trees(network: string): Promise<TreeRow[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT address, network, kind, number::text AS number, max_depth, max_buffer_size,
+        canopy_depth, seq::text AS seq, root FROM trees WHERE network = $1 ORDER BY address`,
+      [network],
+    );
+    return rows.map(treeFrom);
+  }
+
+  /** The newest leaf at each index of `tree` (what its replica is rebuilt from). */
+  async treeLeaves(tree: string): Promise<{ leafIndex: number; leaf: Uint8Array }[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT DISTINCT ON (leaf_index) leaf_index, leaf FROM tree_leaves WHERE tree = $1
+        ORDER BY leaf_index, tree_seq DESC`,
+      [tree],
+    );
+    return rows.map((r) => ({ leafIndex: Number(r['leaf_index']), leaf: bytes(r['leaf']) }));
+  }
+
+  /**
+   * Applies one chain transaction's changes in one database transaction. Returns false (and
+   * changes nothing) when the transaction was applied before.
+   */
+  apply(network: string, t: AppliedTransaction): Promise<boolean> {
+    return this.db.transaction((tx) => this.applyIn(tx, network, t));
+  }
+
+  /**
+   * Applies several chain transactions, in order, in one database transaction (a backfill's
+   * batch: one commit instead of one per transaction). All or nothing: throws, having changed
+   * nothing, when one of them was applied before.
+   */
+  applyMany(network: string, ts: readonly AppliedTransaction[]): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      for (const t of ts)
+        if (!(await this.applyIn(tx, network, t)))
+          throw new Error(`transaction ${t.signature} was applied already`);
+    });
+  }
+
+  /** Signatures of `signatures` already applied. */
+  async knownSignatures(signatures: readonly string[]): Promise<Set<string>> {
+    if (signatures.length === 0) return new Set();
+    const rows = await this.db.query<Row>(
+      'SELECT signature FROM transactions WHERE signature = ANY($1)',
+      [signatures],
+    );
+    return new Set(rows.map((r) => r['signature'] as string));
+  }
+
+  private async applyIn(tx: SqlClient, network: string, t: AppliedTransaction): Promise<boolean> {
+    const fresh = await tx.query(
+      `INSERT INTO transactions (signature, network, slot, events) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (signature) DO NOTHING RETURNING signature`,
+      [t.signature, network, t.slot, t.changes.length],
+    );
+    if (fresh.length === 0) return false;
+    for (const c of t.changes) await this.write(tx, network, t, c);
+    for (const [tree, head] of t.heads)
+      await tx.query(
+        `UPDATE trees SET seq = $2, root = $3, slot = $4, signature = $5
+          WHERE address = $1 AND seq <= $2`,
+        [tree, head.seq.toString(), head.root, t.slot, t.signature],
+      );
+    await tx.query(
+      `INSERT INTO ingest_cursor (network, signature, slot) VALUES ($1, $2, $3)
+        ON CONFLICT (network) DO UPDATE SET signature = EXCLUDED.signature, slot = EXCLUDED.slot
+        WHERE ingest_cursor.slot <= EXCLUDED.slot`,
+      [network, t.signature, t.slot],
+    );
+    return true;
+  }
+
+  private async write(tx: SqlClient, network: string, t: AppliedTransaction, c: Change) {
+    const at = [t.slot, t.signature];
+    switch (c.kind) {
+      case 'network':
+        if (c.authority !== undefined)
+          await tx.query(
+            `INSERT INTO networks (address, authority, oracles, permissionless, slot, signature)
+              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (address) DO NOTHING`,
+            [network, c.authority, c.oracles, c.permissionless, ...at],
+          );
+        else
+          await tx.query(
+            `UPDATE networks SET oracles = $2, permissionless = $3, slot = $4, signature = $5
+              WHERE address = $1`,
+            [network, c.oracles, c.permissionless, ...at],
+          );
+        return;
+      case 'maker':
+        await tx.query(
+          `INSERT INTO makers (address, network, authority, name, active, slot, signature)
+            VALUES ($1, $2, $3, $4, true, $5, $6) ON CONFLICT (address) DO NOTHING`,
+          [c.address, network, c.authority, c.name, ...at],
+        );
+        return;
+      case 'makerActive':
+        await tx.query('UPDATE makers SET active = $2 WHERE address = $1', [c.address, c.active]);
+        return;
+      case 'model':
+        await tx.query(
+          `INSERT INTO models (address, network, model_id, version, onnx_sha256, circuit_sha256,
+            vk_hash, active, slot, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, true, $8, $9)
+            ON CONFLICT (address) DO NOTHING`,
+          [
+            c.address,
+            network,
+            c.modelId,
+            c.version,
+            c.onnxSha256,
+            c.circuitSha256,
+            t.vkHashes.get(c.address) ?? null,
+            ...at,
+          ],
+        );
+        return;
+      case 'modelActive':
+        await tx.query('UPDATE models SET active = $2 WHERE address = $1', [c.address, c.active]);
+        return;
+      case 'tree':
+        await tx.query(
+          `INSERT INTO trees (address, network, kind, number, max_depth, max_buffer_size,
+            canopy_depth, seq, root, slot, signature)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) ON CONFLICT (address) DO NOTHING`,
+          [
+            c.address,
+            network,
+            c.treeKind,
+            c.number,
+            c.maxDepth,
+            c.maxBufferSize,
+            c.canopyDepth,
+            t.heads.get(c.address)?.root ?? new Uint8Array(32),
+            ...at,
+          ],
+        );
+        return;
+      case 'device': {
+        await tx.query(
+          `INSERT INTO tree_leaves (tree, tree_seq, leaf_index, leaf, slot, signature)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+          [c.tree, c.treeSeq.toString(), c.leafIndex, c.leaf, ...at],
+        );
+        const values = [
+          c.tree,
+          c.treeSeq.toString(),
+          c.leafIndex,
+          network,
+          c.device,
+          c.owner,
+          c.maker,
+          c.bjjKeyHash,
+          c.modelId,
+          c.seq.toString(),
+          c.status,
+          c.leaf,
+          ...at,
+        ];
+        await tx.query(
+          `INSERT INTO device_versions (tree, tree_seq, leaf_index, network, device, owner, maker,
+            bjj_key_hash, model_id, seq, status, leaf, slot, signature, event)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            ON CONFLICT DO NOTHING`,
+          [...values, c.event],
+        );
+        await tx.query(
+          `INSERT INTO devices (tree, tree_seq, leaf_index, network, device, owner, maker,
+            bjj_key_hash, model_id, seq, status, leaf, slot, signature)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            ON CONFLICT (device) DO UPDATE SET tree = EXCLUDED.tree, tree_seq = EXCLUDED.tree_seq,
+              leaf_index = EXCLUDED.leaf_index, owner = EXCLUDED.owner, maker = EXCLUDED.maker,
+              bjj_key_hash = EXCLUDED.bjj_key_hash, model_id = EXCLUDED.model_id,
+              seq = EXCLUDED.seq, status = EXCLUDED.status, leaf = EXCLUDED.leaf,
+              slot = EXCLUDED.slot, signature = EXCLUDED.signature
+            WHERE devices.tree_seq < EXCLUDED.tree_seq`,
+          values,
+        );
+        return;
+      }
+      case 'record':
+        await tx.query(
+          `INSERT INTO tree_leaves (tree, tree_seq, leaf_index, leaf, slot, signature)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+          [c.tree, c.treeSeq.toString(), c.leafIndex, c.leaf, ...at],
+        );
+        await tx.query(
+          `INSERT INTO records (tree, leaf_index, tree_seq, network, device, seq, model_id,
+            timestamp, class, score, input_commitment, public_input, leaf, slot, signature)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            ON CONFLICT DO NOTHING`,
+          [
+            c.tree,
+            c.leafIndex,
+            c.treeSeq.toString(),
+            network,
+            c.device,
+            c.seq.toString(),
+            c.modelId,
+            c.timestamp.toString(),
+            c.class,
+            c.score.toString(),
+            c.inputCommitment,
+            c.publicInput,
+            c.leaf,
+            ...at,
+          ],
+        );
+        return;
+      case 'attestation':
+        await tx.query(
+          `INSERT INTO attestations (record_tree, record_index, network, device, model_id, seq,
+            timestamp, input_commitment, class, score, public_input, proof, submitter,
+            device_leaf_index, device_root, slot, signature)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            ON CONFLICT DO NOTHING`,
+          [
+            c.recordTree,
+            c.recordIndex,
+            network,
+            c.device,
+            c.modelId,
+            c.seq.toString(),
+            c.timestamp.toString(),
+            c.inputCommitment,
+            c.class,
+            c.score.toString(),
+            c.publicInput,
+            c.proof,
+            c.submitter,
+            c.deviceLeafIndex,
+            c.deviceRoot,
+            ...at,
+          ],
+        );
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  async device(device: string): Promise<IndexedDevice | undefined> {
+    const rows = await this.db.query<Row>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE device = $1`,
+      [device],
+    );
+    return rows[0] && deviceFrom(rows[0]);
+  }
+
+  /** Every version of a device's leaf, oldest first. */
+  async deviceVersions(device: string): Promise<IndexedDevice[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT ${DEVICE_COLUMNS} FROM device_versions WHERE device = $1 ORDER BY device_versions.tree_seq`,
+      [device],
+    );
+    return rows.map(deviceFrom);
+  }
+
+  /** The devices of `ids` that the store knows, by key. */
+  async devices(ids: readonly string[]): Promise<Map<string, IndexedDevice>> {
+    const rows = await this.db.query<Row>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE device = ANY($1)`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r['device'] as string, deviceFrom(r)]));
+  }
+
+  /** An owner's devices by device key; the cursor is the last key of the previous page. */
+  devicesByOwner(
+    owner: string,
+    o: { cursor?: string; limit?: number } = {},
+  ): Promise<Page<IndexedDevice>> {
+    return this.devicesBy('owner', owner, o);
+  }
+
+  /** A maker's (its Maker account's) devices by device key. */
+  devicesByMaker(
+    maker: string,
+    o: { cursor?: string; limit?: number } = {},
+  ): Promise<Page<IndexedDevice>> {
+    return this.devicesBy('maker', maker, o);
+  }
+
+  private async devicesBy(
+    column: 'owner' | 'maker',
+    value: string,
+    o: { cursor?: string; limit?: number },
+  ): Promise<Page<IndexedDevice>> {
+    const limit = Math.min(o.limit ?? 100, MAX_PAGE_LIMIT);
+    let after = '';
+    if (o.cursor !== undefined) {
+      const v = decodeCursor(o.cursor, /^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
+      if (v === undefined) throw new InvalidCursorError(o.cursor);
+      after = v;
+    }
+    const rows = await this.db.query<Row>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE ${column} = $1 AND device > $2
+        ORDER BY device LIMIT $3`,
+      [value, after, limit],
+    );
+    const items = rows.map(deviceFrom);
+    const last = items[items.length - 1];
+    return { items, cursor: last ? encodeCursor(last.device) : (o.cursor ?? null) };
+  }
+
+  async record(device: string, seq: string): Promise<IndexedRecord | undefined> {
+    const rows = await this.db.query<Row>(
+      `SELECT ${RECORD_COLUMNS} FROM records WHERE device = $1 AND seq = $2`,
+      [device, seq],
+    );
+    return rows[0] && recordFrom(rows[0]);
+  }
+
+  /**
+   * A device's records by seq (a device's seq only grows, so records appended later sort
+   * after every cursor in ascending order, and before it in descending order: pages never
+   * skip or repeat). Time range `[fromTimestamp, toTimestamp)`, class filter.
+   */
+  async recordsByDevice(
+    device: string,
+    o: {
+      cursor?: string;
+      limit?: number;
+      order?: 'asc' | 'desc';
+      fromTimestamp?: string;
+      toTimestamp?: string;
+      class?: number;
+    } = {},
+  ): Promise<Page<IndexedRecord>> {
+    const limit = Math.min(o.limit ?? 100, MAX_PAGE_LIMIT);
+    const desc = o.order === 'desc';
+    const where = ['device = $1'];
+    const params: unknown[] = [device];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (o.cursor !== undefined) {
+      const v = decodeCursor(o.cursor, /^(0|[1-9][0-9]{0,19})$/);
+      if (v === undefined) throw new InvalidCursorError(o.cursor);
+      add(desc ? 'seq < ?' : 'seq > ?', v);
+    }
+    if (o.fromTimestamp !== undefined) add('timestamp >= ?', o.fromTimestamp);
+    if (o.toTimestamp !== undefined) add('timestamp < ?', o.toTimestamp);
+    if (o.class !== undefined) add('class = ?', o.class);
+    params.push(limit);
+    const rows = await this.db.query<Row>(
+      `SELECT ${RECORD_COLUMNS} FROM records WHERE ${where.join(' AND ')}
+        ORDER BY records.seq ${desc ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
+      params,
+    );
+    const items = rows.map(recordFrom);
+    const last = items[items.length - 1];
+    return { items, cursor: last ? encodeCursor(last.seq) : (o.cursor ?? null) };
+  }
+
+  async attestation(device: string, seq: string): Promise<IndexedAttestation | undefined> {
+    const rows = await this.db.query<Row>(
+      `SELECT a.record_tree, a.record_index, a.device, a.model_id::text AS model_id,
+        a.seq::text AS seq, a.timestamp::text AS timestamp, a.class, a.score::text AS score,
+        a.input_commitment, a.public_input, a.proof, a.submitter, a.device_leaf_index,
+        a.device_root, a.slot::text AS slot, a.signature, m.address AS model, m.vk_hash
+        FROM attestations a LEFT JOIN models m ON m.network = a.network AND m.model_id = a.model_id
+        WHERE a.device = $1 AND a.seq = $2`,
+      [device, seq],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      recordTree: r['record_tree'] as string,
+      recordIndex: Number(r['record_index']),
+      device: r['device'] as string,
+      modelId: Number(r['model_id']),
+      model: (r['model'] as string | null) ?? null,
+      vkHash: r['vk_hash'] ? toHex(bytes(r['vk_hash'])) : null,
+      seq: r['seq'] as string,
+      timestamp: r['timestamp'] as string,
+      class: Number(r['class']),
+      score: r['score'] as string,
+      inputCommitment: toHex(bytes(r['input_commitment'])),
+      publicInput: toHex(bytes(r['public_input'])),
+      proof: toHex(bytes(r['proof'])),
+      submitter: r['submitter'] as string,
+      deviceLeafIndex: Number(r['device_leaf_index']),
+      deviceRoot: toHex(bytes(r['device_root'])),
+      slot: Number(r['slot']),
+      signature: r['signature'] as string,
+    };
+  }
+
+  async tree(address: string): Promise<(TreeRow & { leafCount: number }) | undefined> {
+    const rows = await this.db.query<Row>(
+      `SELECT address, network, kind, number::text AS number, max_depth, max_buffer_size,
+        canopy_depth, seq::text AS seq, root,
+        (SELECT coalesce(max(leaf_index) + 1, 0) FROM tree_leaves l WHERE l.tree = t.address)
+          AS leaf_count
+        FROM trees t WHERE address = $1`,
+      [address],
+    );
+    const r = rows[0];
+    return r && { ...treeFrom(r), leafCount: Number(r['leaf_count']) };
+  }
+
+  /** Row counts of the indexed tables (tests compare two stores with them and `dump`). */
+  async dump(): Promise<Record<string, unknown[]>> {
+    const out: Record<string, unknown[]> = {};
+    for (const [table, order] of [
+      ['networks', 'address'],
+      ['makers', 'address'],
+      ['models', 'address'],
+      ['trees', 'address'],
+      ['tree_leaves', 'tree, tree_seq'],
+      ['device_versions', 'tree, tree_seq'],
+      ['devices', 'device'],
+      ['records', 'tree, leaf_index'],
+      ['attestations', 'record_tree, record_index'],
+      ['transactions', 'signature'],
+      ['ingest_cursor', 'network'],
+    ] as const) {
+      const rows = await this.db.query<Row>(`SELECT * FROM ${table} ORDER BY ${order}`);
+      out[table] = rows.map((r) =>
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [k, v instanceof Uint8Array ? toHex(v) : String(v)]),
+        ),
+      );
+    }
+    return out;
+  }
+}
+
+export type { IndexedTree };
