@@ -1,8 +1,8 @@
 /**
  * The main job (`npm start`): a whole zkpin network on one machine — embedded LiteSVM chain
  * with both programs, the device bridge, prover and relayer workers, and N simulated devices
- * publishing signed readings over MQTT — with a live summary until Ctrl-C, then a clean
- * shutdown.
+ * publishing signed readings over MQTT, and the indexer (JSON-RPC, its URL printed) — with a
+ * live summary until Ctrl-C, then a clean shutdown.
  *
  * Options: --devices N (default 4), --rate R readings/s (default 1), --duration S (stop
  * after S seconds), --cluster embedded|local (default embedded). Redis and MQTT: REDIS_URL /
@@ -10,7 +10,8 @@
  *
  * --cluster local runs the same network on a real JSON-RPC validator instead (zkpin-validator
  * on its own ports and ledger): deployed by migrations/deploy.ts into deployments/local, the
- * bridge and the oracle as separate processes reading its manifest (scripts/lib/rpc-network.ts).
+ * bridge, the oracle and the indexer as separate processes reading its manifest
+ * (scripts/lib/rpc-network.ts).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -52,7 +53,7 @@ async function main() {
     const s = await net.summary();
     return (
       `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] published ${s.published}  accepted ${s.accepted}` +
-      `  proofs ${s.proofs}  records on-chain ${s.records}  latency p50 ${s.latencyP50} ms p95 ${s.latencyP95} ms` +
+      `  proofs ${s.proofs}  records on-chain ${s.records} indexed ${s.indexed ?? '?'}  latency p50 ${s.latencyP50} ms p95 ${s.latencyP95} ms` +
       `  rejects: ${fmt(s.rejected)}  dead letters: ${fmt(s.deadLetters)}`
     );
   };

@@ -3,7 +3,7 @@
  * programs built for the deployment's own keypairs and writes the manifest; the bridge and the
  * oracle (prover + relayer) run as processes from their main.ts, reading that manifest;
  * simulated devices are onboarded over RPC and publish over MQTT; records are checked on the
- * tree account read over RPC.
+ * tree account read over RPC, and in the indexer (a process too) through `IndexerClient`.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,8 @@ import {
   LOCALNET_PROGRAM_IDS,
   decodeLoaderV3State,
   programDataAddress,
+  toHex,
+  treeAccountRoot,
 } from '@zkpin/sdk';
 import { REPO_ROOT, RpcFaultProxy } from '@zkpin/sdk/testing';
 import { ServiceProcess, startRpcNetwork, type RpcNetwork } from '../scripts/lib/rpc-network.ts';
@@ -194,6 +196,36 @@ describe('bridge and oracle as processes over JSON-RPC', () => {
     const s = await net.summary();
     expect(s.deadLetters).toEqual({});
     expect(s.accepted).toBe(want);
+  }, 300_000);
+
+  it("the indexer process serves every device's records as the chain holds them, with checked proofs", async () => {
+    const client = net.indexerClient;
+    const recordTree = net.manifest.trees.record.address;
+    for (const d of net.sim.devices) {
+      const device = new PublicKey(Buffer.from(d.hex, 'hex')).toBase58();
+      // Every reading the devices sent is on-chain (the test before): seqs 1..d.seq.
+      const want = Array.from({ length: Number(d.seq) }, (_, i) => String(i + 1));
+      expect(want.length).toBeGreaterThan(0);
+      for (const seq of want) expect(net.follower.isRecorded(d.hex, BigInt(seq))).toBe(true);
+      let items: { seq: string; tree: string; leafHash: string }[] = [];
+      await until(`the indexer to hold ${want.length} records of ${device}`, async () => {
+        items = (await client.getRecordsByDevice({ device })).value.items;
+        return items.length >= want.length;
+      });
+      expect(items.map((r) => r.seq)).toEqual(want);
+      expect(items.every((r) => r.tree === recordTree)).toBe(true);
+      // The client recomputes the leaf and the root, and compares the root with the one the
+      // tree account read over RPC holds for rootSeq (it throws INDEXER_BAD_PROOF otherwise).
+      const { value } = await client.getRecordProof({ device, seq: want[want.length - 1]! });
+      expect(value.proof.treeId).toBe(recordTree);
+      expect(value.proof.leaf).toBe(items[items.length - 1]!.leafHash);
+    }
+    // Nothing is being written now: the indexer's record tree is the tree account's.
+    const info = await net.chain.getAccountInfo(new PublicKey(recordTree));
+    const tree = (await client.getTree({ tree: recordTree })).value;
+    expect(tree.root).toBe(toHex(treeAccountRoot(info!.data)));
+    expect(tree.leafCount).toBe(net.follower.records);
+    expect((await net.summary()).indexed).toBe(net.follower.records);
   }, 300_000);
 
   it('an oracle restarted after new registrations knows them from the chain and goes on', async () => {

@@ -6,6 +6,7 @@
  *   → device-firmware-bridge (MQTT + HTTP ingest)  → BullMQ "prove"
  *   → prover worker (onnxruntime + Groth16)        → BullMQ "relay"
  *   → relayer (submit_attestation)                 → records on-chain
+ *   indexer (same chain, PGlite in a temporary data directory, JSON-RPC on a free port)
  *   with N simulated devices publishing signed readings over MQTT,
  *
  * Redis and MQTT: REDIS_URL / MQTT_URL when set, else private local servers (the broker with
@@ -13,19 +14,24 @@
  * logs in with MQTT_USERNAME / MQTT_PASSWORD (the private broker's generated ones when it
  * started it); simulated devices with SIM_MQTT_USERNAME / SIM_MQTT_PASSWORD when set.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import {
   DEFAULT_QUEUE_PREFIX,
   createRelayerLookupTable,
   encodeVerifyingKey,
   fromHex,
+  IndexerClient,
 } from '@zkpin/sdk';
 import { localNetwork } from '@zkpin/sdk/testing';
 import { Prover, devProverArtifacts } from '@zkpin/oracle/prover';
 import { createProverWorker, createRelayer } from '@zkpin/oracle/workers';
 import { createBridge } from '@zkpin/device-firmware-bridge';
+import { startIndexer } from '@zkpin/indexer';
 import { DeviceSimulator } from './simulator.ts';
-import { PipelineWatch } from './pipeline-watch.ts';
+import { PipelineWatch, indexedRecords } from './pipeline-watch.ts';
 import { ensureMqtt, ensureRedis, type Service } from './services.ts';
 
 export interface LocalNetworkOptions {
@@ -73,6 +79,22 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
   const prefix = `${DEFAULT_QUEUE_PREFIX}-local-${Date.now().toString(36)}`;
   const connection = { url: redis.url };
+  // The indexer on the same chain, its database in a temporary PGlite data directory.
+  const indexerDir = mkdtempSync(join(tmpdir(), 'zkpin-indexer-'));
+  const indexer = await startIndexer({
+    chain,
+    network: setup.network,
+    database: { kind: 'pglite', dataDir: indexerDir },
+    port: 0,
+    log: logger,
+  });
+  closers.push(async () => {
+    await indexer.stop();
+    rmSync(indexerDir, { recursive: true, force: true });
+  });
+  const indexerClient = new IndexerClient(indexer.url, { chain });
+  log(`indexer      ${indexer.url}`);
+
   const prover = await Prover.create(artifacts);
   log(`prover       ${prover.backend} backend`);
 
@@ -140,6 +162,7 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
       ) as Record<string, number>,
       proofs: await watch.proofs(),
       records: follower.records,
+      indexed: await indexedRecords(indexerClient),
       deadLetters: await watch.deadLetters(),
       ...watch.latency(),
     };
@@ -163,6 +186,8 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
     sim,
     bridge,
     prover,
+    indexer,
+    indexerClient,
     prefix,
     connection,
     proveQueue,

@@ -1,10 +1,10 @@
 /**
  * What the live summary and the pipeline benchmark read of the queues, whichever chain the
  * network runs on: end-to-end latency (a relay job's completion minus the bridge's
- * acceptance), proofs made, and dead letters by reason.
+ * acceptance), proofs made, dead letters by reason, and the records the indexer holds.
  */
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
-import { QUEUE_PROVE, QUEUE_RELAY, deadLetterReason } from '@zkpin/sdk';
+import { QUEUE_PROVE, QUEUE_RELAY, deadLetterReason, type IndexerClient } from '@zkpin/sdk';
 
 /** The p-th percentile of an ascending list (0 when empty). */
 export function percentile(sorted: number[], p: number): number {
@@ -64,5 +64,18 @@ export class PipelineWatch {
     await this.relayEvents.close();
     await this.relayQueue.close();
     await this.proveQueue.close();
+  }
+}
+
+/**
+ * Records the indexer holds (leaves written to the network's record trees), from its
+ * `getTrees`; null when it does not answer.
+ */
+export async function indexedRecords(client: IndexerClient): Promise<number | null> {
+  try {
+    const trees = (await client.getTrees()).value;
+    return trees.filter((t) => t.kind === 'record').reduce((n, t) => n + t.leafCount, 0);
+  } catch {
+    return null;
   }
 }

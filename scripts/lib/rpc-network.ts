@@ -6,6 +6,7 @@
  *                                             deployment's ids, network, maker, model, trees)
  *   device-firmware-bridge  (process: src/main.ts, ZKPIN_DEPLOYMENT)  → BullMQ "prove"
  *   oracle prover + relayer (process: src/main.ts, ZKPIN_DEPLOYMENT)  → records on-chain
+ *   indexer (process: indexer/src/main.ts, ZKPIN_DEPLOYMENT, PGlite beside the ledger)
  *   N simulated devices onboarded over RPC, publishing signed readings over MQTT
  *
  * The services learn the devices from the chain's history when they start, and live after.
@@ -20,6 +21,7 @@ import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from
 import {
   DEFAULT_QUEUE_PREFIX,
   DeviceEd25519Key,
+  IndexerClient,
   NetworkFollower,
   RpcChain,
   bjjKeyHashBytes,
@@ -33,7 +35,7 @@ import {
 import { REPO_ROOT, freePort, startValidator, type LocalValidator } from '@zkpin/sdk/testing';
 import { keypairFile, readDeployConfig, readKeypair } from '../../migrations/lib/config.ts';
 import { deploy } from '../../migrations/lib/deploy-network.ts';
-import { PipelineWatch } from './pipeline-watch.ts';
+import { PipelineWatch, indexedRecords } from './pipeline-watch.ts';
 import { ensureMqtt, ensureRedis, type Service } from './services.ts';
 import { DeviceSimulator } from './simulator.ts';
 
@@ -244,12 +246,27 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     FOLLOWER_STATE: join(ledger, 'oracle-follower.json'),
   };
   const oracle = new ServiceProcess('oracle', 'oracle/src/main.ts', oracleEnv);
-  await Promise.all([bridge.start(/bridge running/), oracle.start(/relayer started/)]);
+  const indexerPort = await freePort();
+  const indexer = new ServiceProcess('indexer', 'indexer/src/main.ts', {
+    ZKPIN_DEPLOYMENT: manifestPath,
+    SOLANA_WS_URL: validator.wsUrl,
+    INDEXER_DATA_DIR: join(ledger, 'indexer'),
+    INDEXER_PORT: String(indexerPort),
+  });
+  await Promise.all([
+    bridge.start(/bridge running/),
+    oracle.start(/relayer started/),
+    indexer.start(/indexer running/),
+  ]);
   closers.push(
     () => bridge.stop(),
     () => oracle.stop(),
+    () => indexer.stop(),
   );
-  log('services     bridge and oracle (prover + relayer) running as processes');
+  const indexerUrl = `http://127.0.0.1:${indexerPort}/`;
+  const indexerClient = new IndexerClient(indexerUrl, { chain });
+  log('services     bridge, oracle (prover + relayer) and indexer running as processes');
+  log(`indexer      ${indexerUrl}`);
 
   // What the summary reads: the queues, the bridge's metrics, and a follower over RPC.
   const follower = new NetworkFollower(chain, network, { programIds }).start();
@@ -290,6 +307,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
       rejected: m.rejected,
       proofs: await watch.proofs(),
       records: follower.records,
+      indexed: await indexedRecords(indexerClient),
       deadLetters: await watch.deadLetters(),
       ...watch.latency(),
     };
@@ -332,6 +350,9 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     bridge,
     oracle,
     oracleEnv,
+    indexer,
+    indexerUrl,
+    indexerClient,
     follower,
     prefix,
     connection,
