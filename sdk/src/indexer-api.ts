@@ -140,6 +140,10 @@ export const treeSchema = z.strictObject({
 });
 export type IndexedTree = z.infer<typeof treeSchema>;
 
+/** A transaction that touched a device (getSignaturesForDevice). */
+export const deviceSignatureSchema = z.strictObject({ signature: z.string(), slot });
+export type DeviceSignature = z.infer<typeof deviceSignatureSchema>;
+
 export const merkleProofSchema = z.strictObject({
   treeId: base58,
   leafIndex: u32,
@@ -242,6 +246,18 @@ export const indexerMethods = {
       ...common,
     }),
     result: z.array(z.strictObject({ record: recordSchema, proof: merkleProofSchema }).nullable()),
+  },
+  getSignaturesForDevice: {
+    params: z.strictObject({
+      device: base58,
+      cursor: z.string().max(200).optional(),
+      limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
+      /** `asc` (default): oldest first. */
+      order: z.enum(['asc', 'desc']).optional(),
+      ...common,
+    }),
+    /** Registration, transfers, revocation, records and attestations, in the chain's order. */
+    result: page(deviceSignatureSchema),
   },
   getTrees: { params: z.strictObject({ ...common }), result: z.array(treeSchema) },
   getIndexerSlot: { params: z.strictObject({ ...common }), result: slot },
@@ -436,6 +452,9 @@ export class IndexerClient {
   }
   getRecordsByDevice(p: IndexerParams<'getRecordsByDevice'>) {
     return this.call('getRecordsByDevice', p);
+  }
+  getSignaturesForDevice(p: IndexerParams<'getSignaturesForDevice'>) {
+    return this.call('getSignaturesForDevice', p);
   }
   getAttestation(p: IndexerParams<'getAttestation'>) {
     return this.call('getAttestation', p);
