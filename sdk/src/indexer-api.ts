@@ -37,6 +37,8 @@ export const INDEXER_ERROR_CODES = {
   REQUEST_TOO_LARGE: -32004,
   /** The indexer's replica of the tree is not in step with the chain: no proof is served. */
   TREE_NOT_IN_SYNC: -32005,
+  /** The client sent more requests than its rate limit allows (HTTP 429, `Retry-After`). */
+  RATE_LIMITED: -32006,
 } as const;
 
 export const MAX_PAGE_LIMIT = 1000;

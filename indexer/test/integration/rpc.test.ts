@@ -234,6 +234,33 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       expect(health.value.reason).toMatch(/differs from the chain/);
     });
 
+    it('limits requests per client IP: HTTP 429, RATE_LIMITED, Retry-After; batches count each request', async () => {
+      indexer = await startIndexer(net.embedded, store, net.setup.network, {
+        rateLimit: { perSecond: 1, burst: 3 },
+      });
+      const req = { jsonrpc: '2.0', id: 1, method: 'getIndexerSlot' };
+      const send = (body: unknown) =>
+        fetch(indexer!.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect((await send([req, req])).status).toBe(200);
+      expect((await send(req)).status).toBe(200);
+      const limited = await send(req);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      const body = (await limited.json()) as { error: { code: number; message: string } };
+      expect(body.error.code).toBe(INDEXER_ERROR_CODES.RATE_LIMITED);
+      expect(body.error.message).toMatch(/too many requests from 127\.0\.0\.1/);
+      const e = await indexer.client.getIndexerSlot().catch((x: unknown) => x);
+      expect((e as { context: { rpcCode: number } }).context.rpcCode).toBe(
+        INDEXER_ERROR_CODES.RATE_LIMITED,
+      );
+      // Metrics are not limited.
+      expect((await fetch(new URL('/metrics', indexer.url))).status).toBe(200);
+    });
+
     it('answers bad requests with the JSON-RPC error codes', async () => {
       indexer = await startIndexer(net.embedded, store, net.setup.network, {
         maxBatch: 5,
