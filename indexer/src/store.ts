@@ -199,6 +199,38 @@ export class IndexerStore {
   }
 
   /**
+   * Replaces `tree`'s changes (every `tree_leaves` row) with `changes`, read again from the
+   * chain, and sets its head: the repair of a tree whose replica root differed from the
+   * chain's. One database transaction.
+   */
+  replaceTreeChanges(
+    tree: string,
+    changes: readonly {
+      treeSeq: bigint;
+      leafIndex: number;
+      leaf: Uint8Array;
+      slot: number;
+      signature: string;
+    }[],
+    head: TreeHead,
+  ): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('DELETE FROM tree_leaves WHERE tree = $1', [tree]);
+      for (const c of changes)
+        await tx.query(
+          `INSERT INTO tree_leaves (tree, tree_seq, leaf_index, leaf, slot, signature)
+            VALUES ($1, $2, $3, $4, $5, $6)`,
+          [tree, c.treeSeq.toString(), c.leafIndex, c.leaf, c.slot, c.signature],
+        );
+      await tx.query('UPDATE trees SET seq = $2, root = $3 WHERE address = $1', [
+        tree,
+        head.seq.toString(),
+        head.root,
+      ]);
+    });
+  }
+
+  /**
    * Applies one chain transaction's changes in one database transaction. Returns false (and
    * changes nothing) when the transaction was applied before.
    */

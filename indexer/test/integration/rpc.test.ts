@@ -3,7 +3,9 @@
  * (embedded chain), every method through `IndexerClient`, proofs verified by the client and
  * accepted on-chain (transfer_device with the indexer's device proof; record proofs against
  * the record tree account's root), real attestations (the committed vector's two Groth16
- * proofs) with their proof bytes and vk hash, and the JSON-RPC errors of bad requests.
+ * proofs) with their proof bytes and vk hash, the JSON-RPC errors of bad requests, the rate
+ * limit, and a corrupted replica rebuilt from the chain's history (or, when the history cannot
+ * rebuild it, refused with TREE_NOT_IN_SYNC).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import BN from 'bn.js';
@@ -214,15 +216,60 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       expect((e as Error).message).toMatch(/does not lead from the leaf to the root/);
     });
 
-    it('a replica whose root differs from the chain is not served: TREE_NOT_IN_SYNC, health failed', async () => {
+    it('a replica whose root differs from the chain is rebuilt from the history and served again', async () => {
       const a = await net.registerDevice();
-      indexer = await startIndexer(net.embedded, store, net.setup.network);
-      // Corrupt the replica (a wrong leaf nobody applied), then a real change of the tree.
+      indexer = await startIndexer(net.embedded, store, net.setup.network, {
+        client: { chain: net.embedded },
+      });
+      const tree = net.setup.deviceTree.toBase58();
+      // Corrupt the replica and the stored change of a's leaf (so the store alone cannot
+      // repair it), then a real change of the tree: its root check fails.
+      indexer.ingest.replicas.get(tree)!.replica.set(7, new Uint8Array(32).fill(9));
+      await store.db.query('UPDATE tree_leaves SET leaf = $2 WHERE tree = $1 AND tree_seq = 1', [
+        tree,
+        new Uint8Array(32).fill(9),
+      ]);
+      const b = await net.registerDevice();
+      await indexer.ingest.idle();
+      expect(indexer.ingest.stats.rootMismatches).toBe(1);
+      expect(indexer.ingest.stats.treesRepaired).toBe(1);
+      // Served again, checked by the client against the tree account, for both devices.
+      for (const d of [a, b]) {
+        const p = await indexer.client.getDeviceProof({ device: d.leaf.device.toBase58() });
+        expect(p.value.proof.leafIndex).toBe(d.leafIndex);
+      }
+      expect((await indexer.client.getIndexerHealth()).value.status).toBe('ok');
+      const leaves = await store.treeLeaves(tree);
+      expect(leaves.map((l) => l.leafIndex)).toEqual([0, 1]);
+      expect(toHex(leaves[0]!.leaf)).toBe(
+        (await indexer.client.getDevice({ device: a.leaf.device.toBase58() })).value.leafHash,
+      );
+      const metrics = await (await fetch(new URL('/metrics', indexer.url))).text();
+      expect(metrics).toMatch(/^zkpin_indexer_trees_repaired_total 1$/m);
+      // The next change is checked against the rebuilt replica: no new mismatch.
+      await net.registerDevice();
+      await indexer.ingest.idle();
+      expect(indexer.ingest.stats.rootMismatches).toBe(1);
+    });
+
+    it('a mismatch the history cannot rebuild is not served: TREE_NOT_IN_SYNC, health failed', async () => {
+      const a = await net.registerDevice();
+      let historyGone = false;
+      const chain = new Proxy(net.embedded, {
+        get(target, prop, receiver) {
+          if (prop === 'history' && historyGone) return () => Promise.resolve([]);
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      indexer = await startIndexer(chain, store, net.setup.network);
+      historyGone = true;
       const tree = indexer.ingest.replicas.get(net.setup.deviceTree.toBase58())!;
       tree.replica.set(7, new Uint8Array(32).fill(9));
       await net.registerDevice();
       await indexer.ingest.idle();
       expect(indexer.ingest.stats.rootMismatches).toBe(1);
+      expect(indexer.ingest.stats.treesRepaired).toBe(0);
       const e = await indexer.client
         .getDeviceProof({ device: a.leaf.device.toBase58() })
         .catch((x: unknown) => x);
