@@ -8,5 +8,8 @@ export const DEFAULTS = {
   minContextSlotWaitMs: 2_000,
   maxLagSlots: 20,
   pollMs: 1_000,
+  /** Per client IP: generous, for integrators that batch; a public endpoint may want less. */
+  rateLimitPerSecond: 500,
+  rateLimitBurst: 1_000,
   shutdownTimeoutMs: 10_000,
 } as const;

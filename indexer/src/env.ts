@@ -36,6 +36,10 @@ const schema = z
     INDEXER_MAX_LAG_SLOTS: int(DEFAULTS.maxLagSlots),
     /** Between two polls of the chain's slot and history (missed live transactions), ms. */
     INDEXER_POLL_MS: int(DEFAULTS.pollMs).pipe(z.number().min(100)),
+    /** JSON-RPC requests per second per client IP (token bucket refill); 0: no limit. */
+    INDEXER_RATE_LIMIT_PER_S: int(DEFAULTS.rateLimitPerSecond),
+    /** The bucket's size: the most requests a client may send at once. */
+    INDEXER_RATE_LIMIT_BURST: int(DEFAULTS.rateLimitBurst).pipe(z.number().min(1)),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

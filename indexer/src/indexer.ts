@@ -10,6 +10,7 @@ import { openDatabase, type DatabaseConfig } from './database.ts';
 import { DEFAULTS } from './defaults.ts';
 import { Ingest } from './ingest.ts';
 import { IndexerMetrics } from './metrics.ts';
+import type { RateLimit } from './rate-limiter.ts';
 import { RpcServer } from './rpc-server.ts';
 import { IndexerStore } from './store.ts';
 
@@ -23,6 +24,8 @@ export interface IndexerOptions {
   maxBodyBytes?: number;
   maxBatch?: number;
   minContextSlotWaitMs?: number;
+  /** Per client IP; default `DEFAULTS.rateLimitPerSecond` / `rateLimitBurst`. */
+  rateLimit?: RateLimit;
   maxLagSlots?: number;
   pollMs?: number;
   log?: Logger;
@@ -56,6 +59,10 @@ export async function startIndexer(o: IndexerOptions): Promise<RunningIndexer> {
       maxBodyBytes: o.maxBodyBytes,
       maxBatch: o.maxBatch,
       minContextSlotWaitMs: o.minContextSlotWaitMs,
+      rateLimit: o.rateLimit ?? {
+        perSecond: DEFAULTS.rateLimitPerSecond,
+        burst: DEFAULTS.rateLimitBurst,
+      },
       metrics: new IndexerMetrics(ingest),
       log: o.log,
     },

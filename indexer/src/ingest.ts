@@ -14,7 +14,9 @@
  *   ingest (health `failed`) rather than skip a change.
  * - After each applied batch (the backfill, each live transaction) every changed tree's
  *   replica root is compared with the root the tree account's changelog holds for the same
- *   sequence number; a tree that differs is marked out of sync and its proofs are refused.
+ *   sequence number; a tree that differs is rebuilt from the chain's whole history (replica
+ *   and `tree_leaves`); one the history cannot rebuild to the chain's root is marked out of
+ *   sync and its proofs are refused.
  * - A poll (`pollMs`) reads the chain's slot, then the history after the cursor: what it finds
  *   is applied (missed live transactions), and the indexer is then complete up to that slot
  *   (`slot`, every answer's `context.slot`).
@@ -36,7 +38,7 @@ import type { Logger } from 'pino';
 import { IndexerError } from './errors.ts';
 import type { AppliedTransaction, IndexerStore, TreeHead } from './store.ts';
 import { TransactionDecoder, isTreeChange, type Change } from './transaction-decoder.ts';
-import { TreeReplicas } from './tree-replicas.ts';
+import { TreeReplicas, type TreeState } from './tree-replicas.ts';
 
 export interface IngestOptions {
   programIds?: ProgramIds;
@@ -74,6 +76,8 @@ export class Ingest {
     events: 0,
     duplicates: 0,
     gapsRepaired: 0,
+    /** Trees whose replica root differed from the chain's, rebuilt from the history. */
+    treesRepaired: 0,
     rootChecks: 0,
     rootMismatches: 0,
     backfillTransactions: 0,
@@ -432,8 +436,44 @@ export class Ingest {
         continue;
       }
       this.stats.rootMismatches += 1;
+      this.log?.error({ tree: address, seq: t.seq.toString() }, 'replica root differs: rebuilding');
+      if (await this.rebuildTree(t, onChain)) {
+        t.outOfSync = undefined;
+        this.stats.treesRepaired += 1;
+        continue;
+      }
       t.outOfSync = `the replica's root after change ${t.seq} differs from the chain's`;
       this.log?.error({ tree: address, seq: t.seq.toString() }, t.outOfSync);
     }
+  }
+
+  /**
+   * Rebuilds a tree whose replica root differs from the chain's from the chain's whole
+   * history (every change of the tree up to the replica's sequence number, contiguous from 1):
+   * when the rebuilt root is `onChain`, the replica and the tree's rows in the store are
+   * replaced by it and true is returned; otherwise nothing changes.
+   */
+  private async rebuildTree(t: TreeState, onChain: Uint8Array): Promise<boolean> {
+    const changes: Parameters<IndexerStore['replaceTreeChanges']>[1][number][] = [];
+    for (const tx of await this.chain.history(this.network))
+      for (const c of this.decoder.decode(tx))
+        if (isTreeChange(c) && c.tree === t.address && c.treeSeq <= t.seq)
+          changes.push({ ...c, slot: tx.slot, signature: tx.signature });
+    changes.sort((a, b) => (a.treeSeq < b.treeSeq ? -1 : a.treeSeq > b.treeSeq ? 1 : 0));
+    if (changes.length !== Number(t.seq) || changes.some((c, i) => c.treeSeq !== BigInt(i + 1))) {
+      this.log?.error(
+        { tree: t.address, seq: t.seq.toString(), found: changes.length },
+        "the chain's history does not hold every change of the tree: not rebuilt",
+      );
+      return false;
+    }
+    const replica = new MerkleReplica(t.maxDepth);
+    for (const c of changes) replica.set(c.leafIndex, c.leaf);
+    const root = replica.root;
+    if (!onChain.every((b, i) => b === root[i])) return false;
+    await this.store.replaceTreeChanges(t.address, changes, { seq: t.seq, root });
+    t.replica = replica;
+    this.log?.warn({ tree: t.address, seq: t.seq.toString() }, 'tree rebuilt from the chain');
+    return true;
   }
 }

@@ -36,6 +36,11 @@ export class IndexerMetrics {
       'gapsRepaired',
     );
     counter(
+      'zkpin_indexer_trees_repaired_total',
+      'Trees whose replica root differed from the chain, rebuilt from the history',
+      'treesRepaired',
+    );
+    counter(
       'zkpin_indexer_root_checks_total',
       'Replica roots compared with tree accounts',
       'rootChecks',

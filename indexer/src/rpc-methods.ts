@@ -171,6 +171,10 @@ const handlers: { [M in IndexerMethod]: Handler<M> } = {
         class: p.class,
       }),
     ),
+  getSignaturesForDevice: (p, c) =>
+    read(() =>
+      c.store.signaturesForDevice(p.device, { cursor: p.cursor, limit: p.limit, order: p.order }),
+    ),
   async getRecordProof(p, c) {
     return (
       (await recordProof(c, p.device, p.seq)) ??

@@ -4,13 +4,16 @@
  * error REQUEST_TOO_LARGE), `maxBatch` requests per batch (BATCH_TOO_LARGE). `minContextSlot`
  * waits up to `minContextSlotWaitMs` for the indexer to reach that slot, then answers
  * MIN_CONTEXT_SLOT_NOT_REACHED. Error codes: `INDEXER_ERROR_CODES` (sdk/src/indexer-api.ts).
- * `rpc.discover` answers the OpenRPC document (`indexerOpenRpcDocument`).
+ * `rpc.discover` answers the OpenRPC document (`indexerOpenRpcDocument`). `rateLimit`: a
+ * token bucket per client IP, one token per request (each one of a batch); a client out of
+ * tokens gets HTTP 429, RATE_LIMITED, and a `Retry-After` header (`GET /metrics` is not limited).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INDEXER_ERROR_CODES, indexerOpenRpcDocument } from '@zkpin/sdk';
 import type { Logger } from 'pino';
 import type { IndexerMetrics } from './metrics.ts';
+import { RateLimiter, type RateLimit } from './rate-limiter.ts';
 import {
   RpcError,
   isMethod,
@@ -25,6 +28,8 @@ export interface RpcServerOptions {
   maxBodyBytes?: number;
   maxBatch?: number;
   minContextSlotWaitMs?: number;
+  /** Per client IP (default: none). */
+  rateLimit?: RateLimit;
   log?: Logger;
 }
 
@@ -45,6 +50,7 @@ export class RpcServer {
   private readonly log: Logger | undefined;
   private readonly metrics: IndexerMetrics | undefined;
   private readonly openRpc = indexerOpenRpcDocument();
+  private readonly limiter: RateLimiter;
 
   constructor(
     private readonly ctx: MethodContext,
@@ -55,6 +61,7 @@ export class RpcServer {
     this.waitMs = o.minContextSlotWaitMs ?? 2_000;
     this.log = o.log;
     this.metrics = o.metrics;
+    this.limiter = new RateLimiter(o.rateLimit ?? { perSecond: 0, burst: 0 });
   }
 
   /** Listens; resolves with the URL (port 0: any free port). */
@@ -105,6 +112,23 @@ export class RpcServer {
       send(405, failure(INDEXER_ERROR_CODES.INVALID_REQUEST, 'POST a JSON-RPC 2.0 request'));
       return;
     }
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const limited = (wait: number) => {
+      res.setHeader('retry-after', String(wait));
+      send(
+        429,
+        failure(
+          INDEXER_ERROR_CODES.RATE_LIMITED,
+          `too many requests from ${client} (${this.limiter.limit.perSecond}/s, bursts of ${this.limiter.limit.burst}): retry in ${wait} s`,
+        ),
+      );
+      req.resume();
+    };
+    const wait = this.limiter.take(client);
+    if (wait > 0) {
+      limited(wait);
+      return;
+    }
     const body = await this.readBody(req);
     if (body === undefined) {
       send(
@@ -137,6 +161,11 @@ export class RpcServer {
             `a batch of ${json.length} requests; at most ${this.maxBatch}`,
           ),
         );
+        return;
+      }
+      const more = this.limiter.take(client, json.length - 1);
+      if (more > 0) {
+        limited(more);
         return;
       }
       const answers = await Promise.all(json.map((r) => this.handle(r)));

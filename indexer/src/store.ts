@@ -7,6 +7,7 @@
 import {
   MAX_PAGE_LIMIT,
   toHex,
+  type DeviceSignature,
   type IndexedAttestation,
   type IndexedDevice,
   type IndexedRecord,
@@ -195,6 +196,38 @@ export class IndexerStore {
       [tree],
     );
     return rows.map((r) => ({ leafIndex: Number(r['leaf_index']), leaf: bytes(r['leaf']) }));
+  }
+
+  /**
+   * Replaces `tree`'s changes (every `tree_leaves` row) with `changes`, read again from the
+   * chain, and sets its head: the repair of a tree whose replica root differed from the
+   * chain's. One database transaction.
+   */
+  replaceTreeChanges(
+    tree: string,
+    changes: readonly {
+      treeSeq: bigint;
+      leafIndex: number;
+      leaf: Uint8Array;
+      slot: number;
+      signature: string;
+    }[],
+    head: TreeHead,
+  ): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('DELETE FROM tree_leaves WHERE tree = $1', [tree]);
+      for (const c of changes)
+        await tx.query(
+          `INSERT INTO tree_leaves (tree, tree_seq, leaf_index, leaf, slot, signature)
+            VALUES ($1, $2, $3, $4, $5, $6)`,
+          [tree, c.treeSeq.toString(), c.leafIndex, c.leaf, c.slot, c.signature],
+        );
+      await tx.query('UPDATE trees SET seq = $2, root = $3 WHERE address = $1', [
+        tree,
+        head.seq.toString(),
+        head.root,
+      ]);
+    });
   }
 
   /**
@@ -534,6 +567,42 @@ export class IndexerStore {
     return { items, cursor: last ? encodeCursor(last.seq) : (o.cursor ?? null) };
   }
 
+  /**
+   * The transactions that touched `device` (its registration and every leaf update, its
+   * records, its attestations), in the order they were applied (`order` `desc`: newest
+   * first); the cursor is the position of the previous page's last one.
+   */
+  async signaturesForDevice(
+    device: string,
+    o: { cursor?: string; limit?: number; order?: 'asc' | 'desc' } = {},
+  ): Promise<Page<DeviceSignature>> {
+    const limit = Math.min(o.limit ?? 100, MAX_PAGE_LIMIT);
+    const desc = o.order === 'desc';
+    const params: unknown[] = [device, limit];
+    let after = '';
+    if (o.cursor !== undefined) {
+      const v = decodeCursor(o.cursor, /^[1-9][0-9]{0,18}$/);
+      if (v === undefined) throw new InvalidCursorError(o.cursor);
+      params.push(v);
+      after = desc ? 'AND t.ordinal < $3' : 'AND t.ordinal > $3';
+    }
+    const rows = await this.db.query<Row>(
+      `SELECT t.ordinal::text AS ordinal, t.signature, t.slot::text AS slot FROM transactions t
+        WHERE t.signature IN (
+          SELECT signature FROM device_versions WHERE device = $1
+          UNION SELECT signature FROM records WHERE device = $1
+          UNION SELECT signature FROM attestations WHERE device = $1) ${after}
+        ORDER BY t.ordinal ${desc ? 'DESC' : 'ASC'} LIMIT $2`,
+      params,
+    );
+    const items = rows.map((r) => ({
+      signature: r['signature'] as string,
+      slot: Number(r['slot']),
+    }));
+    const last = rows[rows.length - 1];
+    return { items, cursor: last ? encodeCursor(last['ordinal'] as string) : (o.cursor ?? null) };
+  }
+
   async attestation(device: string, seq: string): Promise<IndexedAttestation | undefined> {
     const rows = await this.db.query<Row>(
       `SELECT a.record_tree, a.record_index, a.device, a.model_id::text AS model_id,
@@ -584,7 +653,7 @@ export class IndexerStore {
   /** Row counts of the indexed tables (tests compare two stores with them and `dump`). */
   async dump(): Promise<Record<string, unknown[]>> {
     const out: Record<string, unknown[]> = {};
-    for (const [table, order] of [
+    for (const [table, order, columns] of [
       ['networks', 'address'],
       ['makers', 'address'],
       ['models', 'address'],
@@ -594,10 +663,17 @@ export class IndexerStore {
       ['devices', 'device'],
       ['records', 'tree, leaf_index'],
       ['attestations', 'record_tree, record_index'],
-      ['transactions', 'signature'],
+      // The order applied, without the ordinal's numbers (a rolled-back write leaves holes).
+      [
+        'transactions',
+        'signature',
+        'signature, network, slot, events, row_number() OVER (ORDER BY ordinal) AS position',
+      ],
       ['ingest_cursor', 'network'],
-    ] as const) {
-      const rows = await this.db.query<Row>(`SELECT * FROM ${table} ORDER BY ${order}`);
+    ] as [string, string, string?][]) {
+      const rows = await this.db.query<Row>(
+        `SELECT ${columns ?? '*'} FROM ${table} ORDER BY ${order}`,
+      );
       out[table] = rows.map((r) =>
         Object.fromEntries(
           Object.entries(r).map(([k, v]) => [k, v instanceof Uint8Array ? toHex(v) : String(v)]),

@@ -37,6 +37,8 @@ export const INDEXER_ERROR_CODES = {
   REQUEST_TOO_LARGE: -32004,
   /** The indexer's replica of the tree is not in step with the chain: no proof is served. */
   TREE_NOT_IN_SYNC: -32005,
+  /** The client sent more requests than its rate limit allows (HTTP 429, `Retry-After`). */
+  RATE_LIMITED: -32006,
 } as const;
 
 export const MAX_PAGE_LIMIT = 1000;
@@ -140,6 +142,10 @@ export const treeSchema = z.strictObject({
 });
 export type IndexedTree = z.infer<typeof treeSchema>;
 
+/** A transaction that touched a device (getSignaturesForDevice). */
+export const deviceSignatureSchema = z.strictObject({ signature: z.string(), slot });
+export type DeviceSignature = z.infer<typeof deviceSignatureSchema>;
+
 export const merkleProofSchema = z.strictObject({
   treeId: base58,
   leafIndex: u32,
@@ -242,6 +248,18 @@ export const indexerMethods = {
       ...common,
     }),
     result: z.array(z.strictObject({ record: recordSchema, proof: merkleProofSchema }).nullable()),
+  },
+  getSignaturesForDevice: {
+    params: z.strictObject({
+      device: base58,
+      cursor: z.string().max(200).optional(),
+      limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
+      /** `asc` (default): oldest first. */
+      order: z.enum(['asc', 'desc']).optional(),
+      ...common,
+    }),
+    /** Registration, transfers, revocation, records and attestations, in the chain's order. */
+    result: page(deviceSignatureSchema),
   },
   getTrees: { params: z.strictObject({ ...common }), result: z.array(treeSchema) },
   getIndexerSlot: { params: z.strictObject({ ...common }), result: slot },
@@ -436,6 +454,9 @@ export class IndexerClient {
   }
   getRecordsByDevice(p: IndexerParams<'getRecordsByDevice'>) {
     return this.call('getRecordsByDevice', p);
+  }
+  getSignaturesForDevice(p: IndexerParams<'getSignaturesForDevice'>) {
+    return this.call('getSignaturesForDevice', p);
   }
   getAttestation(p: IndexerParams<'getAttestation'>) {
     return this.call('getAttestation', p);

@@ -3,7 +3,9 @@
  * (embedded chain), every method through `IndexerClient`, proofs verified by the client and
  * accepted on-chain (transfer_device with the indexer's device proof; record proofs against
  * the record tree account's root), real attestations (the committed vector's two Groth16
- * proofs) with their proof bytes and vk hash, and the JSON-RPC errors of bad requests.
+ * proofs) with their proof bytes and vk hash, the JSON-RPC errors of bad requests, the rate
+ * limit, and a corrupted replica rebuilt from the chain's history (or, when the history cannot
+ * rebuild it, refused with TREE_NOT_IN_SYNC).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import BN from 'bn.js';
@@ -214,15 +216,60 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       expect((e as Error).message).toMatch(/does not lead from the leaf to the root/);
     });
 
-    it('a replica whose root differs from the chain is not served: TREE_NOT_IN_SYNC, health failed', async () => {
+    it('a replica whose root differs from the chain is rebuilt from the history and served again', async () => {
       const a = await net.registerDevice();
-      indexer = await startIndexer(net.embedded, store, net.setup.network);
-      // Corrupt the replica (a wrong leaf nobody applied), then a real change of the tree.
+      indexer = await startIndexer(net.embedded, store, net.setup.network, {
+        client: { chain: net.embedded },
+      });
+      const tree = net.setup.deviceTree.toBase58();
+      // Corrupt the replica and the stored change of a's leaf (so the store alone cannot
+      // repair it), then a real change of the tree: its root check fails.
+      indexer.ingest.replicas.get(tree)!.replica.set(7, new Uint8Array(32).fill(9));
+      await store.db.query('UPDATE tree_leaves SET leaf = $2 WHERE tree = $1 AND tree_seq = 1', [
+        tree,
+        new Uint8Array(32).fill(9),
+      ]);
+      const b = await net.registerDevice();
+      await indexer.ingest.idle();
+      expect(indexer.ingest.stats.rootMismatches).toBe(1);
+      expect(indexer.ingest.stats.treesRepaired).toBe(1);
+      // Served again, checked by the client against the tree account, for both devices.
+      for (const d of [a, b]) {
+        const p = await indexer.client.getDeviceProof({ device: d.leaf.device.toBase58() });
+        expect(p.value.proof.leafIndex).toBe(d.leafIndex);
+      }
+      expect((await indexer.client.getIndexerHealth()).value.status).toBe('ok');
+      const leaves = await store.treeLeaves(tree);
+      expect(leaves.map((l) => l.leafIndex)).toEqual([0, 1]);
+      expect(toHex(leaves[0]!.leaf)).toBe(
+        (await indexer.client.getDevice({ device: a.leaf.device.toBase58() })).value.leafHash,
+      );
+      const metrics = await (await fetch(new URL('/metrics', indexer.url))).text();
+      expect(metrics).toMatch(/^zkpin_indexer_trees_repaired_total 1$/m);
+      // The next change is checked against the rebuilt replica: no new mismatch.
+      await net.registerDevice();
+      await indexer.ingest.idle();
+      expect(indexer.ingest.stats.rootMismatches).toBe(1);
+    });
+
+    it('a mismatch the history cannot rebuild is not served: TREE_NOT_IN_SYNC, health failed', async () => {
+      const a = await net.registerDevice();
+      let historyGone = false;
+      const chain = new Proxy(net.embedded, {
+        get(target, prop, receiver) {
+          if (prop === 'history' && historyGone) return () => Promise.resolve([]);
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      indexer = await startIndexer(chain, store, net.setup.network);
+      historyGone = true;
       const tree = indexer.ingest.replicas.get(net.setup.deviceTree.toBase58())!;
       tree.replica.set(7, new Uint8Array(32).fill(9));
       await net.registerDevice();
       await indexer.ingest.idle();
       expect(indexer.ingest.stats.rootMismatches).toBe(1);
+      expect(indexer.ingest.stats.treesRepaired).toBe(0);
       const e = await indexer.client
         .getDeviceProof({ device: a.leaf.device.toBase58() })
         .catch((x: unknown) => x);
@@ -232,6 +279,33 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       const health = await indexer.client.getIndexerHealth();
       expect(health.value.status).toBe('failed');
       expect(health.value.reason).toMatch(/differs from the chain/);
+    });
+
+    it('limits requests per client IP: HTTP 429, RATE_LIMITED, Retry-After; batches count each request', async () => {
+      indexer = await startIndexer(net.embedded, store, net.setup.network, {
+        rateLimit: { perSecond: 1, burst: 3 },
+      });
+      const req = { jsonrpc: '2.0', id: 1, method: 'getIndexerSlot' };
+      const send = (body: unknown) =>
+        fetch(indexer!.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect((await send([req, req])).status).toBe(200);
+      expect((await send(req)).status).toBe(200);
+      const limited = await send(req);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      const body = (await limited.json()) as { error: { code: number; message: string } };
+      expect(body.error.code).toBe(INDEXER_ERROR_CODES.RATE_LIMITED);
+      expect(body.error.message).toMatch(/too many requests from 127\.0\.0\.1/);
+      const e = await indexer.client.getIndexerSlot().catch((x: unknown) => x);
+      expect((e as { context: { rpcCode: number } }).context.rpcCode).toBe(
+        INDEXER_ERROR_CODES.RATE_LIMITED,
+      );
+      // Metrics are not limited.
+      expect((await fetch(new URL('/metrics', indexer.url))).status).toBe(200);
     });
 
     it('answers bad requests with the JSON-RPC error codes', async () => {

@@ -13,6 +13,8 @@ describe('parseEnv', () => {
       INDEXER_PORT: 8790,
       INDEXER_DATA_DIR: '.zkpin/indexer',
       INDEXER_MAX_LAG_SLOTS: 20,
+      INDEXER_RATE_LIMIT_PER_S: 500,
+      INDEXER_RATE_LIMIT_BURST: 1000,
       LOG_LEVEL: 'info',
     });
     expect(env.DATABASE_URL).toBeUndefined();
