@@ -64,6 +64,7 @@ import {
   programPath,
   startValidator,
   type LocalValidator,
+  airdrop as localAirdrop,
 } from '@zkpin/sdk/testing';
 import { Prover, devProverArtifacts } from '@zkpin/oracle/prover';
 import { createRelayer, type RelayResult } from '@zkpin/oracle/workers';
@@ -143,9 +144,7 @@ async function placeProgram(id: PublicKey, name: string): Promise<void> {
 }
 
 async function airdrop(to: PublicKey, sol: number): Promise<void> {
-  const c = direct.connection;
-  const signature = await c.requestAirdrop(to, sol * LAMPORTS_PER_SOL);
-  await c.confirmTransaction({ signature, ...(await c.getLatestBlockhash()) }, 'confirmed');
+  await localAirdrop(direct.connection, to, sol);
 }
 
 /** A tree account's sequence_number (u64 after the 56-byte header): one per change. */

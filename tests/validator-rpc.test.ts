@@ -10,15 +10,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Keypair,
-  LAMPORTS_PER_SOL,
-  PublicKey,
-  Transaction,
-  TransactionInstruction,
-} from '@solana/web3.js';
+import { Keypair, PublicKey, Transaction, TransactionInstruction } from '@solana/web3.js';
 import { RpcChain, type ChainTransaction } from '@zkpin/sdk';
-import { programPath, startValidator, type LocalValidator } from '@zkpin/sdk/testing';
+import { airdrop, programPath, startValidator, type LocalValidator } from '@zkpin/sdk/testing';
 import { deployProgram } from '../migrations/lib/deploy-program.ts';
 
 let ledger: string;
@@ -29,9 +23,7 @@ const callee = Keypair.generate();
 const probe = Keypair.generate();
 
 async function fund(c: RpcChain, to: PublicKey, sol: number) {
-  const sig = await c.connection.requestAirdrop(to, sol * LAMPORTS_PER_SOL);
-  const bh = await c.connection.getLatestBlockhash();
-  await c.connection.confirmTransaction({ signature: sig, ...bh }, 'confirmed');
+  await airdrop(c.connection, to, sol);
 }
 
 /** toolchain_probe op 5: a CPI into probe_callee signed by the probe's PDA. */

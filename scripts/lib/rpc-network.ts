@@ -32,7 +32,13 @@ import {
   type DeploymentManifest,
   type DeviceKeys,
 } from '@zkpin/sdk';
-import { REPO_ROOT, freePort, startValidator, type LocalValidator } from '@zkpin/sdk/testing';
+import {
+  REPO_ROOT,
+  airdrop,
+  freePort,
+  startValidator,
+  type LocalValidator,
+} from '@zkpin/sdk/testing';
 import { keypairFile, readDeployConfig, readKeypair } from '../../migrations/lib/config.ts';
 import { deploy } from '../../migrations/lib/deploy-network.ts';
 import { PipelineWatch, indexedRecords } from './pipeline-watch.ts';
@@ -153,8 +159,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
   const chain = new RpcChain(validator.rpcUrl, { wsUrl: validator.wsUrl });
   // The deployment's payer (also the network authority: the network's address derives from it).
   const payer = keypairFile(join(dir, 'keys', 'payer.json')).key;
-  const sig = await chain.connection.requestAirdrop(payer.publicKey, 500 * LAMPORTS_PER_SOL);
-  await chain.connection.confirmTransaction(sig, 'confirmed');
+  await airdrop(chain.connection, payer.publicKey, 500);
   log(`deploy       migrations/deploy.ts → ${dir}`);
   const deployed = await deploy({
     chain,

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AnchorProvider, Wallet, type Program } from '@coral-xyz/anchor';
-import { Keypair, LAMPORTS_PER_SOL, Transaction } from '@solana/web3.js';
+import { Keypair, Transaction } from '@solana/web3.js';
 import { RpcChain } from '../chain.ts';
 import { DeviceEd25519Key } from '../device-keys.ts';
 import { setUpNetwork, type NetworkSetup } from '../network-setup.ts';
@@ -16,7 +16,7 @@ import { deviceRegistryProgram, type DeviceRegistry } from '../programs.ts';
 import { registerDeviceInstructions } from '../registry-client.ts';
 import { devModel } from './local-network.ts';
 import { programPath } from './programs.ts';
-import { placeProgram, type LocalValidator } from './validator.ts';
+import { airdrop, placeProgram, type LocalValidator } from './validator.ts';
 
 export interface ValidatorNetwork {
   chain: RpcChain;
@@ -35,8 +35,7 @@ export async function validatorNetwork(validator: LocalValidator): Promise<Valid
   const chain = new RpcChain(validator.rpcUrl, { wsUrl: validator.wsUrl });
   const authority = Keypair.generate();
   const c = chain.connection;
-  const airdrop = await c.requestAirdrop(authority.publicKey, 1_000 * LAMPORTS_PER_SOL);
-  await c.confirmTransaction({ signature: airdrop, ...(await c.getLatestBlockhash()) });
+  await airdrop(c, authority.publicKey, 1_000);
   const elf = new Uint8Array(readFileSync(programPath('device_registry')));
   await placeProgram(validator.rpcUrl, DEVICE_REGISTRY_PROGRAM_ID, elf, authority.publicKey);
   const registry = deviceRegistryProgram(

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { PublicKey } from '@solana/web3.js';
+import { LAMPORTS_PER_SOL, type Connection, type PublicKey } from '@solana/web3.js';
 import {
   LOADER_V3_PROGRAM_ID,
   PROGRAMDATA_HEADER_BYTES,
@@ -169,4 +169,29 @@ export async function placeProgram(
     owner: LOADER_V3_PROGRAM_ID,
     executable: true,
   });
+}
+
+/**
+ * Airdrops `sol` to `to` on a local validator and waits until the balance shows it (polling
+ * `getBalance`: no WebSocket, no blockhash window to outlive on a busy machine); asks again
+ * when an airdrop has not arrived within `retryMs`.
+ */
+export async function airdrop(
+  connection: Connection,
+  to: PublicKey,
+  sol: number,
+  o: { timeoutMs?: number; retryMs?: number } = {},
+): Promise<void> {
+  const before = await connection.getBalance(to, 'confirmed');
+  const deadline = Date.now() + (o.timeoutMs ?? 60_000);
+  for (;;) {
+    await connection.requestAirdrop(to, Math.round(sol * LAMPORTS_PER_SOL));
+    const retryAt = Date.now() + (o.retryMs ?? 10_000);
+    while (Date.now() < retryAt) {
+      if ((await connection.getBalance(to, 'confirmed')) > before) return;
+      if (Date.now() > deadline)
+        throw new Error(`airdrop of ${sol} SOL to ${to.toBase58()} did not arrive`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
 }
