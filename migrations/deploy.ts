@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LAMPORTS_PER_SOL } from '@solana/web3.js';
 import { RpcChain } from '@zkpin/sdk';
-import { REPO_ROOT } from '@zkpin/sdk/testing';
+import { REPO_ROOT, airdrop } from '@zkpin/sdk/testing';
 import { clusterName, keypairFile, readDeployConfig, readKeypair } from './lib/config.ts';
 import { deploy, sol } from './lib/deploy-network.ts';
 
@@ -48,9 +48,11 @@ async function main(): Promise<void> {
     const genesis = await chain.connection.getGenesisHash().catch((e: Error) => {
       throw new Error(`cannot reach ${rpcUrl}: ${e.message} (set SOLANA_RPC_URL)`);
     });
+    // The URL, not the --cluster label, says whether this is a local validator.
+    const isLocal = clusterName(rpcUrl) === 'local';
     let payer;
     if (args.keypair) payer = readKeypair(args.keypair);
-    else if (cluster === 'local') payer = keypairFile(join(dir, 'keys', 'payer.json')).key;
+    else if (isLocal) payer = keypairFile(join(dir, 'keys', 'payer.json')).key;
     else {
       const path = join(homedir(), '.config', 'solana', 'id.json');
       if (!existsSync(path))
@@ -61,17 +63,9 @@ async function main(): Promise<void> {
     log(`  cluster   ${cluster} ${rpcUrl} (genesis ${genesis.slice(0, 12)}…)`);
     log(`  directory ${dir}`);
     let balance = await chain.connection.getBalance(payer.publicKey, 'confirmed');
-    if (cluster === 'local' && balance < 50 * LAMPORTS_PER_SOL && !dryRun) {
-      // Confirmed by polling the balance: no WebSocket needed for a local airdrop.
-      await chain.connection.requestAirdrop(payer.publicKey, 100 * LAMPORTS_PER_SOL);
-      const before = balance;
-      const deadline = Date.now() + 60_000;
-      while (
-        (balance = await chain.connection.getBalance(payer.publicKey, 'confirmed')) <= before
-      ) {
-        if (Date.now() > deadline) throw new Error('the local airdrop did not arrive in 60 s');
-        await new Promise((r) => setTimeout(r, 200));
-      }
+    if (isLocal && balance < 50 * LAMPORTS_PER_SOL && !dryRun) {
+      await airdrop(chain.connection, payer.publicKey, 100);
+      balance = await chain.connection.getBalance(payer.publicKey, 'confirmed');
     }
     log(`  payer     ${payer.publicKey.toBase58()} (${sol(balance)} SOL)`);
 

@@ -29,7 +29,10 @@ import {
 import {
   DEPLOYMENT_MANIFEST_VERSION,
   DeviceEd25519Key,
+  APPROVAL_PAGE_ACCOUNT_BYTES,
   LOADER_V3_PROGRAM_ID,
+  PROGRAM_ACCOUNT_BYTES,
+  PROGRAMDATA_HEADER_BYTES,
   TREE_KIND_DEVICE,
   TREE_KIND_RECORD,
   approvalPagePda,
@@ -57,6 +60,7 @@ import {
 } from '@zkpin/sdk';
 import { REPO_ROOT } from '@zkpin/sdk/testing';
 import {
+  clusterName,
   keypairFile,
   resolveIn,
   resolveKey,
@@ -138,6 +142,9 @@ export async function loadModel(dir: string, cluster: string, m: DeployConfig['m
 
 export async function deploy(o: DeployOptions): Promise<DeployResult> {
   const { chain, dir, config, payer, log } = o;
+  // What the URL points at decides what is allowed (development keys, funding oracles);
+  // `cluster` is only the manifest's label, which the operator may choose.
+  const isLocal = clusterName(o.rpcUrl) === 'local';
   const connection = chain.connection;
   const steps: PlannedStep[] = [];
   let transactions = 0;
@@ -203,18 +210,9 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   for (const [i, p] of programKeys.entries()) {
     const elf = elves[i]!;
     const programData = programDataAddress(p.key.publicKey);
-    const current = await currentUpgradeAuthority(chain, p.key.publicKey);
-    let action: 'unchanged' | 'upgrade' | 'deploy';
-    if (current !== undefined && current !== null && !current.equals(payer.publicKey)) {
-      // Handed over already: only the same bytes are acceptable (upgrades are the new authority's).
-      action = await programAction(chain, p.key.publicKey, current, elf);
-      if (action !== 'unchanged')
-        throw new Error(
-          `${p.name} ${p.key.publicKey.toBase58()} differs from the build, and its upgrade authority is ${current.toBase58()}, not the payer: that authority must upgrade it`,
-        );
-    } else {
-      action = await programAction(chain, p.key.publicKey, payer.publicKey, elf);
-    }
+    // Unchanged bytes pass whoever holds the authority; an upgrade needs it to be the payer
+    // (programAction says whose it is otherwise).
+    const action = await programAction(chain, p.key.publicKey, payer.publicKey, elf);
     const tx = deploymentTransactions(payer.publicKey, payer.publicKey, elf);
     await step(
       {
@@ -224,7 +222,10 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
             ? undefined
             : `${action} ${elf.length} bytes (${tx.transactions} transactions)`,
         rentLamports:
-          action === 'deploy' ? (await rent(36)) + (await rent(45 + 2 * elf.length)) : 0,
+          action === 'deploy'
+            ? (await rent(PROGRAM_ACCOUNT_BYTES)) +
+              (await rent(PROGRAMDATA_HEADER_BYTES + 2 * elf.length))
+            : 0,
         feeLamports:
           action === 'unchanged'
             ? 0
@@ -334,7 +335,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
     );
   }
   // Oracles pay their own fees: a local cluster funds the ones whose keys are here.
-  if (o.cluster === 'local')
+  if (isLocal)
     for (const k of oracles)
       if (k.keypair) await fund(chain, payer, k.address, LAMPORTS_PER_SOL, step);
 
@@ -365,7 +366,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
         {
           step: `maker "${m.name}" approval page 0`,
           action: pageExists ? undefined : 'create',
-          rentLamports: pageExists ? 0 : await rent(8240),
+          rentLamports: pageExists ? 0 : await rent(APPROVAL_PAGE_ACCOUNT_BYTES),
           feeLamports: fee(2),
         },
         async () => {
@@ -384,7 +385,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   // 5. Models: the verifying key from each model's circuit artifacts.
   const models: DeploymentManifest['models'] = [];
   for (const m of config.models) {
-    const { a, insecureDevKeys } = await loadModel(dir, o.cluster, m);
+    const { a, insecureDevKeys } = await loadModel(dir, clusterName(o.rpcUrl), m);
     const vk = encodeVerifyingKey(a.vk);
     const circuitSha256 = sha256Hex(readFileSync(a.wasmPath));
     const model = modelPda(network, a.modelId, reg);

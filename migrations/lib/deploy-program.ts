@@ -19,7 +19,6 @@ import {
   BUFFER_HEADER_BYTES,
   LOADER_V3_PROGRAM_ID,
   PROGRAM_ACCOUNT_BYTES,
-  PROGRAMDATA_HEADER_BYTES,
   decodeLoaderV3State,
   deployWithMaxDataLenInstruction,
   initializeBufferInstruction,
@@ -273,12 +272,4 @@ export function deploymentTransactions(payer: PublicKey, authority: PublicKey, e
     transactions: 2 + Math.ceil(elf.length / size),
     signatures: payer.equals(authority) ? 1 : 2,
   };
-}
-
-/** Rent of a first deployment of `elfBytes` (program, programdata with room, buffer). */
-export function deploymentRentLamports(elfBytes: number, maxDataLen = elfBytes * 2): number {
-  return (
-    rentExemptLamports(PROGRAM_ACCOUNT_BYTES) +
-    rentExemptLamports(PROGRAMDATA_HEADER_BYTES + maxDataLen)
-  );
 }
