@@ -306,6 +306,12 @@ class HistoryHookChain implements Chain {
   waitPastSlot(slot: bigint) {
     return this.inner.waitPastSlot(slot);
   }
+  finalizedSlot() {
+    return this.inner.finalizedSlot();
+  }
+  signatureStatuses(...args: Parameters<Chain['signatureStatuses']>) {
+    return this.inner.signatureStatuses(...args);
+  }
   close() {
     return Promise.resolve();
   }

@@ -386,6 +386,12 @@ class FlakyChain implements Chain {
   waitPastSlot(slot: bigint) {
     return this.inner.waitPastSlot(slot);
   }
+  finalizedSlot() {
+    return this.inner.finalizedSlot();
+  }
+  signatureStatuses(...args: Parameters<Chain['signatureStatuses']>) {
+    return this.inner.signatureStatuses(...args);
+  }
   close() {
     return Promise.resolve();
   }

@@ -20,6 +20,13 @@
  * - A poll (`pollMs`) reads the chain's slot, then the history after the cursor: what it finds
  *   is applied (missed live transactions), and the indexer is then complete up to that slot
  *   (`slot`, every answer's `context.slot`).
+ * - Finality: transactions are applied once `confirmed`. After the backfill and at each poll,
+ *   the applied transactions up to the cluster's finalized slot are looked up
+ *   (getSignatureStatuses): when all are `finalized`, `finalizedSlot` (every answer's
+ *   `context.finalizedSlot`, kept in the store) moves there, and whatever an answer holds at or
+ *   before it cannot be rolled back. One the cluster no longer holds (its fork was abandoned)
+ *   on `ROLLBACK_STRIKES` polls in a row stops ingest (health `failed`, the signature named)
+ *   rather than keep serving it.
  */
 import { PublicKey } from '@solana/web3.js';
 import {
@@ -58,6 +65,12 @@ interface Prepared {
 /** Transactions of the history written per database transaction. */
 const BATCH = 256;
 
+/**
+ * Polls in a row on which the cluster must not know an applied transaction, past its slot's
+ * finality, before it counts as rolled back (one answer can be a lagging or flaky node).
+ */
+const ROLLBACK_STRIKES = 3;
+
 /** A change that is not its tree's next one. */
 class GapError extends IndexerError {
   constructor(message: string, context: Record<string, unknown>) {
@@ -71,6 +84,11 @@ export class Ingest {
   reason: string | null = null;
   /** Complete up to this slot: every transaction of the network at or before it is applied. */
   slot = 0;
+  /**
+   * Final up to this slot: every applied transaction at or before it was found finalized by
+   * the cluster (0 until the first check).
+   */
+  finalizedSlot = 0;
   readonly stats = {
     transactions: 0,
     events: 0,
@@ -82,6 +100,8 @@ export class Ingest {
     rootMismatches: 0,
     backfillTransactions: 0,
     backfillMs: 0,
+    /** Applied transactions the cluster no longer holds (rolled back with their fork). */
+    rolledBack: 0,
   };
 
   private readonly decoder: TransactionDecoder;
@@ -96,6 +116,8 @@ export class Ingest {
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly slotWaiters = new Set<() => void>();
+  /** Signature → polls in a row on which the cluster did not know it (see ROLLBACK_STRIKES). */
+  private readonly missing = new Map<string, number>();
 
   constructor(
     readonly chain: Chain,
@@ -119,6 +141,7 @@ export class Ingest {
     });
     await this.enqueue(async () => {
       this.replicas = await TreeReplicas.load(this.store, this.networkKey);
+      this.finalizedSlot = await this.store.finalizedSlot(this.networkKey);
       const t0 = Date.now();
       const chainSlot = Number(await this.chain.slot());
       const read = await this.catchUp();
@@ -129,6 +152,7 @@ export class Ingest {
       this.stats.backfillTransactions = read;
       this.stats.backfillMs = Date.now() - t0;
       this.advanceSlot(chainSlot);
+      await this.confirmFinality();
       if (this.status === 'starting') this.status = 'ok';
       this.log?.info({ transactions: read, ms: this.stats.backfillMs }, 'backfill applied');
     });
@@ -183,7 +207,50 @@ export class Ingest {
       const chainSlot = Number(await this.chain.slot());
       await this.catchUp();
       this.advanceSlot(chainSlot);
+      await this.confirmFinality();
     });
+  }
+
+  /**
+   * Moves `finalizedSlot` up to the cluster's finalized slot (at most `slot`) once every
+   * transaction applied in between is `finalized`; stops at the first one that is not yet. One
+   * the cluster does not hold on `ROLLBACK_STRIKES` checks in a row, though its slot is
+   * finalized, was rolled back: ingest stops (see the file comment).
+   */
+  private async confirmFinality(): Promise<void> {
+    const target = Math.min(Number(await this.chain.finalizedSlot()), this.slot);
+    if (target <= this.finalizedSlot) return;
+    const applied = await this.store.transactionsInSlots(
+      this.networkKey,
+      this.finalizedSlot,
+      target,
+    );
+    const statuses = await this.chain.signatureStatuses(applied.map((t) => t.signature));
+    let reached = target;
+    for (const [i, t] of applied.entries()) {
+      const status = statuses[i];
+      if (status === 'finalized') {
+        this.missing.delete(t.signature);
+        continue;
+      }
+      reached = t.slot - 1;
+      if (status === null || status === undefined) {
+        const strikes = (this.missing.get(t.signature) ?? 0) + 1;
+        this.missing.set(t.signature, strikes);
+        if (strikes >= ROLLBACK_STRIKES) {
+          this.stats.rolledBack += 1;
+          throw new IndexerError(
+            'INDEXER_ROLLED_BACK',
+            `transaction ${t.signature} (slot ${t.slot}) was applied as confirmed, but the cluster's finalized chain does not hold it (rolled back with its fork): answers after slot ${this.finalizedSlot} may hold its changes; re-index from slot ${this.finalizedSlot}`,
+            { signature: t.signature, slot: t.slot, finalizedSlot: this.finalizedSlot },
+          );
+        }
+      }
+      break;
+    }
+    if (reached <= this.finalizedSlot) return;
+    await this.store.setFinalizedSlot(this.networkKey, reached);
+    this.finalizedSlot = reached;
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {

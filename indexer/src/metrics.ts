@@ -50,6 +50,19 @@ export class IndexerMetrics {
       'Replica roots that differed from the chain',
       'rootMismatches',
     );
+    counter(
+      'zkpin_indexer_rolled_back_total',
+      'Applied transactions the cluster no longer holds (rolled back with their fork)',
+      'rolledBack',
+    );
+    new Gauge({
+      name: 'zkpin_indexer_finalized_slot',
+      help: 'Slot up to which every applied transaction was found finalized by the cluster',
+      registers: [this.registry],
+      collect() {
+        this.set(ingest.finalizedSlot);
+      },
+    });
     new Gauge({
       name: 'zkpin_indexer_slot',
       help: 'Slot up to which every transaction of the network is applied',

@@ -212,7 +212,15 @@ const handlers: { [M in IndexerMethod]: Handler<M> } = {
     else if (lagSlots === null) [status, reason] = ['behind', 'the chain did not answer'];
     else if (lagSlots > c.maxLagSlots)
       [status, reason] = ['behind', `${lagSlots} slots behind the chain (limit ${c.maxLagSlots})`];
-    return { status, indexerSlot, chainSlot, lagSlots, maxLagSlots: c.maxLagSlots, reason };
+    return {
+      status,
+      indexerSlot,
+      chainSlot,
+      lagSlots,
+      finalizedSlot: c.ingest.finalizedSlot,
+      maxLagSlots: c.maxLagSlots,
+      reason,
+    };
   },
 };
 

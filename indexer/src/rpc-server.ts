@@ -1,6 +1,6 @@
 /**
  * JSON-RPC 2.0 over HTTP (node:http): POST a request or a batch (an array) as JSON; every
- * answer's result is `{ context: { slot }, value }`. Limits: `maxBodyBytes` (HTTP 413 with
+ * answer's result is `{ context: { slot, finalizedSlot }, value }`. Limits: `maxBodyBytes` (HTTP 413 with
  * error REQUEST_TOO_LARGE), `maxBatch` requests per batch (BATCH_TOO_LARGE). `minContextSlot`
  * waits up to `minContextSlotWaitMs` for the indexer to reach that slot, then answers
  * MIN_CONTEXT_SLOT_NOT_REACHED. Error codes: `INDEXER_ERROR_CODES` (sdk/src/indexer-api.ts).
@@ -260,13 +260,15 @@ export class RpcServer {
           `the indexer is at slot ${this.ctx.ingest.slot}, not yet at minContextSlot ${minSlot}: retry later`,
           { contextSlot: this.ctx.ingest.slot },
         );
-      // The slot before the read: the answer holds every change up to it (and maybe later ones).
+      // The slots before the read: the answer holds every change up to `slot` (and maybe later
+      // ones), and its data up to `finalizedSlot` is final.
       const slot = this.ctx.ingest.slot;
+      const finalizedSlot = this.ctx.ingest.finalizedSlot;
       const value = await runMethod(method, req.params, this.ctx);
       this.log?.debug({ method, ms: performance.now() - t0 }, 'rpc');
       return notification
         ? undefined
-        : { jsonrpc: '2.0', id, result: { context: { slot }, value } };
+        : { jsonrpc: '2.0', id, result: { context: { slot, finalizedSlot }, value } };
     } catch (e) {
       if (notification) return undefined;
       if (e instanceof RpcError)

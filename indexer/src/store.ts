@@ -164,6 +164,38 @@ export class IndexerStore {
     return r ? { signature: r['signature'] as string, slot: Number(r['slot']) } : undefined;
   }
 
+  /** The slot up to which the network's applied transactions were found finalized (0: none). */
+  async finalizedSlot(network: string): Promise<number> {
+    const rows = await this.db.query<Row>(
+      'SELECT finalized_slot::text AS slot FROM ingest_cursor WHERE network = $1',
+      [network],
+    );
+    return rows[0] ? Number(rows[0]['slot']) : 0;
+  }
+
+  /** Records that every transaction applied at or before `slot` is finalized (never lowers it). */
+  async setFinalizedSlot(network: string, slot: number): Promise<void> {
+    await this.db.query(
+      `UPDATE ingest_cursor SET finalized_slot = $2
+        WHERE network = $1 AND finalized_slot < $2`,
+      [network, slot],
+    );
+  }
+
+  /** The network's applied transactions with `after < slot <= upTo`, in the order applied. */
+  async transactionsInSlots(
+    network: string,
+    after: number,
+    upTo: number,
+  ): Promise<{ signature: string; slot: number }[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT signature, slot::text AS slot FROM transactions
+        WHERE network = $1 AND slot > $2 AND slot <= $3 ORDER BY ordinal`,
+      [network, after, upTo],
+    );
+    return rows.map((r) => ({ signature: r['signature'] as string, slot: Number(r['slot']) }));
+  }
+
   async hasTransaction(signature: string): Promise<boolean> {
     const rows = await this.db.query('SELECT 1 FROM transactions WHERE signature = $1', [
       signature,
@@ -669,7 +701,8 @@ export class IndexerStore {
         'signature',
         'signature, network, slot, events, row_number() OVER (ORDER BY ordinal) AS position',
       ],
-      ['ingest_cursor', 'network'],
+      // Without finalized_slot: when the cluster finalizes is timing, not indexed data.
+      ['ingest_cursor', 'network', 'network, signature, slot'],
     ] as [string, string, string?][]) {
       const rows = await this.db.query<Row>(
         `SELECT ${columns ?? '*'} FROM ${table} ORDER BY ${order}`,

@@ -139,8 +139,21 @@ export interface Chain {
   recentSlot(): Promise<bigint>;
   /** Resolves once the chain is past `slot` (the embedded chain warps there). */
   waitPastSlot(slot: bigint): Promise<void>;
+  /**
+   * The cluster's newest finalized slot: no transaction at or before it can be rolled back
+   * (a chain without forks, the embedded one, answers its current slot).
+   */
+  finalizedSlot(): Promise<bigint>;
+  /**
+   * How far each signature has come: `finalized`, `confirmed` or `processed`; null for one
+   * the cluster does not hold on its chain (never landed, rolled back with its fork) or that
+   * failed. Any number of signatures (an RPC node takes 256 per request; chunked here).
+   */
+  signatureStatuses(signatures: readonly string[]): Promise<(SignatureCommitment | null)[]>;
   close(): Promise<void>;
 }
+
+export type SignatureCommitment = 'processed' | 'confirmed' | 'finalized';
 
 export class RpcChain implements Chain {
   readonly kind = 'rpc' as const;
@@ -175,6 +188,23 @@ export class RpcChain implements Chain {
 
   async recentSlot(): Promise<bigint> {
     return BigInt(await this.connection.getSlot('finalized'));
+  }
+
+  finalizedSlot(): Promise<bigint> {
+    return this.recentSlot();
+  }
+
+  async signatureStatuses(signatures: readonly string[]): Promise<(SignatureCommitment | null)[]> {
+    const out: (SignatureCommitment | null)[] = [];
+    for (let i = 0; i < signatures.length; i += 256) {
+      const { value } = await this.connection.getSignatureStatuses(
+        signatures.slice(i, i + 256),
+        // Transactions older than the node's status cache (~150 slots) are looked up too.
+        { searchTransactionHistory: true },
+      );
+      for (const v of value) out.push(v && !v.err ? (v.confirmationStatus ?? null) : null);
+    }
+    return out;
   }
 
   async waitPastSlot(slot: bigint): Promise<void> {

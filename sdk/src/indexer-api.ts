@@ -8,8 +8,12 @@
  *
  * Conventions: public keys base58; hashes and bytes lower-case hex; u64/i64 values (seq,
  * tree sequence numbers, timestamps, scores) decimal strings; slots and u32 numbers. Every
- * answer is `{ context: { slot }, value }`: `slot` is the slot the indexer had applied every
- * `confirmed` transaction of the network up to when it answered.
+ * answer is `{ context: { slot, finalizedSlot }, value }`: `slot` is the slot the indexer had
+ * applied every `confirmed` transaction of the network up to when it answered;
+ * `finalizedSlot` the slot up to which those transactions were found `finalized` by the
+ * cluster. Data of a slot at or before `finalizedSlot` (each device, record, attestation and
+ * signature names its `slot`) cannot be rolled back; later data is `confirmed` only, and
+ * `isFinal` tells which.
  */
 import { PublicKey } from '@solana/web3.js';
 import BN from 'bn.js';
@@ -270,6 +274,8 @@ export const indexerMethods = {
       indexerSlot: slot,
       chainSlot: slot.nullable(),
       lagSlots: z.number().int().nullable(),
+      /** Every applied transaction at or before it was found finalized by the cluster. */
+      finalizedSlot: slot,
       maxLagSlots: z.number().int(),
       /** Why the indexer is not ok (a failed root check, a gap it could not repair). */
       reason: z.string().nullable(),
@@ -282,11 +288,20 @@ export type IndexerParams<M extends IndexerMethod> = z.input<(typeof indexerMeth
 export type IndexerResult<M extends IndexerMethod> = z.infer<(typeof indexerMethods)[M]['result']>;
 
 export interface IndexerAnswer<T> {
-  context: { slot: number };
+  context: { slot: number; finalizedSlot: number };
   value: T;
 }
 
-const contextSchema = z.strictObject({ slot });
+const contextSchema = z.strictObject({ slot, finalizedSlot: slot });
+
+/**
+ * Whether data of `slot` (an item's `slot`) is final in an answer's `context`: the cluster had
+ * finalized every transaction the indexer applied up to `context.finalizedSlot`. Otherwise it
+ * is `confirmed` only (a cluster may still, rarely, roll it back).
+ */
+export function isFinal(slot: number, context: { finalizedSlot: number }): boolean {
+  return slot <= context.finalizedSlot;
+}
 
 // ---------------------------------------------------------------- proof verification
 
@@ -578,7 +593,7 @@ function jsonSchema(s: z.ZodType): JsonSchema {
 
 /**
  * The OpenRPC document of the API (what `rpc.discover` answers), generated from the same zod
- * schemas: params by name, each result wrapped in `{ context: { slot }, value }`, the error
+ * schemas: params by name, each result wrapped in `{ context: { slot, finalizedSlot }, value }`, the error
  * codes.
  */
 export function indexerOpenRpcDocument(version = '0.1.0'): JsonSchema {

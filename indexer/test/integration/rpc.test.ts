@@ -365,7 +365,7 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       const answers = batch.json as { id: string; result?: unknown; error?: { code: number } }[];
       expect(answers.map((x) => x.id)).toEqual(['a', 'b']);
       expect(answers[0]!.result).toEqual({
-        context: { slot: indexer.ingest.slot },
+        context: { slot: indexer.ingest.slot, finalizedSlot: indexer.ingest.finalizedSlot },
         value: indexer.ingest.slot,
       });
       expect(answers[1]!.error!.code).toBe(INDEXER_ERROR_CODES.METHOD_NOT_FOUND);

@@ -15,6 +15,7 @@ import type {
   ChainTransaction,
   SendOptions,
   HistoryOptions,
+  SignatureCommitment,
   TransactionListener,
   TxResult,
 } from '../chain.ts';
@@ -71,6 +72,17 @@ export class EmbeddedChain implements Chain {
   waitPastSlot(slot: bigint): Promise<void> {
     if (this.local.svm.getClock().slot <= slot) this.local.svm.warpToSlot(slot + 1n);
     return Promise.resolve();
+  }
+
+  finalizedSlot(): Promise<bigint> {
+    return this.slot();
+  }
+
+  /** LiteSVM has no forks: a transaction it ran successfully is final. */
+  signatureStatuses(signatures: readonly string[]): Promise<(SignatureCommitment | null)[]> {
+    return Promise.resolve(
+      signatures.map((s) => (this.local.hasTransaction(s) ? 'finalized' : null)),
+    );
   }
 
   close(): Promise<void> {

@@ -50,6 +50,7 @@ export class LocalChain {
   }>();
   /** Every successful transaction, oldest first (what an RPC node's history would serve). */
   private readonly transactions: ChainTransaction[] = [];
+  private readonly signatures = new Set<string>();
   /** Set by `setUnixTimestamp`: the clock stays where a test put it. */
   private clockPinned = false;
 
@@ -176,9 +177,15 @@ export class LocalChain {
       instructions: topLevelInstructions(tx, accountKeys),
     };
     this.transactions.push(seen);
+    this.signatures.add(seen.signature);
     const keys = new Set(accountKeys.map((k) => k.toBase58()));
     for (const l of [...this.listeners]) if (keys.has(l.address)) l.fn(seen);
     return r;
+  }
+
+  /** Whether the chain ran the transaction `signature` successfully. */
+  hasTransaction(signature: string): boolean {
+    return this.signatures.has(signature);
   }
 
   /** Calls `fn` with every successful transaction whose accounts include `address`. */

@@ -13,7 +13,10 @@
  * - `withhold()`: answers `sendTransaction` with the transaction's signature without
  *   forwarding it (a node that accepts and loses it); `withhold({transactions: 1})` withholds
  *   every broadcast of the next transaction (by signature), and forwards the others;
- * - `delay({ms})`: holds the request that long before forwarding it.
+ * - `delay({ms})`: holds the request that long before forwarding it;
+ * - `forget(signatures)`: a node whose chain no longer holds those transactions (their fork
+ *   was abandoned): `getSignatureStatuses` answers null and `getTransaction` null for them,
+ *   `getSignaturesForAddress` leaves them out; until `clear()`.
  *
  * `stats` counts requests per method and what happened to every `sendTransaction`, by signature.
  */
@@ -80,6 +83,7 @@ export interface RpcFaultProxyStats {
 export class RpcFaultProxy {
   readonly stats: RpcFaultProxyStats = { requests: {}, injected: {}, sends: new Map() };
   private rules: Rule[] = [];
+  private readonly forgotten = new Set<string>();
   private readonly forwardListeners = new Set<(method: string, signature?: string) => void>();
   private readonly sockets = new Set<Socket>();
   private downMode: 'refuse' | 'reset' | undefined;
@@ -185,9 +189,15 @@ export class RpcFaultProxy {
     this.add({ kind: 'delay', ms: o.ms }, o);
   }
 
-  /** Removes every fault rule (not `down()`: see `up()`). */
+  /** From now on the node does not know these transactions (see the file comment). */
+  forget(signatures: readonly string[]): void {
+    for (const s of signatures) this.forgotten.add(s);
+  }
+
+  /** Removes every fault rule and forgotten signature (not `down()`: see `up()`). */
   clear(): void {
     this.rules = [];
+    this.forgotten.clear();
   }
 
   /** The `sendTransaction` record of `signature` (zeros when it was never sent). */
@@ -291,6 +301,17 @@ export class RpcFaultProxy {
         ans.on('end', () => res.socket?.destroy());
         return;
       }
+      if (this.forgotten.size > 0 && calls.some((c) => FORGETTING.has(c.method))) {
+        const parts: Buffer[] = [];
+        ans.on('data', (c: Buffer) => parts.push(c));
+        ans.on('end', () => {
+          const text = forgetIn(Buffer.concat(parts).toString('utf8'), calls, this.forgotten);
+          const headers = { ...ans.headers, 'content-length': String(Buffer.byteLength(text)) };
+          delete headers['transfer-encoding'];
+          res.writeHead(ans.statusCode ?? 502, headers).end(text);
+        });
+        return;
+      }
       res.writeHead(ans.statusCode ?? 502, ans.headers);
       ans.pipe(res);
     });
@@ -347,6 +368,43 @@ interface Call {
   id: unknown;
   method: string;
   params: unknown;
+}
+
+/** Methods whose answers `forget` rewrites. */
+const FORGETTING = new Set(['getSignatureStatuses', 'getTransaction', 'getSignaturesForAddress']);
+
+/** A node's answer to `calls`, with the `forgotten` transactions taken out of it. */
+function forgetIn(text: string, calls: Call[], forgotten: Set<string>): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  const answers = (Array.isArray(parsed) ? parsed : [parsed]) as {
+    id?: unknown;
+    result?: unknown;
+  }[];
+  for (const a of answers) {
+    const call = calls.find((c) => c.id === a.id);
+    if (!call || a.result === undefined || a.result === null) continue;
+    const params = Array.isArray(call.params) ? (call.params as unknown[]) : [];
+    if (call.method === 'getSignatureStatuses') {
+      const asked = Array.isArray(params[0]) ? (params[0] as string[]) : [];
+      const value = (a.result as { value?: unknown[] }).value;
+      if (Array.isArray(value))
+        asked.forEach((sig, i) => {
+          if (forgotten.has(sig)) value[i] = null;
+        });
+    } else if (call.method === 'getTransaction') {
+      if (typeof params[0] === 'string' && forgotten.has(params[0])) a.result = null;
+    } else if (Array.isArray(a.result)) {
+      a.result = (a.result as { signature?: string }[]).filter(
+        (e) => !forgotten.has(e.signature ?? ''),
+      );
+    }
+  }
+  return JSON.stringify(Array.isArray(parsed) ? answers : answers[0]);
 }
 
 function parseCalls(body: Buffer): Call[] {
