@@ -40,6 +40,20 @@ const schema = z
     INDEXER_RATE_LIMIT_PER_S: int(DEFAULTS.rateLimitPerSecond),
     /** The bucket's size: the most requests a client may send at once. */
     INDEXER_RATE_LIMIT_BURST: int(DEFAULTS.rateLimitBurst).pipe(z.number().min(1)),
+    /**
+     * Comma-separated addresses of reverse proxies in front of the indexer: the rate limit
+     * charges their requests to the client named by X-Forwarded-For. Unset: no proxy trusted.
+     */
+    INDEXER_TRUSTED_PROXIES: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((a) => a.trim())
+          .filter((a) => a.length > 0),
+      )
+      .pipe(z.array(z.ipv4().or(z.ipv6())))
+      .default([]),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

@@ -26,6 +26,8 @@ export interface IndexerOptions {
   minContextSlotWaitMs?: number;
   /** Per client IP; default `DEFAULTS.rateLimitPerSecond` / `rateLimitBurst`. */
   rateLimit?: RateLimit;
+  /** Reverse proxies whose X-Forwarded-For names the client (rate limit). */
+  trustedProxies?: readonly string[];
   maxLagSlots?: number;
   pollMs?: number;
   log?: Logger;
@@ -63,6 +65,7 @@ export async function startIndexer(o: IndexerOptions): Promise<RunningIndexer> {
         perSecond: DEFAULTS.rateLimitPerSecond,
         burst: DEFAULTS.rateLimitBurst,
       },
+      trustedProxies: o.trustedProxies,
       metrics: new IndexerMetrics(ingest),
       log: o.log,
     },

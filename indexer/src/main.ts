@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     maxBatch: env.INDEXER_MAX_BATCH,
     minContextSlotWaitMs: env.INDEXER_MIN_CONTEXT_SLOT_WAIT_MS,
     rateLimit: { perSecond: env.INDEXER_RATE_LIMIT_PER_S, burst: env.INDEXER_RATE_LIMIT_BURST },
+    trustedProxies: env.INDEXER_TRUSTED_PROXIES,
     maxLagSlots: env.INDEXER_MAX_LAG_SLOTS,
     pollMs: env.INDEXER_POLL_MS,
     log,

@@ -67,3 +67,31 @@ export class RateLimiter {
         this.buckets.delete(k);
   }
 }
+
+/** An address as the socket gives it, IPv4-mapped IPv6 (`::ffff:1.2.3.4`) as plain IPv4. */
+function normalize(address: string): string {
+  const a = address.trim();
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}
+
+/**
+ * The client a request's rate limit is charged to. Behind reverse proxies listed in `trusted`
+ * (their addresses), it is the nearest address of `X-Forwarded-For` that is not one of them:
+ * each proxy appends the address it was reached from, so the entries a client wrote itself are
+ * further left and a forged header cannot move its requests onto another client's bucket. A
+ * request from any other peer is charged to the peer, whatever its headers say.
+ */
+export function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: ReadonlySet<string>,
+): string {
+  let client = normalize(peer ?? 'unknown');
+  if (!trusted.has(client) || forwardedFor === undefined) return client;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+    .split(',')
+    .map(normalize)
+    .filter((h) => h.length > 0);
+  while (trusted.has(client) && hops.length > 0) client = hops.pop()!;
+  return client;
+}

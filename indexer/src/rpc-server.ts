@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { INDEXER_ERROR_CODES, indexerOpenRpcDocument } from '@zkpin/sdk';
 import type { Logger } from 'pino';
 import type { IndexerMetrics } from './metrics.ts';
-import { RateLimiter, type RateLimit } from './rate-limiter.ts';
+import { RateLimiter, clientAddress, type RateLimit } from './rate-limiter.ts';
 import {
   RpcError,
   isMethod,
@@ -30,6 +30,11 @@ export interface RpcServerOptions {
   minContextSlotWaitMs?: number;
   /** Per client IP (default: none). */
   rateLimit?: RateLimit;
+  /**
+   * Addresses of reverse proxies in front of the indexer: for their requests the client is
+   * read from `X-Forwarded-For` (`clientAddress`). Default: none (the socket's peer).
+   */
+  trustedProxies?: readonly string[];
   log?: Logger;
 }
 
@@ -51,6 +56,7 @@ export class RpcServer {
   private readonly metrics: IndexerMetrics | undefined;
   private readonly openRpc = indexerOpenRpcDocument();
   private readonly limiter: RateLimiter;
+  private readonly trustedProxies: ReadonlySet<string>;
 
   constructor(
     private readonly ctx: MethodContext,
@@ -62,6 +68,7 @@ export class RpcServer {
     this.log = o.log;
     this.metrics = o.metrics;
     this.limiter = new RateLimiter(o.rateLimit ?? { perSecond: 0, burst: 0 });
+    this.trustedProxies = new Set(o.trustedProxies ?? []);
   }
 
   /** Listens; resolves with the URL (port 0: any free port). */
@@ -112,7 +119,11 @@ export class RpcServer {
       send(405, failure(INDEXER_ERROR_CODES.INVALID_REQUEST, 'POST a JSON-RPC 2.0 request'));
       return;
     }
-    const client = req.socket.remoteAddress ?? 'unknown';
+    const client = clientAddress(
+      req.socket.remoteAddress,
+      req.headers['x-forwarded-for'],
+      this.trustedProxies,
+    );
     const limited = (wait: number) => {
       res.setHeader('retry-after', String(wait));
       send(

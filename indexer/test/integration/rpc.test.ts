@@ -306,6 +306,38 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       );
       // Metrics are not limited.
       expect((await fetch(new URL('/metrics', indexer.url))).status).toBe(200);
+      // A forged X-Forwarded-For does not give a client a fresh bucket.
+      const forged = await fetch(indexer.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7' },
+        body: JSON.stringify(req),
+      });
+      expect(forged.status).toBe(429);
+    });
+
+    it('behind a trusted proxy, charges each forwarded client its own bucket', async () => {
+      indexer = await startIndexer(net.embedded, store, net.setup.network, {
+        rateLimit: { perSecond: 1, burst: 2 },
+        trustedProxies: ['127.0.0.1'],
+      });
+      const as = (client: string) =>
+        fetch(indexer!.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            // What a client wrote itself, then what its proxy appended.
+            'x-forwarded-for': `203.0.113.1, ${client}`,
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getIndexerSlot' }),
+        });
+      expect((await as('198.51.100.1')).status).toBe(200);
+      expect((await as('198.51.100.1')).status).toBe(200);
+      const limited = await as('198.51.100.1');
+      expect(limited.status).toBe(429);
+      expect(((await limited.json()) as { error: { message: string } }).error.message).toMatch(
+        /too many requests from 198\.51\.100\.1/,
+      );
+      expect((await as('198.51.100.2')).status).toBe(200);
     });
 
     it('answers bad requests with the JSON-RPC error codes', async () => {

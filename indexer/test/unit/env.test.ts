@@ -37,4 +37,14 @@ describe('parseEnv', () => {
       'postgres://u@h/db',
     );
   });
+
+  it('trusts no proxy by default; takes a list of proxy addresses', () => {
+    expect(parseEnv({ NETWORK }).INDEXER_TRUSTED_PROXIES).toEqual([]);
+    expect(
+      parseEnv({ NETWORK, INDEXER_TRUSTED_PROXIES: '10.0.0.1, ::1' }).INDEXER_TRUSTED_PROXIES,
+    ).toEqual(['10.0.0.1', '::1']);
+    expect(() => parseEnv({ NETWORK, INDEXER_TRUSTED_PROXIES: 'proxy.local' })).toThrow(
+      /INDEXER_TRUSTED_PROXIES/,
+    );
+  });
 });

@@ -1,6 +1,6 @@
 /** The token bucket per client: bursts, refill, batches, clients apart, memory bounded. */
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/rate-limiter.ts';
+import { RateLimiter, clientAddress } from '../../src/rate-limiter.ts';
 
 describe('RateLimiter', () => {
   it('lets a burst through, then one request per refilled token, each client apart', () => {
@@ -38,5 +38,30 @@ describe('RateLimiter', () => {
     expect(l.take('c')).toBe(0);
     expect(l.take('c')).toBe(1);
     expect(l.take('a')).toBe(0);
+  });
+});
+
+describe('clientAddress', () => {
+  const proxies = new Set(['10.0.0.1', '10.0.0.2']);
+
+  it('is the peer unless the peer is a trusted proxy', () => {
+    expect(clientAddress('::ffff:203.0.113.9', undefined, proxies)).toBe('203.0.113.9');
+    // A client that is not a proxy cannot pick its bucket with a header.
+    expect(clientAddress('203.0.113.9', '198.51.100.1', proxies)).toBe('203.0.113.9');
+    expect(clientAddress('10.0.0.1', undefined, proxies)).toBe('10.0.0.1');
+  });
+
+  it('behind trusted proxies, the nearest forwarded address that is not one of them', () => {
+    expect(clientAddress('10.0.0.1', '198.51.100.7', proxies)).toBe('198.51.100.7');
+    expect(clientAddress('::ffff:10.0.0.1', '198.51.100.7, 10.0.0.2', proxies)).toBe(
+      '198.51.100.7',
+    );
+    // Forged entries the client wrote itself sit to the left of what its proxy appended.
+    expect(clientAddress('10.0.0.1', '1.1.1.1, 2.2.2.2, 198.51.100.7', proxies)).toBe(
+      '198.51.100.7',
+    );
+    expect(clientAddress('10.0.0.1', ['1.1.1.1', '198.51.100.7'], proxies)).toBe('198.51.100.7');
+    // Only proxies all the way: charged to the outermost one.
+    expect(clientAddress('10.0.0.1', '10.0.0.2', proxies)).toBe('10.0.0.2');
   });
 });
