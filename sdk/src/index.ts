@@ -30,3 +30,5 @@ export * from './network-follower.ts';
 export * from './deployment.ts';
 export * from './lookup-table.ts';
 export * from './indexer-api.ts';
+export * from './groth16-verify.ts';
+export * from './record-verification.ts';

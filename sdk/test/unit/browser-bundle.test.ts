@@ -4,6 +4,7 @@
  * (no `process`, no `require`, no `Buffer` of our own making) and computes the same bytes as
  * Node does.
  */
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -94,6 +95,12 @@ const INPUT = {
   seed: '07'.repeat(32),
   salt: '09'.repeat(32),
   vk: 'ab'.repeat(576),
+  groth16: JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL('../../../tests/vectors/groth16.json', import.meta.url)),
+      'utf8',
+    ),
+  ) as { vk_bytes_hex: string; proof_bytes_hex: string; public_signals: string[] },
 };
 
 /**
@@ -131,6 +138,8 @@ const HARNESS = (part: 'own' | 'borsh') => `(() => {
     readingMessage: sdk.toHex(message),
     ed25519Signature: sdk.toHex(key.sign(message)),
     verifyingKeyHash: sdk.verifyingKeyHash(sdk.fromHex(i.vk)),
+    groth16: [0n, 1n].map((d) => sdk.verifyGroth16(sdk.fromHex(i.groth16.vk_bytes_hex),
+      sdk.fromHex(i.groth16.proof_bytes_hex), BigInt(i.groth16.public_signals[0]) + d)).join(','),
     approvalPage: sdk.approvalPagePda(pk(i.maker), 3).toBase58(),
     field: sdk.toHex(sdk.fieldToBytes32(sdk.readingMessageHashOf({
       network: network.toBytes(), device: key.publicKey, seq: 7n, timestamp: 1700000000n,
@@ -183,6 +192,8 @@ function nodeSide(): Record<string, string> {
     readingMessage: toHex(message),
     ed25519Signature: toHex(key.sign(message)),
     verifyingKeyHash: verifyingKeyHash(fromHex(INPUT.vk)),
+    // The golden proof verifies, and not for another public input.
+    groth16: 'true,false',
     approvalPage: approvalPagePda(pk(INPUT.maker), 3).toBase58(),
     field: toHex(
       fieldToBytes32(
