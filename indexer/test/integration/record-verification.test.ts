@@ -4,11 +4,13 @@
  * served; each kind of lie an indexer could tell (a changed score, a proof path from another
  * leaf, a record whose P does not follow from its fields, a Groth16 proof of another record,
  * the wrong device key) is found by the step that owns it, and the steps after it are not run.
- * Roots and verifying keys are read from the chain, never from the indexer.
+ * Roots and verifying keys are read from the chain, never from the indexer. The second
+ * attestation is submitted with the indexer's device proof (submit_attestation accepts it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import BN from 'bn.js';
 import {
+  fromHex,
   indexedRecordLeafHash,
   toHex,
   verifyRecord,
@@ -35,12 +37,17 @@ describe('verifyRecord on indexed attestations', () => {
     tdb = await testDatabase('pglite');
     store = await tdb.open();
     indexer = await startIndexer(n.net.embedded, store, n.setup.network);
-    await n.submit();
-    n.track({ ...n.leaf, seq: new BN(n.vector.seq.toString()) });
-    await n.submit(n.nextParams());
-    await indexer.ingest.idle();
     const c = indexer.client;
     const device = n.leaf.device.toBase58();
+    await n.submit();
+    n.track({ ...n.leaf, seq: new BN(n.vector.seq.toString()) });
+    await indexer.ingest.idle();
+    // The second attestation is submitted with the indexer's device proof: the program takes it.
+    const dp = (await c.getDeviceProof({ device })).value.proof;
+    await n.submit(
+      n.nextParams({ root: fromHex(dp.root), proofNodes: dp.proofWithoutCanopy.map(fromHex) }),
+    );
+    await indexer.ingest.idle();
     const read = async (seq: string) => {
       const proof = await c.getRecordProof({ device, seq });
       const attestation = await c.getAttestation({ device, seq });
