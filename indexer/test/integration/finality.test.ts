@@ -117,7 +117,7 @@ describe('finality on the validator', () => {
       expect(health.value.reason).toContain('rolled back');
       expect(health.value.finalizedSlot).toBeLessThan(seen.value.slot);
       expect(indexer.ingest.stats.rolledBack).toBe(1);
-      const metrics = await (await fetch(`${indexer.url}/metrics`)).text();
+      const metrics = await (await fetch(new URL('/metrics', indexer.url))).text();
       expect(metrics).toMatch(/^zkpin_indexer_rolled_back_total 1$/m);
       // What it served before stays labelled as not final.
       const after = await client.getDevice({ device: lost });
