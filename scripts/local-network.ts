@@ -11,12 +11,14 @@
  * --cluster local runs the same network on a real JSON-RPC validator instead (zkpin-validator
  * on its own ports and ledger): deployed by migrations/deploy.ts into deployments/local, the
  * bridge, the oracle and the indexer as separate processes reading its manifest
- * (scripts/lib/rpc-network.ts).
+ * (scripts/lib/rpc-network.ts), and the owner app (app/, built and served with its
+ * configuration for this network: scripts/lib/app-server.ts), its URL printed.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '@zkpin/sdk/testing';
 import { startLocalNetwork } from './lib/local-network.ts';
+import { buildApp, serveApp, type AppServer } from './lib/app-server.ts';
 import { startRpcNetwork } from './lib/rpc-network.ts';
 
 const { values: args } = parseArgs({
@@ -44,10 +46,27 @@ async function main() {
       ? 'cluster      local: zkpin-validator over JSON-RPC, services as processes'
       : 'cluster      embedded LiteSVM (--cluster local for a JSON-RPC validator)',
   );
-  const net =
-    args.cluster === 'local'
-      ? await startRpcNetwork({ ...options, dir: join(REPO_ROOT, 'deployments', 'local') })
-      : await startLocalNetwork(options);
+  let app: AppServer | undefined;
+  let net: Awaited<ReturnType<typeof startRpcNetwork | typeof startLocalNetwork>>;
+  if (args.cluster === 'local') {
+    const rpc = await startRpcNetwork({ ...options, dir: join(REPO_ROOT, 'deployments', 'local') });
+    net = rpc;
+    // The owner app, configured for this network (it needs the validator's JSON-RPC).
+    await buildApp();
+    app = await serveApp(
+      {
+        rpcUrl: rpc.validator.rpcUrl,
+        wsUrl: rpc.validator.wsUrl,
+        indexerUrl: rpc.indexerUrl,
+        manifest: rpc.manifest,
+      },
+      Number(process.env['APP_PORT'] ?? 0),
+    );
+    log(`app          ${app.url}  (owner app: connect a wallet, or the local development wallet)`);
+  } else {
+    net = await startLocalNetwork(options);
+    log('app          needs a JSON-RPC validator: npm start -- --cluster local');
+  }
   const started = Date.now();
   const line = async () => {
     const s = await net.summary();
@@ -70,6 +89,7 @@ async function main() {
       log('shutdown took longer than 15 s; exiting');
       process.exit(1);
     }, 15_000);
+    await app?.close();
     await net.stop();
     clearTimeout(deadline);
     log('stopped cleanly');

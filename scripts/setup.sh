@@ -8,8 +8,10 @@ source scripts/toolchain-env.sh
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# 1. Debian packages: rustc-web (LLVM 22) + std sources for build-std, LLVM 22 for the linker.
-APT_PACKAGES=(rustc-web cargo-web rust-web-src llvm-22-dev zlib1g-dev libzstd-dev)
+# 1. Debian packages: rustc-web (LLVM 22) + std sources for build-std, LLVM 22 for the linker;
+#    Chromium for the owner app's browser tests (playwright-core drives /usr/bin/chromium:
+#    Playwright's own browser download does not reach this machine).
+APT_PACKAGES=(rustc-web cargo-web rust-web-src llvm-22-dev zlib1g-dev libzstd-dev chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,4 +13,4 @@ step "circuits";         npm run --silent check:circuits
 step "native prover";    npm run --silent build:prover-native
 step "rust tests";       cargo test --workspace --quiet
 step "typescript tests"; npx vitest run
-step "lint";             npx tsc -p tsconfig.json --noEmit && npx eslint . && npx prettier --check . --log-level warn && cargo fmt --all --check && cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "lint";             npx tsc -p tsconfig.json --noEmit && npx tsc -p app --noEmit && npx tsc -p app/test --noEmit && npx eslint . && npx prettier --check . --log-level warn && cargo fmt --all --check && cargo clippy --workspace --all-targets --quiet -- -D warnings

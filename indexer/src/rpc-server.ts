@@ -105,6 +105,21 @@ export class RpcServer {
       error: { code, message },
     });
     const path = (req.url ?? '/').split('?')[0];
+    // Browsers (the owner app, integrators' pages) call from other origins: the API is
+    // public, read-only and carries no credentials, so any origin may read it.
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-expose-headers', 'retry-after');
+    if (req.method === 'OPTIONS') {
+      res
+        .writeHead(204, {
+          'access-control-allow-methods': 'POST, GET, OPTIONS',
+          'access-control-allow-headers': 'content-type',
+          'access-control-max-age': '86400',
+        })
+        .end();
+      req.resume();
+      return;
+    }
     if (req.method === 'GET' && path === '/metrics' && this.metrics) {
       const registry = this.metrics.registry;
       try {

@@ -306,6 +306,15 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       );
       // Metrics are not limited.
       expect((await fetch(new URL('/metrics', indexer.url))).status).toBe(200);
+      // Browsers on other origins may call it (CORS preflight, then the answer).
+      const preflight = await fetch(indexer.url, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://app.example', 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+      expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type');
+      expect(limited.headers.get('access-control-allow-origin')).toBe('*');
       // A forged X-Forwarded-For does not give a client a fresh bucket.
       const forged = await fetch(indexer.url, {
         method: 'POST',

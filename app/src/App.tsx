@@ -1,0 +1,57 @@
+/**
+ * The owner app: a wallet (Wallet Standard wallets the browser has, and on a local cluster a
+ * clearly labelled development wallet), the owner's devices, a device's records, and
+ * "Verify" on any record. Pages by URL hash: `#/` my devices, `#/device/<key>` one device.
+ */
+import { useMemo, useSyncExternalStore } from 'react';
+import { ConnectionProvider, WalletProvider } from '@solana/wallet-adapter-react';
+import { UnsafeBurnerWalletAdapter } from '@solana/wallet-adapter-unsafe-burner';
+import { IndexerClient } from '@zkpin/sdk';
+import type { AppConfig } from './config.ts';
+import { AppContext } from './context.ts';
+import { DevicePage } from './DevicePage.tsx';
+import { MyDevices } from './MyDevices.tsx';
+import { WalletBar } from './WalletBar.tsx';
+
+function subscribeHash(fn: () => void): () => void {
+  window.addEventListener('hashchange', fn);
+  return () => window.removeEventListener('hashchange', fn);
+}
+
+function useRoute(): { page: 'devices' } | { page: 'device'; device: string } {
+  const hash = useSyncExternalStore(subscribeHash, () => window.location.hash);
+  const m = /^#\/device\/([1-9A-HJ-NP-Za-km-z]{32,44})$/.exec(hash);
+  return m ? { page: 'device', device: m[1]! } : { page: 'devices' };
+}
+
+export function App({ config }: { config: AppConfig }) {
+  const wallets = useMemo(
+    () => (config.localCluster ? [new UnsafeBurnerWalletAdapter()] : []),
+    [config.localCluster],
+  );
+  const indexer = useMemo(() => new IndexerClient(config.indexerUrl), [config.indexerUrl]);
+  const route = useRoute();
+  return (
+    <ConnectionProvider
+      endpoint={config.rpcUrl}
+      config={{ commitment: 'confirmed', wsEndpoint: config.wsUrl }}
+    >
+      <WalletProvider wallets={wallets} autoConnect>
+        <AppContext.Provider value={{ config, indexer }}>
+          <header className="top">
+            <a className="brand" href="#/">
+              zkpin
+            </a>
+            <span className="cluster" title={config.manifest.cluster.rpcUrl}>
+              {config.manifest.cluster.name}
+            </span>
+            <WalletBar />
+          </header>
+          <main className="page">
+            {route.page === 'device' ? <DevicePage device={route.device} /> : <MyDevices />}
+          </main>
+        </AppContext.Provider>
+      </WalletProvider>
+    </ConnectionProvider>
+  );
+}

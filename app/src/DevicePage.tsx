@@ -1,0 +1,101 @@
+/**
+ * One device: its leaf as the indexer knows it, its records newest first (cursor paging), and
+ * "Verify" on each record, which checks it in this browser against the chain (VerifyPanel).
+ */
+import { useEffect, useState } from 'react';
+import type { IndexedDevice, IndexedRecord } from '@zkpin/sdk';
+import { useApp } from './context.ts';
+import { message, short, statusName, when } from './format.ts';
+import { usePaged } from './usePaged.ts';
+import { VerifyPanel } from './VerifyPanel.tsx';
+
+const LIMIT = 50;
+
+export function DevicePage({ device }: { device: string }) {
+  const { indexer } = useApp();
+  const [leaf, setLeaf] = useState<IndexedDevice | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  useEffect(() => {
+    setLeaf(null);
+    setError(null);
+    indexer.getDevice({ device }).then(
+      (a) => setLeaf(a.value),
+      (e: unknown) => setError(message(e)),
+    );
+  }, [device, indexer]);
+  const records = usePaged<IndexedRecord>(
+    device,
+    async (cursor) =>
+      (await indexer.getRecordsByDevice({ device, cursor, limit: LIMIT, order: 'desc' })).value,
+    LIMIT,
+  );
+  return (
+    <section>
+      <p>
+        <a href="#/">← My devices</a>
+      </p>
+      <h1 title={device}>Device {short(device)}</h1>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {!leaf && !error && <p className="muted">Loading device…</p>}
+      {leaf && (
+        <dl className="facts">
+          <dt>Key</dt>
+          <dd className="mono">{leaf.device}</dd>
+          <dt>Status</dt>
+          <dd>{statusName(leaf.status)}</dd>
+          <dt>Owner</dt>
+          <dd className="mono">{leaf.owner}</dd>
+          <dt>Model</dt>
+          <dd>{leaf.modelId}</dd>
+          <dt>Newest reading</dt>
+          <dd>seq {leaf.seq}</dd>
+        </dl>
+      )}
+      <h2>Records</h2>
+      {records.error && (
+        <p role="alert" className="error">
+          The indexer did not answer: {records.error}{' '}
+          <button type="button" onClick={records.reload}>
+            Retry
+          </button>
+        </p>
+      )}
+      {records.loading && records.items.length === 0 && <p className="muted">Loading records…</p>}
+      {!records.loading && !records.error && records.items.length === 0 && (
+        <p className="muted">No record yet: readings appear here once attested on-chain.</p>
+      )}
+      {records.items.length > 0 && (
+        <ul className="records">
+          {records.items.map((r) => (
+            <li key={r.seq} className="record">
+              <div className="record-row">
+                <span className="mono">#{r.seq}</span>
+                <span>{when(r.timestamp)}</span>
+                <span>class {r.class}</span>
+                <span>score {r.score}</span>
+                <button
+                  type="button"
+                  aria-expanded={open === r.seq}
+                  onClick={() => setOpen(open === r.seq ? null : r.seq)}
+                >
+                  {open === r.seq ? 'Close' : 'Verify'}
+                </button>
+              </div>
+              {open === r.seq && leaf && <VerifyPanel record={r} device={leaf} />}
+            </li>
+          ))}
+        </ul>
+      )}
+      {records.more && (
+        <button type="button" onClick={records.loadMore} disabled={records.loading}>
+          Older records
+        </button>
+      )}
+    </section>
+  );
+}

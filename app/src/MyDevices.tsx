@@ -1,0 +1,79 @@
+/** The connected owner's devices (indexer `getDevicesByOwner`), each linking to its page. */
+import { useWallet } from '@solana/wallet-adapter-react';
+import type { IndexedDevice } from '@zkpin/sdk';
+import { useApp } from './context.ts';
+import { short, statusName } from './format.ts';
+import { usePaged } from './usePaged.ts';
+
+const LIMIT = 50;
+
+export function MyDevices() {
+  const { publicKey } = useWallet();
+  const { indexer } = useApp();
+  const owner = publicKey?.toBase58() ?? null;
+  const list = usePaged<IndexedDevice>(
+    owner,
+    async (cursor) =>
+      (await indexer.getDevicesByOwner({ owner: owner!, cursor, limit: LIMIT })).value,
+    LIMIT,
+  );
+  if (!owner)
+    return (
+      <section>
+        <h1>My devices</h1>
+        <p>Connect a wallet to see the devices it owns.</p>
+      </section>
+    );
+  return (
+    <section aria-busy={list.loading}>
+      <h1>My devices</h1>
+      {list.error && (
+        <p role="alert" className="error">
+          The indexer did not answer: {list.error}{' '}
+          <button type="button" onClick={list.reload}>
+            Retry
+          </button>
+        </p>
+      )}
+      {list.loading && list.items.length === 0 && <p className="muted">Loading devices…</p>}
+      {!list.loading && !list.error && list.items.length === 0 && (
+        <p className="muted">This wallet owns no device on this network yet.</p>
+      )}
+      {list.items.length > 0 && (
+        <table className="devices">
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">Status</th>
+              <th scope="col">Model</th>
+              <th scope="col">Readings</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((d) => (
+              <tr key={d.device}>
+                <td>
+                  <a href={`#/device/${d.device}`} title={d.device}>
+                    {short(d.device)}
+                  </a>
+                </td>
+                <td>
+                  <span className={`status status-${statusName(d.status)}`}>
+                    {statusName(d.status)}
+                  </span>
+                </td>
+                <td>{d.modelId}</td>
+                <td>{d.seq}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {list.more && (
+        <button type="button" onClick={list.loadMore} disabled={list.loading}>
+          Load more
+        </button>
+      )}
+    </section>
+  );
+}

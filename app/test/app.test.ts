@@ -1,0 +1,144 @@
+/**
+ * The owner app in a real browser (Debian's Chromium driven by playwright-core) against the
+ * local network on the validator, run as an operator runs it (`startRpcNetwork`: deployment,
+ * bridge, oracle and indexer as processes, simulated devices publishing readings): an owner's
+ * wallet (a Wallet Standard wallet holding the simulated owner's key) sees its device, the
+ * device's records arrive, "Verify" checks one in the browser (valid), and a record the
+ * indexer's answer was tampered with on the way shows invalid at the step that caught it.
+ * Phone and desktop viewports; no console errors. Screenshots in app/test-results/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PublicKey } from '@solana/web3.js';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { APP_DIR, buildApp, serveApp, type AppServer } from '../../scripts/lib/app-server.ts';
+import { startRpcNetwork, type RpcNetwork } from '../../scripts/lib/rpc-network.ts';
+import { TEST_WALLET_NAME, installTestWallet } from './support/test-wallet.ts';
+
+const SHOTS = join(APP_DIR, 'test-results');
+const CHROMIUM = '/usr/bin/chromium';
+
+let net: RpcNetwork;
+let app: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  net = await startRpcNetwork({ devices: 2, rate: 2, log: () => undefined });
+  await buildApp();
+  app = await serveApp({
+    rpcUrl: net.validator.rpcUrl,
+    wsUrl: net.validator.wsUrl,
+    indexerUrl: net.indexerUrl,
+    manifest: net.manifest,
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await net?.stop();
+});
+
+/** A page whose console errors and uncaught exceptions are collected. */
+async function open(context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { page, errors };
+}
+
+describe('owner app', () => {
+  it('an owner sees their device, its records arrive, and one verifies in the browser; a tampered one does not', async () => {
+    const owned = net.sim.devices[0]!;
+    const deviceKey = new PublicKey(owned.keys.ed25519.publicKey).toBase58();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await open(context);
+    await installTestWallet(page, owned.owner);
+    await page.goto(app.url);
+    await page.getByRole('heading', { name: 'My devices' }).waitFor();
+    await page.getByText('Connect a wallet to see the devices it owns.').waitFor();
+    // On a local cluster the development wallet is offered too, labelled as such.
+    await page.getByRole('button', { name: /local development wallet/ }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'devices-disconnected.png') });
+
+    await page.getByRole('button', { name: `Connect ${TEST_WALLET_NAME}` }).click();
+    const link = page.getByRole('link', {
+      name: `${deviceKey.slice(0, 4)}…${deviceKey.slice(-4)}`,
+    });
+    await link.waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'devices.png') });
+    await link.click();
+    await page.getByRole('heading', { name: /^Device / }).waitFor();
+
+    // Records arrive as the pipeline attests readings (proved, relayed, indexed).
+    const verify = page.getByRole('button', { name: 'Verify' }).first();
+    const deadline = Date.now() + 240_000;
+    while (!(await verify.isVisible())) {
+      if (Date.now() > deadline) throw new Error('no record reached the device page');
+      await page.waitForTimeout(2_000);
+      await page.reload();
+      await page.getByRole('heading', { name: /^Device / }).waitFor();
+    }
+    await page.screenshot({ path: join(SHOTS, 'device.png') });
+    await verify.click();
+    const verdict = page.locator('.verdict');
+    await verdict.waitFor({ timeout: 30_000 });
+    expect(await verdict.textContent()).toMatch(/^Valid/);
+    const ms = Number(/\((\d+) ms\)/.exec((await verdict.textContent()) ?? '')?.[1]);
+    expect(ms).toBeGreaterThan(0);
+    expect(await page.locator('.checks li.ok').count()).toBe(4);
+    await page.screenshot({ path: join(SHOTS, 'verify-valid.png') });
+
+    // The indexer's answer altered on the way (a better score): caught by the first check.
+    await page.route(net.indexerUrl, async (route) => {
+      const body = route.request().postDataJSON() as { method?: string } | null;
+      const res = await route.fetch();
+      if (body?.method !== 'getRecordProof') return route.fulfill({ response: res });
+      const json = (await res.json()) as {
+        result: { value: { record: { score: string } } };
+      };
+      const r = json.result.value.record;
+      r.score = (BigInt(r.score) + 1000n).toString();
+      return route.fulfill({ response: res, json });
+    });
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Verify' }).first().click();
+    await verdict.waitFor();
+    expect(await verdict.textContent()).toMatch(/^Invalid: Record matches its leaf/);
+    expect(await page.locator('.checks li.failed').count()).toBe(1);
+    expect(await page.locator('.checks li.skipped').count()).toBe(3);
+    await page.screenshot({ path: join(SHOTS, 'verify-tampered.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 420_000);
+
+  it('fits a phone: the device list and the wallet bar on a 390×844 viewport', async () => {
+    const owned = net.sim.devices[1]!;
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const { page, errors } = await open(context);
+    await installTestWallet(page, owned.owner);
+    await page.goto(app.url);
+    await page.getByRole('button', { name: `Connect ${TEST_WALLET_NAME}` }).click();
+    await page.locator('table.devices tbody tr').first().waitFor({ timeout: 30_000 });
+    // Nothing wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await page.screenshot({ path: join(SHOTS, 'devices-phone.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
