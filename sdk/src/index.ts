@@ -30,3 +30,4 @@ export * from './network-follower.ts';
 export * from './deployment.ts';
 export * from './lookup-table.ts';
 export * from './indexer-api.ts';
+export * from './indexer-follower-store.ts';
