@@ -16,6 +16,8 @@ import {
   IndexerFollowerStore,
   MemoryFollowerStore,
   NetworkFollower,
+  RECORDED_SEQS_PER_DEVICE,
+  decodeFollowerSnapshot,
   deviceLeafHash,
   encodeFollowerSnapshot,
   indexedDeviceLeaf,
@@ -151,6 +153,31 @@ describe.each(STORE_KINDS)('followers from the indexer on %s', (kind) => {
     const next = await n.net.registerDevice();
     expect(fromIndexer.f.device(next.hex)?.leafIndex).toBe(next.leafIndex);
     await fromIndexer.f.stop();
+  });
+
+  it('answers one state of the store while ingest applies transactions: every snapshot decodes', async () => {
+    const id = {
+      network: n.setup.network,
+      registryProgramId: n.net.follower.registry,
+      recordedSeqsPerDevice: RECORDED_SEQS_PER_DEVICE,
+    };
+    let registering = true;
+    const registrations = (async () => {
+      for (let i = 0; i < 12; i++) {
+        await n.net.registerDevice();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      registering = false;
+    })();
+    const sizes = new Set<number>();
+    while (registering) {
+      const { value } = await indexer!.client.getNetworkSnapshot();
+      const decoded = decodeFollowerSnapshot(value, id);
+      expect(decoded.ok ? 'ok' : decoded.reason).toBe('ok');
+      sizes.add(value.devices.length);
+    }
+    await registrations;
+    expect(sizes.size).toBeGreaterThan(1); // it did read while the store changed
   });
 
   it('refuses a snapshot whose device leaf does not hash to its tree leaf, and rebuilds from the history', async () => {
