@@ -4,7 +4,6 @@
  * transaction's row and the cursor, so a crash leaves either all of it or none of it, and a
  * transaction seen twice (its signature already in `transactions`) changes nothing.
  */
-import { Buffer } from 'node:buffer';
 import { PublicKey } from '@solana/web3.js';
 import {
   FOLLOWER_SNAPSHOT_VERSION,
