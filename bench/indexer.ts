@@ -4,7 +4,9 @@
  * (DATABASE_URL's server, a fresh database): the backfill (events/s), `getDeviceProof` over
  * HTTP (p50/p99, the client's proof checks excluded), `getRecordsByDevice` pages of 100 over
  * `RECORDS` records of one device (seeded through the store with synthetic record rows: the
- * query does not read trees), root mismatches. Last line:
+ * query does not read trees), root mismatches; `getNetworkSnapshot` (ms, bytes) and a
+ * `NetworkFollower` started from it (`IndexerFollowerStore`: the snapshot, decoded and checked
+ * against the chain) beside one that reads the whole history. Last line:
  * `{"bench":"indexer","metrics":{...}}`.
  *
  *   npm run bench:indexer            DEVICES=300 RECORDS=5000 npm run bench:indexer
@@ -13,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Keypair } from '@solana/web3.js';
-import { IndexerClient } from '@zkpin/sdk';
+import { IndexerClient, IndexerFollowerStore, NetworkFollower } from '@zkpin/sdk';
 import { localNetwork } from '@zkpin/sdk/testing';
 import { Ingest } from '../indexer/src/ingest.ts';
 import { RpcServer } from '../indexer/src/rpc-server.ts';
@@ -70,6 +72,13 @@ async function main(): Promise<void> {
     if (i % 3 === 0) await net.transferDevice(d, Keypair.generate().publicKey);
   }
   const metrics: Record<string, number> = { devices: DEVICES, records: RECORDS };
+  {
+    const t0 = performance.now();
+    const f = new NetworkFollower(net.embedded, net.setup.network).start();
+    await f.ready;
+    metrics['follower_from_history_ms'] = round(performance.now() - t0);
+    await f.stop();
+  }
   for (const kind of STORE_KINDS) {
     const tdb = await testDatabase(kind);
     const store = await tdb.open();
@@ -91,6 +100,19 @@ async function main(): Promise<void> {
     }
     metrics[`${kind}_get_device_proof_p50_ms`] = round(quantile(proof, 0.5));
     metrics[`${kind}_get_device_proof_p99_ms`] = round(quantile(proof, 0.99));
+    const t1 = performance.now();
+    const snapshot = await client.call('getNetworkSnapshot', {});
+    metrics[`${kind}_network_snapshot_ms`] = round(performance.now() - t1);
+    metrics[`${kind}_network_snapshot_bytes`] = JSON.stringify(snapshot.value).length;
+    const t2 = performance.now();
+    const f = new NetworkFollower(net.embedded, net.setup.network, {
+      store: new IndexerFollowerStore(client.url),
+    }).start();
+    await f.ready;
+    metrics[`${kind}_follower_from_indexer_ms`] = round(performance.now() - t2);
+    if (f.backfill?.from !== 'snapshot' || f.devices.size !== DEVICES)
+      throw new Error(`the follower did not start from the indexer's snapshot`);
+    await f.stop();
     const device = Keypair.generate().publicKey.toBase58();
     metrics[`${kind}_store_records_per_s`] = round(
       await seedRecords(store, net.setup.network.toBase58(), device),

@@ -8,6 +8,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keypair, PublicKey } from '@solana/web3.js';
@@ -49,6 +51,15 @@ function deployCli(args: string[]) {
     },
   );
   return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+/** A port nothing listens on (one just closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }
 
 async function until(what: string, check: () => Promise<boolean> | boolean, ms = 180_000) {
@@ -185,6 +196,28 @@ describe('migrations/deploy.ts cut off halfway', () => {
 });
 
 describe('bridge and oracle as processes over JSON-RPC', () => {
+  /** The follower state a service logged at start (`msg`): devices and how it was built. */
+  function loaded(service: ServiceProcess, msg: string) {
+    const line = service.lines.find((l) => l.includes(`"msg":"${msg}"`));
+    if (!line) throw new Error(`${service.name} logged no "${msg}"`);
+    return JSON.parse(line) as {
+      devices: number;
+      backfill: { from: string; transactions: number };
+    };
+  }
+
+  it("the bridge and the oracle started from the indexer's snapshot (INDEXER_URL) and know the devices", () => {
+    for (const [service, msg] of [
+      [net.bridge, 'device registry replayed'],
+      [net.oracle, 'network replica loaded'],
+    ] as const) {
+      const state = loaded(service, msg);
+      expect(state.backfill.from).toBe('snapshot');
+      expect(state.devices).toBe(2);
+      expect(service.lines.some((l) => l.includes('indexer snapshot not loaded'))).toBe(false);
+    }
+  });
+
   it('readings become records; the tree account read over RPC has the replica root', async () => {
     const per = 3;
     for (let i = 0; i < per * net.sim.devices.length; i++) await net.sim.publishOne();
@@ -233,14 +266,19 @@ describe('bridge and oracle as processes over JSON-RPC', () => {
     await net.sim.onboard(1); // registered while no oracle runs
     const newest = net.sim.devices[net.sim.devices.length - 1]!;
     await until('the follower to see the new device', () => !!net.follower.device(newest.hex));
-    const oracle = new ServiceProcess('oracle', 'oracle/src/main.ts', net.oracleEnv);
+    // The indexer does not answer (nothing listens there): the oracle says so and takes the
+    // snapshot the first oracle saved in FOLLOWER_STATE as it stopped.
+    const oracle = new ServiceProcess('oracle', 'oracle/src/main.ts', {
+      ...net.oracleEnv,
+      INDEXER_URL: `http://127.0.0.1:${await closedPort()}/`,
+    });
     try {
       await oracle.start(/relayer started/);
-      const loaded = oracle.lines.find((l) => l.includes('network replica loaded'));
-      const state = JSON.parse(loaded!) as {
-        devices: number;
-        backfill: { from: string; transactions: number };
-      };
+      const fallback = oracle.lines.find((l) => l.includes('indexer snapshot not loaded'));
+      const said = JSON.parse(fallback!) as { fallback: string; reason: string };
+      expect(said.fallback).toBe(net.oracleEnv.FOLLOWER_STATE);
+      expect(said.reason).toMatch(/did not answer: fetch failed/);
+      const state = loaded(oracle, 'network replica loaded');
       expect(state.devices).toBe(net.sim.devices.length);
       // From the snapshot the first oracle saved as it stopped, plus what came after it.
       expect(state.backfill.from).toBe('snapshot');

@@ -1,7 +1,7 @@
 /** The bridge's configuration: parsed once at start; the only reader of `process.env`. */
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_QUEUE_PREFIX } from '@zkpin/sdk';
+import { DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS, DEFAULT_QUEUE_PREFIX } from '@zkpin/sdk';
 import type { BridgeOptions } from './bridge.ts';
 import { DEFAULTS, DEFAULT_LIMITS } from './defaults.ts';
 import { DEFAULT_HTTP_LIMITS } from './http-server.ts';
@@ -49,6 +49,15 @@ const schema = z
      * transactions since. Unset: no snapshot, every start reads the network's whole history.
      */
     FOLLOWER_STATE: z.string().min(1).optional(),
+    /**
+     * The indexer's JSON-RPC URL: the follower starts from its network snapshot
+     * (getNetworkSnapshot), checked against the chain, and reads only the transactions after the
+     * indexer's cursor. When the indexer cannot answer within INDEXER_TIMEOUT_MS, FOLLOWER_STATE
+     * is read instead (or, without it, the whole history); the reason is logged.
+     */
+    INDEXER_URL: z.string().url().optional(),
+    /** How long the indexer may take to answer the snapshot. */
+    INDEXER_TIMEOUT_MS: int(DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS).pipe(z.number().min(100)),
     MAX_MESSAGE_BYTES: int(DEFAULT_LIMITS.maxMessageBytes),
     /** Readings older than this many seconds are rejected (TIMESTAMP_OUT_OF_RANGE). */
     BRIDGE_MAX_READING_AGE_S: int(DEFAULT_LIMITS.maxReadingAgeS),

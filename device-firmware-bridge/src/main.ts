@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   const { follower, stop: stopFollowing } = await followOverRpc(chain, network, log, {
     programIds: deployment.programIds,
     stateFile: env.FOLLOWER_STATE,
+    indexerUrl: env.INDEXER_URL,
+    indexerTimeoutMs: env.INDEXER_TIMEOUT_MS,
   });
   const bridge = createBridge({
     ...bridgeOptionsFromEnv(env),

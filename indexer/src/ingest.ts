@@ -104,6 +104,8 @@ export class Ingest {
     rolledBack: 0,
   };
 
+  /** The deployment's program ids (device_registry's names the follower snapshots). */
+  readonly programIds: ProgramIds;
   private readonly decoder: TransactionDecoder;
   private readonly networkKey: string;
   private readonly pollMs: number;
@@ -125,7 +127,8 @@ export class Ingest {
     readonly network: PublicKey,
     o: IngestOptions = {},
   ) {
-    this.decoder = new TransactionDecoder(network, o.programIds ?? LOCALNET_PROGRAM_IDS);
+    this.programIds = o.programIds ?? LOCALNET_PROGRAM_IDS;
+    this.decoder = new TransactionDecoder(network, this.programIds);
     this.networkKey = network.toBase58();
     this.pollMs = o.pollMs ?? 1_000;
     this.log = o.log;

@@ -192,6 +192,19 @@ const handlers: { [M in IndexerMethod]: Handler<M> } = {
     if (!t) throw notFound(`tree ${p.tree}`);
     return treeValue(t);
   },
+  async getNetworkSnapshot(_p, c) {
+    const network = c.ingest.network.toBase58();
+    const snapshot = await c.store.followerSnapshot(
+      network,
+      c.ingest.programIds.deviceRegistry.toBase58(),
+    );
+    if (!snapshot)
+      throw new RpcError(
+        INDEXER_ERROR_CODES.NOT_FOUND,
+        `no transaction of network ${network} is indexed yet: retry once the backfill is applied`,
+      );
+    return snapshot;
+  },
   getIndexerSlot: (_p, c) => Promise.resolve(c.ingest.slot),
   async getIndexerHealth(_p, c) {
     let chainSlot: number | null = null;

@@ -4,9 +4,17 @@
  * transaction's row and the cursor, so a crash leaves either all of it or none of it, and a
  * transaction seen twice (its signature already in `transactions`) changes nothing.
  */
+import { PublicKey } from '@solana/web3.js';
 import {
+  FOLLOWER_SNAPSHOT_VERSION,
   MAX_PAGE_LIMIT,
+  RECORDED_SEQS_PER_DEVICE,
+  TREE_KIND_DEVICE,
+  TREE_KIND_RECORD,
+  indexedDeviceLeaf,
+  snapshotDeviceLeaf,
   toHex,
+  type IndexerResult,
   type DeviceSignature,
   type IndexedAttestation,
   type IndexedDevice,
@@ -667,6 +675,103 @@ export class IndexerStore {
       slot: Number(r['slot']),
       signature: r['signature'] as string,
     };
+  }
+
+  /**
+   * The network's state as a `NetworkFollower` snapshot (follower-snapshot.ts), read in one
+   * repeatable-read transaction: one committed state of the store (ingest writes each chain
+   * transaction with the cursor in one transaction), never parts of two. Undefined while no
+   * transaction of the network is applied (no cursor).
+   */
+  followerSnapshot(
+    network: string,
+    registryProgramId: string,
+  ): Promise<IndexerResult<'getNetworkSnapshot'> | undefined> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const cursorRows = await tx.query<Row>(
+        'SELECT signature, slot::text AS slot FROM ingest_cursor WHERE network = $1',
+        [network],
+      );
+      const c = cursorRows[0];
+      if (!c) return undefined;
+      const treeRows = await tx.query<Row>(
+        `SELECT address, kind, max_depth, canopy_depth, seq::text AS seq FROM trees
+          WHERE network = $1 ORDER BY kind, number, address`,
+        [network],
+      );
+      const leafRows = await tx.query<Row>(
+        `SELECT DISTINCT ON (l.tree, l.leaf_index) l.tree, l.leaf_index, l.leaf
+          FROM tree_leaves l JOIN trees t ON t.address = l.tree
+          WHERE t.network = $1 ORDER BY l.tree, l.leaf_index, l.tree_seq DESC`,
+        [network],
+      );
+      const deviceRows = await tx.query<Row>(
+        `SELECT ${DEVICE_COLUMNS} FROM devices WHERE network = $1 ORDER BY device`,
+        [network],
+      );
+      // Per device its newest RECORDED_SEQS_PER_DEVICE record seqs, ascending (what the
+      // follower keeps: a device's seq only grows, so the newest are the highest).
+      const recordedRows = await tx.query<Row>(
+        `SELECT device, seq::text AS seq FROM (
+            SELECT device, seq, row_number() OVER (PARTITION BY device ORDER BY seq DESC) AS n
+            FROM records WHERE network = $1) r
+          WHERE n <= $2 ORDER BY device, r.seq`,
+        [network, RECORDED_SEQS_PER_DEVICE],
+      );
+
+      const leaves = new Map<string, Uint8Array[]>();
+      for (const r of leafRows) {
+        const tree = r['tree'] as string;
+        const list = leaves.get(tree) ?? [];
+        const at = Number(r['leaf_index']);
+        while (list.length < at) list.push(new Uint8Array(32));
+        list[at] = bytes(r['leaf']);
+        leaves.set(tree, list);
+      }
+      const position = new Map<string, number>();
+      let records = 0;
+      const trees = treeRows.map((r, i) => {
+        const address = r['address'] as string;
+        position.set(address, i);
+        // The table holds what init_tree emitted: a device or a record tree.
+        const kind = Number(r['kind']) as typeof TREE_KIND_DEVICE | typeof TREE_KIND_RECORD;
+        if (kind === TREE_KIND_RECORD) records += Number(r['seq']);
+        return {
+          address,
+          kind,
+          maxDepth: Number(r['max_depth']),
+          canopyDepth: Number(r['canopy_depth']),
+          seq: r['seq'] as string,
+          leaves: Buffer.concat(leaves.get(address) ?? []).toString('base64'),
+        };
+      });
+      const networkKey = new PublicKey(network);
+      const devices = deviceRows.map((r): [number, number, string] => {
+        const d = deviceFrom(r);
+        // A device's tree is always one of the network's (-1: the snapshot is refused).
+        const at = position.get(d.tree) ?? -1;
+        return [at, d.leafIndex, snapshotDeviceLeaf(networkKey, indexedDeviceLeaf(d))];
+      });
+      const recorded = new Map<string, string[]>();
+      for (const r of recordedRows) {
+        const hex = toHex(new PublicKey(r['device'] as string).toBytes());
+        const seqs = recorded.get(hex) ?? [];
+        seqs.push(r['seq'] as string);
+        recorded.set(hex, seqs);
+      }
+      return {
+        version: FOLLOWER_SNAPSHOT_VERSION,
+        network,
+        registryProgramId,
+        cursor: { signature: c['signature'] as string, slot: Number(c['slot']) },
+        savedAt: new Date().toISOString(),
+        records,
+        trees,
+        devices,
+        recorded: [...recorded],
+      };
+    });
   }
 
   async tree(address: string): Promise<(TreeRow & { leafCount: number }) | undefined> {

@@ -4,7 +4,12 @@
  * naming the variable.
  */
 import { z } from 'zod';
-import { DEFAULT_QUEUE_PREFIX, DEFAULT_RPC_SEND_OPTIONS, type RpcSendOptions } from '@zkpin/sdk';
+import {
+  DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS,
+  DEFAULT_QUEUE_PREFIX,
+  DEFAULT_RPC_SEND_OPTIONS,
+  type RpcSendOptions,
+} from '@zkpin/sdk';
 import {
   DEFAULT_COMPUTE_UNIT_LIMIT,
   DEFAULT_PROVER_CONCURRENCY,
@@ -48,6 +53,15 @@ const envSchema = queueEnvSchema.extend({
    * transactions since. Unset: no snapshot, every start reads the network's whole history.
    */
   FOLLOWER_STATE: z.string().min(1).optional(),
+  /**
+   * The indexer's JSON-RPC URL: the follower starts from its network snapshot
+   * (getNetworkSnapshot), checked against the chain, and reads only the transactions after the
+   * indexer's cursor. When the indexer cannot answer within INDEXER_TIMEOUT_MS, FOLLOWER_STATE
+   * is read instead (or, without it, the whole history); the reason is logged.
+   */
+  INDEXER_URL: z.string().url().optional(),
+  /** How long the indexer may take to answer the snapshot. */
+  INDEXER_TIMEOUT_MS: ms(100, DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS),
   ROLE: z.enum(['prover', 'relayer', 'all']).default('all'),
   PROVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_PROVER_CONCURRENCY),
   RELAYER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_RELAYER_CONCURRENCY),

@@ -5,15 +5,16 @@
  *
  * The device directory and the device tree replicas come from a NetworkFollower, which builds
  * them from program events: the network's history at start (an oracle started after devices
- * were registered knows them), or, with FOLLOWER_STATE, the snapshot it saved there and the
- * transactions since (docs/pipeline.md).
+ * were registered knows them), or a snapshot and the transactions since: the indexer's
+ * (INDEXER_URL), or the one it saved in FOLLOWER_STATE; either is checked against the chain
+ * (docs/pipeline.md).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { AddressLookupTableAccount, Keypair } from '@solana/web3.js';
 import { pino } from 'pino';
 import { NetworkFollower, RpcChain, encodeVerifyingKey, verifyingKeyHash } from '@zkpin/sdk';
-import { FileFollowerStore, serviceDeployment, type ServiceDeployment } from '@zkpin/sdk/node';
+import { serviceDeployment, serviceFollowerStore, type ServiceDeployment } from '@zkpin/sdk/node';
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
 import { artifactsSource, parseEnv, rpcSendOptions, type Env } from './env.ts';
 import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
@@ -66,10 +67,19 @@ const chain = new RpcChain(deployment.rpcUrl, {
 const network = deployment.network;
 const programIds = deployment.programIds;
 // The network's history first (an oracle started after devices were registered knows them),
-// or the snapshot in FOLLOWER_STATE and the transactions since.
+// or the indexer's snapshot (INDEXER_URL) or the one in FOLLOWER_STATE, and the transactions since.
 const follower = new NetworkFollower(chain, network, {
   programIds,
-  store: env.FOLLOWER_STATE ? new FileFollowerStore(env.FOLLOWER_STATE) : undefined,
+  store: serviceFollowerStore({
+    indexerUrl: env.INDEXER_URL,
+    stateFile: env.FOLLOWER_STATE,
+    timeoutMs: env.INDEXER_TIMEOUT_MS,
+    onFallback: (reason) =>
+      log.warn(
+        { reason, indexer: env.INDEXER_URL, fallback: env.FOLLOWER_STATE ?? 'history' },
+        'indexer snapshot not loaded',
+      ),
+  }),
 });
 follower.onResync((reason) => log.warn({ reason }, 'network replica rebuilt from the chain'));
 follower.onSaveError((e) =>

@@ -9,7 +9,9 @@
  *   indexer (process: indexer/src/main.ts, ZKPIN_DEPLOYMENT, PGlite beside the ledger)
  *   N simulated devices onboarded over RPC, publishing signed readings over MQTT
  *
- * The services learn the devices from the chain's history when they start, and live after.
+ * The indexer starts first; the bridge and the oracle start from its network snapshot
+ * (INDEXER_URL: the transactions after its cursor only, every tree checked against the chain;
+ * FOLLOWER_STATE or the chain's history when it cannot answer), and follow live after.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -222,13 +224,24 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
   await sim.onboard(o.devices);
   log(`devices      ${o.devices} onboarded over RPC`);
 
-  // The services as processes, each reading the manifest.
+  // The services as processes, each reading the manifest. The indexer first: the bridge and
+  // the oracle start from its network snapshot (INDEXER_URL), checked against the chain.
+  const indexerPort = await freePort();
+  const indexerUrl = `http://127.0.0.1:${indexerPort}/`;
+  const indexer = new ServiceProcess('indexer', 'indexer/src/main.ts', {
+    ZKPIN_DEPLOYMENT: manifestPath,
+    SOLANA_WS_URL: validator.wsUrl,
+    INDEXER_DATA_DIR: join(ledger, 'indexer'),
+    INDEXER_PORT: String(indexerPort),
+  });
+  await indexer.start(/indexer running/);
   const prefix = `${DEFAULT_QUEUE_PREFIX}-rpc-${Date.now().toString(36)}`;
   const common = {
     ZKPIN_DEPLOYMENT: manifestPath,
     SOLANA_WS_URL: validator.wsUrl,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: prefix,
+    INDEXER_URL: indexerUrl,
   };
   const bridgeMetricsPort = await freePort();
   const bridge = new ServiceProcess('bridge', 'device-firmware-bridge/src/main.ts', {
@@ -247,28 +260,16 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     ORACLE_KEYPAIR: join(dir, 'keys', 'oracle.json'),
     ZKPIN_DEV_ARTIFACTS: '1',
     METRICS_PORT: '0',
-    // The follower's snapshot: a restarted oracle reads only the transactions since.
+    // The follower's snapshots: what a restarted oracle reads when the indexer cannot answer.
     FOLLOWER_STATE: join(ledger, 'oracle-follower.json'),
   };
   const oracle = new ServiceProcess('oracle', 'oracle/src/main.ts', oracleEnv);
-  const indexerPort = await freePort();
-  const indexer = new ServiceProcess('indexer', 'indexer/src/main.ts', {
-    ZKPIN_DEPLOYMENT: manifestPath,
-    SOLANA_WS_URL: validator.wsUrl,
-    INDEXER_DATA_DIR: join(ledger, 'indexer'),
-    INDEXER_PORT: String(indexerPort),
-  });
-  await Promise.all([
-    bridge.start(/bridge running/),
-    oracle.start(/relayer started/),
-    indexer.start(/indexer running/),
-  ]);
+  await Promise.all([bridge.start(/bridge running/), oracle.start(/relayer started/)]);
   closers.push(
     () => bridge.stop(),
     () => oracle.stop(),
     () => indexer.stop(),
   );
-  const indexerUrl = `http://127.0.0.1:${indexerPort}/`;
   const indexerClient = new IndexerClient(indexerUrl, { chain });
   log('services     bridge, oracle (prover + relayer) and indexer running as processes');
   log(`indexer      ${indexerUrl}`);

@@ -118,10 +118,15 @@ const encodedLeaves = new WeakMap<DeviceLeaf, string>();
 function encodeLeaf(network: PublicKey, leaf: DeviceLeaf): string {
   let s = encodedLeaves.get(leaf);
   if (s === undefined) {
-    s = Buffer.from(deviceLeafBytes(network, leaf).subarray(32)).toString('base64');
+    s = snapshotDeviceLeaf(network, leaf);
     encodedLeaves.set(leaf, s);
   }
   return s;
+}
+
+/** A device leaf as a snapshot's `devices` entry holds it: base64 of its borsh bytes. */
+export function snapshotDeviceLeaf(network: PublicKey, leaf: DeviceLeaf): string {
+  return Buffer.from(deviceLeafBytes(network, leaf).subarray(32)).toString('base64');
 }
 
 /** The snapshot of a replica; undefined while it has no cursor (nothing applied yet). */
@@ -170,7 +175,11 @@ const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
 const decimal = z.string().regex(/^(0|[1-9]\d{0,19})$/, 'not a decimal u64');
 const index = z.number().int().min(0);
 
-const snapshotSchema = z.object({
+/**
+ * The snapshot's shape (what `decodeFollowerSnapshot` checks first; the indexer's
+ * `getNetworkSnapshot` answers it, indexer-api.ts).
+ */
+export const followerSnapshotSchema = z.object({
   version: z.literal(FOLLOWER_SNAPSHOT_VERSION),
   network: base58,
   registryProgramId: base58,
@@ -208,7 +217,7 @@ export function decodeFollowerSnapshot(
     return fail(
       `version ${JSON.stringify(version)}, this follower reads version ${FOLLOWER_SNAPSHOT_VERSION}`,
     );
-  const parsed = snapshotSchema.safeParse(raw);
+  const parsed = followerSnapshotSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     return fail(`${issue.path.join('.') || 'snapshot'}: ${issue.message}`);

@@ -32,3 +32,4 @@ export * from './lookup-table.ts';
 export * from './indexer-api.ts';
 export * from './groth16-verify.ts';
 export * from './record-verification.ts';
+export * from './indexer-follower-store.ts';

@@ -20,8 +20,9 @@ import BN from 'bn.js';
 import { z } from 'zod';
 import { recordLeafHash } from './attestation.ts';
 import { fromHex, toHex } from './field.ts';
+import { followerSnapshotSchema } from './follower-snapshot.ts';
 import { hashPair } from './merkle-replica.ts';
-import { deviceLeafHash } from './registry-client.ts';
+import { deviceLeafHash, type DeviceLeaf } from './registry-client.ts';
 import { treeAccountRootAt } from './tree-account.ts';
 
 /** JSON-RPC error codes the indexer answers with (stable: never renumbered). */
@@ -266,6 +267,17 @@ export const indexerMethods = {
     result: page(deviceSignatureSchema),
   },
   getTrees: { params: z.strictObject({ ...common }), result: z.array(treeSchema) },
+  getNetworkSnapshot: {
+    params: z.strictObject({ ...common }),
+    /**
+     * What a `NetworkFollower` restores instead of reading the network's history: a
+     * `FollowerSnapshot` (follower-snapshot.ts) of one instant of the indexer's state (every
+     * tree's leaves and seq, every device's leaf, each device's recent recorded seqs, the
+     * newest transaction applied as `cursor`). Untrusted: the follower checks it against the
+     * chain. One answer (no pages); about 300 bytes per device and 45 per record-tree leaf.
+     */
+    result: followerSnapshotSchema,
+  },
   getIndexerSlot: { params: z.strictObject({ ...common }), result: slot },
   getIndexerHealth: {
     params: z.strictObject({ ...common }),
@@ -329,9 +341,9 @@ export function merkleProofProblem(p: MerkleProofValue): string | undefined {
   return undefined;
 }
 
-/** The DeviceLeafV0 hash of an indexed device (what its tree holds). */
-export function indexedDeviceLeafHash(d: IndexedDevice): Uint8Array {
-  return deviceLeafHash(new PublicKey(d.network), {
+/** The device leaf of an indexed device (its fields, as the program encodes them). */
+export function indexedDeviceLeaf(d: IndexedDevice): DeviceLeaf {
+  return {
     device: new PublicKey(d.device),
     owner: new PublicKey(d.owner),
     maker: new PublicKey(d.maker),
@@ -339,7 +351,12 @@ export function indexedDeviceLeafHash(d: IndexedDevice): Uint8Array {
     modelId: d.modelId,
     seq: new BN(d.seq),
     status: d.status,
-  });
+  };
+}
+
+/** The DeviceLeafV0 hash of an indexed device (what its tree holds). */
+export function indexedDeviceLeafHash(d: IndexedDevice): Uint8Array {
+  return deviceLeafHash(new PublicKey(d.network), indexedDeviceLeaf(d));
 }
 
 /** The RecordLeafV0 hash of an indexed record. */
@@ -393,6 +410,8 @@ export interface IndexerClientOptions {
    * refused).
    */
   chain?: TreeAccountReader;
+  /** Longest one call may take, answer included, in ms (default: none); then INDEXER_HTTP_ERROR. */
+  timeoutMs?: number;
 }
 
 export class IndexerClient {
@@ -412,27 +431,32 @@ export class IndexerClient {
     params: IndexerParams<M>,
   ): Promise<IndexerAnswer<IndexerResult<M>>> {
     const id = this.nextId++;
+    const signal =
+      this.o.timeoutMs === undefined ? undefined : AbortSignal.timeout(this.o.timeoutMs);
     let res: Response;
     try {
       res = await this.fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
+        signal,
       });
     } catch (e) {
       throw new IndexerClientError(
         'INDEXER_HTTP_ERROR',
-        `${method}: the indexer at ${this.url} did not answer: ${e instanceof Error ? e.message : String(e)}`,
+        `${method}: the indexer at ${this.url} did not answer: ${this.failure(e, signal)}`,
         { method },
       );
     }
     let body: unknown;
     try {
       body = await res.json();
-    } catch {
+    } catch (e) {
       throw new IndexerClientError(
         'INDEXER_HTTP_ERROR',
-        `${method}: HTTP ${res.status} without a JSON body`,
+        signal?.aborted
+          ? `${method}: the indexer at ${this.url} did not answer: ${this.failure(e, signal)}`
+          : `${method}: HTTP ${res.status} without a JSON body`,
         { method },
       );
     }
@@ -456,6 +480,14 @@ export class IndexerClient {
         { method },
       );
     return parsed.data as IndexerAnswer<IndexerResult<M>>;
+  }
+
+  /** Why a fetch failed: the timeout when it was the signal's, else the error's message. */
+  private failure(e: unknown, signal: AbortSignal | undefined): string {
+    if (signal?.aborted) return `no answer within ${this.o.timeoutMs} ms`;
+    const cause = (e as { cause?: { message?: unknown } } | null)?.cause?.message;
+    const message = e instanceof Error ? e.message : String(e);
+    return typeof cause === 'string' ? `${message} (${cause})` : message;
   }
 
   getDevice(p: IndexerParams<'getDevice'>) {
@@ -484,6 +516,10 @@ export class IndexerClient {
   }
   getTrees(p: IndexerParams<'getTrees'> = {}) {
     return this.call('getTrees', p);
+  }
+  /** The network's follower snapshot, shape-checked only: `NetworkFollower` checks the rest. */
+  getNetworkSnapshot(p: IndexerParams<'getNetworkSnapshot'> = {}) {
+    return this.call('getNetworkSnapshot', p);
   }
   /** Device proofs (null: unknown device), each checked like `getDeviceProof`'s. */
   async getDeviceProofs(p: IndexerParams<'getDeviceProofs'>) {

@@ -1,5 +1,6 @@
 /** The bridge's environment: safe defaults and the combinations it refuses. */
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS } from '@zkpin/sdk';
 import { parseEnv } from '../../src/env.ts';
 
 const NETWORK = '9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin';
@@ -20,6 +21,19 @@ describe('bridge env', () => {
     expect(parseEnv({ NETWORK, FOLLOWER_STATE: '/var/lib/f.json' }).FOLLOWER_STATE).toBe(
       '/var/lib/f.json',
     );
+  });
+
+  it('takes the indexer whose snapshot a start reads from INDEXER_URL, with its timeout', () => {
+    expect(parseEnv({ NETWORK }).INDEXER_URL).toBeUndefined();
+    expect(parseEnv({ NETWORK }).INDEXER_TIMEOUT_MS).toBe(DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS);
+    const env = parseEnv({
+      NETWORK,
+      INDEXER_URL: 'http://127.0.0.1:8790/',
+      INDEXER_TIMEOUT_MS: '2500',
+    });
+    expect([env.INDEXER_URL, env.INDEXER_TIMEOUT_MS]).toEqual(['http://127.0.0.1:8790/', 2500]);
+    expect(() => parseEnv({ NETWORK, INDEXER_URL: '127.0.0.1:8790' })).toThrow(/INDEXER_URL/);
+    expect(() => parseEnv({ NETWORK, INDEXER_TIMEOUT_MS: '10' })).toThrow(/INDEXER_TIMEOUT_MS/);
   });
 
   it('reads the new settings', () => {

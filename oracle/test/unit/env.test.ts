@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RPC_SEND_OPTIONS } from '@zkpin/sdk';
+import { DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS, DEFAULT_RPC_SEND_OPTIONS } from '@zkpin/sdk';
 import { artifactsSource, parseEnv, rpcSendOptions } from '../../src/env.ts';
 import {
   DEFAULT_COMPUTE_UNIT_LIMIT,
@@ -36,6 +36,20 @@ describe('oracle env', () => {
     expect(() => parseEnv({ ...prover, ZKPIN_DEV_ARTIFACTS: '1', FOLLOWER_STATE: '' })).toThrow(
       /FOLLOWER_STATE/,
     );
+  });
+
+  it('takes the indexer whose snapshot a start reads from INDEXER_URL, with its timeout', () => {
+    const base = { ...prover, ZKPIN_DEV_ARTIFACTS: '1' };
+    expect(parseEnv(base).INDEXER_URL).toBeUndefined();
+    expect(parseEnv(base).INDEXER_TIMEOUT_MS).toBe(DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS);
+    const env = parseEnv({
+      ...base,
+      INDEXER_URL: 'http://127.0.0.1:8790/',
+      INDEXER_TIMEOUT_MS: '2500',
+    });
+    expect([env.INDEXER_URL, env.INDEXER_TIMEOUT_MS]).toEqual(['http://127.0.0.1:8790/', 2500]);
+    expect(() => parseEnv({ ...base, INDEXER_URL: '127.0.0.1:8790' })).toThrow(/INDEXER_URL/);
+    expect(() => parseEnv({ ...base, INDEXER_TIMEOUT_MS: '10' })).toThrow(/INDEXER_TIMEOUT_MS/);
   });
 
   it('names what is missing or wrong', () => {

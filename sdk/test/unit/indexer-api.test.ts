@@ -70,4 +70,19 @@ describe('indexerOpenRpcDocument', () => {
     ]);
     expect(JSON.stringify(proof.result)).toContain('"context"');
   });
+
+  it("documents getNetworkSnapshot's value as the follower snapshot", () => {
+    const doc = indexerOpenRpcDocument() as {
+      methods: { name: string; result: { schema: { properties: { value: unknown } } } }[];
+    };
+    const m = doc.methods.find((x) => x.name === 'getNetworkSnapshot')!;
+    const value = m.result.schema.properties.value as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    const fields = ['version', 'network', 'registryProgramId', 'cursor', 'records'];
+    fields.push('trees', 'devices', 'recorded');
+    for (const f of fields) expect(value.required).toContain(f);
+    expect(JSON.stringify(value.properties['cursor'])).toContain('"signature"');
+  });
 });
