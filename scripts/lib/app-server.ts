@@ -6,7 +6,9 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { extname, join, normalize, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '@zkpin/sdk/testing';
 import type { DeploymentManifest } from '@zkpin/sdk';
 
@@ -54,7 +56,9 @@ export async function buildApp(o: { force?: boolean } = {}): Promise<void> {
     );
     if (built > sources) return;
   }
-  const { build } = await import('vite');
+  // The app's own Vite (app/node_modules: 8), not the one vitest brings to the root (7).
+  const vite = createRequire(join(APP_DIR, 'package.json')).resolve('vite');
+  const { build } = (await import(pathToFileURL(vite).href)) as typeof import('vite');
   await build({
     configFile: join(APP_DIR, 'vite.config.ts'),
     logLevel: 'warn',
