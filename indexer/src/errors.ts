@@ -4,7 +4,8 @@ export type IndexerErrorCode =
   | 'INDEXER_CONFIG'
   | 'INDEXER_GAP'
   | 'INDEXER_ROOT_MISMATCH'
-  | 'INDEXER_DECODE';
+  | 'INDEXER_DECODE'
+  | 'INDEXER_STOPPED';
 
 export class IndexerError extends Error {
   constructor(

@@ -3,11 +3,15 @@
  * JSON-RPC), into the store and the tree replicas.
  *
  * - Start: the replicas are rebuilt from the store; the history after the store's cursor
- *   (`chain.history(network, { until })`; all of it on a fresh store) is applied, then the
- *   live transactions that arrived meanwhile (`onTransaction`), in order.
- * - Every transaction is applied in one database transaction with its row and the cursor:
- *   killed at any point, the next start resumes after the last one committed. One seen twice
- *   changes nothing (its signature is in `transactions`).
+ *   (`chain.historyPages(network, { until })`; all of it on a fresh store) is applied page by
+ *   page while it is read, then the live transactions that arrived meanwhile
+ *   (`onTransaction`), in order. `begin()` returns once the replicas are loaded (the server
+ *   answers meanwhile with what is applied: `slot` says how far); `backfill` tells how far
+ *   the backfill is; `backfilled` resolves once it is applied.
+ * - A page of the history is applied in one database transaction with its rows and the
+ *   cursor, a live transaction in one of its own: killed at any point, the next start resumes
+ *   after the last page committed. One seen twice changes nothing (its signature is in
+ *   `transactions`).
  * - Per tree, each change's sequence number must be the next one. A change that skips one
  *   (a transaction the live feed missed) is not applied: the history after the cursor is read
  *   again and applied in order (the gap repaired); a gap the chain's history cannot fill stops
@@ -23,6 +27,7 @@
  */
 import { PublicKey } from '@solana/web3.js';
 import {
+  DEFAULT_HISTORY_PAGE_SIZE,
   DEVICE_REGISTRY_TYPES,
   LOCALNET_PROGRAM_IDS,
   MerkleReplica,
@@ -44,19 +49,30 @@ export interface IngestOptions {
   programIds?: ProgramIds;
   /** Between two polls of the chain's slot and history, ms (default 1,000; 0: no poll). */
   pollMs?: number;
+  /** Transactions of the history read and written per page, one database transaction (default 256). */
+  pageSize?: number;
   log?: Logger;
 }
 
 export type IngestStatus = 'starting' | 'ok' | 'failed';
+
+/** How far the start's backfill is. */
+export interface BackfillProgress {
+  /** Transactions the history after the cursor held when it was listed (0 until then). */
+  total: number;
+  /** Of those, how many are applied (committed). */
+  applied: number;
+  /** When the backfill began (ms since the epoch). */
+  startedAt: number;
+  /** When it ended (applied and the live transactions of meanwhile too); undefined while under way. */
+  finishedAt?: number;
+}
 
 /** A transaction's changes, applied to the replicas and ready to be written. */
 interface Prepared {
   applied: AppliedTransaction;
   undo(): void;
 }
-
-/** Transactions of the history written per database transaction. */
-const BATCH = 256;
 
 /** A change that is not its tree's next one. */
 class GapError extends IndexerError {
@@ -87,6 +103,7 @@ export class Ingest {
   private readonly decoder: TransactionDecoder;
   private readonly networkKey: string;
   private readonly pollMs: number;
+  private readonly pageSize: number;
   private readonly log: Logger | undefined;
   private unsubscribe: (() => void) | undefined;
   /** Live transactions that arrived before the backfill was applied. */
@@ -96,6 +113,10 @@ export class Ingest {
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly slotWaiters = new Set<() => void>();
+  /** The start's backfill: undefined before `begin()`. */
+  backfill: BackfillProgress | undefined;
+  /** Resolves once the start's backfill is applied; rejects with what stopped it. */
+  backfilled: Promise<void> = Promise.resolve();
 
   constructor(
     readonly chain: Chain,
@@ -106,11 +127,21 @@ export class Ingest {
     this.decoder = new TransactionDecoder(network, o.programIds ?? LOCALNET_PROGRAM_IDS);
     this.networkKey = network.toBase58();
     this.pollMs = o.pollMs ?? 1_000;
+    this.pageSize = o.pageSize ?? DEFAULT_HISTORY_PAGE_SIZE;
     this.log = o.log;
   }
 
   /** Subscribes, backfills, then follows; resolves once the backfill is applied. */
   async start(): Promise<void> {
+    await this.begin();
+    await this.backfilled;
+  }
+
+  /**
+   * Subscribes and loads the replicas from the store; the backfill then runs behind (see
+   * `backfill`, `backfilled`), followed by the live transactions and the polls.
+   */
+  async begin(): Promise<void> {
     this.stopped = false;
     this.unsubscribe = this.chain.onTransaction(this.network, (tx) => {
       if (this.pending) this.pending.push(tx);
@@ -119,20 +150,37 @@ export class Ingest {
     });
     await this.enqueue(async () => {
       this.replicas = await TreeReplicas.load(this.store, this.networkKey);
-      const t0 = Date.now();
-      const chainSlot = Number(await this.chain.slot());
-      const read = await this.catchUp();
-      const late = this.pending ?? [];
-      this.pending = undefined;
-      for (const tx of late) await this.applyOrRepair(tx);
-      await this.checkRoots([...this.replicas.trees.keys()]);
-      this.stats.backfillTransactions = read;
-      this.stats.backfillMs = Date.now() - t0;
-      this.advanceSlot(chainSlot);
-      if (this.status === 'starting') this.status = 'ok';
-      this.log?.info({ transactions: read, ms: this.stats.backfillMs }, 'backfill applied');
     });
+    this.backfill = { total: 0, applied: 0, startedAt: Date.now() };
+    this.backfilled = this.enqueue(() => this.runBackfill(this.backfill!));
+    // Its failure is recorded by the queue; whoever awaits `backfilled` sees it too.
+    this.backfilled.catch(() => undefined);
     this.schedulePoll();
+  }
+
+  private async runBackfill(progress: BackfillProgress): Promise<void> {
+    const chainSlot = Number(await this.chain.slot());
+    const read = await this.catchUp(progress);
+    const late = this.pending ?? [];
+    this.pending = undefined;
+    for (const tx of late) {
+      await this.applyOrRepair(tx);
+      this.advanceSlot(tx.slot);
+    }
+    await this.checkRoots([...this.replicas.trees.keys()]);
+    progress.finishedAt = Date.now();
+    this.stats.backfillTransactions = read;
+    this.stats.backfillMs = progress.finishedAt - progress.startedAt;
+    this.advanceSlot(chainSlot);
+    if (this.status === 'starting') this.status = 'ok';
+    this.log?.info(
+      {
+        transactions: read,
+        ms: this.stats.backfillMs,
+        perSecond: Math.round((read * 1000) / Math.max(1, this.stats.backfillMs)),
+      },
+      'backfill applied',
+    );
   }
 
   async stop(): Promise<void> {
@@ -195,7 +243,7 @@ export class Ingest {
   private fail(e: unknown): void {
     this.status = 'failed';
     this.reason = e instanceof Error ? e.message : String(e);
-    this.log?.error({ err: e }, 'ingest stopped');
+    if (!this.stopped) this.log?.error({ err: e }, 'ingest stopped');
   }
 
   private schedulePoll(): void {
@@ -214,21 +262,43 @@ export class Ingest {
     for (const w of [...this.slotWaiters]) w();
   }
 
-  /** The history after the cursor, applied in order; returns how many transactions were read. */
-  private async catchUp(): Promise<number> {
+  /**
+   * The history after the cursor, applied page by page as it is read (each page committed
+   * with the cursor); returns how many transactions were read. After each page the indexer is
+   * complete up to the slot before the page's last transaction (the next page may hold more
+   * of that slot), after the last one up to its slot.
+   */
+  private async catchUp(progress?: BackfillProgress): Promise<number> {
     const cursor = await this.store.cursor(this.networkKey);
-    const history = await this.chain.history(this.network, { until: cursor?.signature });
     const changed = new Set<string>();
-    for (let i = 0; i < history.length; i += BATCH)
-      for (const t of await this.applyBatch(history.slice(i, i + BATCH))) changed.add(t);
+    let read = 0;
+    for await (const page of this.chain.historyPages(this.network, {
+      until: cursor?.signature,
+      pageSize: this.pageSize,
+    })) {
+      if (progress) progress.total = page.total;
+      for (const t of await this.applyBatch(page.transactions)) changed.add(t);
+      read += page.transactions.length;
+      if (progress) progress.applied = read;
+      const last = page.transactions.at(-1);
+      if (last) this.advanceSlot(read >= page.total ? last.slot : last.slot - 1);
+      // Stopping: what is applied is committed; the next start resumes after it.
+      if (this.stopped && read < page.total)
+        throw new IndexerError('INDEXER_STOPPED', 'ingest stopped during a history read', {
+          applied: read,
+          total: page.total,
+        });
+    }
     await this.checkRoots([...changed]);
-    return history.length;
+    return read;
   }
 
   /** A live transaction: applied, or a gap repaired from the history; then its trees checked. */
   private async live(tx: ChainTransaction): Promise<void> {
     if (this.status === 'failed') return;
-    await this.checkRoots(await this.applyOrRepair(tx));
+    const trees = await this.applyOrRepair(tx);
+    this.advanceSlot(tx.slot);
+    await this.checkRoots(trees);
   }
 
   private async applyOrRepair(tx: ChainTransaction): Promise<string[]> {
@@ -311,7 +381,6 @@ export class Ingest {
     for (const p of ps) {
       this.stats.transactions += 1;
       this.stats.events += p.applied.changes.length;
-      this.advanceSlot(p.applied.slot);
     }
   }
 
