@@ -125,15 +125,12 @@ export interface RpcHistoryOptions {
   attempts?: number;
   /** First backoff after a failed attempt, doubled each time up to 5 s (default 200 ms). */
   backoffMs?: number;
-  /** Timeout of one request (default 30 s). */
-  requestTimeoutMs?: number;
 }
 
 export const DEFAULT_RPC_HISTORY_OPTIONS: Required<RpcHistoryOptions> = {
   concurrency: 16,
   attempts: 6,
   backoffMs: 200,
-  requestTimeoutMs: 30_000,
 };
 
 /** Transactions already at hand as `historyPages` serves them (for chains that hold them). */
@@ -217,8 +214,6 @@ export class RpcChain implements Chain {
   private readonly sendConnection: Connection;
   private readonly sendOptions: Required<RpcSendOptions>;
 
-  /** The history's reads: typed faults, a timeout per request, backoff of our own (no 429 loop). */
-  private readonly historyConnection: Connection;
   private readonly historyOptions: Required<RpcHistoryOptions>;
 
   /**
@@ -233,12 +228,6 @@ export class RpcChain implements Chain {
   ) {
     this.connection = new Connection(url, { commitment: 'confirmed', wsEndpoint: o.wsUrl });
     this.historyOptions = { ...DEFAULT_RPC_HISTORY_OPTIONS, ...o.history };
-    this.historyConnection = new Connection(url, {
-      commitment: 'confirmed',
-      wsEndpoint: o.wsUrl,
-      fetch: faultTypedFetch(this.historyOptions.requestTimeoutMs),
-      disableRetryOnRateLimit: true,
-    });
     this.sendOptions = { ...DEFAULT_RPC_SEND_OPTIONS, ...o.send };
     this.sendRpc = new JsonRpcClient(url, this.sendOptions.requestTimeoutMs);
     this.sendConnection = new Connection(url, {
@@ -292,7 +281,8 @@ export class RpcChain implements Chain {
   /**
    * `logsSubscribe` with a `mentions` filter tells which transactions to read (it fires
    * whatever the logs hold); each is then read with `getTransaction`, one at a time so that
-   * listeners see them in order.
+   * listeners see them in order, retried like the history's reads (a node may announce a
+   * transaction before it serves it).
    */
   onTransaction(address: PublicKey, fn: TransactionListener): () => void {
     let queue = Promise.resolve();
@@ -304,8 +294,7 @@ export class RpcChain implements Chain {
         // tree_seq gap (or a root mismatch) and re-reads the history.
         queue = queue
           .then(async () => {
-            const tx = await this.transaction(l.signature);
-            if (tx) fn(tx);
+            fn(await this.historyTransaction(l.signature));
           })
           .catch(() => undefined);
       },
@@ -383,7 +372,7 @@ export class RpcChain implements Chain {
         'getSignaturesForAddress',
         { address: address.toBase58() },
         () =>
-          this.historyConnection.getSignaturesForAddress(
+          this.connection.getSignaturesForAddress(
             address,
             { before, until, limit: 1000 },
             'confirmed',
@@ -399,7 +388,7 @@ export class RpcChain implements Chain {
   /** One transaction the history listed: retried while the node faults or does not have it. */
   private historyTransaction(signature: string): Promise<ChainTransaction> {
     return this.withRetries('getTransaction', { signature }, async () => {
-      const info = await this.historyConnection.getTransaction(signature, {
+      const info = await this.connection.getTransaction(signature, {
         commitment: 'confirmed',
         maxSupportedTransactionVersion: 0,
       });
@@ -440,14 +429,6 @@ export class RpcChain implements Chain {
         await sleep(retryAfter ?? backoffDelay(attempt, backoffMs, 5_000));
       }
     }
-  }
-
-  private async transaction(signature: string): Promise<ChainTransaction | undefined> {
-    const info = await this.connection.getTransaction(signature, {
-      commitment: 'confirmed',
-      maxSupportedTransactionVersion: 0,
-    });
-    return info ? toChainTransaction(signature, info) : undefined;
   }
 
   async close(): Promise<void> {
