@@ -50,7 +50,7 @@ async function firstSeen(
     } catch (e) {
       if (!isIndexerClientError(e) || performance.now() > end) throw e;
     }
-    await sleep(10);
+    await sleep(25);
   }
 }
 
@@ -67,7 +67,8 @@ export async function measureIndexerLag(
     validator,
     network: net.setup.network,
     database: { kind: 'pglite', dataDir: join(dir, 'indexer') },
-    env: { ...o.env },
+    // The watchers poll getDevice every 25 ms each: no rate limit in the way.
+    env: { INDEXER_RATE_LIMIT_PER_S: '0', ...o.env },
   });
   try {
     await net.registerDevices(20, { concurrency: 4 });
@@ -109,6 +110,9 @@ export async function measureIndexerLag(
     await Promise.all([sampler, ...Array.from({ length: writers }, writer)]);
     await Promise.all(watches);
     const health = await indexer.health();
+    const text = await (await fetch(new URL('metrics', indexer.url))).text();
+    const counter = (name: string) =>
+      Number(new RegExp(`^zkpin_indexer_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
     return {
       seconds,
       samples: lags.length,
@@ -121,7 +125,14 @@ export async function measureIndexerLag(
       visible_slots_p50: quantile(visibleSlots, 0.5),
       visible_slots_p99: quantile(visibleSlots, 0.99),
       healthy: health?.status === 'ok' ? 1 : 0,
+      gaps_repaired: counter('gaps_repaired_total'),
+      live_deferred: counter('live_deferred_total'),
+      live_transactions: counter('transactions_total'),
     };
+  } catch (e) {
+    console.error(`the indexer's last lines:\n${indexer.output.join('\n')}`);
+    console.error(`health: ${JSON.stringify(await indexer.health().catch(() => undefined))}`);
+    throw e;
   } finally {
     await indexer.kill('SIGTERM');
     await net.close();

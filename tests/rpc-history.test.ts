@@ -79,7 +79,8 @@ describe('RpcChain.historyPages', () => {
       count: 1,
     });
     const read = await chain({ backoffMs: 10 }).history(net.setup.network);
-    expect(proxy.stats.injected['getTransaction']).toBe(6);
+    expect(proxy.stats.injected['http_503']).toBe(6);
+    expect(proxy.stats.injected['http_429']).toBe(1);
     expect(signatures(read)).toEqual(signatures(all));
     proxy.clear();
   });

@@ -14,8 +14,10 @@
  *   `transactions`).
  * - Per tree, each change's sequence number must be the next one. A change that skips one
  *   (a transaction the live feed missed) is not applied: the history after the cursor is read
- *   again and applied in order (the gap repaired); a gap the chain's history cannot fill stops
- *   ingest (health `failed`) rather than skip a change.
+ *   again and applied in order (the gap repaired). Where the history does not hold the missing
+ *   change yet (the node announced the later one first), the live transaction is left to the
+ *   next poll's history read; a gap the chain's history cannot fill stops ingest (health
+ *   `failed`) rather than skip a change.
  * - After each applied batch (the backfill, each live transaction) every changed tree's
  *   replica root is compared with the root the tree account's changelog holds for the same
  *   sequence number; a tree that differs is rebuilt from the chain's whole history (replica
@@ -74,6 +76,10 @@ interface Prepared {
   undo(): void;
 }
 
+/** How long a gap in the chain's history may last before ingest stops on it, ms. */
+const GAP_GRACE_MS = 30_000;
+const GAP_RETRY_MS = 500;
+
 /** A change that is not its tree's next one. */
 class GapError extends IndexerError {
   constructor(message: string, context: Record<string, unknown>) {
@@ -92,6 +98,8 @@ export class Ingest {
     events: 0,
     duplicates: 0,
     gapsRepaired: 0,
+    /** Live transactions after a gap the history did not fill yet: left to the next poll. */
+    liveDeferred: 0,
     /** Trees whose replica root differed from the chain's, rebuilt from the history. */
     treesRepaired: 0,
     rootChecks: 0,
@@ -160,13 +168,11 @@ export class Ingest {
 
   private async runBackfill(progress: BackfillProgress): Promise<void> {
     const chainSlot = Number(await this.chain.slot());
-    const read = await this.catchUp(progress);
+    await this.catchUpPatiently(progress);
+    const read = progress.applied;
     const late = this.pending ?? [];
     this.pending = undefined;
-    for (const tx of late) {
-      await this.applyOrRepair(tx);
-      this.advanceSlot(tx.slot);
-    }
+    for (const tx of late) if (await this.applyOrRepair(tx)) this.advanceSlot(tx.slot);
     await this.checkRoots([...this.replicas.trees.keys()]);
     progress.finishedAt = Date.now();
     this.stats.backfillTransactions = read;
@@ -229,7 +235,7 @@ export class Ingest {
     return this.enqueue(async () => {
       if (this.status === 'failed') return;
       const chainSlot = Number(await this.chain.slot());
-      await this.catchUp();
+      await this.catchUpPatiently();
       this.advanceSlot(chainSlot);
     });
   }
@@ -263,6 +269,25 @@ export class Ingest {
   }
 
   /**
+   * `catchUp`, read again while the history holds a gap, for up to `GAP_GRACE_MS`: a node may
+   * list a transaction a moment before the one before it (its history is filled per
+   * transaction, not per slot). A gap that outlasts it is thrown (ingest stops there).
+   */
+  private async catchUpPatiently(progress?: BackfillProgress): Promise<void> {
+    const since = Date.now();
+    for (;;) {
+      try {
+        await this.catchUp(progress);
+        return;
+      } catch (e) {
+        if (!(e instanceof GapError) || this.stopped || Date.now() - since > GAP_GRACE_MS) throw e;
+        this.log?.warn({ gap: e.message }, 'the history holds a gap: reading it again');
+        await new Promise((r) => setTimeout(r, GAP_RETRY_MS));
+      }
+    }
+  }
+
+  /**
    * The history after the cursor, applied page by page as it is read (each page committed
    * with the cursor); returns how many transactions were read. After each page the indexer is
    * complete up to the slot before the page's last transaction (the next page may hold more
@@ -271,15 +296,17 @@ export class Ingest {
   private async catchUp(progress?: BackfillProgress): Promise<number> {
     const cursor = await this.store.cursor(this.networkKey);
     const changed = new Set<string>();
+    // A read again after a gap adds to the progress of the ones before.
+    const base = progress?.applied ?? 0;
     let read = 0;
     for await (const page of this.chain.historyPages(this.network, {
       until: cursor?.signature,
       pageSize: this.pageSize,
     })) {
-      if (progress) progress.total = page.total;
+      if (progress) progress.total = base + page.total;
       for (const t of await this.applyBatch(page.transactions)) changed.add(t);
       read += page.transactions.length;
-      if (progress) progress.applied = read;
+      if (progress) progress.applied = base + read;
       const last = page.transactions.at(-1);
       if (last) this.advanceSlot(read >= page.total ? last.slot : last.slot - 1);
       // Stopping: what is applied is committed; the next start resumes after it.
@@ -297,21 +324,39 @@ export class Ingest {
   private async live(tx: ChainTransaction): Promise<void> {
     if (this.status === 'failed') return;
     const trees = await this.applyOrRepair(tx);
+    if (!trees) return;
     this.advanceSlot(tx.slot);
     await this.checkRoots(trees);
   }
 
-  private async applyOrRepair(tx: ChainTransaction): Promise<string[]> {
+  /**
+   * Applies a live transaction; on a gap, the history after the cursor first. Returns the
+   * trees it changed, or undefined when the history does not hold the missing change yet (a
+   * node announces a transaction before its history serves the one before it): the
+   * transaction is then left to the history too, which the next poll reads in order (a gap the
+   * history never fills stops that poll, and ingest, there).
+   */
+  private async applyOrRepair(tx: ChainTransaction): Promise<string[] | undefined> {
     try {
       return await this.apply(tx);
     } catch (e) {
       if (!(e instanceof GapError)) throw e;
       this.log?.warn({ signature: tx.signature, gap: e.message }, 'gap: reading the history again');
-      await this.catchUp();
-      // Applied by the history (a no-op then), or a gap the chain's history does not fill.
-      const trees = await this.apply(tx);
-      this.stats.gapsRepaired += 1;
-      return trees;
+      try {
+        await this.catchUp();
+        // Applied by the history (a no-op then), or after what it brought.
+        const trees = await this.apply(tx);
+        this.stats.gapsRepaired += 1;
+        return trees;
+      } catch (again) {
+        if (!(again instanceof GapError)) throw again;
+        this.stats.liveDeferred += 1;
+        this.log?.warn(
+          { signature: tx.signature, gap: again.message },
+          'the history does not hold the missing change yet: left to the next poll',
+        );
+        return undefined;
+      }
     }
   }
 

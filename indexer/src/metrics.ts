@@ -36,6 +36,11 @@ export class IndexerMetrics {
       'gapsRepaired',
     );
     counter(
+      'zkpin_indexer_live_deferred_total',
+      'Live transactions after a gap the history did not fill yet, left to the next poll',
+      'liveDeferred',
+    );
+    counter(
       'zkpin_indexer_trees_repaired_total',
       'Trees whose replica root differed from the chain, rebuilt from the history',
       'treesRepaired',
