@@ -297,6 +297,9 @@ class HistoryHookChain implements Chain {
     await this.afterHistory?.();
     return h;
   }
+  historyPages(...args: Parameters<Chain['historyPages']>) {
+    return this.inner.historyPages(...args);
+  }
   slot() {
     return this.inner.slot();
   }

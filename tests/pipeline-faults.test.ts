@@ -377,6 +377,9 @@ class FlakyChain implements Chain {
   history(...args: Parameters<Chain['history']>) {
     return this.inner.history(...args);
   }
+  historyPages(...args: Parameters<Chain['historyPages']>) {
+    return this.inner.historyPages(...args);
+  }
   slot() {
     return this.inner.slot();
   }

@@ -36,6 +36,10 @@ const schema = z
     INDEXER_MAX_LAG_SLOTS: int(DEFAULTS.maxLagSlots),
     /** Between two polls of the chain's slot and history (missed live transactions), ms. */
     INDEXER_POLL_MS: int(DEFAULTS.pollMs).pipe(z.number().min(100)),
+    /** Transactions of the history applied per database transaction (a kill loses at most one page). */
+    INDEXER_BACKFILL_PAGE_SIZE: int(DEFAULTS.backfillPageSize).pipe(z.number().min(1).max(10_000)),
+    /** getTransaction requests in flight while the history is read (order is kept). */
+    INDEXER_RPC_CONCURRENCY: int(DEFAULTS.rpcConcurrency).pipe(z.number().min(1).max(256)),
     /** JSON-RPC requests per second per client IP (token bucket refill); 0: no limit. */
     INDEXER_RATE_LIMIT_PER_S: int(DEFAULTS.rateLimitPerSecond),
     /** The bucket's size: the most requests a client may send at once. */
@@ -76,4 +80,27 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     });
   }
   return r.data;
+}
+
+const statusSchema = z.object({
+  /** The indexer the `status` command asks (default: http://INDEXER_HOST:INDEXER_PORT/). */
+  INDEXER_URL: z.string().url().optional(),
+  INDEXER_PORT: int(DEFAULTS.port).pipe(z.number().max(65535)),
+  INDEXER_HOST: z.string().min(1).default(DEFAULTS.host),
+});
+
+/** The `zkpin-indexer status` command's configuration: the indexer's URL. */
+export function parseStatusEnv(source: NodeJS.ProcessEnv = process.env): { indexerUrl: string } {
+  const set = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const r = statusSchema.safeParse(set);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new IndexerError(
+      'INDEXER_CONFIG',
+      `zkpin-indexer status: invalid environment\n${lines.join('\n')}`,
+      { issues: r.error.issues.map((i) => i.path.join('.')) },
+    );
+  }
+  const host = r.data.INDEXER_HOST.includes(':') ? `[${r.data.INDEXER_HOST}]` : r.data.INDEXER_HOST;
+  return { indexerUrl: r.data.INDEXER_URL ?? `http://${host}:${r.data.INDEXER_PORT}/` };
 }

@@ -5,7 +5,8 @@ export type IndexerErrorCode =
   | 'INDEXER_GAP'
   | 'INDEXER_ROOT_MISMATCH'
   | 'INDEXER_DECODE'
-  | 'INDEXER_ROLLED_BACK';
+  | 'INDEXER_ROLLED_BACK'
+  | 'INDEXER_STOPPED';
 
 export class IndexerError extends Error {
   constructor(

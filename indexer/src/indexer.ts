@@ -1,7 +1,9 @@
 /**
  * The indexer's parts wired together: database (PGlite or Postgres), store (migrated), ingest
- * on a chain, JSON-RPC server. `stop()` closes them in order: the server (no new requests),
- * ingest (its queue drained), the database; with a timeout.
+ * on a chain, JSON-RPC server. The server listens as soon as the replicas are loaded, while
+ * the backfill runs (health `starting` with its progress; `backfilled` resolves once it is
+ * applied, rejects with what stopped it). `stop()` closes them in order: the server (no new
+ * requests), ingest (its queue drained), the database; with a timeout.
  */
 import type { PublicKey } from '@solana/web3.js';
 import type { Chain, ProgramIds } from '@zkpin/sdk';
@@ -30,6 +32,8 @@ export interface IndexerOptions {
   trustedProxies?: readonly string[];
   maxLagSlots?: number;
   pollMs?: number;
+  /** Transactions of the history per page (one database transaction); default 256. */
+  backfillPageSize?: number;
   log?: Logger;
 }
 
@@ -38,6 +42,8 @@ export interface RunningIndexer {
   store: IndexerStore;
   ingest: Ingest;
   server: RpcServer;
+  /** Resolves once the start's backfill is applied; rejects with what stopped it. */
+  backfilled: Promise<void>;
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -46,10 +52,11 @@ export async function startIndexer(o: IndexerOptions): Promise<RunningIndexer> {
   const ingest = new Ingest(o.chain, store, o.network, {
     programIds: o.programIds,
     pollMs: o.pollMs ?? DEFAULTS.pollMs,
+    pageSize: o.backfillPageSize ?? DEFAULTS.backfillPageSize,
     log: o.log,
   });
   try {
-    await ingest.start();
+    await ingest.begin();
   } catch (e) {
     await ingest.stop().catch(() => undefined);
     await store.close();
@@ -70,12 +77,20 @@ export async function startIndexer(o: IndexerOptions): Promise<RunningIndexer> {
       log: o.log,
     },
   );
-  const url = await server.listen(o.port ?? DEFAULTS.port, o.host ?? DEFAULTS.host);
+  let url: string;
+  try {
+    url = await server.listen(o.port ?? DEFAULTS.port, o.host ?? DEFAULTS.host);
+  } catch (e) {
+    await ingest.stop().catch(() => undefined);
+    await store.close();
+    throw e;
+  }
   return {
     url,
     store,
     ingest,
     server,
+    backfilled: ingest.backfilled,
     stop: async (timeoutMs = DEFAULTS.shutdownTimeoutMs) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {

@@ -3,15 +3,21 @@
  * JSON-RPC), into the store and the tree replicas.
  *
  * - Start: the replicas are rebuilt from the store; the history after the store's cursor
- *   (`chain.history(network, { until })`; all of it on a fresh store) is applied, then the
- *   live transactions that arrived meanwhile (`onTransaction`), in order.
- * - Every transaction is applied in one database transaction with its row and the cursor:
- *   killed at any point, the next start resumes after the last one committed. One seen twice
- *   changes nothing (its signature is in `transactions`).
+ *   (`chain.historyPages(network, { until })`; all of it on a fresh store) is applied page by
+ *   page while it is read, then the live transactions that arrived meanwhile
+ *   (`onTransaction`), in order. `begin()` returns once the replicas are loaded (the server
+ *   answers meanwhile with what is applied: `slot` says how far); `backfill` tells how far
+ *   the backfill is; `backfilled` resolves once it is applied.
+ * - A page of the history is applied in one database transaction with its rows and the
+ *   cursor, a live transaction in one of its own: killed at any point, the next start resumes
+ *   after the last page committed. One seen twice changes nothing (its signature is in
+ *   `transactions`).
  * - Per tree, each change's sequence number must be the next one. A change that skips one
  *   (a transaction the live feed missed) is not applied: the history after the cursor is read
- *   again and applied in order (the gap repaired); a gap the chain's history cannot fill stops
- *   ingest (health `failed`) rather than skip a change.
+ *   again and applied in order (the gap repaired). Where the history does not hold the missing
+ *   change yet (the node announced the later one first), the live transaction is left to the
+ *   next poll's history read; a gap the chain's history cannot fill stops ingest (health
+ *   `failed`) rather than skip a change.
  * - After each applied batch (the backfill, each live transaction) every changed tree's
  *   replica root is compared with the root the tree account's changelog holds for the same
  *   sequence number; a tree that differs is rebuilt from the chain's whole history (replica
@@ -30,6 +36,7 @@
  */
 import { PublicKey } from '@solana/web3.js';
 import {
+  DEFAULT_HISTORY_PAGE_SIZE,
   DEVICE_REGISTRY_TYPES,
   LOCALNET_PROGRAM_IDS,
   MerkleReplica,
@@ -51,10 +58,24 @@ export interface IngestOptions {
   programIds?: ProgramIds;
   /** Between two polls of the chain's slot and history, ms (default 1,000; 0: no poll). */
   pollMs?: number;
+  /** Transactions of the history read and written per page, one database transaction (default 256). */
+  pageSize?: number;
   log?: Logger;
 }
 
 export type IngestStatus = 'starting' | 'ok' | 'failed';
+
+/** How far the start's backfill is. */
+export interface BackfillProgress {
+  /** Transactions the history after the cursor held when it was listed (0 until then). */
+  total: number;
+  /** Of those, how many are applied (committed). */
+  applied: number;
+  /** When the backfill began (ms since the epoch). */
+  startedAt: number;
+  /** When it ended (applied and the live transactions of meanwhile too); undefined while under way. */
+  finishedAt?: number;
+}
 
 /** A transaction's changes, applied to the replicas and ready to be written. */
 interface Prepared {
@@ -62,8 +83,9 @@ interface Prepared {
   undo(): void;
 }
 
-/** Transactions of the history written per database transaction. */
-const BATCH = 256;
+/** How long a gap in the chain's history may last before ingest stops on it, ms. */
+const GAP_GRACE_MS = 30_000;
+const GAP_RETRY_MS = 500;
 
 /**
  * Polls in a row on which the cluster must not know an applied transaction, past its slot's
@@ -94,6 +116,8 @@ export class Ingest {
     events: 0,
     duplicates: 0,
     gapsRepaired: 0,
+    /** Live transactions after a gap the history did not fill yet: left to the next poll. */
+    liveDeferred: 0,
     /** Trees whose replica root differed from the chain's, rebuilt from the history. */
     treesRepaired: 0,
     rootChecks: 0,
@@ -109,6 +133,7 @@ export class Ingest {
   private readonly decoder: TransactionDecoder;
   private readonly networkKey: string;
   private readonly pollMs: number;
+  private readonly pageSize: number;
   private readonly log: Logger | undefined;
   private unsubscribe: (() => void) | undefined;
   /** Live transactions that arrived before the backfill was applied. */
@@ -120,6 +145,10 @@ export class Ingest {
   private readonly slotWaiters = new Set<() => void>();
   /** Signature → polls in a row on which the cluster did not know it (see ROLLBACK_STRIKES). */
   private readonly missing = new Map<string, number>();
+  /** The start's backfill: undefined before `begin()`. */
+  backfill: BackfillProgress | undefined;
+  /** Resolves once the start's backfill is applied; rejects with what stopped it. */
+  backfilled: Promise<void> = Promise.resolve();
 
   constructor(
     readonly chain: Chain,
@@ -131,11 +160,21 @@ export class Ingest {
     this.decoder = new TransactionDecoder(network, this.programIds);
     this.networkKey = network.toBase58();
     this.pollMs = o.pollMs ?? 1_000;
+    this.pageSize = o.pageSize ?? DEFAULT_HISTORY_PAGE_SIZE;
     this.log = o.log;
   }
 
   /** Subscribes, backfills, then follows; resolves once the backfill is applied. */
   async start(): Promise<void> {
+    await this.begin();
+    await this.backfilled;
+  }
+
+  /**
+   * Subscribes and loads the replicas from the store; the backfill then runs behind (see
+   * `backfill`, `backfilled`), followed by the live transactions and the polls.
+   */
+  async begin(): Promise<void> {
     this.stopped = false;
     this.unsubscribe = this.chain.onTransaction(this.network, (tx) => {
       if (this.pending) this.pending.push(tx);
@@ -145,21 +184,36 @@ export class Ingest {
     await this.enqueue(async () => {
       this.replicas = await TreeReplicas.load(this.store, this.networkKey);
       this.finalizedSlot = await this.store.finalizedSlot(this.networkKey);
-      const t0 = Date.now();
-      const chainSlot = Number(await this.chain.slot());
-      const read = await this.catchUp();
-      const late = this.pending ?? [];
-      this.pending = undefined;
-      for (const tx of late) await this.applyOrRepair(tx);
-      await this.checkRoots([...this.replicas.trees.keys()]);
-      this.stats.backfillTransactions = read;
-      this.stats.backfillMs = Date.now() - t0;
-      this.advanceSlot(chainSlot);
-      await this.confirmFinality();
-      if (this.status === 'starting') this.status = 'ok';
-      this.log?.info({ transactions: read, ms: this.stats.backfillMs }, 'backfill applied');
     });
+    this.backfill = { total: 0, applied: 0, startedAt: Date.now() };
+    this.backfilled = this.enqueue(() => this.runBackfill(this.backfill!));
+    // Its failure is recorded by the queue; whoever awaits `backfilled` sees it too.
+    this.backfilled.catch(() => undefined);
     this.schedulePoll();
+  }
+
+  private async runBackfill(progress: BackfillProgress): Promise<void> {
+    const chainSlot = Number(await this.chain.slot());
+    await this.catchUpPatiently(progress);
+    const read = progress.applied;
+    const late = this.pending ?? [];
+    this.pending = undefined;
+    for (const tx of late) if (await this.applyOrRepair(tx)) this.advanceSlot(tx.slot);
+    await this.checkRoots([...this.replicas.trees.keys()]);
+    progress.finishedAt = Date.now();
+    this.stats.backfillTransactions = read;
+    this.stats.backfillMs = progress.finishedAt - progress.startedAt;
+    this.advanceSlot(chainSlot);
+    await this.confirmFinality();
+    if (this.status === 'starting') this.status = 'ok';
+    this.log?.info(
+      {
+        transactions: read,
+        ms: this.stats.backfillMs,
+        perSecond: Math.round((read * 1000) / Math.max(1, this.stats.backfillMs)),
+      },
+      'backfill applied',
+    );
   }
 
   async stop(): Promise<void> {
@@ -208,7 +262,7 @@ export class Ingest {
     return this.enqueue(async () => {
       if (this.status === 'failed') return;
       const chainSlot = Number(await this.chain.slot());
-      await this.catchUp();
+      await this.catchUpPatiently();
       this.advanceSlot(chainSlot);
       await this.confirmFinality();
     });
@@ -265,7 +319,7 @@ export class Ingest {
   private fail(e: unknown): void {
     this.status = 'failed';
     this.reason = e instanceof Error ? e.message : String(e);
-    this.log?.error({ err: e }, 'ingest stopped');
+    if (!this.stopped) this.log?.error({ err: e }, 'ingest stopped');
   }
 
   private schedulePoll(): void {
@@ -284,34 +338,95 @@ export class Ingest {
     for (const w of [...this.slotWaiters]) w();
   }
 
-  /** The history after the cursor, applied in order; returns how many transactions were read. */
-  private async catchUp(): Promise<number> {
+  /**
+   * `catchUp`, read again while the history holds a gap, for up to `GAP_GRACE_MS`: a node may
+   * list a transaction a moment before the one before it (its history is filled per
+   * transaction, not per slot). A gap that outlasts it is thrown (ingest stops there).
+   */
+  private async catchUpPatiently(progress?: BackfillProgress): Promise<void> {
+    const since = Date.now();
+    for (;;) {
+      try {
+        await this.catchUp(progress);
+        return;
+      } catch (e) {
+        if (!(e instanceof GapError) || this.stopped || Date.now() - since > GAP_GRACE_MS) throw e;
+        this.log?.warn({ gap: e.message }, 'the history holds a gap: reading it again');
+        await new Promise((r) => setTimeout(r, GAP_RETRY_MS));
+      }
+    }
+  }
+
+  /**
+   * The history after the cursor, applied page by page as it is read (each page committed
+   * with the cursor); returns how many transactions were read. After each page the indexer is
+   * complete up to the slot before the page's last transaction (the next page may hold more
+   * of that slot), after the last one up to its slot.
+   */
+  private async catchUp(progress?: BackfillProgress): Promise<number> {
     const cursor = await this.store.cursor(this.networkKey);
-    const history = await this.chain.history(this.network, { until: cursor?.signature });
     const changed = new Set<string>();
-    for (let i = 0; i < history.length; i += BATCH)
-      for (const t of await this.applyBatch(history.slice(i, i + BATCH))) changed.add(t);
+    // A read again after a gap adds to the progress of the ones before.
+    const base = progress?.applied ?? 0;
+    let read = 0;
+    for await (const page of this.chain.historyPages(this.network, {
+      until: cursor?.signature,
+      pageSize: this.pageSize,
+    })) {
+      if (progress) progress.total = base + page.total;
+      for (const t of await this.applyBatch(page.transactions)) changed.add(t);
+      read += page.transactions.length;
+      if (progress) progress.applied = base + read;
+      const last = page.transactions.at(-1);
+      if (last) this.advanceSlot(read >= page.total ? last.slot : last.slot - 1);
+      // Stopping: what is applied is committed; the next start resumes after it.
+      if (this.stopped && read < page.total)
+        throw new IndexerError('INDEXER_STOPPED', 'ingest stopped during a history read', {
+          applied: read,
+          total: page.total,
+        });
+    }
     await this.checkRoots([...changed]);
-    return history.length;
+    return read;
   }
 
   /** A live transaction: applied, or a gap repaired from the history; then its trees checked. */
   private async live(tx: ChainTransaction): Promise<void> {
     if (this.status === 'failed') return;
-    await this.checkRoots(await this.applyOrRepair(tx));
+    const trees = await this.applyOrRepair(tx);
+    if (!trees) return;
+    this.advanceSlot(tx.slot);
+    await this.checkRoots(trees);
   }
 
-  private async applyOrRepair(tx: ChainTransaction): Promise<string[]> {
+  /**
+   * Applies a live transaction; on a gap, the history after the cursor first. Returns the
+   * trees it changed, or undefined when the history does not hold the missing change yet (a
+   * node announces a transaction before its history serves the one before it): the
+   * transaction is then left to the history too, which the next poll reads in order (a gap the
+   * history never fills stops that poll, and ingest, there).
+   */
+  private async applyOrRepair(tx: ChainTransaction): Promise<string[] | undefined> {
     try {
       return await this.apply(tx);
     } catch (e) {
       if (!(e instanceof GapError)) throw e;
       this.log?.warn({ signature: tx.signature, gap: e.message }, 'gap: reading the history again');
-      await this.catchUp();
-      // Applied by the history (a no-op then), or a gap the chain's history does not fill.
-      const trees = await this.apply(tx);
-      this.stats.gapsRepaired += 1;
-      return trees;
+      try {
+        await this.catchUp();
+        // Applied by the history (a no-op then), or after what it brought.
+        const trees = await this.apply(tx);
+        this.stats.gapsRepaired += 1;
+        return trees;
+      } catch (again) {
+        if (!(again instanceof GapError)) throw again;
+        this.stats.liveDeferred += 1;
+        this.log?.warn(
+          { signature: tx.signature, gap: again.message },
+          'the history does not hold the missing change yet: left to the next poll',
+        );
+        return undefined;
+      }
     }
   }
 
@@ -381,7 +496,6 @@ export class Ingest {
     for (const p of ps) {
       this.stats.transactions += 1;
       this.stats.events += p.applied.changes.length;
-      this.advanceSlot(p.applied.slot);
     }
   }
 

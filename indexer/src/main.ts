@@ -20,7 +20,10 @@ async function main(): Promise<void> {
     network: env.NETWORK,
     rpcUrl: env.SOLANA_RPC_URL ?? (env.ZKPIN_DEPLOYMENT ? undefined : 'http://127.0.0.1:8899'),
   });
-  const chain = new RpcChain(deployment.rpcUrl, { wsUrl: env.SOLANA_WS_URL });
+  const chain = new RpcChain(deployment.rpcUrl, {
+    wsUrl: env.SOLANA_WS_URL,
+    history: { concurrency: env.INDEXER_RPC_CONCURRENCY },
+  });
   if (!env.DATABASE_URL) mkdirSync(env.INDEXER_DATA_DIR, { recursive: true });
   const indexer = await startIndexer({
     chain,
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     trustedProxies: env.INDEXER_TRUSTED_PROXIES,
     maxLagSlots: env.INDEXER_MAX_LAG_SLOTS,
     pollMs: env.INDEXER_POLL_MS,
+    backfillPageSize: env.INDEXER_BACKFILL_PAGE_SIZE,
     log,
   });
   log.info(
@@ -46,7 +50,8 @@ async function main(): Promise<void> {
       network: deployment.network.toBase58(),
       database: env.DATABASE_URL ? 'postgres' : `pglite:${env.INDEXER_DATA_DIR}`,
       slot: indexer.ingest.slot,
-      backfill: indexer.ingest.stats.backfillTransactions,
+      // `zkpin-indexer status` shows its progress; 'backfill applied' is logged at its end.
+      backfill: 'under way',
     },
     'indexer running',
   );
@@ -67,6 +72,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // A backfill that cannot go on (a transaction the RPC node does not serve, a gap the history
+  // does not fill) ends the process: everything applied so far is committed, and the next
+  // start resumes after it.
+  indexer.backfilled.catch((e: unknown) => {
+    if (stopping) return;
+    stopping = true;
+    log.fatal({ err: e }, 'backfill stopped: restart to resume from the last page applied');
+    void indexer
+      .stop()
+      .catch(() => undefined)
+      .then(() => chain.close())
+      .finally(() => process.exit(1));
+  });
 }
 
 main().catch((e: unknown) => {

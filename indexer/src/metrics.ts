@@ -1,10 +1,10 @@
 /**
  * Prometheus metrics (`GET /metrics` on the JSON-RPC port): ingest counters read from
- * `Ingest.stats` at scrape time, the indexer's slot and its lag behind the chain, and request
- * latency by method and outcome.
+ * `Ingest.stats` at scrape time, the indexer's slot and its lag behind the chain, the start's
+ * backfill progress, and request latency by method and outcome.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Ingest } from './ingest.ts';
+import type { BackfillProgress, Ingest } from './ingest.ts';
 
 type StatName = keyof Ingest['stats'];
 
@@ -34,6 +34,11 @@ export class IndexerMetrics {
       'zkpin_indexer_gaps_repaired_total',
       'Tree sequence gaps repaired from the history',
       'gapsRepaired',
+    );
+    counter(
+      'zkpin_indexer_live_deferred_total',
+      'Live transactions after a gap the history did not fill yet, left to the next poll',
+      'liveDeferred',
     );
     counter(
       'zkpin_indexer_trees_repaired_total',
@@ -83,6 +88,33 @@ export class IndexerMetrics {
         }
       },
     });
+    const backfill = (name: string, help: string, value: (b: BackfillProgress) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(ingest.backfill ? value(ingest.backfill) : 0);
+        },
+      });
+    backfill(
+      'zkpin_indexer_backfill_total',
+      "Transactions of the history after the cursor that the start's backfill listed",
+      (b) => b.total,
+    );
+    backfill(
+      'zkpin_indexer_backfill_applied',
+      "Of those, how many the start's backfill has applied",
+      (b) => b.applied,
+    );
+    backfill('zkpin_indexer_backfill_running', "1 while the start's backfill is under way", (b) =>
+      b.finishedAt === undefined ? 1 : 0,
+    );
+    backfill(
+      'zkpin_indexer_backfill_seconds',
+      "How long the start's backfill has run (took, once done)",
+      (b) => ((b.finishedAt ?? Date.now()) - b.startedAt) / 1000,
+    );
     new Gauge({
       name: 'zkpin_indexer_up',
       help: '1 while ingest is ok, 0 while starting or failed',

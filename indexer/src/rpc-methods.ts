@@ -11,7 +11,7 @@ import {
   type MerkleProofValue,
 } from '@zkpin/sdk';
 import { z } from 'zod';
-import type { Ingest } from './ingest.ts';
+import type { BackfillProgress, Ingest } from './ingest.ts';
 import { InvalidCursorError, type IndexerStore, type TreeRow } from './store.ts';
 import { indexerMethods } from '@zkpin/sdk';
 
@@ -121,6 +121,23 @@ function treeValue(t: TreeRow & { leafCount: number }): IndexerResult<'getTree'>
   };
 }
 
+/** The backfill's progress while it is under way, with its rate and time left. */
+export function backfillValue(
+  b: BackfillProgress | undefined,
+  now = Date.now(),
+): IndexerResult<'getIndexerHealth'>['backfill'] {
+  if (!b || b.finishedAt !== undefined) return null;
+  const seconds = Math.max(0.001, (now - b.startedAt) / 1000);
+  const perSecond = b.applied / seconds;
+  return {
+    total: b.total,
+    applied: b.applied,
+    startedAt: new Date(b.startedAt).toISOString(),
+    transactionsPerSecond: Math.round(perSecond * 10) / 10,
+    etaSeconds: b.applied > 0 ? Math.ceil((b.total - b.applied) / perSecond) : null,
+  };
+}
+
 const handlers: { [M in IndexerMethod]: Handler<M> } = {
   async getDevice(p, c) {
     return (await c.store.device(p.device)) ?? Promise.reject(notFound(`device ${p.device}`));
@@ -221,7 +238,11 @@ const handlers: { [M in IndexerMethod]: Handler<M> } = {
     if (c.ingest.status === 'failed') [status, reason] = ['failed', c.ingest.reason];
     else if (outOfSync)
       [status, reason] = ['failed', `tree ${outOfSync.address}: ${outOfSync.outOfSync}`];
-    else if (c.ingest.status === 'starting') [status, reason] = ['starting', 'backfill under way'];
+    else if (c.ingest.status === 'starting')
+      [status, reason] = [
+        'starting',
+        `backfill under way: ${c.ingest.backfill?.applied ?? 0} of ${c.ingest.backfill?.total ?? 0} transactions applied`,
+      ];
     else if (lagSlots === null) [status, reason] = ['behind', 'the chain did not answer'];
     else if (lagSlots > c.maxLagSlots)
       [status, reason] = ['behind', `${lagSlots} slots behind the chain (limit ${c.maxLagSlots})`];
@@ -233,6 +254,7 @@ const handlers: { [M in IndexerMethod]: Handler<M> } = {
       finalizedSlot: c.ingest.finalizedSlot,
       maxLagSlots: c.maxLagSlots,
       reason,
+      backfill: backfillValue(c.ingest.backfill),
     };
   },
 };

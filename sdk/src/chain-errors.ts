@@ -16,6 +16,8 @@ export const CHAIN_ERROR_CODES = {
     'the transaction was neither confirmed nor expired within the send timeout (it may still land: a retry follows it first)',
   CHAIN_BLOCKHASH_EXPIRED:
     'every signed version expired without landing, each re-signed with a fresh blockhash up to the limit',
+  CHAIN_HISTORY_UNREADABLE:
+    'a transaction of the history could not be read (RPC faults, or the node did not return it) after every retry: the read stops rather than skip it',
 } as const;
 export type ChainErrorCode = keyof typeof CHAIN_ERROR_CODES;
 

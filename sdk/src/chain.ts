@@ -15,13 +15,13 @@ import {
 } from '@solana/web3.js';
 import { Buffer } from 'buffer';
 import bs58 from 'bs58';
-import type { DeliveryReport } from './chain-errors.ts';
+import { ChainError, type DeliveryReport } from './chain-errors.ts';
 import {
   DEFAULT_RPC_SEND_OPTIONS,
   TransactionDelivery,
   type RpcSendOptions,
 } from './rpc-delivery.ts';
-import { JsonRpcClient, faultTypedFetch } from './rpc-transport.ts';
+import { JsonRpcClient, backoffDelay, faultTypedFetch, rpcFault, sleep } from './rpc-transport.ts';
 
 export * from './chain-errors.ts';
 export { DEFAULT_RPC_SEND_OPTIONS, type RpcSendOptions } from './rpc-delivery.ts';
@@ -102,6 +102,61 @@ export interface HistoryOptions {
   until?: string;
 }
 
+export interface HistoryPageOptions extends HistoryOptions {
+  /** Transactions per page (default `DEFAULT_HISTORY_PAGE_SIZE`). */
+  pageSize?: number;
+}
+
+/** One page of a history read oldest first (`Chain.historyPages`). */
+export interface HistoryPage {
+  /** The next transactions, oldest first. */
+  transactions: ChainTransaction[];
+  /** How many transactions the whole read holds (as listed when it began). */
+  total: number;
+}
+
+export const DEFAULT_HISTORY_PAGE_SIZE = 256;
+
+/** How `RpcChain` reads the history (`historyPages`). */
+export interface RpcHistoryOptions {
+  /** getTransaction requests in flight at once (default 16); pages still come out in order. */
+  concurrency?: number;
+  /** Attempts per request before the read stops with `CHAIN_HISTORY_UNREADABLE` (default 6). */
+  attempts?: number;
+  /** First backoff after a failed attempt, doubled each time up to 5 s (default 200 ms). */
+  backoffMs?: number;
+}
+
+export const DEFAULT_RPC_HISTORY_OPTIONS: Required<RpcHistoryOptions> = {
+  concurrency: 16,
+  attempts: 6,
+  backoffMs: 200,
+};
+
+/** Transactions already at hand as `historyPages` serves them (for chains that hold them). */
+export function historyInPages(
+  transactions: readonly ChainTransaction[],
+  pageSize = DEFAULT_HISTORY_PAGE_SIZE,
+): AsyncIterable<HistoryPage> {
+  const size = Math.max(1, pageSize);
+  return {
+    [Symbol.asyncIterator]() {
+      let at = 0;
+      return {
+        next(): Promise<IteratorResult<HistoryPage>> {
+          if (at >= transactions.length) return Promise.resolve({ done: true, value: undefined });
+          const page = transactions.slice(at, at + size);
+          at += size;
+          return Promise.resolve({
+            done: false,
+            value: { transactions: page, total: transactions.length },
+          });
+        },
+      };
+    },
+  };
+}
+
 export interface Chain {
   readonly kind: 'embedded' | 'rpc';
   /**
@@ -125,6 +180,13 @@ export interface Chain {
    * `o.until`, only those after that signature.
    */
   history(address: PublicKey, o?: HistoryOptions): Promise<ChainTransaction[]>;
+  /**
+   * The same history in pages, oldest first, read while the caller consumes them: a follower
+   * applies (and commits) each page before the next, so that a long backfill makes progress
+   * it keeps. A transaction that cannot be read ends the iteration with an error, never with a
+   * page that lacks it.
+   */
+  historyPages(address: PublicKey, o?: HistoryPageOptions): AsyncIterable<HistoryPage>;
   /**
    * The same history, answered synchronously: only chains that hold it in memory (the
    * embedded chain) have it, and followers then catch up before `start()` returns.
@@ -165,13 +227,20 @@ export class RpcChain implements Chain {
   private readonly sendConnection: Connection;
   private readonly sendOptions: Required<RpcSendOptions>;
 
+  private readonly historyOptions: Required<RpcHistoryOptions>;
+
   /**
    * @param url the JSON-RPC endpoint
    * @param o.wsUrl its WebSocket endpoint, when it is not web3.js's guess (the RPC port + 1)
    * @param o.send budgets of `send` (rebroadcasts, fault retries, timeouts; rpc-delivery.ts)
+   * @param o.history how `historyPages` reads (concurrency, retries)
    */
-  constructor(url: string, o: { wsUrl?: string; send?: RpcSendOptions } = {}) {
+  constructor(
+    url: string,
+    o: { wsUrl?: string; send?: RpcSendOptions; history?: RpcHistoryOptions } = {},
+  ) {
     this.connection = new Connection(url, { commitment: 'confirmed', wsEndpoint: o.wsUrl });
+    this.historyOptions = { ...DEFAULT_RPC_HISTORY_OPTIONS, ...o.history };
     this.sendOptions = { ...DEFAULT_RPC_SEND_OPTIONS, ...o.send };
     this.sendRpc = new JsonRpcClient(url, this.sendOptions.requestTimeoutMs);
     this.sendConnection = new Connection(url, {
@@ -242,7 +311,8 @@ export class RpcChain implements Chain {
   /**
    * `logsSubscribe` with a `mentions` filter tells which transactions to read (it fires
    * whatever the logs hold); each is then read with `getTransaction`, one at a time so that
-   * listeners see them in order.
+   * listeners see them in order, retried like the history's reads (a node may announce a
+   * transaction before it serves it).
    */
   onTransaction(address: PublicKey, fn: TransactionListener): () => void {
     let queue = Promise.resolve();
@@ -254,8 +324,7 @@ export class RpcChain implements Chain {
         // tree_seq gap (or a root mismatch) and re-reads the history.
         queue = queue
           .then(async () => {
-            const tx = await this.transaction(l.signature);
-            if (tx) fn(tx);
+            fn(await this.historyTransaction(l.signature));
           })
           .catch(() => undefined);
       },
@@ -271,43 +340,155 @@ export class RpcChain implements Chain {
     };
   }
 
-  /**
-   * `getSignaturesForAddress` pages, newest first (`before` the last page's oldest, `until`
-   * the cursor), then `getTransaction` for each, oldest first.
-   */
   async history(address: PublicKey, o: HistoryOptions = {}): Promise<ChainTransaction[]> {
+    const out: ChainTransaction[] = [];
+    for await (const page of this.historyPages(address, { ...o, pageSize: 1000 }))
+      out.push(...page.transactions);
+    return out;
+  }
+
+  /**
+   * `getSignaturesForAddress` pages, newest first (`before` the last page's oldest, `until` the
+   * cursor), then `getTransaction` for each, oldest first: up to `concurrency` requests in
+   * flight and up to one page read ahead of the one the caller holds. A failed request is
+   * retried with backoff (`attempts`); one that still fails, or a signature the node does not
+   * return, ends the read with a `ChainError` `CHAIN_HISTORY_UNREADABLE`.
+   */
+  async *historyPages(address: PublicKey, o: HistoryPageOptions = {}): AsyncIterable<HistoryPage> {
+    const pageSize = Math.max(1, o.pageSize ?? DEFAULT_HISTORY_PAGE_SIZE);
+    const signatures = await this.historySignatures(address, o.until);
+    const total = signatures.length;
+    const limit = concurrencyLimit(this.historyOptions.concurrency);
+    const ahead: Promise<ChainTransaction>[] = [];
+    let next = 0;
+    let closed = false;
+    const fill = () => {
+      while (next < total && ahead.length < pageSize * 2) {
+        const signature = signatures[next++]!;
+        const read = limit(() =>
+          closed
+            ? Promise.reject(new Error('history read closed'))
+            : this.historyTransaction(signature),
+        );
+        // Handled when its turn comes; one left behind by a caller that stopped must not surface.
+        read.catch(() => undefined);
+        ahead.push(read);
+      }
+    };
+    try {
+      fill();
+      while (ahead.length > 0) {
+        const transactions: ChainTransaction[] = [];
+        while (transactions.length < pageSize && ahead.length > 0) {
+          transactions.push(await ahead.shift()!);
+          fill();
+        }
+        yield { transactions, total };
+      }
+    } finally {
+      closed = true;
+    }
+  }
+
+  /** The successful signatures mentioning `address` after `until`, oldest first. */
+  private async historySignatures(
+    address: PublicKey,
+    until: string | undefined,
+  ): Promise<string[]> {
     const signatures: string[] = [];
     let before: string | undefined;
     for (;;) {
-      const page = await this.connection.getSignaturesForAddress(
-        address,
-        { before, until: o.until, limit: 1000 },
-        'confirmed',
+      const page = await this.withRetries(
+        'getSignaturesForAddress',
+        { address: address.toBase58() },
+        () =>
+          this.connection.getSignaturesForAddress(
+            address,
+            { before, until, limit: 1000 },
+            'confirmed',
+          ),
       );
       for (const s of page) if (!s.err) signatures.push(s.signature);
       if (page.length < 1000) break;
       before = page[page.length - 1]!.signature;
     }
-    signatures.reverse();
-    const out: ChainTransaction[] = [];
-    for (const sig of signatures) {
-      const tx = await this.transaction(sig);
-      if (tx) out.push(tx);
-    }
-    return out;
+    return signatures.reverse();
   }
 
-  private async transaction(signature: string): Promise<ChainTransaction | undefined> {
-    const info = await this.connection.getTransaction(signature, {
-      commitment: 'confirmed',
-      maxSupportedTransactionVersion: 0,
+  /** One transaction the history listed: retried while the node faults or does not have it. */
+  private historyTransaction(signature: string): Promise<ChainTransaction> {
+    return this.withRetries('getTransaction', { signature }, async () => {
+      const info = await this.connection.getTransaction(signature, {
+        commitment: 'confirmed',
+        maxSupportedTransactionVersion: 0,
+      });
+      if (!info) throw new MissingTransaction(signature);
+      return toChainTransaction(signature, info);
     });
-    return info ? toChainTransaction(signature, info) : undefined;
+  }
+
+  /**
+   * `read`, retried with backoff after an RPC fault (or a listed transaction the node did not
+   * return); anything else, or the last attempt's failure, throws `CHAIN_HISTORY_UNREADABLE`.
+   */
+  private async withRetries<T>(
+    method: string,
+    context: { signature?: string; address?: string },
+    read: () => Promise<T>,
+  ): Promise<T> {
+    const { attempts, backoffMs } = this.historyOptions;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read();
+      } catch (e) {
+        const fault = e instanceof MissingTransaction ? { summary: e.message } : rpcFault(e);
+        if (!fault || attempt >= attempts) {
+          const why = fault?.summary ?? (e instanceof Error ? e.message : String(e));
+          const what = context.signature
+            ? `transaction ${context.signature}`
+            : `the signatures of ${context.address}`;
+          throw new ChainError(
+            `history: ${method} could not read ${what} after ${attempt} attempt(s): ${why}; ` +
+              'the read stops here rather than skip it: check the RPC endpoint (SOLANA_RPC_URL) and start again',
+            [],
+            { method, signature: context.signature },
+            'CHAIN_HISTORY_UNREADABLE',
+          );
+        }
+        const retryAfter = 'retryAfterMs' in fault ? fault.retryAfterMs : undefined;
+        await sleep(retryAfter ?? backoffDelay(attempt, backoffMs, 5_000));
+      }
+    }
   }
 
   async close(): Promise<void> {
     await Promise.all(this.subscriptions.map((id) => this.connection.removeOnLogsListener(id)));
   }
+}
+
+/** A signature `getSignaturesForAddress` listed that `getTransaction` did not return (yet). */
+class MissingTransaction extends Error {
+  constructor(readonly signature: string) {
+    super(`the node returned no transaction for ${signature}, which it listed`);
+  }
+}
+
+/** Runs at most `n` of the functions given at once, the others queued in order. */
+function concurrencyLimit(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(f: () => Promise<T>): Promise<T> => {
+    if (running < n) running += 1;
+    // Its slot is handed over by the one that finishes.
+    else await new Promise<void>((r) => waiting.push(r));
+    try {
+      return await f();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
 }
 
 /** A `getTransaction` answer as a ChainTransaction (inner instructions resolved to program ids). */

@@ -291,6 +291,23 @@ export const indexerMethods = {
       maxLagSlots: z.number().int(),
       /** Why the indexer is not ok (a failed root check, a gap it could not repair). */
       reason: z.string().nullable(),
+      /**
+       * The start's backfill while it is under way (status `starting`; data methods answer
+       * meanwhile with what is applied, `context.slot` says how far); null once applied.
+       */
+      backfill: z
+        .strictObject({
+          /** Transactions the history after the cursor held (0 until they are listed). */
+          total: z.number().int().min(0),
+          /** Of those, how many are applied. */
+          applied: z.number().int().min(0),
+          startedAt: z.iso.datetime(),
+          /** Applied per second so far. */
+          transactionsPerSecond: z.number().min(0),
+          /** Seconds left at that rate; null until a page is applied. */
+          etaSeconds: z.number().min(0).nullable(),
+        })
+        .nullable(),
     }),
   },
 } as const;

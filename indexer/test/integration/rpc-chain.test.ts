@@ -44,13 +44,15 @@ describe.each(STORE_KINDS)('indexer over JSON-RPC on %s', (kind) => {
     const run = async (): Promise<RunningIndexer> => {
       const chain = new RpcChain(validator.rpcUrl, { wsUrl: validator.wsUrl });
       chains.push(chain);
-      return startIndexer({
+      const i = await startIndexer({
         chain,
         network: net.setup.network,
         database: tdb.config,
         port: 0,
         pollMs: 200,
       });
+      await i.backfilled;
+      return i;
     };
     let indexer = await run();
     try {
@@ -116,7 +118,10 @@ describe('zkpin-indexer (src/main.ts) as a process', () => {
         child.once('exit', (code) => reject(new Error(`zkpin-indexer exited with ${code}`)));
       });
       const client = new IndexerClient(url);
-      expect((await client.getIndexerHealth()).value.status).toBe('ok');
+      // It listens while the backfill runs (health `starting`), then turns ok.
+      await expect
+        .poll(async () => (await client.getIndexerHealth()).value.status, { timeout: 30_000 })
+        .toBe('ok');
       const devices = await client.getDevicesByOwner({ owner: net.authority.publicKey.toBase58() });
       expect(devices.value.items.length).toBeGreaterThanOrEqual(3);
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -48,3 +48,31 @@ export function dyingDatabase(db: Database, failAt: number): Database & { querie
   };
   return wrapped;
 }
+
+/**
+ * `chain`, except that `historyPages` serves pages of `pageSize` and holds each page after the
+ * first until `release()`: a backfill stopped half-way, for as long as a test looks at it.
+ */
+export function gatedHistoryChain(
+  chain: Chain,
+  pageSize: number,
+): { chain: Chain; release: () => void } {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const gated = new Proxy(chain, {
+    get(target, prop, receiver) {
+      if (prop === 'historyPages')
+        return async function* (...args: Parameters<Chain['historyPages']>) {
+          const all: ChainTransaction[] = [];
+          for await (const p of target.historyPages(...args)) all.push(...p.transactions);
+          for (let i = 0; i < all.length; i += pageSize) {
+            if (i > 0) await gate;
+            yield { transactions: all.slice(i, i + pageSize), total: all.length };
+          }
+        };
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { chain: gated, release: () => open() };
+}

@@ -10,14 +10,17 @@ import type {
   VersionedTransaction,
 } from '@solana/web3.js';
 import type { Buffer } from 'buffer';
-import type {
-  Chain,
-  ChainTransaction,
-  SendOptions,
-  HistoryOptions,
-  SignatureCommitment,
-  TransactionListener,
-  TxResult,
+import {
+  historyInPages,
+  type Chain,
+  type ChainTransaction,
+  type HistoryOptions,
+  type HistoryPage,
+  type HistoryPageOptions,
+  type SendOptions,
+  type SignatureCommitment,
+  type TransactionListener,
+  type TxResult,
 } from '../chain.ts';
 import type { LocalChain } from './local-chain.ts';
 
@@ -55,6 +58,11 @@ export class EmbeddedChain implements Chain {
 
   history(address: PublicKey, o?: HistoryOptions): Promise<ChainTransaction[]> {
     return Promise.resolve(this.local.history(address, o));
+  }
+
+  /** The history in memory, cut into pages. */
+  historyPages(address: PublicKey, o: HistoryPageOptions = {}): AsyncIterable<HistoryPage> {
+    return historyInPages(this.local.history(address, o), o.pageSize);
   }
 
   historyNow(address: PublicKey, o?: HistoryOptions): ChainTransaction[] {
