@@ -90,6 +90,29 @@ export class MerkleReplica {
     if (index >= this.size) this.size = index + 1;
   }
 
+  /**
+   * Sets several leaves (a later entry for the same index wins) and updates their paths level
+   * by level: each node above them is hashed once, where `set` one by one hashes `depth`
+   * nodes per leaf (256 appends to a depth-24 tree: about 530 hashes instead of 6,144).
+   */
+  setMany(entries: Iterable<readonly [number, Node]>): void {
+    let touched = new Set<number>();
+    for (const [index, leaf] of entries) {
+      if (index < 0 || index >= 2 ** this.depth)
+        throw new RangeError(`leaf index ${index} out of range`);
+      this.nodes[0]!.set(index, leaf);
+      touched.add(index);
+      if (index >= this.size) this.size = index + 1;
+    }
+    for (let level = 0; level < this.depth; level++) {
+      const parents = new Set<number>();
+      for (const i of touched) parents.add(Math.floor(i / 2));
+      for (const p of parents)
+        this.nodes[level + 1]!.set(p, hashPair(this.get(level, 2 * p), this.get(level, 2 * p + 1)));
+      touched = parents;
+    }
+  }
+
   append(leaf: Node): number {
     const index = this.size;
     this.set(index, leaf);
