@@ -71,3 +71,34 @@ describe('MerkleReplica.setMany', () => {
     expect(() => bulk.setMany([[1024, leaf(1)]])).toThrow(RangeError);
   });
 });
+
+describe('MerkleReplica storage', () => {
+  it('leaves written out of order (past the filled prefix) give the same tree', () => {
+    const leaves = Array.from({ length: 150 }, (_, i) => leaf(i));
+    const reversed = new MerkleReplica(12);
+    for (let i = leaves.length - 1; i >= 0; i--) reversed.set(i, leaves[i]!);
+    const scattered = new MerkleReplica(12);
+    for (let i = 0; i < leaves.length; i += 2) scattered.set(i, leaves[i]!);
+    for (let i = 1; i < leaves.length; i += 2) scattered.set(i, leaves[i]!);
+    const bulk = MerkleReplica.fromLeaves(12, leaves);
+    for (const r of [reversed, scattered]) {
+      expect(hex(r.root)).toBe(hex(bulk.root));
+      expect(r.size).toBe(150);
+      for (const i of [0, 1, 77, 149]) expect(r.proof(i).map(hex)).toEqual(bulk.proof(i).map(hex));
+    }
+  });
+
+  it('hands out copies: a later write or a change to them does not reach the replica', () => {
+    const r = MerkleReplica.fromLeaves(8, [leaf(1), leaf(2)]);
+    const root = r.root;
+    const first = r.leaf(0);
+    const path = r.proof(0);
+    const snapshot = [hex(root), hex(first), ...path.map(hex)];
+    r.set(0, leaf(3));
+    expect([hex(root), hex(first), ...path.map(hex)]).toEqual(snapshot);
+    r.leaf(1).fill(0);
+    r.root.fill(0);
+    expect(hex(r.leaf(1))).toBe(hex(leaf(2)));
+    expect(hex(r.root)).toBe(hex(oneByOne(8, [leaf(3), leaf(2)]).root));
+  });
+});
