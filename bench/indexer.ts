@@ -18,9 +18,10 @@
  *   the store's batch write path without decoding (hashing and tree building are excluded and
  *   reported as `<scale>_seed_hash_s`; the real chain's backfill is `ingest_events_per_s`).
  *   Then `Ingest` starts on that store (`replica_load_ms`: the replicas rebuilt from
- *   `tree_leaves`; `rss_mb` and `replica_mb`, the heap and array buffers it added, after it) and an `RpcServer` serves it; over
- *   HTTP with `IndexerClient.call` (schema checked, proof checks excluded from the timing and
- *   timed apart as `record_proof_verify_p50_ms`): `getRecordProof` of random records,
+ *   `tree_leaves`; `rss_mb` and `replica_mb`, the heap and array buffers it added, after it)
+ *   and an `RpcServer` serves it; over HTTP with `IndexerClient.call` (schema checked, proof
+ *   checks excluded from the timing and timed apart as `record_proof_verify_p50_ms`):
+ *   `getRecordProof` of random records,
  *   `getRecordsByDevice` pages of 100 walking random devices' cursors, `getDeviceProof` of
  *   random devices (p50, p99 of `SCALE_CALLS` calls each). `root_mismatches` counts loaded
  *   replicas whose root is not the seeded tree's, and served proofs that do not hold, whose
