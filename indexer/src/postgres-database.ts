@@ -2,8 +2,12 @@
 import pg from 'pg';
 import type { Database, SqlClient } from './database.ts';
 
-/** node-postgres sends a Buffer as bytea; a plain Uint8Array would be sent as text. */
+/**
+ * node-postgres sends a Buffer as bytea; a plain Uint8Array would be sent as text. Arrays (the
+ * store's multi-row writes pass `bytea[]` columns) are converted element by element.
+ */
 function param(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(param);
   return v instanceof Uint8Array && !Buffer.isBuffer(v)
     ? Buffer.from(v.buffer, v.byteOffset, v.byteLength)
     : v;

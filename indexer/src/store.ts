@@ -1,8 +1,9 @@
 /**
  * The indexer's tables (migrations/0001_initial.sql) behind typed reads and one write: a
- * chain transaction's changes, applied in one database transaction together with the
- * transaction's row and the cursor, so a crash leaves either all of it or none of it, and a
- * transaction seen twice (its signature already in `transactions`) changes nothing.
+ * chain transaction's changes (or a batch's, a handful of multi-row statements), applied in
+ * one database transaction together with the transactions' rows and the cursor, so a crash
+ * leaves either all of it or none of it, and a transaction seen twice (its signature already
+ * in `transactions`) changes nothing.
  */
 import { PublicKey } from '@solana/web3.js';
 import {
@@ -132,6 +133,111 @@ function treeFrom(r: Row): TreeRow {
   };
 }
 
+/** Columns of the tables written many rows at a time, with their SQL types (for `unnest`). */
+const TREE_LEAF_COLUMNS = {
+  tree: 'text',
+  tree_seq: 'bigint',
+  leaf_index: 'integer',
+  leaf: 'bytea',
+  slot: 'bigint',
+  signature: 'text',
+};
+const DEVICE_ROW_COLUMNS = {
+  tree: 'text',
+  tree_seq: 'bigint',
+  leaf_index: 'integer',
+  network: 'text',
+  device: 'text',
+  owner: 'text',
+  maker: 'text',
+  bjj_key_hash: 'bytea',
+  model_id: 'bigint',
+  seq: 'numeric',
+  status: 'smallint',
+  leaf: 'bytea',
+  slot: 'bigint',
+  signature: 'text',
+};
+const DEVICE_VERSION_COLUMNS = { ...DEVICE_ROW_COLUMNS, event: 'text' };
+const RECORD_ROW_COLUMNS = {
+  tree: 'text',
+  leaf_index: 'integer',
+  tree_seq: 'bigint',
+  network: 'text',
+  device: 'text',
+  seq: 'numeric',
+  model_id: 'bigint',
+  timestamp: 'bigint',
+  class: 'smallint',
+  score: 'bigint',
+  input_commitment: 'bytea',
+  public_input: 'bytea',
+  leaf: 'bytea',
+  slot: 'bigint',
+  signature: 'text',
+};
+const ATTESTATION_COLUMNS = {
+  record_tree: 'text',
+  record_index: 'integer',
+  network: 'text',
+  device: 'text',
+  model_id: 'bigint',
+  seq: 'numeric',
+  timestamp: 'bigint',
+  input_commitment: 'bytea',
+  class: 'smallint',
+  score: 'bigint',
+  public_input: 'bytea',
+  proof: 'bytea',
+  submitter: 'text',
+  device_leaf_index: 'integer',
+  device_root: 'bytea',
+  slot: 'bigint',
+  signature: 'text',
+};
+
+/**
+ * `rows` (values in `columns`' order) in one statement: one array parameter per column,
+ * `INSERT ... SELECT * FROM unnest($1::text[], $2::bigint[], ...)` (PGlite and node-postgres
+ * both send arrays of strings, numbers and bytes). Nothing when `rows` is empty.
+ */
+async function insertRows(
+  tx: SqlClient,
+  table: string,
+  columns: Record<string, string>,
+  rows: readonly unknown[][],
+  onConflict = 'ON CONFLICT DO NOTHING',
+): Promise<void> {
+  if (rows.length === 0) return;
+  const types = Object.values(columns);
+  await tx.query(
+    `INSERT INTO ${table} (${Object.keys(columns).join(', ')})
+      SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) ${onConflict}`,
+    types.map((_, i) => rows.map((r) => r[i])),
+  );
+}
+
+/**
+ * The `transactions` rows of `ts`, in their order (the `ordinal` default is drawn row by row,
+ * so it keeps the chain's order); those already there are skipped. The signatures inserted.
+ */
+async function insertTransactions(
+  tx: SqlClient,
+  network: string,
+  ts: readonly AppliedTransaction[],
+): Promise<Set<string>> {
+  const rows = await tx.query<Row>(
+    `INSERT INTO transactions (signature, network, slot, events)
+      SELECT u.signature, $1, u.slot, u.events
+        FROM unnest($2::text[], $3::bigint[], $4::integer[]) WITH ORDINALITY
+          AS u(signature, slot, events, position)
+        ORDER BY u.position
+      ON CONFLICT (signature) DO NOTHING RETURNING signature`,
+    [network, ts.map((t) => t.signature), ts.map((t) => t.slot), ts.map((t) => t.changes.length)],
+  );
+  return new Set(rows.map((r) => r['signature'] as string));
+}
+
 /** Page cursors: opaque to clients, `v1:<value>` here (a device key or a record seq). */
 function encodeCursor(value: string): string {
   return `v1:${value}`;
@@ -256,12 +362,12 @@ export class IndexerStore {
   ): Promise<void> {
     return this.db.transaction(async (tx) => {
       await tx.query('DELETE FROM tree_leaves WHERE tree = $1', [tree]);
-      for (const c of changes)
-        await tx.query(
-          `INSERT INTO tree_leaves (tree, tree_seq, leaf_index, leaf, slot, signature)
-            VALUES ($1, $2, $3, $4, $5, $6)`,
-          [tree, c.treeSeq.toString(), c.leafIndex, c.leaf, c.slot, c.signature],
-        );
+      await insertRows(
+        tx,
+        'tree_leaves',
+        TREE_LEAF_COLUMNS,
+        changes.map((c) => [tree, c.treeSeq.toString(), c.leafIndex, c.leaf, c.slot, c.signature]),
+      );
       await tx.query('UPDATE trees SET seq = $2, root = $3 WHERE address = $1', [
         tree,
         head.seq.toString(),
@@ -275,19 +381,32 @@ export class IndexerStore {
    * changes nothing) when the transaction was applied before.
    */
   apply(network: string, t: AppliedTransaction): Promise<boolean> {
-    return this.db.transaction((tx) => this.applyIn(tx, network, t));
+    return this.db.transaction(async (tx) => {
+      if ((await insertTransactions(tx, network, [t])).size === 0) return false;
+      await this.writeChanges(tx, network, [t]);
+      return true;
+    });
   }
 
   /**
    * Applies several chain transactions, in order, in one database transaction (a backfill's
    * batch: one commit instead of one per transaction). All or nothing: throws, having changed
    * nothing, when one of them was applied before.
+   *
+   * A handful of statements whatever the batch's size: the `transactions` rows in the batch's
+   * order (their `ordinal` keeps the chain's order), one multi-row insert per table, each
+   * device's newest version, each tree's newest head and the cursor once.
    */
   applyMany(network: string, ts: readonly AppliedTransaction[]): Promise<void> {
+    if (ts.length === 0) return Promise.resolve();
     return this.db.transaction(async (tx) => {
-      for (const t of ts)
-        if (!(await this.applyIn(tx, network, t)))
-          throw new Error(`transaction ${t.signature} was applied already`);
+      const fresh = await insertTransactions(tx, network, ts);
+      if (fresh.size !== ts.length) {
+        // The first one not inserted: applied before, or twice in the batch.
+        const again = ts.find((t) => !fresh.delete(t.signature));
+        throw new Error(`transaction ${again?.signature} was applied already`);
+      }
+      await this.writeChanges(tx, network, ts);
     });
   }
 
@@ -301,29 +420,144 @@ export class IndexerStore {
     return new Set(rows.map((r) => r['signature'] as string));
   }
 
-  private async applyIn(tx: SqlClient, network: string, t: AppliedTransaction): Promise<boolean> {
-    const fresh = await tx.query(
-      `INSERT INTO transactions (signature, network, slot, events) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (signature) DO NOTHING RETURNING signature`,
-      [t.signature, network, t.slot, t.changes.length],
+  /**
+   * The changes of `ts` (their `transactions` rows inserted): the rare ones (network, makers,
+   * models, trees) one statement each, in order; tree leaves, device versions, records and
+   * attestations one multi-row insert per table; then each device's newest version, each
+   * tree's newest head and the cursor (what applying them one by one would leave).
+   */
+  private async writeChanges(
+    tx: SqlClient,
+    network: string,
+    ts: readonly AppliedTransaction[],
+  ): Promise<void> {
+    const leaves: unknown[][] = [];
+    const versions: unknown[][] = [];
+    const records: unknown[][] = [];
+    const attestations: unknown[][] = [];
+    const devices = new Map<string, { treeSeq: bigint; row: unknown[] }>();
+    const heads = new Map<string, TreeHead & { slot: number; signature: string }>();
+    let cursor: AppliedTransaction | undefined;
+    for (const t of ts) {
+      const at = [t.slot, t.signature];
+      for (const c of t.changes)
+        switch (c.kind) {
+          case 'device': {
+            leaves.push([c.tree, c.treeSeq.toString(), c.leafIndex, c.leaf, ...at]);
+            const row = [
+              c.tree,
+              c.treeSeq.toString(),
+              c.leafIndex,
+              network,
+              c.device,
+              c.owner,
+              c.maker,
+              c.bjjKeyHash,
+              c.modelId,
+              c.seq.toString(),
+              c.status,
+              c.leaf,
+              ...at,
+            ];
+            versions.push([...row, c.event]);
+            // ON CONFLICT DO UPDATE cannot touch a row twice in one statement: the version
+            // the one-by-one upserts (`devices.tree_seq < EXCLUDED.tree_seq`) would leave.
+            const prev = devices.get(c.device);
+            if (!prev || prev.treeSeq < c.treeSeq)
+              devices.set(c.device, { treeSeq: c.treeSeq, row });
+            break;
+          }
+          case 'record':
+            leaves.push([c.tree, c.treeSeq.toString(), c.leafIndex, c.leaf, ...at]);
+            records.push([
+              c.tree,
+              c.leafIndex,
+              c.treeSeq.toString(),
+              network,
+              c.device,
+              c.seq.toString(),
+              c.modelId,
+              c.timestamp.toString(),
+              c.class,
+              c.score.toString(),
+              c.inputCommitment,
+              c.publicInput,
+              c.leaf,
+              ...at,
+            ]);
+            break;
+          case 'attestation':
+            attestations.push([
+              c.recordTree,
+              c.recordIndex,
+              network,
+              c.device,
+              c.modelId,
+              c.seq.toString(),
+              c.timestamp.toString(),
+              c.inputCommitment,
+              c.class,
+              c.score.toString(),
+              c.publicInput,
+              c.proof,
+              c.submitter,
+              c.deviceLeafIndex,
+              c.deviceRoot,
+              ...at,
+            ]);
+            break;
+          default:
+            await this.write(tx, network, t, c);
+        }
+      for (const [tree, head] of t.heads) {
+        const prev = heads.get(tree);
+        if (!prev || prev.seq <= head.seq)
+          heads.set(tree, { ...head, slot: t.slot, signature: t.signature });
+      }
+      if (!cursor || cursor.slot <= t.slot) cursor = t;
+    }
+    await insertRows(tx, 'tree_leaves', TREE_LEAF_COLUMNS, leaves);
+    await insertRows(tx, 'device_versions', DEVICE_VERSION_COLUMNS, versions);
+    await insertRows(tx, 'records', RECORD_ROW_COLUMNS, records);
+    await insertRows(tx, 'attestations', ATTESTATION_COLUMNS, attestations);
+    await insertRows(
+      tx,
+      'devices',
+      DEVICE_ROW_COLUMNS,
+      [...devices.values()].map((d) => d.row),
+      `ON CONFLICT (device) DO UPDATE SET tree = EXCLUDED.tree, tree_seq = EXCLUDED.tree_seq,
+        leaf_index = EXCLUDED.leaf_index, owner = EXCLUDED.owner, maker = EXCLUDED.maker,
+        bjj_key_hash = EXCLUDED.bjj_key_hash, model_id = EXCLUDED.model_id,
+        seq = EXCLUDED.seq, status = EXCLUDED.status, leaf = EXCLUDED.leaf,
+        slot = EXCLUDED.slot, signature = EXCLUDED.signature
+        WHERE devices.tree_seq < EXCLUDED.tree_seq`,
     );
-    if (fresh.length === 0) return false;
-    for (const c of t.changes) await this.write(tx, network, t, c);
-    for (const [tree, head] of t.heads)
+    if (heads.size > 0) {
+      const hs = [...heads];
       await tx.query(
-        `UPDATE trees SET seq = $2, root = $3, slot = $4, signature = $5
-          WHERE address = $1 AND seq <= $2`,
-        [tree, head.seq.toString(), head.root, t.slot, t.signature],
+        `UPDATE trees SET seq = h.seq, root = h.root, slot = h.slot, signature = h.signature
+          FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bigint[], $5::text[])
+            AS h(address, seq, root, slot, signature)
+          WHERE trees.address = h.address AND trees.seq <= h.seq`,
+        [
+          hs.map(([tree]) => tree),
+          hs.map(([, h]) => h.seq.toString()),
+          hs.map(([, h]) => h.root),
+          hs.map(([, h]) => h.slot),
+          hs.map(([, h]) => h.signature),
+        ],
       );
-    await tx.query(
-      `INSERT INTO ingest_cursor (network, signature, slot) VALUES ($1, $2, $3)
-        ON CONFLICT (network) DO UPDATE SET signature = EXCLUDED.signature, slot = EXCLUDED.slot
-        WHERE ingest_cursor.slot <= EXCLUDED.slot`,
-      [network, t.signature, t.slot],
-    );
-    return true;
+    }
+    if (cursor)
+      await tx.query(
+        `INSERT INTO ingest_cursor (network, signature, slot) VALUES ($1, $2, $3)
+          ON CONFLICT (network) DO UPDATE SET signature = EXCLUDED.signature, slot = EXCLUDED.slot
+          WHERE ingest_cursor.slot <= EXCLUDED.slot`,
+        [network, cursor.signature, cursor.slot],
+      );
   }
 
+  /** One of the rare changes (network, makers, models, trees): one statement. */
   private async write(tx: SqlClient, network: string, t: AppliedTransaction, c: Change) {
     const at = [t.slot, t.signature];
     switch (c.kind) {
@@ -389,104 +623,8 @@ export class IndexerStore {
           ],
         );
         return;
-      case 'device': {
-        await tx.query(
-          `INSERT INTO tree_leaves (tree, tree_seq, leaf_index, leaf, slot, signature)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-          [c.tree, c.treeSeq.toString(), c.leafIndex, c.leaf, ...at],
-        );
-        const values = [
-          c.tree,
-          c.treeSeq.toString(),
-          c.leafIndex,
-          network,
-          c.device,
-          c.owner,
-          c.maker,
-          c.bjjKeyHash,
-          c.modelId,
-          c.seq.toString(),
-          c.status,
-          c.leaf,
-          ...at,
-        ];
-        await tx.query(
-          `INSERT INTO device_versions (tree, tree_seq, leaf_index, network, device, owner, maker,
-            bjj_key_hash, model_id, seq, status, leaf, slot, signature, event)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-            ON CONFLICT DO NOTHING`,
-          [...values, c.event],
-        );
-        await tx.query(
-          `INSERT INTO devices (tree, tree_seq, leaf_index, network, device, owner, maker,
-            bjj_key_hash, model_id, seq, status, leaf, slot, signature)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-            ON CONFLICT (device) DO UPDATE SET tree = EXCLUDED.tree, tree_seq = EXCLUDED.tree_seq,
-              leaf_index = EXCLUDED.leaf_index, owner = EXCLUDED.owner, maker = EXCLUDED.maker,
-              bjj_key_hash = EXCLUDED.bjj_key_hash, model_id = EXCLUDED.model_id,
-              seq = EXCLUDED.seq, status = EXCLUDED.status, leaf = EXCLUDED.leaf,
-              slot = EXCLUDED.slot, signature = EXCLUDED.signature
-            WHERE devices.tree_seq < EXCLUDED.tree_seq`,
-          values,
-        );
-        return;
-      }
-      case 'record':
-        await tx.query(
-          `INSERT INTO tree_leaves (tree, tree_seq, leaf_index, leaf, slot, signature)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-          [c.tree, c.treeSeq.toString(), c.leafIndex, c.leaf, ...at],
-        );
-        await tx.query(
-          `INSERT INTO records (tree, leaf_index, tree_seq, network, device, seq, model_id,
-            timestamp, class, score, input_commitment, public_input, leaf, slot, signature)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-            ON CONFLICT DO NOTHING`,
-          [
-            c.tree,
-            c.leafIndex,
-            c.treeSeq.toString(),
-            network,
-            c.device,
-            c.seq.toString(),
-            c.modelId,
-            c.timestamp.toString(),
-            c.class,
-            c.score.toString(),
-            c.inputCommitment,
-            c.publicInput,
-            c.leaf,
-            ...at,
-          ],
-        );
-        return;
-      case 'attestation':
-        await tx.query(
-          `INSERT INTO attestations (record_tree, record_index, network, device, model_id, seq,
-            timestamp, input_commitment, class, score, public_input, proof, submitter,
-            device_leaf_index, device_root, slot, signature)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-            ON CONFLICT DO NOTHING`,
-          [
-            c.recordTree,
-            c.recordIndex,
-            network,
-            c.device,
-            c.modelId,
-            c.seq.toString(),
-            c.timestamp.toString(),
-            c.inputCommitment,
-            c.class,
-            c.score.toString(),
-            c.publicInput,
-            c.proof,
-            c.submitter,
-            c.deviceLeafIndex,
-            c.deviceRoot,
-            ...at,
-          ],
-        );
-        return;
+      default:
+        throw new Error(`${c.kind} changes are written in bulk by writeChanges`);
     }
   }
 

@@ -175,11 +175,12 @@ describe.each(STORE_KINDS)('ingest on %s', (kind) => {
       return n;
     })();
     for (let i = 0; i < 3; i++) await net.registerDevice();
-    // The 8th query inside a transaction fails: the batch being written is rolled back.
-    const dying = dyingDatabase(await openDatabase(tdb.config), 8);
+    // The 4th query inside a transaction fails (the batch's devices upsert, after its
+    // transactions, tree leaves and device versions were written): the batch is rolled back.
+    const dying = dyingDatabase(await openDatabase(tdb.config), 4);
     store = await IndexerStore.open(dying);
     ingest = new Ingest(net.embedded, store, net.setup.network, { pollMs: 0 });
-    await expect(ingest.start()).rejects.toThrow(/killed at query 8/);
+    await expect(ingest.start()).rejects.toThrow(/killed at query 4/);
     expect(ingest.status).toBe('failed');
     expect(await store.transactionCount(net.setup.network.toBase58())).toBe(applied);
     await ingest.stop();

@@ -1,14 +1,17 @@
 /**
  * The store on real PGlite and real Postgres: migrations applied once and recorded, a
  * database newer than the build refused; record pages that never skip or repeat while the
- * device's records are appended concurrently; filters and cursors.
+ * device's records are appended concurrently; filters and cursors; a batch written in bulk
+ * leaves what its transactions applied one by one leave, and one holding a transaction
+ * applied before changes nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Keypair } from '@solana/web3.js';
 import { IndexerError } from '../../src/errors.ts';
 import { migrate, readMigrations } from '../../src/migrations.ts';
 import { InvalidCursorError, type IndexerStore } from '../../src/store.ts';
-import type { RecordChange } from '../../src/transaction-decoder.ts';
+import type { AppliedTransaction } from '../../src/store.ts';
+import type { Change, DeviceChange, RecordChange } from '../../src/transaction-decoder.ts';
 import { STORE_KINDS, testDatabase, type TestDatabase } from '../support/stores.ts';
 
 const network = Keypair.generate().publicKey.toBase58();
@@ -42,6 +45,92 @@ async function append(store: IndexerStore, device: string, seq: number): Promise
     heads: new Map(),
     vkHashes: new Map(),
   });
+}
+
+/** Device `device`'s leaf version `treeSeq` in device tree `deviceTree` (leaf 0). */
+function deviceVersion(deviceTree: string, device: string, treeSeq: number): DeviceChange {
+  return {
+    kind: 'device',
+    event: treeSeq === 1 ? 'registered' : 'updated',
+    tree: deviceTree,
+    leafIndex: 0,
+    treeSeq: BigInt(treeSeq),
+    leaf: new Uint8Array(32).fill(100 + treeSeq),
+    device,
+    owner: Keypair.generate().publicKey.toBase58(),
+    maker: 'maker',
+    bjjKeyHash: new Uint8Array(32).fill(7),
+    modelId: 1,
+    seq: BigInt(treeSeq - 1),
+    status: 0,
+  };
+}
+
+function transaction(
+  n: number,
+  changes: Change[],
+  heads: [string, number][] = [],
+): AppliedTransaction {
+  return {
+    signature: `batch-${n}`,
+    slot: 200 + n,
+    changes,
+    heads: new Map(
+      heads.map(([t, seq]) => [t, { seq: BigInt(seq), root: new Uint8Array(32).fill(seq) }]),
+    ),
+    vkHashes: new Map(),
+  };
+}
+
+/**
+ * A device registered, then updated twice in the same batch (with a record and its
+ * attestation in between), in trees created by the batch's first transaction.
+ */
+function batch(): AppliedTransaction[] {
+  const deviceTree = Keypair.generate().publicKey.toBase58();
+  const device = Keypair.generate().publicKey.toBase58();
+  const shape = { number: 0, maxDepth: 20, maxBufferSize: 64, canopyDepth: 10 };
+  const r = record(device, 0);
+  return [
+    transaction(
+      1,
+      [
+        { kind: 'tree', address: deviceTree, treeKind: 0, ...shape },
+        { kind: 'tree', address: tree, treeKind: 1, ...shape },
+        deviceVersion(deviceTree, device, 1),
+      ],
+      [[deviceTree, 1]],
+    ),
+    transaction(
+      2,
+      [
+        deviceVersion(deviceTree, device, 2),
+        r,
+        {
+          kind: 'attestation',
+          recordTree: tree,
+          recordIndex: r.leafIndex,
+          device,
+          modelId: 1,
+          seq: r.seq,
+          submitter: 'submitter',
+          publicInput: r.publicInput,
+          proof: new Uint8Array(256).fill(9),
+          timestamp: r.timestamp,
+          inputCommitment: r.inputCommitment,
+          class: r.class,
+          score: r.score,
+          deviceLeafIndex: 0,
+          deviceRoot: new Uint8Array(32).fill(2),
+        },
+      ],
+      [
+        [deviceTree, 2],
+        [tree, 1],
+      ],
+    ),
+    transaction(3, [deviceVersion(deviceTree, device, 3)], [[deviceTree, 3]]),
+  ];
 }
 
 describe.each(STORE_KINDS)('store on %s', (kind) => {
@@ -125,6 +214,58 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     // The same transaction again changes nothing (its signature is known).
     const before = await store.dump();
     await append(store, device, 3);
+    expect(await store.dump()).toEqual(before);
+  });
+
+  it('writes a batch in bulk as its transactions one by one; a batch with one applied before changes nothing', async () => {
+    const ts = batch();
+    const device = (ts[0]!.changes[2] as DeviceChange).device;
+    const deviceTree = (ts[0]!.changes[0] as { address: string }).address;
+    const oneByOne = await testDatabase(kind);
+    const reference = await oneByOne.open();
+    try {
+      for (const t of ts) expect(await reference.apply(network, t)).toBe(true);
+      await store.applyMany(network, ts);
+      const dump = await store.dump();
+      expect(dump).toEqual(await reference.dump());
+    } finally {
+      await reference.close();
+      await oneByOne.drop();
+    }
+    // The device's newest version (updated twice in the batch), the trees' newest heads, the
+    // cursor at the batch's last transaction, the transactions in the batch's order.
+    expect(await store.device(device)).toMatchObject({ treeSeq: '3', seq: '2' });
+    expect((await store.deviceVersions(device)).map((d) => d.treeSeq)).toEqual(['1', '2', '3']);
+    const trees = await store.trees(network);
+    expect(trees.map((t) => [t.address, t.seq])).toEqual(
+      [
+        [deviceTree, 3n],
+        [tree, 1n],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    expect(await store.cursor(network)).toEqual({ signature: 'batch-3', slot: 203 });
+    expect((await store.signaturesForDevice(device)).items.map((s) => s.signature)).toEqual([
+      'batch-1',
+      'batch-2',
+      'batch-3',
+    ]);
+    expect(await store.record(device, '1')).toMatchObject({ leafIndex: 0, treeSeq: '1' });
+    expect(await store.attestation(device, '1')).toMatchObject({ recordIndex: 0 });
+
+    // A batch holding a transaction applied before: throws, having changed nothing.
+    const before = await store.dump();
+    const fresh = transaction(4, [deviceVersion(deviceTree, device, 4)], [[deviceTree, 4]]);
+    await expect(store.applyMany(network, [fresh, ts[1]!])).rejects.toThrow(
+      'transaction batch-2 was applied already',
+    );
+    expect(await store.dump()).toEqual(before);
+    expect(await store.hasTransaction('batch-4')).toBe(false);
+    expect(await store.apply(network, ts[2]!)).toBe(false);
+    expect(await store.dump()).toEqual(before);
+    // The same transaction twice in one batch is refused too.
+    await expect(store.applyMany(network, [fresh, fresh])).rejects.toThrow(
+      'transaction batch-4 was applied already',
+    );
     expect(await store.dump()).toEqual(before);
   });
 });
