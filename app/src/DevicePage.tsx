@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import type { IndexedDevice, IndexedRecord } from '@zkpin/sdk';
 import { useApp } from './context.ts';
 import { message, short, statusName, when } from './format.ts';
+import { PagedStatus } from './PagedStatus.tsx';
 import { usePaged } from './usePaged.ts';
 import { VerifyPanel } from './VerifyPanel.tsx';
 
@@ -57,18 +58,11 @@ export function DevicePage({ device }: { device: string }) {
         </dl>
       )}
       <h2>Records</h2>
-      {records.error && (
-        <p role="alert" className="error">
-          The indexer did not answer: {records.error}{' '}
-          <button type="button" onClick={records.reload}>
-            Retry
-          </button>
-        </p>
-      )}
-      {records.loading && records.items.length === 0 && <p className="muted">Loading records…</p>}
-      {!records.loading && !records.error && records.items.length === 0 && (
-        <p className="muted">No record yet: readings appear here once attested on-chain.</p>
-      )}
+      <PagedStatus
+        list={records}
+        loading="Loading records…"
+        empty="No record yet: readings appear here once attested on-chain."
+      />
       {records.items.length > 0 && (
         <ul className="records">
           {records.items.map((r) => (

@@ -3,6 +3,7 @@ import { useWallet } from '@solana/wallet-adapter-react';
 import type { IndexedDevice } from '@zkpin/sdk';
 import { useApp } from './context.ts';
 import { short, statusName } from './format.ts';
+import { PagedStatus } from './PagedStatus.tsx';
 import { usePaged } from './usePaged.ts';
 
 const LIMIT = 50;
@@ -27,18 +28,11 @@ export function MyDevices() {
   return (
     <section aria-busy={list.loading}>
       <h1>My devices</h1>
-      {list.error && (
-        <p role="alert" className="error">
-          The indexer did not answer: {list.error}{' '}
-          <button type="button" onClick={list.reload}>
-            Retry
-          </button>
-        </p>
-      )}
-      {list.loading && list.items.length === 0 && <p className="muted">Loading devices…</p>}
-      {!list.loading && !list.error && list.items.length === 0 && (
-        <p className="muted">This wallet owns no device on this network yet.</p>
-      )}
+      <PagedStatus
+        list={list}
+        loading="Loading devices…"
+        empty="This wallet owns no device on this network yet."
+      />
       {list.items.length > 0 && (
         <table className="devices">
           <thead>
