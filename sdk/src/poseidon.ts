@@ -3,51 +3,29 @@
  * and the oracle must agree on. Definitions: docs/contracts.md ("Public input P",
  * "Circuit-internal values").
  */
-import {
-  poseidon1,
-  poseidon2,
-  poseidon3,
-  poseidon4,
-  poseidon5,
-  poseidon6,
-  poseidon7,
-  poseidon8,
-  poseidon9,
-  poseidon10,
-  poseidon11,
-  poseidon12,
-  poseidon13,
-  poseidon14,
-  poseidon15,
-  poseidon16,
-} from 'poseidon-lite';
+// One module per arity (its round constants): only the arities zkpin's hashes use are loaded,
+// which keeps ~470 KB of other arities' constants out of browser bundles.
+import { poseidon2 } from 'poseidon-lite/poseidon2';
+import { poseidon9 } from 'poseidon-lite/poseidon9';
+import { poseidon11 } from 'poseidon-lite/poseidon11';
 import { BN254_R, bytesToBigIntBE, signedToField } from './field.ts';
 import { assertReadings, READING_DOMAIN, type ReadingFields } from './messages.ts';
 
 type PoseidonFn = (inputs: bigint[]) => bigint;
-const BY_ARITY: PoseidonFn[] = [
-  poseidon1,
-  poseidon2,
-  poseidon3,
-  poseidon4,
-  poseidon5,
-  poseidon6,
-  poseidon7,
-  poseidon8,
-  poseidon9,
-  poseidon10,
-  poseidon11,
-  poseidon12,
-  poseidon13,
-  poseidon14,
-  poseidon15,
-  poseidon16,
-] as PoseidonFn[];
+/** The arities of the contract's hashes: key hash and input commitment (2), reading message (9), P (11). */
+const BY_ARITY = new Map<number, PoseidonFn>([
+  [2, poseidon2],
+  [9, poseidon9],
+  [11, poseidon11],
+]);
 
-/** circomlib Poseidon over 1..16 canonical field elements (BN254, x^5). */
+/** circomlib Poseidon (BN254, x^5) over 2, 9 or 11 canonical field elements (see BY_ARITY). */
 export function poseidon(inputs: readonly bigint[]): bigint {
-  const f = BY_ARITY[inputs.length - 1];
-  if (!f) throw new RangeError(`Poseidon takes 1 to 16 inputs, got ${inputs.length}`);
+  const f = BY_ARITY.get(inputs.length);
+  if (!f)
+    throw new RangeError(
+      `zkpin's Poseidon hashes take 2, 9 or 11 inputs (docs/contracts.md), got ${inputs.length}`,
+    );
   for (const x of inputs) {
     if (x < 0n || x >= BN254_R)
       throw new RangeError(`Poseidon input ${x} is not a canonical field element`);
