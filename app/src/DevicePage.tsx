@@ -3,8 +3,10 @@
  * "Verify" on each record, which checks it in this browser against the chain (VerifyPanel).
  */
 import { useEffect, useState } from 'react';
+import { useConnection } from '@solana/wallet-adapter-react';
 import type { IndexedDevice, IndexedRecord } from '@zkpin/sdk';
 import { useApp } from './context.ts';
+import { DeviceActions } from './DeviceActions.tsx';
 import { message, short, statusName, when } from './format.ts';
 import { PagedStatus } from './PagedStatus.tsx';
 import { usePaged } from './usePaged.ts';
@@ -17,14 +19,16 @@ export function DevicePage({ device }: { device: string }) {
   const [leaf, setLeaf] = useState<IndexedDevice | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
+  // The slot of the owner's last transaction: the device is read again once the indexer has it.
+  const [after, setAfter] = useState<number | undefined>(undefined);
+  const { connection } = useConnection();
   useEffect(() => {
-    setLeaf(null);
     setError(null);
-    indexer.getDevice({ device }).then(
+    indexer.getDevice({ device, minContextSlot: after }).then(
       (a) => setLeaf(a.value),
       (e: unknown) => setError(message(e)),
     );
-  }, [device, indexer]);
+  }, [device, indexer, after]);
   const records = usePaged<IndexedRecord>(
     device,
     async (cursor) =>
@@ -56,6 +60,12 @@ export function DevicePage({ device }: { device: string }) {
           <dt>Newest reading</dt>
           <dd>seq {leaf.seq}</dd>
         </dl>
+      )}
+      {leaf && (
+        <DeviceActions
+          device={leaf}
+          onDone={() => void connection.getSlot('confirmed').then(setAfter)}
+        />
       )}
       <h2>Records</h2>
       <PagedStatus

@@ -4,8 +4,10 @@
  * bridge, oracle and indexer as processes, simulated devices publishing readings): an owner's
  * wallet (a Wallet Standard wallet holding the simulated owner's key) sees its device, the
  * device's records arrive, "Verify" checks one in the browser (valid), and a record the
- * indexer's answer was tampered with on the way shows invalid at the step that caught it.
- * Phone and desktop viewports; no console errors. Screenshots in app/test-results/.
+ * indexer's answer was tampered with on the way shows invalid at the step that caught it; the
+ * owner revokes one device and transfers another, each behind a confirmation step and signed
+ * by the wallet. Phone and desktop viewports; no console errors. Screenshots in
+ * app/test-results/.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -117,9 +119,68 @@ describe('owner app', () => {
     expect(await page.locator('.checks li.failed').count()).toBe(1);
     expect(await page.locator('.checks li.skipped').count()).toBe(3);
     await page.screenshot({ path: join(SHOTS, 'verify-tampered.png') });
+    await page.unroute(net.indexerUrl);
     expect(errors).toEqual([]);
     await context.close();
   }, 420_000);
+
+  it('the owner transfers one device and revokes another, each one signed transaction; a revoked device takes no more', async () => {
+    const [a, b] = [net.sim.devices[0]!, net.sim.devices[1]!];
+    const keyOf = (d: typeof a) => new PublicKey(d.keys.ed25519.publicKey).toBase58();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await open(context);
+    await installTestWallet(page, b.owner);
+    await page.goto(app.url);
+    await page.getByRole('button', { name: `Connect ${TEST_WALLET_NAME}` }).click();
+
+    // Revoke b's own device: a confirmation step, then one transaction the wallet signs.
+    await page.goto(`${app.url}#/device/${keyOf(b)}`);
+    await page.getByRole('button', { name: 'Revoke…' }).click();
+    await page.getByText('This cannot be undone.').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'revoke-confirm.png') });
+    await page.getByRole('button', { name: 'Sign and send' }).click();
+    const outcome = page.locator('.actions [role=status], .actions [role=alert]');
+    await outcome.waitFor({ timeout: 60_000 });
+    expect(await outcome.textContent()).toMatch(/^Revoked: transaction/);
+    await page.locator('.facts dd', { hasText: 'revoked' }).waitFor({ timeout: 30_000 });
+    // The owner actions are gone for a revoked device; the chain agrees.
+    expect(await page.getByRole('button', { name: 'Revoke…' }).count()).toBe(0);
+    const revoked = await net.indexerClient.getDevice({ device: keyOf(b) });
+    expect(revoked.value.status).toBe(2);
+
+    // Transfer a's device to b's wallet, signed by a's owner.
+    // Its own browser profile: the wallet a page connected last is remembered per profile.
+    const contextA = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page: pageA, errors: errorsA } = await open(contextA);
+    await installTestWallet(pageA, a.owner);
+    await pageA.goto(`${app.url}#/device/${keyOf(a)}`);
+    await pageA.getByRole('button', { name: `Connect ${TEST_WALLET_NAME}` }).click();
+    await pageA.getByLabel('New owner').fill('not-an-address');
+    await pageA.getByRole('button', { name: 'Transfer…' }).click();
+    await pageA.getByRole('alert').filter({ hasText: 'is not a Solana address' }).waitFor();
+    await pageA.getByLabel('New owner').fill(b.owner.publicKey.toBase58());
+    await pageA.getByRole('button', { name: 'Transfer…' }).click();
+    await pageA.getByRole('button', { name: 'Sign and send' }).click();
+    const outcomeA = pageA.locator('.actions [role=status]', { hasText: 'Transferred' });
+    await pageA
+      .locator('.actions [role=status], .actions [role=alert]:not(:has-text("not a Solana"))')
+      .waitFor({ timeout: 60_000 });
+    expect(await outcomeA.count(), (await pageA.locator('.actions').textContent()) ?? '').toBe(1);
+    await pageA
+      .locator('.facts dd', { hasText: b.owner.publicKey.toBase58() })
+      .waitFor({ timeout: 30_000 });
+    await pageA.screenshot({ path: join(SHOTS, 'transferred.png') });
+    // a's wallet no longer owns it: no owner actions.
+    expect(await pageA.getByRole('button', { name: 'Transfer…' }).count()).toBe(0);
+    // b's wallet now lists it among its devices.
+    await page.goto(app.url);
+    await page
+      .getByRole('link', { name: `${keyOf(a).slice(0, 4)}…${keyOf(a).slice(-4)}` })
+      .waitFor({ timeout: 30_000 });
+    expect([...errors, ...errorsA]).toEqual([]);
+    await contextA.close();
+    await context.close();
+  }, 240_000);
 
   it('fits a phone: the device list and the wallet bar on a 390×844 viewport', async () => {
     const owned = net.sim.devices[1]!;

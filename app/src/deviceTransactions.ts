@@ -1,0 +1,174 @@
+/**
+ * The owner's device transactions (transfer_device, revoke_device), built from the indexer's
+ * device proof (checked by IndexerClient against the device tree account on the chain),
+ * simulated before the wallet is asked to sign (a program error is said in words, e.g.
+ * `DeviceRevoked (6012)`, and nothing is signed), then signed by the wallet, sent and
+ * confirmed.
+ */
+import {
+  Transaction,
+  VersionedTransaction,
+  type Connection,
+  type PublicKey,
+  type TransactionSignature,
+} from '@solana/web3.js';
+import {
+  IndexerClient,
+  attributeProgramError,
+  deviceRegistryProgram,
+  fromHex,
+  indexedDeviceLeaf,
+  proofAccounts,
+} from '@zkpin/sdk';
+import { PublicKey as Key } from '@solana/web3.js';
+import type { AppConfig } from './config.ts';
+
+export type DeviceAction = { kind: 'transfer'; newOwner: PublicKey } | { kind: 'revoke' };
+
+/** A failure the owner can act on: what went wrong, in words, and what to do. */
+export class ActionError extends Error {}
+
+const ADVICE: Record<string, string> = {
+  DeviceRevoked: 'the device is revoked: it cannot be transferred or revoked again.',
+  NotDeviceOwner: 'the connected wallet does not own this device: connect the owner’s wallet.',
+  InvalidDeviceProof:
+    'the device changed while the transaction was built (a new reading landed): try again.',
+  WrongNetwork: 'the device belongs to another network than this app’s configuration.',
+};
+
+const STALE_PROOF_ATTEMPTS = 5;
+
+interface ActionInput {
+  config: AppConfig;
+  connection: Connection;
+  owner: PublicKey;
+  device: string;
+  action: DeviceAction;
+}
+
+/** The transaction from the indexer's current proof of the device, checked against the chain. */
+async function build({ config, connection, owner, device: key, action }: ActionInput) {
+  const indexer = new IndexerClient(config.indexerUrl, { chain: connection });
+  const { device, proof } = (await indexer.getDeviceProof({ device: key })).value;
+  const program = deviceRegistryProgram({ connection }, config.programIds);
+  const current = {
+    leaf: indexedDeviceLeaf(device),
+    leafIndex: proof.leafIndex,
+    root: Array.from(fromHex(proof.root)),
+  };
+  const accounts = { signer: owner, network: config.network, deviceTree: new Key(proof.treeId) };
+  const nodes = proofAccounts(proof.proofWithoutCanopy.map(fromHex));
+  const ix =
+    action.kind === 'transfer'
+      ? await program.methods
+          .transferDevice({ current, newOwner: action.newOwner })
+          .accountsPartial(accounts)
+          .remainingAccounts(nodes)
+          .instruction()
+      : await program.methods
+          .revokeDevice(current)
+          .accountsPartial(accounts)
+          .remainingAccounts(nodes)
+          .instruction();
+  const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed');
+  const tx = new Transaction({ feePayer: owner, blockhash, lastValidBlockHeight }).add(ix);
+  return { tx, blockhash, lastValidBlockHeight };
+}
+
+export async function runDeviceAction(o: {
+  config: AppConfig;
+  connection: Connection;
+  owner: PublicKey;
+  device: string;
+  action: DeviceAction;
+  sendTransaction: (tx: Transaction, c: Connection) => Promise<TransactionSignature>;
+}): Promise<TransactionSignature> {
+  const { config, connection } = o;
+  // A device that reports often changes its leaf (its seq) every few seconds: a proof read
+  // before a reading landed no longer holds. Such a transaction is built again from a fresh
+  // proof, before the wallet is asked; other refusals are said at once.
+  let built: Awaited<ReturnType<typeof build>> | undefined;
+  for (let attempt = 1; ; attempt++) {
+    built = await build(o);
+    const sim = await connection.simulateTransaction(
+      new VersionedTransaction(built.tx.compileMessage()),
+      { sigVerify: false, commitment: 'confirmed' },
+    );
+    if (!sim.value.err) break;
+    const e = attributeProgramError(sim.value.logs ?? [], config.programIds);
+    if (e?.name === 'InvalidDeviceProof' && attempt < STALE_PROOF_ATTEMPTS) {
+      await new Promise((r) => setTimeout(r, 400));
+      continue;
+    }
+    if (e?.name)
+      throw new ActionError(
+        `${e.name} (${e.code}): ${ADVICE[e.name] ?? e.msg ?? 'refused by the program.'}`,
+      );
+    const raw = JSON.stringify(sim.value.err);
+    throw new ActionError(
+      `the transaction would fail: ${raw}${raw.includes('AccountNotFound') ? ' (the wallet has no SOL to pay the fee)' : ''}`,
+    );
+  }
+  const { tx, lastValidBlockHeight } = built;
+  let signature: TransactionSignature;
+  try {
+    signature = await o.sendTransaction(tx, connection);
+  } catch (e) {
+    throw inWords(e, config);
+  }
+  await confirmed(connection, signature, lastValidBlockHeight, config);
+  return signature;
+}
+
+/** A wallet or RPC failure as an ActionError: the program's error by name when its logs say. */
+function inWords(e: unknown, config: AppConfig): ActionError {
+  const logsOf = (x: unknown): string[] | undefined => {
+    const o = x as { logs?: unknown; transactionLogs?: unknown; error?: unknown; cause?: unknown };
+    const logs = o?.logs ?? o?.transactionLogs;
+    if (Array.isArray(logs)) return logs as string[];
+    return o?.error || o?.cause ? logsOf(o.error ?? o.cause) : undefined;
+  };
+  const p = attributeProgramError(logsOf(e) ?? [], config.programIds);
+  if (p?.name)
+    return new ActionError(
+      `${p.name} (${p.code}): ${ADVICE[p.name] ?? p.msg ?? 'refused by the program.'}`,
+    );
+  return new ActionError(
+    `the wallet did not send it: ${e instanceof Error ? e.message : String(e)}`,
+  );
+}
+
+/**
+ * Waits until `signature` is confirmed by polling its status (no WebSocket needed: some RPC
+ * providers and proxies do not carry subscriptions); fails once the blockhash has expired
+ * without it, or with the program's error in words.
+ */
+async function confirmed(
+  connection: Connection,
+  signature: TransactionSignature,
+  lastValidBlockHeight: number,
+  config: AppConfig,
+): Promise<void> {
+  for (;;) {
+    const [status] = (
+      await connection.getSignatureStatuses([signature], { searchTransactionHistory: true })
+    ).value;
+    if (status?.err) {
+      const tx = await connection.getTransaction(signature, {
+        commitment: 'confirmed',
+        maxSupportedTransactionVersion: 0,
+      });
+      throw inWords(
+        { logs: tx?.meta?.logMessages ?? [], message: JSON.stringify(status.err) },
+        config,
+      );
+    }
+    if (status?.confirmationStatus === 'confirmed' || status?.confirmationStatus === 'finalized')
+      return;
+    if ((await connection.getBlockHeight('confirmed')) > lastValidBlockHeight)
+      throw new ActionError(
+        `the transaction ${signature} did not land before its blockhash expired: nothing changed; try again`,
+      );
+    await new Promise((r) => setTimeout(r, 400));
+  }
+}
