@@ -1,7 +1,8 @@
 /**
  * The owner app: a wallet (Wallet Standard wallets the browser has, and on a local cluster a
  * clearly labelled development wallet), the owner's devices, a device's records, and
- * "Verify" on any record. Pages by URL hash: `#/` my devices, `#/device/<key>` one device.
+ * "Verify" on any record. Pages by URL hash: `#/` my devices, `#/add` add a device from its
+ * onboarding bundle, `#/device/<key>` one device.
  */
 import { useMemo, useSyncExternalStore } from 'react';
 import { ConnectionProvider, WalletProvider } from '@solana/wallet-adapter-react';
@@ -11,6 +12,7 @@ import type { AppConfig } from './config.ts';
 import { AppContext } from './context.ts';
 import { DevicePage } from './DevicePage.tsx';
 import { MyDevices } from './MyDevices.tsx';
+import { Onboard } from './Onboard.tsx';
 import { WalletBar } from './WalletBar.tsx';
 
 function subscribeHash(fn: () => void): () => void {
@@ -18,8 +20,9 @@ function subscribeHash(fn: () => void): () => void {
   return () => window.removeEventListener('hashchange', fn);
 }
 
-function useRoute(): { page: 'devices' } | { page: 'device'; device: string } {
+function useRoute(): { page: 'devices' | 'add' } | { page: 'device'; device: string } {
   const hash = useSyncExternalStore(subscribeHash, () => window.location.hash);
+  if (hash === '#/add') return { page: 'add' };
   const m = /^#\/device\/([1-9A-HJ-NP-Za-km-z]{32,44})$/.exec(hash);
   return m ? { page: 'device', device: m[1]! } : { page: 'devices' };
 }
@@ -48,7 +51,13 @@ export function App({ config }: { config: AppConfig }) {
             <WalletBar />
           </header>
           <main className="page">
-            {route.page === 'device' ? <DevicePage device={route.device} /> : <MyDevices />}
+            {route.page === 'device' ? (
+              <DevicePage device={route.device} />
+            ) : route.page === 'add' ? (
+              <Onboard />
+            ) : (
+              <MyDevices />
+            )}
           </main>
         </AppContext.Provider>
       </WalletProvider>

@@ -28,6 +28,9 @@ export function MyDevices() {
   return (
     <section aria-busy={list.loading}>
       <h1>My devices</h1>
+      <p>
+        <a href="#/add">Add a device</a>
+      </p>
       <PagedStatus
         list={list}
         loading="Loading devices…"

@@ -1,9 +1,9 @@
 /**
- * The owner's device transactions (transfer_device, revoke_device), built from the indexer's
- * device proof (checked by IndexerClient against the device tree account on the chain),
- * simulated before the wallet is asked to sign (a program error is said in words, e.g.
- * `DeviceRevoked (6012)`, and nothing is signed), then signed by the wallet, sent and
- * confirmed.
+ * The owner's transactions: register_device from an onboarding bundle, transfer_device and
+ * revoke_device built from the indexer's device proof (checked by IndexerClient against the
+ * device tree account on the chain). Each is simulated before the wallet is asked to sign (a
+ * program error is said in words, e.g. `DeviceRevoked (6012)`, and nothing is signed), then
+ * signed by the wallet, sent and confirmed.
  */
 import {
   Transaction,
@@ -19,6 +19,8 @@ import {
   fromHex,
   indexedDeviceLeaf,
   proofAccounts,
+  registerDeviceFromApproval,
+  type CheckedBundle,
 } from '@zkpin/sdk';
 import { PublicKey as Key } from '@solana/web3.js';
 import type { AppConfig } from './config.ts';
@@ -29,6 +31,10 @@ export type DeviceAction = { kind: 'transfer'; newOwner: PublicKey } | { kind: '
 export class ActionError extends Error {}
 
 const ADVICE: Record<string, string> = {
+  ApprovalUsed: 'this approval already registered a device: ask the maker for a new one.',
+  ApprovalExpired: 'the maker’s approval has expired: ask the maker for a new one.',
+  MakerInactive: 'the maker is deactivated on this network: its approvals no longer register.',
+  ModelInactive: 'the device’s model is deactivated on this network.',
   DeviceRevoked: 'the device is revoked: it cannot be transferred or revoked again.',
   NotDeviceOwner: 'the connected wallet does not own this device: connect the owner’s wallet.',
   InvalidDeviceProof:
@@ -75,28 +81,40 @@ async function build({ config, connection, owner, device: key, action }: ActionI
   return { tx, blockhash, lastValidBlockHeight };
 }
 
-export async function runDeviceAction(o: {
+export type SendTransaction = (tx: Transaction, c: Connection) => Promise<TransactionSignature>;
+
+export function runDeviceAction(
+  o: ActionInput & { sendTransaction: SendTransaction },
+): Promise<TransactionSignature> {
+  // A device that reports often changes its leaf (its seq) every few seconds: a proof read
+  // before a reading landed no longer holds, so the transaction is built again.
+  return signAndConfirm({ ...o, build: () => build(o), retryStaleProof: true });
+}
+
+/**
+ * Builds a transaction, simulates it (a refusal is said in words, e.g. `DeviceRevoked (6012)`,
+ * before the wallet is asked; with `retryStaleProof`, a device proof gone stale under a new
+ * reading is rebuilt up to STALE_PROOF_ATTEMPTS times), then has the wallet sign and send it
+ * and waits until it is confirmed.
+ */
+export async function signAndConfirm(o: {
   config: AppConfig;
   connection: Connection;
-  owner: PublicKey;
-  device: string;
-  action: DeviceAction;
-  sendTransaction: (tx: Transaction, c: Connection) => Promise<TransactionSignature>;
+  build: () => Promise<{ tx: Transaction; lastValidBlockHeight: number }>;
+  sendTransaction: SendTransaction;
+  retryStaleProof?: boolean;
 }): Promise<TransactionSignature> {
   const { config, connection } = o;
-  // A device that reports often changes its leaf (its seq) every few seconds: a proof read
-  // before a reading landed no longer holds. Such a transaction is built again from a fresh
-  // proof, before the wallet is asked; other refusals are said at once.
-  let built: Awaited<ReturnType<typeof build>> | undefined;
+  let built: { tx: Transaction; lastValidBlockHeight: number } | undefined;
   for (let attempt = 1; ; attempt++) {
-    built = await build(o);
+    built = await o.build();
     const sim = await connection.simulateTransaction(
       new VersionedTransaction(built.tx.compileMessage()),
       { sigVerify: false, commitment: 'confirmed' },
     );
     if (!sim.value.err) break;
     const e = attributeProgramError(sim.value.logs ?? [], config.programIds);
-    if (e?.name === 'InvalidDeviceProof' && attempt < STALE_PROOF_ATTEMPTS) {
+    if (o.retryStaleProof && e?.name === 'InvalidDeviceProof' && attempt < STALE_PROOF_ATTEMPTS) {
       await new Promise((r) => setTimeout(r, 400));
       continue;
     }
@@ -171,4 +189,33 @@ async function confirmed(
       );
     await new Promise((r) => setTimeout(r, 400));
   }
+}
+
+/** register_device from a checked onboarding bundle (the owner pays the fee; no rent). */
+export function registerFromBundle(o: {
+  config: AppConfig;
+  connection: Connection;
+  checked: CheckedBundle;
+  sendTransaction: SendTransaction;
+}): Promise<TransactionSignature> {
+  const { config, connection, checked } = o;
+  return signAndConfirm({
+    config,
+    connection,
+    sendTransaction: o.sendTransaction,
+    build: async () => {
+      const program = deviceRegistryProgram({ connection }, config.programIds);
+      const ixs = await registerDeviceFromApproval(program, {
+        approval: checked.approval,
+        claimSignature: checked.claimSignature,
+        owner: checked.owner,
+        deviceTree: new Key(config.manifest.trees.device.address),
+      });
+      const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed');
+      const tx = new Transaction({ feePayer: checked.owner, blockhash, lastValidBlockHeight }).add(
+        ...ixs,
+      );
+      return { tx, lastValidBlockHeight };
+    },
+  });
 }

@@ -12,7 +12,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PublicKey } from '@solana/web3.js';
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
+import { DeviceEd25519Key, onboardingBundle, signApproval, signClaim } from '@zkpin/sdk';
+import { readKeypair } from '../../migrations/lib/config.ts';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { APP_DIR, buildApp, serveApp, type AppServer } from '../../scripts/lib/app-server.ts';
 import { startRpcNetwork, type RpcNetwork } from '../../scripts/lib/rpc-network.ts';
@@ -179,6 +181,74 @@ describe('owner app', () => {
       .waitFor({ timeout: 30_000 });
     expect([...errors, ...errorsA]).toEqual([]);
     await contextA.close();
+    await context.close();
+  }, 240_000);
+
+  it('onboards a device from its bundle: checked in the browser, one signed transaction, the device appears', async () => {
+    const owner = Keypair.generate();
+    await net.chain.send(
+      new Transaction().add(
+        SystemProgram.transfer({
+          fromPubkey: net.payer.publicKey,
+          toPubkey: owner.publicKey,
+          lamports: LAMPORTS_PER_SOL,
+        }),
+      ),
+      [net.payer],
+    );
+    const maker = readKeypair(join(net.dir, 'keys', 'maker.json'));
+    const makerSigner = new DeviceEd25519Key(maker.secretKey.slice(0, 32));
+    const device = new DeviceEd25519Key();
+    const bjjKeyHash = new Uint8Array(32);
+    bjjKeyHash.set(Keypair.generate().publicKey.toBytes().subarray(0, 31), 1); // below the field modulus
+    const approval = signApproval(makerSigner, {
+      network: net.network.toBytes(),
+      maker: new PublicKey(net.manifest.makers[0]!.address).toBytes(),
+      device: device.publicKey,
+      bjjKeyHash,
+      modelId: net.manifest.models[0]!.id,
+      serial: 40_000 + Math.floor(Math.random() * 20_000),
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 3600),
+    });
+    const bundleFor = (who: PublicKey) =>
+      JSON.stringify(onboardingBundle(approval, signClaim(device, approval, who.toBytes()), who));
+    const deviceKey = new PublicKey(device.publicKey).toBase58();
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await open(context);
+    await installTestWallet(page, owner);
+    await page.goto(app.url);
+    await page.getByRole('button', { name: `Connect ${TEST_WALLET_NAME}` }).click();
+    await page.getByRole('link', { name: 'Add a device' }).click();
+    // A bundle the device made for another wallet is refused before anything is signed.
+    await page.getByLabel('Onboarding bundle').fill(bundleFor(Keypair.generate().publicKey));
+    await page.getByRole('alert').filter({ hasText: 'not for the connected wallet' }).waitFor();
+    // An altered one too.
+    await page
+      .getByLabel('Onboarding bundle')
+      .fill(bundleFor(owner.publicKey).replace('"modelId":1', '"modelId":2'));
+    await page
+      .getByRole('alert')
+      .filter({ hasText: "maker's approval signature does not verify" })
+      .waitFor();
+    await page.getByLabel('Onboarding bundle').fill(bundleFor(owner.publicKey));
+    await page.getByRole('heading', { name: 'What will be registered' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'onboard.png') });
+    await page.getByRole('button', { name: 'Register (sign one transaction)' }).click();
+    await page.waitForURL(`**/#/device/${deviceKey}`, { timeout: 60_000 });
+    await page
+      .locator('.facts dd', { hasText: owner.publicKey.toBase58() })
+      .waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'onboarded.png') });
+    // The same approval cannot register a second device leaf.
+    await page.goto(`${app.url}#/add`);
+    await page.getByLabel('Onboarding bundle').fill(bundleFor(owner.publicKey));
+    await page.getByRole('button', { name: 'Register (sign one transaction)' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /\(60\d\d\)/ })
+      .waitFor({ timeout: 30_000 });
+    expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
 

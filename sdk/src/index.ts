@@ -32,4 +32,5 @@ export * from './lookup-table.ts';
 export * from './indexer-api.ts';
 export * from './groth16-verify.ts';
 export * from './record-verification.ts';
+export * from './onboarding-bundle.ts';
 export * from './indexer-follower-store.ts';
