@@ -9,12 +9,13 @@
  * by the wallet. Phone and desktop viewports; no console errors. Screenshots in
  * app/test-results/.
  */
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
-import { DeviceEd25519Key, onboardingBundle, signApproval, signClaim } from '@zkpin/sdk';
-import { readKeypair } from '../../migrations/lib/config.ts';
+import { REPO_ROOT } from '@zkpin/sdk/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { APP_DIR, buildApp, serveApp, type AppServer } from '../../scripts/lib/app-server.ts';
 import { startRpcNetwork, type RpcNetwork } from '../../scripts/lib/rpc-network.ts';
@@ -196,23 +197,29 @@ describe('owner app', () => {
       ),
       [net.payer],
     );
-    const maker = readKeypair(join(net.dir, 'keys', 'maker.json'));
-    const makerSigner = new DeviceEd25519Key(maker.secretKey.slice(0, 32));
-    const device = new DeviceEd25519Key();
-    const bjjKeyHash = new Uint8Array(32);
-    bjjKeyHash.set(Keypair.generate().publicKey.toBytes().subarray(0, 31), 1); // below the field modulus
-    const approval = signApproval(makerSigner, {
-      network: net.network.toBytes(),
-      maker: new PublicKey(net.manifest.makers[0]!.address).toBytes(),
-      device: device.publicKey,
-      bjjKeyHash,
-      modelId: net.manifest.models[0]!.id,
-      serial: 40_000 + Math.floor(Math.random() * 20_000),
-      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 3600),
-    });
-    const bundleFor = (who: PublicKey) =>
-      JSON.stringify(onboardingBundle(approval, signClaim(device, approval, who.toBytes()), who));
-    const deviceKey = new PublicKey(device.publicKey).toBase58();
+    // The bundle as the simulated firmware prints it (npm run bundle): JSON after a QR code.
+    const bundleFor = (who: PublicKey) => {
+      const out = execFileSync(
+        'npx',
+        [
+          'tsx',
+          'scripts/onboarding-bundle.ts',
+          '--deployment',
+          net.dir,
+          '--owner',
+          who.toBase58(),
+          '--keys',
+          join(keysDir, `${who.toBase58()}.json`),
+        ],
+        { cwd: REPO_ROOT, encoding: 'utf8' },
+      );
+      const json = out.trim().split('\n').pop()!;
+      expect(out).toContain('▄'); // the QR code came first
+      return json;
+    };
+    const keysDir = mkdtempSync(join(tmpdir(), 'zkpin-device-keys-'));
+    const bundle = bundleFor(owner.publicKey);
+    const deviceKey = (JSON.parse(bundle) as { device: string }).device;
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const { page, errors } = await open(context);
@@ -231,7 +238,7 @@ describe('owner app', () => {
       .getByRole('alert')
       .filter({ hasText: "maker's approval signature does not verify" })
       .waitFor();
-    await page.getByLabel('Onboarding bundle').fill(bundleFor(owner.publicKey));
+    await page.getByLabel('Onboarding bundle').fill(bundle);
     await page.getByRole('heading', { name: 'What will be registered' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'onboard.png') });
     await page.getByRole('button', { name: 'Register (sign one transaction)' }).click();
@@ -242,7 +249,7 @@ describe('owner app', () => {
     await page.screenshot({ path: join(SHOTS, 'onboarded.png') });
     // The same approval cannot register a second device leaf.
     await page.goto(`${app.url}#/add`);
-    await page.getByLabel('Onboarding bundle').fill(bundleFor(owner.publicKey));
+    await page.getByLabel('Onboarding bundle').fill(bundle);
     await page.getByRole('button', { name: 'Register (sign one transaction)' }).click();
     await page
       .getByRole('alert')
@@ -250,6 +257,7 @@ describe('owner app', () => {
       .waitFor({ timeout: 30_000 });
     expect(errors).toEqual([]);
     await context.close();
+    rmSync(keysDir, { recursive: true, force: true });
   }, 240_000);
 
   it('fits a phone: the device list and the wallet bar on a 390×844 viewport', async () => {

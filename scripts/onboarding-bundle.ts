@@ -1,0 +1,88 @@
+/**
+ * `npm run bundle -- --owner <address> [--deployment deployments/local] [--keys FILE]`: what
+ * a device's firmware does at onboarding, for a simulated device. It creates the device's keys
+ * (ed25519 identity + BabyJubJub; saved to --keys, default a new file under the deployment's
+ * devices/, so the device can publish readings later), has the deployment's maker approve
+ * them (the maker key in keys/maker.json, as a maker's provisioning line would), signs the
+ * claim naming the owner, and prints the onboarding bundle as JSON and as a QR code in the
+ * terminal. The owner pastes it (or the file) into the app's "Add a device" page.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PublicKey } from '@solana/web3.js';
+import QRCode from 'qrcode';
+import {
+  DeviceEd25519Key,
+  bjjKeyHashBytes,
+  onboardingBundle,
+  signApproval,
+  signClaim,
+  toHex,
+  type DeploymentManifest,
+} from '@zkpin/sdk';
+import { generateDeviceKeys, readDeploymentManifest } from '@zkpin/sdk/node';
+import { REPO_ROOT } from '@zkpin/sdk/testing';
+import { readKeypair } from '../migrations/lib/config.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    owner: { type: 'string' },
+    deployment: { type: 'string', default: join(REPO_ROOT, 'deployments', 'local') },
+    keys: { type: 'string' },
+    serial: { type: 'string' },
+    'valid-days': { type: 'string', default: '30' },
+  },
+});
+
+async function main(): Promise<void> {
+  if (!args.owner) throw new Error('--owner <address>: the wallet that will own the device');
+  const owner = new PublicKey(args.owner);
+  const dir = args.deployment;
+  const manifest: DeploymentManifest = readDeploymentManifest(join(dir, 'manifest.json'));
+  const maker = manifest.makers[0];
+  const model = manifest.models[0];
+  if (!maker || !model) throw new Error(`${dir}: the deployment has no maker or no model`);
+  const makerKey = readKeypair(join(dir, 'keys', 'maker.json'));
+  const keys = await generateDeviceKeys();
+  const approval = signApproval(new DeviceEd25519Key(makerKey.secretKey.slice(0, 32)), {
+    network: new PublicKey(manifest.network.address).toBytes(),
+    maker: new PublicKey(maker.address).toBytes(),
+    device: keys.ed25519.publicKey,
+    bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
+    modelId: model.id,
+    // A serial this maker has not used: random within the first approval page.
+    serial: args.serial ? Number(args.serial) : 1_000 + Math.floor(Math.random() * 60_000),
+    expiresAt: BigInt(Math.floor(Date.now() / 1000) + Number(args['valid-days']) * 86_400),
+  });
+  const bundle = onboardingBundle(
+    approval,
+    signClaim(keys.ed25519, approval, owner.toBytes()),
+    owner,
+  );
+  const device = new PublicKey(keys.ed25519.publicKey).toBase58();
+  const keysFile = args.keys ?? join(dir, 'devices', `${device}.json`);
+  mkdirSync(dirname(keysFile), { recursive: true });
+  writeFileSync(
+    keysFile,
+    JSON.stringify(
+      {
+        device,
+        ed25519Seed: toHex(keys.ed25519.seed),
+        babyJubPrivateKey: toHex(keys.babyJub.privateKey),
+      },
+      null,
+      2,
+    ) + '\n',
+    { mode: 0o600 },
+  );
+  const json = JSON.stringify(bundle);
+  process.stdout.write(`${await QRCode.toString(json, { type: 'terminal', small: true })}\n`);
+  process.stdout.write(`${json}\n`);
+  process.stderr.write(`device ${device}: keys in ${keysFile} (keep them secret)\n`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
