@@ -239,7 +239,13 @@ export class RpcChain implements Chain {
     url: string,
     o: { wsUrl?: string; send?: RpcSendOptions; history?: RpcHistoryOptions } = {},
   ) {
-    this.connection = new Connection(url, { commitment: 'confirmed', wsEndpoint: o.wsUrl });
+    this.connection = new Connection(url, {
+      commitment: 'confirmed',
+      wsEndpoint: o.wsUrl,
+      // Anchor's `.rpc()` on this connection waits for the signature notification: a loaded
+      // node can take longer than web3.js's 30 s to deliver it, for a transaction that landed.
+      confirmTransactionInitialTimeout: 120_000,
+    });
     this.historyOptions = { ...DEFAULT_RPC_HISTORY_OPTIONS, ...o.history };
     this.sendOptions = { ...DEFAULT_RPC_SEND_OPTIONS, ...o.send };
     this.sendRpc = new JsonRpcClient(url, this.sendOptions.requestTimeoutMs);
