@@ -9,6 +9,7 @@ import { useApp } from './context.ts';
 import { DeviceActions } from './DeviceActions.tsx';
 import { message, short, statusName, when } from './format.ts';
 import { PagedStatus } from './PagedStatus.tsx';
+import { CLASS_NAMES, ScoreChart } from './ScoreChart.tsx';
 import { usePaged } from './usePaged.ts';
 import { VerifyPanel } from './VerifyPanel.tsx';
 
@@ -73,6 +74,7 @@ export function DevicePage({ device }: { device: string }) {
         loading="Loading records…"
         empty="No record yet: readings appear here once attested on-chain."
       />
+      <ScoreChart records={records.items} />
       {records.items.length > 0 && (
         <ul className="records">
           {records.items.map((r) => (
@@ -80,7 +82,9 @@ export function DevicePage({ device }: { device: string }) {
               <div className="record-row">
                 <span className="mono">#{r.seq}</span>
                 <span>{when(r.timestamp)}</span>
-                <span>class {r.class}</span>
+                <span className={r.class === 0 ? undefined : 'anomaly-label'}>
+                  {CLASS_NAMES[r.class] ?? `class ${r.class}`}
+                </span>
                 <span>score {r.score}</span>
                 <button
                   type="button"

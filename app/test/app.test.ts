@@ -141,6 +141,21 @@ describe('owner app', () => {
     expect(await page.locator('.checks li.skipped').count()).toBe(3);
     await page.screenshot({ path: join(SHOTS, 'verify-tampered.png') });
     await page.unroute(net.indexerUrl);
+    // With two records or more, the score chart: one point per record shown.
+    const rows = page.locator('li.record');
+    for (const until = Date.now() + 120_000; (await rows.count()) < 2;) {
+      if (Date.now() > until) throw new Error('no second record reached the device page');
+      await page.waitForTimeout(2_000);
+      await page.reload();
+      await page.getByRole('heading', { name: /^Device / }).waitFor();
+      await rows.first().waitFor();
+    }
+    await page.locator('figure.chart').waitFor();
+    expect(await page.locator('figure.chart circle.point').count()).toBe(await rows.count());
+    expect(await page.locator('figure.chart figcaption').textContent()).toMatch(
+      /^Score over time, \d+ records; /,
+    );
+    await page.screenshot({ path: join(SHOTS, 'device-chart.png') });
     expect(errors).toEqual([]);
     await context.close();
   }, 420_000);
