@@ -106,3 +106,8 @@ declare module 'circomlibjs' {
   }
   export function buildPoseidon(): Promise<PoseidonHasher>;
 }
+
+declare module 'ffjavascript' {
+  /** ffjavascript's BN254 curve (snarkjs's); `singleThread`: no worker threads. */
+  export function buildBn128(singleThread?: boolean): Promise<unknown>;
+}
