@@ -2,7 +2,7 @@
  * The owner app: a wallet (Wallet Standard wallets the browser has, and on a local cluster a
  * clearly labelled development wallet), the owner's devices, a device's records, and
  * "Verify" on any record. Pages by URL hash: `#/` my devices, `#/add` add a device from its
- * onboarding bundle, `#/device/<key>` one device.
+ * onboarding bundle, `#/device/<key>` one device, `#/maker` makers approve device keys.
  */
 import { useMemo, useSyncExternalStore } from 'react';
 import { ConnectionProvider, WalletProvider } from '@solana/wallet-adapter-react';
@@ -11,6 +11,7 @@ import { IndexerClient } from '@zkpin/sdk';
 import type { AppConfig } from './config.ts';
 import { AppContext } from './context.ts';
 import { DevicePage } from './DevicePage.tsx';
+import { MakerApprove } from './MakerApprove.tsx';
 import { MyDevices } from './MyDevices.tsx';
 import { Onboard } from './Onboard.tsx';
 import { WalletBar } from './WalletBar.tsx';
@@ -20,9 +21,10 @@ function subscribeHash(fn: () => void): () => void {
   return () => window.removeEventListener('hashchange', fn);
 }
 
-function useRoute(): { page: 'devices' | 'add' } | { page: 'device'; device: string } {
+function useRoute(): { page: 'devices' | 'add' | 'maker' } | { page: 'device'; device: string } {
   const hash = useSyncExternalStore(subscribeHash, () => window.location.hash);
   if (hash === '#/add') return { page: 'add' };
+  if (hash === '#/maker') return { page: 'maker' };
   const m = /^#\/device\/([1-9A-HJ-NP-Za-km-z]{32,44})$/.exec(hash);
   return m ? { page: 'device', device: m[1]! } : { page: 'devices' };
 }
@@ -55,10 +57,15 @@ export function App({ config }: { config: AppConfig }) {
               <DevicePage device={route.device} />
             ) : route.page === 'add' ? (
               <Onboard />
+            ) : route.page === 'maker' ? (
+              <MakerApprove />
             ) : (
               <MyDevices />
             )}
           </main>
+          <footer className="foot">
+            <a href="#/maker">Makers: approve device keys</a>
+          </footer>
         </AppContext.Provider>
       </WalletProvider>
     </ConnectionProvider>

@@ -1,22 +1,21 @@
 /**
- * Add a device: the owner brings the device's onboarding bundle (pasted, or a file dropped or
- * chosen), sees what will be registered and what it costs, signs one transaction, and is taken
- * to the device's page. The bundle is checked in the browser first (both signatures, expiry,
- * network, that the device named this wallet), and every refusal says what to do.
+ * Add a device: the owner brings the device's onboarding bundle (its QR code scanned with the
+ * camera, pasted, or a file dropped or chosen), sees what will be registered and what it
+ * costs, signs one transaction, and is taken to the device's page. The bundle is checked in
+ * the browser first (both signatures, expiry, network, that the device named this wallet),
+ * then the transaction is simulated and priced (getFeeForMessage) before the wallet is asked,
+ * and every refusal says what to do.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useConnection, useWallet } from '@solana/wallet-adapter-react';
 import { LAMPORTS_PER_SOL } from '@solana/web3.js';
 import { checkOnboardingBundle, type CheckedBundle } from '@zkpin/sdk';
 import { useApp } from './context.ts';
-import { registerFromBundle } from './deviceTransactions.ts';
+import { previewRegister, registerFromBundle, type RegisterPreview } from './deviceTransactions.ts';
 import { message } from './format.ts';
+import { QrScanner } from './QrScanner.tsx';
 
-/**
- * The fee: Solana's base fee (5,000 lamports) per signature the transaction carries: the
- * owner's, and the two the Ed25519 precompile checks (device claim, maker approval).
- */
-const FEE_SOL = (3 * 5000) / LAMPORTS_PER_SOL;
+const sol = (lamports: number) => `${lamports / LAMPORTS_PER_SOL} SOL`;
 
 export function Onboard() {
   const { config } = useApp();
@@ -26,6 +25,27 @@ export function Onboard() {
   const [checked, setChecked] = useState<CheckedBundle | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [camera, setCamera] = useState(false);
+  const [preview, setPreview] = useState<RegisterPreview | 'pending' | null>(null);
+
+  // Once a bundle checks, the transaction is built, simulated and priced before any signature.
+  useEffect(() => {
+    setPreview(null);
+    if (!checked) return;
+    let live = true;
+    setPreview('pending');
+    previewRegister(config, connection, checked).then(
+      (p) => live && setPreview(p),
+      (e: unknown) => {
+        if (!live) return;
+        setPreview(null);
+        setProblem(`the registration could not be prepared: ${message(e)}`);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [checked, config, connection]);
 
   if (!wallet.publicKey)
     return (
@@ -80,9 +100,24 @@ export function Onboard() {
       </p>
       <h1>Add a device</h1>
       <p>
-        Paste the onboarding bundle the device shows, or drop its file here. The device must have
-        made it for this wallet ({owner.toBase58()}).
+        Scan the QR code the device shows, paste its onboarding bundle, or drop its file here. The
+        device must have made it for this wallet ({owner.toBase58()}).
       </p>
+      {camera ? (
+        <QrScanner
+          onText={(t) => {
+            setCamera(false);
+            check(t);
+          }}
+          onClose={() => setCamera(false)}
+        />
+      ) : (
+        <p>
+          <button type="button" onClick={() => setCamera(true)}>
+            Scan the QR code with the camera
+          </button>
+        </p>
+      )}
       <div
         className="drop"
         onDragOver={(e) => e.preventDefault()}
@@ -136,10 +171,21 @@ export function Onboard() {
             </dd>
             <dt>Cost</dt>
             <dd>
-              fee {FEE_SOL} SOL; no rent (the device becomes a leaf of the network’s device tree)
+              {preview === 'pending' || preview === null
+                ? 'pricing the transaction…'
+                : `fee ${preview.feeLamports === null ? 'unknown (asked again when you sign)' : sol(preview.feeLamports)}; no rent (the device becomes a leaf of the network’s device tree); the wallet holds ${sol(preview.balanceLamports)}`}
             </dd>
           </dl>
-          <button type="button" disabled={busy} onClick={() => void register()}>
+          {preview !== null && preview !== 'pending' && preview.problem && (
+            <p role="alert" className="error">
+              It would not register: {preview.problem}
+            </p>
+          )}
+          <button
+            type="button"
+            disabled={busy || preview === null || preview === 'pending' || preview.problem !== null}
+            onClick={() => void register()}
+          >
             {busy ? 'Waiting for the wallet…' : 'Register (sign one transaction)'}
           </button>
         </div>

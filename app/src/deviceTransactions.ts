@@ -6,6 +6,7 @@
  * signed by the wallet, sent and confirmed.
  */
 import {
+  LAMPORTS_PER_SOL,
   Transaction,
   VersionedTransaction,
   type Connection,
@@ -108,24 +109,17 @@ export async function signAndConfirm(o: {
   let built: { tx: Transaction; lastValidBlockHeight: number } | undefined;
   for (let attempt = 1; ; attempt++) {
     built = await o.build();
-    const sim = await connection.simulateTransaction(
-      new VersionedTransaction(built.tx.compileMessage()),
-      { sigVerify: false, commitment: 'confirmed' },
-    );
-    if (!sim.value.err) break;
-    const e = attributeProgramError(sim.value.logs ?? [], config.programIds);
-    if (o.retryStaleProof && e?.name === 'InvalidDeviceProof' && attempt < STALE_PROOF_ATTEMPTS) {
+    const refusal = await simulate(connection, config, built.tx);
+    if (!refusal) break;
+    if (
+      o.retryStaleProof &&
+      refusal.program === 'InvalidDeviceProof' &&
+      attempt < STALE_PROOF_ATTEMPTS
+    ) {
       await new Promise((r) => setTimeout(r, 400));
       continue;
     }
-    if (e?.name)
-      throw new ActionError(
-        `${e.name} (${e.code}): ${ADVICE[e.name] ?? e.msg ?? 'refused by the program.'}`,
-      );
-    const raw = JSON.stringify(sim.value.err);
-    throw new ActionError(
-      `the transaction would fail: ${raw}${raw.includes('AccountNotFound') ? ' (the wallet has no SOL to pay the fee)' : ''}`,
-    );
+    throw refusal.error;
   }
   const { tx, lastValidBlockHeight } = built;
   let signature: TransactionSignature;
@@ -136,6 +130,36 @@ export async function signAndConfirm(o: {
   }
   await confirmed(connection, signature, lastValidBlockHeight, config);
   return signature;
+}
+
+/**
+ * Simulates `tx` without signatures: null when it would succeed, else why not in words (the
+ * program's error by name and what to do, or the runtime's error).
+ */
+async function simulate(
+  connection: Connection,
+  config: AppConfig,
+  tx: Transaction,
+): Promise<{ error: ActionError; program?: string } | null> {
+  const sim = await connection.simulateTransaction(new VersionedTransaction(tx.compileMessage()), {
+    sigVerify: false,
+    commitment: 'confirmed',
+  });
+  if (!sim.value.err) return null;
+  const e = attributeProgramError(sim.value.logs ?? [], config.programIds);
+  if (e?.name)
+    return {
+      program: e.name,
+      error: new ActionError(
+        `${e.name} (${e.code}): ${ADVICE[e.name] ?? e.msg ?? 'refused by the program.'}`,
+      ),
+    };
+  const raw = JSON.stringify(sim.value.err);
+  return {
+    error: new ActionError(
+      `the transaction would fail: ${raw}${raw.includes('AccountNotFound') ? ' (the wallet has no SOL to pay the fee)' : ''}`,
+    ),
+  };
 }
 
 /** A wallet or RPC failure as an ActionError: the program's error by name when its logs say. */
@@ -191,6 +215,56 @@ async function confirmed(
   }
 }
 
+/** register_device from a checked onboarding bundle, ready for the owner's signature. */
+async function buildRegister(config: AppConfig, connection: Connection, checked: CheckedBundle) {
+  const program = deviceRegistryProgram({ connection }, config.programIds);
+  const ixs = await registerDeviceFromApproval(program, {
+    approval: checked.approval,
+    claimSignature: checked.claimSignature,
+    owner: checked.owner,
+    deviceTree: new Key(config.manifest.trees.device.address),
+  });
+  const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed');
+  const tx = new Transaction({ feePayer: checked.owner, blockhash, lastValidBlockHeight }).add(
+    ...ixs,
+  );
+  return { tx, lastValidBlockHeight };
+}
+
+/** What registering a checked bundle would cost, and whether it would succeed, before signing. */
+export interface RegisterPreview {
+  /**
+   * The network's fee for this very transaction (getFeeForMessage: the base fee for each
+   * signature, the owner's and the two the Ed25519 precompile checks), in lamports; null when
+   * the cluster could not price it (its blockhash expired in between).
+   */
+  feeLamports: number | null;
+  /** The owner's balance, in lamports. */
+  balanceLamports: number;
+  /** Why it would fail, in words (the program's error by name, or too little SOL). */
+  problem: string | null;
+}
+
+export async function previewRegister(
+  config: AppConfig,
+  connection: Connection,
+  checked: CheckedBundle,
+): Promise<RegisterPreview> {
+  const { tx } = await buildRegister(config, connection, checked);
+  const [fee, balanceLamports, refusal] = await Promise.all([
+    connection.getFeeForMessage(tx.compileMessage(), 'confirmed'),
+    connection.getBalance(checked.owner, 'confirmed'),
+    simulate(connection, config, tx),
+  ]);
+  const feeLamports = fee.value;
+  const sol = (l: number) => `${l / LAMPORTS_PER_SOL} SOL`;
+  const problem =
+    feeLamports !== null && balanceLamports < feeLamports
+      ? `the wallet holds ${sol(balanceLamports)} and the fee is ${sol(feeLamports)}: add SOL to it first.`
+      : (refusal?.error.message ?? null);
+  return { feeLamports, balanceLamports, problem };
+}
+
 /** register_device from a checked onboarding bundle (the owner pays the fee; no rent). */
 export function registerFromBundle(o: {
   config: AppConfig;
@@ -203,19 +277,6 @@ export function registerFromBundle(o: {
     config,
     connection,
     sendTransaction: o.sendTransaction,
-    build: async () => {
-      const program = deviceRegistryProgram({ connection }, config.programIds);
-      const ixs = await registerDeviceFromApproval(program, {
-        approval: checked.approval,
-        claimSignature: checked.claimSignature,
-        owner: checked.owner,
-        deviceTree: new Key(config.manifest.trees.device.address),
-      });
-      const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed');
-      const tx = new Transaction({ feePayer: checked.owner, blockhash, lastValidBlockHeight }).add(
-        ...ixs,
-      );
-      return { tx, lastValidBlockHeight };
-    },
+    build: () => buildRegister(config, connection, checked),
   });
 }

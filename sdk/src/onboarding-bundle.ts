@@ -12,14 +12,31 @@
  * Keys base58; the BabyJubJub key hash and signatures lower-case hex; `expiresAt` unix
  * seconds as a decimal string. `checkOnboardingBundle` verifies both ed25519 signatures and
  * the expiry before anything is signed, and says in words what is wrong.
+ *
+ * Before a device meets its owner it carries the maker's approval alone. A maker's
+ * provisioning line (or the app's maker page) reads each device's provisioning request,
+ * `<device base58> <bjjKeyHash hex>` on a line, and hands back one approval per device:
+ *
+ * ```text
+ * { "zkpinApproval": 1, "network", "maker", "makerAuthority", "device", "bjjKeyHash",
+ *   "modelId", "serial", "expiresAt", "approvalSignature" }
+ * ```
+ * in a JSON array for a batch. Firmware keeps its own entry and adds its claim once it knows
+ * the owner (`onboardingBundle`).
  */
 import { ed25519 } from '@noble/curves/ed25519';
 import { PublicKey } from '@solana/web3.js';
 import { z } from 'zod';
 import { fromHex, toHex } from './field.ts';
-import { encodeApprovalMessage, encodeClaimMessage, type SignedApproval } from './onboarding.ts';
+import {
+  encodeApprovalMessage,
+  encodeClaimMessage,
+  type ApprovalFields,
+  type SignedApproval,
+} from './onboarding.ts';
 
 export const ONBOARDING_BUNDLE_VERSION = 1;
+export const DEVICE_APPROVAL_VERSION = 1;
 
 const base58 = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'expected a base58 key');
 const hex = (bytes: number) =>
@@ -42,6 +59,145 @@ export const onboardingBundleSchema = z.strictObject({
   claimSignature: hex(64),
 });
 export type OnboardingBundle = z.infer<typeof onboardingBundleSchema>;
+
+/** A maker's approval of one device key, as the device carries it until it meets its owner. */
+export const deviceApprovalSchema = z.strictObject({
+  zkpinApproval: z.literal(DEVICE_APPROVAL_VERSION),
+  network: base58,
+  maker: base58,
+  makerAuthority: base58,
+  device: base58,
+  bjjKeyHash: hex(32),
+  modelId: z.number().int().min(0).max(0xffff_ffff),
+  serial: z.number().int().min(0).max(0xffff_ffff),
+  expiresAt: z.string().regex(/^-?[0-9]{1,19}$/),
+  approvalSignature: hex(64),
+});
+export type DeviceApprovalJson = z.infer<typeof deviceApprovalSchema>;
+
+export function deviceApprovalJson(approval: SignedApproval): DeviceApprovalJson {
+  return {
+    zkpinApproval: DEVICE_APPROVAL_VERSION,
+    network: new PublicKey(approval.network).toBase58(),
+    maker: new PublicKey(approval.maker).toBase58(),
+    makerAuthority: new PublicKey(approval.makerAuthority).toBase58(),
+    device: new PublicKey(approval.device).toBase58(),
+    bjjKeyHash: toHex(approval.bjjKeyHash),
+    modelId: approval.modelId,
+    serial: approval.serial,
+    expiresAt: approval.expiresAt.toString(),
+    approvalSignature: toHex(approval.signature),
+  };
+}
+
+/**
+ * An approval signed elsewhere (a wallet's `signMessage` over `encodeApprovalMessage(fields)`),
+ * checked: throws when the signature is not `makerAuthority`'s over exactly these fields.
+ */
+export function checkedApproval(
+  fields: ApprovalFields,
+  makerAuthority: PublicKey,
+  signature: Uint8Array,
+): SignedApproval {
+  const authority = makerAuthority.toBytes();
+  if (!ed25519.verify(signature, encodeApprovalMessage(fields), authority))
+    throw new OnboardingBundleError(
+      `the signature for device ${new PublicKey(fields.device).toBase58()} is not ${makerAuthority.toBase58()}'s over its approval`,
+    );
+  return { ...fields, makerAuthority: authority, signature };
+}
+
+/**
+ * The approval for `device` in a maker's approvals (one object or an array, JSON text or
+ * parsed), its signature checked. Throws an `OnboardingBundleError` saying what is wrong.
+ */
+export function findDeviceApproval(input: unknown, device: PublicKey): SignedApproval {
+  let raw = input;
+  if (typeof input === 'string') {
+    try {
+      raw = JSON.parse(input);
+    } catch {
+      throw new OnboardingBundleError('the approvals are not JSON');
+    }
+  }
+  const list = z.array(deviceApprovalSchema).safeParse(Array.isArray(raw) ? raw : [raw]);
+  if (!list.success)
+    throw new OnboardingBundleError(
+      `these are not zkpin device approvals: ${list.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  const a = list.data.find((x) => x.device === device.toBase58());
+  if (!a) throw new OnboardingBundleError(`no approval for device ${device.toBase58()}`);
+  const approval: SignedApproval = {
+    network: new PublicKey(a.network).toBytes(),
+    maker: new PublicKey(a.maker).toBytes(),
+    device: device.toBytes(),
+    bjjKeyHash: fromHex(a.bjjKeyHash),
+    modelId: a.modelId,
+    serial: a.serial,
+    expiresAt: BigInt(a.expiresAt),
+    makerAuthority: new PublicKey(a.makerAuthority).toBytes(),
+    signature: fromHex(a.approvalSignature),
+  };
+  if (!ed25519.verify(approval.signature, encodeApprovalMessage(approval), approval.makerAuthority))
+    throw new OnboardingBundleError(
+      `the approval of device ${a.device} does not verify against maker authority ${a.makerAuthority}`,
+    );
+  return approval;
+}
+
+/** One device a maker is asked to approve: its ed25519 key and its BabyJubJub key hash. */
+export interface ProvisioningRequest {
+  device: PublicKey;
+  bjjKeyHash: Uint8Array;
+}
+
+/** `<device base58> <bjjKeyHash hex>`: the line a device (or the simulator) prints. */
+export function provisioningRequestLine(device: PublicKey, bjjKeyHash: Uint8Array): string {
+  return `${device.toBase58()} ${toHex(bjjKeyHash)}`;
+}
+
+/**
+ * Provisioning requests, one per line (`<device> <bjjKeyHash>`, separated by spaces, a comma
+ * or a tab; blank lines and `#` comments skipped). Every bad line is reported with its number;
+ * a device listed twice is refused (it would burn two approvals).
+ */
+export function parseProvisioningRequests(text: string): {
+  requests: ProvisioningRequest[];
+  errors: string[];
+} {
+  const requests: ProvisioningRequest[] = [];
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const parts = line.split(/[\s,]+/);
+    const [key, hash] = parts;
+    if (parts.length !== 2 || !key || !hash) {
+      errors.push(`line ${i + 1}: expected "<device key> <BabyJubJub key hash>"`);
+      return;
+    }
+    let device: PublicKey;
+    try {
+      if (!base58.safeParse(key).success) throw new Error();
+      device = new PublicKey(key);
+    } catch {
+      errors.push(`line ${i + 1}: ${key.slice(0, 48)} is not a device key (base58)`);
+      return;
+    }
+    if (!/^[0-9a-f]{64}$/.test(hash)) {
+      errors.push(`line ${i + 1}: the BabyJubJub key hash must be 32 bytes of lower-case hex`);
+      return;
+    }
+    if (seen.has(key)) {
+      errors.push(`line ${i + 1}: device ${key} is listed twice`);
+      return;
+    }
+    seen.add(key);
+    requests.push({ device, bjjKeyHash: fromHex(hash) });
+  });
+  return { requests, errors };
+}
 
 /** A bundle from a maker's signed approval and the device's claim for `owner`. */
 export function onboardingBundle(

@@ -3,7 +3,8 @@
  * The page side of the test wallet (test-wallet.ts): a Wallet Standard wallet registered as
  * an extension registers itself. Plain JavaScript, injected as it is (a function passed to
  * addInitScript would carry the test runner's transforms into the page). Reads its account
- * from `window.__zkpinTestWallet` and signs through `window.__zkpinTestWalletSign` (Node).
+ * from `window.__zkpinTestWallet` and signs through `window.__zkpinTestWalletSign` and
+ * `window.__zkpinTestWalletSignMessage` (Node).
  */
 (() => {
   const { name, address, publicKey } = window.__zkpinTestWallet;
@@ -17,7 +18,7 @@
     address,
     publicKey: Uint8Array.from(publicKey),
     chains,
-    features: ['solana:signTransaction'],
+    features: ['solana:signTransaction', 'solana:signMessage'],
   };
   let accounts = [];
   const listeners = new Set();
@@ -57,6 +58,16 @@
           listeners.add(listener);
           return () => listeners.delete(listener);
         },
+      },
+      'solana:signMessage': {
+        version: '1.0.0',
+        signMessage: (...inputs) =>
+          Promise.all(
+            inputs.map(async (i) => ({
+              signedMessage: i.message,
+              signature: fromB64(await window.__zkpinTestWalletSignMessage(toB64(i.message))),
+            })),
+          ),
       },
       'solana:signTransaction': {
         version: '1.0.0',
