@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '@zkpin/sdk/testing';
 import { startLocalNetwork } from './lib/local-network.ts';
-import { buildApp, serveApp, type AppServer } from './lib/app-server.ts';
+import { buildApp, networkAppConfig, serveApp, type AppServer } from './lib/app-server.ts';
 import { startRpcNetwork } from './lib/rpc-network.ts';
 
 const { values: args } = parseArgs({
@@ -53,15 +53,7 @@ async function main() {
     net = rpc;
     // The owner app, configured for this network (it needs the validator's JSON-RPC).
     await buildApp();
-    app = await serveApp(
-      {
-        rpcUrl: rpc.validator.rpcUrl,
-        wsUrl: rpc.validator.wsUrl,
-        indexerUrl: rpc.indexerUrl,
-        manifest: rpc.manifest,
-      },
-      Number(process.env['APP_PORT'] ?? 0),
-    );
+    app = await serveApp(networkAppConfig(rpc), Number(process.env['APP_PORT'] ?? 0));
     log(`app          ${app.url}  (owner app: connect a wallet, or the local development wallet)`);
   } else {
     net = await startLocalNetwork(options);

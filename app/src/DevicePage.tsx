@@ -2,7 +2,7 @@
  * One device: its leaf as the indexer knows it, its records newest first (cursor paging), and
  * "Verify" on each record, which checks it in this browser against the chain (VerifyPanel).
  */
-import { useEffect, useState } from 'react';
+import { Suspense, lazy, useEffect, useState } from 'react';
 import { useConnection } from '@solana/wallet-adapter-react';
 import type { IndexedDevice, IndexedRecord } from '@zkpin/sdk';
 import { useApp } from './context.ts';
@@ -11,9 +11,13 @@ import { message, short, statusName, when } from './format.ts';
 import { PagedStatus } from './PagedStatus.tsx';
 import { CLASS_NAMES, ScoreChart } from './ScoreChart.tsx';
 import { usePaged } from './usePaged.ts';
-import { VerifyPanel } from './VerifyPanel.tsx';
 
 const LIMIT = 50;
+
+// The verifier (BN254 pairing, Poseidon) loads when a record is first verified, not with the page.
+const VerifyPanel = lazy(() =>
+  import('./VerifyPanel.tsx').then((m) => ({ default: m.VerifyPanel })),
+);
 
 export function DevicePage({ device }: { device: string }) {
   const { indexer } = useApp();
@@ -94,7 +98,11 @@ export function DevicePage({ device }: { device: string }) {
                   {open === r.seq ? 'Close' : 'Verify'}
                 </button>
               </div>
-              {open === r.seq && leaf && <VerifyPanel record={r} device={leaf} />}
+              {open === r.seq && leaf && (
+                <Suspense fallback={<p className="muted">Loading the verifier…</p>}>
+                  <VerifyPanel record={r} device={leaf} />
+                </Suspense>
+              )}
             </li>
           ))}
         </ul>

@@ -6,23 +6,32 @@
  * device's records arrive, "Verify" checks one in the browser (valid), and a record the
  * indexer's answer was tampered with on the way shows invalid at the step that caught it; the
  * owner revokes one device and transfers another, each behind a confirmation step and signed
- * by the wallet. Phone and desktop viewports; no console errors. Screenshots in
- * app/test-results/.
+ * by the wallet. A maker approves device keys in bulk with its wallet, and a device carrying
+ * one of those approvals is onboarded by scanning its QR code with a (fake) phone camera.
+ * Phone and desktop viewports; no console errors. Screenshots in app/test-results/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
 import { REPO_ROOT } from '@zkpin/sdk/testing';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { APP_DIR, buildApp, serveApp, type AppServer } from '../../scripts/lib/app-server.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  APP_DIR,
+  buildApp,
+  networkAppConfig,
+  serveApp,
+  type AppServer,
+} from '../../scripts/lib/app-server.ts';
 import { startRpcNetwork, type RpcNetwork } from '../../scripts/lib/rpc-network.ts';
+import { readKeypair } from '../../migrations/lib/config.ts';
+import { launchChromium } from './support/chromium.ts';
+import { writeQrVideo } from './support/qr-video.ts';
 import { TEST_WALLET_NAME, installTestWallet } from './support/test-wallet.ts';
 
 const SHOTS = join(APP_DIR, 'test-results');
-const CHROMIUM = '/usr/bin/chromium';
 
 let net: RpcNetwork;
 let app: AppServer;
@@ -32,16 +41,8 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   net = await startRpcNetwork({ devices: 2, rate: 1, log: () => undefined });
   await buildApp();
-  app = await serveApp({
-    rpcUrl: net.validator.rpcUrl,
-    wsUrl: net.validator.wsUrl,
-    indexerUrl: net.indexerUrl,
-    manifest: net.manifest,
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  app = await serveApp(networkAppConfig(net));
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {
@@ -269,6 +270,9 @@ describe('owner app', () => {
       .waitFor();
     await page.getByLabel('Onboarding bundle').fill(bundle);
     await page.getByRole('heading', { name: 'What will be registered' }).waitFor();
+    // The fee is the cluster's price of this very transaction: three signatures (the owner's,
+    // the device's claim and the maker's approval) at the base fee.
+    await page.getByText('fee 0.000015 SOL;').waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, 'onboard.png') });
     await page.getByRole('button', { name: 'Register (sign one transaction)' }).click();
     await page.waitForURL(`**/#/device/${deviceKey}`, { timeout: 60_000 });
@@ -276,18 +280,127 @@ describe('owner app', () => {
       .locator('.facts dd', { hasText: owner.publicKey.toBase58() })
       .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, 'onboarded.png') });
-    // The same approval cannot register a second device leaf.
+    // The same approval cannot register a second device leaf: the app's simulation says so,
+    // in words, before the wallet is asked, and offers no Register button to press.
     await page.goto(`${app.url}#/add`);
     await page.getByLabel('Onboarding bundle').fill(bundle);
-    await page.getByRole('button', { name: 'Register (sign one transaction)' }).click();
     await page
       .getByRole('alert')
-      .filter({ hasText: /\(60\d\d\)/ })
+      .filter({ hasText: /^It would not register: ApprovalUsed \(60\d\d\)/ })
       .waitFor({ timeout: 30_000 });
+    expect(
+      await page.getByRole('button', { name: 'Register (sign one transaction)' }).isDisabled(),
+    ).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
     rmSync(keysDir, { recursive: true, force: true });
   }, 240_000);
+
+  it('a maker approves device keys in bulk with its wallet; a device scanned by the camera registers with its approval', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'zkpin-maker-'));
+    const cli = (...args: string[]) =>
+      execFileSync(
+        'npx',
+        ['tsx', 'scripts/onboarding-bundle.ts', '--deployment', net.dir, ...args],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+        },
+      );
+    // Two devices come off the line: each prints its provisioning request.
+    const keyFiles = [join(work, 'd1.json'), join(work, 'd2.json')];
+    const requests = keyFiles.map((k) => cli('--request', '--keys', k).trim());
+    const makerKey = readKeypair(join(net.dir, 'keys', 'maker.json'));
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await open(context);
+    await installTestWallet(page, makerKey);
+    await page.goto(app.url);
+    await page.getByRole('link', { name: 'Makers: approve device keys' }).click();
+    await page.getByRole('heading', { name: 'Approve devices' }).waitFor();
+    await page.getByRole('button', { name: `Connect ${TEST_WALLET_NAME}` }).click();
+    // A bad line is named by its number, and nothing can be approved until it is fixed.
+    await page.getByLabel('Provisioning requests').fill(`${requests[0]}\nnot a request`);
+    await page.getByRole('alert').filter({ hasText: 'line 2: expected' }).waitFor();
+    expect(await page.getByRole('button', { name: /^Approve \d+ device/ }).isDisabled()).toBe(true);
+    await page.getByLabel('Provisioning requests').fill(requests.join('\n'));
+    await page.getByLabel('First serial').fill('200');
+    await page.getByRole('button', { name: 'Approve 2 devices' }).click();
+    await page.getByRole('heading', { name: '2 approvals signed' }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'maker-approvals.png') });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download the approvals (JSON)' }).click(),
+    ]);
+    const approvalsFile = join(work, 'approvals.json');
+    await download.saveAs(approvalsFile);
+    const approvals = JSON.parse(readFileSync(approvalsFile, 'utf8')) as { serial: number }[];
+    expect(approvals.map((a) => a.serial)).toEqual([200, 201]);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // The first device meets its owner: it takes its approval and shows its bundle as a QR
+    // code, which the owner's phone camera reads (Chromium's fake camera plays that frame).
+    const owner = Keypair.generate();
+    await net.chain.send(
+      new Transaction().add(
+        SystemProgram.transfer({
+          fromPubkey: net.payer.publicKey,
+          toPubkey: owner.publicKey,
+          lamports: LAMPORTS_PER_SOL,
+        }),
+      ),
+      [net.payer],
+    );
+    const bundle = cli(
+      '--approvals',
+      approvalsFile,
+      '--keys',
+      keyFiles[0]!,
+      '--owner',
+      owner.publicKey.toBase58(),
+    )
+      .trim()
+      .split('\n')
+      .pop()!;
+    const deviceKey = (JSON.parse(bundle) as { device: string }).device;
+    const video = join(work, 'camera.y4m');
+    writeQrVideo(video, bundle);
+    const camera = await launchChromium([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
+    try {
+      const phone = await camera.newContext({
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+        permissions: ['camera'],
+      });
+      const { page: p, errors: phoneErrors } = await open(phone);
+      await installTestWallet(p, owner);
+      await p.goto(`${app.url}#/add`);
+      await p.getByRole('button', { name: `Connect ${TEST_WALLET_NAME}` }).click();
+      await p.getByRole('button', { name: 'Scan the QR code with the camera' }).click();
+      await p
+        .getByRole('heading', { name: 'What will be registered' })
+        .waitFor({ timeout: 30_000 });
+      expect(await p.getByLabel('Onboarding bundle').inputValue()).toBe(bundle);
+      await p.getByText('serial 200,').waitFor();
+      await p.screenshot({ path: join(SHOTS, 'onboard-scanned-phone.png'), fullPage: true });
+      await p.getByRole('button', { name: 'Register (sign one transaction)' }).click();
+      await p.waitForURL(`**/#/device/${deviceKey}`, { timeout: 60_000 });
+      await p
+        .locator('.facts dd', { hasText: owner.publicKey.toBase58() })
+        .waitFor({ timeout: 30_000 });
+      expect(phoneErrors).toEqual([]);
+      await phone.close();
+    } finally {
+      await camera.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('fits a phone: the device list and the wallet bar on a 390×844 viewport', async () => {
     const owned = net.sim.devices[1]!;

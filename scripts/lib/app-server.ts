@@ -11,6 +11,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '@zkpin/sdk/testing';
 import type { DeploymentManifest } from '@zkpin/sdk';
+import type { RpcNetwork } from './rpc-network.ts';
 
 export const APP_DIR = join(REPO_ROOT, 'app');
 const DIST = join(APP_DIR, 'dist');
@@ -21,6 +22,16 @@ export interface AppConfigJson {
   wsUrl?: string;
   indexerUrl: string;
   manifest: DeploymentManifest;
+}
+
+/** The app's configuration for a network `startRpcNetwork` runs. */
+export function networkAppConfig(net: RpcNetwork): AppConfigJson {
+  return {
+    rpcUrl: net.validator.rpcUrl,
+    wsUrl: net.validator.wsUrl,
+    indexerUrl: net.indexerUrl,
+    manifest: net.manifest,
+  };
 }
 
 const TYPES: Record<string, string> = {
