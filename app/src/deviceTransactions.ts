@@ -6,7 +6,9 @@
  * signed by the wallet, sent and confirmed.
  */
 import {
+  Ed25519Program,
   LAMPORTS_PER_SOL,
+  Secp256k1Program,
   Transaction,
   VersionedTransaction,
   type Connection,
@@ -231,12 +233,32 @@ async function buildRegister(config: AppConfig, connection: Connection, checked:
   return { tx, lastValidBlockHeight };
 }
 
+/** Solana's base fee per signature, in lamports. */
+const LAMPORTS_PER_SIGNATURE = 5000;
+const PRECOMPILES = new Set([Ed25519Program.programId, Secp256k1Program.programId].map(String));
+
+/**
+ * The base fee counted from the transaction itself: one per signature it carries and one per
+ * signature its precompile instructions check (their first data byte is the count). Some
+ * clusters' getFeeForMessage leave the precompile signatures out (zkpin-validator's surfpool
+ * 1.3.1 quotes 5,000 lamports for a register_device that is charged 15,000), so the preview
+ * shows the larger of the two.
+ */
+function signatureFee(tx: Transaction): number {
+  const own = tx.compileMessage().header.numRequiredSignatures;
+  const checked = tx.instructions
+    .filter((ix) => PRECOMPILES.has(ix.programId.toBase58()))
+    .reduce((n, ix) => n + (ix.data[0] ?? 0), 0);
+  return LAMPORTS_PER_SIGNATURE * (own + checked);
+}
+
 /** What registering a checked bundle would cost, and whether it would succeed, before signing. */
 export interface RegisterPreview {
   /**
-   * The network's fee for this very transaction (getFeeForMessage: the base fee for each
-   * signature, the owner's and the two the Ed25519 precompile checks), in lamports; null when
-   * the cluster could not price it (its blockhash expired in between).
+   * The fee for this very transaction, in lamports: the cluster's quote (getFeeForMessage),
+   * or the base fee counted over every signature (the owner's and the two the Ed25519
+   * precompile checks) when that is more; null when the cluster could not price it (its
+   * blockhash expired in between).
    */
   feeLamports: number | null;
   /** The owner's balance, in lamports. */
@@ -256,7 +278,7 @@ export async function previewRegister(
     connection.getBalance(checked.owner, 'confirmed'),
     simulate(connection, config, tx),
   ]);
-  const feeLamports = fee.value;
+  const feeLamports = fee.value === null ? null : Math.max(fee.value, signatureFee(tx));
   const sol = (l: number) => `${l / LAMPORTS_PER_SOL} SOL`;
   const problem =
     feeLamports !== null && balanceLamports < feeLamports

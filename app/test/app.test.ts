@@ -270,9 +270,13 @@ describe('owner app', () => {
       .waitFor();
     await page.getByLabel('Onboarding bundle').fill(bundle);
     await page.getByRole('heading', { name: 'What will be registered' }).waitFor();
-    // The fee is the cluster's price of this very transaction: three signatures (the owner's,
-    // the device's claim and the maker's approval) at the base fee.
-    await page.getByText('fee 0.000015 SOL;').waitFor({ timeout: 30_000 });
+    // The fee shown is the cluster's price of this very transaction (getFeeForMessage).
+    const cost = page.getByText(/^fee [0-9.]+ SOL;/);
+    await cost.waitFor({ timeout: 30_000 });
+    const feeShown = Math.round(
+      Number(/^fee ([0-9.]+) SOL;/.exec((await cost.textContent()) ?? '')?.[1]) * LAMPORTS_PER_SOL,
+    );
+    expect(feeShown).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'onboard.png') });
     await page.getByRole('button', { name: 'Register (sign one transaction)' }).click();
     await page.waitForURL(`**/#/device/${deviceKey}`, { timeout: 60_000 });
@@ -280,6 +284,10 @@ describe('owner app', () => {
       .locator('.facts dd', { hasText: owner.publicKey.toBase58() })
       .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, 'onboarded.png') });
+    // What the owner paid is what the page said (no rent: the device is a tree leaf).
+    expect(
+      LAMPORTS_PER_SOL - (await net.chain.connection.getBalance(owner.publicKey, 'confirmed')),
+    ).toBe(feeShown);
     // The same approval cannot register a second device leaf: the app's simulation says so,
     // in words, before the wallet is asked, and offers no Register button to press.
     await page.goto(`${app.url}#/add`);
@@ -419,6 +427,19 @@ describe('owner app', () => {
       390,
     );
     await page.screenshot({ path: join(SHOTS, 'devices-phone.png'), fullPage: true });
+    // Keyboard only: Tab reaches the device's link, Enter opens its page, and Tab reaches the
+    // page's own controls (links and buttons are real ones, in reading order).
+    const device = new PublicKey(owned.keys.ed25519.publicKey).toBase58();
+    const focused = () =>
+      page.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute('href'));
+    for (let i = 0; (await focused()) !== `#/device/${device}`; i++) {
+      if (i === 25) throw new Error('Tab never reached the device link');
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /^Device / }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toMatch(/^(A|BUTTON)$/);
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
