@@ -58,6 +58,7 @@ async function main() {
         rpcUrl: rpc.validator.rpcUrl,
         wsUrl: rpc.validator.wsUrl,
         indexerUrl: rpc.indexerUrl,
+        pipelineStatusUrl: rpc.pipelineStatusUrl,
         manifest: rpc.manifest,
       },
       Number(process.env['APP_PORT'] ?? 0),
