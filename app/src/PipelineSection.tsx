@@ -85,6 +85,9 @@ export function PipelineSection({ device }: { device: string }) {
                   {r.state === 'dead_letter' && r.message && (
                     <span className="detail">{r.message}</span>
                   )}
+                  {r.state === 'unknown' && (
+                    <span className="detail">{READING_STATES.unknown}</span>
+                  )}
                 </li>
               ))}
             </ul>
