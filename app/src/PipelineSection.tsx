@@ -79,9 +79,13 @@ export function PipelineSection({ device }: { device: string }) {
                   <span className="pipeline-state" title={READING_STATES[r.state]}>
                     {describeReadingStatus(r)}
                   </span>
-                  <span className="muted">
-                    accepted {new Date(r.acceptedAt).toLocaleTimeString()}
-                  </span>
+                  <time
+                    className="muted"
+                    dateTime={new Date(r.acceptedAt).toISOString()}
+                    title="when the bridge accepted it"
+                  >
+                    {new Date(r.acceptedAt).toLocaleTimeString()}
+                  </time>
                   {r.state === 'dead_letter' && r.message && (
                     <span className="detail">{r.message}</span>
                   )}
