@@ -1,6 +1,6 @@
 /**
- * One device: its leaf as the indexer knows it, its records newest first (cursor paging), and
- * "Verify" on each record, which checks it in this browser against the chain (VerifyPanel).
+ * One device: its leaf as the indexer knows it, the pipeline state of its recent readings
+ * (PipelineSection), its records newest first (cursor paging), and "Verify" on each record, which checks it in this browser against the chain (VerifyPanel).
  */
 import { Suspense, lazy, useEffect, useState } from 'react';
 import { useConnection } from '@solana/wallet-adapter-react';
@@ -9,6 +9,7 @@ import { useApp } from './context.ts';
 import { DeviceActions } from './DeviceActions.tsx';
 import { message, short, statusName, when } from './format.ts';
 import { PagedStatus } from './PagedStatus.tsx';
+import { PipelineSection } from './PipelineSection.tsx';
 import { CLASS_NAMES, ScoreChart } from './ScoreChart.tsx';
 import { usePaged } from './usePaged.ts';
 
@@ -72,6 +73,7 @@ export function DevicePage({ device }: { device: string }) {
           onDone={() => void connection.getSlot('confirmed').then(setAfter)}
         />
       )}
+      <PipelineSection device={device} />
       <h2>Records</h2>
       <PagedStatus
         list={records}

@@ -1,8 +1,9 @@
 /**
  * The app's configuration, fetched at load time from `zkpin-app.json` next to index.html
  * (`npm start` writes it for the local network; an operator serves their own). It holds no
- * secret: a Solana RPC URL the browser can reach, the indexer's URL, and the deployment
- * manifest (`migrations/deploy.ts` writes it) for the network and program ids.
+ * secret: a Solana RPC URL the browser can reach, the indexer's URL, optionally the oracle's
+ * pipeline status endpoint, and the deployment manifest (`migrations/deploy.ts` writes it) for
+ * the network and program ids.
  */
 import { z } from 'zod';
 import {
@@ -17,6 +18,7 @@ const schema = z.strictObject({
   rpcUrl: z.string().url(),
   wsUrl: z.string().url().optional(),
   indexerUrl: z.string().url(),
+  pipelineStatusUrl: z.string().url().optional(),
   manifest: z.unknown(),
 });
 
@@ -24,6 +26,8 @@ export interface AppConfig {
   rpcUrl: string;
   wsUrl: string | undefined;
   indexerUrl: string;
+  /** The oracle's pipeline status endpoint; without it the device page says the status is off. */
+  pipelineStatusUrl: string | undefined;
   manifest: DeploymentManifest;
   network: PublicKey;
   programIds: ProgramIds;
@@ -54,6 +58,7 @@ export async function loadConfig(url = './zkpin-app.json'): Promise<AppConfig> {
     rpcUrl: r.data.rpcUrl,
     wsUrl: r.data.wsUrl,
     indexerUrl: r.data.indexerUrl,
+    pipelineStatusUrl: r.data.pipelineStatusUrl,
     manifest,
     network: new PublicKey(manifest.network.address),
     programIds: deploymentProgramIds(manifest),

@@ -112,6 +112,8 @@ describe('owner app', () => {
       await page.reload();
       await page.getByRole('heading', { name: /^Device / }).waitFor();
     }
+    // The oracle's status endpoint names the state of recent readings: one is recorded.
+    await page.locator('.pipeline-item.state-recorded').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, 'device.png') });
     await verify.click();
     const verdict = page.locator('.verdict');

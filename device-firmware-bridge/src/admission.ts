@@ -11,6 +11,9 @@
  *    - a higher seq (or none recorded) is new: the per-device token bucket (`RATE_LIMITED`)
  *      and the queue's `wait` length (`BACKPRESSURE`) decide; admitted, it becomes the
  *      record, its `prev` the seq it replaces.
+ *    The admitted reading also joins the device's reading index (`deviceReadingsKey`, the
+ *    newest `DEVICE_READINGS_CAP` seqs), which the oracle's status endpoint reads: only what
+ *    passed every check before (signature, device gate) and this script gets there.
  *    Items of one batch see each other's effects, so two copies of one reading in a batch are
  *    one admission and one duplicate.
  * 2. `addBulk` of the admitted readings and of the duplicates whose job is missing, each with
@@ -27,7 +30,13 @@
 import { readFileSync } from 'node:fs';
 import type { Redis, Result } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { readingJobId, type ProveJobData } from '@zkpin/sdk';
+import {
+  DEVICE_READINGS_CAP,
+  DEVICE_READINGS_TTL_MS,
+  deviceReadingsKey,
+  readingJobId,
+  type ProveJobData,
+} from '@zkpin/sdk';
 import type { RejectReason } from './errors.ts';
 import type { ValidReading } from './reading-validator.ts';
 
@@ -144,6 +153,8 @@ export class Admission {
           60_000,
           Math.ceil((this.limits.rateBurst / Math.max(this.limits.ratePerSecond, 1e-9)) * 1000),
         ),
+        DEVICE_READINGS_CAP,
+        DEVICE_READINGS_TTL_MS,
       ];
       const jobIds = batch.map((p) => readingJobId(p.item.deviceHex, p.item.seq));
       batch.forEach((p, i) => {
@@ -151,6 +162,7 @@ export class Admission {
           this.deviceKey(p.item.deviceHex),
           this.rateKey(p.item.deviceHex),
           this.queue.toKey(jobIds[i]!),
+          deviceReadingsKey(this.keyPrefix, p.item.deviceHex),
         );
         args.push(p.item.seq, p.item.reading.ed25519Signature);
       });

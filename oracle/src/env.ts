@@ -96,6 +96,15 @@ const envSchema = queueEnvSchema.extend({
     .min(0)
     .max(20)
     .default(DEFAULT_RPC_SEND_OPTIONS.maxResigns),
+  /**
+   * The pipeline status endpoint (`GET /v1/devices/<device>/readings`, src/status/) on this
+   * port (0: off): what owners' apps read to show each recent reading's state.
+   */
+  STATUS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** The interface it listens on. */
+  STATUS_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Its requests per second per client address, bursts of twice that (0: no limit). */
+  STATUS_RATE_LIMIT: z.coerce.number().min(0).max(10_000).default(10),
   /** Prometheus metrics on this port (0: off). */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

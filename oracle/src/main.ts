@@ -18,6 +18,7 @@ import { serviceDeployment, serviceFollowerStore, type ServiceDeployment } from 
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
 import { artifactsSource, parseEnv, rpcSendOptions, type Env } from './env.ts';
 import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
+import { ReadingStatusReader, startStatusServer, type StatusServer } from './status/index.ts';
 import {
   OracleMetrics,
   createProverWorker,
@@ -92,6 +93,8 @@ let prover: Prover | undefined;
 let proverWorker: ProverWorkerHandle | undefined;
 let relayer: RelayerHandle | undefined;
 let server: Server | undefined;
+let statusReader: ReadingStatusReader | undefined;
+let statusServer: StatusServer | undefined;
 
 if (source) {
   let artifacts: ProverArtifacts;
@@ -185,6 +188,21 @@ if (env.METRICS_PORT > 0) {
       );
   }).listen(env.METRICS_PORT);
 }
+if (env.STATUS_PORT > 0) {
+  statusReader = new ReadingStatusReader({
+    connection,
+    prefix: env.QUEUE_PREFIX,
+    directory: follower,
+  });
+  statusServer = await startStatusServer({
+    reader: statusReader,
+    port: env.STATUS_PORT,
+    host: env.STATUS_HOST,
+    ratePerSecond: env.STATUS_RATE_LIMIT,
+    logger: log,
+  });
+  log.info({ url: statusServer.url, port: statusServer.port }, 'status endpoint listening');
+}
 
 let stopping = false;
 /** Workers first (finish or abandon jobs in flight), then queues, then connections; bounded by SHUTDOWN_TIMEOUT_MS. */
@@ -198,6 +216,8 @@ export async function shutdown(signal: string): Promise<void> {
   }, env.SHUTDOWN_TIMEOUT_MS);
   try {
     await Promise.all([proverWorker?.close(), relayer?.close()]); // workers, then their queues
+    await statusServer?.close();
+    await statusReader?.close();
     await follower.stop(); // saves its snapshot (FOLLOWER_STATE)
     await chain.close();
     prover?.close();

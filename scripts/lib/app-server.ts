@@ -1,7 +1,7 @@
 /**
  * The owner app (app/) served the way a static host serves it: the production build in
  * app/dist, built here when it is missing or older than its sources, plus `zkpin-app.json`
- * (the app's configuration: RPC URL, indexer URL, deployment manifest) from memory. Used by
+ * (the app's configuration: RPC URL, indexer URL, pipeline status URL, deployment manifest) from memory. Used by
  * `npm start -- --cluster local` and the app's browser tests.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -21,6 +21,8 @@ export interface AppConfigJson {
   rpcUrl: string;
   wsUrl?: string;
   indexerUrl: string;
+  /** The oracle's pipeline status endpoint (optional: the device page then says it is off). */
+  pipelineStatusUrl?: string;
   manifest: DeploymentManifest;
 }
 
@@ -30,6 +32,7 @@ export function networkAppConfig(net: RpcNetwork): AppConfigJson {
     rpcUrl: net.validator.rpcUrl,
     wsUrl: net.validator.wsUrl,
     indexerUrl: net.indexerUrl,
+    pipelineStatusUrl: net.pipelineStatusUrl,
     manifest: net.manifest,
   };
 }

@@ -5,7 +5,8 @@
  *   zkpin-validator (own ports and ledger)  ← migrations/deploy.ts (programs for this
  *                                             deployment's ids, network, maker, model, trees)
  *   device-firmware-bridge  (process: src/main.ts, ZKPIN_DEPLOYMENT)  → BullMQ "prove"
- *   oracle prover + relayer (process: src/main.ts, ZKPIN_DEPLOYMENT)  → records on-chain
+ *   oracle prover + relayer (process: src/main.ts, ZKPIN_DEPLOYMENT)  → records on-chain;
+ *                                             its pipeline status endpoint (STATUS_PORT)
  *   indexer (process: indexer/src/main.ts, ZKPIN_DEPLOYMENT, PGlite beside the ledger)
  *   N simulated devices onboarded over RPC, publishing signed readings over MQTT
  *
@@ -255,16 +256,20 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     HTTP_PORT: String(await freePort()),
     BRIDGE_METRICS_PORT: String(bridgeMetricsPort),
   });
+  const statusPort = await freePort();
+  const pipelineStatusUrl = `http://127.0.0.1:${statusPort}/`;
   const oracleEnv = {
     ...common,
     ORACLE_KEYPAIR: join(dir, 'keys', 'oracle.json'),
     ZKPIN_DEV_ARTIFACTS: '1',
     METRICS_PORT: '0',
+    STATUS_PORT: String(statusPort),
+    STATUS_HOST: '127.0.0.1',
     // The follower's snapshots: what a restarted oracle reads when the indexer cannot answer.
     FOLLOWER_STATE: join(ledger, 'oracle-follower.json'),
   };
   const oracle = new ServiceProcess('oracle', 'oracle/src/main.ts', oracleEnv);
-  await Promise.all([bridge.start(/bridge running/), oracle.start(/relayer started/)]);
+  await Promise.all([bridge.start(/bridge running/), oracle.start(/status endpoint listening/)]);
   closers.push(
     () => bridge.stop(),
     () => oracle.stop(),
@@ -273,6 +278,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
   const indexerClient = new IndexerClient(indexerUrl, { chain });
   log('services     bridge, oracle (prover + relayer) and indexer running as processes');
   log(`indexer      ${indexerUrl}`);
+  log(`status       ${pipelineStatusUrl}v1/devices/<device>/readings`);
 
   // What the summary reads: the queues, the bridge's metrics, and a follower over RPC.
   const follower = new NetworkFollower(chain, network, { programIds }).start();
@@ -359,6 +365,8 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     indexer,
     indexerUrl,
     indexerClient,
+    /** The oracle's pipeline status endpoint (what the app's `pipelineStatusUrl` names). */
+    pipelineStatusUrl,
     follower,
     prefix,
     connection,

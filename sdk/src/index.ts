@@ -21,6 +21,7 @@ export * from './network-setup.ts';
 export * from './attestation.ts';
 export * from './signed-reading-json.ts';
 export * from './pipeline.ts';
+export * from './pipeline-status.ts';
 export * from './device-gate.ts';
 export * from './chain.ts';
 export * from './rpc-transport.ts';

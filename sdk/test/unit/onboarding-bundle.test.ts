@@ -82,7 +82,9 @@ describe('onboarding bundle', () => {
     // From the approval, the device's bundle checks as one the maker's key line made.
     const b = onboardingBundle(mine, signClaim(device, mine, owner.toBytes()), owner);
     expect(checkOnboardingBundle(b, { owner, nowS }).approval.serial).toBe(12);
-    expect(findDeviceApproval(JSON.parse(file)[1], new PublicKey(other.publicKey)).serial).toBe(13);
+    expect(
+      findDeviceApproval((JSON.parse(file) as unknown[])[1], new PublicKey(other.publicKey)).serial,
+    ).toBe(13);
 
     const altered = JSON.stringify([{ ...deviceApprovalJson(approval), serial: 99 }]);
     expect(() => findDeviceApproval(altered, new PublicKey(device.publicKey))).toThrow(

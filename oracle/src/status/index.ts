@@ -1,0 +1,2 @@
+export * from './reading-status.ts';
+export * from './status-server.ts';
