@@ -1,12 +1,21 @@
-/** The connected owner's devices (indexer `getDevicesByOwner`), each linking to its page. */
+/**
+ * The connected owner's devices (indexer `getDevicesByOwner`), each linking to its page, with
+ * its status, model, readings (seq) and the time of its last record.
+ */
 import { useWallet } from '@solana/wallet-adapter-react';
 import type { IndexedDevice } from '@zkpin/sdk';
 import { useApp } from './context.ts';
-import { short, statusName } from './format.ts';
+import { short, statusName, when } from './format.ts';
 import { PagedStatus } from './PagedStatus.tsx';
 import { usePaged } from './usePaged.ts';
 
 const LIMIT = 50;
+
+/** A unix timestamp (seconds, decimal string) as ISO for `<time>`; undefined out of range. */
+function isoTime(timestamp: string): string | undefined {
+  const d = new Date(Number(timestamp) * 1000);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
 
 export function MyDevices() {
   const { publicKey } = useWallet();
@@ -44,6 +53,7 @@ export function MyDevices() {
               <th scope="col">Status</th>
               <th scope="col">Model</th>
               <th scope="col">Readings</th>
+              <th scope="col">Last record</th>
             </tr>
           </thead>
           <tbody>
@@ -61,6 +71,18 @@ export function MyDevices() {
                 </td>
                 <td>{d.modelId}</td>
                 <td>{d.seq}</td>
+                <td>
+                  {d.lastRecordTimestamp === null ? (
+                    'none yet'
+                  ) : (
+                    <time
+                      dateTime={isoTime(d.lastRecordTimestamp)}
+                      title={`recorded in slot ${d.lastRecordSlot}`}
+                    >
+                      {when(d.lastRecordTimestamp)}
+                    </time>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -73,15 +73,21 @@ const bytes = (v: unknown): Uint8Array => v as Uint8Array;
 
 // Columns cast to text keep their names: ORDER BY must name the table's column
 // (`records.seq`), or it sorts the text alias.
-const DEVICE_COLUMNS = `device, network, tree, leaf_index, tree_seq::text AS tree_seq, owner, maker,
+const DEVICE_LEAF_COLUMNS = `device, network, tree, leaf_index, tree_seq::text AS tree_seq, owner, maker,
   bjj_key_hash, model_id::text AS model_id, seq::text AS seq, status, leaf, slot::text AS slot, signature`;
+/** A `devices` row: its leaf's columns and its newest record's (migration 0005). */
+const DEVICE_COLUMNS = `${DEVICE_LEAF_COLUMNS},
+  last_record_timestamp::text AS last_record_timestamp, last_record_slot::text AS last_record_slot`;
 const RECORD_COLUMNS = `tree, leaf_index, tree_seq::text AS tree_seq, device, seq::text AS seq,
   model_id::text AS model_id, timestamp::text AS timestamp, class, score::text AS score,
   input_commitment, public_input, leaf, slot::text AS slot, signature`;
 
 type Row = Record<string, unknown>;
 
-function deviceFrom(r: Row): IndexedDevice {
+/** One version of a device's leaf (a `device_versions` row): no newest record of its own. */
+export type DeviceVersion = Omit<IndexedDevice, 'lastRecordTimestamp' | 'lastRecordSlot'>;
+
+function deviceVersionFrom(r: Row): DeviceVersion {
   return {
     device: r['device'] as string,
     network: r['network'] as string,
@@ -97,6 +103,15 @@ function deviceFrom(r: Row): IndexedDevice {
     leafHash: toHex(bytes(r['leaf'])),
     slot: Number(r['slot']),
     signature: r['signature'] as string,
+  };
+}
+
+function deviceFrom(r: Row): IndexedDevice {
+  const slot = (r['last_record_slot'] ?? null) as string | null;
+  return {
+    ...deviceVersionFrom(r),
+    lastRecordTimestamp: (r['last_record_timestamp'] as string | null) ?? null,
+    lastRecordSlot: slot === null ? null : Number(slot),
   };
 }
 
@@ -395,7 +410,7 @@ export class IndexerStore {
    *
    * A handful of statements whatever the batch's size: the `transactions` rows in the batch's
    * order (their `ordinal` keeps the chain's order), one multi-row insert per table, each
-   * device's newest version, each tree's newest head and the cursor once.
+   * device's newest version and newest record, each tree's newest head and the cursor once.
    */
   applyMany(network: string, ts: readonly AppliedTransaction[]): Promise<void> {
     if (ts.length === 0) return Promise.resolve();
@@ -423,8 +438,9 @@ export class IndexerStore {
   /**
    * The changes of `ts` (their `transactions` rows inserted): the rare ones (network, makers,
    * models, trees) one statement each, in order; tree leaves, device versions, records and
-   * attestations one multi-row insert per table; then each device's newest version, each
-   * tree's newest head and the cursor (what applying them one by one would leave).
+   * attestations one multi-row insert per table; then each device's newest version, its
+   * newest record (`devices.last_record_*`), each tree's newest head and the cursor (what
+   * applying them one by one would leave).
    */
   private async writeChanges(
     tx: SqlClient,
@@ -436,6 +452,8 @@ export class IndexerStore {
     const records: unknown[][] = [];
     const attestations: unknown[][] = [];
     const devices = new Map<string, { treeSeq: bigint; row: unknown[] }>();
+    /** Per device, its newest record of `ts` (highest seq): seq, timestamp, slot. */
+    const lastRecords = new Map<string, { seq: bigint; timestamp: bigint; slot: number }>();
     const heads = new Map<string, TreeHead & { slot: number; signature: string }>();
     let cursor: AppliedTransaction | undefined;
     for (const t of ts) {
@@ -467,7 +485,7 @@ export class IndexerStore {
               devices.set(c.device, { treeSeq: c.treeSeq, row });
             break;
           }
-          case 'record':
+          case 'record': {
             leaves.push([c.tree, c.treeSeq.toString(), c.leafIndex, c.leaf, ...at]);
             records.push([
               c.tree,
@@ -485,7 +503,11 @@ export class IndexerStore {
               c.leaf,
               ...at,
             ]);
+            const last = lastRecords.get(c.device);
+            if (!last || last.seq < c.seq)
+              lastRecords.set(c.device, { seq: c.seq, timestamp: c.timestamp, slot: t.slot });
             break;
+          }
           case 'attestation':
             attestations.push([
               c.recordTree,
@@ -532,6 +554,25 @@ export class IndexerStore {
         slot = EXCLUDED.slot, signature = EXCLUDED.signature
         WHERE devices.tree_seq < EXCLUDED.tree_seq`,
     );
+    // After the devices' rows (a device registered in the batch has one by now). Only ever
+    // forward: a record whose seq is not above the row's newest changes nothing.
+    if (lastRecords.size > 0) {
+      const ls = [...lastRecords];
+      await tx.query(
+        `UPDATE devices SET last_record_seq = r.seq, last_record_timestamp = r.timestamp,
+            last_record_slot = r.slot
+          FROM unnest($1::text[], $2::numeric[], $3::bigint[], $4::bigint[])
+            AS r(device, seq, timestamp, slot)
+          WHERE devices.device = r.device
+            AND (devices.last_record_seq IS NULL OR devices.last_record_seq < r.seq)`,
+        [
+          ls.map(([device]) => device),
+          ls.map(([, l]) => l.seq.toString()),
+          ls.map(([, l]) => l.timestamp.toString()),
+          ls.map(([, l]) => l.slot),
+        ],
+      );
+    }
     if (heads.size > 0) {
       const hs = [...heads];
       await tx.query(
@@ -639,12 +680,13 @@ export class IndexerStore {
   }
 
   /** Every version of a device's leaf, oldest first. */
-  async deviceVersions(device: string): Promise<IndexedDevice[]> {
+  async deviceVersions(device: string): Promise<DeviceVersion[]> {
     const rows = await this.db.query<Row>(
-      `SELECT ${DEVICE_COLUMNS} FROM device_versions WHERE device = $1 ORDER BY device_versions.tree_seq`,
+      `SELECT ${DEVICE_LEAF_COLUMNS} FROM device_versions WHERE device = $1
+        ORDER BY device_versions.tree_seq`,
       [device],
     );
-    return rows.map(deviceFrom);
+    return rows.map(deviceVersionFrom);
   }
 
   /** The devices of `ids` that the store knows, by key. */

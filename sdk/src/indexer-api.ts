@@ -85,8 +85,19 @@ export const deviceSchema = z.strictObject({
   leafHash: hex(32),
   slot,
   signature: z.string(),
+  /**
+   * The device's newest record (highest seq): its reading's timestamp (unix seconds) and the
+   * slot it was recorded in; null while the device has no record. Not part of the leaf.
+   */
+  lastRecordTimestamp: i64.nullable(),
+  lastRecordSlot: slot.nullable(),
 });
 export type IndexedDevice = z.infer<typeof deviceSchema>;
+/** The fields of an indexed device that its leaf (and leaf hash) is built from. */
+export type IndexedDeviceLeafFields = Pick<
+  IndexedDevice,
+  'device' | 'network' | 'owner' | 'maker' | 'bjjKeyHash' | 'modelId' | 'seq' | 'status'
+>;
 
 export const recordSchema = z.strictObject({
   tree: base58,
@@ -359,7 +370,7 @@ export function merkleProofProblem(p: MerkleProofValue): string | undefined {
 }
 
 /** The device leaf of an indexed device (its fields, as the program encodes them). */
-export function indexedDeviceLeaf(d: IndexedDevice): DeviceLeaf {
+export function indexedDeviceLeaf(d: IndexedDeviceLeafFields): DeviceLeaf {
   return {
     device: new PublicKey(d.device),
     owner: new PublicKey(d.owner),
@@ -372,7 +383,7 @@ export function indexedDeviceLeaf(d: IndexedDevice): DeviceLeaf {
 }
 
 /** The DeviceLeafV0 hash of an indexed device (what its tree holds). */
-export function indexedDeviceLeafHash(d: IndexedDevice): Uint8Array {
+export function indexedDeviceLeafHash(d: IndexedDeviceLeafFields): Uint8Array {
   return deviceLeafHash(new PublicKey(d.network), indexedDeviceLeaf(d));
 }
 

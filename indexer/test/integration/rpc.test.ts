@@ -75,6 +75,9 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
         owner: net.owner.publicKey.toBase58(),
         seq: '0',
         status: 1,
+        // No record yet.
+        lastRecordTimestamp: null,
+        lastRecordSlot: null,
       });
 
       // Pages of one: every device once, in device-key order, then no cursor.
@@ -504,6 +507,24 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
         ],
       });
       expect(both.value.map((p) => p?.proof.leafIndex ?? null)).toEqual([0, null, 1]);
+
+      // Every device answer names the newest record (the second), and the device proof still
+      // checks (the leaf is rebuilt from the leaf's fields only).
+      const second = await client.getRecord({ device, seq: n.vector.next.seq.toString() });
+      const last = {
+        lastRecordTimestamp: n.vector.next.timestamp.toString(),
+        lastRecordSlot: second.value.slot,
+      };
+      expect((await client.getDevice({ device })).value).toMatchObject(last);
+      const owned = await client.getDevicesByOwner({ owner: n.leaf.owner.toBase58() });
+      expect(owned.value.items.find((d) => d.device === device)).toMatchObject(last);
+      expect((await client.getDevices({ devices: [device] })).value[0]).toMatchObject(last);
+      const byMaker = await client.getDevicesByMaker({ maker: n.leaf.maker.toBase58() });
+      expect(byMaker.value.items.find((d) => d.device === device)).toMatchObject(last);
+      expect((await client.getDeviceProof({ device })).value.device).toMatchObject(last);
+      expect((await client.getDeviceProofs({ devices: [device] })).value[0]?.device).toMatchObject(
+        last,
+      );
 
       const att = await client.getAttestation({ device, seq: n.vector.next.seq.toString() });
       expect(att.value).toMatchObject({

@@ -3,13 +3,15 @@
  * database newer than the build refused; record pages that never skip or repeat while the
  * device's records are appended concurrently; filters and cursors; a batch written in bulk
  * leaves what its transactions applied one by one leave, and one holding a transaction
- * applied before changes nothing.
+ * applied before changes nothing; each device's newest record kept on its row (one by one, in
+ * batches, and filled in by migration 0005).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Keypair } from '@solana/web3.js';
 import { IndexerError } from '../../src/errors.ts';
+import { openDatabase } from '../../src/database.ts';
 import { migrate, readMigrations } from '../../src/migrations.ts';
-import { InvalidCursorError, type IndexerStore } from '../../src/store.ts';
+import { IndexerStore, InvalidCursorError } from '../../src/store.ts';
 import type { AppliedTransaction } from '../../src/store.ts';
 import type { Change, DeviceChange, RecordChange } from '../../src/transaction-decoder.ts';
 import { STORE_KINDS, testDatabase, type TestDatabase } from '../support/stores.ts';
@@ -232,9 +234,15 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
       await reference.close();
       await oneByOne.drop();
     }
-    // The device's newest version (updated twice in the batch), the trees' newest heads, the
-    // cursor at the batch's last transaction, the transactions in the batch's order.
-    expect(await store.device(device)).toMatchObject({ treeSeq: '3', seq: '2' });
+    // The device's newest version (updated twice in the batch) and its record (written after
+    // the device's row, registered in the same batch), the trees' newest heads, the cursor at
+    // the batch's last transaction, the transactions in the batch's order.
+    expect(await store.device(device)).toMatchObject({
+      treeSeq: '3',
+      seq: '2',
+      lastRecordTimestamp: String(1_767_225_600),
+      lastRecordSlot: 202,
+    });
     expect((await store.deviceVersions(device)).map((d) => d.treeSeq)).toEqual(['1', '2', '3']);
     const trees = await store.trees(network);
     expect(trees.map((t) => [t.address, t.seq])).toEqual(
@@ -267,5 +275,116 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
       'transaction batch-4 was applied already',
     );
     expect(await store.dump()).toEqual(before);
+  });
+
+  it("keeps each device's newest record on its row: null before any, then the highest seq's timestamp and slot, never moved back", async () => {
+    const deviceTree = Keypair.generate().publicKey.toBase58();
+    const owner = Keypair.generate().publicKey.toBase58();
+    const [a, b] = [Keypair.generate(), Keypair.generate()].map((k) => k.publicKey.toBase58());
+    const t = (i: number) => String(1_767_225_600 + i * 60);
+    const newest = async () => {
+      const page = await store.devicesByOwner(owner);
+      const byMaker = await store.devicesByMaker('maker');
+      const many = await store.devices([a!, b!]);
+      const out = [a!, b!].map((d) => {
+        const one = page.items.find((x) => x.device === d)!;
+        // Every read of a device answers the same.
+        expect(byMaker.items.find((x) => x.device === d)).toEqual(one);
+        expect(many.get(d)).toEqual(one);
+        return [one.lastRecordTimestamp, one.lastRecordSlot];
+      });
+      expect(await store.device(a!)).toMatchObject({
+        lastRecordTimestamp: out[0]![0],
+        lastRecordSlot: out[0]![1],
+      });
+      return out;
+    };
+    await store.apply(
+      network,
+      transaction(10, [
+        { ...deviceVersion(deviceTree, a!, 1), owner },
+        { ...deviceVersion(deviceTree, b!, 1), owner, leafIndex: 1, treeSeq: 2n },
+      ]),
+    );
+    expect(await newest()).toEqual([
+      [null, null],
+      [null, null],
+    ]);
+
+    // One by one (slot 211), then a batch (slots 212, 213): a's highest seq, b's only record.
+    await store.apply(network, transaction(11, [record(a!, 0)]));
+    expect(await newest()).toEqual([
+      [t(0), 211],
+      [null, null],
+    ]);
+    await store.applyMany(network, [
+      transaction(12, [record(a!, 1), record(a!, 2)]),
+      transaction(13, [record(b!, 10)]),
+    ]);
+    expect(await newest()).toEqual([
+      [t(2), 212],
+      [t(10), 213],
+    ]);
+
+    // A record with a lower seq written later (a later time) does not move it back ...
+    await store.apply(network, transaction(14, [{ ...record(a!, 7), seq: 0n }]));
+    expect(await newest()).toEqual([
+      [t(2), 212],
+      [t(10), 213],
+    ]);
+    // ... and the newest is the highest seq's, even with an earlier reading time.
+    await store.applyMany(network, [
+      transaction(15, [{ ...record(a!, 8), timestamp: BigInt(t(-5)) }]),
+    ]);
+    expect(await newest()).toEqual([
+      [t(-5), 215],
+      [t(10), 213],
+    ]);
+  });
+
+  it("migration 0005 fills in existing devices' newest records", async () => {
+    const old = await testDatabase(kind);
+    const db = await openDatabase(old.config);
+    try {
+      const migrations = readMigrations();
+      expect(migrations[4]?.name).toBe('device_last_record');
+      await migrate(db, migrations.slice(0, 4));
+      const [a, b] = [Keypair.generate(), Keypair.generate()].map((k) => k.publicKey.toBase58());
+      const zeros = "decode(repeat('00', 32), 'hex')";
+      for (const [i, device] of [a!, b!].entries())
+        await db.query(
+          `INSERT INTO devices (device, network, tree, leaf_index, tree_seq, owner, maker,
+            bjj_key_hash, model_id, seq, status, leaf, slot, signature)
+            VALUES ($1, $2, 'tree', $3, $3 + 1, 'owner', 'maker', ${zeros}, 1, 0, 1, ${zeros},
+              100, 'sig')`,
+          [device, network, i],
+        );
+      // a's records written out of seq order; b has none.
+      for (const [seq, timestamp, slot] of [
+        [2, 5_000, 120],
+        [3, 4_000, 130],
+        [1, 6_000, 110],
+      ])
+        await db.query(
+          `INSERT INTO records (tree, leaf_index, tree_seq, network, device, seq, model_id,
+            timestamp, class, score, input_commitment, public_input, leaf, slot, signature)
+            VALUES ('rtree', $1, $1 + 1, $2, $3, $1, 1, $4, 0, 0, ${zeros}, ${zeros}, ${zeros},
+              $5, 'sig')`,
+          [seq, network, a!, timestamp, slot],
+        );
+      expect(await migrate(db)).toEqual([5]);
+      const migrated = await IndexerStore.open(db);
+      expect(await migrated.device(a!)).toMatchObject({
+        lastRecordTimestamp: '4000',
+        lastRecordSlot: 130,
+      });
+      expect(await migrated.device(b!)).toMatchObject({
+        lastRecordTimestamp: null,
+        lastRecordSlot: null,
+      });
+    } finally {
+      await db.close();
+      await old.drop();
+    }
   });
 });
