@@ -17,7 +17,11 @@ import {
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { buildCircuit } from '../../tools/build.ts';
-import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
+import {
+  loadWitnessCalculator,
+  wtnsSignal,
+  type WitnessCalculator,
+} from '../../runtime/witness.ts';
 
 let sig: WitnessCalculator;
 let pi: WitnessCalculator;
@@ -119,6 +123,12 @@ describe('ReadingsCommitment(N): N <= 31 guard at compile time', () => {
     };
     const w = await wc.witness(input);
     expect(w[1]).toBe(inputCommitment(reading.readings, reading.salt));
+    // The same signal read from the .wtns bytes a prover hands to Groth16 (wtnsSignal).
+    const wtns = await wc.wtns(input);
+    expect(wtnsSignal(wtns, 1)).toBe(w[1]);
+    expect(wtnsSignal(wtns, 0)).toBe(1n);
+    expect(() => wtnsSignal(wtns, w.length)).toThrow(RangeError);
+    expect(() => wtnsSignal(wtns.subarray(4), 1)).toThrow(/not a wtns file/);
   });
 
   it('refuses N = 32 at compile time (32 bytes do not fit one field element)', async () => {
