@@ -24,7 +24,13 @@ import { parseArgs } from 'node:util';
 import { LAMPORTS_PER_SOL } from '@solana/web3.js';
 import { RpcChain } from '@zkpin/sdk';
 import { REPO_ROOT, airdrop } from '@zkpin/sdk/testing';
-import { clusterName, keypairFile, readDeployConfig, readKeypair } from './lib/config.ts';
+import {
+  clusterName,
+  isLocalCluster,
+  keypairFile,
+  readDeployConfig,
+  readKeypair,
+} from './lib/config.ts';
 import { deploy, sol } from './lib/deploy-network.ts';
 
 const { values: args } = parseArgs({
@@ -49,7 +55,7 @@ async function main(): Promise<void> {
       throw new Error(`cannot reach ${rpcUrl}: ${e.message} (set SOLANA_RPC_URL)`);
     });
     // The URL, not the --cluster label, says whether this is a local validator.
-    const isLocal = clusterName(rpcUrl) === 'local';
+    const isLocal = isLocalCluster(rpcUrl);
     let payer;
     if (args.keypair) payer = readKeypair(args.keypair);
     else if (isLocal) payer = keypairFile(join(dir, 'keys', 'payer.json')).key;

@@ -9,7 +9,11 @@ include "./public_input.circom";
 // Range-checks N int8 readings and commits to them:
 //   packed = the readings' two's-complement bytes as a big-endian integer (8N bits),
 //   commitment = Poseidon(packed, salt).
+// packed must stay below the BN254 field (254 bits), so N <= 31 (248 bits): at N = 32 two
+// windows whose packed values differ by the field modulus would commit alike. The guard is on
+// the template parameter, so circom checks it at compile time and it adds no constraint.
 template ReadingsCommitment(N) {
+    assert(N >= 1 && N <= 31);
     signal input readings[N];
     signal input salt;
     signal output commitment;

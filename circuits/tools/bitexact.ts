@@ -8,8 +8,12 @@ import { rng } from '../model/train.ts';
 import { runReference, type ModelIR } from './onnx-model.ts';
 import type { WitnessCalculator } from '../runtime/witness.ts';
 
-/** The edge windows the issue names plus a few more. */
+/**
+ * The edge windows the issue names plus a few more; every value is int8 for any `n` (the ramps
+ * wrap around after 16 steps: a sawtooth).
+ */
 export function edgeWindows(n = 16): number[][] {
+  const step = (i: number) => (i * 16) % 256;
   return [
     new Array<number>(n).fill(-128),
     new Array<number>(n).fill(127),
@@ -17,8 +21,8 @@ export function edgeWindows(n = 16): number[][] {
     Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -128 : 127)),
     Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 127 : -128)),
     Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -1)),
-    Array.from({ length: n }, (_, i) => i * 16 - 128),
-    Array.from({ length: n }, (_, i) => 127 - i * 16),
+    Array.from({ length: n }, (_, i) => step(i) - 128),
+    Array.from({ length: n }, (_, i) => 127 - step(i)),
     new Array<number>(n).fill(-1),
     new Array<number>(n).fill(1),
   ];

@@ -2,6 +2,8 @@
  * ONNX → integer model IR, with the checks that make the circuit and onnxruntime agree bit for
  * bit: supported ops only, integer-valued constants, and every intermediate (including Gemm's
  * partial sums) provably below 2^24 in magnitude (float32 represents such integers exactly).
+ * The bound is checked twice: on every ONNX node as onnxruntime runs it (before an `Add` is
+ * folded into the preceding layer's bias), and on the folded layers the circuit computes.
  *
  * Supported graphs: one input `[N, n]` or `[n]` (float32 holding integers, default range int8),
  * one output, and a chain of
@@ -97,6 +99,12 @@ export function loadModel(
   };
 
   const layers: Layer[] = [];
+  /**
+   * One layer per ONNX node as onnxruntime evaluates it (an `Add` stays a layer of its own),
+   * for the exactness bound only: a fold may cancel what the unfolded nodes overflow (Gemm
+   * bias 16,700,001 then Add -16,700,000). Objects of their own: folding reassigns a bias.
+   */
+  const nodeLayers: Layer[] = [];
   let current = input.name ?? '';
   let size = inputSize;
   const nodes = g.node ?? [];
@@ -142,6 +150,7 @@ export function loadModel(
           else fail(`${label}: bias shape [${c.dims.join(', ')}] does not broadcast to [${m}]`);
         }
         layers.push({ op: 'linear', node: label, weights, bias });
+        nodeLayers.push({ op: 'linear', node: label, weights, bias });
         size = m;
         break;
       }
@@ -152,9 +161,11 @@ export function loadModel(
         if (cv.length === 1) bias = new Array<number>(size).fill(cv[0]!);
         else if (cv.length === size) bias = cv;
         else fail(`${label}: addend shape [${c.dims.join(', ')}] does not broadcast to [${size}]`);
+        const own: Layer = { op: 'linear', node: label, weights: identity(size), bias };
+        nodeLayers.push({ ...own });
         const prev = layers[layers.length - 1];
         if (prev?.op === 'linear') prev.bias = prev.bias.map((v, i) => v + bias[i]!);
-        else layers.push({ op: 'linear', node: label, weights: identity(size), bias });
+        else layers.push(own);
         break;
       }
       case 'Mul': {
@@ -164,12 +175,14 @@ export function loadModel(
         const v = c.values[0]!;
         if (Number.isInteger(v)) {
           integers([v], label);
-          layers.push({
+          const scale: Layer = {
             op: 'linear',
             node: label,
             weights: identity(size).map((r) => r.map((x) => x * v)),
             bias: new Array<number>(size).fill(0),
-          });
+          };
+          layers.push(scale);
+          nodeLayers.push({ ...scale });
           break;
         }
         const k = -Math.log2(v);
@@ -183,6 +196,7 @@ export function loadModel(
           );
         }
         layers.push({ op: 'floorShift', node: label, k });
+        nodeLayers.push({ op: 'floorShift', node: label, k });
         n++; // the Floor is consumed
         current = next.output![0]!;
         continue;
@@ -191,6 +205,7 @@ export function loadModel(
         break; // floor of an integer value is the value itself
       case 'Relu':
         layers.push({ op: 'relu', node: label });
+        nodeLayers.push({ op: 'relu', node: label });
         break;
       case 'Clip': {
         let lo: number | null = null;
@@ -203,6 +218,7 @@ export function loadModel(
         if (aMax !== undefined) hi = integers([aMax], `${label} max`)[0]!;
         if (lo !== null && hi !== null && lo > hi) fail(`${label}: min ${lo} > max ${hi}`);
         layers.push({ op: 'clip', node: label, lo, hi });
+        nodeLayers.push({ op: 'clip', node: label, lo, hi });
         break;
       }
     }
@@ -211,6 +227,9 @@ export function loadModel(
   const output = g.output![0]!;
   if (current !== output.name)
     fail(`graph output "${output.name}" is not the end of the op chain ("${current}")`);
+  // Each original node's own values and partial sums first (what onnxruntime computes in
+  // float32), then the folded layers (what the circuit computes, and the bounds it is sized by).
+  propagate(nodeLayers, inputSize, inputRange);
   const bounds = propagate(layers, inputSize, inputRange);
   return {
     name: opts.name ?? (g.name || 'model'),

@@ -146,12 +146,5 @@ export function resolveKey(
   return { address: key.publicKey, keypair: key, file };
 }
 
-/** The cluster's name from its URL (local, devnet, testnet, mainnet-beta, or the host). */
-export function clusterName(rpcUrl: string): string {
-  const host = new URL(rpcUrl).hostname;
-  if (host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]')
-    return 'local';
-  for (const c of ['devnet', 'testnet', 'mainnet-beta'])
-    if (host.includes(c.replace('-beta', ''))) return c;
-  return host;
-}
+/** The cluster's name from its URL; the rule lives in the sdk (the oracle applies it too). */
+export { clusterName, isLocalCluster } from '@zkpin/sdk';

@@ -61,6 +61,7 @@ import {
 import { REPO_ROOT } from '@zkpin/sdk/testing';
 import {
   clusterName,
+  isLocalCluster,
   keypairFile,
   resolveIn,
   resolveKey,
@@ -144,7 +145,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   const { chain, dir, config, payer, log } = o;
   // What the URL points at decides what is allowed (development keys, funding oracles);
   // `cluster` is only the manifest's label, which the operator may choose.
-  const isLocal = clusterName(o.rpcUrl) === 'local';
+  const isLocal = isLocalCluster(o.rpcUrl);
   const connection = chain.connection;
   const steps: PlannedStep[] = [];
   let transactions = 0;

@@ -8,6 +8,9 @@ import {
   DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS,
   DEFAULT_QUEUE_PREFIX,
   DEFAULT_RPC_SEND_OPTIONS,
+  clusterName,
+  isLocalCluster,
+  type DeploymentManifest,
   type RpcSendOptions,
 } from '@zkpin/sdk';
 import {
@@ -157,6 +160,26 @@ export type ArtifactsSource = { kind: 'file'; path: string } | { kind: 'dev' };
 export function artifactsSource(env: Env): ArtifactsSource | undefined {
   if (env.ROLE === 'relayer') return undefined;
   return env.PROVER_ARTIFACTS ? { kind: 'file', path: env.PROVER_ARTIFACTS } : { kind: 'dev' };
+}
+
+/**
+ * Refuses the INSECURE development keys (ZKPIN_DEV_ARTIFACTS=1) off a local cluster: the
+ * JSON-RPC URL the oracle uses and, with a manifest, the one the deployment was made on must
+ * both be local (`isLocalCluster`, the rule migrations/deploy.ts applies to `"artifacts":
+ * "dev"`). Anyone can forge proofs for these keys.
+ */
+export function assertDevArtifactsLocal(
+  env: Env,
+  deployment: { rpcUrl: string; manifest?: Pick<DeploymentManifest, 'cluster'> },
+): void {
+  if (artifactsSource(env)?.kind !== 'dev') return;
+  const urls = [deployment.rpcUrl, deployment.manifest?.cluster.rpcUrl];
+  const remote = urls.find((u): u is string => u !== undefined && !isLocalCluster(u));
+  if (remote === undefined) return;
+  const label = deployment.manifest ? `, deployment on "${deployment.manifest.cluster.name}"` : '';
+  throw new Error(
+    `invalid oracle configuration: ZKPIN_DEV_ARTIFACTS=1 (the INSECURE development keys: anyone can forge their proofs) is refused on ${clusterName(remote)} (${remote}${label}); it is for a local validator only (a loopback JSON-RPC URL). Set PROVER_ARTIFACTS to the artifacts file of your model's ceremony (docs/ceremony.md).`,
+  );
 }
 
 /** The budgets of the relayer's sends (`RpcChain`'s `send` option), from RPC_* variables. */

@@ -16,7 +16,13 @@ import { pino } from 'pino';
 import { NetworkFollower, RpcChain, encodeVerifyingKey, verifyingKeyHash } from '@zkpin/sdk';
 import { serviceDeployment, serviceFollowerStore, type ServiceDeployment } from '@zkpin/sdk/node';
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
-import { artifactsSource, parseEnv, rpcSendOptions, type Env } from './env.ts';
+import {
+  artifactsSource,
+  assertDevArtifactsLocal,
+  parseEnv,
+  rpcSendOptions,
+  type Env,
+} from './env.ts';
 import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
 import { ReadingStatusReader, startStatusServer, type StatusServer } from './status/index.ts';
 import {
@@ -54,6 +60,8 @@ try {
     network: env.NETWORK,
     rpcUrl: env.SOLANA_RPC_URL,
   });
+  // The INSECURE development keys only on a local cluster, refused before anything connects.
+  assertDevArtifactsLocal(env, deployment);
 } catch (e) {
   process.stderr.write(`zkpin-oracle: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);

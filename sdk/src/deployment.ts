@@ -110,6 +110,25 @@ export function deploymentProgramIds(m: DeploymentManifest): ProgramIds {
   };
 }
 
+/** The cluster's name from its JSON-RPC URL: local (a loopback host), devnet, testnet, mainnet-beta, or the host. */
+export function clusterName(rpcUrl: string): string {
+  const host = new URL(rpcUrl).hostname;
+  if (host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]')
+    return 'local';
+  for (const c of ['devnet', 'testnet', 'mainnet-beta'])
+    if (host.includes(c.replace('-beta', ''))) return c;
+  return host;
+}
+
+/**
+ * Whether a JSON-RPC URL is a validator on this machine: the one rule for what only a local
+ * cluster may have (the INSECURE development keys, airdrops). It reads the URL, not a
+ * manifest's `cluster.name`, which is a label the operator chooses.
+ */
+export function isLocalCluster(rpcUrl: string): boolean {
+  return clusterName(rpcUrl) === 'local';
+}
+
 export function treeShapeOf(t: DeploymentTree): TreeShape {
   return { maxDepth: t.maxDepth, maxBufferSize: t.maxBufferSize, canopyDepth: t.canopyDepth };
 }

@@ -11,12 +11,17 @@ import {
   inputCommitment,
   keyToFields,
   publicInput,
+  saltToField,
   type SignedReading,
   type PublicInputFields,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { buildCircuit } from '../../tools/build.ts';
-import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
+import {
+  loadWitnessCalculator,
+  wtnsSignal,
+  type WitnessCalculator,
+} from '../../runtime/witness.ts';
 
 let sig: WitnessCalculator;
 let pi: WitnessCalculator;
@@ -101,6 +106,35 @@ describe('DeviceSignature (msg of 9 inputs, BabyCheck on A and R8, EdDSA-Poseido
     ]) {
       await expect(sig.witness({ ...good, ...c }), JSON.stringify(c)).rejects.toThrow(/BabyCheck/);
     }
+  });
+});
+
+describe('ReadingsCommitment(N): N <= 31 guard at compile time', () => {
+  it('compiles N = 16 to the same 368 constraints and the sdk commitment', async () => {
+    const c = await buildCircuit('circuits/test/readings_commitment_test.circom', {
+      setup: false,
+    });
+    // 16 × Num2Bits(8) + Poseidon(2), as before the guard: the assert adds no constraint.
+    expect(c.constraints).toBe(16 * 8 + 240);
+    const wc = await loadWitnessCalculator(c.wasm);
+    const input = {
+      readings: reading.readings.map((v) => signedToField(v).toString()),
+      salt: saltToField(reading.salt).toString(),
+    };
+    const w = await wc.witness(input);
+    expect(w[1]).toBe(inputCommitment(reading.readings, reading.salt));
+    // The same signal read from the .wtns bytes a prover hands to Groth16 (wtnsSignal).
+    const wtns = await wc.wtns(input);
+    expect(wtnsSignal(wtns, 1)).toBe(w[1]);
+    expect(wtnsSignal(wtns, 0)).toBe(1n);
+    expect(() => wtnsSignal(wtns, w.length)).toThrow(RangeError);
+    expect(() => wtnsSignal(wtns.subarray(4), 1)).toThrow(/not a wtns file/);
+  });
+
+  it('refuses N = 32 at compile time (32 bytes do not fit one field element)', async () => {
+    await expect(
+      buildCircuit('circuits/test/readings_commitment_n32_test.circom', { setup: false }),
+    ).rejects.toThrow(/False assert reached[\s\S]*assert\(N >= 1 && N <= 31\)/);
   });
 });
 

@@ -1,4 +1,6 @@
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { edgeWindows } from '../../tools/bitexact.ts';
 import { floatTensor, onnx, type ModelProto, type NodeProto } from '../../tools/onnx-io.ts';
 import { bitsFor, generateModelTemplate } from '../../tools/generate.ts';
 import { loadModel, ModelError, runReference } from '../../tools/onnx-model.ts';
@@ -100,6 +102,56 @@ describe('ONNX → IR', () => {
     expect(() => loadModel(m)).toThrow(/2\^24/);
   });
 
+  it("bounds each ONNX node's own partial sums before folding an Add into the Gemm bias", async () => {
+    // Gemm bias 16,700,001 then Add -16,700,000: folded, the bias is 1 and every partial sum
+    // stays far below 2^24; unfolded, onnxruntime's Gemm reaches 16,781,281 > 2^24 and rounds.
+    const adversarial = (bias: number, addend: number | undefined) =>
+      graph(
+        16,
+        [
+          { opType: 'Gemm', input: ['x', 'W', 'B'], output: [addend === undefined ? 'y' : 'g'] },
+          ...(addend === undefined ? [] : [{ opType: 'Add', input: ['g', 'A'], output: ['y'] }]),
+        ],
+        [
+          floatTensor('W', [16, 2], new Array<number>(32).fill(40)),
+          floatTensor('B', [2], [bias, 0]),
+          floatTensor('A', [2], [addend ?? 0, 0]),
+        ],
+      );
+    const m = adversarial(16_700_001, -16_700_000);
+    expect(() => loadModel(m)).toThrow(ModelError);
+    expect(() => loadModel(m)).toThrow(
+      /^node 0 "Gemm" \(Gemm\): a partial sum could reach 16781921 ≥ 2\^24, where float32 stops being exact$/,
+    );
+    // Why: onnxruntime really computes the Gemm in float32 and loses the odd unit.
+    const session = await ort.InferenceSession.create(onnx.ModelProto.encode(m).finish());
+    const x = new Float32Array(16).fill(127);
+    const y = (await session.run({ x: new ort.Tensor('float32', x, [1, 16]) }))['y']!;
+    const exact = 16_700_001 + 16 * 127 * 40 - 16_700_000;
+    expect(exact).toBe(81_281);
+    expect(Math.abs(Number(y.data[0]) - exact)).toBe(1);
+    // The same computation with the bias already folded (1, no Add) is exact and accepted.
+    const folded = loadModel(adversarial(1, undefined));
+    expect(runReference(folded, new Array<number>(16).fill(127))).toEqual([exact, 81_280]);
+    // An Add that is safe on its own but follows a safe Gemm: still folded, still accepted.
+    const safe = loadModel(adversarial(1_000_000, -999_999));
+    expect(safe.layers.map((l) => l.op)).toEqual(['linear']);
+    expect(runReference(safe, new Array<number>(16).fill(127))).toEqual([exact, 81_280]);
+  });
+
+  it('refuses an Add whose own result could reach 2^24, even when a later Add cancels it', () => {
+    const m = graph(
+      2,
+      [
+        { opType: 'Relu', input: ['x'], output: ['r'] },
+        { opType: 'Add', input: ['r', 'A1'], output: ['a'] },
+        { opType: 'Add', input: ['a', 'A2'], output: ['y'] },
+      ],
+      [floatTensor('A1', [], [16_777_100]), floatTensor('A2', [], [-16_777_000])],
+    );
+    expect(() => loadModel(m)).toThrow(/^node 1 "Add" \(Add\): a partial sum could reach 16777227/);
+  });
+
   it('fails on a shape mismatch', () => {
     const m = graph(3, [{ opType: 'MatMul', input: ['x', 'W'], output: ['y'] }], [W]);
     expect(() => loadModel(m)).toThrow(/expects 2 inputs but the value has 3/);
@@ -115,5 +167,26 @@ describe('ONNX → IR', () => {
     expect(src).toContain(`[${first.weights[0]!.join(', ')}]`);
     expect(src).toMatch(/ReluSigned\(\d+\)/);
     expect(src).toMatch(/FloorShift\(\d+, \d+\)/);
+  });
+});
+
+describe('edge windows', () => {
+  it('holds only int8 values for any window size', () => {
+    for (const n of [1, 16, 24, 100]) {
+      const ws = edgeWindows(n);
+      expect(ws.length).toBeGreaterThanOrEqual(10);
+      for (const w of ws) {
+        expect(w).toHaveLength(n);
+        for (const v of w) {
+          expect(Number.isInteger(v), `n=${n}: ${v}`).toBe(true);
+          expect(v, `n=${n}`).toBeGreaterThanOrEqual(-128);
+          expect(v, `n=${n}`).toBeLessThanOrEqual(127);
+        }
+      }
+    }
+    // 16 readings: the ramps span -128 … 112 and 127 … -113 as before.
+    const [up, down] = edgeWindows(16).slice(6, 8);
+    expect(up).toEqual(Array.from({ length: 16 }, (_, i) => i * 16 - 128));
+    expect(down).toEqual(Array.from({ length: 16 }, (_, i) => 127 - i * 16));
   });
 });

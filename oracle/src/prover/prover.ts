@@ -28,6 +28,7 @@ import {
 import { Ed25519Verifier, verifyBabyJub } from '@zkpin/sdk/node';
 import {
   loadWitnessCalculator,
+  wtnsSignal,
   type ProvingArtifacts,
   type WitnessCalculator,
 } from '@zkpin/circuits/runtime';
@@ -228,6 +229,22 @@ export class Prover {
         'MODEL_MISMATCH',
         `the circuit rejected the reading: ${(e as Error).message.split('\n')[0]}`,
         ctx,
+      );
+    }
+    // The circuit's P (witness signal 1, the one public output) must be the P of onnxruntime's
+    // (class, score) before a proof is worth making: checked here it costs nothing, after
+    // proving it would cost the whole proof (docs/zkml.md, soundness guards).
+    const witnessP = wtnsSignal(wtns, 1);
+    if (witnessP !== p) {
+      throw new ProverError(
+        'MODEL_MISMATCH',
+        'the circuit computed a different P than the reading and onnxruntime give (the ONNX model and the circuit disagree on the class or score); refused before proving',
+        {
+          ...ctx,
+          onnxruntime: { class: result.class, score: result.score },
+          expectedP: p.toString(),
+          witnessP: witnessP.toString(),
+        },
       );
     }
     const t2 = now();

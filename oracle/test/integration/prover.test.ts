@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as snarkjs from 'snarkjs';
@@ -19,6 +20,7 @@ import {
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { readArtifactsFile, writeArtifactsFile } from '@zkpin/circuits/runtime';
+import { floatTensor, onnx, readOnnx, tensorValues } from '@zkpin/circuits/onnx-io';
 import {
   devProverArtifacts,
   ensureNativeProver,
@@ -151,6 +153,69 @@ describe('oracle prover (onnxruntime + snarkjs, dev ceremony)', () => {
     await expect(Prover.create({ ...art, onnxSha256: '00'.repeat(32) })).rejects.toThrow(
       /MODEL_MISMATCH/,
     );
+  });
+});
+
+describe('P from the witness, before proving', () => {
+  it('refuses with MODEL_MISMATCH when the ONNX model and the circuit disagree, without proving', async () => {
+    const art = await devProverArtifacts(1);
+    const dir = mkdtempSync(join(tmpdir(), 'zkpin-tampered-'));
+    try {
+      // The reference model with every output bias off by one: onnxruntime now answers another
+      // score than the circuit computes. The artifacts claim it anyway (its own sha256).
+      const model = readOnnx(art.onnxPath);
+      const last = model.graph!.node![model.graph!.node!.length - 1]!;
+      const inits = model.graph!.initializer!;
+      const at = inits.findIndex((t) => t.name === last.input![2]);
+      const bias = tensorValues(inits[at]!);
+      inits[at] = floatTensor(
+        inits[at]!.name!,
+        bias.dims,
+        bias.values.map((v) => v + 1),
+      );
+      const bytes = onnx.ModelProto.encode(model).finish();
+      const onnxPath = join(dir, 'tampered.onnx');
+      writeFileSync(onnxPath, bytes);
+      // An empty zkey: had the prover run, snarkjs would fail with its own error, not a
+      // ProverError, so MODEL_MISMATCH here shows that no proof was attempted.
+      const zkeyPath = join(dir, 'empty.zkey');
+      writeFileSync(zkeyPath, new Uint8Array(0));
+      const tampered = await Prover.create(
+        {
+          ...art,
+          onnxPath,
+          onnxSha256: createHash('sha256').update(bytes).digest('hex'),
+          zkeyPath,
+        },
+        { backend: 'snarkjs' },
+      );
+      const r = reading({ seq: 40n });
+      const refusal = async () => {
+        const t0 = performance.now();
+        const err = await tampered.prove(r).then(
+          () => undefined,
+          (x: unknown) => x,
+        );
+        return { err, ms: performance.now() - t0 };
+      };
+      const first = await refusal(); // the first call also warms onnxruntime and the witness wasm
+      const { err: e, ms: failFastMs } = await refusal();
+      expect(isProverError(first.err, 'MODEL_MISMATCH'), String(first.err)).toBe(true);
+      expect(isProverError(e, 'MODEL_MISMATCH'), String(e)).toBe(true);
+      expect((e as ProverError).message).toMatch(/different P .* refused before proving/);
+      const ctx = (e as ProverError).context as { expectedP: string; witnessP: string };
+      expect(ctx.witnessP).not.toBe(ctx.expectedP);
+      // The circuit's P is the honest one: what the untampered prover proves for this reading.
+      const t1 = performance.now();
+      const honest = await prover.prove(r);
+      const fullMs = performance.now() - t1;
+      expect(ctx.witnessP).toBe(honest.publicSignal);
+      console.info(
+        `[prover] P mismatch refused before proving in ${failFastMs.toFixed(0)} ms (first call ${first.ms.toFixed(0)} ms); a full prove (snarkjs backend) took ${fullMs.toFixed(0)} ms (prove ${honest.timings.proveMs.toFixed(0)} ms)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

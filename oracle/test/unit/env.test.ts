@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS, DEFAULT_RPC_SEND_OPTIONS } from '@zkpin/sdk';
-import { artifactsSource, parseEnv, rpcSendOptions } from '../../src/env.ts';
+import {
+  artifactsSource,
+  assertDevArtifactsLocal,
+  parseEnv,
+  rpcSendOptions,
+} from '../../src/env.ts';
 import {
   DEFAULT_COMPUTE_UNIT_LIMIT,
   DEFAULT_PROVER_CONCURRENCY,
@@ -93,6 +98,49 @@ describe('oracle env', () => {
     });
     const relayer = parseEnv({ ...prover, ROLE: 'relayer', ORACLE_KEYPAIR: '/k.json' });
     expect(artifactsSource(relayer)).toBeUndefined();
+  });
+
+  it('refuses the INSECURE development keys off a local cluster, with a clear reason', () => {
+    const dev = parseEnv({ ...prover, ZKPIN_DEV_ARTIFACTS: '1' });
+    const genesisHash = '4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY';
+    const manifest = (name: string, rpcUrl: string) => ({ cluster: { name, rpcUrl, genesisHash } });
+    // local: a loopback URL, with or without a manifest (whatever its label)
+    for (const rpcUrl of ['http://127.0.0.1:8899', 'http://localhost:8899', 'http://[::1]:8899'])
+      expect(() => assertDevArtifactsLocal(dev, { rpcUrl })).not.toThrow();
+    expect(() =>
+      assertDevArtifactsLocal(dev, {
+        rpcUrl: 'http://127.0.0.1:8899',
+        manifest: manifest('local', 'http://127.0.0.1:8899'),
+      }),
+    ).not.toThrow();
+    // a remote URL, from SOLANA_RPC_URL or from the deployment's manifest
+    expect(() => assertDevArtifactsLocal(dev, { rpcUrl: 'https://api.devnet.solana.com' })).toThrow(
+      /^invalid oracle configuration: ZKPIN_DEV_ARTIFACTS=1 \(the INSECURE development keys: anyone can forge their proofs\) is refused on devnet \(https:\/\/api\.devnet\.solana\.com\).*Set PROVER_ARTIFACTS/,
+    );
+    const mainnet = 'https://api.mainnet-beta.solana.com';
+    expect(() =>
+      assertDevArtifactsLocal(dev, {
+        rpcUrl: mainnet,
+        manifest: manifest('mainnet-beta', mainnet),
+      }),
+    ).toThrow(/refused on mainnet-beta .*deployment on "mainnet-beta"/);
+    // a local endpoint (a tunnel, a proxy) in front of a deployment made on another cluster
+    expect(() =>
+      assertDevArtifactsLocal(dev, {
+        rpcUrl: 'http://127.0.0.1:8899',
+        manifest: manifest('local', 'https://rpc.example.org'),
+      }),
+    ).toThrow(/refused on rpc\.example\.org/);
+    // the deployment's own keys, and a relayer (it proves nothing), run anywhere
+    const file = parseEnv({ ...prover, PROVER_ARTIFACTS: '/srv/model-1.json' });
+    const relayer = parseEnv({ ...prover, ROLE: 'relayer', ORACLE_KEYPAIR: '/k.json' });
+    for (const env of [file, relayer])
+      expect(() =>
+        assertDevArtifactsLocal(env, {
+          rpcUrl: mainnet,
+          manifest: manifest('mainnet-beta', mainnet),
+        }),
+      ).not.toThrow();
   });
 
   it('passes the native prover settings through', () => {
