@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
+import { PublicKey } from '@solana/web3.js';
 import { REPO_ROOT } from '@zkpin/sdk/testing';
 import { APP_DIR, buildApp, networkAppConfig, serveApp } from '../scripts/lib/app-server.ts';
 import { startRpcNetwork } from '../scripts/lib/rpc-network.ts';
@@ -98,17 +98,7 @@ async function main(): Promise<void> {
     metrics['verify_record_first_ms'] = runs[0]!;
 
     // Onboarding: a new owner with SOL, the device's bundle (npm run bundle) pasted and priced.
-    const owner = Keypair.generate();
-    await net.chain.send(
-      new Transaction().add(
-        SystemProgram.transfer({
-          fromPubkey: net.payer.publicKey,
-          toPubkey: owner.publicKey,
-          lamports: LAMPORTS_PER_SOL,
-        }),
-      ),
-      [net.payer],
-    );
+    const owner = await net.fundedWallet();
     const keys = mkdtempSync(join(tmpdir(), 'zkpin-bench-keys-'));
     const bundle = execFileSync(
       'npx',

@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
+import { Keypair, LAMPORTS_PER_SOL, PublicKey } from '@solana/web3.js';
 import { REPO_ROOT } from '@zkpin/sdk/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
@@ -218,17 +218,7 @@ describe('owner app', () => {
   }, 240_000);
 
   it('onboards a device from its bundle: checked in the browser, one signed transaction, the device appears', async () => {
-    const owner = Keypair.generate();
-    await net.chain.send(
-      new Transaction().add(
-        SystemProgram.transfer({
-          fromPubkey: net.payer.publicKey,
-          toPubkey: owner.publicKey,
-          lamports: LAMPORTS_PER_SOL,
-        }),
-      ),
-      [net.payer],
-    );
+    const owner = await net.fundedWallet();
     // The bundle as the simulated firmware prints it (npm run bundle): JSON after a QR code.
     const bundleFor = (who: PublicKey) => {
       const out = execFileSync(
@@ -351,17 +341,7 @@ describe('owner app', () => {
 
     // The first device meets its owner: it takes its approval and shows its bundle as a QR
     // code, which the owner's phone camera reads (Chromium's fake camera plays that frame).
-    const owner = Keypair.generate();
-    await net.chain.send(
-      new Transaction().add(
-        SystemProgram.transfer({
-          fromPubkey: net.payer.publicKey,
-          toPubkey: owner.publicKey,
-          lamports: LAMPORTS_PER_SOL,
-        }),
-      ),
-      [net.payer],
-    );
+    const owner = await net.fundedWallet();
     const bundle = cli(
       '--approvals',
       approvalsFile,

@@ -190,18 +190,23 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     new AnchorProvider(chain.connection, new Wallet(payer), { commitment: 'confirmed' }),
     programIds,
   );
-  const registerDevice = async (keys: DeviceKeys): Promise<Keypair> => {
-    const owner = Keypair.generate();
+  /** A new wallet holding `lamports` (1 SOL by default), paid by the deployment's payer. */
+  const fundedWallet = async (lamports = LAMPORTS_PER_SOL): Promise<Keypair> => {
+    const wallet = Keypair.generate();
     await chain.send(
       new Transaction().add(
         SystemProgram.transfer({
           fromPubkey: payer.publicKey,
-          toPubkey: owner.publicKey,
-          lamports: LAMPORTS_PER_SOL,
+          toPubkey: wallet.publicKey,
+          lamports,
         }),
       ),
       [payer],
     );
+    return wallet;
+  };
+  const registerDevice = async (keys: DeviceKeys): Promise<Keypair> => {
+    const owner = await fundedWallet();
     const ixs = await registerDeviceInstructions(registry, {
       network,
       owner: owner.publicKey,
@@ -357,6 +362,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     programIds,
     network,
     payer,
+    fundedWallet,
     registerDevice,
     sim,
     bridge,
