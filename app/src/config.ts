@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import {
   deploymentProgramIds,
+  isLocalCluster,
   parseDeploymentManifest,
   type DeploymentManifest,
   type ProgramIds,
@@ -62,6 +63,8 @@ export async function loadConfig(url = './zkpin-app.json'): Promise<AppConfig> {
     manifest,
     network: new PublicKey(manifest.network.address),
     programIds: deploymentProgramIds(manifest),
-    localCluster: manifest.cluster.name === 'local',
+    // The deployment's own RPC URL and the one the app uses both on this machine: the rule the
+    // oracle and migrations apply to the development keys (a manifest's name is only a label).
+    localCluster: isLocalCluster(manifest.cluster.rpcUrl) && isLocalCluster(r.data.rpcUrl),
   };
 }
