@@ -27,6 +27,9 @@ export function Onboard() {
   const [busy, setBusy] = useState(false);
   const [camera, setCamera] = useState(false);
   const [preview, setPreview] = useState<RegisterPreview | 'pending' | null>(null);
+  // Bumped to price the transaction again (after a local airdrop).
+  const [priced, setPriced] = useState(0);
+  const [airdropping, setAirdropping] = useState(false);
 
   // Once a bundle checks, the transaction is built, simulated and priced before any signature.
   useEffect(() => {
@@ -45,7 +48,7 @@ export function Onboard() {
     return () => {
       live = false;
     };
-  }, [checked, config, connection]);
+  }, [checked, config, connection, priced]);
 
   if (!wallet.publicKey)
     return (
@@ -70,6 +73,24 @@ export function Onboard() {
   };
   const readFile = (file: File | undefined) => {
     if (file) void file.text().then(check, (e: unknown) => setProblem(message(e)));
+  };
+  // On a local cluster only: SOL from the validator, so the development wallet can pay the fee.
+  const airdrop = async () => {
+    setAirdropping(true);
+    setProblem(null);
+    try {
+      const signature = await connection.requestAirdrop(owner, LAMPORTS_PER_SOL);
+      const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed');
+      await connection.confirmTransaction(
+        { signature, blockhash, lastValidBlockHeight },
+        'confirmed',
+      );
+      setPriced((n) => n + 1);
+    } catch (e) {
+      setProblem(`the local validator did not airdrop: ${message(e)}`);
+    } finally {
+      setAirdropping(false);
+    }
   };
   const register = async () => {
     if (!checked) return;
@@ -181,6 +202,16 @@ export function Onboard() {
               It would not register: {preview.problem}
             </p>
           )}
+          {config.localCluster &&
+            preview !== null &&
+            preview !== 'pending' &&
+            preview.balanceLamports < LAMPORTS_PER_SOL / 100 && (
+              <p>
+                <button type="button" disabled={airdropping} onClick={() => void airdrop()}>
+                  {airdropping ? 'Airdropping…' : 'Airdrop 1 SOL to this wallet (local cluster)'}
+                </button>
+              </p>
+            )}
           <button
             type="button"
             disabled={busy || preview === null || preview === 'pending' || preview.problem !== null}

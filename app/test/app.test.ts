@@ -296,6 +296,52 @@ describe('owner app', () => {
     rmSync(keysDir, { recursive: true, force: true });
   }, 240_000);
 
+  it('a newcomer onboards a simulated device with the local development wallet, airdropping its fee first', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await open(context);
+    await page.goto(`${app.url}#/add`);
+    await page
+      .getByRole('button', {
+        name: 'Connect local development wallet (unsafe, local cluster only)',
+      })
+      .click();
+    const who = page.locator('.wallet .who');
+    await who.waitFor();
+    expect(await who.textContent()).toMatch(/^Development wallet /);
+    const address = (await who.getAttribute('title'))!;
+    const keys = mkdtempSync(join(tmpdir(), 'zkpin-dev-wallet-'));
+    const bundle = execFileSync(
+      'npx',
+      [
+        ...['tsx', 'scripts/onboarding-bundle.ts', '--deployment', net.dir],
+        ...['--owner', address, '--keys', join(keys, 'device.json')],
+      ],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')
+      .pop()!;
+    rmSync(keys, { recursive: true, force: true });
+    await page.getByLabel('Onboarding bundle').fill(bundle);
+    // A new wallet has no SOL: said before anything is signed, with the local way out.
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /^It would not register: the wallet holds 0 SOL/ })
+      .waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('button', { name: 'Airdrop 1 SOL to this wallet (local cluster)' })
+      .click();
+    const register = page.getByRole('button', { name: 'Register (sign one transaction)' });
+    await expect.poll(() => register.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await register.click();
+    const device = (JSON.parse(bundle) as { device: string }).device;
+    await page.waitForURL(`**/#/device/${device}`, { timeout: 60_000 });
+    await page.locator('.facts dd', { hasText: address }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'onboarded-dev-wallet.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
+
   it('a maker approves device keys in bulk with its wallet; a device scanned by the camera registers with its approval', async () => {
     const work = mkdtempSync(join(tmpdir(), 'zkpin-maker-'));
     const cli = (...args: string[]) =>
