@@ -41,6 +41,15 @@ if [ "$have" != "$want" ] || [[ "$llvm" != "LLVM 22"* ]]; then
     || die "cargo install sbpf-linker $SBPF_LINKER_VERSION failed (needs crates.io and llvm-22-dev)"
 fi
 
+# 3b. circomspect (Trail of Bits' static analyser for circom), for `npm run lint:circuits`. It has
+#     no --version: cargo's install list records what it installed.
+want="circomspect v$CIRCOMSPECT_VERSION:"
+if ! command -v circomspect >/dev/null || ! cargo install --list | grep -xF "$want" >/dev/null; then
+  say "building circomspect $CIRCOMSPECT_VERSION (a few minutes the first time)"
+  cargo install circomspect --version "=$CIRCOMSPECT_VERSION" --locked --force >/dev/null 2>&1 \
+    || die "cargo install circomspect $CIRCOMSPECT_VERSION failed (needs crates.io)"
+fi
+
 # 4. npm dependencies (onnxruntime-node's CUDA download is skipped: CPU backend only).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
@@ -67,6 +76,7 @@ fi
 say "sbf rustc:   $($SBF_RUSTC --version) ($($SBF_RUSTC -vV | sed -n 's/^LLVM version: /LLVM /p'))"
 say "sbf cargo:   $($SBF_CARGO --version)"
 say "linker:      $(sbpf-linker --version | tr '\n' ' ')"
+say "circomspect: $CIRCOMSPECT_VERSION ($(command -v circomspect))"
 say "host rustc:  $(rustc --version)"
 say "node/npm:    $(node --version) / $(npm --version 2>/dev/null)"
 say "litesvm:     $(node -p 'require("./node_modules/litesvm/package.json").version')"
