@@ -10,6 +10,7 @@ step "build programs";   bash scripts/build-programs.sh
 step "generated IDLs";   bash scripts/build-idl.sh --check 2>/dev/null
 step "package graph";    npm run --silent check:packages
 step "circuits";         npm run --silent check:circuits
+step "circuit analysis"; npm run --silent lint:circuits
 step "native prover";    npm run --silent build:prover-native
 step "rust tests";       cargo test --workspace --quiet
 step "typescript tests"; npx vitest run
