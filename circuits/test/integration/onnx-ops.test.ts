@@ -1,6 +1,6 @@
 /**
- * What ONNX exporters emit beyond the reference model's ops (Sub, Div by 2^k, Flatten, Add with
- * the constant first, a fixed batch of 1, a trailing ArgMax): each small model is built here,
+ * What ONNX exporters emit beyond the reference model's ops (Sub, Div by 2^k, Flatten, Add and
+ * Mul with the constant first, a fixed batch of 1, a trailing ArgMax): each small model is built here,
  * run in onnxruntime-node, compiled by the generator and compared with the witness and the
  * TypeScript reference on the int8 edge windows and random int8 windows.
  */
@@ -169,7 +169,7 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
     await bitExact(bytes, ir);
   });
 
-  it('a fixed batch of 1, Flatten (axis 1) and Add with the constant first', async () => {
+  it('a fixed batch of 1, Flatten (axis 1), Add and Mul with the constant first', async () => {
     const bytes = onnxBytes(
       'ops_batch1',
       [1, 8],
@@ -179,9 +179,10 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
         { opType: 'Add', input: ['A1', 'g'], output: ['a'] },
         { opType: 'Relu', input: ['a'], output: ['r'] },
         { opType: 'Add', input: ['A2', 'r'], output: ['a2'] },
+        { opType: 'Mul', input: ['M', 'a2'], output: ['m'] },
         {
           opType: 'Flatten',
-          input: ['a2'],
+          input: ['m'],
           output: ['fl2'],
           attribute: [{ name: 'axis', i: 1, type: INT }],
         },
@@ -197,13 +198,14 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
         floatTensor('B1', [4], [0, 1, 2, 3]),
         floatTensor('A1', [4], [-200, 10, 0, 55]),
         floatTensor('A2', [], [-3]),
+        floatTensor('M', [], [-2]),
         floatTensor('W2', [2, 4], ints(6, 8, 9)),
       ],
       { dims: [1, 2] },
     );
     const ir = loadModel(onnx.ModelProto.decode(bytes), { name: 'ops_batch1' });
     expect(ir.inputBatch).toBe(1);
-    expect(ir.layers.map((l) => l.op)).toEqual(['linear', 'relu', 'linear', 'linear']);
+    expect(ir.layers.map((l) => l.op)).toEqual(['linear', 'relu', 'linear', 'linear', 'linear']);
     await bitExact(bytes, ir);
   });
 
