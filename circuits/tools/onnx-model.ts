@@ -14,7 +14,14 @@
  *   are) · ArgMax (last node only: the class output, first maximum).
  * The table with each op's conditions and mapping is in docs/zkml.md.
  */
-import { readOnnx, tensorValues, type ModelProto, type NodeProto } from './onnx-io.ts';
+import {
+  floatTensor,
+  onnx,
+  readOnnx,
+  tensorValues,
+  type ModelProto,
+  type NodeProto,
+} from './onnx-io.ts';
 
 export const SUPPORTED_OPS = [
   'Gemm',
@@ -28,6 +35,8 @@ export const SUPPORTED_OPS = [
   'Clip',
   'Flatten',
   'ArgMax',
+  'QuantizeLinear',
+  'DequantizeLinear',
 ] as const;
 export const EXACT_LIMIT = 2 ** 24;
 
@@ -149,6 +158,29 @@ export function loadModel(
   const batched = inputBatch === 'dynamic';
   let output: ModelIR['output'] = 'logits';
   const nodes = g.node ?? [];
+  /**
+   * DequantizeLinear of a constant (int8 weights as exporters store them) is folded into a
+   * float constant, (q - zero point) · scale, which must hold integers like any other weight.
+   */
+  const dequantized = new Set<number>();
+  nodes.forEach((node, n) => {
+    const [q, s, z] = node.input ?? [];
+    if (node.opType !== 'DequantizeLinear' || !inits.has(q ?? '')) return;
+    const label = `node ${n} "${node.name || 'DequantizeLinear'}" (DequantizeLinear)`;
+    const scale = constant(s, label).values;
+    const zero = z ? constant(z, label).values : [0];
+    if (scale.length !== 1 || zero.length !== 1)
+      fail(`${label}: per-axis scales or zero points are not supported (one scalar each)`);
+    const t = tensorValues(inits.get(q!)!);
+    const values = t.values.map((v) => (v - zero[0]!) * scale[0]!);
+    if (!values.every(Number.isInteger)) {
+      fail(
+        `${label}: dequantizing constant "${q}" with scale ${scale[0]} gives non-integer values; only an integer scale gives the integer weights the circuit computes with`,
+      );
+    }
+    inits.set(node.output![0]!, floatTensor(node.output![0]!, t.dims, values));
+    dequantized.add(n);
+  });
   for (let n = 0; n < nodes.length; n++) {
     const node = nodes[n]!;
     const op = node.opType ?? '';
@@ -156,11 +188,7 @@ export function loadModel(
     const ins = node.input ?? [];
     if ((node.output ?? []).length !== 1) fail(`${label}: expected one output`);
     if (node.domain) fail(`${label}: custom domain "${node.domain}" is not supported`);
-    if (op === 'QuantizeLinear' || op === 'DequantizeLinear') {
-      fail(
-        `${label}: QDQ quantization is not supported: ${op} rounds x / scale half to even with a float scale, which has no exact integer form here; export the integer model as float32 tensors holding integers (int8 weights, integer biases, power-of-two requantization: Mul by 2^-k or Div by 2^k, then Floor)`,
-      );
-    }
+    if (dequantized.has(n)) continue; // a constant, folded above
     if (!(SUPPORTED_OPS as readonly string[]).includes(op)) {
       fail(`${label}: unsupported op ${op}; supported ops are ${SUPPORTED_OPS.join(', ')}`);
     }
@@ -216,6 +244,60 @@ export function loadModel(
       n++; // the Floor is consumed
       current = next.output![0]!;
     };
+    if (op === 'QuantizeLinear') {
+      if (ins[0] !== current)
+        fail(`${label}: the graph must be a chain; expected an input "${current}"`);
+      const scale = constant(ins[1], label).values;
+      if (scale.length !== 1 || scale[0] !== 1) {
+        fail(
+          `${label}: QuantizeLinear with scale ${scale.join(', ')}: only scale 1 is exact (x / 1 is x); any other scale rounds x / scale half to even, which has no exact integer form here; export float32 tensors holding integers with power-of-two requantization (Mul by 2^-k or Div by 2^k, then Floor)`,
+        );
+      }
+      const zp = ins[2] ? inits.get(ins[2]) : undefined;
+      const zpv = ins[2] ? integers(constant(ins[2], label).values, `${label} zero point`) : [0];
+      if (zpv.length !== 1) fail(`${label}: only a scalar zero point is supported`);
+      const signed = zp?.dataType === onnx.TensorProto.DataType.INT8;
+      if (zp && !signed && zp.dataType !== onnx.TensorProto.DataType.UINT8)
+        fail(`${label}: only int8 and uint8 quantization is supported`);
+      const next = nodes[n + 1];
+      if (next?.opType !== 'DequantizeLinear' || next.input?.[0] !== node.output![0]) {
+        fail(
+          `${label}: QuantizeLinear must be followed by DequantizeLinear of its output (the chain computes on float32 values)`,
+        );
+      }
+      const dqLabel = `node ${n + 1} "${next.name || next.opType}" (DequantizeLinear)`;
+      const s2 = integers(constant(next.input?.[1], dqLabel).values, `${dqLabel} scale`);
+      const z2 = next.input?.[2]
+        ? integers(constant(next.input[2], dqLabel).values, `${dqLabel} zero point`)
+        : [0];
+      if (s2.length !== 1 || z2.length !== 1)
+        fail(`${dqLabel}: only a scalar scale and zero point are supported`);
+      // q = clip(x + zp, qmin, qmax); y = (q - zp2) · s2
+      if (zpv[0] !== 0) affine(1, new Array<number>(size).fill(zpv[0]!));
+      const clip: Layer = {
+        op: 'clip',
+        node: label,
+        lo: signed ? -128 : 0,
+        hi: signed ? 127 : 255,
+      };
+      layers.push(clip);
+      nodeLayers.push({ ...clip });
+      const dq: Layer = {
+        op: 'linear',
+        node: dqLabel,
+        weights: identity(size).map((r) => r.map((w) => w * s2[0]!)),
+        bias: new Array<number>(size).fill(-z2[0]! * s2[0]! || 0),
+      };
+      layers.push(dq);
+      nodeLayers.push({ ...dq });
+      n++; // the DequantizeLinear is consumed
+      current = next.output![0]!;
+      continue;
+    }
+    if (op === 'DequantizeLinear')
+      fail(
+        `${label}: DequantizeLinear must dequantize a constant or follow QuantizeLinear of the value`,
+      );
     if (['Add', 'Sub', 'Mul'].includes(op) ? !ins.includes(current) : ins[0] !== current) {
       if (op === 'Div' && ins[1] === current) {
         fail(

@@ -1,6 +1,6 @@
 /**
  * What ONNX exporters emit beyond the reference model's ops (Sub, Div by 2^k, Flatten, Add and
- * Mul with the constant first, a fixed batch of 1, a trailing ArgMax): each small model is built here,
+ * Mul with the constant first, a fixed batch of 1, a trailing ArgMax, exact QDQ): each small model is built here,
  * run in onnxruntime-node, compiled by the generator and compared with the witness and the
  * TypeScript reference on the int8 edge windows and random int8 windows.
  */
@@ -30,7 +30,7 @@ interface Node {
   attribute?: { name: string; i: number; type: number }[];
 }
 const INT = 2; // AttributeProto.AttributeType.INT
-const { FLOAT, INT64 } = onnx.TensorProto.DataType;
+const { FLOAT, INT8, INT64 } = onnx.TensorProto.DataType;
 
 /** ONNX bytes: input x of shape `inDims` → nodes → output y. */
 function onnxBytes(
@@ -228,6 +228,54 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
     const ir = loadModel(onnx.ModelProto.decode(bytes), { name: 'ops_flat0' });
     expect(ir.inputBatch).toBe('none');
     await bitExact(bytes, ir, 30);
+  });
+
+  it('QDQ: int8 weights dequantized with an integer scale, Quantize (scale 1) then Dequantize', async () => {
+    const int8 = (name: string, dims: number[], v: number[]): TensorProto => ({
+      name,
+      dims,
+      dataType: INT8,
+      int32Data: v,
+    });
+    const bytes = onnxBytes(
+      'ops_qdq',
+      ['N', 8],
+      [
+        { opType: 'DequantizeLinear', input: ['Wq', 'S2', 'Z1'], output: ['W'] },
+        { opType: 'MatMul', input: ['x', 'W'], output: ['m'] },
+        { opType: 'Div', input: ['m', 'K16'], output: ['d'] },
+        { opType: 'Floor', input: ['d'], output: ['f'] },
+        { opType: 'QuantizeLinear', input: ['f', 'S1', 'Z3'], output: ['q'] },
+        { opType: 'DequantizeLinear', input: ['q', 'S2', 'Z3'], output: ['dq'] },
+        { opType: 'QuantizeLinear', input: ['dq', 'S1'], output: ['u'] },
+        { opType: 'DequantizeLinear', input: ['u', 'S1'], output: ['du'] },
+        { opType: 'Gemm', input: ['du', 'W2', 'B2'], output: ['y'] },
+      ],
+      [
+        int8('Wq', [8, 4], ints(10, 32, 5)),
+        floatTensor('S1', [], [1]),
+        floatTensor('S2', [], [2]),
+        int8('Z1', [], [1]),
+        int8('Z3', [], [-3]),
+        floatTensor('K16', [], [16]),
+        floatTensor('W2', [4, 3], ints(11, 12, 4)),
+        floatTensor('B2', [3], [7, -7, 0]),
+      ],
+      { dims: ['N', 3] },
+    );
+    const ir = loadModel(onnx.ModelProto.decode(bytes), { name: 'ops_qdq' });
+    // int8 saturation, (q + 3) · 2, uint8 saturation, then the Gemm.
+    expect(ir.layers.map((l) => (l.op === 'clip' ? `clip[${l.lo},${l.hi}]` : l.op))).toEqual([
+      'linear',
+      'floorShift',
+      'linear',
+      'clip[-128,127]',
+      'linear',
+      'clip[0,255]',
+      'linear',
+      'linear',
+    ]);
+    await bitExact(bytes, ir);
   });
 
   it('a trailing ArgMax: the class of the first maximum, ties included', async () => {

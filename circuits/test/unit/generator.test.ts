@@ -251,16 +251,45 @@ describe('exporter patterns refused with the node and the reason', () => {
         ]),
       ),
     ).toThrow(/picks the last of equal maxima; the circuit's ArgMaxFirst picks the first/);
-    const qdq = graph(
+    const qdq = (scale: number, dqScale = 1) =>
+      graph(
+        2,
+        [
+          { opType: 'QuantizeLinear', input: ['x', 'S', 'Z'], output: ['q'] },
+          { opType: 'DequantizeLinear', input: ['q', 'S2', 'Z'], output: ['y'] },
+        ],
+        [
+          K('S', [scale]),
+          K('S2', [dqScale]),
+          { name: 'Z', dims: [], dataType: onnx.TensorProto.DataType.INT8, int32Data: [5] },
+        ],
+      );
+    // q = clip(x + 5, -128, 127), y = (q - 5) · 3: 127 saturates, -128 does not
+    expect(runReference(loadModel(qdq(1, 3)), [127, -128])).toEqual([(127 - 5) * 3, -128 * 3]);
+    expect(() => loadModel(qdq(0.5))).toThrow(
+      /^node 0 "QuantizeLinear" \(QuantizeLinear\): QuantizeLinear with scale 0.5: only scale 1 is exact/,
+    );
+    expect(() => loadModel(qdq(1, 0.25))).toThrow(
+      /^node 1 "DequantizeLinear" \(DequantizeLinear\) scale: constant 0.25 is not an integer/,
+    );
+    const weights = graph(
       2,
       [
-        { opType: 'QuantizeLinear', input: ['x', 'S', 'Z'], output: ['q'] },
-        { opType: 'DequantizeLinear', input: ['q', 'S', 'Z'], output: ['y'] },
+        { opType: 'DequantizeLinear', input: ['Wq', 'S'], output: ['W'] },
+        { opType: 'MatMul', input: ['x', 'W'], output: ['y'] },
       ],
-      [K('S', [1]), K('Z', [0])],
+      [
+        {
+          name: 'Wq',
+          dims: [2, 2],
+          dataType: onnx.TensorProto.DataType.INT8,
+          int32Data: [1, 2, 3, 4],
+        },
+        K('S', [0.02]),
+      ],
     );
-    expect(() => loadModel(qdq)).toThrow(
-      /^node 0 "QuantizeLinear" \(QuantizeLinear\): QDQ quantization is not supported: QuantizeLinear rounds x \/ scale half to even/,
+    expect(() => loadModel(weights)).toThrow(
+      /^node 0 "DequantizeLinear" \(DequantizeLinear\): dequantizing constant "Wq" with scale 0.0199\d+ gives non-integer values/,
     );
   });
 
