@@ -11,7 +11,8 @@
  *   Add / Sub (a constant, either side) · Mul (constant integer, or 2^-k immediately followed by
  *   Floor) · Div (by a constant 2^k, followed by Floor when k > 0) · Floor · Relu
  *   Clip (constant integer bounds) · Flatten (only where it keeps each window's values as they
- *   are) · ArgMax (last node only: the class output, first maximum).
+ *   are) · ArgMax (last node only: the class output, first maximum) · DequantizeLinear of a
+ *   constant (integer results) · QuantizeLinear (scale 1) then DequantizeLinear (integer scale).
  * The table with each op's conditions and mapping is in docs/zkml.md.
  */
 import {
@@ -237,6 +238,11 @@ export function loadModel(
     const floorShift = (k: number, how: string) => {
       const next = nodes[n + 1];
       if (next?.opType !== 'Floor' || next.input?.[0] !== node.output![0]) {
+        if (next?.opType === 'Cast' && next.input?.[0] === node.output![0]) {
+          fail(
+            `${label}: ${how} is followed by Cast, which truncates towards zero; the circuit rounds down (FloorShift): use Floor`,
+          );
+        }
         fail(`${label}: ${how} must be followed by Floor (results must stay integers)`);
       }
       layers.push({ op: 'floorShift', node: label, k });
@@ -384,7 +390,7 @@ export function loadModel(
         const k = Math.log2(v);
         if (!(Number.isInteger(k) && k >= 0 && k <= 24)) {
           fail(
-            `${label}: division by ${c.values.length === 1 ? v : `a constant of shape [${c.dims.join(', ')}]`} is not supported: only a scalar 2^k (0 ≤ k ≤ 24) divides exactly in float32 and maps to floor(x / 2^k), a bit shift; any other quotient is rounded to float32 first, so the Floor after it can differ from the integer one`,
+            `${label}: division by ${c.values.length === 1 ? v : `a constant of shape [${c.dims.join(', ')}]`} is not supported: the circuit divides only by a scalar 2^k (0 ≤ k ≤ 24), as the bit shift floor(x / 2^k); another divisor would need a quotient-and-remainder template the generator does not have`,
           );
         }
         if (c.dims.length > 2) fail(`${label}: divisor of rank ${c.dims.length} adds dimensions`);

@@ -199,13 +199,29 @@ describe('exporter patterns refused with the node and the reason', () => {
         [K('K', k)],
       );
     expect(() => loadModel(div([3]))).toThrow(
-      /^node 0 "Div" \(Div\): division by 3 is not supported: only a scalar 2\^k \(0 ≤ k ≤ 24\) divides exactly in float32/,
+      /^node 0 "Div" \(Div\): division by 3 is not supported: the circuit divides only by a scalar 2\^k \(0 ≤ k ≤ 24\), as the bit shift floor\(x \/ 2\^k\)/,
     );
     expect(() => loadModel(div([0.5]))).toThrow(/division by 0.5 is not supported/);
     expect(() => loadModel(div([-4]))).toThrow(/division by -4 is not supported/);
     expect(() => loadModel(div([4, 4]))).toThrow(/division by a constant of shape \[2\]/);
     expect(() => loadModel(div([4], false))).toThrow(
       'node 0 "Div" (Div): division by 2^2 must be followed by Floor (results must stay integers)',
+    );
+    const cast = graph(
+      2,
+      [
+        { opType: 'Div', input: ['x', 'K'], output: ['q'] },
+        {
+          opType: 'Cast',
+          input: ['q'],
+          output: ['y'],
+          attribute: [{ name: 'to', i: 7, type: INT }],
+        },
+      ],
+      [K('K', [4])],
+    );
+    expect(() => loadModel(cast)).toThrow(
+      'node 0 "Div" (Div): division by 2^2 is followed by Cast, which truncates towards zero; the circuit rounds down (FloorShift): use Floor',
     );
     expect(() => loadModel(div([4], true, ['K', 'x']))).toThrow(
       /a constant divided by the value is not an integer operation/,
