@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { fieldToSigned, signedToField } from '@zkpin/sdk';
 import { rng } from '../model/train.ts';
-import { runReference, type ModelIR } from './onnx-model.ts';
+import { argmaxFirst, runReference, type ModelIR } from './onnx-model.ts';
 import type { WitnessCalculator } from '../runtime/witness.ts';
 
 /**
@@ -36,17 +36,38 @@ export function randomWindows(seed: number, count: number, n = 16): number[][] {
   );
 }
 
-export async function ortLogits(
+/**
+ * What the ONNX graph output holds for each window: the logits, or `[class]` for a model that
+ * ends in `ArgMax`. Batched in one run when the input's batch is symbolic; one run per window
+ * for a fixed batch of 1 or an input without a batch dimension.
+ */
+export async function ortOutputs(
   session: ort.InferenceSession,
   windows: number[][],
   ir: ModelIR,
 ): Promise<number[][]> {
-  const data = new Float32Array(windows.length * ir.inputSize);
-  windows.forEach((w, i) => data.set(w, i * ir.inputSize));
-  const feeds = { [ir.inputName]: new ort.Tensor('float32', data, [windows.length, ir.inputSize]) };
-  const out = (await session.run(feeds))[ir.outputName]!;
-  const v = out.data as Float32Array;
-  return windows.map((_, i) => Array.from(v.subarray(i * ir.outputSize, (i + 1) * ir.outputSize)));
+  const width = ir.output === 'class' ? 1 : ir.outputSize;
+  const run = async (part: number[][]) => {
+    const data = new Float32Array(part.length * ir.inputSize);
+    part.forEach((w, i) => data.set(w, i * ir.inputSize));
+    const dims = ir.inputBatch === 'none' ? [ir.inputSize] : [part.length, ir.inputSize];
+    const feeds = { [ir.inputName]: new ort.Tensor('float32', data, dims) };
+    const out = (await session.run(feeds))[ir.outputName]!;
+    const v = Array.from(out.data as ArrayLike<number | bigint>, (x) => Number(x));
+    if (v.length !== part.length * width)
+      throw new Error(`onnxruntime returned ${v.length} values for ${part.length} windows`);
+    return part.map((_, i) => v.slice(i * width, (i + 1) * width));
+  };
+  if (ir.inputBatch === 'dynamic') return run(windows);
+  const out: number[][] = [];
+  for (const w of windows) out.push(...(await run([w])));
+  return out;
+}
+
+/** The graph output the TypeScript reference predicts for one window (see `ortOutputs`). */
+export function referenceOutput(ir: ModelIR, window: readonly number[]): number[] {
+  const logits = runReference(ir, window);
+  return ir.output === 'class' ? [argmaxFirst(logits).class] : logits;
 }
 
 export async function witnessLogits(
@@ -61,6 +82,7 @@ export async function witnessLogits(
 export interface BitExactReport {
   checked: number;
   mismatches: number;
+  /** `ort` is the graph output (logits, or `[class]`); `witness` and `reference` are logits. */
   firstMismatch?: { window: number[]; ort: number[]; witness: number[]; reference: number[] };
 }
 
@@ -75,14 +97,18 @@ export async function checkBitExact(
   const report: BitExactReport = { checked: 0, mismatches: 0 };
   for (let s = 0; s < windows.length; s += chunk) {
     const part = windows.slice(s, s + chunk);
-    const ortOut = await ortLogits(session, part, ir);
+    const ortOut = await ortOutputs(session, part, ir);
     for (let i = 0; i < part.length; i++) {
       const window = part[i]!;
       const reference = runReference(ir, window);
+      const expected = referenceOutput(ir, window);
       const witness = await witnessLogits(modelWc, window, ir.outputSize);
       const o = ortOut[i]!;
       report.checked++;
-      const same = reference.every((v, j) => v === o[j] && v === witness[j]);
+      const same =
+        o.length === expected.length &&
+        expected.every((v, j) => v === o[j]) &&
+        reference.every((v, j) => v === witness[j]);
       if (!same) {
         report.mismatches++;
         report.firstMismatch ??= { window, ort: o, witness, reference };

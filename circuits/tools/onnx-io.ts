@@ -21,7 +21,7 @@ export function floatTensor(name: string, dims: number[], values: number[]): Ten
   return { name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: values };
 }
 
-/** Values of an initializer as JS numbers (float32 and int32/int64 supported). */
+/** Values of an initializer as JS numbers (float32, int8, uint8, int32 and int64 supported). */
 export function tensorValues(t: TensorProto): {
   dims: number[];
   values: number[];
@@ -38,6 +38,16 @@ export function tensorValues(t: TensorProto): {
         ? Array.from({ length: count }, (_, i) => raw.readFloatLE(i * 4))
         : [...(t.floatData ?? [])];
       break;
+    case DT.INT8:
+      values = raw
+        ? Array.from({ length: count }, (_, i) => raw.readInt8(i))
+        : [...(t.int32Data ?? [])];
+      break;
+    case DT.UINT8:
+      values = raw
+        ? Array.from({ length: count }, (_, i) => raw.readUInt8(i))
+        : [...(t.int32Data ?? [])];
+      break;
     case DT.INT32:
       values = raw
         ? Array.from({ length: count }, (_, i) => raw.readInt32LE(i * 4))
@@ -50,7 +60,7 @@ export function tensorValues(t: TensorProto): {
       break;
     default:
       throw new Error(
-        `initializer ${t.name}: data type ${t.dataType} is not supported (use float32, int32 or int64)`,
+        `initializer ${t.name}: data type ${t.dataType} is not supported (use float32, int8, uint8, int32 or int64)`,
       );
   }
   if (values.length !== count)

@@ -4,7 +4,7 @@ import { buildReferenceArtifacts, type ReferenceArtifacts } from '../../tools/bu
 import {
   checkBitExact,
   edgeWindows,
-  ortLogits,
+  ortOutputs,
   randomWindows,
   witnessLogits,
 } from '../../tools/bitexact.ts';
@@ -27,7 +27,7 @@ beforeAll(async () => {
 describe('bit-exactness: onnxruntime-node == circuit witness == TypeScript reference', () => {
   it('edge windows (all -128, all 127, zeros, alternating, ramps)', async () => {
     const windows = edgeWindows();
-    const ortOut = await ortLogits(session, windows, art.ir);
+    const ortOut = await ortOutputs(session, windows, art.ir);
     for (const [i, w] of windows.entries()) {
       const ref = runReference(art.ir, w);
       expect(ortOut[i], `ORT on ${w.join(',')}`).toEqual(ref);
@@ -47,7 +47,7 @@ describe('bit-exactness: onnxruntime-node == circuit witness == TypeScript refer
 
   it('the model tells the classes apart on fresh generated data', async () => {
     const d = dataset(12345, 100);
-    const out = await ortLogits(session, d.x, art.ir);
+    const out = await ortOutputs(session, d.x, art.ir);
     const correct = out.filter((l, i) => l.indexOf(Math.max(...l)) === d.y[i]).length;
     expect(correct / d.x.length).toBeGreaterThan(0.9);
   });

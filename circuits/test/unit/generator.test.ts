@@ -14,11 +14,13 @@ function graph(
   nodes: Node[],
   inits: ReturnType<typeof floatTensor>[],
   out = 'y',
+  inDims: (number | string)[] = ['N', n],
 ): ModelProto {
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
-  const vi = (name: string, d: number) => ({
+  const dim = (d: number | string) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d });
+  const vi = (name: string, d: number, dims: (number | string)[] = ['N', d]) => ({
     name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: d }] } } },
+    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map(dim) } } },
   });
   return onnx.ModelProto.decode(
     onnx.ModelProto.encode(
@@ -27,7 +29,7 @@ function graph(
         opsetImport: [{ domain: '', version: 13 }],
         graph: {
           name: 't',
-          input: [vi('x', n)],
+          input: [vi('x', n, inDims)],
           output: [vi(out, 2)],
           initializer: inits,
           node: nodes as NodeProto[],
@@ -167,6 +169,186 @@ describe('ONNX → IR', () => {
     expect(src).toContain(`[${first.weights[0]!.join(', ')}]`);
     expect(src).toMatch(/ReluSigned\(\d+\)/);
     expect(src).toMatch(/FloorShift\(\d+, \d+\)/);
+  });
+});
+
+describe('exporter patterns refused with the node and the reason', () => {
+  const INT = 2; // AttributeProto.AttributeType.INT
+  const K = (name: string, v: number[], dims: number[] = v.length === 1 ? [] : [v.length]) =>
+    floatTensor(name, dims, v);
+
+  it('a fixed batch other than 1, and inputs of rank 3', () => {
+    const one = graph(2, [{ opType: 'Relu', input: ['x'], output: ['y'] }], [], 'y', [1, 2]);
+    expect(loadModel(one).inputBatch).toBe(1);
+    const four = graph(2, [{ opType: 'Relu', input: ['x'], output: ['y'] }], [], 'y', [4, 2]);
+    expect(() => loadModel(four)).toThrow(
+      'graph input has a fixed batch of 4 (shape [4, 2]); the circuit proves one window, so the batch must be 1 or symbolic (e.g. [N, 2])',
+    );
+    const rank3 = graph(2, [{ opType: 'Relu', input: ['x'], output: ['y'] }], [], 'y', [1, 1, 2]);
+    expect(() => loadModel(rank3)).toThrow(/found shape \[1, 1, 2\]/);
+  });
+
+  it('Div by anything but a scalar 2^k followed by Floor, and a constant divided by the value', () => {
+    const div = (k: number[], floor = true, order = ['x', 'K']) =>
+      graph(
+        2,
+        [
+          { opType: 'Div', input: order, output: [floor ? 'q' : 'y'] },
+          ...(floor ? [{ opType: 'Floor', input: ['q'], output: ['y'] }] : []),
+        ],
+        [K('K', k)],
+      );
+    expect(() => loadModel(div([3]))).toThrow(
+      /^node 0 "Div" \(Div\): division by 3 is not supported: the circuit divides only by a scalar 2\^k \(0 ≤ k ≤ 24\), as the bit shift floor\(x \/ 2\^k\)/,
+    );
+    expect(() => loadModel(div([0.5]))).toThrow(/division by 0.5 is not supported/);
+    expect(() => loadModel(div([-4]))).toThrow(/division by -4 is not supported/);
+    expect(() => loadModel(div([4, 4]))).toThrow(/division by a constant of shape \[2\]/);
+    expect(() => loadModel(div([4], false))).toThrow(
+      'node 0 "Div" (Div): division by 2^2 must be followed by Floor (results must stay integers)',
+    );
+    const cast = graph(
+      2,
+      [
+        { opType: 'Div', input: ['x', 'K'], output: ['q'] },
+        {
+          opType: 'Cast',
+          input: ['q'],
+          output: ['y'],
+          attribute: [{ name: 'to', i: 7, type: INT }],
+        },
+      ],
+      [K('K', [4])],
+    );
+    expect(() => loadModel(cast)).toThrow(
+      'node 0 "Div" (Div): division by 2^2 is followed by Cast, which truncates towards zero; the circuit rounds down (FloorShift): use Floor',
+    );
+    expect(() => loadModel(div([4], true, ['K', 'x']))).toThrow(
+      /a constant divided by the value is not an integer operation/,
+    );
+    expect(runReference(loadModel(div([4])), [-5, 7])).toEqual([-2, 1]);
+  });
+
+  it('Flatten that merges the batch, ArgMax anywhere but last or not over the logits, QDQ', () => {
+    const flat = graph(
+      2,
+      [
+        {
+          opType: 'Flatten',
+          input: ['x'],
+          output: ['y'],
+          attribute: [{ name: 'axis', i: 0, type: INT }],
+        },
+      ],
+      [],
+    );
+    expect(() => loadModel(flat)).toThrow(
+      'node 0 "Flatten" (Flatten): Flatten with axis 0 turns [N, 2] into [1, N·2], which does not keep one window per row',
+    );
+    const argmax = (attribute: unknown[], last = true) =>
+      graph(
+        2,
+        [
+          { opType: 'ArgMax', input: ['x'], output: [last ? 'y' : 'a'], attribute },
+          ...(last ? [] : [{ opType: 'Relu', input: ['a'], output: ['y'] }]),
+        ],
+        [],
+      );
+    expect(loadModel(argmax([{ name: 'axis', i: 1, type: INT }])).output).toBe('class');
+    expect(() => loadModel(argmax([{ name: 'axis', i: 1, type: INT }], false))).toThrow(
+      'node 0 "ArgMax" (ArgMax): ArgMax must be the last node (the class output)',
+    );
+    expect(() => loadModel(argmax([]))).toThrow(/ArgMax over axis 0 of a rank-2 value/);
+    expect(() =>
+      loadModel(
+        argmax([
+          { name: 'axis', i: -1, type: INT },
+          { name: 'select_last_index', i: 1, type: INT },
+        ]),
+      ),
+    ).toThrow(/picks the last of equal maxima; the circuit's ArgMaxFirst picks the first/);
+    const qdq = (scale: number, dqScale = 1) =>
+      graph(
+        2,
+        [
+          { opType: 'QuantizeLinear', input: ['x', 'S', 'Z'], output: ['q'] },
+          { opType: 'DequantizeLinear', input: ['q', 'S2', 'Z'], output: ['y'] },
+        ],
+        [
+          K('S', [scale]),
+          K('S2', [dqScale]),
+          { name: 'Z', dims: [], dataType: onnx.TensorProto.DataType.INT8, int32Data: [5] },
+        ],
+      );
+    // q = clip(x + 5, -128, 127), y = (q - 5) · 3: 127 saturates, -128 does not
+    expect(runReference(loadModel(qdq(1, 3)), [127, -128])).toEqual([(127 - 5) * 3, -128 * 3]);
+    expect(() => loadModel(qdq(0.5))).toThrow(
+      /^node 0 "QuantizeLinear" \(QuantizeLinear\): QuantizeLinear with scale 0.5: only scale 1 is exact/,
+    );
+    expect(() => loadModel(qdq(1, 0.25))).toThrow(
+      /^node 1 "DequantizeLinear" \(DequantizeLinear\) scale: constant 0.25 is not an integer/,
+    );
+    const weights = graph(
+      2,
+      [
+        { opType: 'DequantizeLinear', input: ['Wq', 'S'], output: ['W'] },
+        { opType: 'MatMul', input: ['x', 'W'], output: ['y'] },
+      ],
+      [
+        {
+          name: 'Wq',
+          dims: [2, 2],
+          dataType: onnx.TensorProto.DataType.INT8,
+          int32Data: [1, 2, 3, 4],
+        },
+        K('S', [0.02]),
+      ],
+    );
+    expect(() => loadModel(weights)).toThrow(
+      /^node 0 "DequantizeLinear" \(DequantizeLinear\): dequantizing constant "Wq" with scale 0.0199\d+ gives non-integer values/,
+    );
+  });
+
+  it('Sub and Add: a constant on either side, never the value twice or a foreign tensor', () => {
+    const twice = graph(2, [{ opType: 'Sub', input: ['x', 'x'], output: ['y'] }], []);
+    expect(() => loadModel(twice)).toThrow(/both operands are the value; one must be a constant/);
+    const foreign = graph(2, [{ opType: 'Add', input: ['z', 'A'], output: ['y'] }], [K('A', [1])]);
+    expect(() => loadModel(foreign)).toThrow(/the graph must be a chain; expected an input "x"/);
+    const column = graph(
+      2,
+      [{ opType: 'Add', input: ['A', 'x'], output: ['y'] }],
+      [K('A', [1, 2], [2, 1])],
+    );
+    expect(() => loadModel(column)).toThrow(/addend shape \[2, 1\] does not broadcast to \[2\]/);
+    const m = graph(
+      2,
+      [
+        { opType: 'Sub', input: ['C', 'x'], output: ['s'] },
+        { opType: 'Add', input: ['A', 's'], output: ['y'] },
+      ],
+      [K('C', [10, 20]), K('A', [1])],
+    );
+    expect(runReference(loadModel(m), [3, -4])).toEqual([10 - 3 + 1, 20 + 4 + 1]);
+  });
+
+  it("bounds a Sub's own result before it is folded (a later Sub cancels it)", () => {
+    const m = graph(
+      16,
+      [
+        { opType: 'Gemm', input: ['x', 'W', 'B'], output: ['g'] },
+        { opType: 'Sub', input: ['g', 'C1'], output: ['s'] },
+        { opType: 'Sub', input: ['s', 'C2'], output: ['y'] },
+      ],
+      [
+        floatTensor('W', [16, 2], new Array<number>(32).fill(40)),
+        K('B', [0, 0]),
+        K('C1', [-16_700_000]),
+        K('C2', [16_700_000]),
+      ],
+    );
+    expect(() => loadModel(m)).toThrow(
+      /^node 1 "Sub" \(Sub\): a partial sum could reach 16781920 ≥ 2\^24, where float32 stops being exact$/,
+    );
   });
 });
 
