@@ -290,6 +290,10 @@ export class RpcFaultProxy {
       method: req.method,
       path: req.url,
       headers: { ...req.headers, host: this.upstream.host },
+      // A new connection per request: a pooled one the validator closed while idle (a deploy
+      // builds programs for seconds between two requests) would fail the request as if the
+      // cluster had reset it, a fault this proxy did not inject.
+      agent: false,
     });
     upstream.on('error', () => res.destroy());
     for (const fn of this.forwardListeners) for (const c of calls) fn(c.method, signature);
