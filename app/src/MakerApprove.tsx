@@ -6,7 +6,7 @@
  * shows as used are skipped; the page says which serials it gave, so the next batch starts
  * after them.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useConnection, useWallet } from '@solana/wallet-adapter-react';
 import { PublicKey } from '@solana/web3.js';
 import {
@@ -59,6 +59,16 @@ export function MakerApprove() {
   const [problem, setProblem] = useState<string | null>(null);
   const [approvals, setApprovals] = useState<DeviceApprovalJson[] | null>(null);
   const parsed = useMemo(() => parseProvisioningRequests(text), [text]);
+  // The approvals as a file to download: one object URL per batch, released with it.
+  const [file, setFile] = useState<string | null>(null);
+  useEffect(() => {
+    if (!approvals) return setFile(null);
+    const url = URL.createObjectURL(
+      new Blob([JSON.stringify(approvals, null, 1) + '\n'], { type: 'application/json' }),
+    );
+    setFile(url);
+    return () => URL.revokeObjectURL(url);
+  }, [approvals]);
 
   const me = wallet.publicKey;
   const makers = me ? config.manifest.makers.filter((m) => m.authority === me.toBase58()) : [];
@@ -145,11 +155,6 @@ export function MakerApprove() {
     }
   };
 
-  const file = approvals
-    ? URL.createObjectURL(
-        new Blob([JSON.stringify(approvals, null, 1) + '\n'], { type: 'application/json' }),
-      )
-    : null;
   const tooMany = parsed.requests.length > MAX_BATCH;
   return (
     <section>

@@ -42,20 +42,26 @@ const base58 = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'expected a bas
 const hex = (bytes: number) =>
   z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of hex`);
 
-export const onboardingBundleSchema = z.strictObject({
-  zkpinOnboarding: z.literal(ONBOARDING_BUNDLE_VERSION),
+/** The maker's approval of one device, as both formats below carry it. */
+const approvalJsonFields = {
   network: base58,
   /** The Maker account (PDA). */
   maker: base58,
   /** The maker's authority key, which signed the approval. */
   makerAuthority: base58,
   device: base58,
-  owner: base58,
   bjjKeyHash: hex(32),
   modelId: z.number().int().min(0).max(0xffff_ffff),
   serial: z.number().int().min(0).max(0xffff_ffff),
   expiresAt: z.string().regex(/^-?[0-9]{1,19}$/),
   approvalSignature: hex(64),
+};
+type ApprovalJsonFields = z.infer<z.ZodObject<typeof approvalJsonFields>>;
+
+export const onboardingBundleSchema = z.strictObject({
+  zkpinOnboarding: z.literal(ONBOARDING_BUNDLE_VERSION),
+  ...approvalJsonFields,
+  owner: base58,
   claimSignature: hex(64),
 });
 export type OnboardingBundle = z.infer<typeof onboardingBundleSchema>;
@@ -63,31 +69,61 @@ export type OnboardingBundle = z.infer<typeof onboardingBundleSchema>;
 /** A maker's approval of one device key, as the device carries it until it meets its owner. */
 export const deviceApprovalSchema = z.strictObject({
   zkpinApproval: z.literal(DEVICE_APPROVAL_VERSION),
-  network: base58,
-  maker: base58,
-  makerAuthority: base58,
-  device: base58,
-  bjjKeyHash: hex(32),
-  modelId: z.number().int().min(0).max(0xffff_ffff),
-  serial: z.number().int().min(0).max(0xffff_ffff),
-  expiresAt: z.string().regex(/^-?[0-9]{1,19}$/),
-  approvalSignature: hex(64),
+  ...approvalJsonFields,
 });
 export type DeviceApprovalJson = z.infer<typeof deviceApprovalSchema>;
 
-export function deviceApprovalJson(approval: SignedApproval): DeviceApprovalJson {
+export class OnboardingBundleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OnboardingBundleError';
+  }
+}
+
+function approvalToJson(a: SignedApproval): ApprovalJsonFields {
   return {
-    zkpinApproval: DEVICE_APPROVAL_VERSION,
-    network: new PublicKey(approval.network).toBase58(),
-    maker: new PublicKey(approval.maker).toBase58(),
-    makerAuthority: new PublicKey(approval.makerAuthority).toBase58(),
-    device: new PublicKey(approval.device).toBase58(),
-    bjjKeyHash: toHex(approval.bjjKeyHash),
-    modelId: approval.modelId,
-    serial: approval.serial,
-    expiresAt: approval.expiresAt.toString(),
-    approvalSignature: toHex(approval.signature),
+    network: new PublicKey(a.network).toBase58(),
+    maker: new PublicKey(a.maker).toBase58(),
+    makerAuthority: new PublicKey(a.makerAuthority).toBase58(),
+    device: new PublicKey(a.device).toBase58(),
+    bjjKeyHash: toHex(a.bjjKeyHash),
+    modelId: a.modelId,
+    serial: a.serial,
+    expiresAt: a.expiresAt.toString(),
+    approvalSignature: toHex(a.signature),
   };
+}
+
+/** A key of a parsed bundle or approval: base58 of the right alphabet may still not be 32 bytes. */
+function keyOf(s: string, what: string): PublicKey {
+  try {
+    return new PublicKey(s);
+  } catch {
+    throw new OnboardingBundleError(`the ${what} is not a 32-byte key`);
+  }
+}
+
+/** The approval in parsed JSON, its keys checked to be 32 bytes (not yet its signature). */
+function approvalFromJson(j: ApprovalJsonFields): SignedApproval {
+  return {
+    network: keyOf(j.network, 'network').toBytes(),
+    maker: keyOf(j.maker, 'maker').toBytes(),
+    device: keyOf(j.device, 'device').toBytes(),
+    bjjKeyHash: fromHex(j.bjjKeyHash),
+    modelId: j.modelId,
+    serial: j.serial,
+    expiresAt: BigInt(j.expiresAt),
+    makerAuthority: keyOf(j.makerAuthority, 'maker authority').toBytes(),
+    signature: fromHex(j.approvalSignature),
+  };
+}
+
+function approvalVerifies(a: SignedApproval): boolean {
+  return ed25519.verify(a.signature, encodeApprovalMessage(a), a.makerAuthority);
+}
+
+export function deviceApprovalJson(approval: SignedApproval): DeviceApprovalJson {
+  return { zkpinApproval: DEVICE_APPROVAL_VERSION, ...approvalToJson(approval) };
 }
 
 /**
@@ -99,12 +135,12 @@ export function checkedApproval(
   makerAuthority: PublicKey,
   signature: Uint8Array,
 ): SignedApproval {
-  const authority = makerAuthority.toBytes();
-  if (!ed25519.verify(signature, encodeApprovalMessage(fields), authority))
+  const approval = { ...fields, makerAuthority: makerAuthority.toBytes(), signature };
+  if (!approvalVerifies(approval))
     throw new OnboardingBundleError(
       `the signature for device ${new PublicKey(fields.device).toBase58()} is not ${makerAuthority.toBase58()}'s over its approval`,
     );
-  return { ...fields, makerAuthority: authority, signature };
+  return approval;
 }
 
 /**
@@ -127,18 +163,8 @@ export function findDeviceApproval(input: unknown, device: PublicKey): SignedApp
     );
   const a = list.data.find((x) => x.device === device.toBase58());
   if (!a) throw new OnboardingBundleError(`no approval for device ${device.toBase58()}`);
-  const approval: SignedApproval = {
-    network: new PublicKey(a.network).toBytes(),
-    maker: new PublicKey(a.maker).toBytes(),
-    device: device.toBytes(),
-    bjjKeyHash: fromHex(a.bjjKeyHash),
-    modelId: a.modelId,
-    serial: a.serial,
-    expiresAt: BigInt(a.expiresAt),
-    makerAuthority: new PublicKey(a.makerAuthority).toBytes(),
-    signature: fromHex(a.approvalSignature),
-  };
-  if (!ed25519.verify(approval.signature, encodeApprovalMessage(approval), approval.makerAuthority))
+  const approval = approvalFromJson(a);
+  if (!approvalVerifies(approval))
     throw new OnboardingBundleError(
       `the approval of device ${a.device} does not verify against maker authority ${a.makerAuthority}`,
     );
@@ -207,16 +233,8 @@ export function onboardingBundle(
 ): OnboardingBundle {
   return {
     zkpinOnboarding: ONBOARDING_BUNDLE_VERSION,
-    network: new PublicKey(approval.network).toBase58(),
-    maker: new PublicKey(approval.maker).toBase58(),
-    makerAuthority: new PublicKey(approval.makerAuthority).toBase58(),
-    device: new PublicKey(approval.device).toBase58(),
+    ...approvalToJson(approval),
     owner: owner.toBase58(),
-    bjjKeyHash: toHex(approval.bjjKeyHash),
-    modelId: approval.modelId,
-    serial: approval.serial,
-    expiresAt: approval.expiresAt.toString(),
-    approvalSignature: toHex(approval.signature),
     claimSignature: toHex(claimSignature),
   };
 }
@@ -227,13 +245,6 @@ export interface CheckedBundle {
   approval: SignedApproval;
   claimSignature: Uint8Array;
   owner: PublicKey;
-}
-
-export class OnboardingBundleError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OnboardingBundleError';
-  }
 }
 
 /**
@@ -261,32 +272,15 @@ export function checkOnboardingBundle(
       `this is not a zkpin onboarding bundle: ${r.error.issues.map((i) => `${i.path.join('.') || '(bundle)'}: ${i.message}`).join('; ')}`,
     );
   const b = r.data;
-  const key = (s: string, what: string) => {
-    try {
-      return new PublicKey(s);
-    } catch {
-      throw new OnboardingBundleError(`the bundle's ${what} is not a 32-byte key`);
-    }
-  };
-  const network = key(b.network, 'network');
-  const owner = key(b.owner, 'owner');
-  const approval: SignedApproval = {
-    network: network.toBytes(),
-    maker: key(b.maker, 'maker').toBytes(),
-    device: key(b.device, 'device').toBytes(),
-    bjjKeyHash: fromHex(b.bjjKeyHash),
-    modelId: b.modelId,
-    serial: b.serial,
-    expiresAt: BigInt(b.expiresAt),
-    makerAuthority: key(b.makerAuthority, 'maker authority').toBytes(),
-    signature: fromHex(b.approvalSignature),
-  };
+  const owner = keyOf(b.owner, 'owner');
+  const approval = approvalFromJson(b);
+  const network = new PublicKey(approval.network);
   const claimSignature = fromHex(b.claimSignature);
   if (o.network && !network.equals(o.network))
     throw new OnboardingBundleError(
       `the device was approved for network ${b.network}, not this app's network ${o.network.toBase58()}`,
     );
-  if (!ed25519.verify(approval.signature, encodeApprovalMessage(approval), approval.makerAuthority))
+  if (!approvalVerifies(approval))
     throw new OnboardingBundleError(
       "the maker's approval signature does not verify: the bundle was altered or not issued by this maker",
     );
