@@ -4,6 +4,8 @@ import { CIRCUITS_DIR } from './compile.ts';
 
 export interface ModelSpec {
   name: string;
+  /** The id the local network registers it under (`register_model`). */
+  modelId: number;
   onnx: string; // repo-relative
   generated: string; // repo-relative templates file
   main: string; // repo-relative main file
@@ -11,13 +13,27 @@ export interface ModelSpec {
   vkFile: string; // repo-relative: committed dev verifying key (deterministic)
 }
 
-export const REFERENCE_MODEL: ModelSpec = {
-  name: 'zkpin_anomaly_v1',
-  onnx: 'circuits/model/zkpin_anomaly_v1.onnx',
-  generated: 'circuits/generated/zkpin_anomaly_v1.circom',
-  main: 'circuits/generated/zkpin_anomaly_v1_main.circom',
-  modelTestMain: 'circuits/test/zkpin_anomaly_v1_model_test.circom',
-  vkFile: 'circuits/generated/zkpin_anomaly_v1.dev-vk.json',
-};
+function spec(name: string, modelId: number): ModelSpec {
+  return {
+    name,
+    modelId,
+    onnx: `circuits/model/${name}.onnx`,
+    generated: `circuits/generated/${name}.circom`,
+    main: `circuits/generated/${name}_main.circom`,
+    modelTestMain: `circuits/test/${name}_model_test.circom`,
+    vkFile: `circuits/generated/${name}.dev-vk.json`,
+  };
+}
+
+/** Model 1: 16 int8 readings → 4 classes (docs/zkml.md). */
+export const REFERENCE_MODEL: ModelSpec = spec('zkpin_anomaly_v1', 1);
+
+/** Every shipped model, in model-id order. */
+export const MODELS: readonly ModelSpec[] = [REFERENCE_MODEL];
+
+/** The shipped model registered under `modelId`, or undefined. */
+export function modelSpecById(modelId: number): ModelSpec | undefined {
+  return MODELS.find((m) => m.modelId === modelId);
+}
 
 export const abs = (repoRel: string) => join(CIRCUITS_DIR, '..', repoRel);
