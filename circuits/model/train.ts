@@ -1,32 +1,47 @@
 /**
- * Trains the reference model `zkpin_anomaly_v1.onnx`: an integer MLP 16 → 16 (ReLU) → 4 that
- * classifies a window of 16 int8 sensor readings as normal / drift / spike / fault.
+ * Trains the shipped models: integer MLPs window → hidden (ReLU) → classes over int8 sensor
+ * readings, exported as ONNX graphs that compute exactly in float32.
  *
- * Data (generated here, seeded, documented in docs/zkml.md): every window is a baseline plus
- * a class-specific pattern, rounded and clipped to [-128, 127]:
+ * `zkpin_anomaly_v1` (model 1): 16 readings → 16 → 4, normal / drift / spike / fault. Data
+ * (generated here, seeded, documented in docs/zkml.md): every window is a baseline plus a
+ * class-specific pattern, rounded and clipped to [-128, 127]:
  *   normal — baseline b ~ U[-40, 40] plus Gaussian noise σ ~ U[1, 6];
  *   drift  — normal plus a linear ramp of slope ±U[3, 8] per sample;
  *   spike  — normal plus 1–2 impulses of amplitude ±U[40, 110] at random positions;
  *   fault  — a dead or saturated sensor: a constant window (any value, including 0 and the
  *            rails -128 / 127), or a window stuck at alternating rails.
  *
+ * `zkpin_vibration_v1` (model 2): 48 accelerometer samples → 24 → 3, healthy / imbalance /
+ * bearing (sampleVibration below).
+ *
  * Training: float MLP, Adam, softmax cross-entropy, then post-training quantization to int8
  * weights with power-of-two rescaling, so that every op of the exported graph computes exactly
  * in float32 (integers below 2^24):
  *   z = Gemm(x, W1, b1); h = Clip(Floor(Relu(z) · 2^-k), 0, 127); logits = Gemm(h, W2, b2).
  *
- *   npx tsx circuits/model/train.ts   (rewrites circuits/model/zkpin_anomaly_v1.{onnx,json})
+ *   npx tsx circuits/model/train.ts [name]   (rewrites circuits/model/<name>.{onnx,json}; all without a name)
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { floatTensor, onnx, writeOnnx } from '../tools/onnx-io.ts';
 
+/** What a shipped model is trained from. */
+export interface ModelRecipe {
+  name: string;
+  classes: readonly string[];
+  /** Readings per window (the model's input width). */
+  window: number;
+  hidden: number;
+  seed: number;
+  /** One labelled window of class `cls`. */
+  sample(rand: () => number, cls: number): number[];
+  /** One line for the ONNX docString. */
+  description: string;
+}
+
 export const CLASSES = ['normal', 'drift', 'spike', 'fault'] as const;
 const IN = 16;
-const HID = 16;
-const OUT = 4;
-const SEED = 20251122;
 
 /** mulberry32: small deterministic PRNG. */
 export function rng(seed: number): () => number {
@@ -80,13 +95,86 @@ export function sampleWindow(rand: () => number, cls: number): number[] {
   }
 }
 
-export function dataset(seed: number, perClass: number): { x: number[][]; y: number[] } {
+export const VIBRATION_CLASSES = ['healthy', 'imbalance', 'bearing'] as const;
+const VIB_N = 48;
+
+/**
+ * One labelled window of 48 accelerometer samples (int8, one axis, after the device removes
+ * gravity) of a rotating machine:
+ *   healthy   — a small shaft-rate sinusoid (amplitude U[2, 12], period U[8, 24] samples,
+ *               random phase) plus Gaussian noise σ ~ U[1, 6] around an offset U[-10, 10];
+ *   imbalance — the same with a large shaft-rate sinusoid (amplitude U[30, 90]);
+ *   bearing   — healthy plus periodic impacts (every U[5, 12] samples, amplitude U[35, 100],
+ *               sign random per window) that ring down over the next 2 samples.
+ */
+export function sampleVibration(rand: () => number, cls: number): number[] {
+  const u = (a: number, b: number) => a + (b - a) * rand();
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const offset = u(-10, 10);
+  const sigma = u(1, 6);
+  const period = u(8, 24);
+  const phase = u(0, 2 * Math.PI);
+  const amp = cls === 1 ? u(30, 90) : u(2, 12);
+  const out = Array.from(
+    { length: VIB_N },
+    (_, i) => offset + amp * Math.sin(phase + (2 * Math.PI * i) / period) + sigma * gauss(),
+  );
+  if (cls === 2) {
+    const every = Math.floor(u(5, 13));
+    const start = Math.floor(u(0, every));
+    const a = (rand() < 0.5 ? -1 : 1) * u(35, 100);
+    for (let at = start; at < VIB_N; at += every) {
+      out[at] = out[at]! + a;
+      if (at + 1 < VIB_N) out[at + 1] = out[at + 1]! - 0.5 * a;
+      if (at + 2 < VIB_N) out[at + 2] = out[at + 2]! + 0.25 * a;
+    }
+  }
+  return out.map(clip8);
+}
+
+/** Model 1, the reference model. */
+export const ANOMALY_RECIPE: ModelRecipe = {
+  name: 'zkpin_anomaly_v1',
+  classes: CLASSES,
+  window: IN,
+  hidden: 16,
+  seed: 20251122,
+  sample: sampleWindow,
+  description: `zkpin reference model: int8 window [N,16] -> logits [N,4] (${CLASSES.join(', ')}). Integer-exact in float32.`,
+};
+
+/** Model 2: a longer window (two packed chunks) and another class count. */
+export const VIBRATION_RECIPE: ModelRecipe = {
+  name: 'zkpin_vibration_v1',
+  classes: VIBRATION_CLASSES,
+  window: VIB_N,
+  hidden: 24,
+  seed: 20261203,
+  sample: sampleVibration,
+  description: `zkpin vibration model: int8 window [N,48] -> logits [N,3] (${VIBRATION_CLASSES.join(', ')}). Integer-exact in float32.`,
+};
+
+export const RECIPES: readonly ModelRecipe[] = [ANOMALY_RECIPE, VIBRATION_RECIPE];
+
+/** The recipe of the shipped model `name`. */
+export function recipeByName(name: string): ModelRecipe {
+  const r = RECIPES.find((x) => x.name === name);
+  if (!r)
+    throw new Error(`no model recipe named ${name} (${RECIPES.map((x) => x.name).join(', ')})`);
+  return r;
+}
+
+export function dataset(
+  seed: number,
+  perClass: number,
+  recipe: ModelRecipe = ANOMALY_RECIPE,
+): { x: number[][]; y: number[] } {
   const rand = rng(seed);
   const x: number[][] = [];
   const y: number[] = [];
   for (let i = 0; i < perClass; i++) {
-    for (let c = 0; c < OUT; c++) {
-      x.push(sampleWindow(rand, c));
+    for (let c = 0; c < recipe.classes.length; c++) {
+      x.push(recipe.sample(rand, c));
       y.push(c);
     }
   }
@@ -103,6 +191,9 @@ interface IntModel {
 
 /** The integer forward pass exactly as the ONNX graph computes it. */
 export function intForward(m: IntModel, x: number[]): number[] {
+  const IN = m.w1.length;
+  const HID = m.b1.length;
+  const OUT = m.b2.length;
   const h = new Array<number>(HID).fill(0);
   for (let j = 0; j < HID; j++) {
     let z = m.b1[j]!;
@@ -120,9 +211,18 @@ export function intForward(m: IntModel, x: number[]): number[] {
 
 const argmax = (v: number[]) => v.reduce((best, x, i) => (x > v[best]! ? i : best), 0);
 
-function train(): { model: IntModel; floatAcc: number; intAcc: number; intAccTrain: number } {
-  const tr = dataset(SEED, 2000);
-  const te = dataset(SEED + 1, 500);
+function train(recipe: ModelRecipe): {
+  model: IntModel;
+  floatAcc: number;
+  intAcc: number;
+  intAccTrain: number;
+} {
+  const IN = recipe.window;
+  const HID = recipe.hidden;
+  const OUT = recipe.classes.length;
+  const SEED = recipe.seed;
+  const tr = dataset(SEED, 2000, recipe);
+  const te = dataset(SEED + 1, 500, recipe);
   const rand = rng(SEED + 2);
   const init = (fanIn: number) => (rand() * 2 - 1) * Math.sqrt(6 / fanIn);
   const S = 1 / 64; // input scaling for conditioning; folded into W1 afterwards
@@ -237,10 +337,13 @@ function train(): { model: IntModel; floatAcc: number; intAcc: number; intAccTra
   return { model, floatAcc, intAcc: acc(model, te), intAccTrain: acc(model, tr) };
 }
 
-function main(): void {
-  const { model, floatAcc, intAcc, intAccTrain } = train();
+function build(recipe: ModelRecipe): void {
+  const { model, floatAcc, intAcc, intAccTrain } = train(recipe);
+  const IN = recipe.window;
+  const HID = recipe.hidden;
+  const OUT = recipe.classes.length;
   const here = dirname(fileURLToPath(import.meta.url));
-  const out = join(here, 'zkpin_anomaly_v1.onnx');
+  const out = join(here, `${recipe.name}.onnx`);
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const vinfo = (name: string, dims: (number | string)[]) => ({
     name,
@@ -258,10 +361,10 @@ function main(): void {
     producerName: 'zkpin circuits/model/train.ts',
     producerVersion: '1',
     modelVersion: 1,
-    docString: `zkpin reference model: int8 window [N,16] -> logits [N,4] (${CLASSES.join(', ')}). Integer-exact in float32.`,
+    docString: recipe.description,
     opsetImport: [{ domain: '', version: 13 }],
     graph: {
-      name: 'zkpin_anomaly_v1',
+      name: recipe.name,
       input: [vinfo('readings', ['N', IN])],
       output: [vinfo('logits', ['N', OUT])],
       initializer: [
@@ -288,16 +391,22 @@ function main(): void {
       ],
     },
   });
+  const sampler = recipe === ANOMALY_RECIPE ? 'sampleWindow()' : 'sampleVibration()';
   const meta = {
-    model: 'zkpin_anomaly_v1',
-    classes: CLASSES,
-    seed: SEED,
+    model: recipe.name,
+    classes: recipe.classes,
+    seed: recipe.seed,
     shift_k: model.k,
     accuracy: { float_test: floatAcc, int_test: intAcc, int_train: intAccTrain },
-    data: 'circuits/model/train.ts sampleWindow(): 2000 train / 500 test windows per class',
+    data: `circuits/model/train.ts ${sampler}: 2000 train / 500 test windows per class`,
   };
-  writeFileSync(join(here, 'zkpin_anomaly_v1.json'), JSON.stringify(meta, null, 2) + '\n');
+  writeFileSync(join(here, `${recipe.name}.json`), JSON.stringify(meta, null, 2) + '\n');
   console.log(JSON.stringify(meta));
+}
+
+function main(): void {
+  const name = process.argv[2];
+  for (const r of name ? [recipeByName(name)] : RECIPES) build(r);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

@@ -7,35 +7,43 @@ include "circomlib/circuits/eddsaposeidon.circom";
 include "./public_input.circom";
 
 // Range-checks N int8 readings and commits to them:
-//   packed = the readings' two's-complement bytes as a big-endian integer (8N bits),
-//   commitment = Poseidon(packed, salt).
-// packed must stay below the BN254 field (254 bits), so N <= 31 (248 bits): at N = 32 two
-// windows whose packed values differ by the field modulus would commit alike. The guard is on
-// the template parameter, so circom checks it at compile time and it adds no constraint.
+//   chunk j = the two's-complement bytes of readings[31j .. min(31j + 31, N)) as a big-endian
+//             integer (at most 8 * 31 = 248 bits, below the BN254 field), K = ceil(N / 31);
+//   commitment = Poseidon(chunk_0, ..., chunk_{K-1}, salt).
+// A chunk of 32 bytes could reach the field modulus, and two windows would commit alike; 31
+// per chunk keeps every chunk's value below 2^248. circomlib's Poseidon takes at most 16
+// inputs, so K <= 15 and N <= 465. The guard is on the template parameter: circom checks it at
+// compile time and it adds no constraint.
 template ReadingsCommitment(N) {
-    assert(N >= 1 && N <= 31);
+    assert(N >= 1 && N <= 465);
+    var K = (N + 30) \ 31;
     signal input readings[N];
     signal input salt;
     signal output commitment;
     component u[N];
-    var packed = 0;
+    var packed[K];
+    for (var j = 0; j < K; j++) {
+        packed[j] = 0;
+    }
     for (var i = 0; i < N; i++) {
         // u = x + 128 in [0, 255] <=> x in [-128, 127]
         u[i] = Num2Bits(8);
         u[i].in <== readings[i] + 128;
         // two's-complement byte = x + 256 when x < 0 (bit 7 of u clear), else x
-        packed = packed * 256 + readings[i] + 256 - 256 * u[i].out[7];
+        packed[i \ 31] = packed[i \ 31] * 256 + readings[i] + 256 - 256 * u[i].out[7];
     }
-    component h = Poseidon(2);
-    h.inputs[0] <== packed;
-    h.inputs[1] <== salt;
+    component h = Poseidon(K + 1);
+    for (var j = 0; j < K; j++) {
+        h.inputs[j] <== packed[j];
+    }
+    h.inputs[K] <== salt;
     commitment <== h.out;
 }
 
 // The device's EdDSA-Poseidon signature over
 //   msg = Poseidon(tag, network_hi, network_lo, device_hi, device_lo, input_commitment, seq,
 //                  timestamp, model_id),
-// tag = "zkpin/v2/reading" as a 128-bit big-endian integer, keys split into 128-bit halves
+// tag = "zkpin/v3/reading" as a 128-bit big-endian integer, keys split into 128-bit halves
 // (docs/contracts.md); and bjj_key_hash = Poseidon(Ax, Ay). A and R8 must lie on BabyJubJub
 // (circomlib's verifier alone accepts points off the curve).
 template DeviceSignature() {
@@ -54,7 +62,7 @@ template DeviceSignature() {
     signal input sig_r8y;
     signal output bjj_key_hash;
 
-    var READING_TAG = 162723671232556364794231087846335802983; // uint128_be("zkpin/v2/reading")
+    var READING_TAG = 162723671232556364812677831920045354599; // uint128_be("zkpin/v3/reading")
 
     component msg = Poseidon(9);
     msg.inputs[0] <== READING_TAG;

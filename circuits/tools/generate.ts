@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadModel, ModelError, type Interval, type ModelIR } from './onnx-model.ts';
+import { MAX_WINDOW } from '@zkpin/sdk';
 
 /** Smallest B with every value of the intervals in [-2^B, 2^B). */
 export function bitsFor(iv: Interval[]): number {
@@ -153,13 +154,16 @@ export function generateInferenceTemplate(ir: ModelIR): string {
       'the attestation circuit commits to int8 readings: model input range must be [-128, 127]',
     );
   }
-  if (n > 31)
-    throw new ModelError(`at most 31 readings fit one packed field element, model takes ${n}`);
+  if (n > MAX_WINDOW)
+    throw new ModelError(
+      `a window holds at most ${MAX_WINDOW} readings (15 packed field elements and the salt fill one Poseidon of 16), model takes ${n}`,
+    );
   return `// Private: network and device keys (128-bit halves), readings, salt (field), device
 // BabyJubJub key and signature, seq, timestamp, model_id. Public: P = Poseidon(network_hi,
 // network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq, timestamp, input_commitment,
-// class, score) — the proof's only public signal.
-template ${inferenceTemplateName(ir)}() {
+// class, score) — the proof's only public signal. MODEL_ID is fixed by the main component:
+// a reading signed for another model has no witness in this circuit.
+template ${inferenceTemplateName(ir)}(MODEL_ID) {
     signal input network_hi;
     signal input network_lo;
     signal input device_hi;
@@ -175,6 +179,8 @@ template ${inferenceTemplateName(ir)}() {
     signal input sig_r8x;
     signal input sig_r8y;
     signal output p;
+
+    model_id === MODEL_ID;
 
     component commit = ReadingsCommitment(${n});
     commit.readings <== readings;

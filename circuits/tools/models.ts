@@ -28,8 +28,11 @@ function spec(name: string, modelId: number): ModelSpec {
 /** Model 1: 16 int8 readings → 4 classes (docs/zkml.md). */
 export const REFERENCE_MODEL: ModelSpec = spec('zkpin_anomaly_v1', 1);
 
+/** Model 2: 48 int8 accelerometer samples (two packed chunks) → 3 classes (docs/zkml.md). */
+export const VIBRATION_MODEL: ModelSpec = spec('zkpin_vibration_v1', 2);
+
 /** Every shipped model, in model-id order. */
-export const MODELS: readonly ModelSpec[] = [REFERENCE_MODEL];
+export const MODELS: readonly ModelSpec[] = [REFERENCE_MODEL, VIBRATION_MODEL];
 
 /** The shipped model registered under `modelId`, or undefined. */
 export function modelSpecById(modelId: number): ModelSpec | undefined {

@@ -6,7 +6,7 @@
 import { Queue } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { DEFAULT_QUEUE_PREFIX, QUEUE_PROVE, READING_MESSAGE_BYTES } from '@zkpin/sdk';
+import { DEFAULT_QUEUE_PREFIX, QUEUE_PROVE, READING_MESSAGE_MAX_BYTES } from '@zkpin/sdk';
 import { Admission } from './admission.ts';
 import { DEFAULTS, DEFAULT_LIMITS, defaultVerifyThreads, type BridgeLimits } from './defaults.ts';
 import { Ed25519Pool } from './ed25519-pool.ts';
@@ -25,6 +25,11 @@ export interface BridgeOptions {
   network: { toBuffer(): Buffer } | Uint8Array | string;
   /** Devices by device hex (`NetworkFollower` satisfies it). */
   directory: DeviceDirectory;
+  /**
+   * Each model's window (model id → number of readings), from the deployment manifest's
+   * models: a reading of another length is refused (`WINDOW_MISMATCH`) before it is queued.
+   */
+  modelWindows?: ReadonlyMap<number, number>;
   /** Redis URL (the bridge opens and closes its own connection). */
   redisUrl: string;
   /** BullMQ prefix; the bridge's own keys live under `<prefix>:bridge:`. */
@@ -112,10 +117,16 @@ export function createBridge(o: BridgeOptions): Bridge {
   const admission = new Admission(redis, queue, prefix, limits);
   const verifier = new Ed25519Pool(
     o.verifyThreads ?? defaultVerifyThreads(),
-    READING_MESSAGE_BYTES,
+    READING_MESSAGE_MAX_BYTES,
     (e) => log.error({ err: e.message }, 'ed25519 worker failed; it leaves the pool'),
   );
-  const validator = new ReadingValidator(networkHex, o.directory, limits.maxMessageBytes, limits);
+  const validator = new ReadingValidator(
+    networkHex,
+    o.directory,
+    limits.maxMessageBytes,
+    limits,
+    o.modelWindows,
+  );
   const ingest = new ReadingIngest({
     maxBatch: limits.maxBatch,
     validator,

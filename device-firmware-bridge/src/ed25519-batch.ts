@@ -1,7 +1,8 @@
 /**
- * The wire format between `Ed25519Pool` and its workers: a batch of signed messages of one
- * length packed into one transferable buffer, item i at `i * itemBytes(m)` as
- * public key (32) || message (m) || signature (64); the answer is one byte per item (1 = valid).
+ * The wire format between `Ed25519Pool` and its workers: a batch of signed messages packed
+ * into one transferable buffer, each item `message length m u16 LE || public key (32) ||
+ * message (m) || signature (64)` (reading messages are 294 + n bytes, n the model's window);
+ * the answer is one byte per item (1 = valid).
  */
 import type { Ed25519Verifier } from '@zkpin/sdk/node';
 
@@ -11,12 +12,6 @@ export interface SignedMessage {
   message: Uint8Array;
   /** 64-byte ed25519 signature. */
   signature: Uint8Array;
-}
-
-/** `workerData` of an ed25519 worker. */
-export interface WorkerConfig {
-  /** Length of every message in a batch (the canonical reading message). */
-  messageBytes: number;
 }
 
 export interface VerifyRequest {
@@ -31,41 +26,37 @@ export interface VerifyResponse {
   out: Uint8Array<ArrayBuffer>;
 }
 
-export const itemBytes = (messageBytes: number): number => 32 + messageBytes + 64;
+/** Bytes of one packed item with a message of `messageBytes`. */
+export const itemBytes = (messageBytes: number): number => 2 + 32 + messageBytes + 64;
 
-/** Packs items whose key, message and signature have the lengths of the format. */
-export function packBatch(
-  items: readonly SignedMessage[],
-  messageBytes: number,
-): Uint8Array<ArrayBuffer> {
-  const size = itemBytes(messageBytes);
-  const buf = new Uint8Array(items.length * size);
-  items.forEach((it, i) => {
-    const o = i * size;
-    buf.set(it.publicKey, o);
-    buf.set(it.message, o + 32);
-    buf.set(it.signature, o + 32 + messageBytes);
-  });
+/** Packs items: keys of 32 bytes, signatures of 64, messages of at most 65,535 bytes. */
+export function packBatch(items: readonly SignedMessage[]): Uint8Array<ArrayBuffer> {
+  const buf = new Uint8Array(items.reduce((n, it) => n + itemBytes(it.message.length), 0));
+  const view = new DataView(buf.buffer);
+  let o = 0;
+  for (const it of items) {
+    view.setUint16(o, it.message.length, true);
+    buf.set(it.publicKey, o + 2);
+    buf.set(it.message, o + 34);
+    buf.set(it.signature, o + 34 + it.message.length);
+    o += itemBytes(it.message.length);
+  }
   return buf;
 }
 
 /** Verifies every packed item. */
-export function verifyPacked(
-  verifier: Ed25519Verifier,
-  buf: Uint8Array,
-  messageBytes: number,
-): Uint8Array<ArrayBuffer> {
-  const size = itemBytes(messageBytes);
-  const n = buf.length / size;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = i * size;
+export function verifyPacked(verifier: Ed25519Verifier, buf: Uint8Array): Uint8Array<ArrayBuffer> {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const results: number[] = [];
+  for (let o = 0; o < buf.length;) {
+    const m = view.getUint16(o, true);
     const ok = verifier.verify(
-      buf.subarray(o, o + 32),
-      buf.subarray(o + 32, o + 32 + messageBytes),
-      buf.subarray(o + 32 + messageBytes, o + size),
+      buf.subarray(o + 2, o + 34),
+      buf.subarray(o + 34, o + 34 + m),
+      buf.subarray(o + 34 + m, o + 98 + m),
     );
-    out[i] = ok ? 1 : 0;
+    results.push(ok ? 1 : 0);
+    o += itemBytes(m);
   }
-  return out;
+  return Uint8Array.from(results);
 }

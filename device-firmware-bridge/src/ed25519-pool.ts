@@ -10,18 +10,14 @@ import {
   type SignedMessage,
   type VerifyRequest,
   type VerifyResponse,
-  type WorkerConfig,
 } from './ed25519-batch.ts';
 
 const WORKER_URL = new URL('./ed25519-worker.ts', import.meta.url);
 
 /** The worker; run from TypeScript sources, started through tsx-worker.mjs. */
-function startWorker(workerData: WorkerConfig): Worker {
-  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData });
-  return new Worker(new URL('./tsx-worker.mjs', import.meta.url), {
-    workerData,
-    argv: [WORKER_URL.href],
-  });
+function startWorker(): Worker {
+  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL);
+  return new Worker(new URL('./tsx-worker.mjs', import.meta.url), { argv: [WORKER_URL.href] });
 }
 
 interface Flight {
@@ -37,17 +33,16 @@ export class Ed25519Pool {
   private nextWorker = 0;
 
   /**
-   * @param messageBytes the one message length a worker batch carries
+   * @param maxMessageBytes the longest message a worker batch carries (longer ones cannot verify)
    * @param onWorkerError told when a worker fails and leaves the pool
    */
   constructor(
     threads: number,
-    private readonly messageBytes: number,
+    private readonly maxMessageBytes: number,
     private readonly onWorkerError: (e: Error) => void = () => undefined,
   ) {
-    const workerData: WorkerConfig = { messageBytes };
     for (let i = 0; i < threads; i++) {
-      const w = startWorker(workerData);
+      const w = startWorker();
       const flights = new Map<number, Flight>();
       this.flights.set(w, flights);
       w.on('message', ({ id, out }: VerifyResponse) => {
@@ -73,14 +68,18 @@ export class Ed25519Pool {
   /** Whether each item's signature verifies; rejects only when a worker fails. */
   async verifyBatch(items: readonly SignedMessage[]): Promise<boolean[]> {
     if (this.workers.length === 0)
-      return items.map((it) => this.inline.verify(it.publicKey, it.message, it.signature));
+      return items.map(
+        (it) =>
+          it.message.length <= this.maxMessageBytes &&
+          this.inline.verify(it.publicKey, it.message, it.signature),
+      );
     const ok = new Array<boolean>(items.length).fill(false);
     // Only items of the packed format go to the workers; any other can not verify.
     const packable: number[] = [];
     items.forEach((it, i) => {
       if (
         it.publicKey.length === 32 &&
-        it.message.length === this.messageBytes &&
+        it.message.length <= this.maxMessageBytes &&
         it.signature.length === 64
       )
         packable.push(i);
@@ -89,10 +88,7 @@ export class Ed25519Pool {
     const parts: Promise<void>[] = [];
     for (let start = 0; start < packable.length; start += per) {
       const indices = packable.slice(start, start + per);
-      const buf = packBatch(
-        indices.map((i) => items[i]!),
-        this.messageBytes,
-      );
+      const buf = packBatch(indices.map((i) => items[i]!));
       parts.push(this.send(buf).then((out) => indices.forEach((i, j) => (ok[i] = out[j] === 1))));
     }
     await Promise.all(parts);

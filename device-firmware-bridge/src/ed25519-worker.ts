@@ -2,22 +2,16 @@
  * An ed25519 worker thread of `Ed25519Pool`: verifies packed batches (ed25519-batch.ts) with
  * node:crypto, each device's KeyObject cached by `Ed25519Verifier`.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { Ed25519Verifier } from '@zkpin/sdk/node';
-import {
-  verifyPacked,
-  type VerifyRequest,
-  type VerifyResponse,
-  type WorkerConfig,
-} from './ed25519-batch.ts';
+import { verifyPacked, type VerifyRequest, type VerifyResponse } from './ed25519-batch.ts';
 
 if (!parentPort) throw new Error('ed25519-worker.ts runs as a worker thread of Ed25519Pool');
 const port = parentPort;
-const { messageBytes } = workerData as WorkerConfig;
 const verifier = new Ed25519Verifier();
 
 port.on('message', ({ id, buf }: VerifyRequest) => {
-  const out = verifyPacked(verifier, buf, messageBytes);
+  const out = verifyPacked(verifier, buf);
   const response: VerifyResponse = { id, out };
   port.postMessage(response, [out.buffer]);
 });

@@ -27,6 +27,10 @@ export const REJECT_REASONS = {
     status: 422,
     message: "the reading's model id differs from the device's registered model",
   },
+  WINDOW_MISMATCH: {
+    status: 422,
+    message: "the reading's window does not have its model's number of readings",
+  },
   TIMESTAMP_OUT_OF_RANGE: {
     status: 422,
     message:

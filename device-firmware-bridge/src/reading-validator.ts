@@ -26,7 +26,7 @@ export interface CheckedReading {
   deviceHex: string;
   /** Canonical decimal seq. */
   seq: string;
-  /** The 308 signed bytes. */
+  /** The 294 + n signed bytes. */
   message: Uint8Array;
 }
 
@@ -53,8 +53,9 @@ export class ReadingValidator {
     readonly directory: DeviceDirectory,
     readonly maxMessageBytes: number,
     readonly window: TimestampWindow,
+    modelWindows?: ReadonlyMap<number, number>,
   ) {
-    this.gate = new DeviceGate(directory);
+    this.gate = new DeviceGate(directory, undefined, modelWindows);
   }
 
   /** The checks before the signature: size, JSON, schema, topic, network, time, device known. */
@@ -124,6 +125,7 @@ export class ReadingValidator {
       deviceHex,
       seq: reading.seq,
       modelId: reading.modelId,
+      windowLength: reading.readings.length,
       bjjPublicKey: reading.bjjPublicKey,
     });
     if (rejected)

@@ -155,11 +155,16 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 }
 
 /** Where the prover's artifacts come from (undefined for a relayer). */
-export type ArtifactsSource = { kind: 'file'; path: string } | { kind: 'dev' };
+export type ArtifactsSource = { kind: 'files'; paths: string[] } | { kind: 'dev' };
 
+/** PROVER_ARTIFACTS names one artifacts file per model, separated by commas. */
 export function artifactsSource(env: Env): ArtifactsSource | undefined {
   if (env.ROLE === 'relayer') return undefined;
-  return env.PROVER_ARTIFACTS ? { kind: 'file', path: env.PROVER_ARTIFACTS } : { kind: 'dev' };
+  if (!env.PROVER_ARTIFACTS) return { kind: 'dev' };
+  const paths = env.PROVER_ARTIFACTS.split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  return { kind: 'files', paths };
 }
 
 /**

@@ -23,7 +23,7 @@ import {
   rpcSendOptions,
   type Env,
 } from './env.ts';
-import { Prover, devProverArtifacts, type ProverArtifacts } from './prover/index.ts';
+import { ModelProvers, allDevProverArtifacts, type ProverArtifacts } from './prover/index.ts';
 import { ReadingStatusReader, startStatusServer, type StatusServer } from './status/index.ts';
 import {
   OracleMetrics,
@@ -42,10 +42,10 @@ try {
 }
 // A deployment's artifacts file is checked before anything connects.
 const source = artifactsSource(env);
-let fileArtifacts: ProverArtifacts | undefined;
-if (source?.kind === 'file') {
+let fileArtifacts: ProverArtifacts[] | undefined;
+if (source?.kind === 'files') {
   try {
-    fileArtifacts = readArtifactsFile(source.path);
+    fileArtifacts = source.paths.map((p) => readArtifactsFile(p));
   } catch (e) {
     process.stderr.write(
       `zkpin-oracle: PROVER_ARTIFACTS: ${e instanceof Error ? e.message : String(e)}\n`,
@@ -97,7 +97,7 @@ follower.onSaveError((e) =>
 await follower.start().ready;
 log.info({ devices: follower.devices.size, backfill: follower.backfill }, 'network replica loaded');
 
-let prover: Prover | undefined;
+let prover: ModelProvers | undefined;
 let proverWorker: ProverWorkerHandle | undefined;
 let relayer: RelayerHandle | undefined;
 let server: Server | undefined;
@@ -105,11 +105,11 @@ let statusReader: ReadingStatusReader | undefined;
 let statusServer: StatusServer | undefined;
 
 if (source) {
-  let artifacts: ProverArtifacts;
+  let artifacts: ProverArtifacts[];
   if (fileArtifacts) {
     artifacts = fileArtifacts;
     log.info(
-      { artifacts: env.PROVER_ARTIFACTS, modelId: artifacts.modelId },
+      { artifacts: env.PROVER_ARTIFACTS, models: artifacts.map((a) => a.modelId) },
       'proving artifacts loaded',
     );
   } else {
@@ -117,24 +117,37 @@ if (source) {
       'ZKPIN_DEV_ARTIFACTS=1: proving with the INSECURE development ceremony (fixed public beacons): anyone can forge proofs for these keys. Local networks and tests only; a deployment sets PROVER_ARTIFACTS (docs/ceremony.md).';
     process.stderr.write(`\n*** zkpin-oracle: ${warning}\n\n`);
     log.warn(warning);
-    artifacts = await devProverArtifacts();
+    // Every shipped model the deployment registered (all of them without a manifest).
+    const registeredIds = deployment.manifest?.models.map((m) => m.id);
+    artifacts = (await allDevProverArtifacts()).filter(
+      (a) => !registeredIds || registeredIds.includes(a.modelId),
+    );
   }
   // The manifest says which verifying key each model was registered with: proving with
   // other keys would only make proofs the program rejects.
-  const registered = deployment.manifest?.models.find((m) => m.id === artifacts.modelId);
   if (deployment.manifest) {
-    const vkHash = verifyingKeyHash(encodeVerifyingKey(artifacts.vk));
-    const problem = !registered
-      ? `model ${artifacts.modelId} is not in the deployment (models ${deployment.manifest.models.map((m) => m.id).join(', ')})`
-      : registered.vkHash !== vkHash
-        ? `model ${artifacts.modelId} is registered with vk hash ${registered.vkHash}; these artifacts have ${vkHash}`
-        : undefined;
-    if (problem) {
-      process.stderr.write(`zkpin-oracle: proving artifacts: ${problem}\n`);
+    const { models } = deployment.manifest;
+    for (const a of artifacts) {
+      const registered = models.find((m) => m.id === a.modelId);
+      const vkHash = verifyingKeyHash(encodeVerifyingKey(a.vk));
+      const problem = !registered
+        ? `model ${a.modelId} is not in the deployment (models ${models.map((m) => m.id).join(', ')})`
+        : registered.vkHash !== vkHash
+          ? `model ${a.modelId} is registered with vk hash ${registered.vkHash}; these artifacts have ${vkHash}`
+          : undefined;
+      if (problem) {
+        process.stderr.write(`zkpin-oracle: proving artifacts: ${problem}\n`);
+        process.exit(1);
+      }
+    }
+    if (artifacts.length === 0) {
+      process.stderr.write(
+        `zkpin-oracle: proving artifacts: no shipped model is registered in the deployment (models ${models.map((m) => m.id).join(', ')})\n`,
+      );
       process.exit(1);
     }
   }
-  prover = await Prover.create(artifacts, {
+  prover = await ModelProvers.create(artifacts, {
     backend: env.PROVER_BACKEND,
     native: { binary: env.ZKPIN_NATIVE_PROVER, trace: env.ZKPIN_PROVER_TRACE },
   });
@@ -148,7 +161,7 @@ if (source) {
     metrics,
   });
   log.info(
-    { backend: prover.backend, concurrency: env.PROVER_CONCURRENCY },
+    { backend: prover.backend, models: prover.modelIds, concurrency: env.PROVER_CONCURRENCY },
     'prover worker started',
   );
 }

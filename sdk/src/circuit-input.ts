@@ -4,9 +4,9 @@
  */
 import { signedToField } from './field.ts';
 import type { SignedReading } from './device-keys.ts';
+import { inputCommitment } from './commitment.ts';
 import {
   bjjKeyHash,
-  inputCommitment,
   keyToFields,
   publicInput,
   saltToField,

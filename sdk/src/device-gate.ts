@@ -6,7 +6,7 @@
  * One order, what already happened on-chain first: the device is known; the reading's seq is
  * above the leaf's (a lower or equal one was recorded, or was overtaken: each stage decides
  * which from `DeviceDirectory.isRecorded`); the device is active; the reading names the
- * device's model; its BabyJubJub key hashes to the leaf's `bjj_key_hash`.
+ * device's model and has that model's window; its BabyJubJub key hashes to the leaf's `bjj_key_hash`.
  */
 import type { BabyJubPublicKey } from './device-keys.ts';
 import { bytesToBigIntBE } from './field.ts';
@@ -20,6 +20,7 @@ export const DEVICE_GATE_REJECTIONS = {
   REPLAYED_SEQ: "the reading's seq is not above the device's on-chain seq",
   DEVICE_REVOKED: 'the device is revoked; its readings are no longer attested',
   MODEL_MISMATCH: 'the reading names another model than the one the device is registered with',
+  WINDOW_MISMATCH: "the reading's window does not have its model's number of readings",
   BJJ_KEY_MISMATCH: "the reading's BabyJubJub key does not hash to the device's bjj_key_hash",
 } as const;
 export type DeviceGateCode = keyof typeof DEVICE_GATE_REJECTIONS;
@@ -38,6 +39,8 @@ export interface GateReading {
   deviceHex: string;
   seq: bigint;
   modelId?: number;
+  /** Number of readings in the window (checked against the model's window when both are known). */
+  windowLength?: number;
   bjjPublicKey?: BabyJubPublicKey;
 }
 
@@ -62,6 +65,8 @@ export class DeviceGate {
     readonly directory: DeviceDirectory,
     /** Devices whose key hash is kept; the cache is emptied when it would grow past this. */
     readonly maxCachedKeys = 100_000,
+    /** Each model's window (model id → readings), from the deployment manifest's models. */
+    readonly modelWindows: ReadonlyMap<number, number> = new Map(),
   ) {}
 
   /** The first rule `r` breaks, or undefined when it may go on. */
@@ -93,6 +98,14 @@ export class DeviceGate {
       return {
         code: 'MODEL_MISMATCH',
         message: `the reading is for model ${r.modelId}; device ${r.deviceHex} is registered with model ${leaf.modelId}`,
+        leafSeq,
+      };
+    }
+    const window = this.modelWindows.get(leaf.modelId);
+    if (r.windowLength !== undefined && window !== undefined && r.windowLength !== window) {
+      return {
+        code: 'WINDOW_MISMATCH',
+        message: `the reading has ${r.windowLength} readings; model ${leaf.modelId} takes a window of ${window}`,
         leafSeq,
       };
     }

@@ -11,7 +11,8 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { bigIntToBytesBE } from './field.ts';
 import { encodeReadingMessage, type ReadingFields, type ReadingMessage } from './messages.ts';
-import { bjjKeyHash, readingMessageHashOf } from './poseidon.ts';
+import { bjjKeyHash } from './poseidon.ts';
+import { readingMessageHashOf } from './commitment.ts';
 
 /** ed25519 key pair from a 32-byte seed (random when omitted). */
 export class DeviceEd25519Key {

@@ -8,6 +8,7 @@ export * from './program-ids.ts';
 export * from './ed25519.ts';
 export * from './field.ts';
 export * from './poseidon.ts';
+export * from './commitment.ts';
 export * from './proof-encoding.ts';
 export * from './programs.ts';
 export * from './messages.ts';

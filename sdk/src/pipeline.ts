@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { SignedReading } from './device-keys.ts';
 import { DEVICE_GATE_REJECTIONS, type DeviceGateCode } from './device-gate.ts';
 import { BABYJUB_L, BN254_R, fromHex } from './field.ts';
+import { MAX_WINDOW } from './messages.ts';
 
 export const QUEUE_PROVE = 'prove';
 export const QUEUE_RELAY = 'relay';
@@ -84,7 +85,7 @@ export const prevSeqSchema = u64.nullable();
 /**
  * `SignedReadingJson` (sdk/src/signed-reading-json.ts): the one schema with every rule of
  * the JSON form (docs/contracts.md, "Device messages → Reading"). Every value it accepts has
- * exactly one encoding, so the JSON and the signed 308 bytes correspond one to one.
+ * exactly one encoding, so the JSON and the signed 294 + n bytes correspond one to one.
  */
 export const signedReadingJsonSchema = z
   .object({
@@ -93,7 +94,7 @@ export const signedReadingJsonSchema = z
     seq: u64,
     timestamp: i64,
     modelId: z.number().int().min(0).max(0xffffffff),
-    readings: z.array(z.number().int().min(-128).max(127)).length(16),
+    readings: z.array(z.number().int().min(-128).max(127)).min(1).max(MAX_WINDOW),
     salt: hex(32),
     ed25519Signature: hex(64),
     bjjPublicKey: z.object({ ax: belowR, ay: belowR }).strict(),
@@ -176,6 +177,7 @@ export const PROVER_REJECTIONS = {
     'the device ed25519 signature does not verify over the canonical reading bytes',
   INVALID_BJJ_SIGNATURE: 'the device BabyJubJub EdDSA-Poseidon signature does not verify',
   MODEL_MISMATCH: 'the reading, the ONNX model and the circuit disagree on the model or its result',
+  WINDOW_MISMATCH: "the reading's window does not have its model's number of readings",
   PROOF_INVALID: 'the generated proof did not verify off-chain',
 } as const;
 export type ProverRejection = keyof typeof PROVER_REJECTIONS;

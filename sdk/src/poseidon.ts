@@ -3,16 +3,17 @@
  * and the oracle must agree on. Definitions: docs/contracts.md ("Public input P",
  * "Circuit-internal values").
  */
-// One module per arity (its round constants): only the arities zkpin's hashes use are loaded,
-// which keeps ~470 KB of other arities' constants out of browser bundles.
+// One module per arity (its round constants): only the arities of the key hash (2), the
+// reading message (9) and P (11) are loaded here, which keeps the other arities' constants out
+// of browser bundles; the input commitment (arity 2..16) is in commitment.ts.
 import { poseidon2 } from 'poseidon-lite/poseidon2';
 import { poseidon9 } from 'poseidon-lite/poseidon9';
 import { poseidon11 } from 'poseidon-lite/poseidon11';
 import { BN254_R, bytesToBigIntBE, signedToField } from './field.ts';
-import { assertReadings, READING_DOMAIN, type ReadingFields } from './messages.ts';
+import { READING_DOMAIN } from './messages.ts';
 
 type PoseidonFn = (inputs: bigint[]) => bigint;
-/** The arities of the contract's hashes: key hash and input commitment (2), reading message (9), P (11). */
+/** The arities of the contract's hashes: key hash (2), reading message (9), P (11). */
 const BY_ARITY = new Map<number, PoseidonFn>([
   [2, poseidon2],
   [9, poseidon9],
@@ -38,26 +39,10 @@ export function bjjKeyHash(ax: bigint, ay: bigint): bigint {
   return poseidon([ax, ay]);
 }
 
-/**
- * The 16 readings packed as one field element: their int8 two's-complement bytes read as a
- * 128-bit big-endian unsigned integer (the same 16 bytes as in the signed reading message).
- */
-export function packReadings(readings: readonly number[]): bigint {
-  assertReadings(readings);
-  let v = 0n;
-  for (const r of readings) v = (v << 8n) | BigInt(r & 0xff);
-  return v;
-}
-
 /** Salt (32 bytes) → field element: big-endian unsigned integer mod r. */
 export function saltToField(salt: Uint8Array): bigint {
   if (salt.length !== 32) throw new RangeError(`salt must be 32 bytes, got ${salt.length}`);
   return bytesToBigIntBE(salt) % BN254_R;
-}
-
-/** `input_commitment = Poseidon(pack(readings), salt_field)` (hiding commitment to the window). */
-export function inputCommitment(readings: readonly number[], salt: Uint8Array): bigint {
-  return poseidon([packReadings(readings), saltToField(salt)]);
 }
 
 /**
@@ -95,11 +80,6 @@ export function readingMessageHash(fields: {
     signedToField(i64(fields.timestamp)),
     u32(fields.modelId),
   ]);
-}
-
-/** readingMessageHash of a reading, its input commitment computed from readings and salt. */
-export function readingMessageHashOf(r: ReadingFields): bigint {
-  return readingMessageHash({ ...r, inputCommitment: inputCommitment(r.readings, r.salt) });
 }
 
 export interface PublicInputFields {

@@ -10,6 +10,8 @@ import {
   bjjKeyHash,
   inputCommitment,
   keyToFields,
+  packReadingChunks,
+  poseidon,
   publicInput,
   saltToField,
   type SignedReading,
@@ -109,12 +111,12 @@ describe('DeviceSignature (msg of 9 inputs, BabyCheck on A and R8, EdDSA-Poseido
   });
 });
 
-describe('ReadingsCommitment(N): N <= 31 guard at compile time', () => {
-  it('compiles N = 16 to the same 368 constraints and the sdk commitment', async () => {
+describe('ReadingsCommitment(N): ceil(N / 31) packed chunks, 1 <= N <= 465 at compile time', () => {
+  it('compiles N = 16 to 368 constraints (one chunk: the v2 formula) and the sdk commitment', async () => {
     const c = await buildCircuit('circuits/test/readings_commitment_test.circom', {
       setup: false,
     });
-    // 16 × Num2Bits(8) + Poseidon(2), as before the guard: the assert adds no constraint.
+    // 16 × Num2Bits(8) + Poseidon(2).
     expect(c.constraints).toBe(16 * 8 + 240);
     const wc = await loadWitnessCalculator(c.wasm);
     const input = {
@@ -123,6 +125,10 @@ describe('ReadingsCommitment(N): N <= 31 guard at compile time', () => {
     };
     const w = await wc.witness(input);
     expect(w[1]).toBe(inputCommitment(reading.readings, reading.salt));
+    // One chunk is Poseidon(packed, salt), as the fixed 16-reading commitment was.
+    expect(w[1]).toBe(
+      poseidon([packReadingChunks(reading.readings)[0]!, saltToField(reading.salt)]),
+    );
     // The same signal read from the .wtns bytes a prover hands to Groth16 (wtnsSignal).
     const wtns = await wc.wtns(input);
     expect(wtnsSignal(wtns, 1)).toBe(w[1]);
@@ -131,48 +137,43 @@ describe('ReadingsCommitment(N): N <= 31 guard at compile time', () => {
     expect(() => wtnsSignal(wtns.subarray(4), 1)).toThrow(/not a wtns file/);
   });
 
-  it('refuses N = 32 at compile time (32 bytes do not fit one field element)', async () => {
-    await expect(
-      buildCircuit('circuits/test/readings_commitment_n32_test.circom', { setup: false }),
-    ).rejects.toThrow(/False assert reached[\s\S]*assert\(N >= 1 && N <= 31\)/);
-  });
-});
+  it.each([1, 32, 48, 465])(
+    'N = %i gives the sdk commitment over its chunks, and any changed reading changes it',
+    async (n) => {
+      const c = await buildCircuit(`circuits/test/readings_commitment_n${n}_test.circom`, {
+        setup: false,
+      });
+      const chunks = Math.ceil(n / 31);
+      expect(packReadingChunks(new Array<number>(n).fill(0))).toHaveLength(chunks);
+      const wc = await loadWitnessCalculator(c.wasm);
+      const salt = new Uint8Array(32).fill(0x5b);
+      // The rails and every byte value, in an order that crosses the chunk boundaries.
+      const readings = Array.from({ length: n }, (_, i) => ((i * 53 + 7) % 256) - 128);
+      const input = (r: number[]) => ({
+        readings: r.map((v) => signedToField(v).toString()),
+        salt: saltToField(salt).toString(),
+      });
+      const w = await wc.witness(input(readings));
+      expect(w[1]).toBe(inputCommitment(readings, salt));
+      // The last reading (last chunk) and, across a boundary, the first of the second chunk.
+      for (const at of [n - 1, Math.min(31, n - 1)]) {
+        const changed = [...readings];
+        changed[at] = changed[at] === 127 ? 126 : changed[at]! + 1;
+        const w2 = await wc.witness(input(changed));
+        expect(w2[1]).toBe(inputCommitment(changed, salt));
+        expect(w2[1]).not.toBe(w[1]);
+      }
+      // A value outside int8 has no witness.
+      const bad = input(readings);
+      bad.readings[0] = '128';
+      await expect(wc.witness(bad)).rejects.toThrow();
+    },
+    600_000,
+  );
 
-describe('PublicInput (P of 11 inputs)', () => {
-  it('computes the sdk P for edge values, and another P for another network or device', async () => {
-    const base: PublicInputFields = {
-      network: Uint8Array.from({ length: 32 }, (_, i) => 0xf0 - i),
-      device: Uint8Array.from({ length: 32 }, (_, i) => i + 1),
-      bjjKeyHash: BN254_R - 1n,
-      modelId: 0xffffffff,
-      seq: 2n ** 64n - 1n,
-      timestamp: -(2n ** 63n),
-      inputCommitment: 12345n,
-      class: 255,
-      score: -1n,
-    };
-    const input = (f: PublicInputFields) => {
-      const [nh, nl] = keyToFields(f.network);
-      const [dh, dl] = keyToFields(f.device);
-      return {
-        network_hi: nh.toString(),
-        network_lo: nl.toString(),
-        device_hi: dh.toString(),
-        device_lo: dl.toString(),
-        bjj_key_hash: f.bjjKeyHash.toString(),
-        model_id: String(f.modelId),
-        seq: f.seq.toString(),
-        timestamp: signedToField(f.timestamp).toString(),
-        input_commitment: f.inputCommitment.toString(),
-        class: String(f.class),
-        score: signedToField(f.score).toString(),
-      };
-    };
-    const p = (await pi.witness(input(base)))[1];
-    expect(p).toBe(publicInput(base));
-    const other = { ...base, network: new Uint8Array(32).fill(0xff) };
-    const q = (await pi.witness(input(other)))[1];
-    expect(q).toBe(publicInput(other));
-    expect(q).not.toBe(p);
+  it('refuses N = 466 at compile time (16 chunks and the salt exceed the 16 inputs of Poseidon)', async () => {
+    await expect(
+      buildCircuit('circuits/test/readings_commitment_n466_test.circom', { setup: false }),
+    ).rejects.toThrow(/False assert reached[\s\S]*assert\(N >= 1 && N <= 465\)/);
   });
 });

@@ -3,6 +3,7 @@
  * as JSON in argv[2] (`[{publicKey, message, signature}]`, hex) with `argv[3]` worker threads
  * and prints `{"threads": <running>, "ok": [<bool per item>]}`.
  */
+import { READING_MESSAGE_MAX_BYTES } from '@zkpin/sdk';
 import { Ed25519Pool } from '../../src/ed25519-pool.ts';
 
 const items = (JSON.parse(process.argv[2] ?? '[]') as Record<string, string>[]).map((it) => ({
@@ -10,8 +11,7 @@ const items = (JSON.parse(process.argv[2] ?? '[]') as Record<string, string>[]).
   message: Buffer.from(it['message']!, 'hex'),
   signature: Buffer.from(it['signature']!, 'hex'),
 }));
-const messageBytes = items[0]?.message.length ?? 0;
-const pool = new Ed25519Pool(Number(process.argv[3] ?? 2), messageBytes, (e) => {
+const pool = new Ed25519Pool(Number(process.argv[3] ?? 2), READING_MESSAGE_MAX_BYTES, (e) => {
   console.error(e);
   process.exit(1);
 });

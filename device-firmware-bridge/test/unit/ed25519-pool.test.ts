@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { READING_MESSAGE_BYTES } from '@zkpin/sdk';
+import { READING_MESSAGE_MAX_BYTES, readingMessageBytes } from '@zkpin/sdk';
 import { Ed25519Pool } from '../../src/ed25519-pool.ts';
 import type { SignedMessage } from '../../src/ed25519-batch.ts';
 
@@ -28,12 +28,14 @@ function cases(): { items: SignedMessage[]; expected: boolean[] } {
     items.push(it);
     expected.push(ok);
   };
+  // Reading messages of windows 1, 16, 48 and the largest, mixed in one batch.
+  const lengths = [1, 16, 48, 465, 16, 48].map(readingMessageBytes);
   for (let i = 0; i < 6; i++) {
     const k = i % 2 ? a : b;
-    const message = randomBytes(READING_MESSAGE_BYTES);
+    const message = randomBytes(lengths[i]!);
     add({ publicKey: k.publicKey, message, signature: sign(null, message, k.privateKey) }, true);
   }
-  const message = randomBytes(READING_MESSAGE_BYTES);
+  const message = randomBytes(readingMessageBytes(16));
   const signature = sign(null, message, a.privateKey);
   const flipped = Buffer.from(signature);
   flipped[10]! ^= 1;
@@ -45,6 +47,9 @@ function cases(): { items: SignedMessage[]; expected: boolean[] } {
   add({ publicKey: a.publicKey, message: message.subarray(1), signature }, false);
   add({ publicKey: a.publicKey.subarray(1), message, signature }, false);
   add({ publicKey: a.publicKey, message, signature }, true);
+  // Longer than any reading message: never packed for a worker, never valid.
+  const long = randomBytes(READING_MESSAGE_MAX_BYTES + 1);
+  add({ publicKey: a.publicKey, message: long, signature: sign(null, long, a.privateKey) }, false);
   return { items, expected };
 }
 
@@ -52,7 +57,7 @@ describe('Ed25519Pool', () => {
   it.each([0, 1, 3])('verifies a batch with %i worker threads (0: inline)', async (threads) => {
     const { items, expected } = cases();
     const failures: Error[] = [];
-    const pool = new Ed25519Pool(threads, READING_MESSAGE_BYTES, (e) => failures.push(e));
+    const pool = new Ed25519Pool(threads, READING_MESSAGE_MAX_BYTES, (e) => failures.push(e));
     try {
       expect(await pool.verifyBatch(items)).toEqual(expected);
       // Twice: the second batch runs on the workers' cached KeyObjects.
@@ -84,7 +89,7 @@ describe('Ed25519Pool', () => {
 
   it('rejects the batches of a closed pool instead of answering them', async () => {
     const { items } = cases();
-    const pool = new Ed25519Pool(1, READING_MESSAGE_BYTES);
+    const pool = new Ed25519Pool(1, READING_MESSAGE_MAX_BYTES);
     const outcome = expect(pool.verifyBatch(items)).rejects.toThrow(/closed/);
     await pool.close();
     await outcome;

@@ -6,11 +6,17 @@
  */
 import type { ProverArtifacts } from './prover.ts';
 
+/** The development artifacts of the shipped model registered as `modelId` (1: the reference model). */
 export async function devProverArtifacts(modelId = 1): Promise<ProverArtifacts> {
   // The build tooling (circom, ceremony) loads only when development artifacts are asked for.
-  const { buildReferenceArtifacts } = await import('@zkpin/circuits/build-circuits');
-  const { abs } = await import('@zkpin/circuits/models');
-  const a = await buildReferenceArtifacts();
+  const { buildModelArtifacts } = await import('@zkpin/circuits/build-circuits');
+  const { abs, MODELS, modelSpecById } = await import('@zkpin/circuits/models');
+  const spec = modelSpecById(modelId);
+  if (!spec)
+    throw new Error(
+      `no shipped model has id ${modelId}; the development artifacts exist for ${MODELS.map((m) => `${m.modelId} (${m.name})`).join(', ')}`,
+    );
+  const a = await buildModelArtifacts(spec);
   return {
     onnxPath: abs(a.spec.onnx),
     onnxSha256: a.onnxSha256,
@@ -18,5 +24,15 @@ export async function devProverArtifacts(modelId = 1): Promise<ProverArtifacts> 
     zkeyPath: a.circuit.zkey,
     vk: a.circuit.vk,
     modelId,
+    window: a.ir.inputSize,
+    classes: a.ir.outputSize,
   };
+}
+
+/** The development artifacts of every shipped model, in model-id order. */
+export async function allDevProverArtifacts(): Promise<ProverArtifacts[]> {
+  const { MODELS } = await import('@zkpin/circuits/models');
+  const out: ProverArtifacts[] = [];
+  for (const m of MODELS) out.push(await devProverArtifacts(m.modelId));
+  return out;
 }

@@ -119,6 +119,29 @@ export class Prover {
       );
     }
     const session = await ort.InferenceSession.create(onnx);
+    // The model must take the window and give the classes that its artifacts (and so the
+    // model account) declare: one zero window tells.
+    const probe = await session
+      .run({
+        [session.inputNames[0]!]: new ort.Tensor('float32', new Float32Array(artifacts.window), [
+          1,
+          artifacts.window,
+        ]),
+      })
+      .catch((e: unknown) => {
+        throw new ProverError(
+          'MODEL_MISMATCH',
+          `ONNX model ${artifacts.onnxPath} does not take a window of ${artifacts.window} readings as its artifacts declare: ${(e as Error).message.split('\n')[0]}`,
+          { onnxPath: artifacts.onnxPath },
+        );
+      });
+    const outputs = probe[session.outputNames[0]!]!.data.length;
+    if (outputs !== artifacts.classes)
+      throw new ProverError(
+        'MODEL_MISMATCH',
+        `ONNX model ${artifacts.onnxPath} outputs ${outputs} logits; its artifacts declare ${artifacts.classes} classes`,
+        { onnxPath: artifacts.onnxPath },
+      );
     const wc = await loadWitnessCalculator(artifacts.wasmPath);
     const zkey = new Uint8Array(readFileSync(artifacts.zkeyPath));
     await snarkjs.curves.getCurveFromName('bn128'); // load the curve once, before the first proof
@@ -164,6 +187,13 @@ export class Prover {
       throw new ProverError(
         'MODEL_MISMATCH',
         `reading is for model ${r.modelId}, this prover serves model ${this.artifacts.modelId}`,
+        ctx,
+      );
+    }
+    if (r.readings.length !== this.artifacts.window) {
+      throw new ProverError(
+        'WINDOW_MISMATCH',
+        `the reading has ${r.readings.length} readings; model ${this.artifacts.modelId} takes a window of ${this.artifacts.window}`,
         ctx,
       );
     }

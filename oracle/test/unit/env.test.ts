@@ -91,8 +91,11 @@ describe('oracle env', () => {
 
   it('takes artifacts from the file, or the development keys only when asked', () => {
     expect(artifactsSource(parseEnv({ ...prover, PROVER_ARTIFACTS: '/srv/model-1.json' }))).toEqual(
-      { kind: 'file', path: '/srv/model-1.json' },
+      { kind: 'files', paths: ['/srv/model-1.json'] },
     );
+    expect(
+      artifactsSource(parseEnv({ ...prover, PROVER_ARTIFACTS: '/srv/model-1.json, /srv/m2.json' })),
+    ).toEqual({ kind: 'files', paths: ['/srv/model-1.json', '/srv/m2.json'] });
     expect(artifactsSource(parseEnv({ ...prover, ZKPIN_DEV_ARTIFACTS: '1' }))).toEqual({
       kind: 'dev',
     });
