@@ -38,31 +38,15 @@ template Model_zkpin_anomaly_v1() {
         v0[o] <== acc;
     }
 
-    // node 1 "relu1" (Relu): relu, inputs in [-2^18, 2^18)
-    signal v1[16];
-    component relu1[16];
-    for (var i = 0; i < 16; i++) {
-        relu1[i] = ReluSigned(18);
-        relu1[i].in <== v0[i];
-        v1[i] <== relu1[i].out;
-    }
-
-    // node 2 "requant_shift" (Mul): floor(x * 2^-8), inputs in [-2^18, 2^18)
-    signal v2[16];
-    component fs2[16];
-    for (var i = 0; i < 16; i++) {
-        fs2[i] = FloorShift(18, 8);
-        fs2[i].in <== v1[i];
-        v2[i] <== fs2[i].out;
-    }
-
-    // node 4 "requant_clip" (Clip): clip to [0, 127], inputs in [0, 543]
+    // node 1 "relu1" (Relu), node 2 "requant_shift" (Mul), node 4 "requant_clip" (Clip): clip(floor(x / 2^8), 0, 127), inputs in [-139246, 139214]
     signal v3[16];
-    component chi3[16];
+    // one decomposition per value: x of value i in [-2^B3[i], 2^B3[i])
+    var B3[16] = [16, 17, 16, 17, 17, 17, 17, 17, 17, 17, 16, 18, 18, 17, 17, 17];
+    component nl3[16];
     for (var i = 0; i < 16; i++) {
-        chi3[i] = MinConst(9, 127);
-        chi3[i].in <== v2[i];
-        v3[i] <== chi3[i].out;
+        nl3[i] = FloorClip(B3[i], 8, 0, 127);
+        nl3[i].in <== v0[i];
+        v3[i] <== nl3[i].out;
     }
 
     // node 5 "fc2" (Gemm): linear 16 -> 4 (no constraints after --O2)

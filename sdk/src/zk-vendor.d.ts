@@ -55,6 +55,8 @@ declare module 'snarkjs' {
       options?: unknown,
     ): Promise<void>;
     exportJson(wtns: FileOrBuffer): Promise<bigint[]>;
+    /** `snarkjs wtns check`: does the witness satisfy every R1CS constraint? */
+    check(r1cs: FileOrBuffer, wtns: FileOrBuffer, logger?: unknown): Promise<boolean>;
   };
   export const groth16: {
     fullProve(
