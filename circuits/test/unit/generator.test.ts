@@ -2,8 +2,20 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { edgeWindows } from '../../tools/bitexact.ts';
 import { floatTensor, onnx, type ModelProto, type NodeProto } from '../../tools/onnx-io.ts';
-import { bitsFor, generateModelTemplate } from '../../tools/generate.ts';
-import { loadModel, ModelError, runReference } from '../../tools/onnx-model.ts';
+import {
+  bitsFor,
+  fuseRun,
+  generateModelTemplate,
+  hiddenNeurons,
+  nonLinearRuns,
+} from '../../tools/generate.ts';
+import {
+  loadModel,
+  ModelError,
+  runReference,
+  type Layer,
+  type ModelIR,
+} from '../../tools/onnx-model.ts';
 import { abs, REFERENCE_MODEL } from '../../tools/models.ts';
 
 type Node = { opType: string; input: string[]; output: string[]; attribute?: unknown[] };
@@ -167,8 +179,53 @@ describe('ONNX → IR', () => {
     const first = ir.layers[0]!;
     if (first.op !== 'linear') throw new Error('unexpected');
     expect(src).toContain(`[${first.weights[0]!.join(', ')}]`);
-    expect(src).toMatch(/ReluSigned\(\d+\)/);
-    expect(src).toMatch(/FloorShift\(\d+, \d+\)/);
+    // Relu → Mul 2^-8 + Floor → Clip(0, 127): one fused template per hidden neuron
+    expect(src).toMatch(/FloorClip\(B3\[i\], 8, 0, 127\)/);
+    expect(src).not.toMatch(/ReluSigned|FloorShift|MaxConst|MinConst/);
+  });
+});
+
+describe('fused non-linear runs', () => {
+  const layer = (r: () => number, node: string): Layer => {
+    const pick = Math.floor(r() * 4);
+    if (pick === 0) return { op: 'relu', node };
+    if (pick === 1) return { op: 'floorShift', node, k: 1 + Math.floor(r() * 4) };
+    const a = Math.floor(r() * 200) - 100;
+    const b = a + Math.floor(r() * 120);
+    const drop = Math.floor(r() * 3);
+    return { op: 'clip', node, lo: drop === 1 ? null : a, hi: drop === 2 ? null : b };
+  };
+
+  it('reduces any run of relu / floor shift / clip to clip(floor(x / 2^k), lo, hi) exactly', () => {
+    let seed = 7;
+    const r = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let t = 0; t < 150; t++) {
+      const layers = Array.from({ length: 1 + Math.floor(r() * 5) }, (_, i) => layer(r, `n${i}`));
+      const ir: ModelIR = {
+        name: 't',
+        inputName: 'x',
+        outputName: 'y',
+        inputBatch: 'dynamic',
+        inputSize: 1,
+        outputSize: 1,
+        output: 'logits',
+        inputRange: { lo: -3000, hi: 3000 },
+        layers,
+        bounds: [],
+      };
+      const run = fuseRun(layers, 0, layers.length - 1);
+      expect(run.lo).toBeLessThanOrEqual(run.hi);
+      for (let x = -3000; x <= 3000; x += 7) {
+        const fused = Math.min(Math.max(Math.floor(x / 2 ** run.k), run.lo), run.hi);
+        expect(fused, `${JSON.stringify(layers)} x=${x}`).toBe(runReference(ir, [x])[0]);
+      }
+    }
+  });
+
+  it('finds the maximal runs and counts hidden neurons', () => {
+    const ir = loadModel(abs(REFERENCE_MODEL.onnx));
+    expect(nonLinearRuns(ir)).toEqual([{ first: 1, last: 3, k: 8, lo: 0, hi: 127 }]);
+    expect(hiddenNeurons(ir)).toBe(16);
   });
 });
 
