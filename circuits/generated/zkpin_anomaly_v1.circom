@@ -40,7 +40,7 @@ template Model_zkpin_anomaly_v1() {
 
     // node 1 "relu1" (Relu), node 2 "requant_shift" (Mul), node 4 "requant_clip" (Clip): clip(floor(x / 2^8), 0, 127), inputs in [-139246, 139214]
     signal v3[16];
-    // one decomposition per value: x of value i in [-2^B3[i], 2^B3[i])
+    // one decomposition per value: x in [-2^B3[i], 2^B3[i]) for value i
     var B3[16] = [16, 17, 16, 17, 17, 17, 17, 17, 17, 17, 16, 18, 18, 17, 17, 17];
     component nl3[16];
     for (var i = 0; i < 16; i++) {

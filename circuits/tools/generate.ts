@@ -200,7 +200,7 @@ function emitRun(ir: ModelIR, run: FusedRun, src: string, dst: string, inBounds:
   L.push(
     same
       ? `    // one decomposition per value: ${what} in [-2^${widest}, 2^${widest})`
-      : `    // one decomposition per value: ${what} of value i in [-2^B${run.last}[i], 2^B${run.last}[i])`,
+      : `    // one decomposition per value: ${what} in [-2^B${run.last}[i], 2^B${run.last}[i]) for value i`,
   );
   if (!same) L.push(`    var B${run.last}[${size}] = ${arr(widths)};`);
   const c = `nl${run.last}`;
