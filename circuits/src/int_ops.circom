@@ -5,6 +5,9 @@ include "circomlib/circuits/comparators.circom";
 
 // Integer operations on signed values held in the field (negative v is r - |v|).
 // B is chosen by the generator from interval analysis: the input lies in [-2^B, 2^B).
+// The generator emits FloorShift, the fused FloorClip templates at the end of this file and
+// ArgMaxFirst; ReluSigned, MaxConst and MinConst are the single-op forms (one decomposition
+// each), kept for circuits written by hand and tested in circuits/test/int_ops_test.circom.
 
 // 1 when in >= 0, else 0.
 template NonNegative(B) {
