@@ -74,8 +74,9 @@ template Model_zkpin_anomaly_v1() {
 // Private: network and device keys (128-bit halves), readings, salt (field), device
 // BabyJubJub key and signature, seq, timestamp, model_id. Public: P = Poseidon(network_hi,
 // network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq, timestamp, input_commitment,
-// class, score) — the proof's only public signal.
-template ZkpinInference_zkpin_anomaly_v1() {
+// class, score) — the proof's only public signal. MODEL_ID is fixed by the main component:
+// a reading signed for another model has no witness in this circuit.
+template ZkpinInference_zkpin_anomaly_v1(MODEL_ID) {
     signal input network_hi;
     signal input network_lo;
     signal input device_hi;
@@ -91,6 +92,8 @@ template ZkpinInference_zkpin_anomaly_v1() {
     signal input sig_r8x;
     signal input sig_r8y;
     signal output p;
+
+    model_id === MODEL_ID;
 
     component commit = ReadingsCommitment(16);
     commit.readings <== readings;

@@ -3,4 +3,4 @@ pragma circom 2.1.0;
 
 include "./zkpin_anomaly_v1.circom";
 
-component main = ZkpinInference_zkpin_anomaly_v1();
+component main = ZkpinInference_zkpin_anomaly_v1(1);
