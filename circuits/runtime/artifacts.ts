@@ -5,6 +5,8 @@
  *
  *   {
  *     "modelId": 1,
+ *     "window": 16,
+ *     "classes": 4,
  *     "onnx": "zkpin_anomaly_v1.onnx",
  *     "onnxSha256": "<64 hex digits>",
  *     "wasm": "zkpin_anomaly_v1_js/zkpin_anomaly_v1.wasm",
@@ -18,7 +20,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import type { SnarkjsVerifyingKey } from '@zkpin/sdk';
+import { MAX_CLASSES, MAX_WINDOW, MIN_CLASSES, type SnarkjsVerifyingKey } from '@zkpin/sdk';
 
 export interface ProvingArtifacts {
   /** The ONNX model file (its sha256 must equal `onnxSha256`). */
@@ -30,10 +32,16 @@ export interface ProvingArtifacts {
   vk: SnarkjsVerifyingKey;
   /** Model id this circuit is registered under (`register_model`). */
   modelId: number;
+  /** Readings per inference (the model's input size), 1..MAX_WINDOW; registered on the model account. */
+  window: number;
+  /** Number of classes (the model's outputs), MIN_CLASSES..MAX_CLASSES; registered on the model account. */
+  classes: number;
 }
 
 export const artifactsFileSchema = z.strictObject({
   modelId: z.number().int().min(0).max(0xffff_ffff),
+  window: z.number().int().min(1).max(MAX_WINDOW),
+  classes: z.number().int().min(MIN_CLASSES).max(MAX_CLASSES),
   onnx: z.string().min(1),
   onnxSha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
   wasm: z.string().min(1),
@@ -83,6 +91,8 @@ export function readArtifactsFile(path: string): ProvingArtifacts {
     throw new ArtifactsFileError(file, `vk: expected a Groth16 key with 1 public input`);
   return {
     modelId: a.modelId,
+    window: a.window,
+    classes: a.classes,
     onnxPath: at(a.onnx),
     onnxSha256: a.onnxSha256,
     wasmPath: at(a.wasm),
@@ -103,6 +113,8 @@ export function writeArtifactsFile(
   const rel = (p: string) => relative(dir, resolve(p));
   const doc: ArtifactsFile = {
     modelId: a.modelId,
+    window: a.window,
+    classes: a.classes,
     onnx: rel(a.onnxPath),
     onnxSha256: a.onnxSha256,
     wasm: rel(a.wasmPath),
