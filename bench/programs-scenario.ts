@@ -100,6 +100,8 @@ export async function measureRegistry(): Promise<Record<string, number>> {
       onnxSha256: new Array<number>(32).fill(0),
       circuitSha256: new Array<number>(32).fill(0),
       vk: Array.from(vk),
+      window: 16,
+      classes: 4,
     })
     .accountsPartial({ network: net2, model: modelPda(net2, 1) })
     .rpc();

@@ -25,6 +25,12 @@ export const DEVICE_STATUS_REVOKED = 2;
 /** Seed of a maker PDA `["maker", network, maker authority]`. */
 export const MAKER_SEED = new TextEncoder().encode('maker');
 
+/** Largest `Model.window` (readings per inference): 15 Poseidon chunks of 31 readings. */
+export const MAX_WINDOW = 465;
+
+/** Fewest `Model.classes` a model may have. */
+export const MIN_CLASSES = 2;
+
 /** Seed of a model PDA `["model", network, model id u32 LE]`. */
 export const MODEL_SEED = new TextEncoder().encode('model');
 

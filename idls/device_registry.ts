@@ -416,7 +416,8 @@ export type DeviceRegistry = {
     {
       "name": "registerModel",
       "docs": [
-        "Registers a model version with its Groth16 verifying key (576 bytes, docs/contracts.md)."
+        "Registers a model version with its Groth16 verifying key (576 bytes, docs/contracts.md)",
+        "and its shape: `window` in `1..=MAX_WINDOW`, `classes` in `MIN_CLASSES..=255`."
       ],
       "discriminator": [
         111,
@@ -1093,6 +1094,11 @@ export type DeviceRegistry = {
       "msg": "Signer is not the maker's authority"
     },
     {
+      "code": 6036,
+      "name": "InvalidModelShape",
+      "msg": "Model window must be 1..=465 readings and classes 2..=255"
+    },
+    {
       "code": 12999,
       "name": "InterfaceOnly",
       "msg": "Interface crate only: the program is programs/device-registry"
@@ -1538,6 +1544,20 @@ export type DeviceRegistry = {
                 576
               ]
             }
+          },
+          {
+            "name": "window",
+            "docs": [
+              "Readings per inference (the reading message's `n`), `1..=MAX_WINDOW`."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "classes",
+            "docs": [
+              "Number of classes; a record's class is below it."
+            ],
+            "type": "u8"
           }
         ]
       }
@@ -1600,6 +1620,14 @@ export type DeviceRegistry = {
                 32
               ]
             }
+          },
+          {
+            "name": "window",
+            "type": "u16"
+          },
+          {
+            "name": "classes",
+            "type": "u8"
           }
         ]
       }
@@ -1910,6 +1938,20 @@ export type DeviceRegistry = {
                 576
               ]
             }
+          },
+          {
+            "name": "window",
+            "docs": [
+              "Readings per inference, `1..=MAX_WINDOW`."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "classes",
+            "docs": [
+              "Number of classes, `MIN_CLASSES..=255`."
+            ],
+            "type": "u8"
           }
         ]
       }
@@ -2023,6 +2065,22 @@ export type DeviceRegistry = {
       ],
       "type": "bytes",
       "value": "[109, 97, 107, 101, 114]"
+    },
+    {
+      "name": "maxWindow",
+      "docs": [
+        "Largest `Model.window` (readings per inference): 15 Poseidon chunks of 31 readings."
+      ],
+      "type": "u16",
+      "value": "465"
+    },
+    {
+      "name": "minClasses",
+      "docs": [
+        "Fewest `Model.classes` a model may have."
+      ],
+      "type": "u8",
+      "value": "2"
     },
     {
       "name": "modelSeed",

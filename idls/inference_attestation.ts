@@ -217,6 +217,11 @@ export type InferenceAttestation = {
       "msg": "Event instructions can only be emitted by this program"
     },
     {
+      "code": 6021,
+      "name": "ClassOutOfRange",
+      "msg": "Class is not below the model's number of classes"
+    },
+    {
       "code": 12999,
       "name": "InterfaceOnly",
       "msg": "Interface crate only: the program is programs/inference-attestation"

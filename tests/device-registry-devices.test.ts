@@ -76,8 +76,18 @@ async function registerAndTrack() {
   return r;
 }
 
-/** `register_model` with zero hashes; `pdaId` picks the model account (PDA of that id). */
-function registerModel(a: { modelId: number; version: number; vk: Uint8Array; pdaId: number }) {
+/**
+ * `register_model` with zero hashes (through the program client, so that the program's own
+ * checks answer); `pdaId` picks the model account (PDA of that id); shape default 16 x 4.
+ */
+function registerModel(a: {
+  modelId: number;
+  version: number;
+  vk: Uint8Array;
+  pdaId: number;
+  window?: number;
+  classes?: number;
+}) {
   return ctx.registry.methods
     .registerModel({
       modelId: a.modelId,
@@ -85,6 +95,8 @@ function registerModel(a: { modelId: number; version: number; vk: Uint8Array; pd
       onnxSha256: new Array<number>(32).fill(0),
       circuitSha256: new Array<number>(32).fill(0),
       vk: Array.from(a.vk),
+      window: a.window ?? 16,
+      classes: a.classes ?? 4,
     })
     .accountsPartial({ network: setup.network, model: modelPda(setup.network, a.pdaId) })
     .rpc();
@@ -166,6 +178,7 @@ describe('network, makers and models', () => {
     const model = await ctx.registry.account.model.fetch(setup.model);
     expect(Buffer.from(model.vk).equals(Buffer.from(fixtureVerifyingKey()))).toBe(true);
     expect(model.active).toBe(true);
+    expect({ window: model.window, classes: model.classes }).toEqual({ window: 16, classes: 4 });
 
     const bad = fixtureVerifyingKey();
     bad[70] = (bad[70] ?? 0) ^ 1; // beta.x.c1 off the curve
@@ -176,6 +189,49 @@ describe('network, makers and models', () => {
       registerModel({ modelId: 1, version: 2, vk: fixtureVerifyingKey(), pdaId: 1 }),
     );
     expect(dup.code).toBe(6002);
+  });
+
+  it('registers a model of any window 1..465 with 2..255 classes, and refuses other shapes', async () => {
+    for (const [i, [window, classes]] of [
+      [0, 4],
+      [466, 4],
+      [65_535, 4],
+      [16, 1],
+      [16, 0],
+    ].entries()) {
+      const e = await rejection(
+        registerModel({
+          modelId: 10 + i,
+          version: 1,
+          vk: fixtureVerifyingKey(),
+          pdaId: 10 + i,
+          window,
+          classes,
+        }),
+      );
+      expect(e.code, `window ${window}, classes ${classes}`).toBe(6036);
+      expect(ctx.chain.getAccountInfo(modelPda(setup.network, 10 + i))).toBeNull();
+    }
+    for (const [i, [window, classes]] of [
+      [48, 3],
+      [1, 2],
+      [465, 255],
+    ].entries()) {
+      await registerModel({
+        modelId: 20 + i,
+        version: 1,
+        vk: fixtureVerifyingKey(),
+        pdaId: 20 + i,
+        window,
+        classes,
+      });
+      // The event carries the shape (the indexer stores it from there).
+      const ev = events(ctx.provider.lastResult!);
+      expect(ev.map((e) => e.name)).toEqual(['modelRegistered']);
+      expect(ev[0]!.data).toMatchObject({ modelId: 20 + i, window, classes });
+      const m = await ctx.registry.account.model.fetch(modelPda(setup.network, 20 + i));
+      expect({ window: m.window, classes: m.classes }).toEqual({ window, classes });
+    }
   });
 });
 

@@ -304,6 +304,8 @@ describe('model and device checks', () => {
         onnxSha256: new Array<number>(32).fill(0),
         circuitSha256: new Array<number>(32).fill(0),
         vk: Array.from(fixtureVerifyingKey()),
+        window: 48,
+        classes: 3,
       })
       .accountsPartial({ network: n.setup.network, model: modelPda(n.setup.network, 2) })
       .rpc();
@@ -329,6 +331,21 @@ describe('model and device checks', () => {
       .setModelActive(true)
       .accountsPartial({ network: n.setup.network, model: n.setup.model })
       .rpc();
+    await n.submit();
+  });
+
+  it("refuses a class that is not below the model's number of classes, before the pairing", async () => {
+    const model = await n.registry.account.model.fetch(n.setup.model);
+    expect(model.classes).toBe(4);
+    expect(n.vector.class).toBeLessThan(4);
+    for (const cls of [4, 5, 255])
+      expect(await failure(() => n.submit({ class: cls }))).toMatchObject(
+        attestationError('ClassOutOfRange', 6021),
+      );
+    // A class in range passes the check and reaches the pairing, which fails for another class.
+    expect(await failure(() => n.submit({ class: (n.vector.class + 1) % 4 }))).toMatchObject(
+      attestationError('InvalidProof', 6008),
+    );
     await n.submit();
   });
 

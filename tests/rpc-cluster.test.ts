@@ -85,6 +85,8 @@ describe('migrations/deploy.ts on the validator', () => {
     expect(tree?.owner.equals(ids.deviceRegistry)).toBe(true);
     expect(net.manifest.cluster.name).toBe('local');
     expect(net.manifest.models[0]!.insecureDevKeys).toBe(true);
+    // The reference model's shape, from its artifacts, in the manifest and on its account.
+    expect(net.manifest.models[0]).toMatchObject({ window: 16, classes: 4 });
     expect(net.manifest.lookupTable).not.toBeNull();
   });
 

@@ -4,7 +4,7 @@
  */
 import { Suspense, lazy, useEffect, useState } from 'react';
 import { useConnection } from '@solana/wallet-adapter-react';
-import type { IndexedDevice, IndexedRecord } from '@zkpin/sdk';
+import type { IndexedDevice, IndexedModel, IndexedRecord } from '@zkpin/sdk';
 import { useApp } from './context.ts';
 import { DeviceActions } from './DeviceActions.tsx';
 import { message, short, statusName, when } from './format.ts';
@@ -28,6 +28,17 @@ export function DevicePage({ device }: { device: string }) {
   // The slot of the owner's last transaction: the device is read again once the indexer has it.
   const [after, setAfter] = useState<number | undefined>(undefined);
   const { connection } = useConnection();
+  // The device's model (its window and classes), from the indexer's models of the network.
+  const [model, setModel] = useState<IndexedModel | null>(null);
+  const modelId = leaf?.modelId;
+  useEffect(() => {
+    if (modelId === undefined) return;
+    indexer.getModels().then(
+      (a) => setModel(a.value.find((m) => m.modelId === modelId) ?? null),
+      // Only the model's shape is missing: the page is still useful.
+      () => setModel(null),
+    );
+  }, [indexer, modelId]);
   useEffect(() => {
     setError(null);
     indexer.getDevice({ device, minContextSlot: after }).then(
@@ -62,7 +73,16 @@ export function DevicePage({ device }: { device: string }) {
           <dt>Owner</dt>
           <dd className="mono">{leaf.owner}</dd>
           <dt>Model</dt>
-          <dd>{leaf.modelId}</dd>
+          <dd>
+            {leaf.modelId}
+            {model?.window != null && model.classes != null && (
+              <span className="muted">
+                {' '}
+                ({model.window} readings per inference, {model.classes} classes
+                {model.active ? '' : ', retired'})
+              </span>
+            )}
+          </dd>
           <dt>Newest reading</dt>
           <dd>seq {leaf.seq}</dd>
         </dl>

@@ -337,6 +337,10 @@ describe('owner app', () => {
     const device = (JSON.parse(bundle) as { device: string }).device;
     await page.waitForURL(`**/#/device/${device}`, { timeout: 60_000 });
     await page.locator('.facts dd', { hasText: address }).waitFor({ timeout: 30_000 });
+    // The device's model with its shape, from the indexer's getModels.
+    await page
+      .locator('.facts dd', { hasText: '16 readings per inference, 4 classes' })
+      .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, 'onboarded-dev-wallet.png') });
     expect(errors).toEqual([]);
     await context.close();

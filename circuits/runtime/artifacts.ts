@@ -20,7 +20,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { MAX_WINDOW, type SnarkjsVerifyingKey } from '@zkpin/sdk';
+import { MAX_CLASSES, MAX_WINDOW, MIN_CLASSES, type SnarkjsVerifyingKey } from '@zkpin/sdk';
 
 export interface ProvingArtifacts {
   /** The ONNX model file (its sha256 must equal `onnxSha256`). */
@@ -30,18 +30,18 @@ export interface ProvingArtifacts {
   wasmPath: string;
   zkeyPath: string;
   vk: SnarkjsVerifyingKey;
-  /** Model id this circuit is registered under (`register_model`); the circuit fixes it. */
+  /** Model id this circuit is registered under (`register_model`). */
   modelId: number;
-  /** Readings per window the model takes (1..465), as registered in the model account. */
+  /** Readings per inference (the model's input size), 1..MAX_WINDOW; registered on the model account. */
   window: number;
-  /** Classes the model outputs (2..255), as registered in the model account. */
+  /** Number of classes (the model's outputs), MIN_CLASSES..MAX_CLASSES; registered on the model account. */
   classes: number;
 }
 
 export const artifactsFileSchema = z.strictObject({
   modelId: z.number().int().min(0).max(0xffff_ffff),
   window: z.number().int().min(1).max(MAX_WINDOW),
-  classes: z.number().int().min(2).max(255),
+  classes: z.number().int().min(MIN_CLASSES).max(MAX_CLASSES),
   onnx: z.string().min(1),
   onnxSha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
   wasm: z.string().min(1),

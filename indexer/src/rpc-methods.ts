@@ -171,6 +171,7 @@ const handlers: { [M in IndexerMethod]: Handler<M> } = {
     }
     return out;
   },
+  getModels: (_p, c) => c.store.models(c.ingest.network.toBase58()),
   async getRecord(p, c) {
     return (
       (await c.store.record(p.device, p.seq)) ??

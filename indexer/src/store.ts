@@ -19,6 +19,7 @@ import {
   type DeviceSignature,
   type IndexedAttestation,
   type IndexedDevice,
+  type IndexedModel,
   type IndexedRecord,
   type IndexedTree,
 } from '@zkpin/sdk';
@@ -629,7 +630,8 @@ export class IndexerStore {
       case 'model':
         await tx.query(
           `INSERT INTO models (address, network, model_id, version, onnx_sha256, circuit_sha256,
-            vk_hash, active, slot, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, true, $8, $9)
+            vk_hash, window_size, classes, active, slot, signature)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11)
             ON CONFLICT (address) DO NOTHING`,
           [
             c.address,
@@ -639,6 +641,8 @@ export class IndexerStore {
             c.onnxSha256,
             c.circuitSha256,
             t.vkHashes.get(c.address) ?? null,
+            c.window,
+            c.classes,
             ...at,
           ],
         );
@@ -965,6 +969,30 @@ export class IndexerStore {
     );
     const r = rows[0];
     return r && { ...treeFrom(r), leafCount: Number(r['leaf_count']) };
+  }
+
+  /** The models of `network`, by model id. */
+  async models(network: string): Promise<IndexedModel[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT address, network, model_id::text AS model_id, version::text AS version,
+        onnx_sha256, circuit_sha256, vk_hash, window_size, classes, active,
+        slot::text AS slot, signature FROM models WHERE network = $1 ORDER BY model_id`,
+      [network],
+    );
+    return rows.map((r) => ({
+      address: r['address'] as string,
+      network: r['network'] as string,
+      modelId: Number(r['model_id']),
+      version: Number(r['version']),
+      onnxSha256: toHex(bytes(r['onnx_sha256'])),
+      circuitSha256: toHex(bytes(r['circuit_sha256'])),
+      vkHash: r['vk_hash'] ? toHex(bytes(r['vk_hash'])) : null,
+      window: r['window_size'] === null ? null : Number(r['window_size']),
+      classes: r['classes'] === null ? null : Number(r['classes']),
+      active: r['active'] as boolean,
+      slot: Number(r['slot']),
+      signature: r['signature'] as string,
+    }));
   }
 
   /** Row counts of the indexed tables (tests compare two stores with them and `dump`). */

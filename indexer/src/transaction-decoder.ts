@@ -90,6 +90,9 @@ export type Change =
       version: number;
       onnxSha256: Uint8Array;
       circuitSha256: Uint8Array;
+      /** Readings per inference. */
+      window: number;
+      classes: number;
     }
   | { kind: 'modelActive'; address: string; active: boolean }
   | {
@@ -222,6 +225,8 @@ export class TransactionDecoder {
           version: d['version'] as number,
           onnxSha256: Uint8Array.from(d['onnxSha256'] as number[]),
           circuitSha256: Uint8Array.from(d['circuitSha256'] as number[]),
+          window: d['window'] as number,
+          classes: d['classes'] as number,
         };
       case 'modelActiveSet':
         return { kind: 'modelActive', address: key('model'), active: d['active'] as boolean };

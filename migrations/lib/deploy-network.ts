@@ -396,6 +396,10 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
       throw new Error(
         `model ${a.modelId} (${model.toBase58()}) is registered with another verifying key (vk hash ${verifyingKeyHash(Uint8Array.from(existing.vk))}, the artifacts' is ${verifyingKeyHash(vk)}): register the new circuit under a new model id`,
       );
+    if (existing && (existing.window !== a.window || existing.classes !== a.classes))
+      throw new Error(
+        `model ${a.modelId} (${model.toBase58()}) is registered with window ${existing.window} and ${existing.classes} classes, the artifacts say window ${a.window} and ${a.classes} classes: register the new circuit under a new model id`,
+      );
     await step(
       {
         step: `model ${a.modelId} ${model.toBase58()}`,
@@ -413,6 +417,8 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
             onnxSha256: Array.from(Buffer.from(a.onnxSha256, 'hex')),
             circuitSha256: Array.from(Buffer.from(circuitSha256, 'hex')),
             vk: Array.from(vk),
+            window: a.window,
+            classes: a.classes,
           })
           .accountsPartial({ authority: authority.publicKey, network, model })
           .rpc();
@@ -426,6 +432,8 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
       vkHash: verifyingKeyHash(vk),
       onnxSha256: existing ? toHex(Uint8Array.from(existing.onnxSha256)) : a.onnxSha256,
       circuitSha256: existing ? toHex(Uint8Array.from(existing.circuitSha256)) : circuitSha256,
+      window: a.window,
+      classes: a.classes,
       insecureDevKeys,
     });
   }

@@ -8,6 +8,7 @@ import { PublicKey } from '@solana/web3.js';
 import { z } from 'zod';
 import type { ProgramIds } from './program-ids.ts';
 import type { TreeShape } from './tree-account.ts';
+import { MAX_CLASSES, MAX_WINDOW, MIN_CLASSES } from './model-shape.ts';
 
 export const DEPLOYMENT_MANIFEST_VERSION = 1;
 
@@ -68,6 +69,10 @@ export const deploymentManifestSchema = z.strictObject({
       vkHash: hex32,
       onnxSha256: hex32,
       circuitSha256: hex32,
+      /** Readings per inference (the model account's `window`). */
+      window: z.number().int().min(1).max(MAX_WINDOW),
+      /** Number of classes (the model account's `classes`). */
+      classes: z.number().int().min(MIN_CLASSES).max(MAX_CLASSES),
       /** Registered from the INSECURE development ceremony (local clusters only). */
       insecureDevKeys: z.boolean(),
     }),

@@ -18,6 +18,7 @@ export * from './circuit-input.ts';
 export * from './merkle-replica.ts';
 export * from './tree-account.ts';
 export * from './registry-client.ts';
+export * from './model-shape.ts';
 export * from './network-setup.ts';
 export * from './attestation.ts';
 export * from './signed-reading-json.ts';

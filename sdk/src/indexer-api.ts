@@ -24,6 +24,7 @@ import { followerSnapshotSchema } from './follower-snapshot.ts';
 import { hashPair } from './merkle-replica.ts';
 import { deviceLeafHash, type DeviceLeaf } from './registry-client.ts';
 import { treeAccountRootAt } from './tree-account.ts';
+import { MAX_CLASSES, MAX_WINDOW, MIN_CLASSES } from './model-shape.ts';
 
 /** JSON-RPC error codes the indexer answers with (stable: never renumbered). */
 export const INDEXER_ERROR_CODES = {
@@ -117,6 +118,28 @@ export const recordSchema = z.strictObject({
   signature: z.string(),
 });
 export type IndexedRecord = z.infer<typeof recordSchema>;
+
+/** A model of the network (getModels): its `ModelRegistered` event and model account. */
+export const modelSchema = z.strictObject({
+  /** The Model account (PDA `["model", network, model_id LE]`). */
+  address: base58,
+  network: base58,
+  modelId: u32,
+  version: u32,
+  onnxSha256: hex(32),
+  circuitSha256: hex(32),
+  /** sha256 of its 576-byte verifying key (null: the account could not be read). */
+  vkHash: hex(32).nullable(),
+  /** Readings per inference, 1..MAX_WINDOW (null: indexed before the event carried it). */
+  window: z.number().int().min(1).max(MAX_WINDOW).nullable(),
+  /** Number of classes (null: indexed before the event carried it). */
+  classes: z.number().int().min(MIN_CLASSES).max(MAX_CLASSES).nullable(),
+  active: z.boolean(),
+  /** The registering transaction. */
+  slot,
+  signature: z.string(),
+});
+export type IndexedModel = z.infer<typeof modelSchema>;
 
 export const attestationSchema = z.strictObject({
   recordTree: base58,
@@ -278,6 +301,8 @@ export const indexerMethods = {
     result: page(deviceSignatureSchema),
   },
   getTrees: { params: z.strictObject({ ...common }), result: z.array(treeSchema) },
+  /** Every model of the network, by model id, with its shape (window, classes). */
+  getModels: { params: z.strictObject({ ...common }), result: z.array(modelSchema) },
   getNetworkSnapshot: {
     params: z.strictObject({ ...common }),
     /**
@@ -544,6 +569,9 @@ export class IndexerClient {
   }
   getTrees(p: IndexerParams<'getTrees'> = {}) {
     return this.call('getTrees', p);
+  }
+  getModels(p: IndexerParams<'getModels'> = {}) {
+    return this.call('getModels', p);
   }
   /** The network's follower snapshot, shape-checked only: `NetworkFollower` checks the rest. */
   getNetworkSnapshot(p: IndexerParams<'getNetworkSnapshot'> = {}) {

@@ -4,17 +4,14 @@
  */
 import type { BabyJubPublicKey, BabyJubSignature } from './device-keys.ts';
 import { BABYJUB_L, BN254_R, bigIntToBytesBE, bytesToBigIntBE } from './field.ts';
+// Largest window a model may take (the program's bound, generated from its IDL): 15 chunks of
+// 31 readings, which with the salt fill one Poseidon of 16 inputs (the input commitment).
+import { MAX_WINDOW } from './model-shape.ts';
 
 export const READING_DOMAIN = 'zkpin/v3/reading';
 /** The retired v2 tag (a fixed window of 16): decoders name it when they refuse it. */
 export const READING_DOMAIN_V2 = 'zkpin/v2/reading';
 
-/**
- * Largest window a model may take: 15 chunks of 31 readings, which with the salt fill one
- * Poseidon of 16 inputs (the input commitment). The model account carries each model's own
- * window (`register_model` refuses anything outside 1..MAX_WINDOW).
- */
-export const MAX_WINDOW = 465;
 /** Readings per field element in the input commitment (31 bytes stay below the field). */
 export const READINGS_PER_CHUNK = 31;
 /** The window of the reference model `zkpin_anomaly_v1` (model 1). */

@@ -1,7 +1,7 @@
 /**
  * Brings up a zkpin network on a chain through the Anchor clients: network, oracle set,
- * one maker (with its first approval page, serials 0 to 65,535), one model, a device tree and
- * a record tree. Used by the local network, the
+ * one maker (with its first approval page, serials 0 to 65,535), one model (more with
+ * `registerModel`), a device tree and a record tree. Used by the local network, the
  * simulator, tests and benchmarks.
  */
 import { Keypair, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
@@ -18,6 +18,7 @@ import {
   modelPda,
 } from './registry-client.ts';
 import type { TreeShape } from './tree-account.ts';
+import { assertModelShape, type ModelShape } from './model-shape.ts';
 import { APPROVAL_PAGE_SIZE } from '../../idls/constants.ts';
 
 /** Device trees: 2^20 devices; canopy 10 keeps proofs at 10 nodes (docs/architecture.md). */
@@ -36,8 +37,51 @@ export interface NetworkSetupOptions {
   verifyingKey: Uint8Array; // 576 bytes
   onnxSha256?: Uint8Array;
   circuitSha256?: Uint8Array;
+  /** Readings per inference; default 16 (the reference model, zkpin_anomaly_v1). */
+  window?: number;
+  /** Number of classes; default 4 (the reference model). */
+  classes?: number;
   deviceTree?: TreeShape;
   recordTree?: TreeShape;
+}
+
+/** The reference model's shape (zkpin_anomaly_v1: 16 readings, 4 classes). */
+export const REFERENCE_MODEL_SHAPE: ModelShape = { window: 16, classes: 4 };
+
+export interface RegisterModelOptions extends ModelShape {
+  authority: PublicKey;
+  network: PublicKey;
+  modelId: number;
+  version?: number;
+  verifyingKey: Uint8Array; // 576 bytes
+  onnxSha256?: Uint8Array;
+  circuitSha256?: Uint8Array;
+}
+
+/**
+ * `register_model`: one model version, its verifying key and its shape (checked here first,
+ * so a bad shape fails with the field named before a transaction is sent). Returns the
+ * model account.
+ */
+export async function registerModel(
+  program: Program<DeviceRegistry>,
+  o: RegisterModelOptions,
+): Promise<PublicKey> {
+  assertModelShape(o);
+  const model = modelPda(o.network, o.modelId, program.programId);
+  await program.methods
+    .registerModel({
+      modelId: o.modelId,
+      version: o.version ?? 1,
+      onnxSha256: Array.from(o.onnxSha256 ?? new Uint8Array(32)),
+      circuitSha256: Array.from(o.circuitSha256 ?? new Uint8Array(32)),
+      vk: Array.from(o.verifyingKey),
+      window: o.window,
+      classes: o.classes,
+    })
+    .accountsPartial({ authority: o.authority, network: o.network, model })
+    .rpc();
+  return model;
 }
 
 export interface NetworkSetup {
@@ -79,16 +123,17 @@ export async function setUpNetwork(
   });
 
   const modelId = o.modelId ?? 1;
-  await program.methods
-    .registerModel({
-      modelId,
-      version: o.modelVersion ?? 1,
-      onnxSha256: Array.from(o.onnxSha256 ?? new Uint8Array(32)),
-      circuitSha256: Array.from(o.circuitSha256 ?? new Uint8Array(32)),
-      vk: Array.from(o.verifyingKey),
-    })
-    .accountsPartial({ authority, network, model: modelPda(network, modelId, ids) })
-    .rpc();
+  await registerModel(program, {
+    authority,
+    network,
+    modelId,
+    version: o.modelVersion,
+    verifyingKey: o.verifyingKey,
+    onnxSha256: o.onnxSha256,
+    circuitSha256: o.circuitSha256,
+    window: o.window ?? REFERENCE_MODEL_SHAPE.window,
+    classes: o.classes ?? REFERENCE_MODEL_SHAPE.classes,
+  });
 
   const deviceTreeShape = o.deviceTree ?? DEVICE_TREE_SHAPE;
   const recordTreeShape = o.recordTree ?? RECORD_TREE_SHAPE;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { SignedReading } from './device-keys.ts';
 import { DEVICE_GATE_REJECTIONS, type DeviceGateCode } from './device-gate.ts';
 import { BABYJUB_L, BN254_R, fromHex } from './field.ts';
-import { MAX_WINDOW } from './messages.ts';
+import { MAX_WINDOW } from './model-shape.ts';
 
 export const QUEUE_PROVE = 'prove';
 export const QUEUE_RELAY = 'relay';

@@ -24,6 +24,8 @@ function write(doc: unknown, name = 'model.json'): string {
 
 const good: ArtifactsFile = {
   modelId: 7,
+  window: 48,
+  classes: 3,
   onnx: 'model.onnx',
   onnxSha256: sha,
   wasm: 'circuit_js/circuit.wasm',
@@ -45,6 +47,8 @@ describe('artifacts file (@zkpin/circuits/runtime)', () => {
     const a = readArtifactsFile(write(good));
     expect(a).toEqual({
       modelId: 7,
+      window: 48,
+      classes: 3,
       onnxPath: join(dir, 'model.onnx'),
       onnxSha256: sha,
       wasmPath: join(dir, 'circuit_js', 'circuit.wasm'),
@@ -72,6 +76,20 @@ describe('artifacts file (@zkpin/circuits/runtime)', () => {
       /zkey: .*missing\.zkey does not exist/,
     );
     expect(() => readArtifactsFile(write({ ...good, extra: 1 }))).toThrow(ArtifactsFileError);
+    for (const [field, value, message] of [
+      ['window', 0, /window: .*>=1/],
+      ['window', 466, /window: .*<=465/],
+      ['window', 16.5, /window: .*expected int/],
+      ['classes', 1, /classes: .*>=2/],
+      ['classes', 256, /classes: .*<=255/],
+    ] as const) {
+      expect(() => readArtifactsFile(write({ ...good, [field]: value }))).toThrow(message);
+    }
+    const noWindow: Partial<ArtifactsFile> = { ...good };
+    delete noWindow.window;
+    expect(() => readArtifactsFile(write(noWindow))).toThrow(
+      /window: .*(Required|expected number)/,
+    );
     writeFileSync(join(dir, 'vk3.json'), JSON.stringify({ ...devVk, nPublic: 3 }));
     expect(() => readArtifactsFile(write({ ...good, vk: 'vk3.json' }))).toThrow(
       /vk: expected a Groth16 key with 1 public input/,

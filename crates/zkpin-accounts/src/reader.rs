@@ -40,6 +40,9 @@ impl<'a, const ERR: u32> Reader<'a, ERR> {
             _ => Err(Self::bad()),
         }
     }
+    pub fn u16(&mut self) -> Result<u16, ProgramError> {
+        Ok(u16::from_le_bytes(*self.array::<2>()?))
+    }
     pub fn u32(&mut self) -> Result<u32, ProgramError> {
         Ok(u32::from_le_bytes(*self.array::<4>()?))
     }

@@ -46,7 +46,7 @@ fn device_leaf_ref_keeps_its_bytes() {
 fn layouts_load_and_init() {
     assert_eq!(
         (Network::LEN, Maker::LEN, Model::LEN),
-        (8 + 32 * 11 + 3 + 4 * 4 + 8 * 2 + 64, 8 + 32 * 3 + 2 + 8, 8 + 32 + 8 + 2 + 64 + 576)
+        (8 + 32 * 11 + 3 + 4 * 4 + 8 * 2 + 64, 8 + 32 * 3 + 2 + 8, 8 + 32 + 8 + 2 + 64 + 576 + 3)
     );
     let mut data = [0u8; Network::LEN];
     assert!(Network::load(&data).is_none());
@@ -62,4 +62,31 @@ fn layouts_load_and_init() {
     let mut model = [0u8; Model::LEN];
     model[..8].copy_from_slice(&Network::DISCRIMINATOR);
     assert!(Model::load(&model).is_none());
+    let mut model = [0u8; Model::LEN];
+    let m = Model::init(&mut model).unwrap();
+    m.set_window(0x0102);
+    m.classes = 7;
+    // window and classes are the last three bytes.
+    assert_eq!(&model[Model::LEN - 3..], &[0x02, 0x01, 7]);
+    let m = Model::load(&model).unwrap();
+    assert_eq!((m.window(), m.classes), (0x0102, 7));
+}
+
+#[test]
+fn model_shapes() {
+    use crate::state::model::{valid_shape, MAX_WINDOW};
+    assert_eq!(MAX_WINDOW, 465);
+    for (window, classes, ok) in [
+        (16, 4, true),
+        (48, 3, true),
+        (1, 2, true),
+        (465, 255, true),
+        (0, 4, false),
+        (466, 4, false),
+        (u16::MAX, 4, false),
+        (16, 1, false),
+        (16, 0, false),
+    ] {
+        assert_eq!(valid_shape(window, classes), ok, "{window} {classes}");
+    }
 }

@@ -1,6 +1,6 @@
 //! Byte encodings shared by the programs, the oracle and the SDK (`docs/contracts.md`):
 //! the `DeviceLeafV0` / `RecordLeafV0` borsh layouts and their keccak256 leaf hashes, the
-//! signed device messages (reading v2, maker approval, device claim), the mapping of signed
+//! signed device messages (reading v3, maker approval, device claim), the mapping of signed
 //! integers and 32-byte keys into the BN254 scalar field, and the Groth16 public input `P`.
 //!
 //! Golden vectors: `tests/vectors/encodings.json`, written and checked by this crate's
@@ -17,20 +17,39 @@ pub use zkpin_crypto::{CryptoError, BN254_R};
 pub const DEVICE_LEAF_V0_SIZE: usize = 173;
 /// Size of the borsh bytes of [`RecordLeafV0`].
 pub const RECORD_LEAF_V0_SIZE: usize = 125;
-/// Size of the signed bytes of a [`ReadingMessage`].
-pub const READING_MESSAGE_SIZE: usize = 308;
+/// Size of the signed bytes of a [`ReadingMessage`] without its readings: the message of
+/// `n` readings is `READING_MESSAGE_FIXED_SIZE + n` bytes ([`reading_message_size`]).
+pub const READING_MESSAGE_FIXED_SIZE: usize = 294;
+/// Size of the largest [`ReadingMessage`] (`MAX_WINDOW` readings).
+pub const READING_MESSAGE_MAX_SIZE: usize = READING_MESSAGE_FIXED_SIZE + MAX_WINDOW;
 /// Size of the signed bytes of an [`ApprovalMessage`].
 pub const APPROVAL_MESSAGE_SIZE: usize = 160;
 /// Size of the signed bytes of a [`ClaimMessage`].
 pub const CLAIM_MESSAGE_SIZE: usize = 148;
-/// Domain tag of reading messages.
-pub const READING_DOMAIN: &[u8; 16] = b"zkpin/v2/reading";
+/// Domain tag of reading messages (v3: any window size).
+pub const READING_DOMAIN: &[u8; 16] = b"zkpin/v3/reading";
+/// Domain tag of the retired v2 reading message (always 16 readings), which decoders refuse
+/// with [`EncodingError::RetiredReadingVersion`].
+pub const READING_DOMAIN_V2: &[u8; 16] = b"zkpin/v2/reading";
 /// Domain tag of a maker's device approval.
 pub const APPROVAL_DOMAIN: &[u8; 16] = b"zkpin/v2/approve";
 /// Domain tag of a device's onboarding claim (names its owner).
 pub const CLAIM_DOMAIN: &[u8; 16] = b"zkpin/v2/onboard";
-/// Number of sensor readings in one message.
-pub const READINGS: usize = 16;
+/// Largest window (number of int8 readings) a model may take and a reading message may carry:
+/// 15 chunks of [`READINGS_PER_CHUNK`] readings, so that the chunks and the salt are
+/// Poseidon's 16 inputs. The model account's `window` is `1..=MAX_WINDOW` (device_registry
+/// `register_model`); the IDL constant `MAX_WINDOW` (idls/constants.ts) is this value.
+pub const MAX_WINDOW: usize = 465;
+/// Readings packed into one field element of the input commitment (31 bytes < r).
+pub const READINGS_PER_CHUNK: usize = 31;
+/// Offset of the readings in a reading message (after tag, network, device, seq, timestamp,
+/// model_id and `n`).
+const READINGS_AT: usize = 102;
+
+/// Size of the signed bytes of a [`ReadingMessage`] of `n` readings: `294 + n`.
+pub const fn reading_message_size(n: usize) -> usize {
+    READING_MESSAGE_FIXED_SIZE + n
+}
 /// Number of Poseidon inputs of the public input `P`.
 pub const PUBLIC_INPUT_FIELDS: usize = 11;
 /// Order `l` of BabyJubJub's prime-order subgroup, big-endian: a canonical EdDSA-Poseidon
@@ -53,6 +72,13 @@ pub enum EncodingError {
     Poseidon,
     /// A BabyJubJub signature scalar `s` that is `>= l`.
     NotASubgroupScalar,
+    /// A reading message tagged `"zkpin/v2/reading"`: the retired 16-reading format, which
+    /// the device must replace with v3 (`"zkpin/v3/reading"`, docs/contracts.md).
+    RetiredReadingVersion,
+    /// A reading message whose tag is not `"zkpin/v3/reading"` (nor the retired v2 tag).
+    UnknownDomain,
+    /// A reading window of 0 or more than [`MAX_WINDOW`] readings.
+    InvalidWindow,
 }
 
 /// Device status stored in [`DeviceLeafV0::status`].
@@ -213,9 +239,64 @@ impl RecordLeafV0 {
     }
 }
 
-/// The bytes a device signs (ed25519) for one reading window: the reading, the device's
+/// The readings of one window: `1..=MAX_WINDOW` int8 values, held in place (no allocator:
+/// the type is `Copy` and usable on-chain).
+#[derive(Clone, Copy)]
+pub struct Readings {
+    len: u16,
+    values: [i8; MAX_WINDOW],
+}
+
+impl Readings {
+    /// `values` as a window; [`EncodingError::InvalidWindow`] unless `1 <= len <= MAX_WINDOW`.
+    pub fn new(values: &[i8]) -> Result<Self, EncodingError> {
+        if values.is_empty() || values.len() > MAX_WINDOW {
+            return Err(EncodingError::InvalidWindow);
+        }
+        let mut r = Self { len: values.len() as u16, values: [0; MAX_WINDOW] };
+        r.values[..values.len()].copy_from_slice(values);
+        Ok(r)
+    }
+
+    /// The window size `n`.
+    #[allow(clippy::len_without_is_empty)] // never empty
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub fn as_slice(&self) -> &[i8] {
+        &self.values[..self.len()]
+    }
+}
+
+impl core::ops::Deref for Readings {
+    type Target = [i8];
+    fn deref(&self) -> &[i8] {
+        self.as_slice()
+    }
+}
+
+impl PartialEq for Readings {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Readings {}
+
+impl core::fmt::Debug for Readings {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+/// The bytes a device signs (ed25519) for one reading window (v3): the reading, the device's
 /// BabyJubJub public key `(ax, ay)` and its EdDSA-Poseidon signature `(r8x, r8y, s)` over
 /// `msg` (docs/contracts.md), all field values big-endian and canonical.
+///
+/// Layout (`294 + n` bytes): `"zkpin/v3/reading" || network || device || seq u64 LE ||
+/// timestamp i64 LE || model_id u32 LE || n u16 LE || readings [n] i8 || salt || ax || ay ||
+/// r8x || r8y || s`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadingMessage {
     pub network: [u8; 32],
@@ -223,7 +304,8 @@ pub struct ReadingMessage {
     pub seq: u64,
     pub timestamp: i64,
     pub model_id: u32,
-    pub readings: [i8; READINGS],
+    /// `n = readings.len()`, `1..=MAX_WINDOW`.
+    pub readings: Readings,
     pub salt: [u8; 32],
     /// `< r`
     pub bjj_ax: [u8; 32],
@@ -238,34 +320,47 @@ pub struct ReadingMessage {
 }
 
 impl ReadingMessage {
-    /// Writes the 308 signed bytes: `"zkpin/v2/reading" || network || device || seq LE ||
-    /// timestamp LE || model_id LE || readings (i8) || salt || ax || ay || r8x || r8y || s`.
-    /// Writes the fields as they are; [`ReadingMessage::check_canonical`] says whether
-    /// [`ReadingMessage::from_bytes`] would accept the result.
-    pub fn write_bytes(&self, out: &mut [u8; READING_MESSAGE_SIZE]) {
+    /// The size of this message's signed bytes: `294 + n`.
+    pub fn size(&self) -> usize {
+        reading_message_size(self.readings.len())
+    }
+
+    /// Writes the `294 + n` signed bytes into `out[..self.size()]` and returns that length
+    /// ([`EncodingError::InvalidLength`] when `out` is shorter). Writes the fields as they
+    /// are; [`ReadingMessage::check_canonical`] says whether [`ReadingMessage::from_bytes`]
+    /// would accept the result.
+    pub fn write_bytes(&self, out: &mut [u8]) -> Result<usize, EncodingError> {
+        let n = self.readings.len();
+        let size = reading_message_size(n);
+        if out.len() < size {
+            return Err(EncodingError::InvalidLength);
+        }
         out[..16].copy_from_slice(READING_DOMAIN);
         out[16..48].copy_from_slice(&self.network);
         out[48..80].copy_from_slice(&self.device);
         out[80..88].copy_from_slice(&self.seq.to_le_bytes());
         out[88..96].copy_from_slice(&self.timestamp.to_le_bytes());
         out[96..100].copy_from_slice(&self.model_id.to_le_bytes());
-        for (o, r) in out[100..116].iter_mut().zip(self.readings.iter()) {
+        out[100..READINGS_AT].copy_from_slice(&(n as u16).to_le_bytes());
+        for (o, r) in out[READINGS_AT..READINGS_AT + n].iter_mut().zip(self.readings.iter()) {
             *o = *r as u8;
         }
-        out[116..148].copy_from_slice(&self.salt);
-        out[148..180].copy_from_slice(&self.bjj_ax);
-        out[180..212].copy_from_slice(&self.bjj_ay);
-        out[212..244].copy_from_slice(&self.bjj_r8x);
-        out[244..276].copy_from_slice(&self.bjj_r8y);
-        out[276..308].copy_from_slice(&self.bjj_s);
+        let mut at = READINGS_AT + n;
+        for v in [&self.salt, &self.bjj_ax, &self.bjj_ay, &self.bjj_r8x, &self.bjj_r8y, &self.bjj_s]
+        {
+            out[at..at + 32].copy_from_slice(v);
+            at += 32;
+        }
+        Ok(size)
     }
 
-    /// The 308 signed bytes.
+    /// The signed bytes, in a buffer of the largest size; the message is `bytes[..len]`.
     #[inline(always)]
-    pub fn to_bytes(&self) -> [u8; READING_MESSAGE_SIZE] {
-        let mut out = [0u8; READING_MESSAGE_SIZE];
-        self.write_bytes(&mut out);
-        out
+    pub fn to_bytes(&self) -> ([u8; READING_MESSAGE_MAX_SIZE], usize) {
+        let mut out = [0u8; READING_MESSAGE_MAX_SIZE];
+        // The buffer holds any window.
+        let len = self.write_bytes(&mut out).unwrap_or(0);
+        (out, len)
     }
 
     /// Whether the BabyJubJub values are canonical: `ax, ay, r8x, r8y < r`
@@ -282,19 +377,37 @@ impl ReadingMessage {
         Ok(())
     }
 
-    /// Parses the 308 signed bytes: checks the length and the domain tag
-    /// ([`EncodingError::InvalidLength`]) and that every BabyJubJub value is canonical
-    /// ([`ReadingMessage::check_canonical`]), so accepted bytes are the one encoding of their
+    /// Parses the signed bytes of a v3 reading message. Refuses, in this order: a v2 tag
+    /// ([`EncodingError::RetiredReadingVersion`]), any other tag but v3
+    /// ([`EncodingError::UnknownDomain`]), bytes too short to hold `n`
+    /// ([`EncodingError::InvalidLength`]), `n = 0` or `n > MAX_WINDOW`
+    /// ([`EncodingError::InvalidWindow`]), a length other than `294 + n`
+    /// ([`EncodingError::InvalidLength`]), and non-canonical BabyJubJub values
+    /// ([`ReadingMessage::check_canonical`]); so accepted bytes are the one encoding of their
     /// fields.
     #[inline(always)]
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EncodingError> {
-        if bytes.len() != READING_MESSAGE_SIZE || &bytes[..16] != READING_DOMAIN {
+        if bytes.len() >= 16 && &bytes[..16] == READING_DOMAIN_V2 {
+            return Err(EncodingError::RetiredReadingVersion);
+        }
+        if bytes.len() < 16 || &bytes[..16] != READING_DOMAIN {
+            return Err(EncodingError::UnknownDomain);
+        }
+        if bytes.len() < READINGS_AT {
             return Err(EncodingError::InvalidLength);
         }
-        let mut readings = [0i8; READINGS];
-        for (r, b) in readings.iter_mut().zip(bytes[100..116].iter()) {
+        let n = u16::from_le_bytes(arr(bytes, 100)) as usize;
+        if n == 0 || n > MAX_WINDOW {
+            return Err(EncodingError::InvalidWindow);
+        }
+        if bytes.len() != reading_message_size(n) {
+            return Err(EncodingError::InvalidLength);
+        }
+        let mut readings = Readings { len: n as u16, values: [0; MAX_WINDOW] };
+        for (r, b) in readings.values.iter_mut().zip(bytes[READINGS_AT..READINGS_AT + n].iter()) {
             *r = *b as i8;
         }
+        let at = READINGS_AT + n;
         let m = Self {
             network: arr32(bytes, 16),
             device: arr32(bytes, 48),
@@ -302,12 +415,12 @@ impl ReadingMessage {
             timestamp: i64::from_le_bytes(arr(bytes, 88)),
             model_id: u32::from_le_bytes(arr(bytes, 96)),
             readings,
-            salt: arr32(bytes, 116),
-            bjj_ax: arr32(bytes, 148),
-            bjj_ay: arr32(bytes, 180),
-            bjj_r8x: arr32(bytes, 212),
-            bjj_r8y: arr32(bytes, 244),
-            bjj_s: arr32(bytes, 276),
+            salt: arr32(bytes, at),
+            bjj_ax: arr32(bytes, at + 32),
+            bjj_ay: arr32(bytes, at + 64),
+            bjj_r8x: arr32(bytes, at + 96),
+            bjj_r8y: arr32(bytes, at + 128),
+            bjj_s: arr32(bytes, at + 160),
         };
         m.check_canonical()?;
         Ok(m)
@@ -505,7 +618,8 @@ pub struct PublicInputFields {
     pub model_id: u32,
     pub seq: u64,
     pub timestamp: i64,
-    /// `Poseidon(packed readings, salt)` from the circuit, big-endian, `< r`.
+    /// `Poseidon(chunk_0, ..., chunk_{k-1}, salt)` of the readings from the circuit,
+    /// big-endian, `< r`.
     pub input_commitment: [u8; 32],
     pub class: u8,
     pub score: i64,

@@ -82,7 +82,23 @@ fn l_minus(k: u8) -> [u8; 32] {
     v
 }
 
-/// A reading message with deterministic, canonical BabyJubJub values.
+fn window(values: &[i8]) -> Readings {
+    Readings::new(values).unwrap()
+}
+
+/// Deterministic readings covering the whole int8 range: `n` values.
+fn readings_of(n: usize, tag: u64) -> Readings {
+    let v: Vec<i8> = (0..n).map(|i| bytes32("reading", tag + i as u64)[0] as i8).collect();
+    window(&v)
+}
+
+/// The signed bytes of `m` as a vector.
+fn bytes_of(m: &ReadingMessage) -> Vec<u8> {
+    let (b, len) = m.to_bytes();
+    b[..len].to_vec()
+}
+
+/// A reading message (window 16) with deterministic, canonical BabyJubJub values.
 fn reading_message() -> ReadingMessage {
     ReadingMessage {
         network: bytes32("network", 0),
@@ -90,7 +106,7 @@ fn reading_message() -> ReadingMessage {
         seq: 1,
         timestamp: 1_767_225_600,
         model_id: 1,
-        readings: [0, 1, -1, 127, -128, 5, -5, 10, 20, 30, -30, 64, -64, 100, -100, 3],
+        readings: window(&[0, 1, -1, 127, -128, 5, -5, 10, 20, 30, -30, 64, -64, 100, -100, 3]),
         salt: bytes32("salt", 1),
         bjj_ax: dec(BASE8_X),
         bjj_ay: dec(BASE8_Y),
@@ -165,31 +181,100 @@ fn record_cases() -> Vec<(&'static str, [u8; 32], RecordLeafV0, [u8; 32])> {
 }
 
 /// Reading messages that decoders must refuse, with the reason and the Rust error.
-fn non_canonical_readings() -> Vec<(&'static str, [u8; READING_MESSAGE_SIZE], EncodingError)> {
-    let good = reading_message().to_bytes();
+fn non_canonical_readings() -> Vec<(&'static str, Vec<u8>, EncodingError)> {
+    let good = bytes_of(&reading_message());
+    // Offsets for window 16: salt at 118, ax 150, ay 182, r8x 214, r8y 246, s 278.
     let with = |at: usize, v: [u8; 32]| {
-        let mut b = good;
+        let mut b = good.clone();
         b[at..at + 32].copy_from_slice(&v);
         b
     };
-    let mut v1 = good;
-    v1[..16].copy_from_slice(b"zkpin/v1/reading");
+    let tagged = |tag: &[u8; 16]| {
+        let mut b = good.clone();
+        b[..16].copy_from_slice(tag);
+        b
+    };
+    let with_n = |n: u16| {
+        let mut b = good.clone();
+        b[100..102].copy_from_slice(&n.to_le_bytes());
+        b
+    };
+    // A well-formed v2 message (16 readings, 308 bytes): the retired format.
+    let mut v2 = std::vec![0u8; 308];
+    v2[..16].copy_from_slice(READING_DOMAIN_V2);
+    v2[16..100].copy_from_slice(&good[16..100]);
+    v2[100..116].copy_from_slice(&good[102..118]);
+    v2[116..308].copy_from_slice(&good[118..310]);
+    let mut longest =
+        bytes_of(&ReadingMessage { readings: readings_of(MAX_WINDOW, 0), ..reading_message() });
+    longest[100..102].copy_from_slice(&(MAX_WINDOW as u16 + 1).to_le_bytes());
+    longest.push(0);
     std::vec![
-        ("ax = r", with(148, BN254_R), EncodingError::NotAFieldElement),
-        ("ay = 2^256 - 1", with(180, [0xff; 32]), EncodingError::NotAFieldElement),
+        ("ax = r", with(150, BN254_R), EncodingError::NotAFieldElement),
+        ("ay = 2^256 - 1", with(182, [0xff; 32]), EncodingError::NotAFieldElement),
         (
             "r8x = r + 1",
-            with(212, {
+            with(214, {
                 let mut r = BN254_R;
                 r[31] += 1;
                 r
             }),
             EncodingError::NotAFieldElement
         ),
-        ("r8y = r", with(244, BN254_R), EncodingError::NotAFieldElement),
-        ("s = l", with(276, BABYJUB_L), EncodingError::NotASubgroupScalar),
-        ("s = r - 1 (< r but >= l)", with(276, r_minus(1)), EncodingError::NotASubgroupScalar),
-        ("v1 domain tag", v1, EncodingError::InvalidLength),
+        ("r8y = r", with(246, BN254_R), EncodingError::NotAFieldElement),
+        ("s = l", with(278, BABYJUB_L), EncodingError::NotASubgroupScalar),
+        ("s = r - 1 (< r but >= l)", with(278, r_minus(1)), EncodingError::NotASubgroupScalar),
+        ("v2 message (retired format)", v2, EncodingError::RetiredReadingVersion),
+        (
+            "v2 domain tag on a v3 layout",
+            tagged(READING_DOMAIN_V2),
+            EncodingError::RetiredReadingVersion
+        ),
+        ("v1 domain tag", tagged(b"zkpin/v1/reading"), EncodingError::UnknownDomain),
+        ("n = 0", with_n(0), EncodingError::InvalidWindow),
+        ("n = MAX_WINDOW + 1 (466)", longest, EncodingError::InvalidWindow),
+        ("n = 17 with 16 readings", with_n(17), EncodingError::InvalidLength),
+        ("n = 15 with 16 readings", with_n(15), EncodingError::InvalidLength),
+        ("one byte short", good[..good.len() - 1].to_vec(), EncodingError::InvalidLength),
+        ("one byte extra", [&good[..], &[0]].concat(), EncodingError::InvalidLength),
+        ("tag only", good[..16].to_vec(), EncodingError::InvalidLength),
+    ]
+}
+
+/// The golden reading messages: windows 16 (the reference model), 1, 31, 32, 48 (the
+/// vibration model) and MAX_WINDOW, extreme values included.
+fn reading_cases() -> Vec<(&'static str, ReadingMessage)> {
+    let base = reading_message();
+    std::vec![
+        ("window 16", base),
+        (
+            "window 16, extreme values",
+            ReadingMessage {
+                network: [0xff; 32],
+                device: [0xee; 32],
+                seq: u64::MAX,
+                timestamp: -86_400,
+                model_id: u32::MAX,
+                readings: window(&[-128; 16]),
+                salt: [0; 32],
+                bjj_ax: r_minus(1),
+                bjj_ay: [0; 32],
+                bjj_r8x: r_minus(1),
+                bjj_r8y: field_from_u64(1),
+                bjj_s: l_minus(1),
+            },
+        ),
+        ("window 1", ReadingMessage { readings: window(&[127]), seq: 2, ..base }),
+        ("window 31 (one full chunk)", ReadingMessage { readings: readings_of(31, 100), ..base }),
+        ("window 32 (two chunks)", ReadingMessage { readings: readings_of(32, 200), ..base }),
+        (
+            "window 48 (model 2)",
+            ReadingMessage { model_id: 2, readings: readings_of(48, 300), ..base },
+        ),
+        (
+            "window 465 (MAX_WINDOW)",
+            ReadingMessage { model_id: 7, readings: readings_of(MAX_WINDOW, 400), ..base },
+        ),
     ]
 }
 
@@ -236,42 +321,28 @@ fn vectors() -> Value {
             })
         })
         .collect();
-    let readings: Vec<Value> = [
-        reading_message(),
-        ReadingMessage {
-            network: [0xff; 32],
-            device: [0xee; 32],
-            seq: u64::MAX,
-            timestamp: -86_400,
-            model_id: u32::MAX,
-            readings: [-128; 16],
-            salt: [0; 32],
-            bjj_ax: r_minus(1),
-            bjj_ay: [0; 32],
-            bjj_r8x: r_minus(1),
-            bjj_r8y: field_from_u64(1),
-            bjj_s: l_minus(1),
-        },
-    ]
-    .iter()
-    .map(|m| {
-        json!({
-            "network": h(&m.network),
-            "device": h(&m.device),
-            "seq": m.seq.to_string(),
-            "timestamp": m.timestamp.to_string(),
-            "model_id": m.model_id,
-            "readings": m.readings.to_vec(),
-            "salt": h(&m.salt),
-            "bjj_ax": h(&m.bjj_ax),
-            "bjj_ay": h(&m.bjj_ay),
-            "bjj_r8x": h(&m.bjj_r8x),
-            "bjj_r8y": h(&m.bjj_r8y),
-            "bjj_s": h(&m.bjj_s),
-            "bytes": h(&m.to_bytes()),
+    let readings: Vec<Value> = reading_cases()
+        .iter()
+        .map(|(name, m)| {
+            json!({
+                "name": name,
+                "network": h(&m.network),
+                "device": h(&m.device),
+                "seq": m.seq.to_string(),
+                "timestamp": m.timestamp.to_string(),
+                "model_id": m.model_id,
+                "n": m.readings.len(),
+                "readings": m.readings.to_vec(),
+                "salt": h(&m.salt),
+                "bjj_ax": h(&m.bjj_ax),
+                "bjj_ay": h(&m.bjj_ay),
+                "bjj_r8x": h(&m.bjj_r8x),
+                "bjj_r8y": h(&m.bjj_r8y),
+                "bjj_s": h(&m.bjj_s),
+                "bytes": h(&bytes_of(m)),
+            })
         })
-    })
-    .collect();
+        .collect();
     let rejected: Vec<Value> = non_canonical_readings()
         .iter()
         .map(|(why, bytes, err)| {
@@ -346,6 +417,7 @@ fn vectors() -> Value {
     json!({
         "comment": "Generated by crates/zkpin-encoding (cargo test -p zkpin-encoding; UPDATE_VECTORS=1 regenerates). Byte strings are hex without 0x; u64/i64 values are decimal strings. Layouts: docs/contracts.md.",
         "field_modulus": h(&BN254_R),
+        "max_window": MAX_WINDOW,
         "babyjub_subgroup_order": h(&BABYJUB_L),
         "signed_to_field": signed,
         "bjj_key_hash": bjj,
@@ -373,6 +445,69 @@ fn golden_vectors_file_is_current() {
         committed == text,
         "tests/vectors/encodings.json is missing or stale: run UPDATE_VECTORS=1 cargo test -p zkpin-encoding and commit it"
     );
+}
+
+#[test]
+fn readings_hold_one_to_max_window_values() {
+    assert_eq!(Readings::new(&[]), Err(EncodingError::InvalidWindow));
+    assert_eq!(Readings::new(&[0; MAX_WINDOW + 1]), Err(EncodingError::InvalidWindow));
+    let r = Readings::new(&[1, -2, 3]).unwrap();
+    assert_eq!((r.len(), &r[..]), (3, &[1i8, -2, 3][..]));
+    // Equality looks at the window only.
+    assert_ne!(r, Readings::new(&[1, -2, 3, 0]).unwrap());
+    assert_eq!(Readings::new(&[0; MAX_WINDOW]).unwrap().len(), MAX_WINDOW);
+    assert_eq!(MAX_WINDOW, 15 * READINGS_PER_CHUNK);
+}
+
+fn hex32(v: &Value) -> [u8; 32] {
+    hex::decode(v.as_str().unwrap()).unwrap().try_into().unwrap()
+}
+
+/// The committed golden file's reading messages (whoever wrote them) decode to their
+/// fields and re-encode to their bytes; its refused messages are refused for their reason.
+#[test]
+fn reading_message_vectors_in_the_committed_file() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/encodings.json");
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = file["reading_messages"].as_array().unwrap();
+    assert!(cases.len() >= 2);
+    let mut windows = std::collections::BTreeSet::new();
+    for c in cases {
+        let bytes = hex::decode(c["bytes"].as_str().unwrap()).unwrap();
+        let readings: Vec<i8> = c["readings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| i8::try_from(v.as_i64().unwrap()).unwrap())
+            .collect();
+        let n = c["n"].as_u64().unwrap() as usize;
+        assert_eq!(n, readings.len(), "{}", c["name"]);
+        windows.insert(n);
+        let m = ReadingMessage {
+            network: hex32(&c["network"]),
+            device: hex32(&c["device"]),
+            seq: c["seq"].as_str().unwrap().parse().unwrap(),
+            timestamp: c["timestamp"].as_str().unwrap().parse().unwrap(),
+            model_id: c["model_id"].as_u64().unwrap() as u32,
+            readings: window(&readings),
+            salt: hex32(&c["salt"]),
+            bjj_ax: hex32(&c["bjj_ax"]),
+            bjj_ay: hex32(&c["bjj_ay"]),
+            bjj_r8x: hex32(&c["bjj_r8x"]),
+            bjj_r8y: hex32(&c["bjj_r8y"]),
+            bjj_s: hex32(&c["bjj_s"]),
+        };
+        assert_eq!(bytes.len(), 294 + n, "{}", c["name"]);
+        assert_eq!(bytes_of(&m), bytes, "{}", c["name"]);
+        assert_eq!(ReadingMessage::from_bytes(&bytes), Ok(m), "{}", c["name"]);
+    }
+    // More than one window size, so a decoder fixed at 16 readings fails.
+    assert!(windows.len() > 1 && windows.contains(&16), "{windows:?}");
+    for c in file["non_canonical_reading_messages"].as_array().unwrap() {
+        let bytes = hex::decode(c["bytes"].as_str().unwrap()).unwrap();
+        let err = ReadingMessage::from_bytes(&bytes).unwrap_err();
+        assert_eq!(std::format!("{err:?}"), c["error"].as_str().unwrap(), "{}", c["why"]);
+    }
 }
 
 #[test]
@@ -410,7 +545,7 @@ fn layouts_at_fixed_offsets() {
         seq: 3,
         timestamp: -4,
         model_id: 5,
-        readings: [-1; 16],
+        readings: window(&[-1; 16]),
         salt: [6; 32],
         bjj_ax: [7; 32],
         bjj_ay: [8; 32],
@@ -418,20 +553,37 @@ fn layouts_at_fixed_offsets() {
         bjj_r8y: [10; 32],
         bjj_s: [0x05; 32],
     };
-    let b = m.to_bytes();
-    assert_eq!(b.len(), 308);
-    assert_eq!(&b[..16], b"zkpin/v2/reading");
-    assert_eq!(b[100], 0xff);
+    let b = bytes_of(&m);
+    assert_eq!(b.len(), 310);
+    assert_eq!(m.size(), 310);
+    assert_eq!(&b[..16], b"zkpin/v3/reading");
     assert_eq!(&b[88..96], &(-4i64).to_le_bytes());
-    assert_eq!(&b[116..148], &[6; 32]);
-    assert_eq!(&b[148..180], &[7; 32]);
-    assert_eq!(&b[244..276], &[10; 32]);
-    assert_eq!(&b[276..308], &[0x05; 32]);
+    assert_eq!(&b[96..100], &5u32.to_le_bytes());
+    assert_eq!(&b[100..102], &16u16.to_le_bytes());
+    assert_eq!(&b[102..118], &[0xff; 16]);
+    assert_eq!(&b[118..150], &[6; 32]);
+    assert_eq!(&b[150..182], &[7; 32]);
+    assert_eq!(&b[246..278], &[10; 32]);
+    assert_eq!(&b[278..310], &[0x05; 32]);
     assert_eq!(ReadingMessage::from_bytes(&b), Ok(m));
-    assert_eq!(ReadingMessage::from_bytes(&b[..307]), Err(EncodingError::InvalidLength));
-    let mut bad = b;
+    assert_eq!(ReadingMessage::from_bytes(&b[..309]), Err(EncodingError::InvalidLength));
+    let mut bad = b.clone();
     bad[0] = b'Z';
-    assert_eq!(ReadingMessage::from_bytes(&bad), Err(EncodingError::InvalidLength));
+    assert_eq!(ReadingMessage::from_bytes(&bad), Err(EncodingError::UnknownDomain));
+    // Sizes: 294 + n; the readings end where the salt starts, for any n.
+    for n in [1, 2, 16, 31, 32, 48, 255, 256, 464, MAX_WINDOW] {
+        let m = ReadingMessage { readings: readings_of(n, 7), ..m };
+        let b = bytes_of(&m);
+        assert_eq!(b.len(), 294 + n);
+        assert_eq!(reading_message_size(n), 294 + n);
+        assert_eq!(&b[100..102], &(n as u16).to_le_bytes());
+        assert_eq!(&b[102 + n..134 + n], &[6; 32]);
+        assert_eq!(ReadingMessage::from_bytes(&b), Ok(m));
+    }
+    assert_eq!(READING_MESSAGE_MAX_SIZE, 759);
+    // A buffer too small for the window is refused.
+    assert_eq!(m.write_bytes(&mut [0u8; 309]), Err(EncodingError::InvalidLength));
+    assert_eq!(m.write_bytes(&mut [0u8; 400]), Ok(310));
     let a = ApprovalMessage {
         network: [1; 32],
         maker: [4; 32],
@@ -494,7 +646,7 @@ fn reading_message_refuses_non_canonical_values() {
     m.bjj_ax = r_minus(1);
     m.bjj_r8y = r_minus(1);
     m.bjj_s = l_minus(1);
-    assert_eq!(ReadingMessage::from_bytes(&m.to_bytes()), Ok(m));
+    assert_eq!(ReadingMessage::from_bytes(&bytes_of(&m)), Ok(m));
     assert_eq!(
         BABYJUB_L,
         dec("2736030358979909402780800718157159386076813972158567259200215660948447373041")

@@ -59,6 +59,13 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
       const a = await net.registerDevice();
       const b = await net.registerDevice();
       const c = await net.registerDevice();
+      // A second model of another shape (the reference model is 16 readings, 4 classes).
+      const model2 = await net.registerModel({
+        modelId: 2,
+        verifyingKey: net.verifyingKey,
+        window: 48,
+        classes: 3,
+      });
       indexer = await startIndexer(net.embedded, store, net.setup.network, {
         client: { chain: net.embedded },
       });
@@ -108,6 +115,18 @@ describe.each(STORE_KINDS)('JSON-RPC on %s', (kind) => {
           [net.setup.recordTree.toBase58(), 'record'],
         ].sort(),
       );
+      // Models, by id, with their shapes from the ModelRegistered events.
+      const models = (await client.getModels()).value;
+      expect(models.map((m) => [m.modelId, m.address, m.window, m.classes, m.active])).toEqual([
+        [1, net.setup.model.toBase58(), 16, 4, true],
+        [2, model2.toBase58(), 48, 3, true],
+      ]);
+      expect(models[1]).toMatchObject({
+        network: net.setup.network.toBase58(),
+        version: 1,
+        vkHash: verifyingKeyHash(net.verifyingKey),
+        circuitSha256: '00'.repeat(32),
+      });
       const proofs = await client.getDeviceProofs({ devices: [ids[0]!, unknown, ids[2]!] });
       expect(proofs.value.map((p) => p?.proof.leafIndex ?? null)).toEqual([
         a.leafIndex,

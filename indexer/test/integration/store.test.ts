@@ -372,7 +372,7 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
               $5, 'sig')`,
           [seq, network, a!, timestamp, slot],
         );
-      expect(await migrate(db)).toEqual([5]);
+      expect(await migrate(db, migrations.slice(0, 5))).toEqual([5]);
       const migrated = await IndexerStore.open(db);
       expect(await migrated.device(a!)).toMatchObject({
         lastRecordTimestamp: '4000',
@@ -382,6 +382,66 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
         lastRecordTimestamp: null,
         lastRecordSlot: null,
       });
+    } finally {
+      await db.close();
+      await old.drop();
+    }
+  });
+
+  it('migration 0006 adds the model shape: null for models indexed before, written from the event after', async () => {
+    const old = await testDatabase(kind);
+    const db = await openDatabase(old.config);
+    try {
+      const migrations = readMigrations();
+      expect(migrations[5]?.name).toBe('model_shape');
+      await migrate(db, migrations.slice(0, 5));
+      const before = Keypair.generate().publicKey.toBase58();
+      const zeros = "decode(repeat('00', 32), 'hex')";
+      await db.query(
+        `INSERT INTO models (address, network, model_id, version, onnx_sha256, circuit_sha256,
+          vk_hash, active, slot, signature) VALUES ($1, $2, 1, 1, ${zeros}, ${zeros}, NULL, true,
+          100, 'sig')`,
+        [before, network],
+      );
+      expect(await migrate(db, migrations.slice(0, 6))).toEqual([6]);
+      const migrated = await IndexerStore.open(db);
+      const after = Keypair.generate().publicKey.toBase58();
+      await migrated.apply(network, {
+        signature: 'sig-model-2',
+        slot: 101,
+        changes: [
+          {
+            kind: 'model',
+            address: after,
+            modelId: 2,
+            version: 3,
+            onnxSha256: new Uint8Array(32).fill(1),
+            circuitSha256: new Uint8Array(32).fill(2),
+            window: 465,
+            classes: 255,
+          },
+        ],
+        heads: new Map(),
+        vkHashes: new Map([[after, new Uint8Array(32).fill(3)]]),
+      });
+      expect(await migrated.models(network)).toEqual([
+        expect.objectContaining({ address: before, modelId: 1, window: null, classes: null }),
+        {
+          address: after,
+          network,
+          modelId: 2,
+          version: 3,
+          onnxSha256: '01'.repeat(32),
+          circuitSha256: '02'.repeat(32),
+          vkHash: '03'.repeat(32),
+          window: 465,
+          classes: 255,
+          active: true,
+          slot: 101,
+          signature: 'sig-model-2',
+        },
+      ]);
+      expect(await migrated.models(Keypair.generate().publicKey.toBase58())).toEqual([]);
     } finally {
       await db.close();
       await old.drop();

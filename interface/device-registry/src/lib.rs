@@ -51,6 +51,12 @@ pub const DEVICE_LEAF_V0_SIZE: u32 = 173;
 /// Bytes of a `RecordLeafV0` (borsh(RecordLeaf)), the preimage of a record leaf.
 #[constant]
 pub const RECORD_LEAF_V0_SIZE: u32 = 125;
+/// Largest `Model.window` (readings per inference): 15 Poseidon chunks of 31 readings.
+#[constant]
+pub const MAX_WINDOW: u16 = 465;
+/// Fewest `Model.classes` a model may have.
+#[constant]
+pub const MIN_CLASSES: u8 = 2;
 
 #[program]
 pub mod device_registry {
@@ -79,7 +85,8 @@ pub mod device_registry {
         err!(RegistryError::InterfaceOnly)
     }
 
-    /// Registers a model version with its Groth16 verifying key (576 bytes, docs/contracts.md).
+    /// Registers a model version with its Groth16 verifying key (576 bytes, docs/contracts.md)
+    /// and its shape: `window` in `1..=MAX_WINDOW`, `classes` in `MIN_CLASSES..=255`.
     pub fn register_model(_ctx: Context<RegisterModel>, _args: RegisterModelArgs) -> Result<()> {
         err!(RegistryError::InterfaceOnly)
     }
@@ -186,6 +193,10 @@ pub struct RegisterModelArgs {
     pub onnx_sha256: [u8; 32],
     pub circuit_sha256: [u8; 32],
     pub vk: [u8; 576],
+    /// Readings per inference, `1..=MAX_WINDOW`.
+    pub window: u16,
+    /// Number of classes, `MIN_CLASSES..=255`.
+    pub classes: u8,
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
@@ -447,6 +458,10 @@ pub struct Model {
     pub circuit_sha256: [u8; 32],
     /// alpha G1 | beta G2 | gamma G2 | delta G2 | IC0 G1 | IC1 G1 (docs/contracts.md).
     pub vk: [u8; 576],
+    /// Readings per inference (the reading message's `n`), `1..=MAX_WINDOW`.
+    pub window: u16,
+    /// Number of classes; a record's class is below it.
+    pub classes: u8,
 }
 
 /// Root account of a zkpin network.
@@ -509,6 +524,8 @@ pub struct ModelRegistered {
     pub version: u32,
     pub onnx_sha256: [u8; 32],
     pub circuit_sha256: [u8; 32],
+    pub window: u16,
+    pub classes: u8,
 }
 
 #[event]
@@ -640,6 +657,8 @@ pub enum RegistryError {
     NotEventAuthority,
     #[msg("Signer is not the maker's authority")]
     NotMakerAuthority,
+    #[msg("Model window must be 1..=465 readings and classes 2..=255")]
+    InvalidModelShape,
     #[msg("Interface crate only: the program is programs/device-registry")]
     InterfaceOnly = 6999,
 }

@@ -32,6 +32,9 @@ fn constants_agree() {
     assert_eq!(iface::DEVICE_LEAF_V0_SIZE as usize, zkpin_encoding::DEVICE_LEAF_V0_SIZE);
     assert_eq!(iface::DEVICE_LEAF_V0_SIZE as usize, 32 + leaf::DEVICE_LEAF_LEN);
     assert_eq!(iface::RECORD_LEAF_V0_SIZE as usize, zkpin_encoding::RECORD_LEAF_V0_SIZE);
+    assert_eq!(iface::MAX_WINDOW, state::model::MAX_WINDOW);
+    assert_eq!(iface::MAX_WINDOW as usize, zkpin_encoding::MAX_WINDOW);
+    assert_eq!(iface::MIN_CLASSES, state::model::MIN_CLASSES);
     // The leaf sizes are the borsh sizes of the IDL types (+ the network for a device leaf).
     let device = iface::DeviceLeaf {
         device: Default::default(),
@@ -133,6 +136,32 @@ fn device_event_layout_agrees() {
 }
 
 #[test]
+fn model_registered_event_layout_agrees() {
+    use anchor_lang::prelude::Pubkey;
+    let ev = program::events::model_registered(&program::events::ModelRegistered {
+        network: &[1; 32],
+        model: &[2; 32],
+        model_id: 0x0102_0304,
+        version: 5,
+        onnx_sha256: &[6; 32],
+        circuit_sha256: &[7; 32],
+        window: 465,
+        classes: 3,
+    });
+    let bytes = ev.event();
+    assert_eq!(&bytes[..8], iface::ModelRegistered::DISCRIMINATOR);
+    let mut rest = &bytes[8..];
+    let d: iface::ModelRegistered = anchor_lang::AnchorDeserialize::deserialize(&mut rest).unwrap();
+    assert!(rest.is_empty());
+    assert_eq!(
+        (d.network, d.model),
+        (Pubkey::new_from_array([1; 32]), Pubkey::new_from_array([2; 32]))
+    );
+    assert_eq!((d.model_id, d.version, d.window, d.classes), (0x0102_0304, 5, 465, 3));
+    assert_eq!((d.onnx_sha256, d.circuit_sha256), ([6; 32], [7; 32]));
+}
+
+#[test]
 fn leaf_bytes_agree_with_borsh() {
     // The program hashes `network || borsh(DeviceLeaf)`; the interface's borsh must give the
     // same 141 bytes after the network.
@@ -195,10 +224,13 @@ fn maker_and_model_sizes_agree() {
     m.onnx_sha256 = [4; 32];
     m.circuit_sha256 = [5; 32];
     m.vk = [6; 576];
+    m.set_window(0x01d1);
+    m.classes = 254;
     let a = iface::Model::try_deserialize(&mut &data[..]).unwrap();
     assert_eq!((a.model_id, a.version, a.active, a.bump), (0x0a0b_0c0d, 3, true, 250));
     assert_eq!((a.onnx_sha256, a.circuit_sha256), ([4; 32], [5; 32]));
     assert_eq!(a.vk, [6; 576]);
+    assert_eq!((a.window, a.classes), (0x01d1, 254));
 
     let mut data = vec![0u8; zkpin_accounts::state::Maker::LEN];
     let m = zkpin_accounts::state::Maker::init(&mut data).unwrap();

@@ -163,6 +163,8 @@ pub enum AttestationError {
     TimestampOutOfRange,
     #[msg("Event instructions can only be emitted by this program")]
     NotEventAuthority,
+    #[msg("Class is not below the model's number of classes")]
+    ClassOutOfRange,
     #[msg("Interface crate only: the program is programs/inference-attestation")]
     InterfaceOnly = 6999,
 }

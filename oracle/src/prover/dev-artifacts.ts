@@ -24,6 +24,7 @@ export async function devProverArtifacts(modelId = 1): Promise<ProverArtifacts> 
     zkeyPath: a.circuit.zkey,
     vk: a.circuit.vk,
     modelId,
+    // The model's shape from the generator's IR: inputs (readings) and logits (classes).
     window: a.ir.inputSize,
     classes: a.ir.outputSize,
   };

@@ -259,6 +259,8 @@ describe('native Groth16 backend (oracle/native-prover, arkworks)', () => {
 describe('proving artifacts from an artifacts file', () => {
   it('loads the same artifacts as the development ceremony gives, and proves with them', async () => {
     const art = await devProverArtifacts(1);
+    // The reference model's shape, from the generator's IR (16 inputs, 4 logits).
+    expect({ window: art.window, classes: art.classes }).toEqual({ window: 16, classes: 4 });
     const dir = mkdtempSync(join(tmpdir(), 'zkpin-artifacts-'));
     try {
       const file = join(dir, 'model-1.json');

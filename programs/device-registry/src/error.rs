@@ -61,6 +61,7 @@ registry_errors! {
     ApprovalPageMismatch = 6033 => "Approval page is missing or is not the maker's page for this serial: the maker must create it (init_approval_page)",
     NotEventAuthority = 6034 => "Event instructions can only be emitted by this program",
     NotMakerAuthority = 6035 => "Signer is not the maker's authority",
+    InvalidModelShape = 6036 => "Model window must be 1..=465 readings and classes 2..=255",
 }
 
 impl From<RegistryError> for ProgramError {

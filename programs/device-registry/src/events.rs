@@ -85,3 +85,30 @@ pub fn device_event(disc: [u8; 8], at: &TreeChange, leaf: &DeviceLeaf) -> EventW
         .u8(leaf.status);
     ev
 }
+
+/// What `register_model` registered, in [`model_registered`].
+pub struct ModelRegistered<'a> {
+    pub network: &'a [u8; 32],
+    pub model: &'a [u8; 32],
+    pub model_id: u32,
+    pub version: u32,
+    pub onnx_sha256: &'a [u8; 32],
+    pub circuit_sha256: &'a [u8; 32],
+    pub window: u16,
+    pub classes: u8,
+}
+
+/// `ModelRegistered { network, model, model_id: u32, version: u32, onnx_sha256,
+/// circuit_sha256, window: u16, classes: u8 }`.
+pub fn model_registered(m: &ModelRegistered) -> EventWriter {
+    let mut ev = EventWriter::new(MODEL_REGISTERED, 32 * 4 + 8 + 3);
+    ev.bytes(m.network)
+        .bytes(m.model)
+        .u32(m.model_id)
+        .u32(m.version)
+        .bytes(m.onnx_sha256)
+        .bytes(m.circuit_sha256)
+        .u16(m.window)
+        .u8(m.classes);
+    ev
+}

@@ -66,6 +66,8 @@ attestation_errors! {
     StaleSeq = 6018 => "Reading seq is not above the device's current seq: it was recorded already or a later reading was",
     TimestampOutOfRange = 6019 => "Reading timestamp is more than 300 s ahead of the cluster clock or more than 7 days behind it",
     NotEventAuthority = 6020 => "Event instructions can only be emitted by this program",
+    /// The class is not below the model account's `classes`.
+    ClassOutOfRange = 6021 => "Class is not below the model's number of classes",
 }
 
 impl From<AttestationError> for ProgramError {

@@ -76,7 +76,10 @@ fn model_view_as_the_attestation_program_reads_it() {
     m.active = 1;
     m.bump = 250;
     m.vk = core::array::from_fn(|i| i as u8);
+    m.classes = 3;
     let v = Model::load(&data).unwrap();
+    // submit_attestation refuses a class >= classes.
+    assert_eq!(v.classes, 3);
     assert_eq!(v.network, [1; 32]);
     assert_eq!(v.model_id(), 0x0a0b_0c0d);
     assert_eq!((v.active, v.bump), (1, 250));

@@ -19,7 +19,12 @@ import { generateDeviceKeys } from '../node/babyjub.ts';
 import { EmbeddedChain } from './embedded-chain.ts';
 import { LocalChain, type LocalChainProvider } from './local-chain.ts';
 import { REPO_ROOT, programPath } from './programs.ts';
-import { setUpNetwork, type NetworkSetup } from '../network-setup.ts';
+import {
+  registerModel,
+  setUpNetwork,
+  type NetworkSetup,
+  type RegisterModelOptions,
+} from '../network-setup.ts';
 import { NetworkFollower } from '../network-follower.ts';
 import { DEVICE_REGISTRY_PROGRAM_ID, INFERENCE_ATTESTATION_PROGRAM_ID } from '../program-ids.ts';
 import { deviceRegistryProgram, type DeviceRegistry } from '../programs.ts';
@@ -69,8 +74,18 @@ export interface LocalNetworkOptions {
   makerKey?: DeviceEd25519Key;
   /** Default owner of registered devices (funded here). */
   owner?: Keypair;
-  /** The model; default id 1, version 1, the development verifying key and ONNX hash. */
-  model?: { id?: number; version?: number; verifyingKey?: Uint8Array; onnxSha256?: Uint8Array };
+  /**
+   * The model; default id 1, version 1, the development verifying key and ONNX hash, and the
+   * reference model's shape (window 16, 4 classes).
+   */
+  model?: {
+    id?: number;
+    version?: number;
+    verifyingKey?: Uint8Array;
+    onnxSha256?: Uint8Array;
+    window?: number;
+    classes?: number;
+  };
   /** Default: `DEVICE_TREE_SHAPE` / `RECORD_TREE_SHAPE` (production shapes). */
   deviceTree?: TreeShape;
   recordTree?: TreeShape;
@@ -122,6 +137,18 @@ export class LocalNetwork {
     const o = this.oracles[0];
     if (!o) throw new Error('this network has no oracle (options.oracles was empty)');
     return o;
+  }
+
+  /**
+   * Registers another model on this network (`register_model`, signed by the authority):
+   * `version` defaults to 1, the hashes to zeros. Returns the model account.
+   */
+  async registerModel(o: Omit<RegisterModelOptions, 'authority' | 'network'>): Promise<PublicKey> {
+    return registerModel(this.registry, {
+      ...o,
+      authority: this.authority.publicKey,
+      network: this.setup.network,
+    });
   }
 
   /** device_registry, paid and signed by the authority. */
@@ -265,6 +292,8 @@ export async function localNetwork(o: LocalNetworkOptions = {}): Promise<LocalNe
     modelVersion: o.model?.version,
     verifyingKey,
     onnxSha256: o.model?.onnxSha256 ?? dev?.onnxSha256,
+    window: o.model?.window,
+    classes: o.model?.classes,
     deviceTree: o.deviceTree,
     recordTree: o.recordTree,
   });

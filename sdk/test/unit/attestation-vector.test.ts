@@ -6,13 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { verifyBabyJub, verifyEd25519 } from '../../src/node.ts';
 import { bytesToBigIntBE, fromHex, toHex } from '../../src/field.ts';
 import { decodeReadingMessage, encodeReadingMessage } from '../../src/messages.ts';
-import {
-  bjjKeyHash,
-  inputCommitment,
-  publicInput,
-  readingMessageHashOf,
-  type PublicInputFields,
-} from '../../src/poseidon.ts';
+import { bjjKeyHash, publicInput, type PublicInputFields } from '../../src/poseidon.ts';
+import { inputCommitment, readingMessageHashOf } from '../../src/commitment.ts';
 import { networkPda } from '../../src/programs.ts';
 import {
   decodeProof,

@@ -38,6 +38,8 @@ function manifest(): DeploymentManifest {
         vkHash: hex,
         onnxSha256: hex,
         circuitSha256: hex,
+        window: 16,
+        classes: 4,
         insecureDevKeys: true,
       },
     ],
@@ -62,6 +64,8 @@ describe('deployment manifest', () => {
     const bad = { ...m, version: 2, extra: true } as Record<string, unknown>;
     m.programs.deviceRegistry.id = 'not-base58-0OIl';
     m.trees.record.maxDepth = 0;
+    m.models[0]!.window = 466;
+    m.models[0]!.classes = 1;
     let err: unknown;
     try {
       parseDeploymentManifest(bad, 'm.json');
@@ -73,6 +77,8 @@ describe('deployment manifest', () => {
     expect(issues).toMatch(/^version:/m);
     expect(issues).toMatch(/^programs\.deviceRegistry\.id: expected a base58 address/m);
     expect(issues).toMatch(/^trees\.record\.maxDepth:/m);
+    expect(issues).toMatch(/^models\.0\.window:/m);
+    expect(issues).toMatch(/^models\.0\.classes:/m);
     expect(issues).toMatch(/extra/);
     expect((err as Error).message).toMatch(/^m\.json is not a valid zkpin deployment manifest/);
   });

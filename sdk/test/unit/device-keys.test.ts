@@ -17,16 +17,14 @@ import {
 import { decodeReadingMessage, encodeReadingMessage } from '../../src/messages.ts';
 import {
   bjjKeyHash,
-  inputCommitment,
   keyToFields,
-  packReadings,
   poseidon,
   publicInput,
   READING_TAG,
   readingMessageHash,
-  readingMessageHashOf,
   saltToField,
 } from '../../src/poseidon.ts';
+import { inputCommitment, packReadingChunks, readingMessageHashOf } from '../../src/commitment.ts';
 import { attestationFields } from '../../src/circuit-input.ts';
 
 describe('field and Poseidon helpers', () => {
@@ -45,18 +43,37 @@ describe('field and Poseidon helpers', () => {
     for (const n of [0, 1, 3, 16]) expect(() => poseidon(Array(n).fill(1n))).toThrow(/2, 9 or 11/);
   });
 
-  it('packs readings as their two-complement bytes, big-endian', () => {
+  it('packs readings as their two-complement bytes, big-endian, 31 per chunk', () => {
     const r = [-128, -1, 0, 1, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
-    expect(packReadings(r)).toBe(0x80ff00017f0000000000000000000002n);
-    expect(() => packReadings([...r.slice(1), 200])).toThrow(RangeError);
+    expect(packReadingChunks(r)).toEqual([0x80ff00017f0000000000000000000002n]);
+    expect(() => packReadingChunks([...r.slice(1), 200])).toThrow(RangeError);
+    expect(() => packReadingChunks([])).toThrow(/1 to 465 readings/);
+    // 31 bytes fill a chunk (248 bits); the 32nd reading starts the next one.
+    const r32 = Array.from({ length: 32 }, (_, i) => i - 1);
+    const [c0, c1] = packReadingChunks(r32);
+    expect(c0).toBe(
+      BigInt(
+        '0xff' + Array.from({ length: 30 }, (_, i) => i.toString(16).padStart(2, '0')).join(''),
+      ),
+    );
+    expect(c1).toBe(30n);
+    expect(c0! < 1n << 248n).toBe(true);
+    expect(packReadingChunks(new Array<number>(465).fill(-1))).toHaveLength(15);
+    expect(packReadingChunks(new Array<number>(465).fill(-1))[14]).toBe((1n << 248n) - 1n);
   });
 
-  it('reduces the salt mod r and commits with Poseidon(packed, salt)', () => {
+  it('reduces the salt mod r and commits with Poseidon(chunks..., salt), circomlibjs at every arity', async () => {
     const salt = new Uint8Array(32).fill(0xff);
     expect(saltToField(salt)).toBe(bytesToBigIntBE(salt) % BN254_R);
     const r = new Array<number>(16).fill(3);
-    expect(inputCommitment(r, salt)).toBe(poseidon([packReadings(r), saltToField(salt)]));
+    expect(inputCommitment(r, salt)).toBe(poseidon([packReadingChunks(r)[0]!, saltToField(salt)]));
     expect(inputCommitment(r, salt)).not.toBe(inputCommitment(r, new Uint8Array(32)));
+    const ref = await buildPoseidon();
+    for (const n of [1, 31, 32, 48, 62, 63, 100, 434, 465]) {
+      const w = Array.from({ length: n }, (_, i) => ((i * 29) % 256) - 128);
+      const expected = ref.F.toObject(ref([...packReadingChunks(w), saltToField(salt)]));
+      expect(inputCommitment(w, salt), `n = ${n}`).toBe(expected);
+    }
   });
 
   it('splits a 32-byte key into two 128-bit big-endian halves', () => {

@@ -3,11 +3,11 @@ import { BABYJUB_L, BN254_R, bigIntToBytesBE, toHex } from '../../src/field.ts';
 import {
   decodeReadingMessage,
   encodeReadingMessage,
-  MAX_WINDOW,
   READING_DOMAIN,
   readingMessageBytes,
   type ReadingMessage,
 } from '../../src/messages.ts';
+import { MAX_WINDOW } from '../../src/model-shape.ts';
 import {
   APPROVAL_MESSAGE_BYTES,
   CLAIM_MESSAGE_BYTES,

@@ -1,23 +1,24 @@
-//! `register_model(args: RegisterModelArgs)`: registers one model version and the Groth16
-//! verifying key its proofs are checked against. The key's points are validated with the
-//! alt_bn128 syscalls (an invalid point makes the pairing syscall fail).
+//! `register_model(args: RegisterModelArgs { model_id, version, onnx_sha256, circuit_sha256,
+//! vk, window, classes })`: registers one model version, the Groth16 verifying key its proofs
+//! are checked against and its shape: `window` readings per inference (`1..=MAX_WINDOW`) and
+//! `classes` classes (`2..=255`), else `InvalidModelShape`. The key's points are validated
+//! with the alt_bn128 syscalls (an invalid point makes the pairing syscall fail).
 //! Accounts: `[authority (signer, writable, pays), network (writable), model (writable, PDA
 //! ["model", network, model_id LE]), system_program, program (this program: events)]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
 use zkpin_accounts::{
     discriminator,
     state::{
-        model::{MODEL_SEED, VK_LEN},
+        model::{self, MODEL_SEED, VK_LEN},
         Model, Network,
     },
-    EventWriter,
 };
 
 use crate::{
     args::Reader,
     checks,
     error::RegistryError,
-    events::{self, MODEL_REGISTERED},
+    events,
     pda::{self, PdaSpec},
 };
 
@@ -33,7 +34,12 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let onnx_sha256 = r.array::<32>()?;
     let circuit_sha256 = r.array::<32>()?;
     let vk = r.array::<VK_LEN>()?;
+    let window = r.u16()?;
+    let classes = r.u8()?;
     r.finish()?;
+    if !model::valid_shape(window, classes) {
+        return Err(RegistryError::InvalidModelShape.into());
+    }
     zkpin_groth16::validate_verifying_key(vk).map_err(|_| RegistryError::InvalidVerifyingKey)?;
 
     checks::owned(network)?;
@@ -61,14 +67,19 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         m.onnx_sha256 = *onnx_sha256;
         m.circuit_sha256 = *circuit_sha256;
         m.vk = *vk;
+        m.set_window(window);
+        m.classes = classes;
     }
 
-    let mut ev = EventWriter::new(MODEL_REGISTERED, 32 * 4 + 8);
-    ev.bytes(&network_key)
-        .bytes(&model_key)
-        .u32(model_id)
-        .u32(version)
-        .bytes(onnx_sha256)
-        .bytes(circuit_sha256);
+    let ev = events::model_registered(&events::ModelRegistered {
+        network: &network_key,
+        model: &model_key,
+        model_id,
+        version,
+        onnx_sha256,
+        circuit_sha256,
+        window,
+        classes,
+    });
     events::emit(&ev, network)
 }

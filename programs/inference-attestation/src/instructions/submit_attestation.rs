@@ -3,8 +3,9 @@
 //!
 //! Signed by an oracle of the network (or anyone, when the network is permissionless).
 //! 1. checks the submitter, the network and the model (owned by device_registry, right
-//!    type, same network, active, the device's model id), that the device is active, that
-//!    `seq` is above the leaf's and that `timestamp` is within the cluster clock's window;
+//!    type, same network, active, the device's model id, `class` below its `classes`), that
+//!    the device is active, that `seq` is above the leaf's and that `timestamp` is within the
+//!    cluster clock's window;
 //! 2. computes `P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash,
 //!    model_id, seq, timestamp, input_commitment, class, score)` (`sol_poseidon`), so a proof
 //!    is bound to this network and this device;
@@ -106,6 +107,9 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         }
         if m.model_id() != leaf.model_id {
             return Err(AttestationError::ModelMismatch.into());
+        }
+        if args.class >= m.classes {
+            return Err(AttestationError::ClassOutOfRange.into());
         }
         if leaf.status != STATUS_ACTIVE {
             return Err(AttestationError::DeviceRevoked.into());
