@@ -51,13 +51,22 @@ function setLeaf(l: Partial<Leaf> = {}) {
     bjjKeyHash: Array.from(bjjKeyHashBytes(keys.babyJub.publicKey)),
     ...l,
   });
-  gate = new DeviceGate(dir);
+  // Model 1 takes 16 readings, model 2 takes 48.
+  gate = new DeviceGate(
+    dir,
+    undefined,
+    new Map([
+      [1, 16],
+      [2, 48],
+    ]),
+  );
 }
 
 const good = (): GateReading => ({
   deviceHex: hex,
   seq: 6n,
   modelId: 1,
+  windowLength: 16,
   bjjPublicKey: keys.babyJub.publicKey,
 });
 
@@ -90,15 +99,31 @@ describe('DeviceGate', () => {
       'REPLAYED_SEQ',
       'DEVICE_REVOKED',
       'MODEL_MISMATCH',
+      'WINDOW_MISMATCH',
       'BJJ_KEY_MISMATCH',
     ]);
     setLeaf({ status: DEVICE_STATUS_REVOKED });
-    const bad = { ...good(), seq: 5n, modelId: 9, bjjPublicKey: other.babyJub.publicKey };
+    const bad = {
+      ...good(),
+      seq: 5n,
+      modelId: 9,
+      windowLength: 48,
+      bjjPublicKey: other.babyJub.publicKey,
+    };
     expect(gate.check(bad)?.code).toBe('REPLAYED_SEQ');
     expect(gate.check({ ...bad, seq: 6n })?.code).toBe('DEVICE_REVOKED');
     setLeaf();
     expect(gate.check({ ...bad, seq: 6n })?.code).toBe('MODEL_MISMATCH');
-    expect(gate.check({ ...bad, seq: 6n, modelId: 1 })?.code).toBe('BJJ_KEY_MISMATCH');
+    expect(gate.check({ ...bad, seq: 6n, modelId: 1 })?.code).toBe('WINDOW_MISMATCH');
+    expect(gate.check({ ...bad, seq: 6n, modelId: 1 })?.message).toBe(
+      'the reading has 48 readings; model 1 takes a window of 16',
+    );
+    expect(gate.check({ ...bad, seq: 6n, modelId: 1, windowLength: 16 })?.code).toBe(
+      'BJJ_KEY_MISMATCH',
+    );
+    // A model whose window the gate does not know is left to the prover.
+    setLeaf({ modelId: 3 });
+    expect(gate.check({ ...good(), modelId: 3, windowLength: 7 })).toBeUndefined();
   });
 
   it('follows a key change in the leaf and in the reading (the hash cache never goes stale)', () => {

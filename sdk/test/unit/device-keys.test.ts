@@ -94,8 +94,8 @@ describe('field and Poseidon helpers', () => {
   });
 
   it('msg = Poseidon(tag, network_hi, network_lo, device_hi, device_lo, commitment, seq, timestamp, model_id)', () => {
-    expect(READING_TAG).toBe(bytesToBigIntBE(new TextEncoder().encode('zkpin/v2/reading')));
-    expect(READING_TAG).toBe(162723671232556364794231087846335802983n);
+    expect(READING_TAG).toBe(bytesToBigIntBE(new TextEncoder().encode('zkpin/v3/reading')));
+    expect(READING_TAG).toBe(162723671232556364812677831920045354599n);
     const network = Uint8Array.from({ length: 32 }, (_, i) => 0xf0 - i);
     const device = Uint8Array.from({ length: 32 }, (_, i) => i);
     const base = { network, device, inputCommitment: 5n, seq: 3n, timestamp: -4n, modelId: 2 };
