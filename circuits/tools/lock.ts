@@ -1,11 +1,19 @@
 /** A cross-process lock (mkdir is atomic) so parallel test workers build a cache entry once. */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+function olderThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ms;
   } catch {
     return false;
   }
@@ -26,6 +34,11 @@ export async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promis
         /* being created */
       }
       if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+        rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      // A lock with no owner written for 10 s: its process died between mkdir and the pid.
+      if (!(owner > 0) && olderThan(lockDir, 10_000)) {
         rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
