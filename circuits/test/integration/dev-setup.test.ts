@@ -83,10 +83,7 @@ function nativeProve(
 async function checkProofs(c: BuiltCircuit, wtns: string): Promise<void> {
   const vk = (await snarkjs.zKey.exportVerificationKey(c.zkey)) as SnarkjsVerifyingKey;
   expect(vk).toEqual(c.vk);
-  const js = (await snarkjs.groth16.prove(c.zkey, wtns)) as {
-    proof: SnarkjsProof;
-    publicSignals: string[];
-  };
+  const js = await snarkjs.groth16.prove(c.zkey, wtns);
   const native = await nativeProve(c.zkey, wtns);
   expect(native.publicSignals).toEqual(js.publicSignals);
   for (const { proof, publicSignals } of [js, native]) {
@@ -147,6 +144,37 @@ describe('INSECURE Rust dev setup (snarkjs .zkey format)', () => {
     };
     await checkProofs(small, await witness(small, input));
   });
+
+  it('has the layout of snarkjs zkey new: same header, coefficients and zero points', async () => {
+    // A throwaway snarkjs key from a tiny local powers of tau (2^9 is enough here and fast).
+    const curve = await snarkjs.curves.getCurveFromName('bn128');
+    const ptau0 = join(scratch, 'pow9_0.ptau');
+    const ptau = join(scratch, 'pow9.ptau');
+    const snarkKey = join(scratch, 'snarkjs.zkey');
+    await snarkjs.powersOfTau.newAccumulator(curve, 9, ptau0);
+    await snarkjs.powersOfTau.preparePhase2(ptau0, ptau);
+    await snarkjs.zKey.newZKey(small.r1cs, ptau, snarkKey);
+    const theirs = sections(readFileSync(snarkKey));
+    const ours = sections(readFileSync(small.zkey));
+    // prime sizes, primes, nVars, nPublic, domain size
+    expect(ours.get(2)?.subarray(0, 84)).toEqual(theirs.get(2)?.subarray(0, 84));
+    expect(ours.get(4)).toEqual(theirs.get(4)); // A/B coefficients do not depend on the secrets
+    for (const [id, size] of [
+      [3, 64],
+      [5, 64],
+      [6, 64],
+      [7, 128],
+      [8, 64],
+      [9, 64],
+    ] as const) {
+      const zeros = (b: Buffer | undefined) =>
+        Array.from({ length: (b?.length ?? 0) / size }, (_, i) =>
+          b!.subarray(i * size, (i + 1) * size).every((x) => x === 0),
+        );
+      expect(ours.get(id)?.length, `section ${id}`).toBe(theirs.get(id)?.length);
+      expect(zeros(ours.get(id)), `section ${id}`).toEqual(zeros(theirs.get(id)));
+    }
+  }, 300_000);
 
   it('is deterministic: the same r1cs gives the same bytes', async () => {
     const again = join(scratch, 'again.zkey');

@@ -291,7 +291,7 @@ mod tests {
     fn verifies(vk: &zkey::VerifyingKey, publics: &[Fr], p: &prove::Proof) -> bool {
         let acc = vk.ic[0] + G1Projective::msm(&vk.ic[1..], publics).unwrap();
         let lhs = Bn254::multi_pairing(
-            [p.a, (-vk.alpha1).into(), (-acc).into_affine(), (-p.c).into()],
+            [p.a, -vk.alpha1, (-acc).into_affine(), -p.c],
             [p.b, vk.beta2, vk.gamma2, vk.delta2],
         );
         lhs.is_zero()
