@@ -57,6 +57,15 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
     || die "npm ci failed (needs the npm registry)"
 fi
 
+# 4b. oracle/native-prover: the native Groth16 prover and zkpin-dev-setup, the INSECURE development
+#     setup that buildCircuit runs for every circuit's dev key (seconds, where snarkjs's
+#     JavaScript ceremony took minutes). cargo does nothing when the binaries are current.
+if [ ! -x oracle/native-prover/target/release/zkpin-dev-setup ]; then
+  say "building oracle/native-prover (native prover + INSECURE dev setup, arkworks: a few minutes the first time)"
+fi
+cargo build --release --locked --quiet --manifest-path oracle/native-prover/Cargo.toml >/dev/null 2>&1 \
+  || die "cargo build of oracle/native-prover failed (run npm run build:prover-native to see why)"
+
 # 5. zkpin-validator (tools/validator: an offline surfnet on surfpool-core 1.3.1, the JSON-RPC
 #    node of the RPC-mode tests and the local network), cached in $ZKPIN_CACHE_DIR (default
 #    ~/.cache/zkpin) under the hash of its sources and lockfile.

@@ -1,6 +1,7 @@
 /**
  * Build one circuit into the artifact cache: compile (circom2), INSECURE deterministic dev
- * ceremony, verifying key in JSON and in the 576-byte `register_model` form.
+ * setup (`zkpin-dev-setup`, ceremony.ts), verifying key in JSON and in the 576-byte
+ * `register_model` form.
  *
  * Layout: `<cache>/circuits/<name>-<hash>/` with `<name>.r1cs`, `<name>_js/<name>.wasm`,
  * `<name>.zkey`, `verification_key.json`, `verifying_key.bin`, `meta.json` (written last:
@@ -10,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { encodeVerifyingKey, verifyingKeyHash, type SnarkjsVerifyingKey } from '@zkpin/sdk';
-import { cacheRoot, devPhase2, ensureDevPtau, ptauPowerFor, type Logger } from './ceremony.ts';
+import { cacheRoot, devSetup, ptauPowerFor, type Logger } from './ceremony.ts';
 import { circuitHash, compileCircom, compiledPaths } from './compile.ts';
 import { withLock } from './lock.ts';
 
@@ -25,6 +26,8 @@ export interface CircuitMeta {
   vkSha256: string;
   hasZkey: boolean;
   insecureDevCeremony: true;
+  /** Wall time of the dev setup that made this entry's zkey, in ms (absent without a zkey). */
+  ceremonyMs?: number;
 }
 
 export interface BuiltCircuit extends CircuitMeta {
@@ -39,7 +42,7 @@ export interface BuiltCircuit extends CircuitMeta {
 
 export interface BuildOptions {
   log?: Logger;
-  /** false: compile only (no ceremony, no zkey/vk) — for test mains that are only executed. */
+  /** false: compile only (no dev setup, no zkey/vk) — for test mains that are only executed. */
   setup?: boolean;
 }
 
@@ -110,12 +113,8 @@ export async function buildCircuit(
         renameSync(tmp, dir);
         return load(dir, name, false);
       }
-      const ptau = await withLock(join(cacheRoot(), 'ptau', `pow${power}.lock`), () =>
-        ensureDevPtau(power, log),
-      );
-      log.info('phase 2 (INSECURE dev beacon)');
       const zkey = join(tmp, `${name}.zkey`);
-      await devPhase2(c.r1cs, ptau, zkey, log);
+      const ceremony = await devSetup(c.r1cs, zkey, log);
       const vk = (await snarkjs.zKey.exportVerificationKey(zkey)) as SnarkjsVerifyingKey;
       writeFileSync(join(tmp, 'verification_key.json'), JSON.stringify(vk, null, 2) + '\n');
       const vkBytes = vk.nPublic === 1 ? encodeVerifyingKey(vk) : new Uint8Array(0);
@@ -131,6 +130,7 @@ export async function buildCircuit(
         vkSha256: vkBytes.length ? verifyingKeyHash(vkBytes) : '',
         hasZkey: true,
         insecureDevCeremony: true,
+        ceremonyMs: Math.round(ceremony.wallMs),
       };
       writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
       rmSync(dir, { recursive: true, force: true });

@@ -1,23 +1,26 @@
 /**
  * Deterministic DEVELOPMENT trusted setup (INSECURE — for tests and local networks only).
  *
- * Every step uses a fixed, public beacon instead of secret randomness, so anyone can
- * recompute the toxic waste and forge proofs for keys made here. Production keys come from
- * the multi-party phase-2 ceremony in docs/ceremony.md.
- *
- * Phase 1: `powersoftau new` → `powersoftau beacon` (fixed hash) → `prepare phase2`,
- * cached per power under `<cache>/ptau/`. Phase 2: `zkey new` → `zkey beacon` (fixed hash).
+ * `zkpin-dev-setup` (Rust, arkworks; oracle/native-prover/src/setup.rs) computes a
+ * circuit-specific Groth16 key straight from fixed, public toxic waste — τ, α, β, γ, δ are
+ * sha256 of a public string and the r1cs — and writes it in snarkjs's `.zkey` format, which
+ * snarkjs and the native prover read unchanged. No powers of tau is involved: anyone can
+ * recompute the secrets and forge proofs for keys made here. It takes well under a second for
+ * the reference circuit (2^13), where snarkjs's phase 1 + phase 2 took about 258 s in
+ * JavaScript. Production keys come from the multi-party phase-2 ceremony in docs/ceremony.md.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import * as snarkjs from 'snarkjs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from './compile.ts';
 
-/** Fixed beacon for phase 1 (sha256("zkpin dev ceremony phase1 INSECURE")). Public on purpose. */
-export const DEV_PHASE1_BEACON = 'a1f3c8d2b6e94f0e7c5b3a1d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
-/** Fixed beacon for phase 2. Public on purpose. */
-export const DEV_PHASE2_BEACON = '5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b';
-const BEACON_ITERATIONS_EXP = 10;
+const run = promisify(execFile);
+
+/** The crate that holds the dev setup (and the native prover), and the binary it builds. */
+export const DEV_SETUP_CRATE = join(REPO_ROOT, 'oracle', 'native-prover');
+export const DEV_SETUP_BINARY = join(DEV_SETUP_CRATE, 'target', 'release', 'zkpin-dev-setup');
 
 /** Root of the artifact cache: $ZKPIN_CACHE_DIR or ~/.cache/zkpin. Never inside the repo. */
 export function cacheRoot(): string {
@@ -30,31 +33,11 @@ export interface Logger {
 }
 const quiet: Logger = { info: () => undefined };
 
-/** snarkjs logger adapter (it calls info/debug/warn/error). */
-function snarkLogger(log: Logger) {
-  return {
-    info: (m: string) => log.info(m),
-    debug: () => undefined,
-    warn: (m: string) => log.info(`warn: ${m}`),
-    error: (m: string) => log.info(`error: ${m}`),
-    log: () => undefined,
-  };
-}
-
-/** Write through a temp file and rename, so a killed build never leaves a half file. */
-async function atomically(target: string, make: (tmp: string) => Promise<unknown>): Promise<void> {
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}`;
-  try {
-    const r = await make(tmp);
-    if (r === false || r === -1) throw new Error(`snarkjs step failed while writing ${target}`);
-    renameSync(tmp, target);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
-/** Smallest ptau power that fits a circuit (snarkjs: nConstraints + nPub + nOut + 1 ≤ 2^power). */
+/**
+ * Smallest power of two a ptau needs for this circuit (snarkjs: nConstraints + nPub + nOut + 1
+ * ≤ 2^power, at least 8). The dev setup uses the same domain; a production phase 2 needs a
+ * ptau of at least this power (docs/ceremony.md).
+ */
 export function ptauPowerFor(nConstraints: number, nPubInputs: number, nOutputs: number): number {
   const need = nConstraints + nPubInputs + nOutputs + 1;
   let p = 1;
@@ -62,56 +45,110 @@ export function ptauPowerFor(nConstraints: number, nPubInputs: number, nOutputs:
   return Math.max(p, 8);
 }
 
-/** Path of the prepared development ptau for `power`, building and caching it when missing. */
-export async function ensureDevPtau(power: number, log: Logger = quiet): Promise<string> {
-  const dir = join(cacheRoot(), 'ptau');
-  const final = join(dir, `zkpin_dev_insecure_pow${power}_prepared.ptau`);
-  if (existsSync(final)) return final;
-  const curve = await snarkjs.curves.getCurveFromName('bn128');
-  const l = snarkLogger(log);
-  const p0 = join(dir, `zkpin_dev_pow${power}_0.ptau`);
-  const p1 = join(dir, `zkpin_dev_pow${power}_1.ptau`);
-  const t0 = Date.now();
-  log.info(`phase 1 (INSECURE dev): new accumulator 2^${power}`);
-  await atomically(p0, (tmp) => snarkjs.powersOfTau.newAccumulator(curve, power, tmp, l));
-  log.info('phase 1: beacon');
-  await atomically(p1, (tmp) =>
-    snarkjs.powersOfTau.beacon(
-      p0,
-      tmp,
-      'zkpin dev beacon (INSECURE)',
-      DEV_PHASE1_BEACON,
-      BEACON_ITERATIONS_EXP,
-      l,
-    ),
-  );
-  rmSync(p0, { force: true });
-  log.info(`phase 1: prepare phase 2 (slow in JS; cached afterwards at ${final})`);
-  await atomically(final, (tmp) => snarkjs.powersOfTau.preparePhase2(p1, tmp, l));
-  rmSync(p1, { force: true });
-  log.info(`phase 1 done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return final;
+let built: Promise<string> | undefined;
+
+/**
+ * Path of the `zkpin-dev-setup` release binary, built with cargo on first use in this process
+ * (cargo does nothing when it is up to date). Without cargo, an existing binary is used as is.
+ */
+export function ensureDevSetupBinary(log: Logger = quiet): Promise<string> {
+  built ??= (async () => {
+    const t0 = Date.now();
+    try {
+      await run(
+        'cargo',
+        [
+          'build',
+          '--release',
+          '--quiet',
+          '--manifest-path',
+          join(DEV_SETUP_CRATE, 'Cargo.toml'),
+          '--bin',
+          'zkpin-dev-setup',
+        ],
+        { maxBuffer: 16 << 20 },
+      );
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      if (!(missing && existsSync(DEV_SETUP_BINARY))) {
+        built = undefined;
+        throw new Error(
+          missing
+            ? `cargo not found and ${DEV_SETUP_BINARY} not built: install Rust (scripts/setup.sh) or run npm run build:prover-native`
+            : `cargo build of zkpin-dev-setup failed:\n${(e as { stderr?: string }).stderr ?? String(e)}`,
+          { cause: e },
+        );
+      }
+    }
+    const s = (Date.now() - t0) / 1000;
+    if (s > 5) log.info(`built zkpin-dev-setup in ${s.toFixed(0)} s`);
+    return DEV_SETUP_BINARY;
+  })();
+  return built;
 }
 
-/** Phase 2 for one circuit: `zkey new` then a fixed beacon. Writes `zkeyPath`. */
-export async function devPhase2(
+export interface DevSetupResult {
+  constraints: number;
+  nVars: number;
+  nPublic: number;
+  domainSize: number;
+  /** Size of the written `.zkey`. */
+  bytes: number;
+  /** Wall time of the setup process, start to exit (the key computation alone is in `ms`). */
+  wallMs: number;
+  ms: number;
+}
+
+/**
+ * INSECURE development Groth16 setup of `r1csPath` into `zkeyPath` (snarkjs `.zkey`,
+ * deterministic: the same r1cs gives the same bytes on every machine).
+ */
+export async function devSetup(
   r1csPath: string,
-  ptauPath: string,
   zkeyPath: string,
   log: Logger = quiet,
-): Promise<void> {
-  const l = snarkLogger(log);
-  const z0 = `${zkeyPath}.0`;
-  await atomically(z0, (tmp) => snarkjs.zKey.newZKey(r1csPath, ptauPath, tmp, l));
-  await atomically(zkeyPath, (tmp) =>
-    snarkjs.zKey.beacon(
-      z0,
-      tmp,
-      'zkpin dev beacon (INSECURE)',
-      DEV_PHASE2_BEACON,
-      BEACON_ITERATIONS_EXP,
-      l,
-    ),
+): Promise<DevSetupResult> {
+  const bin = await ensureDevSetupBinary(log);
+  log.info('INSECURE development setup (public toxic waste; never for a public network)');
+  const t0 = performance.now();
+  let stdout: string;
+  try {
+    ({ stdout } = await run(bin, [r1csPath, zkeyPath], { maxBuffer: 1 << 20 }));
+  } catch (e) {
+    throw new Error(
+      `zkpin-dev-setup failed on ${r1csPath}: ${(e as { stderr?: string }).stderr ?? String(e)}`,
+      { cause: e },
+    );
+  }
+  const wallMs = performance.now() - t0;
+  const r = JSON.parse(stdout.trim()) as Omit<DevSetupResult, 'wallMs'> & { insecure: boolean };
+  if (r.insecure !== true) throw new Error('zkpin-dev-setup did not mark its key insecure');
+  log.info(
+    `dev setup: ${r.constraints} constraints, domain ${r.domainSize}, ${(wallMs / 1000).toFixed(2)} s`,
   );
-  rmSync(z0, { force: true });
+  return {
+    constraints: r.constraints,
+    nVars: r.nVars,
+    nPublic: r.nPublic,
+    domainSize: r.domainSize,
+    bytes: r.bytes,
+    wallMs,
+    ms: r.ms,
+  };
+}
+
+/**
+ * Benchmark hook (`ceremony_s`): seconds a fresh machine spends on the dev setup of the
+ * compiled circuit `r1csPath`, measured cold (a new key into a scratch folder, no cache).
+ * Building the binary is not counted (as the native prover's build is not).
+ */
+export async function devSetupSeconds(r1csPath: string, log: Logger = quiet): Promise<number> {
+  await ensureDevSetupBinary(log);
+  const dir = mkdtempSync(join(tmpdir(), 'zkpin-dev-setup-'));
+  try {
+    const r = await devSetup(r1csPath, join(dir, 'dev.zkey'), log);
+    return r.wallMs / 1000;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

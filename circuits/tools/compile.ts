@@ -72,7 +72,8 @@ function circomFiles(dir: string): string[] {
 
 /**
  * Cache key of a circuit: sha256 over the main file, every template under circuits/src and
- * circuits/generated, and the circom2 / circomlib / snarkjs versions.
+ * circuits/generated, the circom2 / circomlib / snarkjs versions, and the source that fixes the
+ * INSECURE dev key (oracle/native-prover/src/setup.rs: its toxic waste and layout).
  */
 export function circuitHash(mainFile: string): string {
   const h = createHash('sha256');
@@ -81,6 +82,7 @@ export function circuitHash(mainFile: string): string {
     main,
     ...circomFiles(join(CIRCUITS_DIR, 'src')),
     ...circomFiles(join(CIRCUITS_DIR, 'generated')),
+    join(REPO_ROOT, 'oracle', 'native-prover', 'src', 'setup.rs'),
   ];
   for (const f of [...new Set(files)]) {
     h.update(relative(REPO_ROOT, f)).update('\0').update(readFileSync(f)).update('\0');

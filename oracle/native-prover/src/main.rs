@@ -9,16 +9,13 @@
 //!
 //! The oracle verifies every proof with snarkjs before using it; this binary only has to be fast.
 
-mod binfile;
-mod prove;
-mod zkey;
-
 use std::io::{BufWriter, Read, Write};
 
 use ark_bn254::{Fq, Fr};
 use ark_ff::{BigInt, BigInteger, PrimeField};
 
-use binfile::{limbs, u32le, BinFile};
+use zkpin_native_prover::binfile::{limbs, u32le, BinFile};
+use zkpin_native_prover::{prove, zkey};
 
 fn read_wtns(data: &[u8]) -> Result<Vec<Fr>, String> {
     let f = BinFile::parse(data, b"wtns")?;

@@ -62,6 +62,34 @@ fn points<T>(data: &[u8], size: usize, count: usize, f: fn(&[u8]) -> T) -> Resul
     Ok(data.chunks_exact(size).map(f).collect())
 }
 
+/// What a verifier needs: the header's α, β, γ, δ and the IC points of section 3.
+pub struct VerifyingKey {
+    pub alpha1: G1Affine,
+    pub beta2: G2Affine,
+    pub gamma2: G2Affine,
+    pub delta2: G2Affine,
+    pub ic: Vec<G1Affine>,
+}
+
+pub fn read_vk(data: &[u8]) -> Result<VerifyingKey, String> {
+    let f = BinFile::parse(data, b"zkey")?;
+    let h = f.section(2)?;
+    // n8q = n8r = 32 (checked by `read`): header fields start at 4 + 32 + 4 + 32
+    let p = 72;
+    let n_public = u32le(h, p + 4)? as usize;
+    let p = p + 12;
+    if h.len() < p + 576 {
+        return Err("zkey header too short".into());
+    }
+    Ok(VerifyingKey {
+        alpha1: g1(&h[p..p + 64]),
+        beta2: g2(&h[p + 128..p + 256]),
+        gamma2: g2(&h[p + 256..p + 384]),
+        delta2: g2(&h[p + 448..p + 576]),
+        ic: points(f.section(3)?, 64, n_public + 1, g1)?,
+    })
+}
+
 pub fn read(data: &[u8]) -> Result<ProvingKey, String> {
     let f = BinFile::parse(data, b"zkey")?;
     if u32le(f.section(1)?, 0)? != 1 {
