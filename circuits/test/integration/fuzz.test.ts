@@ -11,6 +11,8 @@ import { fuzzModel, modelSeeds, randomModel, runFuzz } from '../../tools/fuzz.ts
 import { loadModel, type ModelIR } from '../../tools/onnx-model.ts';
 import { readOnnx } from '../../tools/onnx-io.ts';
 
+// Cold (nothing compiled yet) the sample compiles four circuits: tens of seconds on two cores;
+// cached, the whole file takes seconds.
 const saveDir = mkdtempSync(join(tmpdir(), 'zkpin-fuzz-test-'));
 afterAll(() => rmSync(saveDir, { recursive: true, force: true }));
 
@@ -39,7 +41,7 @@ describe('differential fuzzer', () => {
     expect(report.results.every((r) => r.checked >= 120)).toBe(true);
     expect(report.windows).toBe(report.results.reduce((a, r) => a + r.checked, 0));
     expect(report.results.some((r) => (r.constraints ?? 0) > 0)).toBe(true);
-  });
+  }, 300_000);
 
   it('counts a model refused by the 2^24 bound as refused, with the node and the reason', async () => {
     // Model 4 of seed 10: a Gemm whose partial sums could reach 18,895,947.
@@ -60,7 +62,7 @@ describe('differential fuzzer', () => {
     expect(r.chain.join(' ')).toMatch(/DequantizeLinear\(uint8/);
     expect(r.status).toBe('checked');
     expect(r.firstMismatch).toBeUndefined();
-  });
+  }, 120_000);
 
   const [first] = modelSeeds(SAMPLE_SEED, 1);
   const lastLinear = (ir: ModelIR) => ir.layers.map((l) => l.op).lastIndexOf('linear');
@@ -99,7 +101,7 @@ describe('differential fuzzer', () => {
     expect(lines.join('\n')).toContain(
       `replay: npx tsx circuits/tools/fuzz.ts --model-seed ${first}`,
     );
-  });
+  }, 120_000);
 
   it('catches range checks sized too narrow: the extreme windows make the witness fail', async () => {
     // Bounds a quarter of the truth: every ReLU / floor / clip range check loses two bits.
@@ -114,5 +116,5 @@ describe('differential fuzzer', () => {
     expect(r.constraints).toBeGreaterThan(0);
     expect(r.mismatches).toBeGreaterThan(0);
     expect(r.firstMismatch!.witnessError).toMatch(/Assert Failed|Error/);
-  });
+  }, 120_000);
 });
