@@ -27,16 +27,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { circuitInput, signReading, type SignedReading } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
-import { buildCircuit, type BuiltCircuit } from '@zkpin/circuits/build';
-import { generateSources } from '@zkpin/circuits/build-circuits';
+import { buildCircuit } from '@zkpin/circuits/build';
+import { buildModelArtifacts, type ReferenceArtifacts } from '@zkpin/circuits/build-circuits';
+import { shippedModelCost } from '@zkpin/circuits/cost';
 import { checkBitExact, edgeWindows, randomWindows } from '@zkpin/circuits/bitexact';
 import { fuzzWindows, runFuzz } from '@zkpin/circuits/fuzz';
-import { abs, MODELS, REFERENCE_MODEL, type ModelSpec } from '@zkpin/circuits/models';
-import type { Layer, ModelIR } from '@zkpin/circuits/onnx-model';
+import { abs, MODELS, REFERENCE_MODEL } from '@zkpin/circuits/models';
 import { createExactSession, loadWitnessCalculator } from '@zkpin/circuits/runtime';
-import { dataset } from '../circuits/model/train.ts';
+import { dataset, RECIPES } from '../circuits/model/train.ts';
 import { DEFAULT_PROVER_CONCURRENCY } from '@zkpin/oracle/defaults';
-import { Prover, type ProverArtifacts } from '@zkpin/oracle/prover';
+import { devProverArtifacts, Prover } from '@zkpin/oracle/prover';
 
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
@@ -51,60 +51,22 @@ const envInt = (name: string, dflt: number) => {
   return v;
 };
 
-interface ModelArtifacts {
-  spec: ModelSpec;
-  ir: ModelIR;
-  onnxSha256: string;
-  circuit: BuiltCircuit;
-  modelOnly: BuiltCircuit;
-}
-
-/** Generate `spec`'s circuit sources and build the attestation and model-only circuits. */
-async function buildModel(spec: ModelSpec): Promise<ModelArtifacts> {
-  const { ir, onnxSha256 } = generateSources(spec);
-  const circuit = await buildCircuit(spec.main, { log: { info: log } });
-  const modelOnly = await buildCircuit(spec.modelTestMain, { log: { info: log }, setup: false });
-  return { spec, ir, onnxSha256, circuit, modelOnly };
-}
-
-const nonLinear = (l: Layer) => l.op !== 'linear';
+/** One shipped model's artifacts (buildModelArtifacts; the type is named for the reference model). */
+type ModelArtifacts = ReferenceArtifacts;
 
 /**
- * Hidden neurons: the values that pass through a run of non-linear layers (ReLU, floor shift,
- * clip), counted once per run. Hook: once circuits/tools/cost.ts (`constraintsPerHiddenNeuron`,
- * `hiddenNeurons` in generate.ts) is on this branch, use those instead of this copy of the
- * definition.
+ * Bit-exactness windows for one model, ≥ `count`: the edge cases, class-shaped windows from its
+ * training recipe (30 %) and uniform random int8; a model without a recipe gets `fuzzWindows`
+ * (edge cases, each first-layer neuron at its extremes, rails, uniform random).
  */
-function hiddenNeurons(ir: ModelIR): number {
-  let count = 0;
-  ir.layers.forEach((l, i) => {
-    const next = ir.layers[i + 1];
-    if (nonLinear(l) && !(next && nonLinear(next))) count += ir.bounds[i]!.length;
-  });
-  return count;
-}
-
-/**
- * Constraints per hidden neuron, computed here from the model-only circuit's r1cs (logits as
- * outputs, no argmax, commitment or signature; linear layers cost nothing after --O2): every
- * constraint in it belongs to a non-linear op.
- */
-function constraintsPerHiddenNeuron(a: ModelArtifacts): number {
-  const n = hiddenNeurons(a.ir);
-  return n === 0 ? 0 : a.modelOnly.constraints / n;
-}
-
-/** Bit-exactness windows for one model: ≥ `count`, edge cases first. */
 function bitexactWindows(a: ModelArtifacts, count: number): number[][] {
-  if (a.spec === REFERENCE_MODEL) {
-    // Edge cases, class-shaped data from the training generator, uniform random.
-    const perClass = Math.ceil((count * 0.3) / 4);
-    const windows = [...edgeWindows(), ...dataset(4242, perClass).x];
-    windows.push(...randomWindows(777, count - windows.length));
-    return windows;
-  }
-  // Any other model: edge cases, each first-layer neuron at its extremes, rails, uniform random.
-  return fuzzWindows(a.ir, 777, count);
+  const n = a.ir.inputSize;
+  const recipe = RECIPES.find((r) => r.name === a.spec.name);
+  if (!recipe) return fuzzWindows(a.ir, 777, count);
+  const perClass = Math.ceil((count * 0.3) / recipe.classes.length);
+  const windows = [...edgeWindows(n), ...dataset(4242, perClass, recipe).x];
+  windows.push(...randomWindows(777, count - windows.length, n));
+  return windows;
 }
 
 async function benchModel(
@@ -128,14 +90,7 @@ async function benchModel(
   if (bit.firstMismatch) log(`first mismatch: ${JSON.stringify(bit.firstMismatch)}`);
 
   // 2. Proofs: witness / prove / verify timings on warm artifacts.
-  const artifacts: ProverArtifacts = {
-    onnxPath: abs(spec.onnx),
-    onnxSha256: a.onnxSha256,
-    wasmPath: a.circuit.wasm,
-    zkeyPath: a.circuit.zkey,
-    vk: a.circuit.vk,
-    modelId: spec.modelId,
-  };
+  const artifacts = await devProverArtifacts(spec.modelId);
   const prover = await Prover.create(artifacts, { backend: 'auto' });
   log(`backend: ${prover.backend}`);
   const keys = await generateDeviceKeys();
@@ -192,14 +147,16 @@ async function benchModel(
   const nativeRss = prover.nativePeakRssBytes() ?? 0;
   prover.close();
 
+  // Constraints per hidden neuron: circuits/tools/cost.ts, on the committed model-only main.
+  const cost = await shippedModelCost(spec);
   return {
     model_id: spec.modelId,
     window: ir.inputSize,
     classes: ir.outputSize,
     constraints: a.circuit.constraints,
-    model_only_constraints: a.modelOnly.constraints,
-    hidden_neurons: hiddenNeurons(ir),
-    constraints_per_hidden_neuron: round(constraintsPerHiddenNeuron(a), 2),
+    model_only_constraints: cost.constraints,
+    hidden_neurons: cost.hiddenNeurons,
+    constraints_per_hidden_neuron: round(cost.constraintsPerHiddenNeuron, 2),
     witness_ms_median: round(median(witness), 2),
     prove_ms_median: round(median(prove)),
     verify_ms_median: round(median(verify)),
@@ -248,7 +205,11 @@ async function main(): Promise<void> {
   const models: Record<string, Record<string, number | string>> = {};
   let nativeRss = 0;
   for (const spec of MODELS) {
-    const m = await benchModel(await buildModel(spec), nProofs, nBitexact);
+    const m = await benchModel(
+      await buildModelArtifacts(spec, { log: { info: log } }),
+      nProofs,
+      nBitexact,
+    );
     nativeRss = Math.max(nativeRss, Number(m['native_peak_rss_mb']) * 2 ** 20);
     models[spec.name] = m;
   }
