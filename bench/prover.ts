@@ -1,24 +1,40 @@
 /**
- * `npm run bench:prover` — prover benchmark for the reference model's attestation circuit.
+ * `npm run bench:prover` — prover benchmark over every shipped model (`MODELS`), the
+ * generator's differential fuzzer and the cold development ceremony.
  *
  * Prints progress to stderr and, as the last stdout line,
- *   {"bench":"prover","metrics":{constraints, witness_ms_median, prove_ms_median,
- *    verify_ms_median, proofs_per_s, peak_rss_mb, bitexact_checked, bitexact_mismatches}}
- * and saves it to bench/results/prover.json.
+ *   {"bench":"prover","metrics":{...}}
+ * and saves it to bench/results/prover.json. Metrics:
+ *   - the reference model's, under their original names: constraints, witness_ms_median,
+ *     prove_ms_median, verify_ms_median, proofs_per_s, peak_rss_mb, bitexact_checked,
+ *     bitexact_mismatches, prover_backend, prove_ms_median_snarkjs (native backend only),
+ *     constraints_per_hidden_neuron;
+ *   - `models`: the same figures for every model in MODELS, by model name (the reference
+ *     included), plus window, classes, model_id, hidden_neurons, model_only_constraints;
+ *   - fuzz_models, fuzz_models_checked, fuzz_refused, fuzz_errors, fuzz_windows,
+ *     fuzz_mismatches, fuzz_time_limited: circuits/tools/fuzz.ts on random models;
+ *   - ceremony_s: a cold development setup of the reference circuit (compile + powers of tau +
+ *     phase 2 in a fresh, empty cache), or ceremony_skipped: true.
  *
- * Env: BENCH_PROOFS (warm proofs, default 20), BENCH_BITEXACT (windows, default 10000).
+ * Env: BENCH_PROOFS (warm proofs per model, default 20), BENCH_BITEXACT (windows per model,
+ * default 10000), BENCH_FUZZ_MODELS (default 20), BENCH_FUZZ_WINDOWS (per model, default 500),
+ * BENCH_FUZZ_SEED (default 1), BENCH_FUZZ_TIME_LIMIT_S (stop starting fuzz models after it,
+ * default 900), BENCH_CEREMONY=0 (skip the cold ceremony: minutes with the JavaScript one).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
 import { circuitInput, signReading, type SignedReading } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
-import { buildReferenceArtifacts } from '@zkpin/circuits/build-circuits';
+import { buildCircuit } from '@zkpin/circuits/build';
+import { buildModelArtifacts, type ReferenceArtifacts } from '@zkpin/circuits/build-circuits';
+import { shippedModelCost } from '@zkpin/circuits/cost';
 import { checkBitExact, edgeWindows, randomWindows } from '@zkpin/circuits/bitexact';
-import { abs } from '@zkpin/circuits/models';
-import { loadWitnessCalculator } from '@zkpin/circuits/runtime';
-import { dataset } from '../circuits/model/train.ts';
+import { fuzzWindows, runFuzz } from '@zkpin/circuits/fuzz';
+import { abs, MODELS, REFERENCE_MODEL } from '@zkpin/circuits/models';
+import { createExactSession, loadWitnessCalculator } from '@zkpin/circuits/runtime';
+import { dataset, RECIPES } from '../circuits/model/train.ts';
 import { DEFAULT_PROVER_CONCURRENCY } from '@zkpin/oracle/defaults';
 import { devProverArtifacts, Prover } from '@zkpin/oracle/prover';
 
@@ -29,42 +45,62 @@ const median = (v: number[]) => {
 };
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const log = (m: string) => console.error(`[bench:prover] ${m}`);
+const envInt = (name: string, dflt: number) => {
+  const v = Number(process.env[name] ?? dflt);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a whole number, got ${v}`);
+  return v;
+};
 
-async function main(): Promise<void> {
-  const nProofs = Math.max(20, Number(process.env['BENCH_PROOFS'] ?? 20));
-  const nBitexact = Math.max(10_000, Number(process.env['BENCH_BITEXACT'] ?? 10_000));
-  let peakRss = 0;
-  const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
-  const rssTimer = setInterval(sampleRss, 50);
+/** One shipped model's artifacts (buildModelArtifacts; the type is named for the reference model). */
+type ModelArtifacts = ReferenceArtifacts;
 
-  const art = await buildReferenceArtifacts({ log: { info: log } });
-  log(`${art.spec.main}: ${art.circuit.constraints} constraints`);
+/**
+ * Bit-exactness windows for one model, ≥ `count`: the edge cases, class-shaped windows from its
+ * training recipe (30 %) and uniform random int8; a model without a recipe gets `fuzzWindows`
+ * (edge cases, each first-layer neuron at its extremes, rails, uniform random).
+ */
+function bitexactWindows(a: ModelArtifacts, count: number): number[][] {
+  const n = a.ir.inputSize;
+  const recipe = RECIPES.find((r) => r.name === a.spec.name);
+  if (!recipe) return fuzzWindows(a.ir, 777, count);
+  const perClass = Math.ceil((count * 0.3) / recipe.classes.length);
+  const windows = [...edgeWindows(n), ...dataset(4242, perClass, recipe).x];
+  windows.push(...randomWindows(777, count - windows.length, n));
+  return windows;
+}
 
-  // 1. Bit-exactness over ≥ 10,000 windows: edge cases, uniform random, and class-shaped data.
-  const session = await ort.InferenceSession.create(abs(art.spec.onnx));
-  const modelWc = await loadWitnessCalculator(art.modelOnly.wasm);
-  const perClass = Math.ceil((nBitexact * 0.3) / 4);
-  const windows = [...edgeWindows(), ...dataset(4242, perClass).x];
-  windows.push(...randomWindows(777, nBitexact - windows.length));
+async function benchModel(
+  a: ModelArtifacts,
+  nProofs: number,
+  nBitexact: number,
+): Promise<Record<string, number | string>> {
+  const { spec, ir } = a;
+  const tag = `${spec.name} (model ${spec.modelId}, ${ir.inputSize} readings, ${ir.outputSize} classes)`;
+  log(`${tag}: ${a.circuit.constraints} constraints`);
+
+  // 1. Bit-exactness over ≥ 10,000 windows.
+  const session = await createExactSession(abs(spec.onnx));
+  const modelWc = await loadWitnessCalculator(a.modelOnly.wasm);
   const tb = performance.now();
-  const bit = await checkBitExact(session, art.ir, modelWc, windows);
+  const bit = await checkBitExact(session, ir, modelWc, bitexactWindows(a, nBitexact));
+  await session.release();
   log(
-    `bit-exactness: ${bit.checked} windows, ${bit.mismatches} mismatches (${round((performance.now() - tb) / 1000)} s)`,
+    `${spec.name} bit-exactness: ${bit.checked} windows, ${bit.mismatches} mismatches (${round((performance.now() - tb) / 1000)} s)`,
   );
   if (bit.firstMismatch) log(`first mismatch: ${JSON.stringify(bit.firstMismatch)}`);
 
   // 2. Proofs: witness / prove / verify timings on warm artifacts.
-  const artifacts = await devProverArtifacts(1);
+  const artifacts = await devProverArtifacts(spec.modelId);
   const prover = await Prover.create(artifacts, { backend: 'auto' });
   log(`backend: ${prover.backend}`);
   const keys = await generateDeviceKeys();
-  const r = randomWindows(31337, nProofs + 3);
+  const r = randomWindows(31337, nProofs + 3, ir.inputSize);
   const readings: SignedReading[] = r.map((w, i) =>
     signReading(keys, {
       network: new Uint8Array(32).fill(1),
       seq: BigInt(i + 1),
       timestamp: 1_767_225_600n + BigInt(i),
-      modelId: 1,
+      modelId: spec.modelId,
       readings: w,
       salt: new Uint8Array(32).fill(i & 0xff),
     }),
@@ -73,17 +109,17 @@ async function main(): Promise<void> {
   const witness: number[] = [];
   const prove: number[] = [];
   const verify: number[] = [];
-  const wc = await loadWitnessCalculator(art.circuit.wasm);
+  const wc = await loadWitnessCalculator(a.circuit.wasm);
   for (const x of readings.slice(3)) {
-    const a = await prover.prove(x);
-    prove.push(a.timings.proveMs);
-    verify.push(a.timings.verifyMs);
+    const att = await prover.prove(x);
+    prove.push(att.timings.proveMs);
+    verify.push(att.timings.verifyMs);
     const t = performance.now();
     await wc.wtns(circuitInput(x));
     witness.push(performance.now() - t);
   }
   log(
-    `prove median ${round(median(prove))} ms over ${prove.length} warm proofs (${prover.backend})`,
+    `${spec.name} prove median ${round(median(prove))} ms over ${prove.length} warm proofs (${prover.backend})`,
   );
 
   // The pure-JavaScript backend, for comparison (same witnesses).
@@ -94,7 +130,7 @@ async function main(): Promise<void> {
     for (const x of readings.slice(0, 3)) await js.prove(x);
     for (const x of readings.slice(3)) t.push((await js.prove(x)).timings.proveMs);
     snarkjsMedian = median(t);
-    log(`snarkjs backend: prove median ${round(snarkjsMedian)} ms`);
+    log(`${spec.name} snarkjs backend: prove median ${round(snarkjsMedian)} ms`);
   }
 
   // 3. Throughput of the full prove() path (checks, inference, witness, proof, verification)
@@ -108,22 +144,118 @@ async function main(): Promise<void> {
     }),
   );
   const proofsPerS = batch.length / ((performance.now() - t0) / 1000);
-  sampleRss();
-  clearInterval(rssTimer);
-  const nativeRss = prover.nativePeakRssBytes() ?? 0; // the child process, counted on top
+  const nativeRss = prover.nativePeakRssBytes() ?? 0;
   prover.close();
 
-  const metrics = {
-    constraints: art.circuit.constraints,
+  // Constraints per hidden neuron: circuits/tools/cost.ts, on the committed model-only main.
+  const cost = await shippedModelCost(spec);
+  return {
+    model_id: spec.modelId,
+    window: ir.inputSize,
+    classes: ir.outputSize,
+    constraints: a.circuit.constraints,
+    model_only_constraints: cost.constraints,
+    hidden_neurons: cost.hiddenNeurons,
+    constraints_per_hidden_neuron: round(cost.constraintsPerHiddenNeuron, 2),
     witness_ms_median: round(median(witness), 2),
     prove_ms_median: round(median(prove)),
     verify_ms_median: round(median(verify)),
     proofs_per_s: round(proofsPerS, 2),
-    peak_rss_mb: round((peakRss + nativeRss) / 2 ** 20),
+    native_peak_rss_mb: round(nativeRss / 2 ** 20),
     bitexact_checked: bit.checked,
     bitexact_mismatches: bit.mismatches,
     prover_backend: prover.backend,
     ...(snarkjsMedian !== undefined ? { prove_ms_median_snarkjs: round(snarkjsMedian) } : {}),
+  };
+}
+
+/**
+ * Seconds for a cold development setup of the reference circuit: `buildCircuit` with setup in
+ * a fresh, empty cache (compile, powers of tau, phase 2, verifying key). Hook for the fast
+ * development ceremony: this is the call it speeds up. Undefined when BENCH_CEREMONY=0.
+ */
+async function coldCeremonySeconds(): Promise<number | undefined> {
+  if (process.env['BENCH_CEREMONY'] === '0') {
+    log('cold ceremony skipped (BENCH_CEREMONY=0)');
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'zkpin-bench-ceremony-'));
+  const previous = process.env['ZKPIN_CACHE_DIR'];
+  process.env['ZKPIN_CACHE_DIR'] = dir; // cacheRoot() reads it on every call
+  try {
+    const t = performance.now();
+    const c = await buildCircuit(REFERENCE_MODEL.main, { setup: true, log: { info: log } });
+    const s = (performance.now() - t) / 1000;
+    log(`cold ceremony: ${REFERENCE_MODEL.main}, 2^${c.ptauPower}, ${round(s)} s`);
+    return s;
+  } finally {
+    if (previous === undefined) delete process.env['ZKPIN_CACHE_DIR'];
+    else process.env['ZKPIN_CACHE_DIR'] = previous;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const nProofs = Math.max(20, envInt('BENCH_PROOFS', 20));
+  const nBitexact = Math.max(10_000, envInt('BENCH_BITEXACT', 10_000));
+  let peakRss = 0;
+  const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+  const rssTimer = setInterval(sampleRss, 50);
+
+  const models: Record<string, Record<string, number | string>> = {};
+  let nativeRss = 0;
+  for (const spec of MODELS) {
+    const m = await benchModel(
+      await buildModelArtifacts(spec, { log: { info: log } }),
+      nProofs,
+      nBitexact,
+    );
+    nativeRss = Math.max(nativeRss, Number(m['native_peak_rss_mb']) * 2 ** 20);
+    models[spec.name] = m;
+  }
+  sampleRss();
+  clearInterval(rssTimer); // peak RSS covers the models' checks and proofs, not fuzz or ceremony
+
+  // The generator's differential fuzzer: random models, compiled and checked bit-exact.
+  const tf = performance.now();
+  const fuzz = await runFuzz(
+    { seed: envInt('BENCH_FUZZ_SEED', 1), models: envInt('BENCH_FUZZ_MODELS', 20) },
+    {
+      windows: envInt('BENCH_FUZZ_WINDOWS', 500),
+      timeLimitS: envInt('BENCH_FUZZ_TIME_LIMIT_S', 900),
+      log: { info: (m) => log(`fuzz: ${m}`) },
+    },
+  );
+  log(
+    `fuzz: ${fuzz.checkedModels} models checked, ${fuzz.refused} refused (2^24), ${fuzz.errors} errors, ${fuzz.windows} windows, ${fuzz.mismatches} mismatches (${round((performance.now() - tf) / 1000)} s)`,
+  );
+
+  const ceremony = await coldCeremonySeconds();
+
+  const ref = models[REFERENCE_MODEL.name]!;
+  const metrics = {
+    constraints: ref['constraints']!,
+    witness_ms_median: ref['witness_ms_median']!,
+    prove_ms_median: ref['prove_ms_median']!,
+    verify_ms_median: ref['verify_ms_median']!,
+    proofs_per_s: ref['proofs_per_s']!,
+    peak_rss_mb: round((peakRss + nativeRss) / 2 ** 20),
+    bitexact_checked: ref['bitexact_checked']!,
+    bitexact_mismatches: ref['bitexact_mismatches']!,
+    prover_backend: ref['prover_backend']!,
+    ...(ref['prove_ms_median_snarkjs'] !== undefined
+      ? { prove_ms_median_snarkjs: ref['prove_ms_median_snarkjs'] }
+      : {}),
+    constraints_per_hidden_neuron: ref['constraints_per_hidden_neuron']!,
+    ...(ceremony !== undefined ? { ceremony_s: round(ceremony) } : { ceremony_skipped: true }),
+    fuzz_models: fuzz.models,
+    fuzz_models_checked: fuzz.checkedModels,
+    fuzz_refused: fuzz.refused,
+    fuzz_errors: fuzz.errors,
+    fuzz_windows: fuzz.windows,
+    fuzz_mismatches: fuzz.mismatches,
+    fuzz_time_limited: fuzz.timeLimited,
+    models,
   };
   const line = JSON.stringify({ bench: 'prover', metrics });
   const dir = join(fileURLToPath(new URL('.', import.meta.url)), 'results');
@@ -131,7 +263,13 @@ async function main(): Promise<void> {
   writeFileSync(
     join(dir, 'prover.json'),
     JSON.stringify(
-      { bench: 'prover', metrics, proofs: prove.length, date: new Date().toISOString() },
+      {
+        bench: 'prover',
+        metrics,
+        proofs: nProofs,
+        fuzz_seed: fuzz.seed,
+        date: new Date().toISOString(),
+      },
       null,
       2,
     ) + '\n',

@@ -82,8 +82,18 @@ export async function witnessLogits(
 export interface BitExactReport {
   checked: number;
   mismatches: number;
-  /** `ort` is the graph output (logits, or `[class]`); `witness` and `reference` are logits. */
-  firstMismatch?: { window: number[]; ort: number[]; witness: number[]; reference: number[] };
+  /**
+   * `ort` is the graph output (logits, or `[class]`); `witness` and `reference` are logits;
+   * `witnessError` is why the circuit could not compute a witness (a failed constraint, such as
+   * a range check too narrow for the value), which counts as a mismatch (`witness` empty).
+   */
+  firstMismatch?: {
+    window: number[];
+    ort: number[];
+    witness: number[];
+    reference: number[];
+    witnessError?: string;
+  };
 }
 
 /** Compare the three implementations on `windows` (ORT batched in chunks). */
@@ -102,16 +112,29 @@ export async function checkBitExact(
       const window = part[i]!;
       const reference = runReference(ir, window);
       const expected = referenceOutput(ir, window);
-      const witness = await witnessLogits(modelWc, window, ir.outputSize);
+      let witness: number[] = [];
+      let witnessError: string | undefined;
+      try {
+        witness = await witnessLogits(modelWc, window, ir.outputSize);
+      } catch (e) {
+        witnessError = e instanceof Error ? e.message : String(e);
+      }
       const o = ortOut[i]!;
       report.checked++;
       const same =
+        witnessError === undefined &&
         o.length === expected.length &&
         expected.every((v, j) => v === o[j]) &&
         reference.every((v, j) => v === witness[j]);
       if (!same) {
         report.mismatches++;
-        report.firstMismatch ??= { window, ort: o, witness, reference };
+        report.firstMismatch ??= {
+          window,
+          ort: o,
+          witness,
+          reference,
+          ...(witnessError === undefined ? {} : { witnessError }),
+        };
       }
     }
   }

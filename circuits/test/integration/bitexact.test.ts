@@ -11,6 +11,7 @@ import {
 import { abs } from '../../tools/models.ts';
 import { runReference } from '../../tools/onnx-model.ts';
 import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
+import { createExactSession } from '../../runtime/onnx-session.ts';
 import { dataset } from '../../model/train.ts';
 
 let art: ReferenceArtifacts;
@@ -20,7 +21,7 @@ let wc: WitnessCalculator;
 beforeAll(async () => {
   // Rebuilds the cache (compile + dev ceremony) when it is missing.
   art = await buildReferenceArtifacts();
-  session = await ort.InferenceSession.create(abs(art.spec.onnx));
+  session = await createExactSession(abs(art.spec.onnx));
   wc = await loadWitnessCalculator(art.modelOnly.wasm);
 }, 1_200_000);
 

@@ -4,9 +4,6 @@
  * run in onnxruntime-node, compiled by the generator and compared with the witness and the
  * TypeScript reference on the int8 edge windows and random int8 windows.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import {
   checkBitExact,
@@ -15,81 +12,39 @@ import {
   randomWindows,
   referenceOutput,
 } from '../../tools/bitexact.ts';
-import { buildCircuit } from '../../tools/build.ts';
-import { CIRCUITS_DIR, REPO_ROOT } from '../../tools/compile.ts';
-import { generateModelTemplate, modelTemplateName } from '../../tools/generate.ts';
+import { buildModelOnlyCircuit } from '../../tools/model-circuit.ts';
 import { floatTensor, onnx, type TensorProto } from '../../tools/onnx-io.ts';
+import {
+  int8Tensor,
+  intAttr,
+  onnxBytes,
+  smallInts as ints,
+  type Dim,
+  type GraphNode,
+} from '../../tools/onnx-build.ts';
 import { argmaxFirst, loadModel, type ModelIR } from '../../tools/onnx-model.ts';
 import { loadWitnessCalculator } from '../../runtime/witness.ts';
+import { createExactSession } from '../../runtime/onnx-session.ts';
 
-type Dim = number | string;
-interface Node {
-  opType: string;
-  input: string[];
-  output: string[];
-  attribute?: { name: string; i: number; type: number }[];
-}
-const INT = 2; // AttributeProto.AttributeType.INT
-const { FLOAT, INT8, INT64 } = onnx.TensorProto.DataType;
+const { INT64 } = onnx.TensorProto.DataType;
 
 /** ONNX bytes: input x of shape `inDims` → nodes → output y. */
-function onnxBytes(
+const model = (
   name: string,
   inDims: Dim[],
-  nodes: Node[],
-  inits: TensorProto[],
-  out: { dims: Dim[]; type?: number },
-): Uint8Array {
-  const vi = (n: string, dims: Dim[], elemType: number) => ({
-    name: n,
-    type: {
-      tensorType: {
-        elemType,
-        shape: {
-          dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })),
-        },
-      },
-    },
-  });
-  return onnx.ModelProto.encode(
-    onnx.ModelProto.create({
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 13 }],
-      graph: {
-        name,
-        input: [vi('x', inDims, FLOAT)],
-        output: [vi('y', out.dims, out.type ?? FLOAT)],
-        initializer: inits,
-        node: nodes,
-      },
-    }),
-  ).finish();
-}
-
-/** A deterministic small-integer matrix [rows, cols] in [-r, r]. */
-function ints(seed: number, count: number, r: number): number[] {
-  let s = seed;
-  return Array.from({ length: count }, () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return (s % (2 * r + 1)) - r;
-  });
-}
+  nodes: GraphNode[],
+  initializers: TensorProto[],
+  output: { dims: Dim[]; type?: number },
+) => onnxBytes({ name, input: { dims: inDims }, nodes, initializers, output });
 
 /**
- * Generate the model-only circuit for `ir` under circuits/.cache (git-ignored), compile it
- * (cached by content), run onnxruntime on the same bytes and compare all three.
+ * Generate and compile the model-only circuit for `ir` (cached by content), run onnxruntime on
+ * the same bytes and compare all three.
  */
 async function bitExact(bytes: Uint8Array, ir: ModelIR, randomCount = 60) {
-  const dir = join(CIRCUITS_DIR, '.cache', 'onnx-ops');
-  mkdirSync(dir, { recursive: true });
-  const main = join(dir, `${ir.name}_test.circom`);
-  writeFileSync(
-    main,
-    `pragma circom 2.1.0;\n\ninclude "../../src/int_ops.circom";\n\n${generateModelTemplate(ir)}\n\ncomponent main = ${modelTemplateName(ir)}();\n`,
-  );
   const [circuit, session] = await Promise.all([
-    buildCircuit(main.slice(REPO_ROOT.length + 1), { setup: false }),
-    ort.InferenceSession.create(bytes),
+    buildModelOnlyCircuit(ir, 'onnx-ops'),
+    createExactSession(bytes),
   ]);
   const wc = await loadWitnessCalculator(circuit.wasm);
   const windows = [
@@ -104,7 +59,7 @@ async function bitExact(bytes: Uint8Array, ir: ModelIR, randomCount = 60) {
 
 describe('exporter ops: onnxruntime-node == circuit witness == TypeScript reference', () => {
   it('Sub: c - x folded into a Gemm (weights negated), x - c after Relu', async () => {
-    const bytes = onnxBytes(
+    const bytes = model(
       'ops_sub',
       ['N', 8],
       [
@@ -135,7 +90,7 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
   });
 
   it('Div by 2^k then Floor (negative values round down like Floor), Div by 1', async () => {
-    const bytes = onnxBytes(
+    const bytes = model(
       'ops_div',
       ['N', 8],
       [
@@ -170,7 +125,7 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
   });
 
   it('a fixed batch of 1, Flatten (axis 1), Add and Mul with the constant first', async () => {
-    const bytes = onnxBytes(
+    const bytes = model(
       'ops_batch1',
       [1, 8],
       [
@@ -184,13 +139,13 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
           opType: 'Flatten',
           input: ['m'],
           output: ['fl2'],
-          attribute: [{ name: 'axis', i: 1, type: INT }],
+          attribute: [intAttr('axis', 1)],
         },
         {
           opType: 'Gemm',
           input: ['fl2', 'W2'],
           output: ['y'],
-          attribute: [{ name: 'transB', i: 1, type: INT }],
+          attribute: [intAttr('transB', 1)],
         },
       ],
       [
@@ -210,7 +165,7 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
   });
 
   it('an input without a batch dimension, Flatten (axis 0) to [1, n]', async () => {
-    const bytes = onnxBytes(
+    const bytes = model(
       'ops_flat0',
       [6],
       [
@@ -218,7 +173,7 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
           opType: 'Flatten',
           input: ['x'],
           output: ['fl'],
-          attribute: [{ name: 'axis', i: 0, type: INT }],
+          attribute: [intAttr('axis', 0)],
         },
         { opType: 'Gemm', input: ['fl', 'W', 'B'], output: ['y'] },
       ],
@@ -231,13 +186,7 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
   });
 
   it('QDQ: int8 weights dequantized with an integer scale, Quantize (scale 1) then Dequantize', async () => {
-    const int8 = (name: string, dims: number[], v: number[]): TensorProto => ({
-      name,
-      dims,
-      dataType: INT8,
-      int32Data: v,
-    });
-    const bytes = onnxBytes(
+    const bytes = model(
       'ops_qdq',
       ['N', 8],
       [
@@ -252,11 +201,11 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
         { opType: 'Gemm', input: ['du', 'W2', 'B2'], output: ['y'] },
       ],
       [
-        int8('Wq', [8, 4], ints(10, 32, 5)),
+        int8Tensor('Wq', [8, 4], ints(10, 32, 5)),
         floatTensor('S1', [], [1]),
         floatTensor('S2', [], [2]),
-        int8('Z1', [], [1]),
-        int8('Z3', [], [-3]),
+        int8Tensor('Z1', [], [1]),
+        int8Tensor('Z3', [], [-3]),
         floatTensor('K16', [], [16]),
         floatTensor('W2', [4, 3], ints(11, 12, 4)),
         floatTensor('B2', [3], [7, -7, 0]),
@@ -283,7 +232,7 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
     // index must win, in onnxruntime and in the circuit's ArgMaxFirst.
     const w2 = ints(8, 8 * 4, 6);
     for (let i = 0; i < 8; i++) w2[i * 4 + 2] = w2[i * 4]!;
-    const bytes = onnxBytes(
+    const bytes = model(
       'ops_argmax',
       ['N', 8],
       [
@@ -294,10 +243,7 @@ describe('exporter ops: onnxruntime-node == circuit witness == TypeScript refere
           opType: 'ArgMax',
           input: ['logits'],
           output: ['y'],
-          attribute: [
-            { name: 'axis', i: -1, type: INT },
-            { name: 'keepdims', i: 1, type: INT },
-          ],
+          attribute: [intAttr('axis', -1), intAttr('keepdims', 1)],
         },
       ],
       [

@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { edgeWindows } from '../../tools/bitexact.ts';
-import { floatTensor, onnx, type ModelProto, type NodeProto } from '../../tools/onnx-io.ts';
+import { floatTensor, onnx, type ModelProto, type TensorProto } from '../../tools/onnx-io.ts';
+import { onnxModel, type Dim, type GraphNode } from '../../tools/onnx-build.ts';
 import {
   bitsFor,
   fuseRun,
@@ -18,38 +19,21 @@ import {
 } from '../../tools/onnx-model.ts';
 import { abs, REFERENCE_MODEL } from '../../tools/models.ts';
 
-type Node = { opType: string; input: string[]; output: string[]; attribute?: unknown[] };
-
 /** A small ONNX graph: input x [N, n] → nodes → output y. */
-function graph(
+const graph = (
   n: number,
-  nodes: Node[],
-  inits: ReturnType<typeof floatTensor>[],
+  nodes: GraphNode[],
+  initializers: TensorProto[],
   out = 'y',
-  inDims: (number | string)[] = ['N', n],
-): ModelProto {
-  const FLOAT = onnx.TensorProto.DataType.FLOAT;
-  const dim = (d: number | string) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d });
-  const vi = (name: string, d: number, dims: (number | string)[] = ['N', d]) => ({
-    name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map(dim) } } },
+  inDims: Dim[] = ['N', n],
+): ModelProto =>
+  onnxModel({
+    name: 't',
+    input: { dims: inDims },
+    output: { name: out, dims: ['N', 2] },
+    nodes,
+    initializers,
   });
-  return onnx.ModelProto.decode(
-    onnx.ModelProto.encode(
-      onnx.ModelProto.create({
-        irVersion: 8,
-        opsetImport: [{ domain: '', version: 13 }],
-        graph: {
-          name: 't',
-          input: [vi('x', n, inDims)],
-          output: [vi(out, 2)],
-          initializer: inits,
-          node: nodes as NodeProto[],
-        },
-      }),
-    ).finish(),
-  );
-}
 
 const W = floatTensor('W', [2, 2], [1, -2, 3, 4]);
 
@@ -302,7 +286,7 @@ describe('exporter patterns refused with the node and the reason', () => {
     expect(() => loadModel(flat)).toThrow(
       'node 0 "Flatten" (Flatten): Flatten with axis 0 turns [N, 2] into [1, N·2], which does not keep one window per row',
     );
-    const argmax = (attribute: unknown[], last = true) =>
+    const argmax = (attribute: GraphNode['attribute'], last = true) =>
       graph(
         2,
         [

@@ -27,6 +27,7 @@ import {
 } from '@zkpin/sdk';
 import { Ed25519Verifier, verifyBabyJub } from '@zkpin/sdk/node';
 import {
+  createExactSession,
   loadWitnessCalculator,
   wtnsSignal,
   type ProvingArtifacts,
@@ -118,7 +119,7 @@ export class Prover {
         },
       );
     }
-    const session = await ort.InferenceSession.create(onnx);
+    const session = await createExactSession(onnx);
     // The model must take the window and give the classes that its artifacts (and so the
     // model account) declare: one zero window tells.
     const probe = await session
