@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     ...bridgeOptionsFromEnv(env),
     network,
     directory: follower,
+    // Each registered model's window, from the manifest (readings of another length are refused).
+    modelWindows: new Map((deployment.manifest?.models ?? []).map((m) => [m.id, m.window])),
     logger: log,
   });
   await bridge.start();

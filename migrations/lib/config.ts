@@ -15,8 +15,9 @@
  *
  * A key given by `keypair` (a Solana CLI JSON file, relative to the directory) is created
  * there when missing; one given by `address` belongs to someone else (a maker who creates its
- * own approval pages, an oracle whose key stays on its machine). `"artifacts": "dev"` names
- * the INSECURE development ceremony's keys, refused on any cluster but a local one.
+ * own approval pages, an oracle whose key stays on its machine). `"artifacts": "dev:<model id>"`
+ * names the INSECURE development keys of a shipped model (`"dev"`: model 1), refused on any
+ * cluster but a local one; without `models`, every shipped model is registered that way.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -74,7 +75,12 @@ export const deployConfigSchema = z.strictObject({
       }),
     )
     .min(1)
-    .default([{ artifacts: 'dev', version: 1 }]),
+    // The shipped models' development keys (circuits/tools/models.ts: model 1 takes windows of
+    // 16 readings, model 2 of 48).
+    .default([
+      { artifacts: 'dev:1', version: 1 },
+      { artifacts: 'dev:2', version: 1 },
+    ]),
   trees: z
     .strictObject({ device: shape.optional(), record: shape.optional() })
     .default({})

@@ -126,15 +126,16 @@ function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
-/** A configured model's artifacts (`dev`: the development ceremony's, local clusters only). */
+/** A configured model's artifacts (`dev[:<model id>]`: the development ceremony's, local clusters only). */
 export async function loadModel(dir: string, cluster: string, m: DeployConfig['models'][number]) {
-  if (m.artifacts === 'dev') {
+  const dev = /^dev(?::(\d+))?$/.exec(m.artifacts);
+  if (dev) {
     if (cluster !== 'local')
       throw new Error(
-        `models: "artifacts": "dev" names the INSECURE development ceremony (anyone can forge its proofs); it is refused on ${cluster}. Give the artifacts file of your model's ceremony (docs/ceremony.md).`,
+        `models: "artifacts": "${m.artifacts}" names the INSECURE development ceremony (anyone can forge its proofs); it is refused on ${cluster}. Give the artifacts file of your model's ceremony (docs/ceremony.md).`,
       );
     const { devProverArtifacts } = await import('@zkpin/oracle/prover');
-    const a = await devProverArtifacts();
+    const a = await devProverArtifacts(dev[1] === undefined ? 1 : Number(dev[1]));
     return { a, insecureDevKeys: true };
   }
   const { readArtifactsFile } = await import('@zkpin/circuits/runtime');

@@ -15,7 +15,10 @@ describe('deploy.json', () => {
     const c = readDeployConfig(dir);
     expect(c.oracles).toEqual([{ keypair: 'keys/oracle.json' }]);
     expect(c.makers).toEqual([{ name: 'zkpin devkits', keypair: 'keys/maker.json' }]);
-    expect(c.models).toEqual([{ artifacts: 'dev', version: 1 }]);
+    expect(c.models).toEqual([
+      { artifacts: 'dev:1', version: 1 },
+      { artifacts: 'dev:2', version: 1 },
+    ]);
     expect(c.trees.device).toEqual(DEVICE_TREE_SHAPE);
     expect(c.lookupTable).toBe(true);
   });
@@ -56,6 +59,9 @@ describe('deploy.json', () => {
     await expect(loadModel(dir, 'devnet', { artifacts: 'dev', version: 1 })).rejects.toThrow(
       /INSECURE development ceremony .* refused on devnet/,
     );
+    await expect(
+      loadModel(dir, 'mainnet-beta', { artifacts: 'dev:2', version: 1 }),
+    ).rejects.toThrow(/"dev:2" names the INSECURE development ceremony .* refused on mainnet-beta/);
     await expect(
       loadModel(dir, 'mainnet-beta', { artifacts: 'missing.json', version: 1 }),
     ).rejects.toThrow(/artifacts file .*missing\.json/);

@@ -26,11 +26,11 @@ import {
   IndexerClient,
 } from '@zkpin/sdk';
 import { localNetwork } from '@zkpin/sdk/testing';
-import { Prover, devProverArtifacts } from '@zkpin/oracle/prover';
+import { ModelProvers, allDevProverArtifacts } from '@zkpin/oracle/prover';
 import { createProverWorker, createRelayer } from '@zkpin/oracle/workers';
 import { createBridge } from '@zkpin/device-firmware-bridge';
 import { startIndexer } from '@zkpin/indexer';
-import { DeviceSimulator } from './simulator.ts';
+import { DeviceSimulator, shippedSimulatedModels } from './simulator.ts';
 import { PipelineWatch, indexedRecords } from './pipeline-watch.ts';
 import { ensureMqtt, ensureRedis, type Service } from './services.ts';
 
@@ -61,19 +61,32 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   log(`mqtt         ${broker.url}${broker.owned ? ' (started here)' : ''}`);
 
   // Chain with both programs, and a network shaped for production.
-  log('circuit      loading the development (INSECURE) proving key and model ...');
-  const artifacts = await devProverArtifacts();
+  log('circuit      loading the development (INSECURE) proving keys and models ...');
+  const [first, ...others] = await allDevProverArtifacts();
+  const artifacts = [first!, ...others];
   const net = await localNetwork({
     model: {
-      id: artifacts.modelId,
-      verifyingKey: encodeVerifyingKey(artifacts.vk),
-      onnxSha256: fromHex(artifacts.onnxSha256),
+      id: first!.modelId,
+      verifyingKey: encodeVerifyingKey(first!.vk),
+      onnxSha256: fromHex(first!.onnxSha256),
+      window: first!.window,
+      classes: first!.classes,
     },
   });
+  // Every other shipped model on the same network.
+  for (const a of others)
+    await net.registerModel({
+      modelId: a.modelId,
+      verifyingKey: encodeVerifyingKey(a.vk),
+      onnxSha256: fromHex(a.onnxSha256),
+      window: a.window,
+      classes: a.classes,
+    });
   const { chain: local, embedded: chain, follower, setup, oracle } = net;
   log(
-    `network      ${setup.network.toBase58()} (model ${setup.modelId}, device tree ${setup.deviceTree.toBase58().slice(0, 8)}…, record tree ${setup.recordTree.toBase58().slice(0, 8)}…)`,
+    `network      ${setup.network.toBase58()} (models ${artifacts.map((a) => `${a.modelId}: window ${a.window}, ${a.classes} classes`).join('; ')}, device tree ${setup.deviceTree.toBase58().slice(0, 8)}…, record tree ${setup.recordTree.toBase58().slice(0, 8)}…)`,
   );
+  const modelWindows = new Map(artifacts.map((a) => [a.modelId, a.window]));
 
   // Services log warnings and errors only (LOG_LEVEL to change); the summary line is the UI.
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
@@ -95,8 +108,8 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   const indexerClient = new IndexerClient(indexer.url, { chain });
   log(`indexer      ${indexer.url}`);
 
-  const prover = await Prover.create(artifacts);
-  log(`prover       ${prover.backend} backend`);
+  const prover = await ModelProvers.create(artifacts);
+  log(`prover       ${prover.backend} backend, models ${prover.modelIds.join(', ')}`);
 
   const bridge = createBridge({
     redisUrl: redis.url,
@@ -106,6 +119,7 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
     queuePrefix: prefix,
     network: setup.network,
     directory: follower,
+    modelWindows,
     httpPort: 0,
     logger,
   });
@@ -135,10 +149,11 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   // Simulated devices.
   const sim = new DeviceSimulator({
     setup,
+    models: shippedSimulatedModels(prover.modelIds),
     // Each device gets its own owner wallet with 1 SOL.
-    register: async (keys) => {
+    register: async (keys, modelId) => {
       const owner = local.fundedKeypair(1);
-      await net.registerDevice({ keys, owner });
+      await net.registerDevice({ keys, owner, modelId });
       return owner;
     },
     mqttUrl: broker.url,
@@ -174,7 +189,7 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
     stopped = true;
     for (const close of closers)
       await close().catch((e: unknown) => log(`close failed: ${String(e)}`));
-    await Promise.resolve(prover.close?.());
+    prover.close();
     await net.close();
     for (const s of services) await s.stop();
   };

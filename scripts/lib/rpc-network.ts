@@ -46,7 +46,7 @@ import { keypairFile, readDeployConfig, readKeypair } from '../../migrations/lib
 import { deploy } from '../../migrations/lib/deploy-network.ts';
 import { PipelineWatch, indexedRecords } from './pipeline-watch.ts';
 import { ensureMqtt, ensureRedis, type Service } from './services.ts';
-import { DeviceSimulator } from './simulator.ts';
+import { DeviceSimulator, shippedSimulatedModels } from './simulator.ts';
 
 export interface RpcNetworkOptions {
   devices: number;
@@ -179,6 +179,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
   const programIds = deploymentProgramIds(manifest);
   const network = new PublicKey(manifest.network.address);
   const modelId = manifest.models[0]!.id;
+  const models = shippedSimulatedModels(manifest.models.map((m) => m.id));
   log(
     `network      ${manifest.network.address} (programs ${manifest.programs.deviceRegistry.id.slice(0, 8)}… / ${manifest.programs.inferenceAttestation.id.slice(0, 8)}…)`,
   );
@@ -205,7 +206,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     );
     return wallet;
   };
-  const registerDevice = async (keys: DeviceKeys): Promise<Keypair> => {
+  const registerDevice = async (keys: DeviceKeys, deviceModel = modelId): Promise<Keypair> => {
     const owner = await fundedWallet();
     const ixs = await registerDeviceInstructions(registry, {
       network,
@@ -214,7 +215,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
       makerSigner,
       deviceSigner: keys.ed25519,
       bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
-      modelId,
+      modelId: deviceModel,
       deviceTree: new PublicKey(manifest.trees.device.address),
     });
     await chain.send(new Transaction().add(...ixs), [owner]);
@@ -222,6 +223,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
   };
   const sim = new DeviceSimulator({
     setup: { network, modelId },
+    models,
     register: registerDevice,
     mqttUrl: broker.url,
     mqttUsername: process.env.SIM_MQTT_USERNAME,
