@@ -10,7 +10,13 @@ import {
   type SignedReading,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
-import { buildReferenceArtifacts, type ReferenceArtifacts } from '../../tools/build-circuits.ts';
+import {
+  buildModelArtifacts,
+  buildReferenceArtifacts,
+  type ReferenceArtifacts,
+} from '../../tools/build-circuits.ts';
+import { VIBRATION_MODEL } from '../../tools/models.ts';
+import { rng, VIBRATION_RECIPE } from '../../model/train.ts';
 import { argmaxFirst, runReference } from '../../tools/onnx-model.ts';
 import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
 
@@ -70,7 +76,7 @@ describe('attestation circuit (commitment, EdDSA-Poseidon, model, argmax, P) aga
       network: new Uint8Array(32),
       seq: 0xffff_ffff_ffff_fffen,
       timestamp: -5n,
-      modelId: 0xffffffff,
+      modelId: 1,
       readings: new Array<number>(16).fill(3),
       salt: new Uint8Array(32).fill(0xff), // ≥ r: reduced mod r
     });
@@ -117,6 +123,26 @@ describe('attestation circuit (commitment, EdDSA-Poseidon, model, argmax, P) aga
     ).rejects.toThrow();
   });
 
+  it('fixes the model id: a reading validly signed for another model has no witness (F2)', async () => {
+    for (const modelId of [0, 2, 999, 0xffffffff]) {
+      const r = signReading(keys, {
+        network: new Uint8Array(32).fill(9),
+        seq: 7n,
+        timestamp: 1_767_225_600n,
+        modelId,
+        readings: new Array<number>(16).fill(4),
+        salt: new Uint8Array(32).fill(0xab),
+      });
+      // The signature is good (it covers model_id): only the circuit's fixed MODEL_ID refuses it.
+      await expect(wc.witness(circuitInput(r)), `model ${modelId}`).rejects.toThrow(
+        /Assert Failed/,
+      );
+    }
+    await expect(
+      wc.witness(circuitInput(reading(new Array<number>(16).fill(4)))),
+    ).resolves.toBeDefined();
+  });
+
   it('rejects an off-curve BabyJubJub key (BabyCheck)', async () => {
     const r = reading(new Array<number>(16).fill(1));
     const off = { ...r, bjjPublicKey: { ...r.bjjPublicKey, ay: r.bjjPublicKey.ay + 1n } };
@@ -142,6 +168,62 @@ describe('attestation circuit (commitment, EdDSA-Poseidon, model, argmax, P) aga
     expect(
       await snarkjs.groth16.verify(art.circuit.vk, [(expectedP(r) + 1n).toString()], proof),
     ).toBe(false);
+  });
+});
+
+describe('the second shipped model: 48 readings (two packed chunks), 3 classes, model id 2', () => {
+  let vib: ReferenceArtifacts;
+  let vwc: WitnessCalculator;
+  beforeAll(async () => {
+    vib = await buildModelArtifacts(VIBRATION_MODEL);
+    vwc = await loadWitnessCalculator(vib.circuit.wasm);
+  }, 1_200_000);
+
+  const vibReading = (readings: number[], modelId = 2) =>
+    signReading(keys, {
+      network: new Uint8Array(32).fill(9),
+      seq: 3n,
+      timestamp: 1_767_225_600n,
+      modelId,
+      readings,
+      salt: new Uint8Array(32).fill(0xcd),
+    });
+
+  it('computes P like the sdk over 48 readings and proves with its own dev key', async () => {
+    expect(vib.ir.inputSize).toBe(48);
+    expect(vib.ir.outputSize).toBe(3);
+    expect(vib.circuit.constraints).toBeLessThan(8_192);
+    const rand = rng(5);
+    const windows = [
+      new Array<number>(48).fill(-128),
+      new Array<number>(48).fill(127),
+      ...[0, 1, 2].map((c) => VIBRATION_RECIPE.sample(rand, c)),
+    ];
+    for (const w of windows) {
+      const r = vibReading(w);
+      const expected = publicInput(
+        attestationFields(r, argmaxFirst(runReference(vib.ir, r.readings))),
+      );
+      expect((await vwc.witness(circuitInput(r)))[1]).toBe(expected);
+    }
+    const r = vibReading(windows[3]!);
+    const { proof, publicSignals } = await snarkjs.groth16.prove(
+      vib.circuit.zkey,
+      await vwc.wtns(circuitInput(r)),
+    );
+    expect(await snarkjs.groth16.verify(vib.circuit.vk, publicSignals, proof)).toBe(true);
+    // Model 1's key does not verify model 2's proof.
+    expect(await snarkjs.groth16.verify(art.circuit.vk, publicSignals, proof)).toBe(false);
+  });
+
+  it("refuses model 1's id, a window of another length, and a reading changed in its second chunk", async () => {
+    const w = VIBRATION_RECIPE.sample(rng(6), 1);
+    await expect(vwc.witness(circuitInput(vibReading(w, 1)))).rejects.toThrow(/Assert Failed/);
+    await expect(vwc.witness(circuitInput(vibReading(w.slice(0, 16))))).rejects.toThrow();
+    const r = vibReading(w);
+    const changed = [...r.readings];
+    changed[40] = changed[40] === 0 ? 1 : 0;
+    await expect(vwc.witness(circuitInput({ ...r, readings: changed }))).rejects.toThrow();
   });
 });
 
