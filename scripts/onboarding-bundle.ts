@@ -1,7 +1,7 @@
 /**
  * What a device's firmware does at provisioning and onboarding, for a simulated device:
  *
- * - `npm run bundle -- --owner <address> [--deployment deployments/local] [--keys FILE]`
+ * - `npm run bundle -- --owner <address> [--deployment deployments/local] [--keys FILE] [--model ID]`
  *   creates the device's keys (ed25519 identity + BabyJubJub; saved to --keys, default a new
  *   file under the deployment's devices/, so the device can publish readings later), has the
  *   deployment's maker approve them (the maker key in keys/maker.json, as a maker's
@@ -43,6 +43,7 @@ const { values: args } = parseArgs({
     'valid-days': { type: 'string', default: '30' },
     request: { type: 'boolean', default: false },
     approvals: { type: 'string' },
+    model: { type: 'string' },
   },
 });
 
@@ -115,8 +116,15 @@ async function main(): Promise<void> {
   }
   const manifest: DeploymentManifest = readDeploymentManifest(join(dir, 'manifest.json'));
   const maker = manifest.makers[0];
-  const model = manifest.models[0];
-  if (!maker || !model) throw new Error(`${dir}: the deployment has no maker or no model`);
+  const model = args.model
+    ? manifest.models.find((m) => m.id === Number(args.model))
+    : manifest.models[0];
+  if (!maker || !model)
+    throw new Error(
+      args.model
+        ? `${dir}: the deployment has no model ${args.model} (models ${manifest.models.map((m) => m.id).join(', ')})`
+        : `${dir}: the deployment has no maker or no model`,
+    );
   const makerKey = readKeypair(join(dir, 'keys', 'maker.json'));
   const keys = await generateDeviceKeys();
   const approval = signApproval(new DeviceEd25519Key(makerKey.secretKey.slice(0, 32)), {

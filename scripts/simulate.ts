@@ -21,10 +21,11 @@ import {
   encodeVerifyingKey,
   fromHex,
   registerDeviceInstructions,
+  registerModel,
   setUpNetwork,
 } from '@zkpin/sdk';
-import { devProverArtifacts } from '@zkpin/oracle/prover';
-import { DeviceSimulator } from './lib/simulator.ts';
+import { allDevProverArtifacts } from '@zkpin/oracle/prover';
+import { DeviceSimulator, shippedSimulatedModels } from './lib/simulator.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,18 +52,32 @@ async function main() {
     commitment: 'confirmed',
   });
   const registry = deviceRegistryProgram(provider);
-  const artifacts = await devProverArtifacts();
+  // Every shipped model: the first with the network, the others registered after it.
+  const [first, ...others] = await allDevProverArtifacts();
   const setup = await setUpNetwork(registry, {
     authority,
-    verifyingKey: encodeVerifyingKey(artifacts.vk),
-    onnxSha256: fromHex(artifacts.onnxSha256),
-    modelId: artifacts.modelId,
+    verifyingKey: encodeVerifyingKey(first!.vk),
+    onnxSha256: fromHex(first!.onnxSha256),
+    modelId: first!.modelId,
+    window: first!.window,
+    classes: first!.classes,
   });
+  for (const a of others)
+    await registerModel(registry, {
+      authority: authority.publicKey,
+      network: setup.network,
+      modelId: a.modelId,
+      verifyingKey: encodeVerifyingKey(a.vk),
+      onnxSha256: fromHex(a.onnxSha256),
+      window: a.window,
+      classes: a.classes,
+    });
   console.log(`network ${setup.network.toBase58()}`);
   const sim = new DeviceSimulator({
     setup,
+    models: shippedSimulatedModels([first!, ...others].map((a) => a.modelId)),
     // Each device gets an owner wallet with 0.01 SOL from the authority, which pays the fees.
-    register: async (keys) => {
+    register: async (keys, modelId) => {
       const owner = Keypair.generate();
       const fund = SystemProgram.transfer({
         fromPubkey: authority.publicKey,
@@ -77,7 +92,7 @@ async function main() {
         makerSigner: setup.makerKey,
         deviceSigner: keys.ed25519,
         bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
-        modelId: setup.modelId,
+        modelId,
         deviceTree: setup.deviceTree,
       });
       await chain.send(new Transaction().add(...ixs), [authority, owner]);
