@@ -220,7 +220,15 @@ describe('bridge and oracle as processes over JSON-RPC', () => {
     }
   });
 
-  it('readings become records; the tree account read over RPC has the replica root', async () => {
+  it('readings of both shipped models (windows of 16 and 48) become records; the tree account read over RPC has the replica root', async () => {
+    // The deployment registered every shipped model with its shape; devices alternate.
+    expect(net.manifest.models.map((m) => [m.id, m.window, m.classes])).toEqual([
+      [1, 16, 4],
+      [2, 48, 3],
+    ]);
+    expect(net.sim.devices.map((d) => d.model.modelId)).toEqual([1, 2]);
+    for (const d of net.sim.devices)
+      expect(net.follower.device(d.hex)?.leaf.modelId).toBe(d.model.modelId);
     const per = 3;
     for (let i = 0; i < per * net.sim.devices.length; i++) await net.sim.publishOne();
     const want = per * net.sim.devices.length;

@@ -17,7 +17,11 @@ const WORKER_URL = new URL('./ed25519-worker.ts', import.meta.url);
 /** The worker; run from TypeScript sources, started through tsx-worker.mjs. */
 function startWorker(): Worker {
   if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL);
-  return new Worker(new URL('./tsx-worker.mjs', import.meta.url), { argv: [WORKER_URL.href] });
+  // tsx's loader reads `workerData` in a worker thread: it must be an object.
+  return new Worker(new URL('./tsx-worker.mjs', import.meta.url), {
+    workerData: {},
+    argv: [WORKER_URL.href],
+  });
 }
 
 interface Flight {

@@ -59,6 +59,8 @@ function startBridge(limits: Partial<BridgeLimits> = {}, verifyThreads = 0): Pro
   return bridges.start({
     network: net.networkHex,
     directory: net.follower,
+    // The network's model takes windows of 16 readings.
+    modelWindows: new Map([[net.modelId, 16]]),
     mqttUrl: MQTT_URL,
     limits,
     verifyThreads,
@@ -130,12 +132,20 @@ describe('device-firmware-bridge', () => {
     delete unsigned.ed25519Signature;
     const cases: [string, unknown, boolean, number, RejectReason][] = [
       ['malformed JSON', '{"network": ', true, 400, 'MALFORMED_JSON'],
+      ['schema: no readings', { ...good, readings: [] }, false, 400, 'SCHEMA_INVALID'],
       [
-        'schema: 15 readings',
-        { ...good, readings: good.readings.slice(1) },
+        'schema: 466 readings',
+        { ...good, readings: new Array<number>(466).fill(1) },
         false,
         400,
         'SCHEMA_INVALID',
+      ],
+      [
+        "signed window of 48 for the model's 16",
+        signedReading(net, a, 3n, { readings: new Array<number>(48).fill(-3) }),
+        false,
+        422,
+        'WINDOW_MISMATCH',
       ],
       ['oversized', { ...good, pad: 'x'.repeat(4000) }, false, 413, 'TOO_LARGE'],
       ['unsigned', unsigned, false, 401, 'UNSIGNED'],
@@ -180,16 +190,17 @@ describe('device-firmware-bridge', () => {
     expect(s.rejectedByReason.BAD_SIGNATURE).toBe(2);
     for (const r of [
       'MALFORMED_JSON',
-      'SCHEMA_INVALID',
       'TOO_LARGE',
       'UNSIGNED',
       'UNKNOWN_DEVICE',
       'DEVICE_REVOKED',
       'MODEL_MISMATCH',
+      'WINDOW_MISMATCH',
       'WRONG_NETWORK',
     ] as const) {
       expectOneRejection(bridge, r);
     }
+    expect(s.rejectedByReason.SCHEMA_INVALID).toBe(2);
     expect(s.accepted).toBe(0);
     expect(await jobs(bridge)).toHaveLength(0);
 
