@@ -25,6 +25,7 @@ import {
   devProverArtifacts,
   ensureNativeProver,
   isProverError,
+  ModelProvers,
   NativeGroth16,
   Prover,
   ProverError,
@@ -144,8 +145,24 @@ describe('oracle prover (onnxruntime + snarkjs, dev ceremony)', () => {
       prover.prove({ ...r, readings: [128, ...r.readings.slice(1)] }),
       'MALFORMED_READING',
     );
-    await expectCode(prover.prove({ ...r, readings: r.readings.slice(1) }), 'MALFORMED_READING');
+    await expectCode(prover.prove({ ...r, readings: r.readings.slice(1) }), 'WINDOW_MISMATCH');
+    // Validly signed windows of another length: refused before any witness.
+    for (const n of [15, 17, 48])
+      await expectCode(
+        prover.prove(reading({ readings: new Array<number>(n).fill(1) })),
+        'WINDOW_MISMATCH',
+      );
     await expectCode(prover.prove(reading({ modelId: 2 })), 'MODEL_MISMATCH');
+  });
+
+  it('refuses artifacts whose declared window or class count the ONNX model does not have', async () => {
+    const art = await devProverArtifacts(1);
+    await expect(Prover.create({ ...art, window: 48 })).rejects.toThrow(
+      /does not take a window of 48 readings/,
+    );
+    await expect(Prover.create({ ...art, classes: 3 })).rejects.toThrow(
+      /outputs 4 logits; its artifacts declare 3 classes/,
+    );
   });
 
   it('refuses an ONNX file that is not the one the circuit was built from', async () => {
@@ -153,6 +170,33 @@ describe('oracle prover (onnxruntime + snarkjs, dev ceremony)', () => {
     await expect(Prover.create({ ...art, onnxSha256: '00'.repeat(32) })).rejects.toThrow(
       /MODEL_MISMATCH/,
     );
+  });
+});
+
+describe('one oracle, every shipped model (ModelProvers)', () => {
+  it('routes each reading to its model: 16 readings to model 1, 48 to model 2; refuses a model it does not serve', async () => {
+    const both = await ModelProvers.create(
+      [await devProverArtifacts(1), await devProverArtifacts(2)],
+      { backend: 'snarkjs' },
+    );
+    try {
+      expect(both.modelIds).toEqual([1, 2]);
+      const a1 = await both.prove(reading());
+      expect(a1.fields.modelId).toBe(1);
+      const w48 = Array.from({ length: 48 }, (_, i) => Math.round(60 * Math.sin(i / 2)));
+      const a2 = await both.prove(reading({ modelId: 2, seq: 2n, readings: w48 }));
+      expect(a2.fields.modelId).toBe(2);
+      expect(a2.logits).toHaveLength(3);
+      expect(a2.fields.class).toBeLessThan(3);
+      await expectCode(both.prove(reading({ modelId: 2, seq: 3n })), 'WINDOW_MISMATCH');
+      await expectCode(both.prove(reading({ modelId: 7 })), 'MODEL_MISMATCH');
+    } finally {
+      both.close();
+    }
+    await expect(
+      ModelProvers.create([await devProverArtifacts(1), await devProverArtifacts(1)]),
+    ).rejects.toThrow(/two proving artifacts for model 1/);
+    await expect(devProverArtifacts(9)).rejects.toThrow(/no shipped model has id 9/);
   });
 });
 
