@@ -64,7 +64,11 @@ async function main() {
     const s = await net.summary();
     return (
       `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] published ${s.published}  accepted ${s.accepted}` +
-      `  proofs ${s.proofs}  records on-chain ${s.records} indexed ${s.indexed ?? '?'}  latency p50 ${s.latencyP50} ms p95 ${s.latencyP95} ms` +
+      `  proofs ${s.proofs}  records on-chain ${s.records} (${Object.entries(s.recordsByModel)
+        .map(([m, n]) => `${m}: ${n}`)
+        .join(
+          ', ',
+        )}) indexed ${s.indexed ?? '?'}  latency p50 ${s.latencyP50} ms p95 ${s.latencyP95} ms` +
       `  rejects: ${fmt(s.rejected)}  dead letters: ${fmt(s.deadLetters)}`
     );
   };

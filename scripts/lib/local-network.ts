@@ -177,6 +177,7 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
       ) as Record<string, number>,
       proofs: await watch.proofs(),
       records: follower.records,
+      recordsByModel: sim.recordsByModel((hex, seq) => follower.isRecorded(hex, seq)),
       indexed: await indexedRecords(indexerClient),
       deadLetters: await watch.deadLetters(),
       ...watch.latency(),

@@ -326,6 +326,7 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
       rejected: m.rejected,
       proofs: await watch.proofs(),
       records: follower.records,
+      recordsByModel: sim.recordsByModel((hex, seq) => follower.isRecorded(hex, seq)),
       indexed: await indexedRecords(indexerClient),
       deadLetters: await watch.deadLetters(),
       ...watch.latency(),

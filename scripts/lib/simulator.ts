@@ -144,6 +144,22 @@ export class DeviceSimulator {
     this.byClass[`${recipe.name}/${recipe.classes[cls]!}`]! += 1;
   }
 
+  /**
+   * Readings of the simulated devices that are on-chain, per model (`"model <id>"`), as
+   * `isRecorded` (a network replica's) tells.
+   */
+  recordsByModel(
+    isRecorded: (deviceHex: string, seq: bigint) => boolean | undefined,
+  ): Record<string, number> {
+    const out: Record<string, number> = Object.fromEntries(
+      this.models.map((m) => [`model ${m.modelId}`, 0]),
+    );
+    for (const d of this.devices)
+      for (let seq = 1n; seq <= d.seq; seq++)
+        if (isRecorded(d.hex, seq)) out[`model ${d.model.modelId}`]! += 1;
+    return out;
+  }
+
   /** Publishes `ratePerSecond` readings a second across all devices until stop(). */
   start(ratePerSecond: number): void {
     const interval = Math.max(5, 1000 / ratePerSecond);
