@@ -10,7 +10,7 @@ import { DeviceActions } from './DeviceActions.tsx';
 import { message, short, statusName, when } from './format.ts';
 import { PagedStatus } from './PagedStatus.tsx';
 import { PipelineSection } from './PipelineSection.tsx';
-import { CLASS_NAMES, ScoreChart } from './ScoreChart.tsx';
+import { className, ScoreChart } from './ScoreChart.tsx';
 import { usePaged } from './usePaged.ts';
 
 const LIMIT = 50;
@@ -21,7 +21,7 @@ const VerifyPanel = lazy(() =>
 );
 
 export function DevicePage({ device }: { device: string }) {
-  const { indexer } = useApp();
+  const { indexer, config } = useApp();
   const [leaf, setLeaf] = useState<IndexedDevice | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
@@ -31,6 +31,7 @@ export function DevicePage({ device }: { device: string }) {
   // The device's model (its window and classes), from the indexer's models of the network.
   const [model, setModel] = useState<IndexedModel | null>(null);
   const modelId = leaf?.modelId;
+  const classNames = config.manifest.models.find((m) => m.id === modelId)?.classNames;
   useEffect(() => {
     if (modelId === undefined) return;
     indexer.getModels().then(
@@ -100,7 +101,7 @@ export function DevicePage({ device }: { device: string }) {
         loading="Loading records…"
         empty="No record yet: readings appear here once attested on-chain."
       />
-      <ScoreChart records={records.items} />
+      <ScoreChart records={records.items} classNames={classNames} />
       {records.items.length > 0 && (
         <ul className="records">
           {records.items.map((r) => (
@@ -109,7 +110,7 @@ export function DevicePage({ device }: { device: string }) {
                 <span className="mono">#{r.seq}</span>
                 <span>{when(r.timestamp)}</span>
                 <span className={r.class === 0 ? undefined : 'anomaly-label'}>
-                  {CLASS_NAMES[r.class] ?? `class ${r.class}`}
+                  {className(classNames, r.class)}
                 </span>
                 <span>score {r.score}</span>
                 <button

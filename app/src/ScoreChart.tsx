@@ -5,15 +5,28 @@
  */
 import type { IndexedRecord } from '@zkpin/sdk';
 
-/** The reference model's classes (docs/zkml.md). */
-export const CLASS_NAMES = ['normal', 'drift', 'spike', 'fault'];
+/**
+ * The name of class `c` of a model: from the deployment manifest's `classNames` (written from
+ * the model's artifacts file), else `class <c>`. Class 0 is the normal case of every shipped
+ * model; any other class is an anomaly.
+ */
+export function className(names: readonly string[] | undefined, c: number): string {
+  return names?.[c] ?? `class ${c}`;
+}
 const COLORS = ['#6b7280', '#b7791f', '#c62828', '#7c3aed'];
 
 const W = 640;
 const H = 180;
 const PAD = 28;
 
-export function ScoreChart({ records }: { records: IndexedRecord[] }) {
+export function ScoreChart({
+  records,
+  classNames,
+}: {
+  records: IndexedRecord[];
+  /** The device's model's class names (the manifest's). */
+  classNames: readonly string[] | undefined;
+}) {
   if (records.length < 2) return null;
   const points = records
     .map((r) => ({ t: Number(r.timestamp), s: Number(r.score), c: r.class, seq: r.seq }))
@@ -24,7 +37,10 @@ export function ScoreChart({ records }: { records: IndexedRecord[] }) {
   const x = (t: number) => PAD + ((t - t0) / Math.max(1, t1 - t0)) * (W - 2 * PAD);
   const y = (s: number) => H - PAD - ((s - s0) / Math.max(1, s1 - s0)) * (H - 2 * PAD);
   const anomalies = points.filter((p) => p.c !== 0).length;
-  const name = (c: number) => CLASS_NAMES[c] ?? `class ${c}`;
+  const name = (c: number) => className(classNames, c);
+  const anomalyClasses = [...new Set(points.map((p) => p.c).filter((c) => c !== 0))].sort(
+    (a, b) => a - b,
+  );
   return (
     <figure className="chart">
       <svg
@@ -62,10 +78,8 @@ export function ScoreChart({ records }: { records: IndexedRecord[] }) {
         Score over time, {points.length} records;{' '}
         {anomalies === 0
           ? 'no anomaly.'
-          : `${anomalies} ${anomalies === 1 ? 'anomaly' : 'anomalies'} marked: ${CLASS_NAMES.slice(
-              1,
-            )
-              .map((n, i) => `${n} (${points.filter((p) => p.c === i + 1).length})`)
+          : `${anomalies} ${anomalies === 1 ? 'anomaly' : 'anomalies'} marked: ${anomalyClasses
+              .map((c) => `${name(c)} (${points.filter((p) => p.c === c).length})`)
               .join(', ')}.`}
       </figcaption>
     </figure>

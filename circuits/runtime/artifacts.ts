@@ -36,12 +36,15 @@ export interface ProvingArtifacts {
   window: number;
   /** Number of classes (the model's outputs), MIN_CLASSES..MAX_CLASSES; registered on the model account. */
   classes: number;
+  /** What each class means, in class order (optional; apps show `class <n>` without it). */
+  classNames?: string[];
 }
 
 export const artifactsFileSchema = z.strictObject({
   modelId: z.number().int().min(0).max(0xffff_ffff),
   window: z.number().int().min(1).max(MAX_WINDOW),
   classes: z.number().int().min(MIN_CLASSES).max(MAX_CLASSES),
+  classNames: z.array(z.string().min(1).max(32)).optional(),
   onnx: z.string().min(1),
   onnxSha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
   wasm: z.string().min(1),
@@ -86,6 +89,11 @@ export function readArtifactsFile(path: string): ProvingArtifacts {
     if (!existsSync(at(a[key])))
       throw new ArtifactsFileError(file, `${key}: ${at(a[key])} does not exist`);
   }
+  if (a.classNames && a.classNames.length !== a.classes)
+    throw new ArtifactsFileError(
+      file,
+      `classNames: ${a.classNames.length} names for ${a.classes} classes`,
+    );
   const vk = readJson(at(a.vk), 'the verifying key', file) as SnarkjsVerifyingKey;
   if (vk.protocol !== 'groth16' || vk.nPublic !== 1)
     throw new ArtifactsFileError(file, `vk: expected a Groth16 key with 1 public input`);
@@ -93,6 +101,7 @@ export function readArtifactsFile(path: string): ProvingArtifacts {
     modelId: a.modelId,
     window: a.window,
     classes: a.classes,
+    ...(a.classNames ? { classNames: a.classNames } : {}),
     onnxPath: at(a.onnx),
     onnxSha256: a.onnxSha256,
     wasmPath: at(a.wasm),
@@ -115,6 +124,7 @@ export function writeArtifactsFile(
     modelId: a.modelId,
     window: a.window,
     classes: a.classes,
+    ...(a.classNames ? { classNames: a.classNames } : {}),
     onnx: rel(a.onnxPath),
     onnxSha256: a.onnxSha256,
     wasm: rel(a.wasmPath),

@@ -435,6 +435,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
       circuitSha256: existing ? toHex(Uint8Array.from(existing.circuitSha256)) : circuitSha256,
       window: a.window,
       classes: a.classes,
+      ...(a.classNames ? { classNames: a.classNames } : {}),
       insecureDevKeys,
     });
   }

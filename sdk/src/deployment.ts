@@ -73,6 +73,8 @@ export const deploymentManifestSchema = z.strictObject({
       window: z.number().int().min(1).max(MAX_WINDOW),
       /** Number of classes (the model account's `classes`). */
       classes: z.number().int().min(MIN_CLASSES).max(MAX_CLASSES),
+      /** What each class means (from the artifacts file; absent: apps say `class <n>`). */
+      classNames: z.array(z.string().min(1).max(32)).optional(),
       /** Registered from the INSECURE development ceremony (local clusters only). */
       insecureDevKeys: z.boolean(),
     }),

@@ -177,3 +177,42 @@ describe('ReadingsCommitment(N): ceil(N / 31) packed chunks, 1 <= N <= 465 at co
     ).rejects.toThrow(/False assert reached[\s\S]*assert\(N >= 1 && N <= 465\)/);
   });
 });
+
+describe('PublicInput (P of 11 inputs)', () => {
+  it('computes the sdk P for edge values, and another P for another network or device', async () => {
+    const base: PublicInputFields = {
+      network: Uint8Array.from({ length: 32 }, (_, i) => 0xf0 - i),
+      device: Uint8Array.from({ length: 32 }, (_, i) => i + 1),
+      bjjKeyHash: BN254_R - 1n,
+      modelId: 0xffffffff,
+      seq: 2n ** 64n - 1n,
+      timestamp: -(2n ** 63n),
+      inputCommitment: 12345n,
+      class: 255,
+      score: -1n,
+    };
+    const input = (f: PublicInputFields) => {
+      const [nh, nl] = keyToFields(f.network);
+      const [dh, dl] = keyToFields(f.device);
+      return {
+        network_hi: nh.toString(),
+        network_lo: nl.toString(),
+        device_hi: dh.toString(),
+        device_lo: dl.toString(),
+        bjj_key_hash: f.bjjKeyHash.toString(),
+        model_id: String(f.modelId),
+        seq: f.seq.toString(),
+        timestamp: signedToField(f.timestamp).toString(),
+        input_commitment: f.inputCommitment.toString(),
+        class: String(f.class),
+        score: signedToField(f.score).toString(),
+      };
+    };
+    const p = (await pi.witness(input(base)))[1];
+    expect(p).toBe(publicInput(base));
+    const other = { ...base, network: new Uint8Array(32).fill(0xff) };
+    const q = (await pi.witness(input(other)))[1];
+    expect(q).toBe(publicInput(other));
+    expect(q).not.toBe(p);
+  });
+});

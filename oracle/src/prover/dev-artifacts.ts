@@ -4,7 +4,17 @@
  * ZKPIN_DEV_ARTIFACTS=1. A deployment names its keys from the multi-party ceremony
  * (docs/ceremony.md) in an artifacts file (PROVER_ARTIFACTS, `@zkpin/circuits/runtime`).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import type { ProverArtifacts } from './prover.ts';
+
+/** The class names a shipped model's training record lists (`circuits/model/<name>.json`). */
+function classNamesOf(path: string): string[] | undefined {
+  if (!existsSync(path)) return undefined;
+  const meta = JSON.parse(readFileSync(path, 'utf8')) as { classes?: unknown };
+  return Array.isArray(meta.classes) && meta.classes.every((c) => typeof c === 'string')
+    ? meta.classes
+    : undefined;
+}
 
 /** The development artifacts of the shipped model registered as `modelId` (1: the reference model). */
 export async function devProverArtifacts(modelId = 1): Promise<ProverArtifacts> {
@@ -27,6 +37,7 @@ export async function devProverArtifacts(modelId = 1): Promise<ProverArtifacts> 
     // The model's shape from the generator's IR: inputs (readings) and logits (classes).
     window: a.ir.inputSize,
     classes: a.ir.outputSize,
+    classNames: classNamesOf(abs(`circuits/model/${spec.name}.json`)),
   };
 }
 
