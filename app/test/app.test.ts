@@ -470,6 +470,16 @@ describe('owner app', () => {
     }
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /^Device / }).waitFor();
+    // The second device runs the second shipped model: its shape, and its records named with
+    // that model's classes (the manifest's classNames), never model 1's.
+    expect(owned.model.modelId).toBe(2);
+    await page
+      .locator('.facts dd', { hasText: '48 readings per inference, 3 classes' })
+      .waitFor({ timeout: 30_000 });
+    await page.locator('.record').first().waitFor({ timeout: 60_000 });
+    const labels = await page.locator('.record-row > span:nth-child(3)').allTextContents();
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) expect(['healthy', 'imbalance', 'bearing']).toContain(l.trim());
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.tagName)).toMatch(/^(A|BUTTON)$/);
     expect(errors).toEqual([]);
