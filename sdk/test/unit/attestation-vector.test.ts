@@ -56,9 +56,9 @@ const v = JSON.parse(
 ) as AttestationVector;
 
 describe('tests/vectors/attestation.json is a consistent, verifying attestation', () => {
-  it('signed reading: canonical 308 bytes, ed25519 over them, EdDSA-Poseidon over msg', async () => {
+  it('signed reading: canonical 294 + 16 bytes (v3), ed25519 over them, EdDSA-Poseidon over msg', async () => {
     const fields = decodeReadingMessage(fromHex(v.reading.message_hex));
-    expect(fromHex(v.reading.message_hex)).toHaveLength(308);
+    expect(fromHex(v.reading.message_hex)).toHaveLength(310);
     expect(toHex(encodeReadingMessage(fields))).toBe(v.reading.message_hex);
     expect(toHex(fields.device)).toBe(v.device.ed25519_public_key_hex);
     expect(toHex(fields.network)).toBe(v.reading.network_hex);
