@@ -164,15 +164,24 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
   const payer = keypairFile(join(dir, 'keys', 'payer.json')).key;
   await airdrop(chain.connection, payer.publicKey, 500);
   log(`deploy       migrations/deploy.ts → ${dir}`);
-  const deployed = await deploy({
-    chain,
-    dir,
-    config: readDeployConfig(dir),
-    cluster: 'local',
-    rpcUrl: validator.rpcUrl,
-    payer,
-    dryRun: false,
-    log: (l) => log(`             ${l.trim()}`),
+  const deployOnce = () =>
+    deploy({
+      chain,
+      dir,
+      config: readDeployConfig(dir),
+      cluster: 'local',
+      rpcUrl: validator.rpcUrl,
+      payer,
+      dryRun: false,
+      log: (l) => log(`             ${l.trim()}`),
+    });
+  // deploy resumes where it stopped (as an operator would rerun it): a transaction left
+  // unconfirmed on a loaded machine is retried once instead of failing the network.
+  const deployed = await deployOnce().catch((e: unknown) => {
+    log(
+      `deploy       stopped (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); resuming`,
+    );
+    return deployOnce();
   });
   const manifest: DeploymentManifest = deployed.manifest!;
   const manifestPath = deployed.manifestPath;
