@@ -119,9 +119,7 @@ if (source) {
     log.warn(warning);
     // Every shipped model the deployment registered (all of them without a manifest).
     const registeredIds = deployment.manifest?.models.map((m) => m.id);
-    artifacts = (await allDevProverArtifacts()).filter(
-      (a) => !registeredIds || registeredIds.includes(a.modelId),
-    );
+    artifacts = await allDevProverArtifacts(registeredIds);
   }
   // The manifest says which verifying key each model was registered with: proving with
   // other keys would only make proofs the program rejects.

@@ -14,8 +14,6 @@ export const READING_DOMAIN_V2 = 'zkpin/v2/reading';
 
 /** Readings per field element in the input commitment (31 bytes stay below the field). */
 export const READINGS_PER_CHUNK = 31;
-/** The window of the reference model `zkpin_anomaly_v1` (model 1). */
-export const REFERENCE_WINDOW = 16;
 export const READING_MIN = -128;
 export const READING_MAX = 127;
 /** Tag, network, device, seq, timestamp, model_id, n: the bytes before the readings. */

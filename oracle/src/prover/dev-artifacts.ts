@@ -41,10 +41,16 @@ export async function devProverArtifacts(modelId = 1): Promise<ProverArtifacts> 
   };
 }
 
-/** The development artifacts of every shipped model, in model-id order. */
-export async function allDevProverArtifacts(): Promise<ProverArtifacts[]> {
+/**
+ * The development artifacts of every shipped model, in model-id order; with `modelIds`, only of
+ * the shipped models among them (the others are not built).
+ */
+export async function allDevProverArtifacts(
+  modelIds?: readonly number[],
+): Promise<ProverArtifacts[]> {
   const { MODELS } = await import('@zkpin/circuits/models');
   const out: ProverArtifacts[] = [];
-  for (const m of MODELS) out.push(await devProverArtifacts(m.modelId));
+  for (const m of MODELS)
+    if (!modelIds || modelIds.includes(m.modelId)) out.push(await devProverArtifacts(m.modelId));
   return out;
 }
