@@ -9,6 +9,9 @@
  *   npx tsx bench/bridge-ingest.ts [count] [mqtt|http|direct]
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
@@ -19,10 +22,19 @@ import {
   signReading,
   signedReadingToJson,
   type DeviceKeys,
+  readingJobId,
   readingsTopic,
+  type ProveJobData,
+  type SignedReadingJson,
 } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
-import { createBridge, type DeviceDirectory } from '@zkpin/device-firmware-bridge';
+import {
+  DEFAULT_LIMITS,
+  JOB_OPTIONS,
+  PROVE_JOB_NAME,
+  createBridge,
+  type DeviceDirectory,
+} from '@zkpin/device-firmware-bridge';
 
 /** Defaults of `measureIngest`: the bench's only reads of the environment. */
 const DEFAULTS: Required<Omit<MeasureIngestOptions, 'verifyThreads'>> = {
@@ -53,9 +65,137 @@ export interface IngestMeasurement {
   rejected: number;
   seconds: number;
   perSecond: number;
+  /** BullMQ's own `addBulk` of as many jobs like the bridge's, right before and after (jobs/s). */
+  bullmqNoopBefore: number;
+  bullmqNoopAfter: number;
+  /** Their mean, and perSecond over it. */
+  bullmqNoopPerSecond: number;
+  ratio: number;
+  profile: IngestProfile;
 }
 
+/**
+ * Where an ingest run's time went, per accepted reading. Redis figures come from `INFO cpu` and
+ * `INFO commandstats` before and after, so other clients of the same Redis count too.
+ */
+export interface IngestProfile {
+  /** Bytes of one reading as sent, and of its prove job's data (JSON). */
+  readingBytes: number;
+  jobDataBytes: number;
+  /** The bridge process's event-loop busy time (ELU active), µs. */
+  eventLoopUs: number;
+  /** The bridge process's CPU (main thread, workers, and the in-process publisher), µs. */
+  processCpuUs: number;
+  /** Redis server CPU (user + sys), µs. */
+  redisCpuUs: number;
+  /** Time Redis spent in scripts (EVALSHA / EVAL), µs. */
+  redisScriptUs: number;
+  /** Scripts run (EVALSHA / EVAL calls), per reading. */
+  redisScriptCalls: number;
+  /** Accepted readings per MULTI transaction (BullMQ's `addBulk` sends one): the batch size. */
+  readingsPerMulti: number;
+  /** Mosquitto's CPU (user + sys), µs, when its process is visible. */
+  mosquittoCpuUs: number | null;
+}
+
+/** Redis `INFO commandstats` and `INFO cpu` as numbers. */
+async function redisCounters(redis: Redis) {
+  const text = await redis.info('all');
+  const cmds = new Map<string, { calls: number; usec: number }>();
+  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm))
+    cmds.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+  const cpu = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(text)?.[1] ?? 0);
+  return { cmds, cpuUs: (cpu('used_cpu_user') + cpu('used_cpu_sys')) * 1e6 };
+}
+
+/** CPU time of every process named `mosquitto` (Linux /proc), µs; null where not visible. */
+function mosquittoCpuUs(): number | null {
+  try {
+    let total = 0;
+    let found = false;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (!stat.includes('(mosquitto)')) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
+      found = true;
+    }
+    return found ? (total / 100) * 1e6 : null; // USER_HZ = 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * BullMQ's own `addBulk`, no bridge: `jobs` added to a scratch queue in batches of
+ * `batch` (the bridge's admission batch), one batch at a time; jobs/s.
+ */
+export async function measureBullmqNoop(
+  redisUrl: string,
+  jobs: readonly { name: string; data: ProveJobData; opts: JobsOptions }[],
+  batch = DEFAULT_LIMITS.maxBatch,
+): Promise<number> {
+  const prefix = `zkpin-bench-noop-${randomBytes(4).toString('hex')}`;
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue('noop', { connection, prefix });
+  try {
+    await queue.waitUntilReady();
+    const t0 = performance.now();
+    for (let i = 0; i < jobs.length; i += batch) await queue.addBulk(jobs.slice(i, i + batch));
+    return jobs.length / ((performance.now() - t0) / 1000);
+  } finally {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await deleteKeys(connection, prefix);
+    await connection.quit();
+  }
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+    if (keys.length) await redis.del(...keys);
+    cursor = nextCursor;
+  } while (cursor !== '0');
+}
+
+/** Signed readings as devices send them, and the jobs the BullMQ baseline adds for them. */
+export interface PreparedIngest {
+  networkHex: string;
+  directory: DeviceDirectory;
+  messages: { topicDevice: string; payload: string }[];
+  noopJobs: { name: string; data: ProveJobData; opts: JobsOptions }[];
+}
+
+/**
+ * Ingest throughput, with BullMQ's own `addBulk` of as many jobs of the same size measured
+ * right before and after it (`bullmqNoopPerSecond`, their mean) and the ratio of the two.
+ */
 export async function measureIngest(o: MeasureIngestOptions = {}): Promise<IngestMeasurement> {
+  const redisUrl = o.redisUrl ?? DEFAULTS.redisUrl;
+  const prepared = await prepareIngest(o);
+  const bullmqNoopBefore = await measureBullmqNoop(redisUrl, prepared.noopJobs);
+  const run = await runIngest(prepared, o);
+  const bullmqNoopAfter = await measureBullmqNoop(redisUrl, prepared.noopJobs);
+  const bullmqNoopPerSecond = (bullmqNoopBefore + bullmqNoopAfter) / 2;
+  return {
+    ...run,
+    bullmqNoopBefore,
+    bullmqNoopAfter,
+    bullmqNoopPerSecond,
+    ratio: run.perSecond / bullmqNoopPerSecond,
+  };
+}
+
+/** Devices (keys, an in-memory directory) and `count` readings signed by them. */
+export async function prepareIngest(o: MeasureIngestOptions = {}): Promise<PreparedIngest> {
   const count = o.count ?? DEFAULTS.count;
   const deviceCount = Math.min(o.devices ?? DEFAULTS.devices, count);
   const transport = o.transport ?? DEFAULTS.transport;
@@ -129,8 +269,33 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     });
   }
 
+  // The baseline's jobs: what the bridge would store for these readings, same ids and options.
+  const noopJobs = messages.map((m) => {
+    const reading = JSON.parse(m.payload) as SignedReadingJson;
+    const data: ProveJobData = { reading, acceptedAt: Date.now(), source: 'mqtt', prevSeq: null };
+    const jobId = readingJobId(reading.device, reading.seq);
+    return { name: PROVE_JOB_NAME, data, opts: { ...JOB_OPTIONS, jobId } };
+  });
+  return { networkHex, directory, messages, noopJobs };
+}
+
+/**
+ * Pushes the prepared readings through a bridge (`o.createBridge`, default this repository's)
+ * over `o.transport`, and profiles the run.
+ */
+export async function runIngest(
+  prepared: PreparedIngest,
+  o: MeasureIngestOptions & { createBridge?: typeof createBridge } = {},
+): Promise<
+  Omit<IngestMeasurement, 'bullmqNoopBefore' | 'bullmqNoopAfter' | 'bullmqNoopPerSecond' | 'ratio'>
+> {
+  const { networkHex, directory, messages, noopJobs } = prepared;
+  const count = messages.length;
+  const transport = o.transport ?? DEFAULTS.transport;
+  const redisUrl = o.redisUrl ?? DEFAULTS.redisUrl;
+  const mqttUrl = o.mqttUrl ?? DEFAULTS.mqttUrl;
   const prefix = `zkpin-bench-ingest-${randomBytes(4).toString('hex')}`;
-  const bridge = createBridge({
+  const bridge = (o.createBridge ?? createBridge)({
     network: networkHex,
     directory,
     redisUrl,
@@ -142,6 +307,11 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     verifyThreads: o.verifyThreads,
   });
   await bridge.start();
+  const probe = new Redis(redisUrl);
+  const redisBefore = await redisCounters(probe);
+  const mosquittoBefore = mosquittoCpuUs();
+  const cpuBefore = process.cpuUsage();
+  const eluBefore = performance.eventLoopUtilization();
   const done = () => {
     const s = bridge.stats();
     return s.accepted + s.rejected >= count;
@@ -176,12 +346,14 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
         const s = bridge.stats();
         return s.accepted + s.rejected;
       };
+      // `stats()` copies the bridge's counters: asked only when the last answer is near the window.
       let next = 0;
+      let seen = 0;
       await Promise.all(
         Array.from({ length: 32 }, async () => {
           while (next < messages.length) {
-            if (next - decided() > 600) {
-              await new Promise((r) => setImmediate(r));
+            if (next - seen > 600 && next - (seen = decided()) > 600) {
+              await new Promise((r) => setTimeout(r, 1));
               continue;
             }
             const m = messages[next++]!;
@@ -199,15 +371,17 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     seconds = (performance.now() - t0) / 1000;
     stats = bridge.stats();
     await bridge.stop();
-    const q = new Redis(redisUrl);
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await q.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-      if (keys.length) await q.del(...keys);
-      cursor = nextCursor;
-    } while (cursor !== '0');
-    await q.quit();
   }
+  const elu = performance.eventLoopUtilization(eluBefore);
+  const cpu = process.cpuUsage(cpuBefore);
+  const mosquittoAfter = mosquittoCpuUs();
+  const redisAfter = await redisCounters(probe);
+  await deleteKeys(probe, prefix);
+  await probe.quit();
+
+  const per = Math.max(stats.accepted, 1);
+  const delta = (cmd: string, k: 'calls' | 'usec') =>
+    (redisAfter.cmds.get(cmd)?.[k] ?? 0) - (redisBefore.cmds.get(cmd)?.[k] ?? 0);
   return {
     transport,
     count,
@@ -215,6 +389,20 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
     rejected: stats.rejected,
     seconds,
     perSecond: stats.accepted / seconds,
+    profile: {
+      readingBytes: Buffer.byteLength(messages[0]!.payload),
+      jobDataBytes: Buffer.byteLength(JSON.stringify(noopJobs[0]!.data)),
+      eventLoopUs: (elu.active * 1000) / per,
+      processCpuUs: (cpu.user + cpu.system) / per,
+      redisCpuUs: (redisAfter.cpuUs - redisBefore.cpuUs) / per,
+      redisScriptUs: (delta('evalsha', 'usec') + delta('eval', 'usec')) / per,
+      redisScriptCalls: (delta('evalsha', 'calls') + delta('eval', 'calls')) / per,
+      readingsPerMulti: stats.accepted / Math.max(delta('multi', 'calls'), 1),
+      mosquittoCpuUs:
+        mosquittoBefore === null || mosquittoAfter === null
+          ? null
+          : (mosquittoAfter - mosquittoBefore) / per,
+    },
   };
 }
 
@@ -225,7 +413,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     transport: transport as MeasureIngestOptions['transport'],
     verifyThreads: threads === undefined ? undefined : Number(threads),
   })
-    .then((r) => console.log(JSON.stringify({ bench: 'bridge-ingest', metrics: r })))
+    .then((r) => {
+      const z = (globalThis as any).__sizes as number[];
+      console.error(
+        'batches',
+        z.length,
+        'mean',
+        z.reduce((a, b) => a + b, 0) / z.length,
+        'max',
+        Math.max(...z),
+      );
+      console.log(JSON.stringify({ bench: 'bridge-ingest', metrics: r }));
+    })
     .catch((e: unknown) => {
       console.error(e);
       process.exit(1);

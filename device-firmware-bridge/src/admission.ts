@@ -84,6 +84,10 @@ declare module 'ioredis' {
 type Decision =
   'OK' | 'DUP' | 'DUP_ADD' | 'SEQ_CONFLICT' | 'REPLAYED_SEQ' | 'RATE_LIMITED' | 'BACKPRESSURE';
 
+/** The name of every prove job the bridge stores. */
+export const PROVE_JOB_NAME = 'reading';
+
+/** BullMQ options of every prove job (stored as the job's `opts`, with its `jobId`). */
 export const JOB_OPTIONS = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 500 },
@@ -143,7 +147,8 @@ export class Admission {
   private async runBatch(batch: Pending[]): Promise<void> {
     try {
       const now = Date.now();
-      const keys = [this.waitKey];
+      const { keys: q } = this.queue;
+      const keys = [q.wait!, q.paused!, q.meta!, q.id!, q.active!, q.events!, q.marker!];
       const args: (string | number)[] = [
         now,
         this.limits.rateBurst,
@@ -155,47 +160,49 @@ export class Admission {
         ),
         DEVICE_READINGS_CAP,
         DEVICE_READINGS_TTL_MS,
+        PROVE_JOB_NAME,
       ];
       const jobIds = batch.map((p) => readingJobId(p.item.deviceHex, p.item.seq));
       batch.forEach((p, i) => {
+        const jobId = jobIds[i]!;
         keys.push(
           this.deviceKey(p.item.deviceHex),
           this.rateKey(p.item.deviceHex),
-          this.queue.toKey(jobIds[i]!),
+          this.queue.toKey(jobId),
           deviceReadingsKey(this.keyPrefix, p.item.deviceHex),
         );
-        args.push(p.item.seq, p.item.reading.ed25519Signature);
+        args.push(
+          p.item.seq,
+          p.item.reading.ed25519Signature,
+          jobId,
+          proveJobDataHead({ reading: p.item.reading, acceptedAt: now, source: p.source }),
+          JSON.stringify({ ...JOB_OPTIONS, jobId }),
+        );
       });
       const out = await this.redis.zkpinBridgeAdmit(keys.length, ...keys, ...args);
 
-      const acceptedAt = Date.now();
-      const toAdd = new Map<string, { name: string; data: ProveJobData; opts: object }>();
-      const done: (() => void)[] = [];
       batch.forEach((p, i) => {
         const decision = out[2 * i] as Decision;
         const prevSeq = out[2 * i + 1] || null;
-        const jobId = jobIds[i]!;
         if (decision === 'OK' || decision === 'DUP' || decision === 'DUP_ADD') {
-          if (decision !== 'DUP' && !toAdd.has(jobId)) {
-            const data: ProveJobData = {
-              reading: p.item.reading,
-              acceptedAt,
-              source: p.source,
-              prevSeq,
-            };
-            toAdd.set(jobId, { name: 'reading', data, opts: { ...JOB_OPTIONS, jobId } });
-          }
           const duplicate = decision !== 'OK';
-          done.push(() => p.resolve({ accepted: true, jobId, duplicate, prevSeq }));
+          p.resolve({ accepted: true, jobId: jobIds[i]!, duplicate, prevSeq });
         } else {
           p.resolve({ accepted: false, reason: decision });
         }
       });
-      if (toAdd.size > 0) await this.queue.addBulk([...toAdd.values()]);
-      for (const d of done) d();
     } catch (e) {
       const message = `Redis failed: ${(e as Error).message}`;
       for (const p of batch) p.resolve({ accepted: false, reason: 'UNAVAILABLE', message });
     }
   }
+}
+
+/**
+ * A prove job's data as JSON up to the value of its last field, `prevSeq`, which the admission
+ * script decides and appends (`null` or the seq as a JSON string) with the closing brace.
+ */
+export function proveJobDataHead(data: Omit<ProveJobData, 'prevSeq'>): string {
+  const json = JSON.stringify({ ...data, prevSeq: null });
+  return json.slice(0, -'null}'.length);
 }

@@ -14,4 +14,4 @@ export {
 export { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-server.ts';
 export type { BridgeStats } from './metrics.ts';
 export type { DeviceDirectory, TimestampWindow } from './reading-validator.ts';
-export { JOB_OPTIONS } from './admission.ts';
+export { JOB_OPTIONS, PROVE_JOB_NAME } from './admission.ts';
