@@ -1,29 +1,29 @@
 /**
- * Admission of validated readings into the `prove` queue, in batches.
+ * Admission of validated readings into the `prove` queue, in batches: one Redis round trip per
+ * batch, one Lua script (admission.lua) that decides every item atomically, records what it
+ * admits and stores its prove job. Per device it keeps the last accepted seq, that reading's
+ * ed25519 signature and the seq accepted before it (`prev`). Against that record, in this order:
+ * - same seq, same signature: the reading was accepted before → idempotent success with the
+ *   same job id and the recorded `prev` (`DUP`, or `DUP_ADD` when its job was missing: the
+ *   script stores it again);
+ * - same seq, another signature → `SEQ_CONFLICT`; a lower seq → `REPLAYED_SEQ`;
+ * - a higher seq (or none recorded) is new: the per-device token bucket (`RATE_LIMITED`) and the
+ *   queue's `wait` length (`BACKPRESSURE`) decide; admitted, it becomes the record, its `prev`
+ *   the seq it replaces, and its job `<device>-<seq>` is stored.
+ * The admitted reading also joins the device's reading index (`deviceReadingsKey`, the newest
+ * `DEVICE_READINGS_CAP` seqs), which the oracle's status endpoint reads: only what passed every
+ * check before (signature, device gate) and this script gets there. Items of one batch see each
+ * other's effects, so two copies of one reading in a batch are one admission and one duplicate.
  *
- * Per batch, two Redis round trips:
- * 1. one Lua script decides every item atomically and records what it admits. Per device it
- *    keeps the last accepted seq, that reading's ed25519 signature and the seq accepted
- *    before it (`prev`). Against that record, in this order:
- *    - same seq, same signature: the reading was accepted before → idempotent success with
- *      the same job id and the recorded `prev` (`DUP`, or `DUP_ADD` when its job is missing);
- *    - same seq, another signature → `SEQ_CONFLICT`; a lower seq → `REPLAYED_SEQ`;
- *    - a higher seq (or none recorded) is new: the per-device token bucket (`RATE_LIMITED`)
- *      and the queue's `wait` length (`BACKPRESSURE`) decide; admitted, it becomes the
- *      record, its `prev` the seq it replaces.
- *    The admitted reading also joins the device's reading index (`deviceReadingsKey`, the
- *    newest `DEVICE_READINGS_CAP` seqs), which the oracle's status endpoint reads: only what
- *    passed every check before (signature, device gate) and this script gets there.
- *    Items of one batch see each other's effects, so two copies of one reading in a batch are
- *    one admission and one duplicate.
- * 2. `addBulk` of the admitted readings and of the duplicates whose job is missing, each with
- *    job id `<device>-<seq>` (BullMQ keeps an existing job with that id as it is).
+ * The script writes a job as BullMQ's own `addStandardJob` does for a job without parent,
+ * delay, priority or deduplication (hash, `id` counter, `added`/`waiting` events, wait or
+ * paused list, worker marker; an existing job is kept as it is); the job's data is completed
+ * in the script with the `prevSeq` it decided. test/integration/admission.test.ts compares the
+ * result with `addBulk`'s, key by key, for the BullMQ version installed.
  *
- * The record moves before the job is stored. A crash (or a Redis error) between 1 and 2 has
- * acknowledged nothing: the device's retry (HTTP) or the broker's redelivery (MQTT, which is
- * acknowledged only after the decision) is a duplicate whose job is missing, and 2 stores it.
- * A reading that is never retried leaves no job, and the next reading names its seq as
- * `prevSeq`; consumers treat a missing job as nothing to wait for.
+ * The record and the job move together, so an acknowledged reading always has its job. A
+ * Redis error answers the whole batch UNAVAILABLE (MQTT retries it unacknowledged, HTTP
+ * answers 503); whatever the script did before failing is found again as a duplicate.
  * Batches run one at a time, so one bridge never races itself; several bridges share the
  * record, and the script's atomicity keeps a seq to one content.
  */

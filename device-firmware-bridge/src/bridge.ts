@@ -63,7 +63,7 @@ export interface BridgeOptions {
   connectTimeoutMs?: number;
   /** `stop()` forces the connections closed after this (ms, default 5000). */
   shutdownTimeoutMs?: number;
-  /** Worker threads verifying ed25519 signatures (default: cores - 2, at most 4; 0 on 2 cores); 0 verifies inline. */
+  /** Worker threads verifying ed25519 signatures (default: cores - 2, at least 1, at most 4; 0 on 1 core); 0 verifies inline. */
   verifyThreads?: number;
 }
 
@@ -220,6 +220,7 @@ export function createBridge(o: BridgeOptions): Bridge {
 
     async start() {
       await connectRedis(redis, o.redisUrl, connectTimeoutMs);
+      await verifier.ready();
       ingest.open();
       try {
         await startTransports();

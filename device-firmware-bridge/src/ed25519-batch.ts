@@ -4,7 +4,7 @@
  * message (m) || signature (64)` (reading messages are 294 + n bytes, n the model's window);
  * the answer is one byte per item (1 = valid).
  */
-import type { Ed25519Verifier } from '@zkpin/sdk/node';
+import type { Ed25519Verifier } from '@zkpin/sdk/node/ed25519';
 
 export interface SignedMessage {
   /** 32-byte ed25519 public key. */

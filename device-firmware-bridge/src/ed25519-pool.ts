@@ -69,6 +69,11 @@ export class Ed25519Pool {
     return this.workers.length;
   }
 
+  /** Resolves once every worker has loaded and answered (an empty batch). */
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => this.sendTo(w, new Uint8Array(0))));
+  }
+
   /** Whether each item's signature verifies; rejects only when a worker fails. */
   async verifyBatch(items: readonly SignedMessage[]): Promise<boolean[]> {
     if (this.workers.length === 0)
@@ -100,7 +105,10 @@ export class Ed25519Pool {
   }
 
   private send(buf: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-    const w = this.workers[this.nextWorker++ % this.workers.length];
+    return this.sendTo(this.workers[this.nextWorker++ % this.workers.length], buf);
+  }
+
+  private sendTo(w: Worker | undefined, buf: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
     const flights = w && this.flights.get(w);
     if (!w || !flights) return Promise.reject(new Error('the ed25519 pool is closed'));
     const id = this.nextId++;

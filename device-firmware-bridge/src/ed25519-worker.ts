@@ -3,7 +3,7 @@
  * node:crypto, each device's KeyObject cached by `Ed25519Verifier`.
  */
 import { parentPort } from 'node:worker_threads';
-import { Ed25519Verifier } from '@zkpin/sdk/node';
+import { Ed25519Verifier } from '@zkpin/sdk/node/ed25519';
 import { verifyPacked, type VerifyRequest, type VerifyResponse } from './ed25519-batch.ts';
 
 if (!parentPort) throw new Error('ed25519-worker.ts runs as a worker thread of Ed25519Pool');
