@@ -6,7 +6,15 @@
  * re-signed per seq (~30 ms each): the bridge checks the key against the device's
  * bjj_key_hash, not the signature (the prover does).
  *
- *   npx tsx bench/bridge-ingest.ts [count] [mqtt|http|direct]
+ * The default transport is the real path: readings published at QoS 1 to Mosquitto on their
+ * devices' topics, taken by the bridge's MQTT subscription, decided, then PUBACKed; the
+ * publishers (32 at a time, one connection) run in this process, on the bridge's event loop
+ * (a device's cost the bridge would not pay in production). `http` POSTs them; `direct` calls
+ * `bridge.ingest` (no transport). In the same run, BullMQ's own `addBulk` adds as many jobs as
+ * the bridge stores (same data size, ids and options) to a scratch queue right before and after
+ * (`bullmq_noop_per_s`, the mean); `ingest_ratio` = ingest_per_s / bullmq_noop_per_s.
+ *
+ *   npx tsx bench/bridge-ingest.ts [count] [mqtt|http|direct] [verifyThreads]
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -35,6 +43,7 @@ import {
   createBridge,
   type DeviceDirectory,
 } from '@zkpin/device-firmware-bridge';
+import { report } from './report.ts';
 
 /** Defaults of `measureIngest`: the bench's only reads of the environment. */
 const DEFAULTS: Required<Omit<MeasureIngestOptions, 'verifyThreads'>> = {
@@ -90,10 +99,8 @@ export interface IngestProfile {
   redisCpuUs: number;
   /** Time Redis spent in scripts (EVALSHA / EVAL), µs. */
   redisScriptUs: number;
-  /** Scripts run (EVALSHA / EVAL calls), per reading. */
+  /** Scripts run (EVALSHA / EVAL calls) per reading: 1 / batch size for one script a batch. */
   redisScriptCalls: number;
-  /** Accepted readings per MULTI transaction (BullMQ's `addBulk` sends one): the batch size. */
-  readingsPerMulti: number;
   /** Mosquitto's CPU (user + sys), µs, when its process is visible. */
   mosquittoCpuUs: number | null;
 }
@@ -397,12 +404,20 @@ export async function runIngest(
       redisCpuUs: (redisAfter.cpuUs - redisBefore.cpuUs) / per,
       redisScriptUs: (delta('evalsha', 'usec') + delta('eval', 'usec')) / per,
       redisScriptCalls: (delta('evalsha', 'calls') + delta('eval', 'calls')) / per,
-      readingsPerMulti: stats.accepted / Math.max(delta('multi', 'calls'), 1),
       mosquittoCpuUs:
         mosquittoBefore === null || mosquittoAfter === null
           ? null
           : (mosquittoAfter - mosquittoBefore) / per,
     },
+  };
+}
+
+/** The figures `bench:pipeline` and this bench report, rounded. */
+export function ingestMetrics(m: IngestMeasurement): Record<string, number> {
+  return {
+    ingest_per_s: Math.round(m.perSecond),
+    bullmq_noop_per_s: Math.round(m.bullmqNoopPerSecond),
+    ingest_ratio: Number(m.ratio.toFixed(3)),
   };
 }
 
@@ -413,17 +428,21 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     transport: transport as MeasureIngestOptions['transport'],
     verifyThreads: threads === undefined ? undefined : Number(threads),
   })
-    .then((r) => {
-      const z = (globalThis as any).__sizes as number[];
-      console.error(
-        'batches',
-        z.length,
-        'mean',
-        z.reduce((a, b) => a + b, 0) / z.length,
-        'max',
-        Math.max(...z),
+    .then((m) => {
+      const profile = Object.fromEntries(
+        Object.entries(m.profile).map(([k, v]) => [`per_reading_${k}`, v ?? -1]),
       );
-      console.log(JSON.stringify({ bench: 'bridge-ingest', metrics: r }));
+      report('bridge-ingest', {
+        ...ingestMetrics(m),
+        transport: m.transport,
+        count: m.count,
+        accepted: m.accepted,
+        rejected: m.rejected,
+        bullmq_noop_before_per_s: Math.round(m.bullmqNoopBefore),
+        bullmq_noop_after_per_s: Math.round(m.bullmqNoopAfter),
+        ...profile,
+      });
+      process.exit(0);
     })
     .catch((e: unknown) => {
       console.error(e);

@@ -1,7 +1,9 @@
 /**
  * `npm run bench:pipeline`: the whole pipeline on this machine.
  * - ingest_per_s: signed readings accepted into the `prove` queue per second (proving off),
- *   measured by the bridge's own ingest benchmark.
+ *   published over MQTT through Mosquitto to the bridge (bench/bridge-ingest.ts);
+ *   bullmq_noop_per_s: BullMQ's own `addBulk` of as many jobs of the same size, right before and
+ *   after it (the mean); ingest_ratio = ingest_per_s / bullmq_noop_per_s.
  * - e2e: simulated devices publish over MQTT at a rate one prover worker sustains; latency
  *   is reading published → record on-chain (the device leaf's seq advanced), p50 / p95.
  * - accepted, records, dead_letters, lost (= accepted − records − dead letters, must be 0).
@@ -10,7 +12,7 @@
  *   rpc_e2e_p50_ms / rpc_e2e_p95_ms, rpc_records, rpc_dead_letters, rpc_lost. `--no-rpc` skips it.
  */
 import { parseArgs } from 'node:util';
-import { measureIngest } from './bridge-ingest.ts';
+import { ingestMetrics, measureIngest } from './bridge-ingest.ts';
 import { percentile, startLocalNetwork } from '../scripts/lib/local-network.ts';
 import { startRpcNetwork } from '../scripts/lib/rpc-network.ts';
 import { report } from './report.ts';
@@ -27,8 +29,7 @@ const { values: args } = parseArgs({
 
 async function main() {
   const metrics: Record<string, number> = {};
-  const ingest = await measureIngest({ count: Number(args['ingest-count']) });
-  metrics.ingest_per_s = Math.round(ingest.perSecond);
+  Object.assign(metrics, ingestMetrics(await measureIngest({ count: Number(args['ingest-count']) })));
 
   const embedded = await measureE2e(
     await startLocalNetwork({ devices: Number(args.devices), rate: 0 }),
