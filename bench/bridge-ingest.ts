@@ -205,9 +205,6 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
 export async function prepareIngest(o: MeasureIngestOptions = {}): Promise<PreparedIngest> {
   const count = o.count ?? DEFAULTS.count;
   const deviceCount = Math.min(o.devices ?? DEFAULTS.devices, count);
-  const transport = o.transport ?? DEFAULTS.transport;
-  const redisUrl = o.redisUrl ?? DEFAULTS.redisUrl;
-  const mqttUrl = o.mqttUrl ?? DEFAULTS.mqttUrl;
   const network = randomBytes(32);
   const networkHex = network.toString('hex');
   const modelId = 1;
@@ -430,7 +427,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   })
     .then((m) => {
       const profile = Object.fromEntries(
-        Object.entries(m.profile).map(([k, v]) => [`per_reading_${k}`, v ?? -1]),
+        Object.entries(m.profile).map(([k, v]: [string, number | null]) => [
+          `per_reading_${k}`,
+          v === null ? -1 : Number(v.toFixed(k === 'redisScriptCalls' ? 4 : 1)),
+        ]),
       );
       report('bridge-ingest', {
         ...ingestMetrics(m),

@@ -29,7 +29,10 @@ const { values: args } = parseArgs({
 
 async function main() {
   const metrics: Record<string, number> = {};
-  Object.assign(metrics, ingestMetrics(await measureIngest({ count: Number(args['ingest-count']) })));
+  Object.assign(
+    metrics,
+    ingestMetrics(await measureIngest({ count: Number(args['ingest-count']) })),
+  );
 
   const embedded = await measureE2e(
     await startLocalNetwork({ devices: Number(args.devices), rate: 0 }),

@@ -8,7 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { QUEUE_PROVE, proveJobSchema, readingJobId, type ProveJobData } from '@zkpin/sdk';
+import {
+  QUEUE_PROVE,
+  deviceReadingsKey,
+  proveJobSchema,
+  readingJobId,
+  type ProveJobData,
+} from '@zkpin/sdk';
 import { Admission, JOB_OPTIONS, PROVE_JOB_NAME } from '../../src/admission.ts';
 import { DEFAULT_LIMITS } from '../../src/defaults.ts';
 import type { ValidReading } from '../../src/reading-validator.ts';
@@ -115,7 +121,7 @@ describe('admission stores prove jobs as BullMQ does', () => {
     expect(job?.name).toBe(PROVE_JOB_NAME);
     expect(job?.opts).toMatchObject({ attempts: JOB_OPTIONS.attempts, jobId: id2 });
     const seen: Job[] = [];
-    const worker = new Worker(QUEUE_PROVE, async (j) => void seen.push(j), {
+    const worker = new Worker(QUEUE_PROVE, (j) => Promise.resolve(void seen.push(j)), {
       connection: { url: REDIS_URL },
       prefix: po,
     });
@@ -138,7 +144,7 @@ describe('admission stores prove jobs as BullMQ does', () => {
     expect(state.paused).toEqual([readingJobId(device.hex, 1n)]);
     expect(state.marker).toEqual([]);
     const seen: string[] = [];
-    const worker = new Worker(QUEUE_PROVE, async (j) => void seen.push(j.id!), {
+    const worker = new Worker(QUEUE_PROVE, (j) => Promise.resolve(void seen.push(j.id!)), {
       connection: { url: REDIS_URL },
       prefix,
     });
@@ -151,7 +157,7 @@ describe('admission stores prove jobs as BullMQ does', () => {
   });
 
   it('decides a batch item by item: a copy is a duplicate, a lower seq a replay, a missing job is stored again', async () => {
-    const { queue, admission } = admissionOn();
+    const { prefix, queue, admission } = admissionOn();
     const r3 = valid(3n);
     const [first, copy, replay] = await Promise.all([
       admission.submit(r3, 'mqtt'),
@@ -163,6 +169,12 @@ describe('admission stores prove jobs as BullMQ does', () => {
     expect(copy).toEqual({ accepted: true, jobId: id3, duplicate: true, prevSeq: null });
     expect(replay).toEqual({ accepted: false, reason: 'REPLAYED_SEQ' });
     expect(await queue.getWaitingCount()).toBe(1);
+    // Only the admission joined the device's reading index.
+    const indexed = async () =>
+      (await redis.zrange(deviceReadingsKey(prefix, device.hex), 0, -1)).map(
+        (m) => m.split(':')[0],
+      );
+    expect(await indexed()).toEqual(['3'.padStart(20, '0')]);
 
     // Another content under seq 3 conflicts; the job, once gone, comes back on a re-send.
     const other = valid(3n);
@@ -180,6 +192,7 @@ describe('admission stores prove jobs as BullMQ does', () => {
     const again = await queue.getJob(id3);
     expect(again?.data).toMatchObject({ reading: r3.reading, prevSeq: null });
     expect(await queue.getWaitingCount()).toBe(1);
+    expect(await indexed()).toEqual(['3'.padStart(20, '0')]);
   });
 
   it('answers UNAVAILABLE for the whole batch when Redis fails', async () => {
