@@ -69,9 +69,14 @@ export class Ed25519Pool {
     return this.workers.length;
   }
 
-  /** Resolves once every worker has loaded and answered (an empty batch). */
+  /**
+   * Resolves once every worker has loaded and answered an empty batch, or failed (it then left
+   * the pool, reported to `onWorkerError`, as any failing worker does).
+   */
   async ready(): Promise<void> {
-    await Promise.all(this.workers.map((w) => this.sendTo(w, new Uint8Array(0))));
+    await Promise.all(
+      this.workers.map((w) => this.sendTo(w, new Uint8Array(0)).catch(() => undefined)),
+    );
   }
 
   /** Whether each item's signature verifies; rejects only when a worker fails. */

@@ -87,6 +87,20 @@ describe('Ed25519Pool', () => {
     expect(JSON.parse(stdout)).toEqual({ threads: 2, ok: expected.slice(0, 10) });
   });
 
+  it('is ready once its workers answer; a pool closed meanwhile is ready with none left', async () => {
+    const pool = new Ed25519Pool(2, READING_MESSAGE_MAX_BYTES);
+    await pool.ready();
+    expect(pool.threads).toBe(2);
+    const { items, expected } = cases();
+    expect(await pool.verifyBatch(items)).toEqual(expected);
+    await pool.close();
+    const closing = new Ed25519Pool(1, READING_MESSAGE_MAX_BYTES);
+    const ready = closing.ready();
+    await closing.close();
+    await ready;
+    expect(closing.threads).toBe(0);
+  });
+
   it('rejects the batches of a closed pool instead of answering them', async () => {
     const { items } = cases();
     const pool = new Ed25519Pool(1, READING_MESSAGE_MAX_BYTES);
