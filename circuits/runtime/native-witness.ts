@@ -220,7 +220,7 @@ class NativeWitnessClient implements NativeWitnessCalculator {
     try {
       frame = encodeWitnessRequest(input);
     } catch (e) {
-      return Promise.reject(e as Error);
+      return Promise.reject(e);
     }
     return new Promise((ok, fail) => {
       this.queue.push({ frame, ok, fail });

@@ -67,8 +67,7 @@ async function compileObject(
   includeDir: string,
 ): Promise<void> {
   const stampFile = `${obj}.stamp`;
-  if (existsSync(obj) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp)
-    return;
+  if (existsSync(obj) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
   const tmp = `${obj}.tmp-${process.pid}`;
   await run('g++', [...CXXFLAGS, `-I${ASSERT_SHIM_DIR}`, `-I${includeDir}`, '-c', src, '-o', tmp]);
   renameSync(tmp, obj);

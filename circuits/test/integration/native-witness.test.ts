@@ -55,10 +55,7 @@ function randomReading(spec: ModelSpec, window: number, next: () => number): Sig
   });
 }
 
-async function withNative<T>(
-  s: Setup,
-  fn: (n: NativeWitnessCalculator) => Promise<T>,
-): Promise<T> {
+async function withNative<T>(s: Setup, fn: (n: NativeWitnessCalculator) => Promise<T>): Promise<T> {
   const n = await startNativeWitness(s.art.circuit.wasm);
   try {
     return await fn(n);
@@ -133,7 +130,8 @@ describe('inputs the circuit refuses', () => {
       await expect(n.wtns({ ...input, notASignal: 1 })).rejects.toThrow(
         /names no main input signal/,
       );
-      const { seq: _seq, ...missing } = input as Record<string, unknown>;
+      const missing: Record<string, unknown> = { ...input };
+      delete missing['seq'];
       await expect(n.wtns(missing)).rejects.toThrow(/main input values were given/);
       const readings = (input as Record<string, unknown[]>)['readings']!;
       await expect(n.wtns({ ...input, readings: [...readings, 0] })).rejects.toThrow(
