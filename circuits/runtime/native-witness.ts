@@ -115,7 +115,9 @@ export interface NativeWitnessCalculator extends WitnessCalculator {
 
 class NativeWitnessClient implements NativeWitnessCalculator {
   private child!: ChildProcessWithoutNullStreams;
-  private stdout = Buffer.alloc(0);
+  /** Unparsed output: chunks, joined only once a whole frame is there. */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
   private stderr = '';
   private ready = false;
   private closed = false;
@@ -137,7 +139,8 @@ class NativeWitnessClient implements NativeWitnessCalculator {
 
   private spawn(): void {
     this.ready = false;
-    this.stdout = Buffer.alloc(0);
+    this.chunks = [];
+    this.buffered = 0;
     this.stderr = '';
     const child = spawn(this.binary, [this.dat], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
@@ -157,16 +160,28 @@ class NativeWitnessClient implements NativeWitnessCalculator {
   }
 
   private onData(d: Buffer): void {
-    this.stdout = this.stdout.length ? Buffer.concat([this.stdout, d]) : d;
-    while (this.stdout.length >= 8) {
-      const status = this.stdout.readUInt32LE(0);
-      const len = this.stdout.readUInt32LE(4);
-      if (this.stdout.length < 8 + len) return;
-      const payload = this.stdout.subarray(8, 8 + len);
-      this.stdout = this.stdout.subarray(8 + len);
+    this.chunks.push(d);
+    this.buffered += d.length;
+    while (this.buffered >= 8) {
+      let head: Buffer = this.chunks[0]!;
+      if (head.length < 8) head = this.join();
+      const len = head.readUInt32LE(4);
+      if (this.buffered < 8 + len) return;
+      const status = head.readUInt32LE(0);
+      const all = this.chunks.length === 1 ? head : this.join();
+      const payload = all.subarray(8, 8 + len);
+      const rest = all.subarray(8 + len);
+      this.chunks = rest.length ? [rest] : [];
+      this.buffered = rest.length;
       if (!this.ready) this.onHello(status, payload);
       else this.onResponse(status, payload);
     }
+  }
+
+  private join(): Buffer {
+    const all = Buffer.concat(this.chunks, this.buffered);
+    this.chunks = [all];
+    return all;
   }
 
   private onHello(status: number, payload: Buffer): void {
