@@ -143,6 +143,7 @@ async function benchModel(
     for (const x of readings.slice(0, 3)) await js.prove(x);
     for (const x of readings.slice(3)) t.push((await js.prove(x)).timings.proveMs);
     snarkjsMedian = median(t);
+    js.close();
     log(`${spec.name} snarkjs backend: prove median ${round(snarkjsMedian)} ms`);
   }
 

@@ -159,6 +159,19 @@ class NativeWitnessClient implements NativeWitnessCalculator {
     });
   }
 
+  /**
+   * The server keeps Node's event loop alive only while it starts or has requests: an idle
+   * calculator that nobody closed does not hold a finished process open.
+   */
+  private hold(): void {
+    const busy = !this.ready || this.queue.length > 0;
+    for (const h of [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as {
+      ref?: () => void;
+      unref?: () => void;
+    }[])
+      (busy ? h.ref : h.unref)?.call(h);
+  }
+
   private onData(d: Buffer): void {
     this.chunks.push(d);
     this.buffered += d.length;
@@ -193,6 +206,7 @@ class NativeWitnessClient implements NativeWitnessCalculator {
       return;
     }
     this.ready = true;
+    this.hold();
     this.started();
     for (const p of this.queue) this.child.stdin.write(p.frame);
   }
@@ -201,6 +215,7 @@ class NativeWitnessClient implements NativeWitnessCalculator {
     const p = this.queue.shift();
     if (!p) return;
     this.failuresInARow = 0;
+    if (this.queue.length === 0) this.hold();
     if (status === 0) p.ok(new Uint8Array(payload.buffer, payload.byteOffset, payload.length));
     else p.fail(new NativeWitnessError('INPUT_REFUSED', payload.toString('utf8')));
   }
@@ -235,10 +250,11 @@ class NativeWitnessClient implements NativeWitnessCalculator {
     try {
       frame = encodeWitnessRequest(input);
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     return new Promise((ok, fail) => {
       this.queue.push({ frame, ok, fail });
+      if (this.queue.length === 1) this.hold();
       if (this.ready) this.child.stdin.write(frame);
     });
   }
