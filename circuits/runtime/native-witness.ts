@@ -310,27 +310,36 @@ export type WitnessBackend = 'wasm' | 'native' | 'auto';
 
 export interface LoadedWitnessCalculator extends WitnessCalculator {
   readonly backend: 'wasm' | 'native';
+  /** With `auto`: why a built native server could not start (wasm is used instead). */
+  readonly nativeError?: string;
   /** Stops the native server (no-op for wasm). */
   close(): void;
 }
 
 /**
  * The witness calculator of the circuit whose wasm is `wasmPath`: `auto` (default) picks the
- * native server when the circuit build made one, else the wasm calculator (the reference).
+ * native server when the circuit build made one and it starts, else the wasm calculator (the
+ * reference); `native` fails when the server is missing or does not start.
  */
 export async function loadWitnessBackend(
   wasmPath: string,
   backend: WitnessBackend = 'auto',
 ): Promise<LoadedWitnessCalculator> {
+  let nativeError: string | undefined;
   if (backend === 'native' || (backend === 'auto' && nativeWitnessAvailable(wasmPath))) {
-    const n = await startNativeWitness(wasmPath);
-    return {
-      backend: 'native',
-      wtns: (input) => n.wtns(input),
-      witness: (input) => n.witness(input),
-      close: () => n.close(),
-    };
+    try {
+      const n = await startNativeWitness(wasmPath);
+      return {
+        backend: 'native',
+        wtns: (input) => n.wtns(input),
+        witness: (input) => n.witness(input),
+        close: () => n.close(),
+      };
+    } catch (e) {
+      if (backend === 'native') throw e;
+      nativeError = (e as Error).message;
+    }
   }
   const w = await loadWitnessCalculator(wasmPath);
-  return { backend: 'wasm', ...w, close: () => undefined };
+  return { backend: 'wasm', ...w, nativeError, close: () => undefined };
 }

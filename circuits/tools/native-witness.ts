@@ -7,7 +7,7 @@
  *
  * Needs g++, nasm and libgmp-dev (scripts/setup.sh installs them); without them the build
  * is skipped and provers use the wasm witness calculator. The circuit object takes most of
- * the time (about a minute per model on 2 cores) and is kept, so a change of server.cpp
+ * the time (1.5 to 4 minutes per model on the 2 shared cores) and is kept, so a change of server.cpp
  * only recompiles and relinks the driver.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,8 +26,9 @@ export const NATIVE_WITNESS_BINARY = 'zkpin-witness-server';
 
 /**
  * Besides these, the assert shim and the generated code's directory are on the include path
- * (first the shim). -O1: the generated circuit file is ~30 MB of straight-line C++; -O1 compiles it in about half
- * the time of -O2 and the witness is within noise of it (docs/toolchain.md).
+ * (first the shim). -O1: the generated circuit file is ~28 MB of straight-line C++ (reference
+ * circuit); -O1 compiled it in 76 s of CPU against 112 s for -O2, and its witness was no slower
+ * (the time goes to circom's Fr_copy and GMP's inversion either way).
  */
 const CXXFLAGS = ['-std=c++17', '-O1', '-pthread'];
 
@@ -116,7 +117,7 @@ export async function buildNativeWitness(
         rmSync(tmp, { recursive: true, force: true });
       }
     }
-    log.info(`${name}: building the native witness server (g++ ${flags}; about a minute)`);
+    log.info(`${name}: building the native witness server (g++ ${flags}; minutes)`);
     const obj = join(cppDir, 'obj');
     mkdirSync(obj, { recursive: true });
     const o = (f: string) => join(obj, `${f}.o`);
