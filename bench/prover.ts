@@ -5,7 +5,9 @@
  * Prints progress to stderr and, as the last stdout line,
  *   {"bench":"prover","metrics":{...}}
  * and saves it to bench/results/prover.json. Metrics:
- *   - the reference model's, under their original names: constraints, witness_ms_median,
+ *   - the reference model's, under their original names: constraints, witness_ms_median
+ *     (the prover's calculator: native when built; witness_backend says which) and
+ *     witness_ms_median_wasm (circom's wasm calculator on the same inputs),
  *     prove_ms_median, verify_ms_median, proofs_per_s, peak_rss_mb, bitexact_checked,
  *     bitexact_mismatches, prover_backend, prove_ms_median_snarkjs (native backend only),
  *     constraints_per_hidden_neuron;
@@ -33,7 +35,11 @@ import { shippedModelCost } from '@zkpin/circuits/cost';
 import { checkBitExact, edgeWindows, randomWindows } from '@zkpin/circuits/bitexact';
 import { fuzzWindows, runFuzz } from '@zkpin/circuits/fuzz';
 import { abs, MODELS, REFERENCE_MODEL } from '@zkpin/circuits/models';
-import { createExactSession, loadWitnessCalculator } from '@zkpin/circuits/runtime';
+import {
+  createExactSession,
+  loadWitnessBackend,
+  loadWitnessCalculator,
+} from '@zkpin/circuits/runtime';
 import { dataset, RECIPES } from '../circuits/model/train.ts';
 import { DEFAULT_PROVER_CONCURRENCY } from '@zkpin/oracle/defaults';
 import { devProverArtifacts, Prover } from '@zkpin/oracle/prover';
@@ -109,15 +115,22 @@ async function benchModel(
   const witness: number[] = [];
   const prove: number[] = [];
   const verify: number[] = [];
+  // Witness: the prover's calculator (native when built) and circom's wasm one, same inputs.
   const wc = await loadWitnessCalculator(a.circuit.wasm);
+  const nwc = await loadWitnessBackend(a.circuit.wasm);
+  const witnessWasm: number[] = [];
   for (const x of readings.slice(3)) {
     const att = await prover.prove(x);
     prove.push(att.timings.proveMs);
     verify.push(att.timings.verifyMs);
-    const t = performance.now();
-    await wc.wtns(circuitInput(x));
+    let t = performance.now();
+    await nwc.wtns(circuitInput(x));
     witness.push(performance.now() - t);
+    t = performance.now();
+    await wc.wtns(circuitInput(x));
+    witnessWasm.push(performance.now() - t);
   }
+  nwc.close();
   log(
     `${spec.name} prove median ${round(median(prove))} ms over ${prove.length} warm proofs (${prover.backend})`,
   );
@@ -130,6 +143,7 @@ async function benchModel(
     for (const x of readings.slice(0, 3)) await js.prove(x);
     for (const x of readings.slice(3)) t.push((await js.prove(x)).timings.proveMs);
     snarkjsMedian = median(t);
+    js.close();
     log(`${spec.name} snarkjs backend: prove median ${round(snarkjsMedian)} ms`);
   }
 
@@ -158,6 +172,8 @@ async function benchModel(
     hidden_neurons: cost.hiddenNeurons,
     constraints_per_hidden_neuron: round(cost.constraintsPerHiddenNeuron, 2),
     witness_ms_median: round(median(witness), 2),
+    witness_ms_median_wasm: round(median(witnessWasm), 2),
+    witness_backend: nwc.backend,
     prove_ms_median: round(median(prove)),
     verify_ms_median: round(median(verify)),
     proofs_per_s: round(proofsPerS, 2),
@@ -236,6 +252,8 @@ async function main(): Promise<void> {
   const metrics = {
     constraints: ref['constraints']!,
     witness_ms_median: ref['witness_ms_median']!,
+    witness_ms_median_wasm: ref['witness_ms_median_wasm']!,
+    witness_backend: ref['witness_backend']!,
     prove_ms_median: ref['prove_ms_median']!,
     verify_ms_median: ref['verify_ms_median']!,
     proofs_per_s: ref['proofs_per_s']!,

@@ -10,8 +10,9 @@ die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # 1. Debian packages: rustc-web (LLVM 22) + std sources for build-std, LLVM 22 for the linker;
 #    Chromium for the owner app's browser tests (playwright-core drives /usr/bin/chromium:
-#    Playwright's own browser download does not reach this machine).
-APT_PACKAGES=(rustc-web cargo-web rust-web-src llvm-22-dev zlib1g-dev libzstd-dev chromium)
+#    Playwright's own browser download does not reach this machine); g++, nasm and libgmp-dev
+#    for the native witness servers that the circuit build makes (circom's C++ witness code).
+APT_PACKAGES=(rustc-web cargo-web rust-web-src llvm-22-dev zlib1g-dev libzstd-dev chromium g++ nasm libgmp-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -88,5 +89,6 @@ say "linker:      $(sbpf-linker --version | tr '\n' ' ')"
 say "circomspect: $CIRCOMSPECT_VERSION ($(command -v circomspect))"
 say "host rustc:  $(rustc --version)"
 say "node/npm:    $(node --version) / $(npm --version 2>/dev/null)"
+say "witness:     $(g++ --version | head -1), $(nasm -v), libgmp $(dpkg-query -W -f='${Version}' libgmp-dev)"
 say "litesvm:     $(node -p 'require("./node_modules/litesvm/package.json").version')"
 say "validator:   $validator (surfpool-core 1.3.1)"

@@ -5,5 +5,6 @@
  * is called.
  */
 export * from './witness.ts';
+export * from './native-witness.ts';
 export * from './artifacts.ts';
 export * from './onnx-session.ts';

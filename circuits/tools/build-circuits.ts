@@ -67,10 +67,14 @@ export function buildReferenceArtifacts(
   return buildModelArtifacts(REFERENCE_MODEL, opts);
 }
 
-/** Everything tests, the oracle and the benchmark need for one shipped model; builds whatever the cache lacks. */
+/**
+ * Everything tests, the oracle and the benchmark need for one shipped model; builds whatever
+ * the cache lacks, the native witness server included (unless `nativeWitness: false`, or
+ * g++/nasm/libgmp-dev are missing).
+ */
 export async function buildModelArtifacts(
   spec: ModelSpec,
-  opts: { log?: Logger; check?: boolean } = {},
+  opts: { log?: Logger; check?: boolean; nativeWitness?: boolean } = {},
 ): Promise<ReferenceArtifacts> {
   const { ir, onnxSha256, changed } = generateSources(spec, opts.check ?? false);
   if (opts.check && changed.length > 0) {
@@ -78,7 +82,10 @@ export async function buildModelArtifacts(
       `generated files are stale: ${changed.join(', ')} — run npm run build:circuits and commit`,
     );
   }
-  const circuit = await buildCircuit(spec.main, { log: opts.log });
+  const circuit = await buildCircuit(spec.main, {
+    log: opts.log,
+    nativeWitness: opts.nativeWitness ?? true,
+  });
   const modelOnly = await buildCircuit(spec.modelTestMain, { log: opts.log, setup: false });
   const vkDoc =
     JSON.stringify(
@@ -132,6 +139,7 @@ async function main(): Promise<void> {
         vk_sha256: a.circuit.vkSha256,
         onnx_sha256: a.onnxSha256,
         cache_dir: a.circuit.dir,
+        native_witness: a.circuit.nativeWitness !== undefined,
         cached: a.circuit.cached && a.modelOnly.cached,
         seconds: (Date.now() - t0) / 1000,
       }),

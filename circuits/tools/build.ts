@@ -14,6 +14,7 @@ import { encodeVerifyingKey, verifyingKeyHash, type SnarkjsVerifyingKey } from '
 import { cacheRoot, devSetup, ptauPowerFor, type Logger } from './ceremony.ts';
 import { circuitHash, compileCircom, compiledPaths } from './compile.ts';
 import { withLock } from './lock.ts';
+import { buildNativeWitness, nativeWitnessToolchainMissing } from './native-witness.ts';
 
 export interface CircuitMeta {
   name: string;
@@ -38,12 +39,19 @@ export interface BuiltCircuit extends CircuitMeta {
   vk: SnarkjsVerifyingKey;
   vkBytes: Uint8Array;
   cached: boolean;
+  /** The native witness server (`<name>_cpp/zkpin-witness-server`), when built. */
+  nativeWitness?: string;
 }
 
 export interface BuildOptions {
   log?: Logger;
   /** false: compile only (no dev setup, no zkey/vk) — for test mains that are only executed. */
   setup?: boolean;
+  /**
+   * Also build the native witness server (circom's C++ witness code + our driver; g++, nasm,
+   * libgmp-dev), skipped with a log line when those are missing. Default false.
+   */
+  nativeWitness?: boolean;
 }
 
 function load(dir: string, name: string, cached: boolean): BuiltCircuit {
@@ -72,6 +80,13 @@ export async function buildCircuit(
   mainFile: string,
   opts: BuildOptions = {},
 ): Promise<BuiltCircuit> {
+  const built = await buildCircuitEntry(mainFile, opts);
+  if (!opts.nativeWitness) return built;
+  const nativeWitness = await buildNativeWitness(mainFile, built.dir, opts.log);
+  return nativeWitness ? { ...built, nativeWitness } : built;
+}
+
+async function buildCircuitEntry(mainFile: string, opts: BuildOptions): Promise<BuiltCircuit> {
   const log = opts.log ?? { info: () => undefined };
   const name = basename(mainFile, '.circom');
   const hash = circuitHash(mainFile);
@@ -86,7 +101,9 @@ export async function buildCircuit(
     mkdirSync(tmp, { recursive: true });
     try {
       log.info(`compiling ${mainFile} (circom2, --O2)`);
-      const c = await compileCircom(mainFile, tmp);
+      // The C++ witness code comes from the same circom run as the wasm when it will be built.
+      const cpp = opts.nativeWitness === true && nativeWitnessToolchainMissing().length === 0;
+      const c = await compileCircom(mainFile, tmp, { cpp });
       const info = (await snarkjs.r1cs.info(c.r1cs)) as {
         nConstraints: number;
         nPubInputs: number;

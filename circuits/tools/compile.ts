@@ -33,12 +33,38 @@ export function compiledPaths(mainFile: string, outDir: string): CompiledCircuit
   };
 }
 
-/** Compile `mainFile` (absolute or repo-relative) to r1cs + wasm + sym under `outDir`. */
-export async function compileCircom(mainFile: string, outDir: string): Promise<CompiledCircuit> {
+/**
+ * Compile `mainFile` (absolute or repo-relative) to r1cs + wasm + sym under `outDir`; with
+ * `cpp`, also circom's C++ witness code (`<name>_cpp/`, for the native witness server).
+ */
+export async function compileCircom(
+  mainFile: string,
+  outDir: string,
+  opts: { cpp?: boolean } = {},
+): Promise<CompiledCircuit> {
+  return runCircom(mainFile, outDir, ['--r1cs', '--wasm', '--sym', ...(opts.cpp ? ['--c'] : [])]);
+}
+
+/**
+ * Only circom's C++ witness code of `mainFile` (`<outDir>/<name>_cpp/`): for a cache entry
+ * compiled before the native witness server existed. circom is deterministic, so this is the
+ * code of the same circuit as the entry's wasm (the tests compare the witnesses byte for byte).
+ */
+export async function compileCircomCpp(mainFile: string, outDir: string): Promise<string> {
+  const name = basename(mainFile, '.circom');
+  await runCircom(mainFile, outDir, ['--c']);
+  return join(outDir, `${name}_cpp`);
+}
+
+async function runCircom(
+  mainFile: string,
+  outDir: string,
+  outputs: string[],
+): Promise<CompiledCircuit> {
   const cli = require.resolve('circom2/cli.js');
   const main = relative(REPO_ROOT, resolve(REPO_ROOT, mainFile));
   const out = relative(REPO_ROOT, outDir);
-  const args = [cli, main, '--r1cs', '--wasm', '--sym', '--O2', '-l', 'node_modules', '-o', out];
+  const args = [cli, main, ...outputs, '--O2', '-l', 'node_modules', '-o', out];
   const { code, output } = await new Promise<{ code: number | null; output: string }>(
     (ok, fail) => {
       const p = spawn(process.execPath, args, {
@@ -53,7 +79,10 @@ export async function compileCircom(mainFile: string, outDir: string): Promise<C
     },
   );
   const paths = compiledPaths(mainFile, outDir);
-  if (code !== 0 || !existsSync(paths.r1cs) || !existsSync(paths.wasm)) {
+  const expected = outputs.includes('--r1cs') ? [paths.r1cs, paths.wasm] : [];
+  if (outputs.includes('--c'))
+    expected.push(join(outDir, `${paths.name}_cpp`, `${paths.name}.cpp`));
+  if (code !== 0 || !expected.every((f) => existsSync(f))) {
     throw new Error(`circom failed on ${main} (exit ${code}):\n${output}`);
   }
   return paths;

@@ -3,7 +3,7 @@
  * → off-chain verification → program bytes.
  *
  * One instance keeps everything loaded across proofs: the ONNX session, the circuit's witness
- * calculator (wasm), the zkey bytes, the verifying key, and snarkjs's BN254 curve (a process
+ * calculator (wasm), the zkey bytes , the verifying key, and snarkjs's BN254 curve (a process
  * singleton with its worker threads), or the native prover process. Proofs run one at a time
  * per instance (either backend already uses every core for one proof); the checks, inference
  * and witness of the next reading overlap with the current proof.
@@ -28,10 +28,11 @@ import {
 import { Ed25519Verifier, verifyBabyJub } from '@zkpin/sdk/node';
 import {
   createExactSession,
-  loadWitnessCalculator,
+  loadWitnessBackend,
   wtnsSignal,
+  type LoadedWitnessCalculator,
   type ProvingArtifacts,
-  type WitnessCalculator,
+  type WitnessBackend,
 } from '@zkpin/circuits/runtime';
 import { ProverError } from './errors.ts';
 import {
@@ -52,6 +53,11 @@ export interface ProverOptions {
   backend?: ProverBackend;
   /** Where the native prover's binary is, and whether it traces (backends `native`, `auto`). */
   native?: NativeProverOptions;
+  /**
+   * Witness calculator: circom's `wasm` (the reference), the `native` C++ server the circuit
+   * build makes beside it (circuits/native-witness), or `auto` (default): native when built.
+   */
+  witness?: WitnessBackend;
 }
 
 /** What a Prover loads: one model's ONNX file, witness wasm, zkey and verifying key. */
@@ -95,7 +101,7 @@ export class Prover {
   private constructor(
     readonly artifacts: ProverArtifacts,
     private readonly session: ort.InferenceSession,
-    private readonly wc: WitnessCalculator,
+    private readonly wc: LoadedWitnessCalculator,
     private readonly zkey: Uint8Array,
     private readonly inputName: string,
     private readonly outputName: string,
@@ -143,7 +149,7 @@ export class Prover {
         `ONNX model ${artifacts.onnxPath} outputs ${outputs} logits; its artifacts declare ${artifacts.classes} classes`,
         { onnxPath: artifacts.onnxPath },
       );
-    const wc = await loadWitnessCalculator(artifacts.wasmPath);
+    const wc = await loadWitnessBackend(artifacts.wasmPath, opts.witness);
     const zkey = new Uint8Array(readFileSync(artifacts.zkeyPath));
     await snarkjs.curves.getCurveFromName('bn128'); // load the curve once, before the first proof
     const backend = opts.backend ?? 'auto';
@@ -163,14 +169,20 @@ export class Prover {
     );
   }
 
+  /** The witness calculator this instance uses. */
+  get witnessBackend(): 'wasm' | 'native' {
+    return this.wc.backend;
+  }
+
   /** Peak resident memory of the native prover process (bytes), when that backend is used. */
   nativePeakRssBytes(): number | undefined {
     return this.native?.peakRssBytes();
   }
 
-  /** Stop the native prover process, if any. */
+  /** Stop the native prover and witness processes, if any. */
   close(): void {
     this.native?.close();
+    this.wc.close();
   }
 
   /**

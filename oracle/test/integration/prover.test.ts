@@ -263,6 +263,31 @@ describe('P from the witness, before proving', () => {
   });
 });
 
+describe('witness backends (circuits/native-witness against the wasm reference)', () => {
+  it('uses the native witness server when the circuit build made it; wasm gives the same attestation', async () => {
+    const wasm = await Prover.create(await devProverArtifacts(1), {
+      backend: 'snarkjs',
+      witness: 'wasm',
+    });
+    try {
+      expect(prover.witnessBackend).toBe('native');
+      expect(wasm.witnessBackend).toBe('wasm');
+      const r = reading({
+        seq: 9n,
+        readings: [-128, 127, 0, 1, -1, 64, -64, 3, 5, 2, 4, 6, 3, 5, 4, 3],
+      });
+      const [a, b] = [await prover.prove(r), await wasm.prove(r)];
+      expect(a.publicSignal).toBe(b.publicSignal);
+      expect(a.fields).toEqual(b.fields);
+      expect(await snarkjs.groth16.verify(prover.artifacts.vk, [b.publicSignal], a.proof)).toBe(
+        true,
+      );
+    } finally {
+      wasm.close();
+    }
+  });
+});
+
 describe('native Groth16 backend (oracle/native-prover, arkworks)', () => {
   let native: Prover;
   beforeAll(async () => {
