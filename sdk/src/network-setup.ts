@@ -1,8 +1,14 @@
 /**
  * Brings up a zkpin network on a chain through the Anchor clients: network, oracle set,
  * one maker (with its first approval page, serials 0 to 65,535), one model (more with
- * `registerModel`), a device tree and a record tree. Used by the local network, the
- * simulator, tests and benchmarks.
+ * `registerModel`), and `shards` device trees and `shards` record trees. Used by the local
+ * network, the simulator, tests and benchmarks.
+ *
+ * Shards: an attestation write-locks one device tree and one record tree (the network account
+ * is read-only), and Solana caps the compute units of the transactions that write-lock one
+ * account in a block (12M CU), so one tree of each kind caps a network at about a hundred
+ * attestations per block. K trees of each kind raise that K-fold, until the block's own limit
+ * binds (docs/programs.md, "Shards").
  */
 import { Keypair, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
 import { parseIdlErrors, translateError, type Program } from '@coral-xyz/anchor';
@@ -43,7 +49,16 @@ export interface NetworkSetupOptions {
   classes?: number;
   deviceTree?: TreeShape;
   recordTree?: TreeShape;
+  /** Device trees and record trees to create (each kind); default 1. */
+  shards?: number;
 }
+
+/**
+ * Shards of a local network (each kind): 4 trees take 4 attestations per block slot in
+ * parallel where one tree of each kind would serialize them, for 4 × 0.44 SOL of rent at
+ * the default shapes; a larger network adds trees with `createTree` as it grows.
+ */
+export const LOCAL_NETWORK_SHARDS = 4;
 
 /** The reference model's shape (zkpin_anomaly_v1: 16 readings, 4 classes). */
 export const REFERENCE_MODEL_SHAPE: ModelShape = { window: 16, classes: 4 };
@@ -90,8 +105,14 @@ export interface NetworkSetup {
   makerKey: DeviceEd25519Key;
   model: PublicKey;
   modelId: number;
+  /** The first of `deviceTrees`. */
   deviceTree: PublicKey;
+  /** The first of `recordTrees`. */
   recordTree: PublicKey;
+  /** Every device tree of the network (registration spreads devices over them: `deviceTreeFor`). */
+  deviceTrees: PublicKey[];
+  /** Every record tree of the network (the relayer spreads record writes over them). */
+  recordTrees: PublicKey[];
   deviceTreeShape: TreeShape;
   recordTreeShape: TreeShape;
 }
@@ -137,18 +158,31 @@ export async function setUpNetwork(
 
   const deviceTreeShape = o.deviceTree ?? DEVICE_TREE_SHAPE;
   const recordTreeShape = o.recordTree ?? RECORD_TREE_SHAPE;
-  const deviceTree = await createTree(program, {
-    authority: o.authority,
-    network,
-    kind: TREE_KIND_DEVICE,
-    shape: deviceTreeShape,
-  });
-  const recordTree = await createTree(program, {
-    authority: o.authority,
-    network,
-    kind: TREE_KIND_RECORD,
-    shape: recordTreeShape,
-  });
+  const shards = o.shards ?? 1;
+  if (!Number.isInteger(shards) || shards < 1)
+    throw new RangeError(`shards must be a positive integer, not ${shards}`);
+  const deviceTrees: PublicKey[] = [];
+  const recordTrees: PublicKey[] = [];
+  for (let i = 0; i < shards; i++) {
+    deviceTrees.push(
+      await createTree(program, {
+        authority: o.authority,
+        network,
+        kind: TREE_KIND_DEVICE,
+        shape: deviceTreeShape,
+      }),
+    );
+    recordTrees.push(
+      await createTree(program, {
+        authority: o.authority,
+        network,
+        kind: TREE_KIND_RECORD,
+        shape: recordTreeShape,
+      }),
+    );
+  }
+  const deviceTree = deviceTrees[0]!;
+  const recordTree = recordTrees[0]!;
   return {
     network,
     maker: makerPda(network, makerAuthority, ids),
@@ -157,6 +191,8 @@ export async function setUpNetwork(
     modelId,
     deviceTree,
     recordTree,
+    deviceTrees,
+    recordTrees,
     deviceTreeShape,
     recordTreeShape,
   };
