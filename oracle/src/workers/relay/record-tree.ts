@@ -7,6 +7,7 @@
  * the follower's replica (every `TreeInitialized` of kind record), else from the Network
  * account (the tree `init_tree` added last). A tree the program calls full
  * (`RecordTreeFull`) or not this network's is set aside, and the list is read again.
+ * Leases are per process: several relayers each spread their own jobs the same way.
  */
 import type { Provider } from '@coral-xyz/anchor';
 import type { PublicKey } from '@solana/web3.js';
@@ -48,9 +49,14 @@ export class RecordTreePool {
     return new Map(this.slots.map((s) => [s.tree.toBase58(), s.inFlight]));
   }
 
-  /** Leases the least-loaded record tree of the network. */
+  /**
+   * Leases the least-loaded record tree of the network. Without trees given at start, the
+   * list follows the replica at every lease: a tree `init_tree` adds is used from then on, a
+   * tree that fills up is dropped.
+   */
   async lease(): Promise<RecordTreeLease> {
-    if (this.slots.length === 0) await this.refresh();
+    const followsReplica = !this.o.trees?.length && this.o.follower !== undefined;
+    if (this.slots.length === 0 || followsReplica) await this.refresh();
     let best = this.slots[0]!;
     for (const s of this.slots)
       if (s.inFlight < best.inFlight || (s.inFlight === best.inFlight && s.lastLease < best.lastLease))
