@@ -42,7 +42,7 @@ export function attestationCost(executedUnits: number): number {
 export interface NetworkCeiling {
   perBlock: number;
   perSecond: number;
-  /** Which limit binds: the per-account limit of the hottest tree, or the block's. */
+  /** Which limit binds: the per-account limit of the trees, or the block's (at equality). */
   binding: 'account' | 'block';
 }
 
@@ -60,7 +60,7 @@ export function networkCeiling(executedUnits: number, shards: number): NetworkCe
   return {
     perBlock,
     perSecond: Math.round((perBlock * 1000) / SOLANA_LIMITS.slotMs),
-    binding: account <= SOLANA_LIMITS.blockUnits ? 'account' : 'block',
+    binding: account < SOLANA_LIMITS.blockUnits ? 'account' : 'block',
   };
 }
 
