@@ -527,7 +527,7 @@ describe('register_device', () => {
     // create one with SystemProgram.createAccount).
     const raw = Keypair.generate();
     const size = ctx.chain.getAccountInfo(setup.deviceTree)!.data.length;
-    await ctx.chain.send(
+    ctx.chain.send(
       new Transaction().add(
         SystemProgram.createAccount({
           fromPubkey: ctx.authority.publicKey,

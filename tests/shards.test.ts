@@ -27,7 +27,8 @@ describe('a network with 4 device trees and 4 record trees', () => {
     // The two attestations held leases at the same time: two record trees, one record each.
     expect(run.recordsPerTree.size).toBe(K);
     expect([...run.recordsPerTree.values()].sort()).toEqual([0, 0, 1, 1]);
-    for (const cu of run.units) expect(cu).toBeLessThan(ATTESTATION_CU_CEILINGS.submit_attestation_cu);
+    for (const cu of run.units)
+      expect(cu).toBeLessThan(ATTESTATION_CU_CEILINGS.submit_attestation_cu);
     // K attestations, one per device tree, one lease each: {device tree, record tree} each,
     // pairwise disjoint; the network account is read-only.
     expect(run.writableSets).toHaveLength(K);

@@ -15,11 +15,11 @@ describe('RecordTreePool', () => {
     expect(new Set(held.map((l) => l.tree.toBase58())).size).toBe(3);
     const fourth = await pool.lease();
     expect([...pool.load.values()].sort()).toEqual([1, 1, 2]);
-    held[1]!.release();
-    held[1]!.release(); // idempotent
+    held[1].release();
+    held[1].release(); // idempotent
     const fifth = await pool.lease();
-    expect(fifth.tree.equals(held[1]!.tree)).toBe(true);
-    for (const l of [held[0]!, held[2]!, fourth, fifth]) l.release();
+    expect(fifth.tree.equals(held[1].tree)).toBe(true);
+    for (const l of [held[0], held[2], fourth, fifth]) l.release();
     expect([...pool.load.values()]).toEqual([0, 0, 0]);
   });
 

@@ -11,7 +11,12 @@
  */
 import type { Provider } from '@coral-xyz/anchor';
 import type { PublicKey } from '@solana/web3.js';
-import { TREE_KIND_RECORD, deviceRegistryProgram, type Chain, type NetworkFollower } from '@zkpin/sdk';
+import {
+  TREE_KIND_RECORD,
+  deviceRegistryProgram,
+  type Chain,
+  type NetworkFollower,
+} from '@zkpin/sdk';
 
 const registryCoder = deviceRegistryProgram({} as Provider).coder;
 
@@ -59,7 +64,10 @@ export class RecordTreePool {
     if (this.slots.length === 0 || followsReplica) await this.refresh();
     let best = this.slots[0]!;
     for (const s of this.slots)
-      if (s.inFlight < best.inFlight || (s.inFlight === best.inFlight && s.lastLease < best.lastLease))
+      if (
+        s.inFlight < best.inFlight ||
+        (s.inFlight === best.inFlight && s.lastLease < best.lastLease)
+      )
         best = s;
     best.inFlight += 1;
     best.lastLease = ++this.leases;
@@ -91,7 +99,8 @@ export class RecordTreePool {
 
   /** The given trees, else the follower's, else the Network account's last one; minus retired. */
   private async discover(): Promise<PublicKey[]> {
-    const usable = (trees: readonly PublicKey[]) => trees.filter((t) => !this.full.has(t.toBase58()));
+    const usable = (trees: readonly PublicKey[]) =>
+      trees.filter((t) => !this.full.has(t.toBase58()));
     const given = usable(this.o.trees ?? []);
     if (given.length > 0) return given;
     const known = usable(
