@@ -5,7 +5,16 @@
  * per-account limit applies per tree, not per network.
  */
 import { describe, expect, it } from 'vitest';
-import { TREE_KIND_RECORD } from '@zkpin/sdk';
+import { Transaction } from '@solana/web3.js';
+import {
+  TREE_KIND_DEVICE,
+  TREE_KIND_RECORD,
+  bigIntToBytesBE,
+  modelPda,
+  submitAttestationInstruction,
+} from '@zkpin/sdk';
+import { RecordTreePool } from '@zkpin/oracle/workers';
+import { PipelineFixture, type TestDevice } from '@zkpin/oracle/test-support';
 import {
   BLOCK_BOUND_SHARDS,
   SOLANA_LIMITS,
@@ -39,6 +48,73 @@ describe('a network with 4 device trees and 4 record trees', () => {
     expect(all.filter((k) => run.recordsPerTree.has(k))).toHaveLength(K);
     expect(TREE_KIND_RECORD).toBe(1);
   });
+});
+
+describe('K attestations with real proofs over K device trees and K record trees', () => {
+  it('records one reading of a device in each device tree, each into its own record tree', async () => {
+    const K = 4;
+    const fx = await PipelineFixture.create(undefined, { shards: K });
+    try {
+      // Devices until every device tree holds one (deviceTreeFor places them by key).
+      const byTree = new Map<string, TestDevice>();
+      for (let i = 0; i < 64 && byTree.size < K; i++) {
+        const d = await fx.addDevice();
+        const tree = fx.follower.device(d.hex)!.tree.toBase58();
+        if (!byTree.has(tree)) byTree.set(tree, d);
+      }
+      expect(byTree.size).toBe(K);
+      const pool = new RecordTreePool(fx.chain, fx.setup.network, { follower: fx.follower });
+      const leases = await Promise.all([...byTree.keys()].map(() => pool.lease()));
+      const attestation = fx.net.attestation;
+      const sent: Transaction[] = [];
+      let i = 0;
+      for (const d of byTree.values()) {
+        const a = await fx.prover.prove(fx.reading(d, 1n));
+        const p = fx.follower.proof(d.hex)!;
+        const f = a.fields;
+        const ix = await submitAttestationInstruction(attestation, {
+          submitter: fx.oracle.publicKey,
+          network: fx.setup.network,
+          model: modelPda(fx.setup.network, f.modelId),
+          deviceTree: p.state.tree,
+          recordTree: leases[i++]!.tree,
+          leaf: p.state.leaf,
+          leafIndex: p.state.leafIndex,
+          seq: f.seq,
+          root: p.root,
+          proofNodes: p.nodes,
+          proof: a.proofBytes,
+          timestamp: f.timestamp,
+          inputCommitment: bigIntToBytesBE(f.inputCommitment, 32),
+          class: f.class,
+          score: f.score,
+        });
+        sent.push(new Transaction().add(ix));
+      }
+      // Writable accounts apart from the payer: one device tree and one record tree each,
+      // pairwise disjoint; the network read-only in every one.
+      const writable = sent.map((tx) =>
+        tx.instructions[0]!.keys.filter((k) => k.isWritable && !k.isSigner).map((k) =>
+          k.pubkey.toBase58(),
+        ),
+      );
+      expect(new Set(writable.flat()).size).toBe(2 * K);
+      for (const tx of sent) {
+        const network = tx.instructions[0]!.keys.find((k) => k.pubkey.equals(fx.setup.network))!;
+        expect(network.isWritable).toBe(false);
+        fx.chain.local.send(tx, [fx.oracle]);
+      }
+      for (const l of leases) l.release();
+      const trees = [...fx.follower.trees.values()];
+      expect(trees.filter((t) => t.kind === TREE_KIND_RECORD).map((t) => t.replica.size)).toEqual(
+        new Array<number>(K).fill(1),
+      );
+      for (const d of byTree.values()) expect(fx.seqOf(d)).toBe(1n);
+      expect(trees.filter((t) => t.kind === TREE_KIND_DEVICE)).toHaveLength(K);
+    } finally {
+      await fx.close();
+    }
+  }, 300_000);
 });
 
 describe('network ceiling', () => {
