@@ -7,22 +7,18 @@
  * units and Solana's limits (`networkCeiling`; docs/programs.md, "Shards").
  */
 import BN from 'bn.js';
-import { DeviceEd25519Key, submitAttestationInstruction, type NetworkFollower } from '@zkpin/sdk';
+import {
+  DeviceEd25519Key,
+  LOCAL_NETWORK_SHARDS,
+  SOLANA_COST_LIMITS,
+  submitAttestationInstruction,
+  type NetworkFollower,
+} from '@zkpin/sdk';
 import { RecordTreePool } from '@zkpin/oracle/workers';
 import { AttestedNetwork } from './attestation-scenario.ts';
 
-/** Solana's cost-model limits (agave `cost-model/src/block_cost_limits.rs`). */
-export const SOLANA_LIMITS = {
-  /** MAX_WRITABLE_ACCOUNT_UNITS: CU of the transactions that write-lock one account, per block. */
-  accountUnits: 12_000_000,
-  /** MAX_BLOCK_UNITS_SIMD_0256 (60M, active on mainnet since 2025; 48M before SIMD-0207/0256). */
-  blockUnits: 60_000_000,
-  /** Slot time the cluster targets. */
-  slotMs: 400,
-  /** SIGNATURE_COST and WRITE_LOCK_UNITS: a transaction's cost beyond its executed CU. */
-  signatureUnits: 720,
-  writeLockUnits: 300,
-} as const;
+/** Solana's cost-model limits (defined once in the sdk). */
+export const SOLANA_LIMITS = SOLANA_COST_LIMITS;
 
 /** Writable accounts of one submit_attestation: fee payer, device tree, record tree. */
 export const ATTESTATION_WRITE_LOCKS = 3;
@@ -64,8 +60,8 @@ export function networkCeiling(executedUnits: number, shards: number): NetworkCe
   };
 }
 
-/** The fewest shards at which the block limit, not a tree, binds. */
-export const BLOCK_BOUND_SHARDS = Math.ceil(SOLANA_LIMITS.blockUnits / SOLANA_LIMITS.accountUnits);
+/** The fewest shards at which the block limit, not a tree, binds (the sdk's default). */
+export const BLOCK_BOUND_SHARDS = LOCAL_NETWORK_SHARDS;
 
 export interface ShardRun {
   shards: number;

@@ -8,7 +8,7 @@
  *     "oracles": [{ "address": "<base58>" }, { "keypair": "keys/oracle-1.json" }],
  *     "makers": [{ "name": "Acme sensors", "address": "<maker's ed25519 key>" }],
  *     "models": [{ "artifacts": "/path/to/artifacts.json", "version": 1 }],
- *     "trees": { "device": { "maxDepth": 20, "maxBufferSize": 64, "canopyDepth": 10 }, "shards": 4 },
+ *     "trees": { "device": { "maxDepth": 20, "maxBufferSize": 64, "canopyDepth": 10 }, "shards": 5 },
  *     "upgradeAuthority": "<base58>",            // handed over after deploying
  *     "lookupTable": true
  *   }

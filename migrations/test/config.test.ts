@@ -20,7 +20,7 @@ describe('deploy.json', () => {
       { artifacts: 'dev:2', version: 1 },
     ]);
     expect(c.trees.device).toEqual(DEVICE_TREE_SHAPE);
-    expect(c.trees.shards).toBe(4); // LOCAL_NETWORK_SHARDS device trees and record trees
+    expect(c.trees.shards).toBe(5); // LOCAL_NETWORK_SHARDS device trees and record trees
     expect(c.lookupTable).toBe(true);
   });
 

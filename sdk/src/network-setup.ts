@@ -54,11 +54,28 @@ export interface NetworkSetupOptions {
 }
 
 /**
- * Shards of a local network (each kind): 4 trees take 4 attestations per block slot in
- * parallel where one tree of each kind would serialize them, for 4 × 0.44 SOL of rent at
- * the default shapes; a larger network adds trees with `createTree` as it grows.
+ * Solana's cost-model limits (agave `cost-model/src/block_cost_limits.rs`): compute units of
+ * the transactions that write-lock one account, per block (`MAX_WRITABLE_ACCOUNT_UNITS`), and
+ * of a block (`MAX_BLOCK_UNITS_SIMD_0256`, 60M since 2025; 48M before SIMD-0207/0256).
  */
-export const LOCAL_NETWORK_SHARDS = 4;
+export const SOLANA_COST_LIMITS = {
+  accountUnits: 12_000_000,
+  blockUnits: 60_000_000,
+  slotMs: 400,
+  /** SIGNATURE_COST and WRITE_LOCK_UNITS: a transaction's cost beyond its executed CU. */
+  signatureUnits: 720,
+  writeLockUnits: 300,
+} as const;
+
+/**
+ * Shards of a local or deployed network (each kind): the fewest trees at which Solana's block
+ * limit, not a tree's per-account limit, caps the network's attestations (60M / 12M = 5);
+ * more add nothing. Rent: 5 × 1.13 SOL (a device tree 0.765, a record tree 0.367) at the
+ * default shapes, for 5.2M devices and 84M records. A network adds trees with `createTree`.
+ */
+export const LOCAL_NETWORK_SHARDS = Math.ceil(
+  SOLANA_COST_LIMITS.blockUnits / SOLANA_COST_LIMITS.accountUnits,
+);
 
 /** The reference model's shape (zkpin_anomaly_v1: 16 readings, 4 classes). */
 export const REFERENCE_MODEL_SHAPE: ModelShape = { window: 16, classes: 4 };
