@@ -16,8 +16,9 @@
 //! 5. emits `AttestationSubmitted` with the record's leaf index (a self-CPI).
 //!
 //! Accounts: `[submitter (signer), network, model, device_tree (writable), record_tree
-//! (writable: any record tree of the network, so attestations spread over shards), attestation_authority (PDA ["attestation"]), device_registry,
-//! program (this program: events), ...device tree proof nodes (bottom-up, minus the canopy)]`.
+//! (writable: any record tree of the network, so attestations spread over shards),
+//! attestation_authority (PDA ["attestation"]), device_registry, program (this program:
+//! events), ...device tree proof nodes (bottom-up, minus the canopy)]`.
 use pinocchio::{
     error::ProgramError,
     sysvars::{clock::Clock, Sysvar},
