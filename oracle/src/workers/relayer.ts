@@ -141,6 +141,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
   const recordTrees = new RecordTreePool(o.chain, o.setup.network, {
     trees: o.setup.recordTrees ?? (o.setup.recordTree ? [o.setup.recordTree] : undefined),
     follower: o.follower,
+    startKey: o.submitter.publicKey,
   });
   const transactions = new AttestationTransactions({
     submitter: o.submitter.publicKey,

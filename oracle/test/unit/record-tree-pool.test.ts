@@ -35,6 +35,20 @@ describe('RecordTreePool', () => {
     expect(seen.slice(3)).toEqual(seen.slice(0, 3));
   });
 
+  it('relayers with different keys start on different trees', async () => {
+    const first = new Set<string>();
+    for (let i = 0; i < 24; i++) {
+      const startKey = Keypair.generate().publicKey;
+      const pool = new RecordTreePool(noChain, network, { trees, startKey });
+      const l = await pool.lease();
+      first.add(l.tree.toBase58());
+      // The same key starts on the same tree.
+      const again = await new RecordTreePool(noChain, network, { trees, startKey }).lease();
+      expect(again.tree.equals(l.tree)).toBe(true);
+    }
+    expect(first.size).toBeGreaterThan(1);
+  });
+
   it('sets a full tree aside', async () => {
     const pool = new RecordTreePool(noChain, network, { trees });
     const l = await pool.lease();

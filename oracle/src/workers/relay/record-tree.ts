@@ -41,7 +41,15 @@ export class RecordTreePool {
   constructor(
     private readonly chain: Chain,
     private readonly network: PublicKey,
-    private readonly o: { trees?: readonly PublicKey[]; follower?: NetworkFollower } = {},
+    private readonly o: {
+      trees?: readonly PublicKey[];
+      follower?: NetworkFollower;
+      /**
+       * Where this pool starts in the tree list (e.g. the relayer's submitter key): relayers
+       * with different keys start on different trees, so that their first jobs do not meet.
+       */
+      startKey?: PublicKey;
+    } = {},
   ) {}
 
   /** The record trees jobs are spread over now (after the first `lease` or `refresh`). */
@@ -92,7 +100,10 @@ export class RecordTreePool {
   async refresh(): Promise<void> {
     const next = await this.discover();
     const old = new Map(this.slots.map((s) => [s.tree.toBase58(), s]));
-    this.slots = next.map(
+    const k = this.o.startKey?.toBytes();
+    const start = k ? ((k[0]! | (k[1]! << 8) | (k[2]! << 16)) >>> 0) % next.length : 0;
+    const rotated = [...next.slice(start), ...next.slice(0, start)];
+    this.slots = rotated.map(
       (tree) => old.get(tree.toBase58()) ?? { tree, inFlight: 0, lastLease: 0 },
     );
   }
