@@ -130,6 +130,8 @@ export interface AttestedNetworkOptions {
   permissionless?: boolean;
   deviceTree?: TreeShape;
   recordTree?: TreeShape;
+  /** Device and record trees of each kind (default 1). The vector's device is in the first. */
+  shards?: number;
 }
 
 /**
@@ -176,6 +178,7 @@ export class AttestedNetwork {
       owner: Keypair.fromSeed(seed(12)),
       deviceTree: o.deviceTree ?? DEVICE_TREE_SHAPE,
       recordTree: o.recordTree ?? RECORD_TREE_SHAPE,
+      shards: o.shards,
     });
     const n = new AttestedNetwork(net);
     await n.addDevice(n.deviceKey);
@@ -212,6 +215,8 @@ export class AttestedNetwork {
       deviceKey,
       bjjKeyHash: this.vector.bjjKeyHash,
       modelId: this.vector.modelId,
+      // The replica follows the first device tree only.
+      deviceTree: this.setup.deviceTree,
     });
     const index = this.replica.append(deviceLeafHash(this.setup.network, leaf));
     this.leaves[index] = leaf;

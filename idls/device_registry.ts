@@ -112,7 +112,9 @@ export type DeviceRegistry = {
         },
         {
           "name": "network",
-          "writable": true
+          "docs": [
+            "Read-only: attestations on one network lock only their own trees."
+          ]
         },
         {
           "name": "deviceTree",
@@ -217,8 +219,9 @@ export type DeviceRegistry = {
     {
       "name": "initTree",
       "docs": [
-        "Initializes a client-created tree account as the current device (kind 0) or record",
-        "(kind 1) tree; calling it with a new account rotates to that tree."
+        "Initializes a client-created tree account as a device (kind 0) or record (kind 1) tree",
+        "of the network: one more shard (a network keeps several trees of each kind; a full one",
+        "refuses appends, and a new one takes over)."
       ],
       "discriminator": [
         84,
@@ -1001,7 +1004,7 @@ export type DeviceRegistry = {
     {
       "code": 6017,
       "name": "WrongRecordTree",
-      "msg": "Record tree is not this network's current record tree"
+      "msg": "Record tree is not one of this network's record trees"
     },
     {
       "code": 6018,
@@ -1668,14 +1671,16 @@ export type DeviceRegistry = {
           {
             "name": "deviceTree",
             "docs": [
-              "Device tree that `register_device` appends to."
+              "The device tree `init_tree` added last. `register_device` appends to any device tree of",
+              "the network (header authority = the network): the trees are shards."
             ],
             "type": "pubkey"
           },
           {
             "name": "recordTree",
             "docs": [
-              "Record tree that `submit_attestation` appends to."
+              "The record tree `init_tree` added last. `advance_device` appends to any record tree",
+              "whose header authority is `record_trees_authority`."
             ],
             "type": "pubkey"
           },
@@ -1692,7 +1697,11 @@ export type DeviceRegistry = {
             "type": "u64"
           },
           {
-            "name": "records",
+            "name": "retiredRecords",
+            "docs": [
+              "Retired (0): was the record count, which made the network writable in every",
+              "attestation. The count is the sum of the record trees' leaf counts."
+            ],
             "type": "u64"
           },
           {
@@ -1704,11 +1713,19 @@ export type DeviceRegistry = {
             "type": "u32"
           },
           {
+            "name": "recordTreesAuthority",
+            "docs": [
+              "PDA `[\"record_trees\", network]`, header authority of the network's record trees (set",
+              "by the first record `init_tree`)."
+            ],
+            "type": "pubkey"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                32
               ]
             }
           }

@@ -38,7 +38,9 @@ export type InferenceAttestation = {
         },
         {
           "name": "network",
-          "writable": true
+          "docs": [
+            "Read-only: attestations on one network lock only their own trees."
+          ]
         },
         {
           "name": "model"
@@ -189,7 +191,7 @@ export type InferenceAttestation = {
     {
       "code": 6015,
       "name": "WrongRecordTree",
-      "msg": "Record tree is not the network's current record tree"
+      "msg": "Record tree is not a record tree of this network"
     },
     {
       "code": 6016,

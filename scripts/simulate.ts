@@ -23,6 +23,8 @@ import {
   registerDeviceInstructions,
   registerModel,
   setUpNetwork,
+  LOCAL_NETWORK_SHARDS,
+  deviceTreeFor,
 } from '@zkpin/sdk';
 import { allDevProverArtifacts } from '@zkpin/oracle/prover';
 import { DeviceSimulator, shippedSimulatedModels } from './lib/simulator.ts';
@@ -61,6 +63,7 @@ async function main() {
     modelId: first!.modelId,
     window: first!.window,
     classes: first!.classes,
+    shards: LOCAL_NETWORK_SHARDS,
   });
   for (const a of others)
     await registerModel(registry, {
@@ -93,7 +96,7 @@ async function main() {
         deviceSigner: keys.ed25519,
         bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
         modelId,
-        deviceTree: setup.deviceTree,
+        deviceTree: deviceTreeFor(keys.ed25519.publicKey, setup.deviceTrees),
       });
       await chain.send(new Transaction().add(...ixs), [authority, owner]);
       return owner;

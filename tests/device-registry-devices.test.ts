@@ -484,7 +484,7 @@ describe('register_device', () => {
     await expect(registerDevice()).resolves.toBeTruthy();
   });
 
-  it('a full tree is refused until the authority rotates to a new one', async () => {
+  it('a full tree is refused; the network grows by another tree (shards)', async () => {
     const tiny: TreeShape = { maxDepth: 3, maxBufferSize: 8, canopyDepth: 0 };
     const t1 = await createTree(ctx.registry, {
       authority: ctx.authority,
@@ -500,10 +500,58 @@ describe('register_device', () => {
       kind: TREE_KIND_DEVICE,
       shape: tiny,
     });
-    await expect(registerDevice({ deviceTree: t1 })).rejects.toThrow(/0x1780/); // no longer current
+    await expect(registerDevice({ deviceTree: t1 })).rejects.toThrow(/0x1782/); // still full
     await expect(registerDevice({ deviceTree: t2 })).resolves.toBeTruthy();
+    // Every device tree of the network with room takes devices, not only the newest.
+    await expect(registerDevice({ deviceTree: setup.deviceTree })).resolves.toBeTruthy();
     const n = await ctx.registry.account.network.fetch(setup.network);
     expect(n.deviceTrees).toBe(3);
+    expect(n.deviceTree.equals(t2)).toBe(true); // the one added last
+  });
+
+  it('register_device refuses every tree that is not a device tree of this network', async () => {
+    // Another network's device tree (header authority = that network).
+    const other = await localNetwork({
+      chain: ctx.chain,
+      oracles: [],
+      model: { verifyingKey: fixtureVerifyingKey() },
+      deviceTree: SMALL,
+      recordTree: SMALL_RECORDS,
+    });
+    await expect(registerDevice({ deviceTree: other.setup.deviceTree })).rejects.toThrow(
+      /0x1780/, // 6016 WrongDeviceTree
+    );
+    // This network's record tree (header authority = the record-trees PDA).
+    await expect(registerDevice({ deviceTree: setup.recordTree })).rejects.toThrow(/0x1780/);
+    // A registry-owned account of tree size that init_tree never initialized (anyone can
+    // create one with SystemProgram.createAccount).
+    const raw = Keypair.generate();
+    const size = ctx.chain.getAccountInfo(setup.deviceTree)!.data.length;
+    ctx.chain.send(
+      new Transaction().add(
+        SystemProgram.createAccount({
+          fromPubkey: ctx.authority.publicKey,
+          newAccountPubkey: raw.publicKey,
+          lamports: 1_000_000_000,
+          space: size,
+          programId: ctx.registry.programId,
+        }),
+      ),
+      [ctx.authority, raw],
+    );
+    await expect(registerDevice({ deviceTree: raw.publicKey })).rejects.toThrow(
+      /0x178e/, // 6030 InvalidTree
+    );
+    // A byte-for-byte copy of this network's device tree owned by another program.
+    const copy = Keypair.generate().publicKey;
+    ctx.chain.setAccount(copy, {
+      data: ctx.chain.getAccountInfo(setup.deviceTree)!.data,
+      owner: SystemProgram.programId,
+    });
+    await expect(registerDevice({ deviceTree: copy })).rejects.toThrow(/0x1776/); // 6006 InvalidAccountOwner
+    // Other registry accounts are no trees.
+    await expect(registerDevice({ deviceTree: setup.model })).rejects.toThrow(/0x178e/);
+    await expect(registerDevice()).resolves.toBeTruthy();
   });
 });
 

@@ -213,8 +213,10 @@ describe('submit_attestation with a real proof', () => {
         Buffer.from(records.root),
       ),
     ).toBe(true);
+    // The network account is read-only in an attestation: the record tree counts records.
     const network = await n.registry.account.network.fetch(n.setup.network);
-    expect(network.records.toNumber()).toBe(1);
+    expect(network.retiredRecords.toNumber()).toBe(0);
+    expect(onChainTree(n.setup.recordTree).tree.rightMostPath.index).toBe(1);
   });
 
   it('fits one legacy transaction at device tree depth 20 / canopy 10; a v0 transaction with a lookup table also works', async () => {
@@ -386,9 +388,8 @@ describe('model and device checks', () => {
       attestationError('InvalidProof', 6008),
     );
 
-    const network = await n.registry.account.network.fetch(n.setup.network);
-    expect(network.records.toNumber()).toBe(1);
     const records = onChainTree(n.setup.recordTree);
+    expect(records.tree.rightMostPath.index).toBe(1);
     expect(records.tree.rightMostPath.index).toBe(1);
     expect(
       Buffer.from(onChainTree(n.setup.deviceTree).getCurrentRoot()).equals(
@@ -409,7 +410,7 @@ describe('model and device checks', () => {
     expect(await failure(() => n.submit({ seq: 0n }))).toMatchObject(
       attestationError('StaleSeq', 6018),
     );
-    expect((await n.registry.account.network.fetch(n.setup.network)).records.toNumber()).toBe(1);
+    expect(onChainTree(n.setup.recordTree).tree.rightMostPath.index).toBe(1);
   });
 
   it('refuses a seq at or below the device seq, up to u64::MAX', async () => {
@@ -489,7 +490,7 @@ describe('proof and public input checks', () => {
       attestationError('InvalidProof', 6008),
     );
     // Nothing was recorded.
-    expect((await n.registry.account.network.fetch(n.setup.network)).records.toNumber()).toBe(0);
+    expect(onChainTree(n.setup.recordTree).tree.rightMostPath.index).toBe(0);
   });
 
   it('rejects the proof for any other public field (P differs)', async () => {
@@ -533,6 +534,16 @@ describe('proof and public input checks', () => {
 describe('account checks', () => {
   const OTHER_PROGRAM = new PublicKey('FvJDxQExXH4AvNiVuQm3oChWonvoiWWGQJBHM1x4vq9C');
 
+  /** A zeroed account of record-tree size owned by device_registry (anyone can create one). */
+  function uninitializedTree(): PublicKey {
+    const raw = Keypair.generate().publicKey;
+    n.chain.setAccount(raw, {
+      data: new Uint8Array(n.chain.getAccountInfo(n.setup.recordTree)!.data.length),
+      owner: n.registry.programId,
+    });
+    return raw;
+  }
+
   /** A byte-for-byte copy of `real` at a new address, owned by `owner`. */
   function forge(real: PublicKey, owner: PublicKey): PublicKey {
     const fake = Keypair.generate().publicKey;
@@ -572,19 +583,30 @@ describe('account checks', () => {
       await failure(() => n.submit({ deviceTree: forge(n.setup.deviceTree, OTHER_PROGRAM) })),
     ).toMatchObject(attestationError('InvalidAccountOwner', 6001));
 
-    // Only the network's current record tree is accepted (after a rotation, not the old one).
+    // Any record tree of the network is accepted (shards); every other account is refused:
+    // a device tree, another network's record tree, a registry-owned account init_tree never
+    // initialized, a copy of a record tree owned by another program.
     expect(await failure(() => n.submit({ recordTree: n.setup.deviceTree }))).toMatchObject(
       attestationError('WrongRecordTree', 6015),
     );
+    expect(await failure(() => n.submit({ recordTree: other.setup.recordTree }))).toMatchObject(
+      attestationError('WrongRecordTree', 6015),
+    );
+    expect(await failure(() => n.submit({ recordTree: uninitializedTree() }))).toMatchObject(
+      attestationError('WrongRecordTree', 6015),
+    );
+    expect(await failure(() => n.submit({ deviceTree: uninitializedTree() }))).toMatchObject(
+      attestationError('WrongDeviceTree', 6014),
+    );
+    expect(
+      await failure(() => n.submit({ recordTree: forge(n.setup.recordTree, OTHER_PROGRAM) })),
+    ).toMatchObject(attestationError('InvalidAccountOwner', 6001));
     const newRecords = await createTree(n.registry, {
       authority: n.authority,
       network: n.setup.network,
       kind: TREE_KIND_RECORD,
       shape: n.setup.recordTreeShape,
     });
-    expect(await failure(() => n.submit())).toMatchObject(
-      attestationError('WrongRecordTree', 6015),
-    );
 
     // A proof that does not lead to the device tree's root (device_registry checks it).
     const badNode = n
@@ -620,6 +642,14 @@ describe('account checks', () => {
     expect(
       (attestationEvents(result)[0]!.data as { recordTree: PublicKey }).recordTree.equals(
         newRecords,
+      ),
+    ).toBe(true);
+    // The first record tree still takes records after another was added.
+    n.track({ ...n.leaf, seq: new BN(n.vector.seq.toString()) });
+    const again = await n.submit(n.nextParams({ recordTree: n.setup.recordTree }));
+    expect(
+      (attestationEvents(again)[0]!.data as { recordTree: PublicKey }).recordTree.equals(
+        n.setup.recordTree,
       ),
     ).toBe(true);
   });

@@ -18,7 +18,9 @@ import {
 import {
   IndexerClient,
   attributeProgramError,
+  deploymentTrees,
   deviceRegistryProgram,
+  deviceTreeFor,
   fromHex,
   indexedDeviceLeaf,
   proofAccounts,
@@ -224,7 +226,11 @@ async function buildRegister(config: AppConfig, connection: Connection, checked:
     approval: checked.approval,
     claimSignature: checked.claimSignature,
     owner: checked.owner,
-    deviceTree: new Key(config.manifest.trees.device.address),
+    // One of the network's device trees (shards), chosen by the device key.
+    deviceTree: deviceTreeFor(
+      checked.approval.device,
+      deploymentTrees(config.manifest).device.map((t) => new Key(t.address)),
+    ),
   });
   const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed');
   const tx = new Transaction({ feePayer: checked.owner, blockhash, lastValidBlockHeight }).add(

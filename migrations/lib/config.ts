@@ -8,7 +8,7 @@
  *     "oracles": [{ "address": "<base58>" }, { "keypair": "keys/oracle-1.json" }],
  *     "makers": [{ "name": "Acme sensors", "address": "<maker's ed25519 key>" }],
  *     "models": [{ "artifacts": "/path/to/artifacts.json", "version": 1 }],
- *     "trees": { "device": { "maxDepth": 20, "maxBufferSize": 64, "canopyDepth": 10 } },
+ *     "trees": { "device": { "maxDepth": 20, "maxBufferSize": 64, "canopyDepth": 10 }, "shards": 5 },
  *     "upgradeAuthority": "<base58>",            // handed over after deploying
  *     "lookupTable": true
  *   }
@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, isAbsolute, join } from 'node:path';
 import { Keypair, PublicKey } from '@solana/web3.js';
 import { z } from 'zod';
-import { DEVICE_TREE_SHAPE, RECORD_TREE_SHAPE } from '@zkpin/sdk';
+import { DEVICE_TREE_SHAPE, LOCAL_NETWORK_SHARDS, RECORD_TREE_SHAPE } from '@zkpin/sdk';
 
 const address = z
   .string()
@@ -82,11 +82,17 @@ export const deployConfigSchema = z.strictObject({
       { artifacts: 'dev:2', version: 1 },
     ]),
   trees: z
-    .strictObject({ device: shape.optional(), record: shape.optional() })
+    .strictObject({
+      device: shape.optional(),
+      record: shape.optional(),
+      /** Device trees and record trees (each kind) the network spreads over (docs/programs.md, "Shards"). */
+      shards: z.number().int().min(1).max(64).optional(),
+    })
     .default({})
     .transform((t) => ({
       device: t.device ?? DEVICE_TREE_SHAPE,
       record: t.record ?? RECORD_TREE_SHAPE,
+      shards: t.shards ?? LOCAL_NETWORK_SHARDS,
     })),
   upgradeAuthority: address.optional(),
   lookupTable: z.boolean().default(true),

@@ -53,6 +53,7 @@ import {
   treeAccountSize,
   verifyingKeyHash,
   type DeploymentManifest,
+  type DeploymentTree,
   type DeviceRegistry,
   type ProgramIds,
   type RpcChain,
@@ -440,44 +441,57 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
     });
   }
 
-  // 6. The network's current device and record trees.
-  const trees = {} as DeploymentManifest['trees'];
+  // 6. The network's device and record trees: `config.trees.shards` of each kind (shards),
+  // each from its own keypair file (`keys/<kind>-tree.json`, then `-tree-1.json`, ...), so a
+  // second run finds them; the first of each kind is the one earlier deployments had.
+  const shards = { device: [] as DeploymentTree[], record: [] as DeploymentTree[] };
   for (const [kind, kindId, shape] of [
     ['device', TREE_KIND_DEVICE, config.trees.device],
     ['record', TREE_KIND_RECORD, config.trees.record],
   ] as const) {
-    const netNow = o.dryRun && !net ? null : await program.account.network.fetchNullable(network);
-    const current = kind === 'device' ? netNow?.deviceTree : netNow?.recordTree;
-    const treeKey = keypairFile(join(dir, 'keys', `${kind}-tree.json`)).key;
-    const have = current && !current.equals(PublicKey.default) ? current : undefined;
-    await step(
-      {
-        step: `${kind} tree`,
-        action: have
-          ? undefined
-          : `create ${treeKey.publicKey.toBase58()} (depth ${shape.maxDepth}, buffer ${shape.maxBufferSize}, canopy ${shape.canopyDepth}, ${treeAccountSize(shape)} bytes)`,
-        rentLamports: have ? 0 : await rent(treeAccountSize(shape)),
-        feeLamports: fee(2),
-      },
-      async () => {
-        await createTree(program, {
-          authority,
-          network,
-          kind: kindId,
-          shape,
-          tree: treeKey,
-        });
-      },
-    );
-    const address = have ?? treeKey.publicKey;
-    let actual: TreeShape = shape;
-    if (!o.dryRun) {
-      const info = await connection.getAccountInfo(address);
-      if (!info) throw new Error(`${kind} tree ${address.toBase58()} was not created`);
-      actual = treeAccountShape(info.data);
+    for (let i = 0; i < config.trees.shards; i++) {
+      const file = i === 0 ? `${kind}-tree.json` : `${kind}-tree-${i}.json`;
+      const treeKey = keypairFile(join(dir, 'keys', file)).key;
+      const existing = o.dryRun && !net ? null : await connection.getAccountInfo(treeKey.publicKey);
+      const netNow =
+        i === 0 && !existing && !(o.dryRun && !net)
+          ? await program.account.network.fetchNullable(network)
+          : null;
+      // A network deployed before its tree keypairs were kept: its first tree is the Network's.
+      const current = kind === 'device' ? netNow?.deviceTree : netNow?.recordTree;
+      const have = existing
+        ? treeKey.publicKey
+        : current && !current.equals(PublicKey.default)
+          ? current
+          : undefined;
+      await step(
+        {
+          step: `${kind} tree ${i + 1}/${config.trees.shards}`,
+          action: have
+            ? undefined
+            : `create ${treeKey.publicKey.toBase58()} (depth ${shape.maxDepth}, buffer ${shape.maxBufferSize}, canopy ${shape.canopyDepth}, ${treeAccountSize(shape)} bytes)`,
+          rentLamports: have ? 0 : await rent(treeAccountSize(shape)),
+          feeLamports: fee(2),
+        },
+        async () => {
+          await createTree(program, { authority, network, kind: kindId, shape, tree: treeKey });
+        },
+      );
+      const address = have ?? treeKey.publicKey;
+      let actual: TreeShape = shape;
+      if (!o.dryRun) {
+        const info = await connection.getAccountInfo(address);
+        if (!info) throw new Error(`${kind} tree ${address.toBase58()} was not created`);
+        actual = treeAccountShape(info.data);
+      }
+      shards[kind].push({ address: address.toBase58(), ...actual });
     }
-    trees[kind] = { address: address.toBase58(), ...actual };
   }
+  const trees: DeploymentManifest['trees'] = {
+    device: shards.device[0]!,
+    record: shards.record[0]!,
+    shards,
+  };
 
   // 7. The relayer's address lookup table (v0 transactions leave room for a priority fee).
   let lookupTable: string | null = null;
@@ -486,10 +500,14 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
     const saved = existsSync(statePath)
       ? (JSON.parse(readFileSync(statePath, 'utf8')) as { address: string; network: string })
       : undefined;
+    const treeKeys = {
+      deviceTrees: shards.device.map((t) => new PublicKey(t.address)),
+      recordTrees: shards.record.map((t) => new PublicKey(t.address)),
+    };
     const wanted = [
       modelPda(network, models[0]!.id, reg),
-      new PublicKey(trees.device.address),
-      new PublicKey(trees.record.address),
+      ...treeKeys.deviceTrees,
+      ...treeKeys.recordTrees,
     ];
     let valid = false;
     if (saved && saved.network === network.toBase58()) {
@@ -505,9 +523,9 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
     await step(
       {
         step: 'relayer lookup table',
-        action: valid ? undefined : 'create and extend (6 addresses)',
-        rentLamports: valid ? 0 : await rent(56 + 32 * 6),
-        feeLamports: fee(1),
+        action: valid ? undefined : `create and extend (${wanted.length + 4} addresses)`,
+        rentLamports: valid ? 0 : await rent(56 + 32 * (wanted.length + 4)),
+        feeLamports: fee(1 + Math.floor((wanted.length + 4) / 20)),
       },
       async () => {
         const t = await createRelayerLookupTable(
@@ -518,6 +536,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
             modelId: models[0]!.id,
             deviceTree: new PublicKey(trees.device.address),
             recordTree: new PublicKey(trees.record.address),
+            ...treeKeys,
           },
           ids,
         );

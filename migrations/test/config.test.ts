@@ -20,6 +20,7 @@ describe('deploy.json', () => {
       { artifacts: 'dev:2', version: 1 },
     ]);
     expect(c.trees.device).toEqual(DEVICE_TREE_SHAPE);
+    expect(c.trees.shards).toBe(5); // LOCAL_NETWORK_SHARDS device trees and record trees
     expect(c.lookupTable).toBe(true);
   });
 
@@ -29,12 +30,13 @@ describe('deploy.json', () => {
       join(d, 'deploy.json'),
       JSON.stringify({
         oracles: [{ address: 'nope' }],
-        trees: { device: { maxDepth: 99, maxBufferSize: 64, canopyDepth: 0 } },
+        trees: { device: { maxDepth: 99, maxBufferSize: 64, canopyDepth: 0 }, shards: 0 },
         typo: 1,
       }),
     );
     expect(() => readDeployConfig(d)).toThrow(/oracles\.0/);
     expect(() => readDeployConfig(d)).toThrow(/trees\.device\.maxDepth/);
+    expect(() => readDeployConfig(d)).toThrow(/trees\.shards/);
     expect(() => readDeployConfig(d)).toThrow(/typo/);
   });
 

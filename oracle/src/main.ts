@@ -11,9 +11,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { AddressLookupTableAccount, Keypair } from '@solana/web3.js';
+import { AddressLookupTableAccount, Keypair, PublicKey } from '@solana/web3.js';
 import { pino } from 'pino';
-import { NetworkFollower, RpcChain, encodeVerifyingKey, verifyingKeyHash } from '@zkpin/sdk';
+import {
+  NetworkFollower,
+  RpcChain,
+  deploymentTrees,
+  encodeVerifyingKey,
+  verifyingKeyHash,
+} from '@zkpin/sdk';
 import { serviceDeployment, serviceFollowerStore, type ServiceDeployment } from '@zkpin/sdk/node';
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
 import {
@@ -188,7 +194,13 @@ if (env.ROLE !== 'prover') {
     submitter,
     programIds,
     lookupTable,
-    setup: { network },
+    // Every record tree of the deployment (else the follower's): writes spread over them.
+    setup: {
+      network,
+      recordTrees: deployment.manifest
+        ? deploymentTrees(deployment.manifest).record.map((t) => new PublicKey(t.address))
+        : undefined,
+    },
     computeUnitLimit: env.COMPUTE_UNIT_LIMIT,
     priorityFeeMicroLamports: env.PRIORITY_FEE_MICRO_LAMPORTS || undefined,
     concurrency: env.RELAYER_CONCURRENCY,

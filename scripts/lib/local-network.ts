@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import {
   DEFAULT_QUEUE_PREFIX,
+  LOCAL_NETWORK_SHARDS,
   createRelayerLookupTable,
   encodeVerifyingKey,
   fromHex,
@@ -65,6 +66,7 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
   const [first, ...others] = await allDevProverArtifacts();
   const artifacts = [first!, ...others];
   const net = await localNetwork({
+    shards: LOCAL_NETWORK_SHARDS,
     model: {
       id: first!.modelId,
       verifyingKey: encodeVerifyingKey(first!.vk),
@@ -84,7 +86,7 @@ export async function startLocalNetwork(o: LocalNetworkOptions) {
     });
   const { chain: local, embedded: chain, follower, setup, oracle } = net;
   log(
-    `network      ${setup.network.toBase58()} (models ${artifacts.map((a) => `${a.modelId}: window ${a.window}, ${a.classes} classes`).join('; ')}, device tree ${setup.deviceTree.toBase58().slice(0, 8)}…, record tree ${setup.recordTree.toBase58().slice(0, 8)}…)`,
+    `network      ${setup.network.toBase58()} (models ${artifacts.map((a) => `${a.modelId}: window ${a.window}, ${a.classes} classes`).join('; ')}, ${setup.deviceTrees.length} device trees, ${setup.recordTrees.length} record trees)`,
   );
   const modelWindows = new Map(artifacts.map((a) => [a.modelId, a.window]));
 

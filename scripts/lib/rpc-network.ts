@@ -29,6 +29,8 @@ import {
   RpcChain,
   bjjKeyHashBytes,
   deploymentProgramIds,
+  deploymentTrees,
+  deviceTreeFor,
   deviceRegistryProgram,
   registerDeviceInstructions,
   treeAccountRoot,
@@ -225,7 +227,10 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
       deviceSigner: keys.ed25519,
       bjjKeyHash: bjjKeyHashBytes(keys.babyJub.publicKey),
       modelId: deviceModel,
-      deviceTree: new PublicKey(manifest.trees.device.address),
+      deviceTree: deviceTreeFor(
+        keys.ed25519.publicKey,
+        deploymentTrees(manifest).device.map((t) => new PublicKey(t.address)),
+      ),
     });
     await chain.send(new Transaction().add(...ixs), [owner]);
     return owner;
@@ -342,14 +347,20 @@ export async function startRpcNetwork(o: RpcNetworkOptions) {
     };
   };
 
-  /** The record tree's on-chain root equals the follower's replica (read over RPC). */
+  /** Every record tree's on-chain root equals the follower's replica (read over RPC). */
   const recordRootMatches = async (): Promise<boolean> => {
-    const tree = new PublicKey(manifest.trees.record.address);
-    const info = await chain.getAccountInfo(tree);
-    const replica = follower.trees.get(tree.toBase58())?.replica.root;
-    return (
-      !!info && !!replica && Buffer.from(treeAccountRoot(info.data)).equals(Buffer.from(replica))
-    );
+    for (const t of deploymentTrees(manifest).record) {
+      const tree = new PublicKey(t.address);
+      const info = await chain.getAccountInfo(tree);
+      const replica = follower.trees.get(tree.toBase58())?.replica.root;
+      if (
+        !info ||
+        !replica ||
+        !Buffer.from(treeAccountRoot(info.data)).equals(Buffer.from(replica))
+      )
+        return false;
+    }
+    return true;
   };
 
   let stopped = false;

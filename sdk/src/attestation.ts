@@ -60,8 +60,9 @@ export interface SubmitAttestationParams extends AttestationFields {
   network: PublicKey;
   /** The device's `Model` account (PDA `["model", network, model_id LE]` of device_registry). */
   model: PublicKey;
+  /** The device's device tree (any of the network's). */
   deviceTree: PublicKey;
-  /** The network's current record tree. */
+  /** Any record tree of the network (the relayer spreads writes: `RecordTreePool`). */
   recordTree: PublicKey;
   /** The device leaf as it is in the tree now. */
   leaf: DeviceLeaf;

@@ -79,13 +79,31 @@ export const deploymentManifestSchema = z.strictObject({
       insecureDevKeys: z.boolean(),
     }),
   ),
-  trees: z.strictObject({ device: treeSchema, record: treeSchema }),
+  /**
+   * `device` and `record`: the first tree of each kind; `shards` (absent: just those two):
+   * every device tree and record tree of the network, the first ones included.
+   */
+  trees: z.strictObject({
+    device: treeSchema,
+    record: treeSchema,
+    shards: z
+      .strictObject({ device: z.array(treeSchema).min(1), record: z.array(treeSchema).min(1) })
+      .optional(),
+  }),
   /** The relayer's address lookup table (null: legacy transactions). */
   lookupTable: address.nullable(),
 });
 
 export type DeploymentManifest = z.infer<typeof deploymentManifestSchema>;
 export type DeploymentTree = z.infer<typeof treeSchema>;
+
+/** Every device tree and record tree of a deployment (the shards; else the two trees). */
+export function deploymentTrees(m: Pick<DeploymentManifest, 'trees'>): {
+  device: DeploymentTree[];
+  record: DeploymentTree[];
+} {
+  return m.trees.shards ?? { device: [m.trees.device], record: [m.trees.record] };
+}
 
 /** A manifest that does not parse; `issues` names each bad field. */
 export class DeploymentManifestError extends Error {

@@ -1,8 +1,14 @@
 /**
  * Brings up a zkpin network on a chain through the Anchor clients: network, oracle set,
  * one maker (with its first approval page, serials 0 to 65,535), one model (more with
- * `registerModel`), a device tree and a record tree. Used by the local network, the
- * simulator, tests and benchmarks.
+ * `registerModel`), and `shards` device trees and `shards` record trees. Used by the local
+ * network, the simulator, tests and benchmarks.
+ *
+ * Shards: an attestation write-locks one device tree and one record tree (the network account
+ * is read-only), and Solana caps the compute units of the transactions that write-lock one
+ * account in a block (12M CU), so one tree of each kind caps a network at about a hundred
+ * attestations per block. K trees of each kind raise that K-fold, until the block's own limit
+ * binds (docs/programs.md, "Shards").
  */
 import { Keypair, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
 import { parseIdlErrors, translateError, type Program } from '@coral-xyz/anchor';
@@ -43,7 +49,33 @@ export interface NetworkSetupOptions {
   classes?: number;
   deviceTree?: TreeShape;
   recordTree?: TreeShape;
+  /** Device trees and record trees to create (each kind); default 1. */
+  shards?: number;
 }
+
+/**
+ * Solana's cost-model limits (agave `cost-model/src/block_cost_limits.rs`): compute units of
+ * the transactions that write-lock one account, per block (`MAX_WRITABLE_ACCOUNT_UNITS`), and
+ * of a block (`MAX_BLOCK_UNITS_SIMD_0256`, 60M since 2025; 48M before SIMD-0207/0256).
+ */
+export const SOLANA_COST_LIMITS = {
+  accountUnits: 12_000_000,
+  blockUnits: 60_000_000,
+  slotMs: 400,
+  /** SIGNATURE_COST and WRITE_LOCK_UNITS: a transaction's cost beyond its executed CU. */
+  signatureUnits: 720,
+  writeLockUnits: 300,
+} as const;
+
+/**
+ * Shards of a local or deployed network (each kind): the fewest trees at which Solana's block
+ * limit, not a tree's per-account limit, caps the network's attestations (60M / 12M = 5);
+ * more add nothing. Rent: 5 × 1.13 SOL (a device tree 0.765, a record tree 0.367) at the
+ * default shapes, for 5.2M devices and 84M records. A network adds trees with `createTree`.
+ */
+export const LOCAL_NETWORK_SHARDS = Math.ceil(
+  SOLANA_COST_LIMITS.blockUnits / SOLANA_COST_LIMITS.accountUnits,
+);
 
 /** The reference model's shape (zkpin_anomaly_v1: 16 readings, 4 classes). */
 export const REFERENCE_MODEL_SHAPE: ModelShape = { window: 16, classes: 4 };
@@ -90,8 +122,14 @@ export interface NetworkSetup {
   makerKey: DeviceEd25519Key;
   model: PublicKey;
   modelId: number;
+  /** The first of `deviceTrees`. */
   deviceTree: PublicKey;
+  /** The first of `recordTrees`. */
   recordTree: PublicKey;
+  /** Every device tree of the network (registration spreads devices over them: `deviceTreeFor`). */
+  deviceTrees: PublicKey[];
+  /** Every record tree of the network (the relayer spreads record writes over them). */
+  recordTrees: PublicKey[];
   deviceTreeShape: TreeShape;
   recordTreeShape: TreeShape;
 }
@@ -137,18 +175,31 @@ export async function setUpNetwork(
 
   const deviceTreeShape = o.deviceTree ?? DEVICE_TREE_SHAPE;
   const recordTreeShape = o.recordTree ?? RECORD_TREE_SHAPE;
-  const deviceTree = await createTree(program, {
-    authority: o.authority,
-    network,
-    kind: TREE_KIND_DEVICE,
-    shape: deviceTreeShape,
-  });
-  const recordTree = await createTree(program, {
-    authority: o.authority,
-    network,
-    kind: TREE_KIND_RECORD,
-    shape: recordTreeShape,
-  });
+  const shards = o.shards ?? 1;
+  if (!Number.isInteger(shards) || shards < 1)
+    throw new RangeError(`shards must be a positive integer, not ${shards}`);
+  const deviceTrees: PublicKey[] = [];
+  const recordTrees: PublicKey[] = [];
+  for (let i = 0; i < shards; i++) {
+    deviceTrees.push(
+      await createTree(program, {
+        authority: o.authority,
+        network,
+        kind: TREE_KIND_DEVICE,
+        shape: deviceTreeShape,
+      }),
+    );
+    recordTrees.push(
+      await createTree(program, {
+        authority: o.authority,
+        network,
+        kind: TREE_KIND_RECORD,
+        shape: recordTreeShape,
+      }),
+    );
+  }
+  const deviceTree = deviceTrees[0]!;
+  const recordTree = recordTrees[0]!;
   return {
     network,
     maker: makerPda(network, makerAuthority, ids),
@@ -157,6 +208,8 @@ export async function setUpNetwork(
     modelId,
     deviceTree,
     recordTree,
+    deviceTrees,
+    recordTrees,
     deviceTreeShape,
     recordTreeShape,
   };

@@ -168,6 +168,29 @@ export async function createTree(
   return tree.publicKey;
 }
 
+/**
+ * The device tree a new device is registered in: one of the network's device trees (shards),
+ * chosen by the device key (keccak256(device)[0..4] as u32 LE, modulo the number of trees
+ * with room), so that devices spread evenly and attestations of different devices rarely
+ * write-lock the same device tree. `isFull` skips trees that have no room left (the program
+ * refuses an append to a full tree with `DeviceTreeFull`); the choice is stable while the set
+ * of trees with room does not change.
+ */
+export function deviceTreeFor(
+  device: Uint8Array,
+  trees: readonly PublicKey[],
+  isFull: (tree: PublicKey) => boolean = () => false,
+): PublicKey {
+  const open = trees.filter((t) => !isFull(t));
+  if (open.length === 0)
+    throw new Error(
+      `no device tree with room among ${trees.length}: add one (init_tree with kind device)`,
+    );
+  const h = keccak_256(device);
+  const n = (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) >>> 0;
+  return open[n % open.length]!;
+}
+
 export interface RegisterDeviceParams {
   network: PublicKey;
   owner: PublicKey;

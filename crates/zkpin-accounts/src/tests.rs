@@ -46,17 +46,21 @@ fn device_leaf_ref_keeps_its_bytes() {
 fn layouts_load_and_init() {
     assert_eq!(
         (Network::LEN, Maker::LEN, Model::LEN),
-        (8 + 32 * 11 + 3 + 4 * 4 + 8 * 2 + 64, 8 + 32 * 3 + 2 + 8, 8 + 32 + 8 + 2 + 64 + 576 + 3)
+        (
+            8 + 32 * 11 + 3 + 4 * 4 + 8 * 2 + 32 + 32,
+            8 + 32 * 3 + 2 + 8,
+            8 + 32 + 8 + 2 + 64 + 576 + 3
+        )
     );
     let mut data = [0u8; Network::LEN];
     assert!(Network::load(&data).is_none());
     let n = Network::init(&mut data).unwrap();
     n.oracle_count = 2;
     n.oracles[1] = [7; 32];
-    n.set_records(5);
+    n.record_trees_authority = [5; 32];
     assert!(Network::init(&mut data).is_none());
     let n = Network::load(&data).unwrap();
-    assert_eq!(n.records(), 5);
+    assert_eq!(n.record_trees_authority, [5; 32]);
     assert!(n.may_submit(&[7; 32]) && !n.may_submit(&[8; 32]));
     assert!(Network::load(&data[..Network::LEN - 1]).is_none());
     let mut model = [0u8; Model::LEN];

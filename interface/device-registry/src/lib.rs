@@ -96,8 +96,9 @@ pub mod device_registry {
         err!(RegistryError::InterfaceOnly)
     }
 
-    /// Initializes a client-created tree account as the current device (kind 0) or record
-    /// (kind 1) tree; calling it with a new account rotates to that tree.
+    /// Initializes a client-created tree account as a device (kind 0) or record (kind 1) tree
+    /// of the network: one more shard (a network keeps several trees of each kind; a full one
+    /// refuses appends, and a new one takes over).
     pub fn init_tree(_ctx: Context<InitTree>, _args: InitTreeArgs) -> Result<()> {
         err!(RegistryError::InterfaceOnly)
     }
@@ -353,8 +354,8 @@ pub struct RegisterDevice<'info> {
     pub maker: Account<'info, Maker>,
     #[account(has_one = network)]
     pub model: Account<'info, Model>,
-    /// CHECK: the network's current device tree (`network.device_tree`).
-    #[account(mut, address = network.device_tree)]
+    /// CHECK: a device tree of this network (header authority = network), any of its shards.
+    #[account(mut)]
     pub device_tree: UncheckedAccount<'info>,
     /// The maker's approval page holding bit `serial` (PDA `["approvals", maker, serial /
     /// 65536 as u32 LE]`).
@@ -405,13 +406,13 @@ pub struct UpdateDevice<'info> {
 pub struct AdvanceDevice<'info> {
     /// PDA `["attestation"]` of inference_attestation.
     pub attestation_authority: Signer<'info>,
-    #[account(mut)]
+    /// Read-only: attestations on one network lock only their own trees.
     pub network: Account<'info, Network>,
-    /// CHECK: a device tree of this network.
+    /// CHECK: a device tree of this network (header authority = network).
     #[account(mut)]
     pub device_tree: UncheckedAccount<'info>,
-    /// CHECK: the network's current record tree.
-    #[account(mut, address = network.record_tree)]
+    /// CHECK: a record tree of this network (header authority = `network.record_trees_authority`).
+    #[account(mut)]
     pub record_tree: UncheckedAccount<'info>,
     /// CHECK: this program: its events are self-CPIs (Anchor's `emit_cpi` format, signed by
     /// the network account).
@@ -473,17 +474,24 @@ pub struct Network {
     pub oracle_count: u8,
     pub permissionless: bool,
     pub bump: u8,
-    /// Device tree that `register_device` appends to.
+    /// The device tree `init_tree` added last. `register_device` appends to any device tree of
+    /// the network (header authority = the network): the trees are shards.
     pub device_tree: Pubkey,
-    /// Record tree that `submit_attestation` appends to.
+    /// The record tree `init_tree` added last. `advance_device` appends to any record tree
+    /// whose header authority is `record_trees_authority`.
     pub record_tree: Pubkey,
     pub device_trees: u32,
     pub record_trees: u32,
     pub devices: u64,
-    pub records: u64,
+    /// Retired (0): was the record count, which made the network writable in every
+    /// attestation. The count is the sum of the record trees' leaf counts.
+    pub retired_records: u64,
     pub makers: u32,
     pub models: u32,
-    pub reserved: [u8; 64],
+    /// PDA `["record_trees", network]`, header authority of the network's record trees (set
+    /// by the first record `init_tree`).
+    pub record_trees_authority: Pubkey,
+    pub reserved: [u8; 32],
 }
 
 #[event]
@@ -619,7 +627,7 @@ pub enum RegistryError {
     InvalidTreeSize,
     #[msg("Device tree is not one of this network's device trees")]
     WrongDeviceTree,
-    #[msg("Record tree is not this network's current record tree")]
+    #[msg("Record tree is not one of this network's record trees")]
     WrongRecordTree,
     #[msg("Device tree is full: the authority must initialize the next one")]
     DeviceTreeFull,

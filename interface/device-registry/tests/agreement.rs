@@ -265,10 +265,11 @@ fn network_size_and_layout_agree() {
     n.set_device_trees(0x0102_0304);
     n.set_record_trees(0x0506_0708);
     n.set_devices(0x1112_1314_1516_1718);
-    n.set_records(0x2122_2324_2526_2728);
+    n.retired_records = 0x2122_2324_2526_2728u64.to_le_bytes();
     n.set_makers(0x3132_3334);
     n.set_models(0x4142_4344);
-    n.reserved = [9; 64];
+    n.record_trees_authority = [8; 32];
+    n.reserved = [9; 32];
 
     let a = iface::Network::try_deserialize(&mut &data[..]).unwrap();
     assert_eq!(a.authority.to_bytes(), [1; 32]);
@@ -279,9 +280,10 @@ fn network_size_and_layout_agree() {
     assert_eq!(a.device_tree.to_bytes(), [2; 32]);
     assert_eq!(a.record_tree.to_bytes(), [3; 32]);
     assert_eq!((a.device_trees, a.record_trees), (0x0102_0304, 0x0506_0708));
-    assert_eq!((a.devices, a.records), (0x1112_1314_1516_1718, 0x2122_2324_2526_2728));
+    assert_eq!((a.devices, a.retired_records), (0x1112_1314_1516_1718, 0x2122_2324_2526_2728));
     assert_eq!((a.makers, a.models), (0x3132_3334, 0x4142_4344));
-    assert_eq!(a.reserved, [9; 64]);
+    assert_eq!(a.record_trees_authority.to_bytes(), [8; 32]);
+    assert_eq!(a.reserved, [9; 32]);
 }
 
 #[test]

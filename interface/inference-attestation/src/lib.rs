@@ -79,14 +79,14 @@ pub struct SubmitAttestation<'info> {
     /// An oracle of the network, or anyone when the network is permissionless.
     pub submitter: Signer<'info>,
     /// CHECK: device_registry `Network` (owner and discriminator checked by the program).
-    #[account(mut)]
+    /// Read-only: attestations on one network lock only their own trees.
     pub network: UncheckedAccount<'info>,
     /// CHECK: device_registry `Model` of the device's model id, on the same network.
     pub model: UncheckedAccount<'info>,
     /// CHECK: a device tree of the network (header authority = network).
     #[account(mut)]
     pub device_tree: UncheckedAccount<'info>,
-    /// CHECK: the network's current record tree (`network.record_tree`).
+    /// CHECK: a record tree of the network (header authority = `network.record_trees_authority`).
     #[account(mut)]
     pub record_tree: UncheckedAccount<'info>,
     /// CHECK: this program's PDA `["attestation"]`, which signs `advance_device`.
@@ -151,7 +151,7 @@ pub enum AttestationError {
     InvalidAttestationAuthority,
     #[msg("Device tree is not a device tree of this network")]
     WrongDeviceTree,
-    #[msg("Record tree is not the network's current record tree")]
+    #[msg("Record tree is not a record tree of this network")]
     WrongRecordTree,
     #[msg("Model verifying key is not valid")]
     InvalidVerifyingKey,

@@ -5,7 +5,9 @@
  * - `../device-verdict.ts`: the device checks at the start of a job;
  * - `relay/ordering.ts`: a job waits while its device's previous reading is in flight;
  * - `relay/replica.ts`: the device proof, from a replica checked against the on-chain root;
- * - `relay/record-tree.ts`: the network's current record tree;
+ * - `relay/record-tree.ts`: which of the network's record trees (shards) a job appends to:
+ *   jobs in flight at the same time lease different trees, so their transactions write-lock
+ *   disjoint accounts (the network account is read-only);
  * - `relay/transaction.ts`: instruction, compute budget, lookup table, size;
  * - `relay/send.ts`: send, confirm, metrics;
  * - `relay/classify.ts`: a failed send → dead letter or retry.
@@ -54,7 +56,7 @@ import { silentLogger } from './logger.ts';
 import { OracleMetrics } from './metrics.ts';
 import { classifySendError } from './relay/classify.ts';
 import { ReadingOrder } from './relay/ordering.ts';
-import { RecordTreeSource } from './relay/record-tree.ts';
+import { RecordTreePool } from './relay/record-tree.ts';
 import { syncedDeviceProof } from './relay/replica.ts';
 import { countDelivery, inFlightOf, sendAttestation, type RelayResult } from './relay/send.ts';
 import { AttestationTransactions } from './relay/transaction.ts';
@@ -69,8 +71,12 @@ export interface RelayerOptions {
   follower: NetworkFollower;
   /** Oracle key in the network's oracle set; pays and signs. */
   submitter: Keypair;
-  /** The network (`setUpNetwork`'s result fits). The record tree is read from the Network account when not given. */
-  setup: { network: PublicKey; recordTree?: PublicKey };
+  /**
+   * The network (`setUpNetwork`'s result fits). Record writes are spread over `recordTrees`
+   * (else `recordTree`, else every record tree the follower knows, else the Network account's
+   * last one).
+   */
+  setup: { network: PublicKey; recordTree?: PublicKey; recordTrees?: readonly PublicKey[] };
   /** Priority fee (ComputeBudgetProgram.setComputeUnitPrice); none by default. */
   priorityFeeMicroLamports?: number;
   /** default DEFAULT_COMPUTE_UNIT_LIMIT (130,000) */
@@ -96,6 +102,8 @@ export interface RelayerOptions {
 export interface RelayerHandle {
   readonly worker: Worker<unknown, RelayResult>;
   readonly metrics: OracleMetrics;
+  /** The record trees this relayer spreads writes over, and its jobs in flight on each. */
+  readonly recordTrees: RecordTreePool;
   run(): void;
   close(force?: boolean): Promise<void>;
 }
@@ -130,7 +138,11 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
   const relayQueue = new Queue(QUEUE_RELAY, { connection: o.connection, prefix });
   const replicaWaitMs = o.replicaWaitMs ?? 2_000;
   const order = new ReadingOrder(relayQueue, proveQueue, o.seqWaitDelayMs ?? 250);
-  const recordTrees = new RecordTreeSource(o.chain, o.setup.network, o.setup.recordTree);
+  const recordTrees = new RecordTreePool(o.chain, o.setup.network, {
+    trees: o.setup.recordTrees ?? (o.setup.recordTree ? [o.setup.recordTree] : undefined),
+    follower: o.follower,
+    startKey: o.submitter.publicKey,
+  });
   const transactions = new AttestationTransactions({
     submitter: o.submitter.publicKey,
     network: o.setup.network,
@@ -170,11 +182,13 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     const leafSeq = BigInt(device.state.leaf.seq.toString());
     if (leafSeq >= seq) return settle(job, seqVerdict(o.follower, r.device, leafSeq, seq));
 
-    const ix = await transactions.instruction(r, device, await recordTrees.current());
+    const lease = await recordTrees.lease();
+    const ix = await transactions.instruction(r, device, lease.tree);
     const tx = transactions.build(ix);
     try {
       return await sendAttestation(o.chain, tx, o.submitter, job, r, metrics);
     } catch (e) {
+      lease.release();
       if (isChainError(e)) countDelivery(metrics, e.context.delivery);
       const failure = classifySendError(e, r.device, seq, o.programIds);
       await job.log(`send failed: ${failure.summary}`);
@@ -184,8 +198,10 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
       if (after !== undefined && after >= seq)
         return settle(job, seqVerdict(o.follower, r.device, after, seq));
       if (failure.kind === 'dead_letter') throw deadLetter(failure.code, failure.message);
-      if (failure.refreshRecordTree) await recordTrees.current(true);
+      if (failure.refreshRecordTree) await recordTrees.retire(lease.tree);
       throw transient(job, withInFlight(job, failure.message, e), failure.exhausted);
+    } finally {
+      lease.release();
     }
   };
 
@@ -222,6 +238,7 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
   return {
     worker,
     metrics,
+    recordTrees,
     run: () => void worker.run(),
     close: async (force = false) => {
       await worker.close(force);

@@ -41,7 +41,8 @@ let a: TestDevice;
 
 beforeAll(async () => {
   await requireRedis();
-  fx = await PipelineFixture.create();
+  // Two device trees and two record trees: the relayer spreads records over both.
+  fx = await PipelineFixture.create(undefined, { shards: 2 });
   a = await fx.addDevice();
   proveQueue = new Queue(QUEUE_PROVE, { connection, prefix });
   relayQueue = new Queue(QUEUE_RELAY, { connection, prefix });
@@ -110,8 +111,18 @@ describe('prover worker + relayer', () => {
       }),
     );
     expect(fx.follower.records).toBe(2);
+    // One record in each of the network's two record trees (the relayer's RecordTreePool).
+    const recordTrees = [...fx.follower.trees.values()].filter((t) => t.kind === 1);
+    expect(recordTrees.map((t) => t.replica.size)).toEqual([1, 1]);
+    expect(relayer.recordTrees.trees).toHaveLength(2);
     expect(fx.seqOf(a)).toBe(2n);
-    expect(await proveQueue.getJobCounts('completed')).toMatchObject({ completed: 2 });
+    // The prove jobs complete after they enqueued the relay jobs (on a loaded machine, seconds
+    // after the records).
+    await waitFor(
+      async () => ((await proveQueue.getJobCounts('completed')).completed === 2 ? true : undefined),
+      30_000,
+      'both prove jobs completed',
+    );
     expect((j2.data as RelayJob).class).toBe(3);
   });
 

@@ -101,7 +101,8 @@ export class PipelineFixture {
     this.follower = net.follower;
   }
 
-  static async create(prover?: Prover): Promise<PipelineFixture> {
+  /** `shards`: device trees and record trees of each kind (default 1). */
+  static async create(prover?: Prover, o: { shards?: number } = {}): Promise<PipelineFixture> {
     ensurePrograms();
     const artifacts = await devProverArtifacts(1);
     const p = prover ?? (await Prover.create(artifacts));
@@ -111,6 +112,7 @@ export class PipelineFixture {
         verifyingKey: encodeVerifyingKey(artifacts.vk),
         onnxSha256: fromHex(artifacts.onnxSha256),
       },
+      shards: o.shards,
     });
     return new PipelineFixture(net, p);
   }

@@ -54,6 +54,14 @@ describe('relay send errors', () => {
       5n,
     );
     expect(rotated).toMatchObject({ kind: 'transient', refreshRecordTree: true });
+    // A full record tree (device_registry's RecordTreeFull 6019, raised in the CPI): the next
+    // attempt takes another of the network's record trees.
+    const full = classifySendError(programError(DEVICE_REGISTRY_PROGRAM_ID, 6019), device, 5n);
+    expect(full).toMatchObject({
+      kind: 'transient',
+      refreshRecordTree: true,
+      summary: 'device_registry: RecordTreeFull (6019)',
+    });
   });
 
   it('retries network errors, dead-letters oversized transactions', () => {

@@ -42,7 +42,7 @@ registry_errors! {
     InvalidVerifyingKey = 6014 => "Verifying key points are not valid alt_bn128 points",
     InvalidTreeSize = 6015 => "Tree depth, buffer size or account size is not supported",
     WrongDeviceTree = 6016 => "Device tree is not one of this network's device trees",
-    WrongRecordTree = 6017 => "Record tree is not this network's current record tree",
+    WrongRecordTree = 6017 => "Record tree is not one of this network's record trees",
     DeviceTreeFull = 6018 => "Device tree is full: the authority must initialize the next one",
     RecordTreeFull = 6019 => "Record tree is full: the authority must initialize the next one",
     MissingEd25519Instruction = 6020 => "The instruction before this one must be the Ed25519 precompile",

@@ -58,7 +58,7 @@ attestation_errors! {
     InvalidAttestationAuthority = 6013 => "Attestation authority is not this program's PDA HwTA59Tf23bZWDpP5cYf5mzwy2KzzXuHeGVDHf2BWZDz",
     /// The device tree's header authority is not the network.
     WrongDeviceTree = 6014 => "Device tree is not a device tree of this network",
-    WrongRecordTree = 6015 => "Record tree is not the network's current record tree",
+    WrongRecordTree = 6015 => "Record tree is not a record tree of this network",
     /// The model's stored verifying key was rejected by the verifier.
     InvalidVerifyingKey = 6016 => "Model verifying key is not valid",
     /// device_registry did not return the record index.

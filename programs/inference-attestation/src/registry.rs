@@ -32,15 +32,21 @@ const TREE_AUTHORITY: core::ops::Range<usize> = 10..42;
 const ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE: u8 = 1;
 
 /// The tree account is a registry-owned concurrent Merkle tree whose header authority is
-/// `network`, i.e. one of this network's device trees.
-pub fn check_device_tree(tree: &AccountView, network: &[u8; 32]) -> Result<(), ProgramError> {
+/// `authority`: the network for one of its device trees, `network.record_trees_authority`
+/// for one of its record trees (only device_registry's `init_tree` writes it); else
+/// `InvalidAccountOwner` or `wrong`.
+pub fn check_tree(
+    tree: &AccountView,
+    authority: &[u8; 32],
+    wrong: AttestationError,
+) -> Result<(), ProgramError> {
     check_owner(tree)?;
     let data = tree.try_borrow()?;
     if data.len() < TREE_HEADER_LEN
         || data[0] != ACCOUNT_TYPE_CONCURRENT_MERKLE_TREE
-        || &data[TREE_AUTHORITY] != network
+        || &data[TREE_AUTHORITY] != authority
     {
-        return Err(AttestationError::WrongDeviceTree.into());
+        return Err(wrong.into());
     }
     Ok(())
 }
@@ -132,7 +138,7 @@ pub fn advance_device(cpi: &AdvanceDevice) -> Result<u32, ProgramError> {
     let mut accounts = [const { MaybeUninit::<CpiAccount>::uninit() }; MAX_CPI_ACCOUNTS];
     let fixed = [
         (cpi.authority, false, true),
-        (cpi.network, true, false),
+        (cpi.network, false, false),
         (cpi.device_tree, true, false),
         (cpi.record_tree, true, false),
         (cpi.registry_program, false, false),

@@ -47,9 +47,10 @@ fn network_view_as_the_attestation_program_reads_it() {
     n.permissionless = 0;
     n.device_tree = [2; 32];
     n.record_tree = [3; 32];
-    n.set_records(77);
+    n.record_trees_authority = [4; 32];
     let v = Network::load(&data).unwrap();
     assert_eq!(v.authority, [1; 32]);
+    assert_eq!(v.record_trees_authority, [4; 32]);
     assert_eq!((v.oracle_count, v.permissionless), (3, 0));
     assert_eq!((v.device_tree, v.record_tree), ([2; 32], [3; 32]));
     // Oracles 0..3 may submit; oracle slot 3 is beyond the count.

@@ -28,7 +28,12 @@ import {
 import { NetworkFollower } from '../network-follower.ts';
 import { DEVICE_REGISTRY_PROGRAM_ID, INFERENCE_ATTESTATION_PROGRAM_ID } from '../program-ids.ts';
 import { deviceRegistryProgram, type DeviceRegistry } from '../programs.ts';
-import { proofAccounts, registerDeviceInstructions, type DeviceLeaf } from '../registry-client.ts';
+import {
+  deviceTreeFor,
+  proofAccounts,
+  registerDeviceInstructions,
+  type DeviceLeaf,
+} from '../registry-client.ts';
 import type { TreeShape } from '../tree-account.ts';
 
 /** The committed development verifying key of the reference model (written by `npm run build:circuits`). */
@@ -89,6 +94,8 @@ export interface LocalNetworkOptions {
   /** Default: `DEVICE_TREE_SHAPE` / `RECORD_TREE_SHAPE` (production shapes). */
   deviceTree?: TreeShape;
   recordTree?: TreeShape;
+  /** Device and record trees of each kind (default 1; `LOCAL_NETWORK_SHARDS` for a dev network). */
+  shards?: number;
 }
 
 export interface RegisterDeviceOptions {
@@ -199,7 +206,12 @@ export class LocalNetwork {
       deviceSigner: deviceKey,
       bjjKeyHash,
       modelId: o.modelId ?? this.setup.modelId,
-      deviceTree: o.deviceTree ?? this.setup.deviceTree,
+      deviceTree:
+        o.deviceTree ??
+        deviceTreeFor(deviceKey.publicKey, this.setup.deviceTrees, (t) => {
+          const tree = this.follower.trees.get(t.toBase58());
+          return tree !== undefined && tree.replica.size >= 2 ** tree.replica.depth;
+        }),
       serial: o.serial,
       expiresAt: o.expiresAt,
     });
@@ -296,6 +308,7 @@ export async function localNetwork(o: LocalNetworkOptions = {}): Promise<LocalNe
     classes: o.model?.classes,
     deviceTree: o.deviceTree,
     recordTree: o.recordTree,
+    shards: o.shards,
   });
   return new LocalNetwork(chain, authority, oracles, owner, setup, verifyingKey);
 }

@@ -8,6 +8,7 @@ import {
   DeploymentManifestError,
   LOCALNET_PROGRAM_IDS,
   deploymentProgramIds,
+  deploymentTrees,
   parseDeploymentManifest,
   type DeploymentManifest,
 } from '@zkpin/sdk';
@@ -52,6 +53,24 @@ const dir = mkdtempSync(join(tmpdir(), 'zkpin-manifest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('deployment manifest', () => {
+  it('lists every tree: trees.shards, else the first tree of each kind', () => {
+    const m = manifest();
+    expect(deploymentTrees(parseDeploymentManifest(m))).toEqual({
+      device: [m.trees.device],
+      record: [m.trees.record],
+    });
+    const sharded = {
+      ...m,
+      trees: {
+        ...m.trees,
+        shards: { device: [m.trees.device, tree(20)], record: [m.trees.record, tree(24)] },
+      },
+    };
+    expect(deploymentTrees(parseDeploymentManifest(sharded))).toEqual(sharded.trees.shards);
+    const empty = { ...m, trees: { ...m.trees, shards: { device: [], record: [] } } };
+    expect(() => parseDeploymentManifest(empty)).toThrow(/trees\.shards\.device/);
+  });
+
   it('parses and gives the program ids', () => {
     const m = manifest();
     const ids = deploymentProgramIds(parseDeploymentManifest(m));

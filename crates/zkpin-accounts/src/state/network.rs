@@ -10,17 +10,26 @@ pub struct Network {
     pub oracle_count: u8,
     pub permissionless: u8,
     pub bump: u8,
-    /// Device tree that `register_device` appends to.
+    /// The device tree `init_tree` added last. `register_device` appends to any device tree
+    /// of the network (header authority = the network): the trees are shards.
     pub device_tree: [u8; 32],
-    /// Record tree that `submit_attestation` appends to.
+    /// The record tree `init_tree` added last. `advance_device` appends to any record tree
+    /// whose header authority is `record_trees_authority`.
     pub record_tree: [u8; 32],
     device_trees: [u8; 4],
     record_trees: [u8; 4],
     devices: [u8; 8],
-    records: [u8; 8],
+    /// Retired: was the record count, written by every attestation (which made the network a
+    /// writable account of each one). Now 0; a network's record count is the sum of its
+    /// record trees' leaf counts.
+    pub retired_records: [u8; 8],
     makers: [u8; 4],
     models: [u8; 4],
-    pub reserved: [u8; 64],
+    /// PDA `["record_trees", network]`, the header authority of this network's record trees
+    /// (set by the first record `init_tree`; zero before), so that membership of a record tree
+    /// is one comparison.
+    pub record_trees_authority: [u8; 32],
+    pub reserved: [u8; 32],
 }
 
 super::account!(Network);
@@ -41,12 +50,6 @@ impl Network {
     }
     pub fn set_devices(&mut self, v: u64) {
         self.devices = v.to_le_bytes();
-    }
-    pub fn records(&self) -> u64 {
-        u64::from_le_bytes(self.records)
-    }
-    pub fn set_records(&mut self, v: u64) {
-        self.records = v.to_le_bytes();
     }
     pub fn device_trees(&self) -> u32 {
         u32::from_le_bytes(self.device_trees)

@@ -21,7 +21,7 @@ export type SendFailure = {
   | {
       kind: 'transient';
       message: string;
-      /** The network rotated its record tree: read the Network account again first. */
+      /** The record tree used is full or not the network's: set it aside, read the list again. */
       refreshRecordTree?: boolean;
       /** The dead-letter reason when no attempt is left (default RETRIES_EXHAUSTED). */
       exhausted?: ExhaustedReason;
@@ -68,7 +68,14 @@ export function classifySendError(
         return {
           summary,
           kind: 'transient',
-          message: `${name}: the network rotated its record tree`,
+          message: `${name}: the record tree is not one of the network's`,
+          refreshRecordTree: true,
+        };
+      case 'RecordTreeFull':
+        return {
+          summary,
+          kind: 'transient',
+          message: `${name}: the record tree is full; the next attempt takes another of the network's record trees`,
           refreshRecordTree: true,
         };
       default:

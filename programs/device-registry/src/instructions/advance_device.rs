@@ -3,9 +3,12 @@
 //! verified a proof. Moves the device leaf's seq up to the record's seq n (n must be above the
 //! leaf's: the same reading can never be recorded twice, and a reading that could not be
 //! proved leaves a gap instead of blocking later ones) and appends the record leaf to the
-//! current record tree. Returns (return data) the record's leaf index, u32 LE.
-//! Accounts: `[attestation authority (signer), network (writable), device_tree (writable),
-//! record_tree (writable), program (this program: events), ...proof nodes]`.
+//! given record tree, any of the network's (header authority = `record_trees_authority`).
+//! Returns (return data) the record's leaf index, u32 LE.
+//! The network is read-only: two attestations conflict only when they share a device tree or
+//! a record tree, so a network with K trees of each kind takes K attestations in parallel.
+//! Accounts: `[attestation authority (signer), network, device_tree (writable), record_tree
+//! (writable), program (this program: events), ...proof nodes]`.
 use pinocchio::{error::ProgramError, AccountView, ProgramResult};
 use zkpin_accounts::{
     discriminator,
@@ -57,11 +60,9 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     checks::owned(record_tree)?;
     let network_key = network.address().to_bytes();
     let record_tree_key = record_tree.address().to_bytes();
-    if Network::load(&network.try_borrow()?).ok_or(RegistryError::InvalidAccountData)?.record_tree
-        != record_tree_key
-    {
-        return Err(RegistryError::WrongRecordTree.into());
-    }
+    let record_trees_authority = Network::load(&network.try_borrow()?)
+        .ok_or(RegistryError::InvalidAccountData)?
+        .record_trees_authority;
 
     let new = DeviceLeaf { seq: next, ..old.leaf };
     let device_tree_seq = device::replace(
@@ -73,14 +74,14 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let (record_index, record_tree_seq) = {
         let mut d = record_tree.try_borrow_mut()?;
         let mut t = MerkleTreeAccount::load(&mut d[..]).map_err(|_| RegistryError::InvalidTree)?;
+        // Only init_tree writes a header authority: this is a record tree of this network
+        // (a device tree has the network itself; another network's has its own PDA).
+        if t.authority() != &record_trees_authority {
+            return Err(RegistryError::WrongRecordTree.into());
+        }
         t.append(&record.hash()).map_err(|e| tree::cmt_error(e, RegistryError::RecordTreeFull))?;
         (t.rightmost_index() - 1, t.sequence_number())
     };
-    {
-        let mut d = network.try_borrow_mut()?;
-        let n = Network::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
-        n.set_records(n.records().wrapping_add(1));
-    }
 
     let device_tree_key = device_tree.address().to_bytes();
     let at = TreeChange {

@@ -1,8 +1,11 @@
 //! `init_tree(args: InitTreeArgs { kind, max_depth, max_buffer_size })`: initializes a
-//! client-created, zeroed tree account (owner = this program) as the network's current device
-//! tree (kind 0) or record tree (kind 1). The canopy depth follows from the account size.
-//! Calling it again with a new account rotates to that tree; leaves in earlier device trees
-//! stay usable.
+//! client-created, zeroed tree account (owner = this program) as one more device tree (kind 0)
+//! or record tree (kind 1) of the network. The canopy depth follows from the account size.
+//! A network keeps several trees of each kind (shards): `register_device` appends to any of its
+//! device trees and `advance_device` to any of its record trees, each proven a member by its
+//! header authority (the network for device trees, the PDA `["record_trees", network]` for
+//! record trees), which only this instruction writes. A full tree refuses appends; adding a
+//! tree is how a network grows, and leaves in earlier device trees stay usable.
 //! The tree account must sign: it is a keypair account created by the client, and only its
 //! creator may initialize it (otherwise an account created in one transaction and initialized
 //! in a later one could be taken by another network's authority in between).
@@ -79,6 +82,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
             state.device_trees()
         } else {
             state.record_tree = tree_key;
+            state.record_trees_authority = header_authority;
             state.set_record_trees(state.record_trees().wrapping_add(1));
             state.record_trees()
         }

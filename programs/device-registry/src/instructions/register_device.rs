@@ -1,5 +1,6 @@
 //! `register_device(args: RegisterDeviceArgs { device, bjj_key_hash, model_id, serial,
-//! expires_at })`: appends a device leaf (seq 0, Active) to the network's current device tree.
+//! expires_at })`: appends a device leaf (seq 0, Active) to the given device tree, any of the
+//! network's (header authority = the network; clients spread devices over them).
 //!
 //! The instruction right before this one must be the Ed25519 precompile with two signatures
 //! (docs/contracts.md): the device key over its claim (possession, and consent to this owner)
@@ -58,13 +59,8 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let maker_key = maker.address().to_bytes();
     let owner_key = owner.address().to_bytes();
     let tree_key = device_tree.address().to_bytes();
-    {
-        let d = network.try_borrow()?;
-        let n = Network::load(&d).ok_or(RegistryError::InvalidAccountData)?;
-        if n.device_tree != tree_key {
-            return Err(RegistryError::WrongDeviceTree.into());
-        }
-    }
+    // Network is checked to be one (the tree's authority below is compared with its address).
+    Network::load(&network.try_borrow()?).ok_or(RegistryError::InvalidAccountData)?;
     let maker_authority = {
         let d = maker.try_borrow()?;
         let m = Maker::load(&d).ok_or(RegistryError::InvalidAccountData)?;

@@ -15,9 +15,10 @@
 //!    appends the record leaf (so the same reading can never be recorded twice);
 //! 5. emits `AttestationSubmitted` with the record's leaf index (a self-CPI).
 //!
-//! Accounts: `[submitter (signer), network (writable), model, device_tree (writable),
-//! record_tree (writable), attestation_authority (PDA ["attestation"]), device_registry,
-//! program (this program: events), ...device tree proof nodes (bottom-up, minus the canopy)]`.
+//! Accounts: `[submitter (signer), network, model, device_tree (writable), record_tree
+//! (writable: any record tree of the network, so attestations spread over shards),
+//! attestation_authority (PDA ["attestation"]), device_registry, program (this program:
+//! events), ...device tree proof nodes (bottom-up, minus the canopy)]`.
 use pinocchio::{
     error::ProgramError,
     sysvars::{clock::Clock, Sysvar},
@@ -69,11 +70,13 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         if !n.may_submit(submitter.address().as_array()) {
             return Err(AttestationError::NotAnOracle.into());
         }
-        if record_tree.address().as_array() != &n.record_tree {
-            return Err(AttestationError::WrongRecordTree.into());
-        }
+        registry::check_tree(
+            record_tree,
+            &n.record_trees_authority,
+            AttestationError::WrongRecordTree,
+        )?;
     }
-    registry::check_device_tree(device_tree, &network_key)?;
+    registry::check_tree(device_tree, &network_key, AttestationError::WrongDeviceTree)?;
     if registry_program.address() != &REGISTRY_ID {
         return Err(AttestationError::WrongRegistryProgram.into());
     }
