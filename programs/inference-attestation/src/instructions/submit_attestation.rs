@@ -29,7 +29,7 @@ use zkpin_accounts::{
     state::{model::VK_LEN, Model, Network},
     REGISTRY_ID,
 };
-use zkpin_encoding::PublicInputFields;
+use zkpin_encoding::PublicInputRefs;
 
 use crate::{
     args::{SubmitAttestationArgs, PROOF_LEN},
@@ -64,7 +64,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         return Err(ProgramError::MissingRequiredSignature);
     }
     registry::check_owner(network)?;
-    let network_key = network.address().to_bytes();
+    let network_key = network.address().as_array();
     {
         let d = network.try_borrow()?;
         let n = Network::load(&d).ok_or(AttestationError::InvalidAccountData)?;
@@ -75,7 +75,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
             return Err(AttestationError::WrongRecordTree.into());
         }
     }
-    registry::check_device_tree(device_tree, &network_key)?;
+    registry::check_device_tree(device_tree, network_key)?;
     if registry_program.address() != &REGISTRY_ID {
         return Err(AttestationError::WrongRegistryProgram.into());
     }
@@ -102,7 +102,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         registry::check_owner(model)?;
         let d = model.try_borrow()?;
         let m = Model::load(&d).ok_or(AttestationError::InvalidAccountData)?;
-        if m.network != network_key {
+        if &m.network != network_key {
             return Err(AttestationError::WrongNetwork.into());
         }
         if !m.is_active() {
@@ -118,7 +118,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
             return Err(AttestationError::DeviceRevoked.into());
         }
         zkpin_crypto::_cu();
-        public_input(&network_key, &args, &mut p)?;
+        public_input(network_key, &args, &mut p)?;
         zkpin_crypto::_cu();
         verify(&m.vk, args.proof, &p)?;
     }
@@ -140,7 +140,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     zkpin_crypto::_cu();
     // 5. Event.
     AttestationSubmitted {
-        network: &network_key,
+        network: network_key,
         device: leaf.device,
         model_id: leaf.model_id,
         seq,
@@ -163,14 +163,14 @@ pub fn public_input(
     args: &SubmitAttestationArgs,
     out: &mut [u8; 32],
 ) -> Result<(), AttestationError> {
-    let fields = PublicInputFields {
-        network: *network,
-        device: *args.current.leaf.device,
-        bjj_key_hash: *args.current.leaf.bjj_key_hash,
+    let fields = PublicInputRefs {
+        network,
+        device: args.current.leaf.device,
+        bjj_key_hash: args.current.leaf.bjj_key_hash,
         model_id: args.current.leaf.model_id,
         seq: args.seq,
         timestamp: args.timestamp,
-        input_commitment: *args.input_commitment,
+        input_commitment: args.input_commitment,
         class: args.class,
         score: args.score,
     };
