@@ -720,7 +720,6 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
         let allow_inferred_proof = step.allow_inferred_proof;
         let mask = self.buffer as u64 - 1;
         let active = self.active_index();
-        zkpin_crypto::_cu();
         let (mut idx, use_full_buffer) = match self.find_root_in_change_log(current_root) {
             Some(j) => (j, false),
             None if allow_inferred_proof => {
@@ -728,7 +727,6 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
             }
             None => return Err(CmtError::RootNotFound),
         };
-        zkpin_crypto::_cu();
         let mut updated = *leaf;
         loop {
             if !use_full_buffer && idx == active {
@@ -740,11 +738,9 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
                 break;
             }
         }
-        zkpin_crypto::_cu();
         if updated != *leaf {
             return Err(CmtError::LeafContentsModified);
         }
-        zkpin_crypto::_cu();
 
         if !self.is_initialized() || !self.reaches_current(&updated, proof, leaf_index) {
             return Err(CmtError::InvalidProof);
@@ -841,9 +837,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
     /// Appends `leaf` at the next empty index. The new root is then [`Self::root`].
     #[inline(never)]
     pub fn append(&mut self, leaf: &Node) -> Result<(), CmtError> {
-        zkpin_crypto::_cu();
         self.append_inner(leaf)?;
-        zkpin_crypto::_cu();
 
         self.update_canopy();
         Ok(())
@@ -860,11 +854,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         if args.index > self.rightmost_index() {
             return Err(CmtError::LeafIndexOutOfBounds);
         }
-        zkpin_crypto::_cu();
         let mut proof: ProofBuf = [EMPTY; MAX_DEPTH];
-        zkpin_crypto::_cu();
         self.fill_proof(args.proof, args.index, &mut proof)?;
-        zkpin_crypto::_cu();
         let step = ApplyStep {
             current_root: &args.current_root,
             leaf: &args.previous_leaf,
@@ -873,9 +864,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
             allow_inferred_proof: true,
         };
         self.try_apply_proof(&step, &mut proof)?;
-        zkpin_crypto::_cu();
         self.update_canopy();
-        zkpin_crypto::_cu();
         Ok(())
     }
 
@@ -963,12 +952,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
             // rightmost proof keeps its empty nodes.
             self.update_internal_counters();
             let cl = self.change_log_offset(self.active_index() as usize);
-            let mut node = Chain::new(leaf);
-            for (level, empty) in EMPTY_NODES.iter().enumerate().take(depth) {
-                self.write_node(cl + 32 + 32 * level, node.node());
-                node.up(empty, true);
-            }
-            self.write_node(cl, node.node());
+            let entry = &mut self.data.as_mut()[cl..cl + 32 + 32 * depth];
+            write_path(entry, leaf, &EMPTY_NODES[..depth], 0);
             self.write_u32(cl + 32 + 32 * depth, 0);
             self.write_u32(cl + 36 + 32 * depth, 0);
             let rm = self.rightmost_offset();
@@ -976,7 +961,6 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
             self.write_node(rm + 32 * depth, leaf);
             return Ok(());
         }
-        zkpin_crypto::_cu();
         let mask = self.buffer as u64 - 1;
         let next = ((self.active_index() + 1) & mask) as usize;
         let cl = self.change_log_offset(next);
@@ -1024,7 +1008,6 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         }
         let at = rm + 32 * intersection;
         zkpin_crypto::copy(&mut self.data.as_mut()[at..at + 32], intersection_node.node());
-        zkpin_crypto::_cu();
         self.update_internal_counters();
         self.write_u32(cl + 32 + 32 * depth, rm_index);
         self.write_u32(cl + 36 + 32 * depth, 0);
@@ -1040,7 +1023,6 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
     ) -> Result<(), CmtError> {
         let depth = self.depth;
         self.check_valid_leaf(step, &mut proof[..depth])?;
-        zkpin_crypto::_cu();
 
         let rm_index = self.rightmost_index();
         if (rm_index as u64) < (1u64 << depth) && step.index > rm_index {
@@ -1048,7 +1030,6 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
             return Err(CmtError::LeafIndexOutOfBounds);
         }
         self.update_internal_counters();
-        zkpin_crypto::_cu();
         self.update_buffers_from_proof(step.new_leaf, &proof[..depth], step.index);
         Ok(())
     }
@@ -1061,9 +1042,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         let cl = self.change_log_offset(active);
         self.write_u32(cl + 32 + 32 * depth, index);
         self.write_u32(cl + 36 + 32 * depth, 0);
-        zkpin_crypto::_cu();
         write_path(&mut self.data.as_mut()[cl..cl + 32 + 32 * depth], start, proof, index);
-        zkpin_crypto::_cu();
         let rm = self.rightmost_offset();
         let rm_index = self.rightmost_index();
         if (rm_index as u64) < (1u64 << depth) {
@@ -1103,11 +1082,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         let depth = self.depth;
         let active = self.active_index() as usize;
         let index = self.change_log_index(active);
-        let canopy = self.canopy_offset();
+        let path = self.change_log_offset(active) + 32;
+        let canopy_at = self.canopy_offset();
+        // The change logs lie before the canopy: one split, then one copy per level.
+        let (logs, canopy) = self.data.as_mut().split_at_mut(canopy_at);
         for level in (depth - cd..depth).rev() {
-            let heap = (1u32 << (depth - level)) + (index >> level);
-            let src = self.change_log_offset(active) + 32 + 32 * level;
-            self.copy_node_within(src, canopy + 32 * (heap as usize - 2));
+            let heap = ((1u32 << (depth - level)) + (index >> level)) as usize;
+            let (src, dst) = (path + 32 * level, 32 * (heap - 2));
+            zkpin_crypto::copy(&mut canopy[dst..dst + 32], &logs[src..src + 32]);
         }
     }
 }

@@ -44,13 +44,16 @@ impl EventWriter {
         self
     }
     pub fn u16(&mut self, v: u16) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
+        self.buf.extend_from_slice(&v.to_le_bytes());
+        self
     }
     pub fn u32(&mut self, v: u32) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
+        self.buf.extend_from_slice(&v.to_le_bytes());
+        self
     }
     pub fn u64(&mut self, v: u64) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
+        self.buf.extend_from_slice(&v.to_le_bytes());
+        self
     }
     /// The event instruction's data (`EVENT_IX_TAG || discriminator || fields`).
     pub fn as_bytes(&self) -> &[u8] {

@@ -289,10 +289,3 @@ pub mod abi_check {
 
 #[cfg(test)]
 mod tests;
-#[inline(always)]
-pub fn _cu() {
-    #[cfg(target_arch = "bpf")]
-    if option_env!("ZKPIN_CU").is_some() {
-        unsafe { solana_define_syscall::definitions::sol_log_compute_units_() };
-    }
-}

@@ -26,23 +26,18 @@ pub fn replace(
     checks::owned(device_tree)?;
     let mut nodes: [Node; 32] = [[0; 32]; 32];
     let proof = tree::proof_nodes(proof_accounts, &mut nodes)?;
-    zkpin_crypto::_cu();
     let mut d = device_tree.try_borrow_mut()?;
     let mut t = MerkleTreeAccount::load(&mut d[..]).map_err(|_| RegistryError::InvalidTree)?;
     if t.authority() != network_key {
         return Err(RegistryError::WrongDeviceTree.into());
     }
-    zkpin_crypto::_cu();
-    let a = SetLeafArgs {
+    t.set_leaf(&SetLeafArgs {
         current_root: *old.root,
         previous_leaf: old.leaf_hash(network_key),
         new_leaf: *new_leaf,
         proof,
         index: old.leaf_index,
-    };
-    zkpin_crypto::_cu();
-    t.set_leaf(&a)
+    })
     .map_err(|e| tree::cmt_error(e, RegistryError::DeviceTreeFull))?;
-    zkpin_crypto::_cu();
     Ok(t.sequence_number())
 }

@@ -32,7 +32,6 @@ pub const DISCRIMINATOR: [u8; 8] = discriminator::instruction("advance_device");
 pub use zkpin_accounts::ATTESTATION_AUTHORITY;
 
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
-    zkpin_crypto::_cu();
     let [authority, network, device_tree, record_tree, _program, proof @ ..] = accounts else {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
@@ -54,7 +53,6 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         return Err(RegistryError::SeqMismatch.into());
     }
 
-    zkpin_crypto::_cu();
     checks::owned(network)?;
     checks::owned(record_tree)?;
     let network_key = network.address().to_bytes();
@@ -65,7 +63,6 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         return Err(RegistryError::WrongRecordTree.into());
     }
 
-    zkpin_crypto::_cu();
     let new = DeviceLeaf { seq: next, ..old.leaf };
     let device_tree_seq = device::replace(
         device_tree,
@@ -77,23 +74,18 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         proof,
     )?;
 
-    zkpin_crypto::_cu();
     let (record_index, record_tree_seq) = {
         let mut d = record_tree.try_borrow_mut()?;
         let mut t = MerkleTreeAccount::load(&mut d[..]).map_err(|_| RegistryError::InvalidTree)?;
-        let h = record.hash();
-        zkpin_crypto::_cu();
-        t.append(&h).map_err(|e| tree::cmt_error(e, RegistryError::RecordTreeFull))?;
+        t.append(&record.hash()).map_err(|e| tree::cmt_error(e, RegistryError::RecordTreeFull))?;
         (t.rightmost_index() - 1, t.sequence_number())
     };
-    zkpin_crypto::_cu();
     {
         let mut d = network.try_borrow_mut()?;
         let n = Network::load_mut(&mut d).ok_or(RegistryError::InvalidAccountData)?;
         n.set_records(n.records().wrapping_add(1));
     }
 
-    zkpin_crypto::_cu();
     let device_tree_key = device_tree.address().to_bytes();
     let at = TreeChange {
         network: &network_key,
@@ -102,18 +94,14 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         tree_seq: device_tree_seq,
     };
     let ev = device_event(DEVICE_UPDATED, &at, &new);
-    zkpin_crypto::_cu();
     events::emit(&ev, network)?;
-    zkpin_crypto::_cu();
     let mut ev = EventWriter::new(RECORD_APPENDED, 32 * 2 + 4 + 8 + 125);
     ev.bytes(&network_key)
         .bytes(&record_tree_key)
         .u32(record_index)
         .u64(record_tree_seq)
         .bytes(record.bytes);
-    zkpin_crypto::_cu();
     events::emit(&ev, network)?;
-    zkpin_crypto::_cu();
     #[cfg(target_arch = "bpf")]
     unsafe {
         let idx = record_index.to_le_bytes();

@@ -49,7 +49,6 @@ pub const MAX_CLOCK_SKEW_S: i64 = 300;
 pub const MAX_READING_AGE_S: i64 = 7 * 24 * 3600;
 
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
-    zkpin_crypto::_cu();
     let [submitter, network, model, device_tree, record_tree, authority, registry_program, _program, proof @ ..] =
         accounts
     else {
@@ -58,7 +57,6 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let args = SubmitAttestationArgs::parse(data)?;
     let leaf = &args.current.leaf;
 
-    zkpin_crypto::_cu();
     // 1. Who submits, and to which network.
     if !submitter.is_signer() {
         return Err(ProgramError::MissingRequiredSignature);
@@ -95,7 +93,6 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         return Err(AttestationError::TimestampOutOfRange.into());
     }
 
-    zkpin_crypto::_cu();
     // 2.-3. Model, device status, P and the proof.
     let mut p = [0u8; 32];
     {
@@ -117,16 +114,12 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         if leaf.status != STATUS_ACTIVE {
             return Err(AttestationError::DeviceRevoked.into());
         }
-        zkpin_crypto::_cu();
         public_input(network_key, &args, &mut p)?;
-        zkpin_crypto::_cu();
         verify(&m.vk, args.proof, &p)?;
     }
 
-    zkpin_crypto::_cu();
     // 4. Seq n-1 -> n and the record leaf, in device_registry.
     let cpi_data = AdvanceDeviceData::new(args.current.bytes, &record_leaf(&args, seq, &p));
-    zkpin_crypto::_cu();
     let record_index = registry::advance_device(&AdvanceDevice {
         authority,
         network,
@@ -137,7 +130,6 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         data: &cpi_data,
     })?;
 
-    zkpin_crypto::_cu();
     // 5. Event.
     AttestationSubmitted {
         network: network_key,
@@ -149,9 +141,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         public_input: &p,
         submitter: submitter.address().as_array(),
     }
-    .emit(authority)?;
-    zkpin_crypto::_cu();
-    Ok(())
+    .emit(authority)
 }
 
 /// `P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq,
