@@ -38,7 +38,7 @@ import { LocalChain, REPO_ROOT, localNetwork, type LocalNetwork } from '@zkpin/s
 
 /**
  * Ceilings asserted by the tests and reported by the benchmark: measured values (issue 14:
- * 108,124 whole / 16,422 registry CPI, steady state; the first record of a tree 108,545)
+ * 107,869 whole / 16,167 registry CPI, steady state; the first record of a tree 107,302)
  * plus a small margin. The issue's target is 100,000 (docs/programs.md, "Costs").
  */
 export const ATTESTATION_CU_CEILINGS = {
