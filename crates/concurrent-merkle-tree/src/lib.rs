@@ -590,6 +590,7 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
             new_leaf: &args.leaf,
             index: args.index,
             allow_inferred_proof: true,
+            supplied: args.proof.len(),
         };
         self.check_valid_leaf(&step, &mut proof[..self.depth])
     }
@@ -742,35 +743,58 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
             return Err(CmtError::LeafContentsModified);
         }
 
-        if !self.is_initialized() || !self.reaches_current(&updated, proof, leaf_index) {
+        if !self.is_initialized()
+            || !self.reaches_current(&updated, proof, leaf_index, step.supplied)
+        {
             return Err(CmtError::InvalidProof);
         }
         Ok(())
     }
 
     /// Whether `leaf` at `index` with the full, fast-forwarded `proof` is in the current
-    /// tree. With a canopy the path is hashed only up to the canopy's lowest level and
-    /// compared with the canopy's node there: the canopy always holds the current tree's
-    /// nodes (`initialize` zeroes it, i.e. empty subtrees, and every write copies its new
-    /// path into it, `update_canopy`, as SPL does), so a path that reaches the canopy node
+    /// tree, `proof` included: every node of `proof` must be the current tree's, since the
+    /// new path is hashed from them.
+    ///
+    /// With a canopy the path is hashed only up to the canopy's lowest level and compared
+    /// with the canopy's node there. The canopy always holds the current tree's nodes
+    /// (`initialize` zeroes it, i.e. empty subtrees, and every write copies its new path
+    /// into it, `update_canopy`, as SPL does), so a path that reaches the canopy node
     /// reaches the current root, and the `canopy_depth` hashes above it would only
-    /// recompute the canopy. Without a canopy the path is hashed up to the root.
+    /// recompute the canopy. The proof's nodes above that level came from the canopy
+    /// (`fill_proof`) or from later change logs (the fast-forward: the current nodes too),
+    /// except those the caller passed in a proof longer than `depth - canopy_depth` (the
+    /// first `supplied`): those must equal the canopy's, as the root check would require.
+    /// Without a canopy the path is hashed up to the root.
     #[inline(always)]
-    fn reaches_current(&self, leaf: &Node, proof: &[Node], index: u32) -> bool {
+    fn reaches_current(&self, leaf: &Node, proof: &[Node], index: u32, supplied: usize) -> bool {
         let cd = self.canopy_depth;
         if cd == 0 {
             return recompute(leaf, proof, index) == *self.root();
         }
-        let low = self.depth - cd;
-        let node = recompute(leaf, &proof[..low], index);
-        // Heap index (root = 1) of the path's node at level `low`; the canopy stores heap
-        // index h at position h - 2, a zero node meaning "never written", i.e. empty.
-        let heap = (((1u64 << self.depth) + index as u64) >> low) as usize;
-        match self.canopy().get(heap.wrapping_sub(2)) {
-            Some(cached) if *cached == EMPTY => node == *empty_node(low as u32),
-            Some(cached) => node == *cached,
-            None => false,
+        let depth = self.depth;
+        let low = depth - cd;
+        if proof.len() != depth {
+            return false;
         }
+        let node = recompute(leaf, &proof[..low], index);
+        let canopy = self.canopy();
+        // The current node at heap index `h` (root = 1) and `level`: the canopy stores heap
+        // index h at position h - 2, a zero node meaning "never written", i.e. empty.
+        let is_current = |n: &Node, h: usize, level: usize| match canopy.get(h.wrapping_sub(2)) {
+            Some(cached) => n == cached || (*cached == EMPTY && n == empty_node(level as u32)),
+            None => false,
+        };
+        let mut heap = (((1u64 << depth) + index as u64) >> low) as usize;
+        if !is_current(&node, heap, low) {
+            return false;
+        }
+        for (level, sibling) in proof.iter().enumerate().take(supplied.min(depth)).skip(low) {
+            if !is_current(sibling, heap ^ 1, level) {
+                return false;
+            }
+            heap >>= 1;
+        }
+        true
     }
 }
 
@@ -862,6 +886,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
             new_leaf: &args.new_leaf,
             index: args.index,
             allow_inferred_proof: true,
+            supplied: args.proof.len(),
         };
         self.try_apply_proof(&step, &mut proof)?;
         self.update_canopy();
@@ -887,6 +912,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
             new_leaf: &args.leaf,
             index: args.index,
             allow_inferred_proof: false,
+            supplied: args.proof.len(),
         };
         match self.try_apply_proof(&step, &mut proof) {
             Err(CmtError::LeafContentsModified) => self.append_inner(&args.leaf)?,
@@ -1101,6 +1127,9 @@ struct ApplyStep<'a> {
     new_leaf: &'a Node,
     index: u32,
     allow_inferred_proof: bool,
+    /// How many proof nodes the caller passed (the rest came from the canopy and the
+    /// empty nodes, `fill_proof`).
+    supplied: usize,
 }
 
 /// Non-inlined, non-generic wrappers over the public API, built only with the

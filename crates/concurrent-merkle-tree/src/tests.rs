@@ -523,6 +523,36 @@ fn canopy_level_check_agrees_with_the_root() {
     tree.set_leaf(&args).unwrap();
     naive.set(5, leaf(2005));
     assert_eq!(*tree.root(), naive.root());
+    // A full-length proof whose nodes above the canopy's level are not the tree's is
+    // refused (they would be hashed into the new root), and the tree is left as it was.
+    let before = tree.data().to_vec();
+    for bad_level in short..depth as usize {
+        let mut full = naive.proof(9);
+        full[bad_level][31] ^= 1;
+        let args = SetLeafArgs {
+            current_root: *tree.root(),
+            previous_leaf: leaf(9),
+            new_leaf: leaf(4009),
+            proof: &full,
+            index: 9,
+        };
+        assert_eq!(tree.set_leaf(&args), Err(CmtError::InvalidProof), "level {bad_level}");
+        let args =
+            ProveLeafArgs { current_root: *tree.root(), leaf: leaf(9), proof: &full, index: 9 };
+        assert_eq!(tree.prove_leaf(&args), Err(CmtError::InvalidProof), "level {bad_level}");
+    }
+    assert_eq!(tree.data(), &before[..]);
+    // The same proof, untouched, is accepted.
+    let args = SetLeafArgs {
+        current_root: *tree.root(),
+        previous_leaf: leaf(9),
+        new_leaf: leaf(4009),
+        proof: &naive.proof(9),
+        index: 9,
+    };
+    tree.set_leaf(&args).unwrap();
+    naive.set(9, leaf(4009));
+    assert_eq!(*tree.root(), naive.root());
     // The old value of a replaced leaf is no longer accepted.
     let args = SetLeafArgs {
         current_root: *tree.root(),
