@@ -38,7 +38,7 @@ import { LocalChain, REPO_ROOT, localNetwork, type LocalNetwork } from '@zkpin/s
 
 /**
  * Ceilings asserted by the tests and reported by the benchmark: measured values (issue 14:
- * 107,869 whole / 16,167 registry CPI, steady state; the first record of a tree 107,302)
+ * 107,867 whole / 16,165 registry CPI, steady state; the first record of a tree 107,300)
  * plus a small margin. The issue's target is 100,000 (docs/programs.md, "Costs").
  */
 export const ATTESTATION_CU_CEILINGS = {
