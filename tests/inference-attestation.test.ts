@@ -162,6 +162,9 @@ describe('submit_attestation with a real proof', () => {
 
     expect(result.computeUnits).toBeLessThanOrEqual(ATTESTATION_CU_CEILINGS.submit_attestation_cu);
     expect(registryCpiUnits(result.logs)).toBeGreaterThan(0);
+    expect(registryCpiUnits(result.logs)).toBeLessThanOrEqual(
+      ATTESTATION_CU_CEILINGS.submit_attestation_registry_cpi_cu,
+    );
 
     // Our event, with the record index device_registry returned; no event in the logs.
     expect(result.logs.some((l) => l.startsWith('Program data:'))).toBe(false);

@@ -194,19 +194,57 @@ impl Chain {
     }
 }
 
+/// `dst = parent of node` (node = the left child when `is_left`), hashed straight into `dst`.
 #[inline(always)]
-fn recompute_chain(leaf: &Node, proof: &[Node], index: u32) -> Chain {
-    let mut chain = Chain::new(leaf);
-    for (level, sibling) in proof.iter().enumerate() {
-        chain.up(sibling, (index >> level) & 1 == 0);
+fn hash_up_into(node: &Node, sibling: &Node, is_left: bool, dst: &mut Node) {
+    if is_left {
+        zkpin_crypto::keccak256_into(&[node, sibling], dst);
+    } else {
+        zkpin_crypto::keccak256_into(&[sibling, node], dst);
     }
-    chain
+}
+
+/// Writes a change log entry's root and path in place: `entry` is `root || path` (at least
+/// `32 + 32 * proof.len()` bytes), `path[0] = leaf` and each level's node is hashed straight
+/// into its slot (no scratch buffer, no copy per level).
+#[inline(always)]
+fn write_path(entry: &mut [u8], leaf: &Node, proof: &[Node], index: u32) {
+    let depth = proof.len();
+    if depth == 0 || entry.len() < 32 + 32 * depth {
+        return;
+    }
+    let (root, path) = entry.split_at_mut(32);
+    let path = as_nodes_mut(&mut path[..32 * depth]);
+    zkpin_crypto::copy(&mut path[0], leaf);
+    for level in 0..depth - 1 {
+        let (lo, hi) = path.split_at_mut(level + 1);
+        hash_up_into(&lo[level], &proof[level], (index >> level) & 1 == 0, &mut hi[0]);
+    }
+    let last = depth - 1;
+    let root = as_nodes_mut(root);
+    hash_up_into(&path[last], &proof[last], (index >> last) & 1 == 0, &mut root[0]);
 }
 
 /// The root reached from `leaf` at `index` through `proof` (sibling at level 0 first).
+/// Two levels per step between two buffers, each hashed straight into the other.
 #[inline(always)]
 pub fn recompute(leaf: &Node, proof: &[Node], index: u32) -> Node {
-    *recompute_chain(leaf, proof, index).node()
+    let mut a = EMPTY;
+    let mut b = EMPTY;
+    zkpin_crypto::copy(&mut a, leaf);
+    let n = proof.len();
+    let mut level = 0;
+    while level + 1 < n {
+        hash_up_into(&a, &proof[level], (index >> level) & 1 == 0, &mut b);
+        let up = level + 1;
+        hash_up_into(&b, &proof[up], (index >> up) & 1 == 0, &mut a);
+        level += 2;
+    }
+    if level < n {
+        hash_up_into(&a, &proof[level], (index >> level) & 1 == 0, &mut b);
+        return b;
+    }
+    a
 }
 
 /// Root of an empty subtree of height `level` (0 = the empty leaf), `level <= 30`.
@@ -352,9 +390,22 @@ fn as_nodes(data: &[u8]) -> &[Node] {
 }
 
 #[inline(always)]
+fn as_nodes_mut(data: &mut [u8]) -> &mut [Node] {
+    let n = data.len() / 32;
+    // SAFETY: as in `as_nodes`, for a unique borrow.
+    unsafe { core::slice::from_raw_parts_mut(data.as_mut_ptr() as *mut Node, n) }
+}
+
+#[inline(always)]
 fn nodes_as_bytes(nodes: &[Node]) -> &[u8] {
     // SAFETY: `[Node]` is `n * 32` contiguous bytes.
     unsafe { core::slice::from_raw_parts(nodes.as_ptr() as *const u8, nodes.len() * 32) }
+}
+
+#[inline(always)]
+fn nodes_as_bytes_mut(nodes: &mut [Node]) -> &mut [u8] {
+    // SAFETY: `[Node]` is `n * 32` contiguous bytes, uniquely borrowed.
+    unsafe { core::slice::from_raw_parts_mut(nodes.as_mut_ptr() as *mut u8, nodes.len() * 32) }
 }
 
 /// Number of canopy levels for a canopy of `len` bytes, or an error.
@@ -539,6 +590,7 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
             new_leaf: &args.leaf,
             index: args.index,
             allow_inferred_proof: true,
+            supplied: args.proof.len(),
         };
         self.check_valid_leaf(&step, &mut proof[..self.depth])
     }
@@ -554,7 +606,7 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
         if self.fill_proof(proof, index, &mut full).is_err() {
             return false;
         }
-        recompute_chain(leaf, &full[..self.depth], index).node() == self.root()
+        recompute(leaf, &full[..self.depth], index) == *self.root()
     }
 
     fn check_leaf_index(&self, index: u32) -> Result<(), CmtError> {
@@ -601,7 +653,7 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
         if proof.len() > depth {
             return Err(CmtError::ProofTooLong);
         }
-        out[..proof.len()].copy_from_slice(proof);
+        zkpin_crypto::copy(nodes_as_bytes_mut(&mut out[..proof.len()]), nodes_as_bytes(proof));
         let mut len = proof.len();
         let cd = self.canopy_depth;
         if cd > 0 {
@@ -609,20 +661,25 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
             let overlap = (len + cd).saturating_sub(depth);
             let mut node_idx = ((1u32 << depth) + index) >> (depth - cd);
             let mut k = 0usize;
+            // The level of `node_idx` (depth minus its heap row), counted up as it climbs.
+            let mut level = (depth - cd) as u32;
             while node_idx > 1 {
                 if k >= overlap {
                     let sibling = (node_idx ^ 1) as usize;
                     let cached = &canopy[sibling - 2];
-                    let level = depth as u32 - (31 - node_idx.leading_zeros());
-                    out[len] = if *cached == EMPTY { *empty_node(level) } else { *cached };
+                    let node = if *cached == EMPTY { empty_node(level) } else { cached };
+                    // One `sol_memcpy_` per node (an inlined copy costs about two
+                    // instructions per byte).
+                    zkpin_crypto::copy(&mut out[len], node);
                     len += 1;
                 }
                 k += 1;
+                level += 1;
                 node_idx >>= 1;
             }
         }
         for (level, slot) in out.iter_mut().enumerate().take(depth).skip(len) {
-            *slot = *empty_node(level as u32);
+            zkpin_crypto::copy(slot, empty_node(level as u32));
         }
         Ok(())
     }
@@ -685,12 +742,59 @@ impl<B: AsRef<[u8]>> MerkleTreeAccount<B> {
         if updated != *leaf {
             return Err(CmtError::LeafContentsModified);
         }
+
         if !self.is_initialized()
-            || recompute_chain(&updated, proof, leaf_index).node() != self.root()
+            || !self.reaches_current(&updated, proof, leaf_index, step.supplied)
         {
             return Err(CmtError::InvalidProof);
         }
         Ok(())
+    }
+
+    /// Whether `leaf` at `index` with the full, fast-forwarded `proof` is in the current
+    /// tree, `proof` included: every node of `proof` must be the current tree's, since the
+    /// new path is hashed from them.
+    ///
+    /// With a canopy the path is hashed only up to the canopy's lowest level and compared
+    /// with the canopy's node there. The canopy always holds the current tree's nodes
+    /// (`initialize` zeroes it, i.e. empty subtrees, and every write copies its new path
+    /// into it, `update_canopy`, as SPL does), so a path that reaches the canopy node
+    /// reaches the current root, and the `canopy_depth` hashes above it would only
+    /// recompute the canopy. The proof's nodes above that level came from the canopy
+    /// (`fill_proof`) or from later change logs (the fast-forward: the current nodes too),
+    /// except those the caller passed in a proof longer than `depth - canopy_depth` (the
+    /// first `supplied`): those must equal the canopy's, as the root check would require.
+    /// Without a canopy the path is hashed up to the root.
+    #[inline(always)]
+    fn reaches_current(&self, leaf: &Node, proof: &[Node], index: u32, supplied: usize) -> bool {
+        let cd = self.canopy_depth;
+        if cd == 0 {
+            return recompute(leaf, proof, index) == *self.root();
+        }
+        let depth = self.depth;
+        let low = depth - cd;
+        if proof.len() != depth {
+            return false;
+        }
+        let node = recompute(leaf, &proof[..low], index);
+        let canopy = self.canopy();
+        // The current node at heap index `h` (root = 1) and `level`: the canopy stores heap
+        // index h at position h - 2, a zero node meaning "never written", i.e. empty.
+        let is_current = |n: &Node, h: usize, level: usize| match canopy.get(h.wrapping_sub(2)) {
+            Some(cached) => n == cached || (*cached == EMPTY && n == empty_node(level as u32)),
+            None => false,
+        };
+        let mut heap = (((1u64 << depth) + index as u64) >> low) as usize;
+        if !is_current(&node, heap, low) {
+            return false;
+        }
+        for (level, sibling) in proof.iter().enumerate().take(supplied.min(depth)).skip(low) {
+            if !is_current(sibling, heap ^ 1, level) {
+                return false;
+            }
+            heap >>= 1;
+        }
+        true
     }
 }
 
@@ -758,6 +862,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
     #[inline(never)]
     pub fn append(&mut self, leaf: &Node) -> Result<(), CmtError> {
         self.append_inner(leaf)?;
+
         self.update_canopy();
         Ok(())
     }
@@ -781,6 +886,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
             new_leaf: &args.new_leaf,
             index: args.index,
             allow_inferred_proof: true,
+            supplied: args.proof.len(),
         };
         self.try_apply_proof(&step, &mut proof)?;
         self.update_canopy();
@@ -806,6 +912,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
             new_leaf: &args.leaf,
             index: args.index,
             allow_inferred_proof: false,
+            supplied: args.proof.len(),
         };
         match self.try_apply_proof(&step, &mut proof) {
             Err(CmtError::LeafContentsModified) => self.append_inner(&args.leaf)?,
@@ -871,12 +978,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
             // rightmost proof keeps its empty nodes.
             self.update_internal_counters();
             let cl = self.change_log_offset(self.active_index() as usize);
-            let mut node = Chain::new(leaf);
-            for (level, empty) in EMPTY_NODES.iter().enumerate().take(depth) {
-                self.write_node(cl + 32 + 32 * level, node.node());
-                node.up(empty, true);
-            }
-            self.write_node(cl, node.node());
+            let entry = &mut self.data.as_mut()[cl..cl + 32 + 32 * depth];
+            write_path(entry, leaf, &EMPTY_NODES[..depth], 0);
             self.write_u32(cl + 32 + 32 * depth, 0);
             self.write_u32(cl + 36 + 32 * depth, 0);
             let rm = self.rightmost_offset();
@@ -889,28 +992,49 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         let cl = self.change_log_offset(next);
         let rm = self.rightmost_offset();
         let prev = rm_index - 1;
+        // rm_index < 2^depth, so the intersection is below the root.
         let intersection = rm_index.trailing_zeros() as usize;
-        let mut node = Chain::new(leaf);
+        // The last leaf hashed up to the intersection with its rightmost proof.
         let mut intersection_node = Chain::new(self.rightmost_leaf());
-        for (level, empty) in EMPTY_NODES.iter().enumerate().take(depth) {
-            // The new change log's path is written in place (the slot is unused until the
-            // counters move to it below).
-            self.write_node(cl + 32 + 32 * level, node.node());
-            let proof_off = rm + 32 * level;
-            let is_left = (prev >> level) & 1 == 0;
-            if level < intersection {
-                intersection_node.up(as_node(self.data.as_ref(), proof_off), is_left);
-                node.up(empty, true);
-                self.write_node(proof_off, empty);
-            } else if level == intersection {
-                node.up(intersection_node.node(), false);
-                self.write_node(proof_off, intersection_node.node());
-            } else {
-                node.up(as_node(self.data.as_ref(), proof_off), is_left);
+        for level in 0..intersection {
+            let sibling = as_node(self.data.as_ref(), rm + 32 * level);
+            intersection_node.up(sibling, (prev >> level) & 1 == 0);
+        }
+        {
+            // The new change log's root and path, hashed in place into the next entry (unused
+            // until the counters move to it below): below the intersection the new leaf's
+            // siblings are empty, at it the intersection node is the left sibling, above it
+            // the rightmost proof's nodes are.
+            let (logs, tail) = self.data.as_mut().split_at_mut(rm);
+            let rproof = as_nodes(&tail[..32 * depth]);
+            let (root, path) = logs[cl..cl + 32 + 32 * depth].split_at_mut(32);
+            let path = as_nodes_mut(path);
+            let root = as_nodes_mut(root);
+            zkpin_crypto::copy(&mut path[0], leaf);
+            for level in 0..depth {
+                let (sibling, is_left) = if level < intersection {
+                    (&EMPTY_NODES[level], true)
+                } else if level == intersection {
+                    (intersection_node.node(), false)
+                } else {
+                    (&rproof[level], (prev >> level) & 1 == 0)
+                };
+                if level + 1 < depth {
+                    let (lo, hi) = path.split_at_mut(level + 1);
+                    hash_up_into(&lo[level], sibling, is_left, &mut hi[0]);
+                } else {
+                    hash_up_into(&path[level], sibling, is_left, &mut root[0]);
+                }
             }
         }
+        // The rightmost proof of the new leaf: empty below the intersection, the
+        // intersection node at it, unchanged above.
+        for (level, empty) in EMPTY_NODES.iter().enumerate().take(intersection) {
+            self.write_node(rm + 32 * level, empty);
+        }
+        let at = rm + 32 * intersection;
+        zkpin_crypto::copy(&mut self.data.as_mut()[at..at + 32], intersection_node.node());
         self.update_internal_counters();
-        self.write_node(cl, node.node());
         self.write_u32(cl + 32 + 32 * depth, rm_index);
         self.write_u32(cl + 36 + 32 * depth, 0);
         self.write_u32(rm + 32 * depth + 32, rm_index + 1);
@@ -925,6 +1049,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
     ) -> Result<(), CmtError> {
         let depth = self.depth;
         self.check_valid_leaf(step, &mut proof[..depth])?;
+
         let rm_index = self.rightmost_index();
         if (rm_index as u64) < (1u64 << depth) && step.index > rm_index {
             // SPL asserts here (after validating the proof); we return an error instead.
@@ -943,12 +1068,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         let cl = self.change_log_offset(active);
         self.write_u32(cl + 32 + 32 * depth, index);
         self.write_u32(cl + 36 + 32 * depth, 0);
-        let mut node = Chain::new(start);
-        for (level, sibling) in proof.iter().enumerate() {
-            self.write_node(cl + 32 + 32 * level, node.node());
-            node.up(sibling, (index >> level) & 1 == 0);
-        }
-        self.write_node(cl, node.node());
+        write_path(&mut self.data.as_mut()[cl..cl + 32 + 32 * depth], start, proof, index);
         let rm = self.rightmost_offset();
         let rm_index = self.rightmost_index();
         if (rm_index as u64) < (1u64 << depth) {
@@ -988,11 +1108,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MerkleTreeAccount<B> {
         let depth = self.depth;
         let active = self.active_index() as usize;
         let index = self.change_log_index(active);
-        let canopy = self.canopy_offset();
+        let path = self.change_log_offset(active) + 32;
+        let canopy_at = self.canopy_offset();
+        // The change logs lie before the canopy: one split, then one copy per level.
+        let (logs, canopy) = self.data.as_mut().split_at_mut(canopy_at);
         for level in (depth - cd..depth).rev() {
-            let heap = (1u32 << (depth - level)) + (index >> level);
-            let src = self.change_log_offset(active) + 32 + 32 * level;
-            self.copy_node_within(src, canopy + 32 * (heap as usize - 2));
+            let heap = ((1u32 << (depth - level)) + (index >> level)) as usize;
+            let (src, dst) = (path + 32 * level, 32 * (heap - 2));
+            zkpin_crypto::copy(&mut canopy[dst..dst + 32], &logs[src..src + 32]);
         }
     }
 }
@@ -1004,6 +1127,9 @@ struct ApplyStep<'a> {
     new_leaf: &'a Node,
     index: u32,
     allow_inferred_proof: bool,
+    /// How many proof nodes the caller passed (the rest came from the canopy and the
+    /// empty nodes, `fill_proof`).
+    supplied: usize,
 }
 
 /// Non-inlined, non-generic wrappers over the public API, built only with the

@@ -457,3 +457,109 @@ fn first_append_fast_path_writes_the_same_bytes_as_a_replace_at_zero() {
         }
     }
 }
+
+/// With a canopy, a leaf is checked up to the canopy's lowest level only (the canopy holds
+/// the current tree there): after appends, replaces and a stale proof, `prove_leaf` (that
+/// check) and `verify_current` (hashed up to the root) accept and reject the same leaves,
+/// and a wrong leaf, a tampered proof node or a replaced leaf's old value is rejected.
+#[test]
+fn canopy_level_check_agrees_with_the_root() {
+    let (depth, canopy) = (8u32, 3u32);
+    let mut data = new_account(depth, 16, canopy);
+    let mut tree = init(&mut data, depth, 16);
+    let mut naive = Naive::new(depth as usize);
+    for i in 0..40u32 {
+        tree.append(&leaf(i as u64)).unwrap();
+        naive.set(i, leaf(i as u64));
+    }
+    let old_root = *tree.root();
+    let stale = naive.proof(5);
+    for i in [3u32, 17, 33] {
+        let args = SetLeafArgs {
+            current_root: *tree.root(),
+            previous_leaf: leaf(i as u64),
+            new_leaf: leaf(1000 + i as u64),
+            proof: &naive.proof(i)[..(depth - canopy) as usize],
+            index: i,
+        };
+        tree.set_leaf(&args).unwrap();
+        naive.set(i, leaf(1000 + i as u64));
+    }
+    let short = (depth - canopy) as usize;
+    // Every index up to the next empty one (prove_leaf refuses indices beyond it).
+    for i in 0..=40u32 {
+        let proof = naive.proof(i);
+        for candidate in [naive.leaves[i as usize], leaf(5000 + i as u64)] {
+            let full = tree.verify_current(&candidate, &proof, i);
+            let args = ProveLeafArgs {
+                current_root: *tree.root(),
+                leaf: candidate,
+                proof: &proof[..short],
+                index: i,
+            };
+            assert_eq!(tree.prove_leaf(&args).is_ok(), full, "leaf {i}");
+            assert_eq!(full, candidate == naive.leaves[i as usize]);
+        }
+        if i < 40 {
+            let mut tampered = proof.clone();
+            tampered[short - 1][0] ^= 1;
+            let args = ProveLeafArgs {
+                current_root: *tree.root(),
+                leaf: naive.leaves[i as usize],
+                proof: &tampered[..short],
+                index: i,
+            };
+            assert_eq!(tree.prove_leaf(&args), Err(CmtError::InvalidProof), "leaf {i}");
+        }
+    }
+    // A proof made before the replaces is fast-forwarded, then checked at the canopy.
+    let args = SetLeafArgs {
+        current_root: old_root,
+        previous_leaf: leaf(5),
+        new_leaf: leaf(2005),
+        proof: &stale[..short],
+        index: 5,
+    };
+    tree.set_leaf(&args).unwrap();
+    naive.set(5, leaf(2005));
+    assert_eq!(*tree.root(), naive.root());
+    // A full-length proof whose nodes above the canopy's level are not the tree's is
+    // refused (they would be hashed into the new root), and the tree is left as it was.
+    let before = tree.data().to_vec();
+    for bad_level in short..depth as usize {
+        let mut full = naive.proof(9);
+        full[bad_level][31] ^= 1;
+        let args = SetLeafArgs {
+            current_root: *tree.root(),
+            previous_leaf: leaf(9),
+            new_leaf: leaf(4009),
+            proof: &full,
+            index: 9,
+        };
+        assert_eq!(tree.set_leaf(&args), Err(CmtError::InvalidProof), "level {bad_level}");
+        let args =
+            ProveLeafArgs { current_root: *tree.root(), leaf: leaf(9), proof: &full, index: 9 };
+        assert_eq!(tree.prove_leaf(&args), Err(CmtError::InvalidProof), "level {bad_level}");
+    }
+    assert_eq!(tree.data(), &before[..]);
+    // The same proof, untouched, is accepted.
+    let args = SetLeafArgs {
+        current_root: *tree.root(),
+        previous_leaf: leaf(9),
+        new_leaf: leaf(4009),
+        proof: &naive.proof(9),
+        index: 9,
+    };
+    tree.set_leaf(&args).unwrap();
+    naive.set(9, leaf(4009));
+    assert_eq!(*tree.root(), naive.root());
+    // The old value of a replaced leaf is no longer accepted.
+    let args = SetLeafArgs {
+        current_root: *tree.root(),
+        previous_leaf: leaf(3),
+        new_leaf: leaf(3003),
+        proof: &naive.proof(3)[..short],
+        index: 3,
+    };
+    assert!(tree.set_leaf(&args).is_err());
+}

@@ -19,42 +19,59 @@ use pinocchio::{
 pub const EVENT_IX_TAG: [u8; 8] = crate::discriminator::event_ix_tag();
 
 /// Builds an event `EVENT_IX_TAG || discriminator || fields` on the heap (for programs with an
-/// allocator).
+/// allocator). The buffer is zeroed once at its announced size (one `sol_memset_`) and
+/// fields are written at a cursor, 32-byte fields with one `sol_memcpy_` each (an inlined
+/// copy of a byte array, alignment 1, costs about two instructions per byte); it grows if a
+/// writer announced too little.
 pub struct EventWriter {
     buf: Vec<u8>,
+    len: usize,
 }
 
 impl EventWriter {
     pub fn new(disc: [u8; 8], capacity: usize) -> Self {
-        let mut buf = Vec::with_capacity(16 + capacity);
-        buf.extend_from_slice(&EVENT_IX_TAG);
-        buf.extend_from_slice(&disc);
-        Self { buf }
+        let mut buf = alloc::vec![0u8; 16 + capacity];
+        buf[..8].copy_from_slice(&EVENT_IX_TAG);
+        buf[8..16].copy_from_slice(&disc);
+        Self { buf, len: 16 }
+    }
+    /// The next `n` bytes of the buffer (grown when needed), the cursor moved past them.
+    #[inline(always)]
+    fn next(&mut self, n: usize) -> &mut [u8] {
+        let at = self.len;
+        if self.buf.len() < at + n {
+            self.buf.resize(at + n, 0);
+        }
+        self.len = at + n;
+        &mut self.buf[at..at + n]
     }
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        self.buf.extend_from_slice(b);
+        zkpin_crypto::copy(self.next(b.len()), b);
         self
     }
     pub fn u8(&mut self, v: u8) -> &mut Self {
-        self.buf.push(v);
+        self.next(1)[0] = v;
         self
     }
     pub fn u16(&mut self, v: u16) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
+        self.next(2).copy_from_slice(&v.to_le_bytes());
+        self
     }
     pub fn u32(&mut self, v: u32) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
+        self.next(4).copy_from_slice(&v.to_le_bytes());
+        self
     }
     pub fn u64(&mut self, v: u64) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
+        self.next(8).copy_from_slice(&v.to_le_bytes());
+        self
     }
     /// The event instruction's data (`EVENT_IX_TAG || discriminator || fields`).
     pub fn as_bytes(&self) -> &[u8] {
-        &self.buf
+        &self.buf[..self.len]
     }
     /// The event without the tag (`discriminator || fields`), as Anchor's coder decodes it.
     pub fn event(&self) -> &[u8] {
-        &self.buf[8..]
+        &self.buf[8..self.len]
     }
     /// Emits the event: see [`emit_cpi`].
     pub fn emit(
@@ -63,7 +80,7 @@ impl EventWriter {
         signer: &AccountView,
         seeds: &[Seed],
     ) -> Result<(), ProgramError> {
-        emit_cpi(program_id, signer, seeds, &self.buf)
+        emit_cpi(program_id, signer, seeds, self.as_bytes())
     }
 }
 

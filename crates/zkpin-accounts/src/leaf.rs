@@ -17,6 +17,8 @@ pub const STATUS_REVOKED: u8 = 2;
 pub const DEVICE_LEAF_LEN: usize = 32 * 4 + 4 + 8 + 1;
 /// Borsh size of `DeviceLeafRef`: leaf, leaf_index u32, root.
 pub const DEVICE_LEAF_REF_LEN: usize = DEVICE_LEAF_LEN + 4 + 32;
+/// Offset of `seq` in the `DeviceLeaf` borsh bytes (after four keys and `model_id`).
+const SEQ_OFFSET: usize = 32 * 4 + 4;
 
 #[derive(Clone, Copy)]
 pub struct DeviceLeaf<'a> {
@@ -79,5 +81,25 @@ impl<'a> DeviceLeafRef<'a> {
         let mut f = Reader::<ERR>::new(bytes);
         let leaf = DeviceLeaf::read(&mut f)?;
         Ok(Self { leaf, leaf_index: f.u32()?, root: f.array()?, bytes })
+    }
+
+    /// The tree leaf of this device in `network`: keccak256 of the `DeviceLeafV0` bytes,
+    /// which are `network || borsh(DeviceLeaf)`, hashed straight from the argument bytes
+    /// (the same value as `self.leaf.hash(network)`, without rebuilding the leaf).
+    #[inline(always)]
+    pub fn leaf_hash(&self, network: &[u8; 32]) -> [u8; 32] {
+        zkpin_crypto::keccak256(&[network, &self.bytes[..DEVICE_LEAF_LEN]])
+    }
+
+    /// The tree leaf of the same device with its seq set to `seq` (the leaf
+    /// `advance_device` writes): `DeviceLeaf { seq, ..self.leaf }.hash(network)`.
+    #[inline(always)]
+    pub fn leaf_hash_with_seq(&self, network: &[u8; 32], seq: u64) -> [u8; 32] {
+        zkpin_crypto::keccak256(&[
+            network,
+            &self.bytes[..SEQ_OFFSET],
+            &seq.to_le_bytes(),
+            &self.bytes[SEQ_OFFSET + 8..DEVICE_LEAF_LEN],
+        ])
     }
 }

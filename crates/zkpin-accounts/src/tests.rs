@@ -94,3 +94,19 @@ fn model_shapes() {
         assert_eq!(valid_shape(window, classes), ok, "{window} {classes}");
     }
 }
+
+#[test]
+fn leaf_hashes_from_argument_bytes_match_the_leaf() {
+    let mut bytes = [0u8; DEVICE_LEAF_REF_LEN];
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = (i * 7 + 3) as u8;
+    }
+    let mut r = Reader::<ERR>::new(&bytes);
+    let leaf_ref = DeviceLeafRef::read(&mut r).unwrap();
+    let network = [9u8; 32];
+    assert_eq!(leaf_ref.leaf_hash(&network), leaf_ref.leaf.hash(&network));
+    let next = leaf_ref.leaf.seq.wrapping_add(5);
+    let advanced = crate::leaf::DeviceLeaf { seq: next, ..leaf_ref.leaf };
+    assert_eq!(leaf_ref.leaf_hash_with_seq(&network, next), advanced.hash(&network));
+    assert_ne!(leaf_ref.leaf_hash_with_seq(&network, next), leaf_ref.leaf_hash(&network));
+}

@@ -601,9 +601,9 @@ pub fn field_to_i64(f: &[u8; 32]) -> Option<i64> {
 #[inline(always)]
 pub fn write_key_fields(k: &[u8; 32], hi: &mut [u8; 32], lo: &mut [u8; 32]) {
     hi[..16].fill(0);
-    hi[16..].copy_from_slice(&k[..16]);
+    zkpin_crypto::copy(&mut hi[16..], &k[..16]);
     lo[..16].fill(0);
-    lo[16..].copy_from_slice(&k[16..]);
+    zkpin_crypto::copy(&mut lo[16..], &k[16..]);
 }
 
 /// The plain fields behind the public input `P`.
@@ -642,25 +642,74 @@ impl PublicInputFields {
         }
     }
 
-    /// The eleven Poseidon inputs in order: network_hi, network_lo, device_hi, device_lo,
-    /// bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score.
+    /// The same fields by reference.
+    #[inline(always)]
+    pub fn as_refs(&self) -> PublicInputRefs<'_> {
+        PublicInputRefs {
+            network: &self.network,
+            device: &self.device,
+            bjj_key_hash: &self.bjj_key_hash,
+            model_id: self.model_id,
+            seq: self.seq,
+            timestamp: self.timestamp,
+            input_commitment: &self.input_commitment,
+            class: self.class,
+            score: self.score,
+        }
+    }
+
+    /// The eleven Poseidon inputs in order: see [`PublicInputRefs::write_field_inputs`].
     pub fn write_field_inputs(
         &self,
         out: &mut [[u8; 32]; PUBLIC_INPUT_FIELDS],
     ) -> Result<(), EncodingError> {
-        if !zkpin_crypto::is_field_element(&self.bjj_key_hash)
-            || !zkpin_crypto::is_field_element(&self.input_commitment)
+        self.as_refs().write_field_inputs(out)
+    }
+
+    /// `P`: see [`PublicInputRefs::public_input`].
+    #[inline(always)]
+    pub fn public_input(&self) -> Result<[u8; 32], EncodingError> {
+        self.as_refs().public_input()
+    }
+}
+
+/// [`PublicInputFields`] by reference (what a program holds: its 32-byte fields are
+/// argument or account bytes, and copying them costs about two instructions per byte).
+/// The one definition of the Poseidon inputs and of `P`.
+#[derive(Clone, Copy, Debug)]
+pub struct PublicInputRefs<'a> {
+    pub network: &'a [u8; 32],
+    pub device: &'a [u8; 32],
+    pub bjj_key_hash: &'a [u8; 32],
+    pub model_id: u32,
+    pub seq: u64,
+    pub timestamp: i64,
+    pub input_commitment: &'a [u8; 32],
+    pub class: u8,
+    pub score: i64,
+}
+
+impl PublicInputRefs<'_> {
+    /// The eleven Poseidon inputs in order: network_hi, network_lo, device_hi, device_lo,
+    /// bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score.
+    #[inline(always)]
+    pub fn write_field_inputs(
+        &self,
+        out: &mut [[u8; 32]; PUBLIC_INPUT_FIELDS],
+    ) -> Result<(), EncodingError> {
+        if !zkpin_crypto::is_field_element(self.bjj_key_hash)
+            || !zkpin_crypto::is_field_element(self.input_commitment)
         {
             return Err(EncodingError::NotAFieldElement);
         }
         let [network_hi, network_lo, device_hi, device_lo, rest @ ..] = out;
-        write_key_fields(&self.network, network_hi, network_lo);
-        write_key_fields(&self.device, device_hi, device_lo);
-        zkpin_crypto::copy(&mut rest[0], &self.bjj_key_hash);
+        write_key_fields(self.network, network_hi, network_lo);
+        write_key_fields(self.device, device_hi, device_lo);
+        zkpin_crypto::copy(&mut rest[0], self.bjj_key_hash);
         write_field_u64(self.model_id as u64, &mut rest[1]);
         write_field_u64(self.seq, &mut rest[2]);
         write_field_i64(self.timestamp, &mut rest[3]);
-        zkpin_crypto::copy(&mut rest[4], &self.input_commitment);
+        zkpin_crypto::copy(&mut rest[4], self.input_commitment);
         write_field_u64(self.class as u64, &mut rest[5]);
         write_field_i64(self.score, &mut rest[6]);
         Ok(())

@@ -2,7 +2,7 @@
 //! all start with a `DeviceLeafRef` (the current leaf, its index and the root the proof, in
 //! the remaining accounts, was made against).
 use pinocchio::{error::ProgramError, AccountView};
-use zkpin_accounts::leaf::{DeviceLeaf, DeviceLeafRef};
+use zkpin_accounts::leaf::DeviceLeafRef;
 use zkpin_cmt::{MerkleTreeAccount, Node, SetLeafArgs};
 
 use crate::{checks, error::RegistryError, tree};
@@ -10,7 +10,8 @@ use crate::{checks, error::RegistryError, tree};
 pub struct Replace<'a> {
     pub network_key: &'a [u8; 32],
     pub old: &'a DeviceLeafRef<'a>,
-    pub new: &'a DeviceLeaf<'a>,
+    /// The new leaf's tree leaf (`DeviceLeaf::hash` or `DeviceLeafRef::leaf_hash_with_seq`).
+    pub new_leaf: &'a [u8; 32],
 }
 
 /// Checks `old` is in `device_tree` (a device tree of `network_key`) with the proof in
@@ -21,7 +22,7 @@ pub fn replace(
     change: &Replace,
     proof_accounts: &[AccountView],
 ) -> Result<u64, ProgramError> {
-    let Replace { network_key, old, new } = *change;
+    let Replace { network_key, old, new_leaf } = *change;
     checks::owned(device_tree)?;
     let mut nodes: [Node; 32] = [[0; 32]; 32];
     let proof = tree::proof_nodes(proof_accounts, &mut nodes)?;
@@ -32,8 +33,8 @@ pub fn replace(
     }
     t.set_leaf(&SetLeafArgs {
         current_root: *old.root,
-        previous_leaf: old.leaf.hash(network_key),
-        new_leaf: new.hash(network_key),
+        previous_leaf: old.leaf_hash(network_key),
+        new_leaf: *new_leaf,
         proof,
         index: old.leaf_index,
     })

@@ -28,13 +28,31 @@ pub const RECORD_APPENDED: [u8; 8] = discriminator::event("RecordAppended");
 /// Emits `ev` as a self-CPI signed by `network` (an initialized `Network` of this program,
 /// not mutably borrowed).
 pub fn emit(ev: &EventWriter, network: &AccountView) -> ProgramResult {
-    let (authority, bump) = {
+    NetworkSigner::load(network)?.emit(ev, network)
+}
+
+/// The network's PDA seeds (`["network", authority, bump]`), read once for several events.
+pub struct NetworkSigner {
+    authority: [u8; 32],
+    bump: [u8; 1],
+}
+
+impl NetworkSigner {
+    /// Reads the seeds of `network` (an initialized `Network` of this program, not mutably
+    /// borrowed).
+    pub fn load(network: &AccountView) -> Result<Self, ProgramError> {
         let d = network.try_borrow()?;
         let n = Network::load(&d).ok_or(RegistryError::InvalidAccountData)?;
-        (n.authority, [n.bump])
-    };
-    let seeds = [Seed::from(NETWORK_SEED), Seed::from(&authority), Seed::from(&bump)];
-    ev.emit(&ID, network, &seeds)
+        let mut authority = [0u8; 32];
+        zkpin_crypto::copy(&mut authority, &n.authority);
+        Ok(Self { authority, bump: [n.bump] })
+    }
+
+    /// Emits `ev` as a self-CPI signed by `network`, whose seeds these are.
+    pub fn emit(&self, ev: &EventWriter, network: &AccountView) -> ProgramResult {
+        let seeds = [Seed::from(NETWORK_SEED), Seed::from(&self.authority), Seed::from(&self.bump)];
+        ev.emit(&ID, network, &seeds)
+    }
 }
 
 /// The event instruction (`EVENT_IX_TAG || event`): only this program, through [`emit`], can

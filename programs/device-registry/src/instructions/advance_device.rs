@@ -23,7 +23,7 @@ use crate::{
     checks,
     device::{self, Replace},
     error::RegistryError,
-    events::{self, device_event, TreeChange, DEVICE_UPDATED, RECORD_APPENDED},
+    events::{device_event, NetworkSigner, TreeChange, DEVICE_UPDATED, RECORD_APPENDED},
     leaf::RecordLeaf,
     tree,
 };
@@ -67,7 +67,11 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let new = DeviceLeaf { seq: next, ..old.leaf };
     let device_tree_seq = device::replace(
         device_tree,
-        &Replace { network_key: &network_key, old: &old, new: &new },
+        &Replace {
+            network_key: &network_key,
+            old: &old,
+            new_leaf: &old.leaf_hash_with_seq(&network_key, next),
+        },
         proof,
     )?;
 
@@ -90,15 +94,16 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         leaf_index: old.leaf_index,
         tree_seq: device_tree_seq,
     };
+    let signer = NetworkSigner::load(network)?;
     let ev = device_event(DEVICE_UPDATED, &at, &new);
-    events::emit(&ev, network)?;
+    signer.emit(&ev, network)?;
     let mut ev = EventWriter::new(RECORD_APPENDED, 32 * 2 + 4 + 8 + 125);
     ev.bytes(&network_key)
         .bytes(&record_tree_key)
         .u32(record_index)
         .u64(record_tree_seq)
         .bytes(record.bytes);
-    events::emit(&ev, network)?;
+    signer.emit(&ev, network)?;
     #[cfg(target_arch = "bpf")]
     unsafe {
         let idx = record_index.to_le_bytes();

@@ -42,7 +42,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let new = DeviceLeaf { status: STATUS_REVOKED, ..old.leaf };
     let tree_seq = device::replace(
         device_tree,
-        &Replace { network_key: &network_key, old: &old, new: &new },
+        &Replace { network_key: &network_key, old: &old, new_leaf: &new.hash(&network_key) },
         proof,
     )?;
     let tree_key = device_tree.address().to_bytes();

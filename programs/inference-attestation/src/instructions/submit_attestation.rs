@@ -30,7 +30,7 @@ use zkpin_accounts::{
     state::{model::VK_LEN, Model, Network},
     REGISTRY_ID,
 };
-use zkpin_encoding::PublicInputFields;
+use zkpin_encoding::PublicInputRefs;
 
 use crate::{
     args::{SubmitAttestationArgs, PROOF_LEN},
@@ -63,7 +63,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         return Err(ProgramError::MissingRequiredSignature);
     }
     registry::check_owner(network)?;
-    let network_key = network.address().to_bytes();
+    let network_key = network.address().as_array();
     {
         let d = network.try_borrow()?;
         let n = Network::load(&d).ok_or(AttestationError::InvalidAccountData)?;
@@ -76,7 +76,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
             AttestationError::WrongRecordTree,
         )?;
     }
-    registry::check_tree(device_tree, &network_key, AttestationError::WrongDeviceTree)?;
+    registry::check_tree(device_tree, network_key, AttestationError::WrongDeviceTree)?;
     if registry_program.address() != &REGISTRY_ID {
         return Err(AttestationError::WrongRegistryProgram.into());
     }
@@ -102,7 +102,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         registry::check_owner(model)?;
         let d = model.try_borrow()?;
         let m = Model::load(&d).ok_or(AttestationError::InvalidAccountData)?;
-        if m.network != network_key {
+        if &m.network != network_key {
             return Err(AttestationError::WrongNetwork.into());
         }
         if !m.is_active() {
@@ -117,7 +117,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         if leaf.status != STATUS_ACTIVE {
             return Err(AttestationError::DeviceRevoked.into());
         }
-        public_input(&network_key, &args, &mut p)?;
+        public_input(network_key, &args, &mut p)?;
         verify(&m.vk, args.proof, &p)?;
     }
 
@@ -135,7 +135,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
 
     // 5. Event.
     AttestationSubmitted {
-        network: &network_key,
+        network: network_key,
         device: leaf.device,
         model_id: leaf.model_id,
         seq,
@@ -156,14 +156,14 @@ pub fn public_input(
     args: &SubmitAttestationArgs,
     out: &mut [u8; 32],
 ) -> Result<(), AttestationError> {
-    let fields = PublicInputFields {
-        network: *network,
-        device: *args.current.leaf.device,
-        bjj_key_hash: *args.current.leaf.bjj_key_hash,
+    let fields = PublicInputRefs {
+        network,
+        device: args.current.leaf.device,
+        bjj_key_hash: args.current.leaf.bjj_key_hash,
         model_id: args.current.leaf.model_id,
         seq: args.seq,
         timestamp: args.timestamp,
-        input_commitment: *args.input_commitment,
+        input_commitment: args.input_commitment,
         class: args.class,
         score: args.score,
     };
