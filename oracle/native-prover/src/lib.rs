@@ -7,4 +7,5 @@ pub mod binfile;
 pub mod prove;
 pub mod r1cs;
 pub mod setup;
+pub mod verify;
 pub mod zkey;

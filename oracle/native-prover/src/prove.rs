@@ -7,10 +7,11 @@
 
 use ark_bn254::{Fr, G1Projective, G2Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
-use ark_ff::{Field, PrimeField, UniformRand, Zero};
+use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 
 use crate::zkey::ProvingKey;
+
 
 pub struct Proof {
     pub a: ark_bn254::G1Affine,
@@ -18,19 +19,77 @@ pub struct Proof {
     pub c: ark_bn254::G1Affine,
 }
 
-fn to_odd_coset(domain: &Radix2EvaluationDomain<Fr>, shift: Fr, mut evals: Vec<Fr>) -> Vec<Fr> {
-    domain.ifft_in_place(&mut evals);
-    let mut k = Fr::ONE;
-    for v in evals.iter_mut() {
-        *v *= k;
-        k *= shift;
+/// A proving key made ready for many proofs: the zkey's points, its QAP coefficients split by
+/// matrix and sorted by row, and the FFT domains, all computed once at load.
+pub struct Prepared {
+    pub key: ProvingKey,
+    pub n_vars: usize,
+    pub n_public: usize,
+    pub domain_size: usize,
+    /// (row, signal, value) of the A and B matrices.
+    a_coefs: Vec<(u32, u32, Fr)>,
+    b_coefs: Vec<(u32, u32, Fr)>,
+    domain: Radix2EvaluationDomain<Fr>,
+    /// ω_2n·H: the domain shifted by a generator of the domain of size 2n.
+    odd_coset: Radix2EvaluationDomain<Fr>,
+}
+
+impl Prepared {
+    pub fn new(key: ProvingKey) -> Result<Self, String> {
+        let n = key.domain_size;
+        if !n.is_power_of_two() || n < 2 {
+            return Err(format!("domain size {n} is not a power of two"));
+        }
+        let mut a_coefs = vec![];
+        let mut b_coefs = vec![];
+        for c in &key.coefs {
+            if c.signal as usize >= key.n_vars || c.constraint as usize >= n {
+                return Err("a coefficient refers to a missing signal or row".into());
+            }
+            let e = (c.constraint, c.signal, c.value);
+            match c.matrix {
+                0 => a_coefs.push(e),
+                1 => b_coefs.push(e),
+                m => return Err(format!("unexpected matrix {m}")),
+            }
+        }
+        a_coefs.sort_by_key(|e| e.0);
+        b_coefs.sort_by_key(|e| e.0);
+        let domain = Radix2EvaluationDomain::<Fr>::new(n).ok_or("bad domain size")?;
+        let shift = Radix2EvaluationDomain::<Fr>::new(2 * n).ok_or("bad domain size")?.group_gen();
+        let odd_coset = domain.get_coset(shift).ok_or("bad domain size")?;
+        Ok(Prepared {
+            n_vars: key.n_vars,
+            n_public: key.n_public,
+            domain_size: n,
+            key,
+            a_coefs,
+            b_coefs,
+            domain,
+            odd_coset,
+        })
     }
-    domain.fft_in_place(&mut evals);
-    evals
+
+    /// Evaluations over H → evaluations over the odd coset.
+    fn to_odd_coset(&self, mut evals: Vec<Fr>) -> Vec<Fr> {
+        self.domain.ifft_in_place(&mut evals);
+        self.odd_coset.fft_in_place(&mut evals);
+        evals
+    }
+
+    /// A·w or B·w over the rows of H.
+    fn eval(&self, coefs: &[(u32, u32, Fr)], w: &[Fr]) -> Vec<Fr> {
+        let mut out = vec![Fr::zero(); self.domain_size];
+        for &(row, signal, value) in coefs {
+            out[row as usize] += value * w[signal as usize];
+        }
+        out
+    }
 }
 
 /// `trace`: print the time of each phase on stderr.
-pub fn prove(pk: &ProvingKey, w: &[Fr], trace: bool) -> Result<Proof, String> {
+pub fn prove(p: &Prepared, w: &[Fr], trace: bool) -> Result<Proof, String> {
+    let pk = &p.key;
     if w.len() != pk.n_vars {
         return Err(format!("witness has {} values, the circuit {}", w.len(), pk.n_vars));
     }
@@ -41,28 +100,13 @@ pub fn prove(pk: &ProvingKey, w: &[Fr], trace: bool) -> Result<Proof, String> {
         }
     };
     let n = pk.domain_size;
-    let mut a = vec![Fr::zero(); n];
-    let mut b = vec![Fr::zero(); n];
-    for c in &pk.coefs {
-        let row = c.constraint as usize;
-        let s = *w.get(c.signal as usize).ok_or("coefficient refers to a missing signal")?;
-        match c.matrix {
-            0 => a[row] += c.value * s,
-            1 => b[row] += c.value * s,
-            m => return Err(format!("unexpected matrix {m}")),
-        }
-    }
+    let (a, b) = rayon::join(|| p.eval(&p.a_coefs, w), || p.eval(&p.b_coefs, w));
     let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
-    let domain = Radix2EvaluationDomain::<Fr>::new(n).ok_or("bad domain size")?;
-    let shift = Radix2EvaluationDomain::<Fr>::new(2 * n).ok_or("bad domain size")?.group_gen();
-    let (a_odd, (b_odd, c_odd)) = rayon_join3(
-        || to_odd_coset(&domain, shift, a),
-        || to_odd_coset(&domain, shift, b),
-        || to_odd_coset(&domain, shift, c),
-    );
+    lap("a, b, c");
+    let (a_odd, (b_odd, c_odd)) =
+        rayon_join3(|| p.to_odd_coset(a), || p.to_odd_coset(b), || p.to_odd_coset(c));
     let h: Vec<Fr> = (0..n).map(|i| a_odd[i] * b_odd[i] - c_odd[i]).collect();
     lap("qap");
-
     let split = Split::new(w);
     let split_c = Split::new(&w[pk.n_public + 1..]);
     if trace {
@@ -82,7 +126,7 @@ pub fn prove(pk: &ProvingKey, w: &[Fr], trace: bool) -> Result<Proof, String> {
     let pi_c = split_c.msm::<G1Projective>(&pk.c);
     lap("msm c");
     let res_h = G1Projective::msm_unchecked(&pk.h, &h);
-    lap("msm");
+    lap("msm h");
 
     let mut rng = rand::rngs::OsRng;
     let r = Fr::rand(&mut rng);
