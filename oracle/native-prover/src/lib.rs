@@ -4,6 +4,7 @@
 //! formats, so keys and proofs stay interchangeable with snarkjs.
 
 pub mod binfile;
+pub mod msm;
 pub mod prove;
 pub mod r1cs;
 pub mod setup;

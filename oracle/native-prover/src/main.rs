@@ -115,7 +115,12 @@ fn verify_answer(vk: Option<&PreparedVk>, req: &[u8]) -> Result<String, String> 
     Ok(format!("{{\"verified\":{ok},\"verifyMs\":{}}}", ms(t)))
 }
 
-fn answer(pk: &prove::Prepared, vk: Option<&PreparedVk>, req: &[u8], trace: bool) -> Result<String, String> {
+fn answer(
+    pk: &prove::Prepared,
+    vk: Option<&PreparedVk>,
+    req: &[u8],
+    trace: bool,
+) -> Result<String, String> {
     if req.starts_with(b"{") {
         verify_answer(vk, req)
     } else {
@@ -141,7 +146,8 @@ fn load_vk(path: &str, input: &mut impl Read) -> Result<PreparedVk, String> {
     } else {
         std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?
     };
-    let v: Value = serde_json::from_slice(&bytes).map_err(|e| format!("verifying key {path}: {e}"))?;
+    let v: Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("verifying key {path}: {e}"))?;
     PreparedVk::from_json(&v).map_err(|e| format!("{path}: {e}"))
 }
 
@@ -151,7 +157,8 @@ fn fail(msg: String) -> ! {
 }
 
 fn main() {
-    let usage = "usage: zkpin-native-prover <circuit.zkey> [--vk <verification_key.json>|-] [--trace]";
+    let usage =
+        "usage: zkpin-native-prover <circuit.zkey> [--vk <verification_key.json>|-] [--trace]";
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let trace = args.iter().any(|a| a == "--trace");
     args.retain(|a| a != "--trace");

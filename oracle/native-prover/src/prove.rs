@@ -6,12 +6,14 @@
 //! already include the 1/Z factor for that coset.
 
 use ark_bn254::{Fr, G1Projective, G2Projective};
-use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 
-use crate::zkey::ProvingKey;
+use rayon::prelude::*;
 
+use crate::msm::FixedBases;
+use crate::zkey::ProvingKey;
 
 pub struct Proof {
     pub a: ark_bn254::G1Affine,
@@ -30,12 +32,17 @@ pub struct Prepared {
     a_coefs: Vec<(u32, u32, Fr)>,
     b_coefs: Vec<(u32, u32, Fr)>,
     domain: Radix2EvaluationDomain<Fr>,
+    a: FixedBases<G1Projective>,
+    b1: FixedBases<G1Projective>,
+    b2: FixedBases<G2Projective>,
+    c: FixedBases<G1Projective>,
+    h: FixedBases<G1Projective>,
     /// ω_2n·H: the domain shifted by a generator of the domain of size 2n.
     odd_coset: Radix2EvaluationDomain<Fr>,
 }
 
 impl Prepared {
-    pub fn new(key: ProvingKey) -> Result<Self, String> {
+    pub fn new(mut key: ProvingKey) -> Result<Self, String> {
         let n = key.domain_size;
         if !n.is_power_of_two() || n < 2 {
             return Err(format!("domain size {n} is not a power of two"));
@@ -58,7 +65,19 @@ impl Prepared {
         let domain = Radix2EvaluationDomain::<Fr>::new(n).ok_or("bad domain size")?;
         let shift = Radix2EvaluationDomain::<Fr>::new(2 * n).ok_or("bad domain size")?.group_gen();
         let odd_coset = domain.get_coset(shift).ok_or("bad domain size")?;
+        // The points live on only as tables (the zkey's own vectors are dropped).
+        let a = FixedBases::new(&std::mem::take(&mut key.a));
+        let b1 = FixedBases::new(&std::mem::take(&mut key.b1));
+        let b2 = FixedBases::new(&std::mem::take(&mut key.b2));
+        let c = FixedBases::new(&std::mem::take(&mut key.c));
+        let h = FixedBases::new(&std::mem::take(&mut key.h));
+        key.coefs = vec![];
         Ok(Prepared {
+            a,
+            b1,
+            b2,
+            c,
+            h,
             n_vars: key.n_vars,
             n_public: key.n_public,
             domain_size: n,
@@ -107,25 +126,24 @@ pub fn prove(p: &Prepared, w: &[Fr], trace: bool) -> Result<Proof, String> {
         rayon_join3(|| p.to_odd_coset(a), || p.to_odd_coset(b), || p.to_odd_coset(c));
     let h: Vec<Fr> = (0..n).map(|i| a_odd[i] * b_odd[i] - c_odd[i]).collect();
     lap("qap");
-    let split = Split::new(w);
-    let split_c = Split::new(&w[pk.n_public + 1..]);
+    let (wi, hi) = rayon::join(
+        || w.par_iter().map(|v| v.into_bigint()).collect::<Vec<_>>(),
+        || h.par_iter().map(|v| v.into_bigint()).collect::<Vec<_>>(),
+    );
     if trace {
-        eprintln!(
-            "witness: {} ones, {} small, {} large",
-            split.ones.len(),
-            split.small.0.len(),
-            split.large.0.len()
-        );
+        let zero_one =
+            wi.iter().filter(|v| v.0[1..].iter().all(|l| *l == 0) && v.0[0] <= 1).count();
+        eprintln!("witness: {} values, {zero_one} zero or one", wi.len());
     }
-    let pi_a = split.msm::<G1Projective>(&pk.a);
+    let pi_a = p.a.msm(0, &wi);
     lap("msm a");
-    let pib1 = split.msm::<G1Projective>(&pk.b1);
+    let pib1 = p.b1.msm(0, &wi);
     lap("msm b1");
-    let pi_b = split.msm::<G2Projective>(&pk.b2);
+    let pi_b = p.b2.msm(0, &wi);
     lap("msm b2");
-    let pi_c = split_c.msm::<G1Projective>(&pk.c);
+    let pi_c = p.c.msm(0, &wi[pk.n_public + 1..]);
     lap("msm c");
-    let res_h = G1Projective::msm_unchecked(&pk.h, &h);
+    let res_h = p.h.msm(0, &hi);
     lap("msm h");
 
     let mut rng = rand::rngs::OsRng;
@@ -136,55 +154,6 @@ pub fn prove(p: &Prepared, w: &[Fr], trace: bool) -> Result<Proof, String> {
     let pib1 = pib1 + pk.beta1 + pk.delta1 * s;
     let pi_c = pi_c + res_h + pi_a * s + pib1 * r - pk.delta1 * (r * s);
     Ok(Proof { a: pi_a.into_affine(), b: pi_b.into_affine(), c: pi_c.into_affine() })
-}
-
-/// Witness scalars grouped by size: circom witnesses are mostly bits and small integers, for
-/// which a multi-exponentiation is far cheaper than for full 254-bit scalars.
-struct Split {
-    ones: Vec<usize>,
-    small: (Vec<usize>, Vec<u64>),
-    large: (Vec<usize>, Vec<<Fr as PrimeField>::BigInt>),
-}
-
-impl Split {
-    fn new(w: &[Fr]) -> Self {
-        let mut s = Split { ones: vec![], small: (vec![], vec![]), large: (vec![], vec![]) };
-        for (i, v) in w.iter().enumerate() {
-            let b = v.into_bigint();
-            if b.0[1..].iter().all(|l| *l == 0) {
-                match b.0[0] {
-                    0 => {}
-                    1 => s.ones.push(i),
-                    x => {
-                        s.small.0.push(i);
-                        s.small.1.push(x);
-                    }
-                }
-            } else {
-                s.large.0.push(i);
-                s.large.1.push(b);
-            }
-        }
-        s
-    }
-
-    fn msm<G: VariableBaseMSM<ScalarField = Fr>>(&self, bases: &[G::MulBase]) -> G
-    where
-        G::MulBase: Copy,
-    {
-        let pick = |idx: &[usize]| idx.iter().map(|&i| bases[i]).collect::<Vec<_>>();
-        let mut acc = G::zero();
-        for &i in &self.ones {
-            acc += bases[i];
-        }
-        if !self.small.0.is_empty() {
-            acc += G::msm_u64(&pick(&self.small.0), &self.small.1);
-        }
-        if !self.large.0.is_empty() {
-            acc += G::msm_bigint(&pick(&self.large.0), &self.large.1);
-        }
-        acc
-    }
 }
 
 fn rayon_join3<A: Send, B: Send, C: Send>(

@@ -93,12 +93,14 @@ impl PreparedVk {
         {
             return Err("verifying key: not a Groth16 bn128 key".into());
         }
-        let n_public = key(v, "nPublic")?
-            .as_u64()
-            .ok_or("verifying key: nPublic is not a number")? as usize;
+        let n_public =
+            key(v, "nPublic")?.as_u64().ok_or("verifying key: nPublic is not a number")? as usize;
         let ic = key(v, "IC")?.as_array().ok_or("verifying key: IC is not an array")?;
         if ic.len() != n_public + 1 {
-            return Err(format!("verifying key: {} IC points for {n_public} public signals", ic.len()));
+            return Err(format!(
+                "verifying key: {} IC points for {n_public} public signals",
+                ic.len()
+            ));
         }
         let ic = ic
             .iter()
@@ -112,7 +114,13 @@ impl PreparedVk {
         Ok(Self::new(alpha, beta, gamma, delta, ic))
     }
 
-    pub fn new(alpha: G1Affine, beta: G2Affine, gamma: G2Affine, delta: G2Affine, ic: Vec<G1Affine>) -> Self {
+    pub fn new(
+        alpha: G1Affine,
+        beta: G2Affine,
+        gamma: G2Affine,
+        delta: G2Affine,
+        ic: Vec<G1Affine>,
+    ) -> Self {
         PreparedVk {
             alpha_beta: Bn254::pairing(alpha, beta),
             neg_gamma: (-gamma).into(),
