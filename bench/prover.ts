@@ -346,10 +346,10 @@ async function main(): Promise<void> {
       Math.max(5, envInt('BENCH_LARGE_PROOFS', 10)),
       3,
     );
-    large = Object.fromEntries([
+    large = Object.fromEntries<number | string>([
       ['large_constraints', l.constraints],
       ['large_hidden_neurons', LARGE_HIDDEN],
-      ...Object.entries(m).map(([k, v]) => [`large_${k}`, v]),
+      ...Object.entries(m).map(([k, v]): [string, number | string] => [`large_${k}`, v]),
     ]);
   }
 
