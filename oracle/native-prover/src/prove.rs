@@ -5,7 +5,7 @@
 //! re-evaluated on the odd coset ω_2n·H, where h_j = a_j·b_j − c_j; the H bases of the zkey
 //! already include the 1/Z factor for that coset.
 
-use ark_bn254::{Fr, G1Projective, G2Projective};
+use ark_bn254::{g1, g2, Fr};
 use ark_ec::CurveGroup;
 use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
@@ -32,11 +32,11 @@ pub struct Prepared {
     a_coefs: Vec<(u32, u32, Fr)>,
     b_coefs: Vec<(u32, u32, Fr)>,
     domain: Radix2EvaluationDomain<Fr>,
-    a: FixedBases<G1Projective>,
-    b1: FixedBases<G1Projective>,
-    b2: FixedBases<G2Projective>,
-    c: FixedBases<G1Projective>,
-    h: FixedBases<G1Projective>,
+    a: FixedBases<g1::Config>,
+    b1: FixedBases<g1::Config>,
+    b2: FixedBases<g2::Config>,
+    c: FixedBases<g1::Config>,
+    h: FixedBases<g1::Config>,
     /// ω_2n·H: the domain shifted by a generator of the domain of size 2n.
     odd_coset: Radix2EvaluationDomain<Fr>,
 }
