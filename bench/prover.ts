@@ -8,7 +8,8 @@
  *   - the reference model's, under their original names: constraints, witness_ms_median,
  *     prove_ms_median, verify_ms_median, proofs_per_s, peak_rss_mb, bitexact_checked,
  *     bitexact_mismatches, prover_backend, prove_ms_median_snarkjs and
- *     prove_speedup_vs_snarkjs (native backend: snarkjs on the same readings in the same run),
+ *     prove_speedup_vs_snarkjs, verify_ms_median_snarkjs (native backend: the snarkjs backend
+ *     on the same readings in the same run),
  *     constraints_per_hidden_neuron. prove_ms is the proof alone; verify_ms the check of it
  *     against the verifying key that the Prover does before using a proof (in the native
  *     process, arkworks, for the native backend; snarkjs for the snarkjs backend); proofs_per_s
@@ -172,12 +173,19 @@ async function benchProofs(
 
   // The pure-JavaScript backend, for comparison (same readings, same run).
   let snarkjsMedian: number | undefined;
+  let snarkjsVerifyMedian: number | undefined;
   if (prover.backend === 'native') {
     const js = await Prover.create(artifacts, { backend: 'snarkjs' });
     const t: number[] = [];
+    const v: number[] = [];
     await js.prove(readings[0]!);
-    for (const x of readings.slice(3, 3 + nSnarkjs)) t.push((await js.prove(x)).timings.proveMs);
+    for (const x of readings.slice(3, 3 + nSnarkjs)) {
+      const att = await js.prove(x);
+      t.push(att.timings.proveMs);
+      v.push(att.timings.verifyMs);
+    }
     snarkjsMedian = median(t);
+    snarkjsVerifyMedian = median(v);
     log(
       `${name} snarkjs backend: prove median ${round(snarkjsMedian)} ms (${round(snarkjsMedian / median(prove), 1)}x)`,
     );
@@ -208,6 +216,7 @@ async function benchProofs(
       ? {
           prove_ms_median_snarkjs: round(snarkjsMedian),
           prove_speedup_vs_snarkjs: round(snarkjsMedian / median(prove), 1),
+          verify_ms_median_snarkjs: round(snarkjsVerifyMedian!, 2),
         }
       : {}),
   };
@@ -384,6 +393,7 @@ async function main(): Promise<void> {
       ? {
           prove_ms_median_snarkjs: ref['prove_ms_median_snarkjs'],
           prove_speedup_vs_snarkjs: ref['prove_speedup_vs_snarkjs']!,
+          verify_ms_median_snarkjs: ref['verify_ms_median_snarkjs']!,
         }
       : {}),
     prover_load_ms: ref['prover_load_ms']!,
