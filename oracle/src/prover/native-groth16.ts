@@ -97,6 +97,8 @@ export class NativeGroth16 {
     const args = [zkeyPath, '--vk', '-', ...(opts.trace ? ['--trace'] : [])];
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const self = new NativeGroth16(child);
+    // A process that exits (bad key) closes its stdin: the exit handler reports why.
+    child.stdin.on('error', () => undefined);
     self.send(Buffer.from(JSON.stringify(vk)));
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
