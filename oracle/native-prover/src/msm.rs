@@ -16,7 +16,7 @@
 //! buckets and the chunk sums are added.
 
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
-use ark_ec::{AffineRepr, CurveGroup};
+use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use ark_ff::{
     serial_batch_inversion_and_mul, AdditiveGroup, BigInt, BigInteger, Field, PrimeField, Zero,
 };
@@ -71,14 +71,46 @@ where
         assert!(offset + scalars.len() <= self.len(), "more scalars than bases");
         let threads = rayon::current_num_threads().max(1);
         let chunk = scalars.len().div_ceil(threads).max(1);
-        scalars
+        let parts: Vec<Vec<Option<Affine<P>>>> = scalars
             .par_chunks(chunk)
             .enumerate()
-            .map(|(k, part)| self.msm_chunk(offset + k * chunk, part))
+            .map(|(k, part)| self.bucket_chunk(offset + k * chunk, part))
+            .collect();
+        // The chunks' buckets added bucket by bucket (one more batched round)…
+        let sums = if parts.len() == 1 {
+            parts.into_iter().next().unwrap_or_default()
+        } else {
+            let mut flat = Vec::new();
+            let mut starts = vec![0u32; BUCKETS + 1];
+            for b in 0..BUCKETS {
+                flat.extend(parts.iter().filter_map(|p| p[b]));
+                starts[b + 1] = flat.len() as u32;
+            }
+            bucket_sums(flat, starts)
+        };
+        // …then Σ k·bucket_k, the bucket ranges shared between the threads: over [lo, hi) the
+        // running sums give Σ (k − lo)·B_k, and lo·Σ B_k makes up the rest.
+        let per = sums.len().div_ceil(threads).max(1);
+        sums.par_chunks(per)
+            .enumerate()
+            .map(|(t, range)| {
+                let lo = (t * per + 1) as u64; // bucket index k holds digit k + 1
+                let mut running = Projective::<P>::zero();
+                let mut total = Projective::<P>::zero();
+                for b in range.iter().rev() {
+                    if let Some(b) = b {
+                        running += b;
+                    }
+                    total += &running;
+                }
+                // total = Σ (k − lo + 1)·B_k over the range; add (lo − 1)·Σ B_k
+                total + running.mul_bigint([lo - 1])
+            })
             .reduce(Projective::<P>::zero, |a, b| a + b)
     }
 
-    fn msm_chunk(&self, offset: usize, scalars: &[BigInt<4>]) -> Projective<P> {
+    /// One chunk's bucket sums: bucket k holds Σ ±2^(C·j)·Pᵢ over the digits equal to ±(k + 1).
+    fn bucket_chunk(&self, offset: usize, scalars: &[BigInt<4>]) -> Vec<Option<Affine<P>>> {
         // Signed digits → (bucket, ±point), sorted into buckets by counting.
         let mut entries: Vec<(u32, u32)> = Vec::with_capacity(scalars.len() * WINDOWS);
         let mut counts = vec![0u32; BUCKETS + 1];
@@ -111,7 +143,7 @@ where
             }
         }
         if entries.is_empty() {
-            return Projective::zero();
+            return vec![None; BUCKETS];
         }
         let mut starts = counts;
         for k in 1..starts.len() {
@@ -125,17 +157,7 @@ where
             fill[b as usize] += 1;
         }
         drop(entries);
-        let sums = bucket_sums(flat, starts);
-        // Σ k·bucket_k as running sums, highest bucket first.
-        let mut running = Projective::<P>::zero();
-        let mut total = Projective::<P>::zero();
-        for b in sums.iter().rev() {
-            if let Some(b) = b {
-                running += b;
-            }
-            total += &running;
-        }
-        total
+        bucket_sums(flat, starts)
     }
 }
 
