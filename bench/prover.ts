@@ -9,8 +9,19 @@
  *     (the prover's calculator: native when built; witness_backend says which) and
  *     witness_ms_median_wasm (circom's wasm calculator on the same inputs),
  *     prove_ms_median, verify_ms_median, proofs_per_s, peak_rss_mb, bitexact_checked,
- *     bitexact_mismatches, prover_backend, prove_ms_median_snarkjs (native backend only),
- *     constraints_per_hidden_neuron;
+ *     bitexact_mismatches, prover_backend, prove_ms_median_snarkjs and
+ *     prove_speedup_vs_snarkjs, verify_ms_median_snarkjs (native backend: the snarkjs backend
+ *     on the same readings in the same run),
+ *     constraints_per_hidden_neuron. prove_ms is the proof alone; verify_ms the check of it
+ *     against the verifying key that the Prover does before using a proof (in the native
+ *     process, arkworks, for the native backend; snarkjs for the snarkjs backend); proofs_per_s
+ *     is the whole prove() path (checks, inference, witness, proof, verification);
+ *   - `large_*`: the same for a ~50k-constraint model that the benchmark generates (16 →
+ *     LARGE_HIDDEN → 4, the reference model's shape made wider, with the whole attestation
+ *     circuit around it; development key from zkpin-dev-setup): large_constraints,
+ *     large_prove_ms_median, large_prove_ms_median_snarkjs, large_prove_speedup_vs_snarkjs,
+ *     large_verify_ms_median, large_witness_ms_median, large_proofs_per_s,
+ *     large_native_load_ms (key load and preprocessing);
  *   - `models`: the same figures for every model in MODELS, by model name (the reference
  *     included), plus window, classes, model_id, hidden_neurons, model_only_constraints;
  *   - fuzz_models, fuzz_models_checked, fuzz_refused, fuzz_errors, fuzz_windows,
@@ -18,16 +29,22 @@
  *   - ceremony_s: a cold development setup of the reference circuit (compile + powers of tau +
  *     phase 2 in a fresh, empty cache), or ceremony_skipped: true.
  *
- * Env: BENCH_PROOFS (warm proofs per model, default 20), BENCH_BITEXACT (windows per model,
+ * Env: BENCH_PROOFS (warm proofs per model, default 20), BENCH_LARGE_PROOFS (warm proofs of
+ * the large model, default 10; its snarkjs comparison makes 3), BENCH_LARGE=0 (skip the large
+ * model), BENCH_BITEXACT (windows per model,
  * default 10000), BENCH_FUZZ_MODELS (default 20), BENCH_FUZZ_WINDOWS (per model, default 500),
  * BENCH_FUZZ_SEED (default 1), BENCH_FUZZ_TIME_LIMIT_S (stop starting fuzz models after it,
  * default 900), BENCH_CEREMONY=0 (skip the cold ceremony: minutes with the JavaScript one).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { circuitInput, signReading, type SignedReading } from '@zkpin/sdk';
+import { generateCircuitFile, inferenceTemplateName } from '@zkpin/circuits/generate';
+import { floatTensor } from '@zkpin/circuits/onnx-io';
+import { onnxBytes, smallInts } from '@zkpin/circuits/onnx-build';
+import { createHash } from 'node:crypto';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
 import { buildCircuit } from '@zkpin/circuits/build';
 import { buildModelArtifacts, type ReferenceArtifacts } from '@zkpin/circuits/build-circuits';
@@ -42,7 +59,7 @@ import {
 } from '@zkpin/circuits/runtime';
 import { dataset, RECIPES } from '../circuits/model/train.ts';
 import { DEFAULT_PROVER_CONCURRENCY } from '@zkpin/oracle/defaults';
-import { devProverArtifacts, Prover } from '@zkpin/oracle/prover';
+import { devProverArtifacts, Prover, type ProverArtifacts } from '@zkpin/oracle/prover';
 
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
@@ -97,16 +114,48 @@ async function benchModel(
 
   // 2. Proofs: witness / prove / verify timings on warm artifacts.
   const artifacts = await devProverArtifacts(spec.modelId);
+  const p = await benchProofs(spec.name, artifacts, a.circuit.wasm, nProofs, nProofs);
+
+  // Constraints per hidden neuron: circuits/tools/cost.ts, on the committed model-only main.
+  const cost = await shippedModelCost(spec);
+  return {
+    model_id: spec.modelId,
+    window: ir.inputSize,
+    classes: ir.outputSize,
+    constraints: a.circuit.constraints,
+    model_only_constraints: cost.constraints,
+    hidden_neurons: cost.hiddenNeurons,
+    constraints_per_hidden_neuron: round(cost.constraintsPerHiddenNeuron, 2),
+    ...p,
+    bitexact_checked: bit.checked,
+    bitexact_mismatches: bit.mismatches,
+  };
+}
+
+/**
+ * Witness, proof and verification timings of one model's Prover (backend `auto`), with the
+ * snarkjs backend on the same readings in the same run when the native one is used, and the
+ * throughput of the whole prove() path at the default concurrency.
+ */
+async function benchProofs(
+  name: string,
+  artifacts: ProverArtifacts,
+  wasm: string,
+  nProofs: number,
+  nSnarkjs: number,
+): Promise<Record<string, number | string>> {
+  const tl = performance.now();
   const prover = await Prover.create(artifacts, { backend: 'auto' });
-  log(`backend: ${prover.backend}`);
+  const loadMs = performance.now() - tl;
+  log(`${name} backend: ${prover.backend} (ready in ${round(loadMs)} ms)`);
   const keys = await generateDeviceKeys();
-  const r = randomWindows(31337, nProofs + 3, ir.inputSize);
+  const r = randomWindows(31337, nProofs + 3, artifacts.window);
   const readings: SignedReading[] = r.map((w, i) =>
     signReading(keys, {
       network: new Uint8Array(32).fill(1),
       seq: BigInt(i + 1),
       timestamp: 1_767_225_600n + BigInt(i),
-      modelId: spec.modelId,
+      modelId: artifacts.modelId,
       readings: w,
       salt: new Uint8Array(32).fill(i & 0xff),
     }),
@@ -116,8 +165,8 @@ async function benchModel(
   const prove: number[] = [];
   const verify: number[] = [];
   // Witness: the prover's calculator (native when built) and circom's wasm one, same inputs.
-  const wc = await loadWitnessCalculator(a.circuit.wasm);
-  const nwc = await loadWitnessBackend(a.circuit.wasm);
+  const wc = await loadWitnessCalculator(wasm);
+  const nwc = await loadWitnessBackend(wasm);
   const witnessWasm: number[] = [];
   for (const x of readings.slice(3)) {
     const att = await prover.prove(x);
@@ -132,19 +181,28 @@ async function benchModel(
   }
   nwc.close();
   log(
-    `${spec.name} prove median ${round(median(prove))} ms over ${prove.length} warm proofs (${prover.backend})`,
+    `${name} prove median ${round(median(prove))} ms, verify ${round(median(verify), 2)} ms over ${prove.length} warm proofs (${prover.backend})`,
   );
 
-  // The pure-JavaScript backend, for comparison (same witnesses).
+  // The pure-JavaScript backend, for comparison (same readings, same run).
   let snarkjsMedian: number | undefined;
+  let snarkjsVerifyMedian: number | undefined;
   if (prover.backend === 'native') {
     const js = await Prover.create(artifacts, { backend: 'snarkjs' });
     const t: number[] = [];
-    for (const x of readings.slice(0, 3)) await js.prove(x);
-    for (const x of readings.slice(3)) t.push((await js.prove(x)).timings.proveMs);
+    const v: number[] = [];
+    await js.prove(readings[0]!);
+    for (const x of readings.slice(3, 3 + nSnarkjs)) {
+      const att = await js.prove(x);
+      t.push(att.timings.proveMs);
+      v.push(att.timings.verifyMs);
+    }
     snarkjsMedian = median(t);
+    snarkjsVerifyMedian = median(v);
     js.close();
-    log(`${spec.name} snarkjs backend: prove median ${round(snarkjsMedian)} ms`);
+    log(
+      `${name} snarkjs backend: prove median ${round(snarkjsMedian)} ms (${round(snarkjsMedian / median(prove), 1)}x)`,
+    );
   }
 
   // 3. Throughput of the full prove() path (checks, inference, witness, proof, verification)
@@ -160,28 +218,96 @@ async function benchModel(
   const proofsPerS = batch.length / ((performance.now() - t0) / 1000);
   const nativeRss = prover.nativePeakRssBytes() ?? 0;
   prover.close();
-
-  // Constraints per hidden neuron: circuits/tools/cost.ts, on the committed model-only main.
-  const cost = await shippedModelCost(spec);
   return {
-    model_id: spec.modelId,
-    window: ir.inputSize,
-    classes: ir.outputSize,
-    constraints: a.circuit.constraints,
-    model_only_constraints: cost.constraints,
-    hidden_neurons: cost.hiddenNeurons,
-    constraints_per_hidden_neuron: round(cost.constraintsPerHiddenNeuron, 2),
     witness_ms_median: round(median(witness), 2),
     witness_ms_median_wasm: round(median(witnessWasm), 2),
     witness_backend: nwc.backend,
     prove_ms_median: round(median(prove)),
-    verify_ms_median: round(median(verify)),
+    verify_ms_median: round(median(verify), 2),
     proofs_per_s: round(proofsPerS, 2),
     native_peak_rss_mb: round(nativeRss / 2 ** 20),
-    bitexact_checked: bit.checked,
-    bitexact_mismatches: bit.mismatches,
     prover_backend: prover.backend,
-    ...(snarkjsMedian !== undefined ? { prove_ms_median_snarkjs: round(snarkjsMedian) } : {}),
+    prover_load_ms: round(loadMs),
+    ...(snarkjsMedian !== undefined
+      ? {
+          prove_ms_median_snarkjs: round(snarkjsMedian),
+          prove_speedup_vs_snarkjs: round(snarkjsMedian / median(prove), 1),
+          verify_ms_median_snarkjs: round(snarkjsVerifyMedian!, 2),
+        }
+      : {}),
+  };
+}
+
+/** Hidden neurons of the large model: ~21 constraints each, on top of the attestation's ~5.8k. */
+const LARGE_HIDDEN = 2048;
+const LARGE_MODEL_ID = 900;
+
+/**
+ * The large model: the reference model's graph (Gemm → Relu → ·2^-8 → Floor → Clip(0, 127) →
+ * Gemm) with LARGE_HIDDEN hidden neurons and deterministic small weights, its attestation
+ * circuit (the generator's output with `main`) and development key. The generated files go to
+ * circuits/.cache (git-ignored); the compiled circuit and key to the artifact cache.
+ */
+async function largeArtifacts(): Promise<{
+  artifacts: ProverArtifacts;
+  constraints: number;
+  wasm: string;
+}> {
+  const n = 16;
+  const h = LARGE_HIDDEN;
+  const classes = 4;
+  const name = `zkpin_bench_large_${h}`;
+  const dir = abs('circuits/.cache');
+  mkdirSync(dir, { recursive: true });
+  const onnxPath = join(dir, `${name}.onnx`);
+  const f = (nm: string, dims: number[], v: number[]) => floatTensor(nm, dims, v);
+  writeFileSync(
+    onnxPath,
+    onnxBytes({
+      name,
+      input: { name: 'readings', dims: ['N', n] },
+      output: { name: 'logits', dims: ['N', classes] },
+      nodes: [
+        { opType: 'Gemm', input: ['readings', 'W1', 'B1'], output: ['z1'] },
+        { opType: 'Relu', input: ['z1'], output: ['r1'] },
+        { opType: 'Mul', input: ['r1', 'SHIFT'], output: ['s1'] },
+        { opType: 'Floor', input: ['s1'], output: ['f1'] },
+        { opType: 'Clip', input: ['f1', 'CLIP_MIN', 'CLIP_MAX'], output: ['h1'] },
+        { opType: 'Gemm', input: ['h1', 'W2', 'B2'], output: ['logits'] },
+      ],
+      initializers: [
+        f('W1', [n, h], smallInts(11, n * h, 100)),
+        f('B1', [h], smallInts(12, h, 3000)),
+        f('SHIFT', [], [1 / 256]),
+        f('CLIP_MIN', [], [0]),
+        f('CLIP_MAX', [], [127]),
+        f('W2', [h, classes], smallInts(13, h * classes, 20)),
+        f('B2', [classes], smallInts(14, classes, 300)),
+      ],
+    }),
+  );
+  const rel = `circuits/.cache/${name}.onnx`;
+  const { ir, source } = generateCircuitFile(onnxPath, rel, name);
+  writeFileSync(join(dir, `${name}.circom`), source);
+  const main = `circuits/.cache/${name}_main.circom`;
+  writeFileSync(
+    abs(main),
+    `pragma circom 2.1.0;\n\ninclude "./${name}.circom";\n\ncomponent main = ${inferenceTemplateName(ir)}(${LARGE_MODEL_ID});\n`,
+  );
+  const c = await buildCircuit(main, { log: { info: log } });
+  return {
+    artifacts: {
+      onnxPath,
+      onnxSha256: createHash('sha256').update(readFileSync(onnxPath)).digest('hex'),
+      wasmPath: c.wasm,
+      zkeyPath: c.zkey,
+      vk: c.vk,
+      modelId: LARGE_MODEL_ID,
+      window: ir.inputSize,
+      classes: ir.outputSize,
+    },
+    constraints: c.constraints,
+    wasm: c.wasm,
   };
 }
 
@@ -232,6 +358,26 @@ async function main(): Promise<void> {
   sampleRss();
   clearInterval(rssTimer); // peak RSS covers the models' checks and proofs, not fuzz or ceremony
 
+  // The ~50k-constraint model (native prover sized for larger circuits).
+  let large: Record<string, number | string> = {};
+  if (process.env['BENCH_LARGE'] === '0') log('large model skipped (BENCH_LARGE=0)');
+  else {
+    const l = await largeArtifacts();
+    log(`large model: 16 → ${LARGE_HIDDEN} → 4, ${l.constraints} constraints`);
+    const m = await benchProofs(
+      'large',
+      l.artifacts,
+      l.wasm,
+      Math.max(5, envInt('BENCH_LARGE_PROOFS', 10)),
+      3,
+    );
+    large = Object.fromEntries<number | string>([
+      ['large_constraints', l.constraints],
+      ['large_hidden_neurons', LARGE_HIDDEN],
+      ...Object.entries(m).map(([k, v]): [string, number | string] => [`large_${k}`, v]),
+    ]);
+  }
+
   // The generator's differential fuzzer: random models, compiled and checked bit-exact.
   const tf = performance.now();
   const fuzz = await runFuzz(
@@ -262,8 +408,14 @@ async function main(): Promise<void> {
     bitexact_mismatches: ref['bitexact_mismatches']!,
     prover_backend: ref['prover_backend']!,
     ...(ref['prove_ms_median_snarkjs'] !== undefined
-      ? { prove_ms_median_snarkjs: ref['prove_ms_median_snarkjs'] }
+      ? {
+          prove_ms_median_snarkjs: ref['prove_ms_median_snarkjs'],
+          prove_speedup_vs_snarkjs: ref['prove_speedup_vs_snarkjs']!,
+          verify_ms_median_snarkjs: ref['verify_ms_median_snarkjs']!,
+        }
       : {}),
+    prover_load_ms: ref['prover_load_ms']!,
+    ...large,
     constraints_per_hidden_neuron: ref['constraints_per_hidden_neuron']!,
     ...(ceremony !== undefined ? { ceremony_s: round(ceremony) } : { ceremony_skipped: true }),
     fuzz_models: fuzz.models,

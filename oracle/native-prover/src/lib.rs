@@ -4,7 +4,9 @@
 //! formats, so keys and proofs stay interchangeable with snarkjs.
 
 pub mod binfile;
+pub mod msm;
 pub mod prove;
 pub mod r1cs;
 pub mod setup;
+pub mod verify;
 pub mod zkey;

@@ -5,11 +5,14 @@
 //! re-evaluated on the odd coset ω_2n·H, where h_j = a_j·b_j − c_j; the H bases of the zkey
 //! already include the 1/Z factor for that coset.
 
-use ark_bn254::{Fr, G1Projective, G2Projective};
-use ark_ec::{CurveGroup, VariableBaseMSM};
-use ark_ff::{Field, PrimeField, UniformRand, Zero};
+use ark_bn254::{g1, g2, Fr};
+use ark_ec::CurveGroup;
+use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 
+use rayon::prelude::*;
+
+use crate::msm::FixedBases;
 use crate::zkey::ProvingKey;
 
 pub struct Proof {
@@ -18,19 +21,94 @@ pub struct Proof {
     pub c: ark_bn254::G1Affine,
 }
 
-fn to_odd_coset(domain: &Radix2EvaluationDomain<Fr>, shift: Fr, mut evals: Vec<Fr>) -> Vec<Fr> {
-    domain.ifft_in_place(&mut evals);
-    let mut k = Fr::ONE;
-    for v in evals.iter_mut() {
-        *v *= k;
-        k *= shift;
+/// A proving key made ready for many proofs: the zkey's points, its QAP coefficients split by
+/// matrix and sorted by row, and the FFT domains, all computed once at load.
+pub struct Prepared {
+    pub key: ProvingKey,
+    pub n_vars: usize,
+    pub n_public: usize,
+    pub domain_size: usize,
+    /// (row, signal, value) of the A and B matrices.
+    a_coefs: Vec<(u32, u32, Fr)>,
+    b_coefs: Vec<(u32, u32, Fr)>,
+    domain: Radix2EvaluationDomain<Fr>,
+    a: FixedBases<g1::Config>,
+    b1: FixedBases<g1::Config>,
+    b2: FixedBases<g2::Config>,
+    c: FixedBases<g1::Config>,
+    h: FixedBases<g1::Config>,
+    /// ω_2n·H: the domain shifted by a generator of the domain of size 2n.
+    odd_coset: Radix2EvaluationDomain<Fr>,
+}
+
+impl Prepared {
+    pub fn new(mut key: ProvingKey) -> Result<Self, String> {
+        let n = key.domain_size;
+        if !n.is_power_of_two() || n < 2 {
+            return Err(format!("domain size {n} is not a power of two"));
+        }
+        let mut a_coefs = vec![];
+        let mut b_coefs = vec![];
+        for c in &key.coefs {
+            if c.signal as usize >= key.n_vars || c.constraint as usize >= n {
+                return Err("a coefficient refers to a missing signal or row".into());
+            }
+            let e = (c.constraint, c.signal, c.value);
+            match c.matrix {
+                0 => a_coefs.push(e),
+                1 => b_coefs.push(e),
+                m => return Err(format!("unexpected matrix {m}")),
+            }
+        }
+        a_coefs.sort_by_key(|e| e.0);
+        b_coefs.sort_by_key(|e| e.0);
+        let domain = Radix2EvaluationDomain::<Fr>::new(n).ok_or("bad domain size")?;
+        let shift = Radix2EvaluationDomain::<Fr>::new(2 * n).ok_or("bad domain size")?.group_gen();
+        let odd_coset = domain.get_coset(shift).ok_or("bad domain size")?;
+        // The points live on only as tables (the zkey's own vectors are dropped).
+        let a = FixedBases::new(&std::mem::take(&mut key.a));
+        let b1 = FixedBases::new(&std::mem::take(&mut key.b1));
+        let b2 = FixedBases::new(&std::mem::take(&mut key.b2));
+        let c = FixedBases::new(&std::mem::take(&mut key.c));
+        let h = FixedBases::new(&std::mem::take(&mut key.h));
+        key.coefs = vec![];
+        Ok(Prepared {
+            a,
+            b1,
+            b2,
+            c,
+            h,
+            n_vars: key.n_vars,
+            n_public: key.n_public,
+            domain_size: n,
+            key,
+            a_coefs,
+            b_coefs,
+            domain,
+            odd_coset,
+        })
     }
-    domain.fft_in_place(&mut evals);
-    evals
+
+    /// Evaluations over H → evaluations over the odd coset.
+    fn to_odd_coset(&self, mut evals: Vec<Fr>) -> Vec<Fr> {
+        self.domain.ifft_in_place(&mut evals);
+        self.odd_coset.fft_in_place(&mut evals);
+        evals
+    }
+
+    /// A·w or B·w over the rows of H.
+    fn eval(&self, coefs: &[(u32, u32, Fr)], w: &[Fr]) -> Vec<Fr> {
+        let mut out = vec![Fr::zero(); self.domain_size];
+        for &(row, signal, value) in coefs {
+            out[row as usize] += value * w[signal as usize];
+        }
+        out
+    }
 }
 
 /// `trace`: print the time of each phase on stderr.
-pub fn prove(pk: &ProvingKey, w: &[Fr], trace: bool) -> Result<Proof, String> {
+pub fn prove(p: &Prepared, w: &[Fr], trace: bool) -> Result<Proof, String> {
+    let pk = &p.key;
     if w.len() != pk.n_vars {
         return Err(format!("witness has {} values, the circuit {}", w.len(), pk.n_vars));
     }
@@ -41,48 +119,32 @@ pub fn prove(pk: &ProvingKey, w: &[Fr], trace: bool) -> Result<Proof, String> {
         }
     };
     let n = pk.domain_size;
-    let mut a = vec![Fr::zero(); n];
-    let mut b = vec![Fr::zero(); n];
-    for c in &pk.coefs {
-        let row = c.constraint as usize;
-        let s = *w.get(c.signal as usize).ok_or("coefficient refers to a missing signal")?;
-        match c.matrix {
-            0 => a[row] += c.value * s,
-            1 => b[row] += c.value * s,
-            m => return Err(format!("unexpected matrix {m}")),
-        }
-    }
+    let (a, b) = rayon::join(|| p.eval(&p.a_coefs, w), || p.eval(&p.b_coefs, w));
     let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
-    let domain = Radix2EvaluationDomain::<Fr>::new(n).ok_or("bad domain size")?;
-    let shift = Radix2EvaluationDomain::<Fr>::new(2 * n).ok_or("bad domain size")?.group_gen();
-    let (a_odd, (b_odd, c_odd)) = rayon_join3(
-        || to_odd_coset(&domain, shift, a),
-        || to_odd_coset(&domain, shift, b),
-        || to_odd_coset(&domain, shift, c),
-    );
+    lap("a, b, c");
+    let (a_odd, (b_odd, c_odd)) =
+        rayon_join3(|| p.to_odd_coset(a), || p.to_odd_coset(b), || p.to_odd_coset(c));
     let h: Vec<Fr> = (0..n).map(|i| a_odd[i] * b_odd[i] - c_odd[i]).collect();
     lap("qap");
-
-    let split = Split::new(w);
-    let split_c = Split::new(&w[pk.n_public + 1..]);
+    let (wi, hi) = rayon::join(
+        || w.par_iter().map(|v| v.into_bigint()).collect::<Vec<_>>(),
+        || h.par_iter().map(|v| v.into_bigint()).collect::<Vec<_>>(),
+    );
     if trace {
-        eprintln!(
-            "witness: {} ones, {} small, {} large",
-            split.ones.len(),
-            split.small.0.len(),
-            split.large.0.len()
-        );
+        let zero_one =
+            wi.iter().filter(|v| v.0[1..].iter().all(|l| *l == 0) && v.0[0] <= 1).count();
+        eprintln!("witness: {} values, {zero_one} zero or one", wi.len());
     }
-    let pi_a = split.msm::<G1Projective>(&pk.a);
+    let pi_a = p.a.msm(0, &wi);
     lap("msm a");
-    let pib1 = split.msm::<G1Projective>(&pk.b1);
+    let pib1 = p.b1.msm(0, &wi);
     lap("msm b1");
-    let pi_b = split.msm::<G2Projective>(&pk.b2);
+    let pi_b = p.b2.msm(0, &wi);
     lap("msm b2");
-    let pi_c = split_c.msm::<G1Projective>(&pk.c);
+    let pi_c = p.c.msm(0, &wi[pk.n_public + 1..]);
     lap("msm c");
-    let res_h = G1Projective::msm_unchecked(&pk.h, &h);
-    lap("msm");
+    let res_h = p.h.msm(0, &hi);
+    lap("msm h");
 
     let mut rng = rand::rngs::OsRng;
     let r = Fr::rand(&mut rng);
@@ -92,55 +154,6 @@ pub fn prove(pk: &ProvingKey, w: &[Fr], trace: bool) -> Result<Proof, String> {
     let pib1 = pib1 + pk.beta1 + pk.delta1 * s;
     let pi_c = pi_c + res_h + pi_a * s + pib1 * r - pk.delta1 * (r * s);
     Ok(Proof { a: pi_a.into_affine(), b: pi_b.into_affine(), c: pi_c.into_affine() })
-}
-
-/// Witness scalars grouped by size: circom witnesses are mostly bits and small integers, for
-/// which a multi-exponentiation is far cheaper than for full 254-bit scalars.
-struct Split {
-    ones: Vec<usize>,
-    small: (Vec<usize>, Vec<u64>),
-    large: (Vec<usize>, Vec<<Fr as PrimeField>::BigInt>),
-}
-
-impl Split {
-    fn new(w: &[Fr]) -> Self {
-        let mut s = Split { ones: vec![], small: (vec![], vec![]), large: (vec![], vec![]) };
-        for (i, v) in w.iter().enumerate() {
-            let b = v.into_bigint();
-            if b.0[1..].iter().all(|l| *l == 0) {
-                match b.0[0] {
-                    0 => {}
-                    1 => s.ones.push(i),
-                    x => {
-                        s.small.0.push(i);
-                        s.small.1.push(x);
-                    }
-                }
-            } else {
-                s.large.0.push(i);
-                s.large.1.push(b);
-            }
-        }
-        s
-    }
-
-    fn msm<G: VariableBaseMSM<ScalarField = Fr>>(&self, bases: &[G::MulBase]) -> G
-    where
-        G::MulBase: Copy,
-    {
-        let pick = |idx: &[usize]| idx.iter().map(|&i| bases[i]).collect::<Vec<_>>();
-        let mut acc = G::zero();
-        for &i in &self.ones {
-            acc += bases[i];
-        }
-        if !self.small.0.is_empty() {
-            acc += G::msm_u64(&pick(&self.small.0), &self.small.1);
-        }
-        if !self.large.0.is_empty() {
-            acc += G::msm_bigint(&pick(&self.large.0), &self.large.1);
-        }
-        acc
-    }
 }
 
 fn rayon_join3<A: Send, B: Send, C: Send>(

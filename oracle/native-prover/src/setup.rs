@@ -300,18 +300,29 @@ mod tests {
     #[test]
     fn proofs_from_the_key_verify_and_tampering_fails() {
         let key = make_zkey(&circuit(), &ToxicWaste::derive(b"unit test circuit")).unwrap();
-        let pk = zkey::read(&key).unwrap();
+        let pk = prove::Prepared::new(zkey::read(&key).unwrap()).unwrap();
         let vk = zkey::read_vk(&key).unwrap();
+        let prepared = crate::verify::PreparedVk::new(
+            vk.alpha1,
+            vk.beta2,
+            vk.gamma2,
+            vk.delta2,
+            vk.ic.clone(),
+        );
         assert_eq!((pk.n_vars, pk.n_public, pk.domain_size), (5, 1, 4));
         let w = witness(3, 5);
         let p = prove::prove(&pk, &w, false).unwrap();
         assert!(verifies(&vk, &w[1..2], &p));
+        assert!(prepared.verify(&p, &w[1..2]).unwrap());
         assert!(!verifies(&vk, &[w[1] + Fr::one()], &p));
+        assert!(!prepared.verify(&p, &[w[1] + Fr::one()]).unwrap());
+        assert!(prepared.verify(&p, &[]).is_err());
         // A witness that breaks a constraint gives a proof that does not verify.
         let mut bad = witness(3, 5);
         bad[1] += Fr::one();
         let p = prove::prove(&pk, &bad, false).unwrap();
         assert!(!verifies(&vk, &bad[1..2], &p));
+        assert!(!prepared.verify(&p, &bad[1..2]).unwrap());
     }
 
     #[test]

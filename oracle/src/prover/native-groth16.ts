@@ -1,14 +1,16 @@
 /**
  * Client for `oracle/native-prover` (Rust, arkworks): a long-running child process that loads
- * the `.zkey` once and answers `len u32 LE || wtns` requests with one JSON line each. Proofs it
- * returns are in snarkjs's format; the Prover verifies each one with snarkjs before use.
+ * the `.zkey` once and answers `len u32 LE || payload` requests with one JSON line each: a
+ * `.wtns` is proved, and the proof verified in the process against the verifying key the
+ * client passed at start (`vk`, snarkjs's format: the oracle's own key, not the zkey's copy);
+ * a `{"verify":…}` request checks a given proof. Proofs are in snarkjs's format.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { SnarkjsProof } from '@zkpin/sdk';
+import type { SnarkjsProof, SnarkjsVerifyingKey } from '@zkpin/sdk';
 
 const NATIVE_PROVER_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -32,12 +34,41 @@ export interface NativeProverOptions {
   trace?: boolean;
 }
 
+/** A native proof with the process's own check of it against the verifying key. */
+export interface NativeProof {
+  proof: SnarkjsProof;
+  publicSignals: string[];
+  /** Whether the proof verifies against the verifying key given at start. */
+  verified: boolean;
+  /** Time of the proof and of its verification inside the process (ms). */
+  proveMs: number;
+  verifyMs: number;
+  /** Why the check could not run (e.g. the key expects another number of public signals). */
+  verifyError?: string;
+}
+
+/** The answer to a `verify` request. */
+export interface NativeVerification {
+  verified: boolean;
+  verifyMs: number;
+}
+
+interface Answer {
+  proof?: SnarkjsProof;
+  publicSignals?: string[];
+  verified?: boolean;
+  proveMs?: number;
+  verifyMs?: number;
+  verifyError?: string;
+  error?: string;
+}
+
 export function nativeProverAvailable(binary = DEFAULT_NATIVE_PROVER_BINARY): boolean {
   return existsSync(binary);
 }
 
 interface Pending {
-  ok: (v: { proof: SnarkjsProof; publicSignals: string[] }) => void;
+  ok: (v: Answer) => void;
   fail: (e: Error) => void;
 }
 
@@ -47,17 +78,28 @@ export class NativeGroth16 {
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {}
 
-  /** Start the prover for `zkeyPath`; resolves once the key is loaded. */
-  static start(zkeyPath: string, opts: NativeProverOptions = {}): Promise<NativeGroth16> {
+  /**
+   * Start the prover for `zkeyPath`, checking its proofs against `vk`; resolves once both keys
+   * are loaded.
+   */
+  static start(
+    zkeyPath: string,
+    vk: SnarkjsVerifyingKey,
+    opts: NativeProverOptions = {},
+  ): Promise<NativeGroth16> {
     const binary = opts.binary ?? DEFAULT_NATIVE_PROVER_BINARY;
     if (!existsSync(binary)) {
       return Promise.reject(
         new Error(`native prover not built: ${binary} (run npm run build:prover-native)`),
       );
     }
-    const args = opts.trace ? [zkeyPath, '--trace'] : [zkeyPath];
+    // `--vk -`: the verifying key is the first request on stdin.
+    const args = [zkeyPath, '--vk', '-', ...(opts.trace ? ['--trace'] : [])];
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const self = new NativeGroth16(child);
+    // A process that exits (bad key) closes its stdin: the exit handler reports why.
+    child.stdin.on('error', () => undefined);
+    self.send(Buffer.from(JSON.stringify(vk)));
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     return new Promise((resolve, reject) => {
@@ -71,14 +113,9 @@ export class NativeGroth16 {
         }
         const p = self.pending.shift();
         if (!p) return;
-        const msg = JSON.parse(line) as {
-          proof?: SnarkjsProof;
-          publicSignals?: string[];
-          error?: string;
-        };
-        if (msg.error !== undefined || !msg.proof || !msg.publicSignals)
-          p.fail(new Error(`native prover: ${msg.error}`));
-        else p.ok({ proof: msg.proof, publicSignals: msg.publicSignals });
+        const msg = JSON.parse(line) as Answer;
+        if (msg.error !== undefined) p.fail(new Error(`native prover: ${msg.error}`));
+        else p.ok(msg);
       });
       child.on('exit', (code) => {
         self.closed = true;
@@ -90,16 +127,45 @@ export class NativeGroth16 {
     });
   }
 
-  /** Prove from a snarkjs `.wtns` buffer. Requests are answered in order. */
-  prove(wtns: Uint8Array): Promise<{ proof: SnarkjsProof; publicSignals: string[] }> {
+  private send(payload: Uint8Array): void {
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(payload.length, 0);
+    this.child.stdin.write(len);
+    this.child.stdin.write(payload);
+  }
+
+  private request(payload: Uint8Array): Promise<Answer> {
     if (this.closed) return Promise.reject(new Error('native prover is closed'));
     return new Promise((ok, fail) => {
       this.pending.push({ ok, fail });
-      const len = Buffer.alloc(4);
-      len.writeUInt32LE(wtns.length, 0);
-      this.child.stdin.write(len);
-      this.child.stdin.write(wtns);
+      this.send(payload);
     });
+  }
+
+  /**
+   * Prove from a snarkjs `.wtns` buffer and verify the proof against the verifying key. The
+   * caller must refuse a proof whose `verified` is false. Requests are answered in order.
+   */
+  async prove(wtns: Uint8Array): Promise<NativeProof> {
+    const m = await this.request(wtns);
+    if (!m.proof || !m.publicSignals || typeof m.verified !== 'boolean')
+      throw new Error('native prover: malformed answer to a proof request');
+    return {
+      proof: m.proof,
+      publicSignals: m.publicSignals,
+      verified: m.verified,
+      proveMs: m.proveMs ?? NaN,
+      verifyMs: m.verifyMs ?? NaN,
+      ...(m.verifyError !== undefined ? { verifyError: m.verifyError } : {}),
+    };
+  }
+
+  /** Verify a proof (snarkjs's format) against the verifying key, in the native process. */
+  async verify(proof: SnarkjsProof, publicSignals: readonly string[]): Promise<NativeVerification> {
+    const m = await this.request(Buffer.from(JSON.stringify({ verify: { proof, publicSignals } })));
+    if (typeof m.verified !== 'boolean')
+      throw new Error('native prover: malformed answer to a verify request');
+    return { verified: m.verified, verifyMs: m.verifyMs ?? NaN };
   }
 
   /** Process id of the prover (for resource accounting). */

@@ -15,6 +15,7 @@ import {
   signReading,
   toHex,
   type DeviceKeys,
+  type SnarkjsProof,
   type ReadingMessage,
   type SignedReading,
 } from '@zkpin/sdk';
@@ -315,13 +316,87 @@ describe('native Groth16 backend (oracle/native-prover, arkworks)', () => {
 
   it('reports malformed witnesses as errors and keeps serving', async () => {
     const art = await devProverArtifacts(1);
-    const n = await NativeGroth16.start(art.zkeyPath);
+    const n = await NativeGroth16.start(art.zkeyPath, art.vk);
     await expect(n.prove(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]))).rejects.toThrow(
       /not a wtns file/,
     );
     n.close();
     const r = await native.prove(reading({ seq: 6n }));
     expect(r.fields.seq).toBe(6n);
+  });
+});
+
+describe('native Groth16 verification (arkworks, in the prover process)', () => {
+  let art: Awaited<ReturnType<typeof devProverArtifacts>>;
+  let n: NativeGroth16;
+  beforeAll(async () => {
+    await ensureNativeProver();
+    art = await devProverArtifacts(1);
+    n = await NativeGroth16.start(art.zkeyPath, art.vk);
+  }, 1_200_000);
+  afterAll(() => n.close());
+
+  it('accepts valid proofs from either backend, as snarkjs does (cross-check)', async () => {
+    const r = reading({ seq: 20n });
+    const js = await prover.prove(r); // snarkjs backend
+    const nat = await Prover.create(art, { backend: 'native' });
+    try {
+      const a = await nat.prove(r);
+      // a native proof verifies natively and with snarkjs; a snarkjs proof verifies natively
+      expect((await n.verify(a.proof, [a.publicSignal])).verified).toBe(true);
+      expect(await snarkjs.groth16.verify(art.vk, [a.publicSignal], a.proof)).toBe(true);
+      const v = await n.verify(js.proof, [js.publicSignal]);
+      expect(v.verified).toBe(true);
+      expect(v.verifyMs).toBeGreaterThan(0);
+      // the proof's own check, reported with the proof
+      expect(a.timings.verifyMs).toBeGreaterThan(0);
+    } finally {
+      nat.close();
+    }
+  });
+
+  it('refuses a tampered proof, a wrong public signal and a non-canonical one, as snarkjs does', async () => {
+    const a = await prover.prove(reading({ seq: 21n }));
+    const p = a.proof;
+    const wrongP = (BigInt(a.publicSignal) + 1n).toString();
+    const cases: [SnarkjsProof, string[]][] = [
+      [{ ...p, pi_a: p.pi_c }, [a.publicSignal]], // points on the curve, in the wrong places
+      [{ ...p, pi_c: p.pi_a }, [a.publicSignal]],
+      [p, [wrongP]],
+    ];
+    for (const [proof, signals] of cases) {
+      expect((await n.verify(proof, signals)).verified).toBe(false);
+      expect(await snarkjs.groth16.verify(art.vk, signals, proof)).toBe(false);
+    }
+    // malformed input is an error, not a verdict; the process keeps serving
+    const r = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+    await expect(n.verify(p, [(BigInt(a.publicSignal) + r).toString()])).rejects.toThrow(
+      /not below the field modulus/,
+    );
+    const offCurve = { ...p, pi_a: [p.pi_a[0]!, (BigInt(p.pi_a[1]!) + 1n).toString(), '1'] };
+    await expect(n.verify(offCurve, [a.publicSignal])).rejects.toThrow(/not a point of G1/);
+    await expect(n.verify(p, [a.publicSignal, '1'])).rejects.toThrow(/expects 1/);
+    expect((await n.verify(p, [a.publicSignal])).verified).toBe(true);
+  });
+
+  it("refuses proofs against a verifying key that is not the zkey's: PROOF_INVALID, no attestation", async () => {
+    // Another key: delta replaced by gamma (both valid G2 points)
+    const wrongVk = { ...art.vk, vk_delta_2: art.vk.vk_gamma_2 };
+    const other = await Prover.create({ ...art, vk: wrongVk }, { backend: 'native' });
+    try {
+      expect(other.backend).toBe('native');
+      await expectCode(other.prove(reading({ seq: 22n })), 'PROOF_INVALID');
+    } finally {
+      other.close();
+    }
+    const m = await NativeGroth16.start(art.zkeyPath, wrongVk);
+    try {
+      const a = await prover.prove(reading({ seq: 23n }));
+      expect((await m.verify(a.proof, [a.publicSignal])).verified).toBe(false);
+      expect((await n.verify(a.proof, [a.publicSignal])).verified).toBe(true);
+    } finally {
+      m.close();
+    }
   });
 });
 
