@@ -25,6 +25,7 @@ import {
   bigIntToBytesBE,
   createTree,
   deviceLeafHash,
+  deviceTreeFor,
   ed25519Instruction,
   encodeApprovalMessage,
   encodeClaimMessage,
@@ -33,6 +34,8 @@ import {
   parseProgramEvents,
   proofAccounts,
   registerDeviceInstructions,
+  treeAccountIsFull,
+  treeAccountLeafCount,
   type DeviceLeaf,
   type NetworkSetup,
   type TreeShape,
@@ -492,7 +495,18 @@ describe('register_device', () => {
       kind: TREE_KIND_DEVICE,
       shape: tiny,
     });
-    for (let i = 0; i < 8; i++) await registerDevice({ deviceTree: t1 });
+    const data = (t: PublicKey) => ctx.chain.getAccountInfo(t)!.data;
+    for (let i = 0; i < 8; i++) {
+      expect(treeAccountLeafCount(data(t1))).toBe(i);
+      expect(treeAccountIsFull(data(t1))).toBe(false);
+      await registerDevice({ deviceTree: t1 });
+    }
+    // What clients read to skip a full tree (deviceTreeFor's isFull: the app, the sdk).
+    expect(treeAccountLeafCount(data(t1))).toBe(8);
+    expect(treeAccountIsFull(data(t1))).toBe(true);
+    expect(
+      deviceTreeFor(new Uint8Array(32), [t1, setup.deviceTree], (t) => treeAccountIsFull(data(t))),
+    ).toEqual(setup.deviceTree);
     await expect(registerDevice({ deviceTree: t1 })).rejects.toThrow(/0x1782/); // 6018 DeviceTreeFull
     const t2 = await createTree(ctx.registry, {
       authority: ctx.authority,

@@ -25,6 +25,7 @@ import {
   indexedDeviceLeaf,
   proofAccounts,
   registerDeviceFromApproval,
+  treeAccountIsFull,
   type CheckedBundle,
 } from '@zkpin/sdk';
 import { PublicKey as Key } from '@solana/web3.js';
@@ -222,15 +223,21 @@ async function confirmed(
 /** register_device from a checked onboarding bundle, ready for the owner's signature. */
 async function buildRegister(config: AppConfig, connection: Connection, checked: CheckedBundle) {
   const program = deviceRegistryProgram({ connection }, config.programIds);
+  // One of the network's device trees (shards), chosen by the device key among those with
+  // room (the program refuses an append to a full tree with DeviceTreeFull).
+  const trees = deploymentTrees(config.manifest).device.map((t) => new Key(t.address));
+  const accounts = await connection.getMultipleAccountsInfo(trees, 'confirmed');
+  const full = new Set(
+    trees.filter((_, i) => {
+      const a = accounts[i];
+      return a !== null && a !== undefined && treeAccountIsFull(a.data);
+    }),
+  );
   const ixs = await registerDeviceFromApproval(program, {
     approval: checked.approval,
     claimSignature: checked.claimSignature,
     owner: checked.owner,
-    // One of the network's device trees (shards), chosen by the device key.
-    deviceTree: deviceTreeFor(
-      checked.approval.device,
-      deploymentTrees(config.manifest).device.map((t) => new Key(t.address)),
-    ),
+    deviceTree: deviceTreeFor(checked.approval.device, trees, (t) => full.has(t)),
   });
   const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed');
   const tx = new Transaction({ feePayer: checked.owner, blockhash, lastValidBlockHeight }).add(

@@ -96,6 +96,26 @@ export function treeAccountShape(data: Uint8Array): TreeShape {
   return { maxDepth, maxBufferSize, canopyDepth };
 }
 
+/**
+ * Leaves appended so far (the rightmost path's `index`: the index the next append takes),
+ * from a tree account's data.
+ */
+export function treeAccountLeafCount(data: Uint8Array): number {
+  const c = treeCounters(data);
+  const at =
+    HEADER_BYTES +
+    TREE_COUNTERS_BYTES +
+    c.maxBufferSize * pathBytes(c.maxDepth) +
+    32 * (c.maxDepth + 1);
+  if (at + 4 > data.length) throw new RangeError('tree account: data too short');
+  return new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(at, true);
+}
+
+/** Whether the tree has no room for another leaf (the program refuses appends to it). */
+export function treeAccountIsFull(data: Uint8Array): boolean {
+  return treeAccountLeafCount(data) >= 2 ** treeCounters(data).maxDepth;
+}
+
 /** The tree's current root (the active changelog entry's) from a tree account's data. */
 export function treeAccountRoot(data: Uint8Array): Uint8Array {
   const c = treeCounters(data);
