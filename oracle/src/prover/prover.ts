@@ -255,6 +255,7 @@ export class Prover {
     publicSignals: string[];
     verified: boolean;
     verifyMs: number;
+    verifyError?: string;
   }> {
     if (this.native) return this.native.prove(wtns); // the child process answers in order
     const { proof, publicSignals } = await this.serial('prove', () =>
@@ -312,7 +313,8 @@ export class Prover {
       );
     }
     const t2 = now();
-    const { proof, publicSignals, verified, verifyMs } = await this.proveAndVerify(wtns);
+    const { proof, publicSignals, verified, verifyMs, verifyError } =
+      await this.proveAndVerify(wtns);
     const t3 = now();
     if (publicSignals.length !== 1 || publicSignals[0] !== p.toString()) {
       throw new ProverError(
@@ -325,7 +327,13 @@ export class Prover {
       );
     }
     if (!verified)
-      throw new ProverError('PROOF_INVALID', 'zkey and verifying key do not belong together', ctx);
+      throw new ProverError(
+        'PROOF_INVALID',
+        verifyError !== undefined
+          ? `the proof could not be checked against the verifying key: ${verifyError}`
+          : 'zkey and verifying key do not belong together',
+        ctx,
+      );
     return {
       fields,
       publicSignal: publicSignals[0],

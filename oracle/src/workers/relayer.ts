@@ -183,12 +183,16 @@ export function createRelayer(o: RelayerOptions): RelayerHandle {
     if (leafSeq >= seq) return settle(job, seqVerdict(o.follower, r.device, leafSeq, seq));
 
     const lease = await recordTrees.lease();
-    const ix = await transactions.instruction(r, device, lease.tree);
-    const tx = transactions.build(ix);
+    let tx: ReturnType<typeof transactions.build>;
+    try {
+      tx = transactions.build(await transactions.instruction(r, device, lease.tree));
+    } catch (e) {
+      lease.release(); // not a send failure: nothing to classify
+      throw e;
+    }
     try {
       return await sendAttestation(o.chain, tx, o.submitter, job, r, metrics);
     } catch (e) {
-      lease.release();
       if (isChainError(e)) countDelivery(metrics, e.context.delivery);
       const failure = classifySendError(e, r.device, seq, o.programIds);
       await job.log(`send failed: ${failure.summary}`);
