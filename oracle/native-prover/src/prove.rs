@@ -119,32 +119,39 @@ pub fn prove(p: &Prepared, w: &[Fr], trace: bool) -> Result<Proof, String> {
         }
     };
     let n = pk.domain_size;
-    let (a, b) = rayon::join(|| p.eval(&p.a_coefs, w), || p.eval(&p.b_coefs, w));
-    let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
-    lap("a, b, c");
-    let (a_odd, (b_odd, c_odd)) =
-        rayon_join3(|| p.to_odd_coset(a), || p.to_odd_coset(b), || p.to_odd_coset(c));
-    let h: Vec<Fr> = (0..n).map(|i| a_odd[i] * b_odd[i] - c_odd[i]).collect();
-    lap("qap");
-    let (wi, hi) = rayon::join(
-        || w.par_iter().map(|v| v.into_bigint()).collect::<Vec<_>>(),
-        || h.par_iter().map(|v| v.into_bigint()).collect::<Vec<_>>(),
-    );
+    let wi: Vec<_> = w.par_iter().map(|v| v.into_bigint()).collect();
     if trace {
         let zero_one =
             wi.iter().filter(|v| v.0[1..].iter().all(|l| *l == 0) && v.0[0] <= 1).count();
         eprintln!("witness: {} values, {zero_one} zero or one", wi.len());
     }
-    let pi_a = p.a.msm(0, &wi);
-    lap("msm a");
-    let pib1 = p.b1.msm(0, &wi);
-    lap("msm b1");
-    let pi_b = p.b2.msm(0, &wi);
-    lap("msm b2");
-    let pi_c = p.c.msm(0, &wi[pk.n_public + 1..]);
-    lap("msm c");
-    let res_h = p.h.msm(0, &hi);
-    lap("msm h");
+    // The witness MSMs (A, B1, B2, C) do not wait for the QAP: both branches run at once, and
+    // rayon's work stealing fills each one's sequential stretches (bucket merges, reductions,
+    // the third FFT of three) with the other's work.
+    let ((pi_a, pib1, pi_b, pi_c), res_h) = rayon::join(
+        || {
+            let pi_a = p.a.msm(0, &wi);
+            let pib1 = p.b1.msm(0, &wi);
+            let pi_b = p.b2.msm(0, &wi);
+            let pi_c = p.c.msm(0, &wi[pk.n_public + 1..]);
+            lap("msm a, b1, b2, c");
+            (pi_a, pib1, pi_b, pi_c)
+        },
+        || {
+            let (a, b) = rayon::join(|| p.eval(&p.a_coefs, w), || p.eval(&p.b_coefs, w));
+            let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
+            let (a_odd, (b_odd, c_odd)) =
+                rayon_join3(|| p.to_odd_coset(a), || p.to_odd_coset(b), || p.to_odd_coset(c));
+            let hi: Vec<_> = (0..n)
+                .into_par_iter()
+                .map(|i| (a_odd[i] * b_odd[i] - c_odd[i]).into_bigint())
+                .collect();
+            lap("qap");
+            let res_h = p.h.msm(0, &hi);
+            lap("msm h");
+            res_h
+        },
+    );
 
     let mut rng = rand::rngs::OsRng;
     let r = Fr::rand(&mut rng);

@@ -187,15 +187,21 @@ export class Prover {
   }
 
   /**
-   * Check a reading without proving (the checks prove() starts with). The reading is typed by
-   * the one parser (`signedReadingSchema`), so shapes are not re-checked here; the encoder
-   * still refuses what the type cannot express (lengths, int8 range, canonical BabyJubJub
-   * values). The ed25519 signature is checked again although the bridge checked it: the
-   * `prove` queue is a trust boundary (anything that can write to Redis can add a job), and
-   * the check costs ~0.1 ms against a ~200 ms proof. Whether the key is the device's
-   * registered one is the device gate's question (the prover worker asks it first).
+   * Check a reading without proving (the checks prove() starts with, plus the BabyJubJub
+   * signature). The reading is typed by the one parser (`signedReadingSchema`), so shapes are
+   * not re-checked here; the encoder still refuses what the type cannot express (lengths, int8
+   * range, canonical BabyJubJub values). The ed25519 signature is checked again although the
+   * bridge checked it: the `prove` queue is a trust boundary (anything that can write to Redis
+   * can add a job), and the check costs ~0.1 ms. Whether the key is the device's registered
+   * one is the device gate's question (the prover worker asks it first).
    */
   async check(r: SignedReading): Promise<void> {
+    this.checkBeforeWitness(r);
+    await this.checkBabyJub(r);
+  }
+
+  /** Model, window, canonical encoding and the ed25519 signature (synchronous, ~0.1 ms). */
+  private checkBeforeWitness(r: SignedReading): void {
     const ctx = { device: toHex(r.device), seq: String(r.seq) };
     if (r.modelId !== this.artifacts.modelId) {
       throw new ProverError(
@@ -224,11 +230,20 @@ export class Prover {
         ctx,
       );
     }
+  }
+
+  /**
+   * The EdDSA-Poseidon signature, in JavaScript (circomlibjs, 15-30 ms). prove() leaves this
+   * check to the witness calculator, which makes the same one (DeviceSignature: A and R8 on
+   * the curve, S below the subgroup order, S·B8 = R8 + 8·h·A) in native code, and calls it only
+   * to name the cause when the witness fails.
+   */
+  private async checkBabyJub(r: SignedReading): Promise<void> {
     if (!(await verifyBabyJub(r.bjjPublicKey, readingMessageHashOf(r), r.bjjSignature))) {
       throw new ProverError(
         'INVALID_BJJ_SIGNATURE',
         'EdDSA-Poseidon signature does not verify over readingMessageHash(network, device, input_commitment, seq, timestamp, model_id), or A or R8 is not on BabyJubJub',
-        ctx,
+        { device: toHex(r.device), seq: String(r.seq) },
       );
     }
   }
@@ -269,10 +284,13 @@ export class Prover {
   /**
    * Prove one signed reading. Throws ProverError (permanent) for bad input. Concurrent calls
    * pipeline: checks, inference and the next witness overlap with the current proof, while
-   * witness generation and proving each run one at a time.
+   * witness generation and proving each run one at a time. The BabyJubJub signature is checked
+   * by the witness calculator (a bad one fails the circuit's DeviceSignature and is reported
+   * as INVALID_BJJ_SIGNATURE), not again in JavaScript: that check cost more CPU than the
+   * native witness.
    */
   async prove(r: SignedReading): Promise<Attestation> {
-    await this.check(r);
+    this.checkBeforeWitness(r);
     const ctx = { device: toHex(r.device), seq: String(r.seq) };
     const t0 = now();
     const result = await this.infer(r.readings);
@@ -290,6 +308,8 @@ export class Prover {
       const input = circuitInput(r);
       wtns = await this.serial('witness', () => this.wc.wtns(input));
     } catch (e) {
+      // The circuit checks the BabyJubJub signature too: a bad one is named as such.
+      await this.checkBabyJub(r);
       throw new ProverError(
         'MODEL_MISMATCH',
         `the circuit rejected the reading: ${(e as Error).message.split('\n')[0]}`,
