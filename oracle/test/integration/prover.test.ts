@@ -287,6 +287,34 @@ describe('witness backends (circuits/native-witness against the wasm reference)'
       wasm.close();
     }
   });
+
+  it('both calculators refuse a bad BabyJubJub signature as INVALID_BJJ_SIGNATURE (the witness is the check)', async () => {
+    const wasm = await Prover.create(await devProverArtifacts(1), {
+      backend: 'snarkjs',
+      witness: 'wasm',
+    });
+    try {
+      const r = reading({ seq: 10n });
+      const badS = ed25519SignedAs({ ...r, bjjSignature: { ...r.bjjSignature, s: 12345n } });
+      const offCurve = ed25519SignedAs({
+        ...r,
+        bjjSignature: { ...r.bjjSignature, r8y: r.bjjSignature.r8y + 1n },
+      });
+      // another device's BabyJubJub signature over the same message
+      const other = signReading(await generateDeviceKeys(), { ...r });
+      const foreign = ed25519SignedAs({ ...r, bjjSignature: other.bjjSignature });
+      for (const p of [prover, wasm])
+        for (const bad of [badS, offCurve, foreign])
+          await expectCode(p.prove(bad), 'INVALID_BJJ_SIGNATURE');
+      // the same readings through check(): refused without a witness
+      for (const bad of [badS, offCurve, foreign])
+        await expectCode(prover.check(bad), 'INVALID_BJJ_SIGNATURE');
+      // and a good one still proves on both
+      expect((await wasm.prove(r)).publicSignal).toBe((await prover.prove(r)).publicSignal);
+    } finally {
+      wasm.close();
+    }
+  });
 });
 
 describe('native Groth16 backend (oracle/native-prover, arkworks)', () => {
