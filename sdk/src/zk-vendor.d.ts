@@ -86,13 +86,21 @@ declare module 'circomlibjs' {
   export interface BabyJubField {
     e(v: bigint | number | string): FieldElement;
     toObject(v: FieldElement): bigint;
+    isZero(v: FieldElement): boolean;
+  }
+  export type BabyJubPoint = [FieldElement, FieldElement];
+  export interface BabyJubCurve {
+    F: BabyJubField;
+    Base8: BabyJubPoint;
+    inCurve(p: BabyJubPoint): boolean;
+    mulPointEscalar(p: BabyJubPoint, e: bigint): BabyJubPoint;
   }
   export interface EddsaSignature {
     R8: [FieldElement, FieldElement];
     S: bigint;
   }
   export interface Eddsa {
-    babyJub: { F: BabyJubField };
+    babyJub: BabyJubCurve;
     prv2pub(prv: Uint8Array): [FieldElement, FieldElement];
     signPoseidon(prv: Uint8Array, msg: FieldElement): EddsaSignature;
     verifyPoseidon(

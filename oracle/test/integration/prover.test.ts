@@ -6,6 +6,7 @@ import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BABYJUB_L,
+  BN254_R,
   decodeProof,
   deadLetterReason,
   decodeVerifyingKey,
@@ -19,7 +20,7 @@ import {
   type ReadingMessage,
   type SignedReading,
 } from '@zkpin/sdk';
-import { generateDeviceKeys } from '@zkpin/sdk/node';
+import { babyJub, generateDeviceKeys } from '@zkpin/sdk/node';
 import { readArtifactsFile, writeArtifactsFile } from '@zkpin/circuits/runtime';
 import { floatTensor, onnx, readOnnx, tensorValues } from '@zkpin/circuits/onnx-io';
 import {
@@ -303,12 +304,24 @@ describe('witness backends (circuits/native-witness against the wasm reference)'
       // another device's BabyJubJub signature over the same message
       const other = signReading(await generateDeviceKeys(), { ...r });
       const foreign = ed25519SignedAs({ ...r, bjjSignature: other.bjjSignature });
+      // a key of small order, (0, -1): R8 = S·B8 verifies over any message in circomlibjs
+      // alone; the circuit refuses the key, and the prover names it
+      const eddsa = await babyJub();
+      const r8 = eddsa.babyJub.mulPointEscalar(eddsa.babyJub.Base8, 99n);
+      const weak = ed25519SignedAs({
+        ...r,
+        bjjPublicKey: { ax: 0n, ay: BN254_R - 1n },
+        bjjSignature: {
+          r8x: eddsa.babyJub.F.toObject(r8[0]),
+          r8y: eddsa.babyJub.F.toObject(r8[1]),
+          s: 99n,
+        },
+      });
+      const all = [badS, offCurve, foreign, weak];
       for (const p of [prover, wasm])
-        for (const bad of [badS, offCurve, foreign])
-          await expectCode(p.prove(bad), 'INVALID_BJJ_SIGNATURE');
+        for (const bad of all) await expectCode(p.prove(bad), 'INVALID_BJJ_SIGNATURE');
       // the same readings through check(): refused without a witness
-      for (const bad of [badS, offCurve, foreign])
-        await expectCode(prover.check(bad), 'INVALID_BJJ_SIGNATURE');
+      for (const bad of all) await expectCode(prover.check(bad), 'INVALID_BJJ_SIGNATURE');
       // and a good one still proves on both
       expect((await wasm.prove(r)).publicSignal).toBe((await prover.prove(r)).publicSignal);
     } finally {

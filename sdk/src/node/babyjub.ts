@@ -3,7 +3,7 @@
  * Node entry: circomlibjs needs the global `Buffer` and `process` in a browser.
  */
 import { randomBytes } from 'node:crypto';
-import { buildEddsa, type Eddsa } from 'circomlibjs';
+import { buildEddsa, type Eddsa, type FieldElement } from 'circomlibjs';
 import {
   DeviceEd25519Key,
   type BabyJubPublicKey,
@@ -55,19 +55,24 @@ export class DeviceBabyJubKey implements BabyJubSigner {
   }
 }
 
-/** Verify an EdDSA-Poseidon signature (same check as the circuit's EdDSAPoseidonVerifier). */
+/**
+ * Verify an EdDSA-Poseidon signature: the circuit's check (`DeviceSignature`: circomlib's
+ * EdDSAPoseidonVerifier with A and R8 on the curve). circomlibjs's `verifyPoseidon` alone
+ * accepts a key of small order (8·A = O), for which 8·h·A vanishes and (R8 = S·B8, S) verifies
+ * over every message; the circuit refuses such a key (8·A must not have x = 0), and so does this.
+ */
 export async function verifyBabyJub(
   pub: BabyJubPublicKey,
   msg: bigint,
   sig: BabyJubSignature,
 ): Promise<boolean> {
   const eddsa = await babyJub();
-  const F = eddsa.babyJub.F;
+  const { F } = eddsa.babyJub;
   try {
-    return eddsa.verifyPoseidon(F.e(msg), { R8: [F.e(sig.r8x), F.e(sig.r8y)], S: sig.s }, [
-      F.e(pub.ax),
-      F.e(pub.ay),
-    ]);
+    const a: [FieldElement, FieldElement] = [F.e(pub.ax), F.e(pub.ay)];
+    if (!eddsa.babyJub.inCurve(a)) return false;
+    if (F.isZero(eddsa.babyJub.mulPointEscalar(a, 8n)[0])) return false;
+    return eddsa.verifyPoseidon(F.e(msg), { R8: [F.e(sig.r8x), F.e(sig.r8y)], S: sig.s }, a);
   } catch {
     return false;
   }

@@ -2,6 +2,7 @@ import { buildPoseidon } from 'circomlibjs';
 import { describe, expect, it } from 'vitest';
 import { bjjKeyHashBytes, DeviceEd25519Key, signReading } from '../../src/device-keys.ts';
 import {
+  babyJub,
   DeviceBabyJubKey,
   generateDeviceKeys,
   verifyBabyJub,
@@ -186,6 +187,25 @@ describe('device keys', () => {
     expect(await verifyBabyJub(other.publicKey, 12345n, sig)).toBe(false);
     expect(k.keyHash).toBe(bjjKeyHash(k.publicKey.ax, k.publicKey.ay));
     expect(bytesToBigIntBE(bjjKeyHashBytes(k.publicKey))).toBe(k.keyHash);
+  });
+
+  it('BabyJubJub: a key of small order is refused, as the circuit refuses it (it would verify any message)', async () => {
+    const eddsa = await babyJub();
+    const { F } = eddsa.babyJub;
+    // (0, -1) has order 2: 8·h·A vanishes, so R8 = S·B8 "signs" every message for it
+    const weak = { ax: 0n, ay: BN254_R - 1n };
+    const s = 123456789n;
+    const r8 = eddsa.babyJub.mulPointEscalar(eddsa.babyJub.Base8, s);
+    const forged = { r8x: F.toObject(r8[0]), r8y: F.toObject(r8[1]), s };
+    const asCircomlibjs = (msg: bigint) =>
+      eddsa.verifyPoseidon(F.e(msg), { R8: r8, S: s }, [F.e(weak.ax), F.e(weak.ay)]);
+    expect(asCircomlibjs(1n) && asCircomlibjs(2n)).toBe(true); // circomlibjs alone is fooled
+    expect(await verifyBabyJub(weak, 1n, forged)).toBe(false);
+    expect(await verifyBabyJub(weak, 2n, forged)).toBe(false);
+    // a proper key still verifies
+    const k = await DeviceBabyJubKey.create(new Uint8Array(32).fill(9));
+    const sig = k.signField(7n);
+    expect(await verifyBabyJub(k.publicKey, 7n, sig)).toBe(true);
   });
 
   it('signReading: EdDSA-Poseidon over msg, then ed25519 over the 308 bytes that carry that signature', async () => {
