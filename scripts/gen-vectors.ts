@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       vk_bytes:
         'alpha G1(64) || beta G2(128) || gamma G2(128) || delta G2(128) || IC0 G1(64) || IC1 G1(64)',
       public_input:
-        'P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score), 32 bytes big-endian; key_hi/lo = uint128_be of the first/last 16 bytes',
+        'P = Poseidon(k0, k1, k2, bjj_key_hash, input_commitment), 32 bytes big-endian; k0 || k1 || k2 = the 93-byte header network || device || model_id u32 || seq u64 || timestamp + 2^63 u64 || class u8 || score + 2^63 u64 (big-endian) in 31-byte chunks',
     },
     public_input_fields: {
       network_hex: toHex(fields.network),

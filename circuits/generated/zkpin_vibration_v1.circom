@@ -79,9 +79,10 @@ template Model_zkpin_vibration_v1() {
 }
 
 // Private: network and device keys (128-bit halves), readings, salt (field), device
-// BabyJubJub key and signature, seq, timestamp, model_id. Public: P = Poseidon(network_hi,
-// network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq, timestamp, input_commitment,
-// class, score) — the proof's only public signal. MODEL_ID is fixed by the main component:
+// BabyJubJub key and signature, seq, timestamp, model_id. Public: P = Poseidon(k0, k1, k2,
+// bjj_key_hash, input_commitment), k0 || k1 || k2 = network || device || model_id || seq ||
+// timestamp || class || score packed in 93 bytes (PublicInput) — the proof's only public
+// signal. MODEL_ID is fixed by the main component:
 // a reading signed for another model has no witness in this circuit.
 template ZkpinInference_zkpin_vibration_v1(MODEL_ID) {
     signal input network_hi;

@@ -273,9 +273,10 @@ export function generateInferenceTemplate(ir: ModelIR): string {
       `a window holds at most ${MAX_WINDOW} readings (15 packed field elements and the salt fill one Poseidon of 16), model takes ${n}`,
     );
   return `// Private: network and device keys (128-bit halves), readings, salt (field), device
-// BabyJubJub key and signature, seq, timestamp, model_id. Public: P = Poseidon(network_hi,
-// network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq, timestamp, input_commitment,
-// class, score) — the proof's only public signal. MODEL_ID is fixed by the main component:
+// BabyJubJub key and signature, seq, timestamp, model_id. Public: P = Poseidon(k0, k1, k2,
+// bjj_key_hash, input_commitment), k0 || k1 || k2 = network || device || model_id || seq ||
+// timestamp || class || score packed in 93 bytes (PublicInput) — the proof's only public
+// signal. MODEL_ID is fixed by the main component:
 // a reading signed for another model has no witness in this circuit.
 template ${inferenceTemplateName(ir)}(MODEL_ID) {
     signal input network_hi;

@@ -3,29 +3,29 @@
  * and the oracle must agree on. Definitions: docs/contracts.md ("Public input P",
  * "Circuit-internal values").
  */
-// One module per arity (its round constants): only the arities of the key hash (2), the
-// reading message (9) and P (11) are loaded here, which keeps the other arities' constants out
+// One module per arity (its round constants): only the arities of the key hash (2), P (5) and
+// the reading message (9) are loaded here, which keeps the other arities' constants out
 // of browser bundles; the input commitment (arity 2..16) is in commitment.ts.
 import { poseidon2 } from 'poseidon-lite/poseidon2';
+import { poseidon5 } from 'poseidon-lite/poseidon5';
 import { poseidon9 } from 'poseidon-lite/poseidon9';
-import { poseidon11 } from 'poseidon-lite/poseidon11';
 import { BN254_R, bytesToBigIntBE, signedToField } from './field.ts';
 import { READING_DOMAIN } from './messages.ts';
 
 type PoseidonFn = (inputs: bigint[]) => bigint;
-/** The arities of the contract's hashes: key hash (2), reading message (9), P (11). */
+/** The arities of the contract's hashes: key hash (2), P (5), reading message (9). */
 const BY_ARITY = new Map<number, PoseidonFn>([
   [2, poseidon2],
+  [5, poseidon5],
   [9, poseidon9],
-  [11, poseidon11],
 ]);
 
-/** circomlib Poseidon (BN254, x^5) over 2, 9 or 11 canonical field elements (see BY_ARITY). */
+/** circomlib Poseidon (BN254, x^5) over 2, 5 or 9 canonical field elements (see BY_ARITY). */
 export function poseidon(inputs: readonly bigint[]): bigint {
   const f = BY_ARITY.get(inputs.length);
   if (!f)
     throw new RangeError(
-      `zkpin's Poseidon hashes take 2, 9 or 11 inputs (docs/contracts.md), got ${inputs.length}`,
+      `zkpin's Poseidon hashes take 2, 5 or 9 inputs (docs/contracts.md), got ${inputs.length}`,
     );
   for (const x of inputs) {
     if (x < 0n || x >= BN254_R)
@@ -98,24 +98,51 @@ export interface PublicInputFields {
   score: bigint;
 }
 
+/** Bytes of the header `P` packs (docs/contracts.md, "Public input P"). */
+export const PUBLIC_INPUT_HEADER_LEN = 93;
+/** Bytes per chunk of the header: each chunk is a big-endian integer below 2^248 < r. */
+export const PUBLIC_INPUT_CHUNK = 31;
+
 /**
- * The proof's single public input `P = Poseidon(network_hi, network_lo, device_hi, device_lo,
- * bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score)`.
+ * The header `P` packs: `network (32) || device (32) || model_id u32 BE || seq u64 BE ||
+ * timestamp + 2^63 u64 BE || class u8 || score + 2^63 u64 BE` (93 bytes; signed values offset
+ * by 2^63 so that each keeps its 8 bytes).
  */
-export function publicInput(f: PublicInputFields): bigint {
+export function publicInputHeader(f: PublicInputFields): Uint8Array {
+  if (f.network.length !== 32 || f.device.length !== 32)
+    throw new RangeError('network and device must be 32 bytes');
   if (!Number.isInteger(f.class) || f.class < 0 || f.class > 255)
     throw new RangeError('class must be a u8');
-  return poseidon([
-    ...keyToFields(f.network),
-    ...keyToFields(f.device),
-    f.bjjKeyHash,
-    BigInt(u32(f.modelId)),
-    u64(f.seq),
-    signedToField(i64(f.timestamp)),
-    f.inputCommitment,
-    BigInt(f.class),
-    signedToField(i64(f.score)),
-  ]);
+  const h = new Uint8Array(PUBLIC_INPUT_HEADER_LEN);
+  const view = new DataView(h.buffer);
+  h.set(f.network, 0);
+  h.set(f.device, 32);
+  view.setUint32(64, Number(u32(f.modelId)));
+  view.setBigUint64(68, u64(f.seq));
+  view.setBigUint64(76, i64(f.timestamp) + (1n << 63n));
+  h[84] = f.class;
+  view.setBigUint64(85, i64(f.score) + (1n << 63n));
+  return h;
+}
+
+/**
+ * The five Poseidon inputs of `P`: the header's three 31-byte chunks `k0, k1, k2` (big-endian),
+ * `bjj_key_hash`, `input_commitment`.
+ */
+export function publicInputFieldInputs(f: PublicInputFields): bigint[] {
+  const h = publicInputHeader(f);
+  const chunks = [0, 1, 2].map((j) =>
+    bytesToBigIntBE(h.subarray(PUBLIC_INPUT_CHUNK * j, PUBLIC_INPUT_CHUNK * (j + 1))),
+  );
+  return [...chunks, f.bjjKeyHash, f.inputCommitment];
+}
+
+/**
+ * The proof's single public input `P = Poseidon(k0, k1, k2, bjj_key_hash, input_commitment)`,
+ * `k0 || k1 || k2` = {@link publicInputHeader}: one network, one device, one reading.
+ */
+export function publicInput(f: PublicInputFields): bigint {
+  return poseidon(publicInputFieldInputs(f));
 }
 
 function u32(v: number): bigint {

@@ -178,7 +178,7 @@ describe('ReadingsCommitment(N): ceil(N / 31) packed chunks, 1 <= N <= 465 at co
   });
 });
 
-describe('PublicInput (P of 11 inputs)', () => {
+describe('PublicInput (P of the packed header: 5 inputs)', () => {
   it('computes the sdk P for edge values, and another P for another network or device', async () => {
     const base: PublicInputFields = {
       network: Uint8Array.from({ length: 32 }, (_, i) => 0xf0 - i),
@@ -214,5 +214,49 @@ describe('PublicInput (P of 11 inputs)', () => {
     const q = (await pi.witness(input(other)))[1];
     expect(q).toBe(publicInput(other));
     expect(q).not.toBe(p);
+    const zero: PublicInputFields = {
+      ...base,
+      network: new Uint8Array(32),
+      device: new Uint8Array(32),
+      modelId: 0,
+      seq: 0n,
+      timestamp: 2n ** 63n - 1n,
+      class: 0,
+      score: 0n,
+    };
+    expect((await pi.witness(input(zero)))[1]).toBe(publicInput(zero));
+  });
+
+  it('refuses values outside their bytes (each would spill into a neighbour)', async () => {
+    const ok = {
+      network_hi: '1',
+      network_lo: '2',
+      device_hi: '3',
+      device_lo: '4',
+      bjj_key_hash: '5',
+      model_id: '1',
+      seq: '7',
+      timestamp: '8',
+      input_commitment: '9',
+      class: '1',
+      score: '11',
+    };
+    await expect(pi.witness(ok)).resolves.toBeDefined();
+    const big = (bits: number) => (2n ** BigInt(bits)).toString();
+    const cases: [keyof typeof ok, string][] = [
+      ['network_hi', big(128)],
+      ['network_lo', big(128)],
+      ['device_hi', big(128)],
+      ['device_lo', big(128)],
+      ['model_id', big(32)],
+      ['seq', big(64)],
+      ['timestamp', big(63)],
+      ['timestamp', signedToField(-(2n ** 63n) - 1n).toString()],
+      ['class', '256'],
+      ['score', big(63)],
+      ['score', signedToField(-(2n ** 63n) - 1n).toString()],
+    ];
+    for (const [name, value] of cases)
+      await expect(pi.witness({ ...ok, [name]: value }), `${name} = ${value}`).rejects.toThrow();
   });
 });

@@ -50,8 +50,14 @@ const READINGS_AT: usize = 102;
 pub const fn reading_message_size(n: usize) -> usize {
     READING_MESSAGE_FIXED_SIZE + n
 }
-/// Number of Poseidon inputs of the public input `P`.
-pub const PUBLIC_INPUT_FIELDS: usize = 11;
+/// Number of Poseidon inputs of the public input `P`: the packed header's three chunks,
+/// `bjj_key_hash` and `input_commitment`.
+pub const PUBLIC_INPUT_FIELDS: usize = 5;
+/// Bytes of the header `P` packs: `network (32) || device (32) || model_id u32 BE ||
+/// seq u64 BE || timestamp + 2^63 u64 BE || class u8 || score + 2^63 u64 BE`.
+pub const PUBLIC_INPUT_HEADER_LEN: usize = 93;
+/// Bytes per chunk of the header (a chunk is `< 2^248 < r`, as the readings' chunks).
+pub const PUBLIC_INPUT_CHUNK: usize = 31;
 /// Order `l` of BabyJubJub's prime-order subgroup, big-endian: a canonical EdDSA-Poseidon
 /// signature scalar is `< l`.
 pub const BABYJUB_L: [u8; 32] = [
@@ -658,7 +664,7 @@ impl PublicInputFields {
         }
     }
 
-    /// The eleven Poseidon inputs in order: see [`PublicInputRefs::write_field_inputs`].
+    /// The five Poseidon inputs in order: see [`PublicInputRefs::write_field_inputs`].
     pub fn write_field_inputs(
         &self,
         out: &mut [[u8; 32]; PUBLIC_INPUT_FIELDS],
@@ -690,8 +696,30 @@ pub struct PublicInputRefs<'a> {
 }
 
 impl PublicInputRefs<'_> {
-    /// The eleven Poseidon inputs in order: network_hi, network_lo, device_hi, device_lo,
-    /// bjj_key_hash, model_id, seq, timestamp, input_commitment, class, score.
+    /// The header `P` packs (see [`PUBLIC_INPUT_HEADER_LEN`]): the keys as they are, the
+    /// integers big-endian, the signed ones offset by 2^63 (so each keeps its 8 bytes).
+    pub fn header(&self) -> [u8; PUBLIC_INPUT_HEADER_LEN] {
+        let mut h = [0u8; PUBLIC_INPUT_HEADER_LEN];
+        h[..32].copy_from_slice(self.network);
+        h[32..64].copy_from_slice(self.device);
+        h[64..].copy_from_slice(&self.header_tail());
+        h
+    }
+
+    /// The header's last 29 bytes: model_id, seq, timestamp, class, score.
+    #[inline(always)]
+    fn header_tail(&self) -> [u8; 29] {
+        let mut t = [0u8; 29];
+        t[..4].copy_from_slice(&self.model_id.to_be_bytes());
+        t[4..12].copy_from_slice(&self.seq.to_be_bytes());
+        t[12..20].copy_from_slice(&offset_i64(self.timestamp).to_be_bytes());
+        t[20] = self.class;
+        t[21..].copy_from_slice(&offset_i64(self.score).to_be_bytes());
+        t
+    }
+
+    /// The five Poseidon inputs in order: `k0, k1, k2` (the header's 31-byte chunks, each a
+    /// big-endian integer below 2^248), `bjj_key_hash`, `input_commitment`.
     #[inline(always)]
     pub fn write_field_inputs(
         &self,
@@ -702,28 +730,37 @@ impl PublicInputRefs<'_> {
         {
             return Err(EncodingError::NotAFieldElement);
         }
-        let [network_hi, network_lo, device_hi, device_lo, rest @ ..] = out;
-        write_key_fields(self.network, network_hi, network_lo);
-        write_key_fields(self.device, device_hi, device_lo);
-        zkpin_crypto::copy(&mut rest[0], self.bjj_key_hash);
-        write_field_u64(self.model_id as u64, &mut rest[1]);
-        write_field_u64(self.seq, &mut rest[2]);
-        write_field_i64(self.timestamp, &mut rest[3]);
-        zkpin_crypto::copy(&mut rest[4], self.input_commitment);
-        write_field_u64(self.class as u64, &mut rest[5]);
-        write_field_i64(self.score, &mut rest[6]);
+        let [k0, k1, k2, bjj, commitment] = out;
+        // header[0..31] | header[31..62] | header[62..93], each after one zero byte.
+        k0[0] = 0;
+        zkpin_crypto::copy(&mut k0[1..], &self.network[..31]);
+        k1[0] = 0;
+        k1[1] = self.network[31];
+        zkpin_crypto::copy(&mut k1[2..], &self.device[..30]);
+        k2[0] = 0;
+        k2[1] = self.device[30];
+        k2[2] = self.device[31];
+        let tail = self.header_tail();
+        zkpin_crypto::copy(&mut k2[3..], &tail);
+        zkpin_crypto::copy(bjj, self.bjj_key_hash);
+        zkpin_crypto::copy(commitment, self.input_commitment);
         Ok(())
     }
 
-    /// `P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash, model_id,
-    /// seq, timestamp, input_commitment, class, score)`: `sol_poseidon` on-chain,
-    /// `light-poseidon` on the host.
+    /// `P = Poseidon(k0, k1, k2, bjj_key_hash, input_commitment)`, where `k0 || k1 || k2` is
+    /// the header (docs/contracts.md): `sol_poseidon` on-chain, `light-poseidon` on the host.
     #[inline(always)]
     pub fn public_input(&self) -> Result<[u8; 32], EncodingError> {
         let mut inputs = [[0u8; 32]; PUBLIC_INPUT_FIELDS];
         self.write_field_inputs(&mut inputs)?;
         zkpin_crypto::poseidon(&inputs).map_err(|_| EncodingError::Poseidon)
     }
+}
+
+/// A signed integer in P's header: `v + 2^63` as a u64 (order-preserving, 8 bytes).
+#[inline(always)]
+pub const fn offset_i64(v: i64) -> u64 {
+    (v as u64) ^ (1 << 63)
 }
 
 /// `bjj_key_hash = Poseidon(Ax, Ay)` of a BabyJubJub public key (coordinates big-endian).

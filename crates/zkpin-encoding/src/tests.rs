@@ -314,6 +314,7 @@ fn vectors() -> Value {
                 "class": r.class,
                 "score": r.score.to_string(),
                 "bjj_key_hash": h(bjj),
+                "public_input_header": h(&fields.as_refs().header()),
                 "public_input_field_inputs": inputs.iter().map(|i| h(i)).collect::<Vec<_>>(),
                 "public_input": h(&r.public_input),
                 "bytes": h(&r.to_bytes()),
@@ -681,6 +682,38 @@ fn keys_split_into_128_bit_halves() {
     assert!((hi, lo) != (hi2, lo2));
 }
 
+/// The header's integers: fixed offsets, big-endian, signed ones offset by 2^63, so that no
+/// two field tuples share a header (a value cannot spill into its neighbour).
+#[test]
+fn public_input_header_layout() {
+    let (_, network, r, bjj) = record_cases()[0];
+    let f = PublicInputFields {
+        model_id: 0x0102_0304,
+        seq: 0x1112_1314_1516_1718,
+        timestamp: -1,
+        class: 0xab,
+        score: i64::MIN,
+        ..PublicInputFields::from_record(&network, &r, &bjj)
+    };
+    let h = f.as_refs().header();
+    assert_eq!(h.len(), PUBLIC_INPUT_HEADER_LEN);
+    assert_eq!(h.len(), 3 * PUBLIC_INPUT_CHUNK);
+    assert_eq!(&h[64..68], &[1, 2, 3, 4]);
+    assert_eq!(&h[68..76], &0x1112_1314_1516_1718u64.to_be_bytes());
+    assert_eq!(&h[76..84], &[0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    assert_eq!(h[84], 0xab);
+    assert_eq!(&h[85..93], &[0; 8]);
+    assert_eq!(offset_i64(0), 1 << 63);
+    assert_eq!(offset_i64(i64::MAX), u64::MAX);
+    assert!(offset_i64(-5) < offset_i64(-4));
+    // Moving a unit between neighbouring fields changes P.
+    let p = f.public_input().unwrap();
+    let shifted = PublicInputFields { class: 0xaa, score: i64::MIN, ..f };
+    assert_ne!(shifted.public_input().unwrap(), p);
+    let shifted = PublicInputFields { timestamp: 0, ..f };
+    assert_ne!(shifted.public_input().unwrap(), p);
+}
+
 #[test]
 fn public_input_checks_fields() {
     let (_, network, r, bjj) = record_cases()[0];
@@ -702,10 +735,21 @@ fn public_input_checks_fields() {
     assert_ne!(swapped.public_input().unwrap(), p);
     let mut inputs = [[0u8; 32]; PUBLIC_INPUT_FIELDS];
     fields.write_field_inputs(&mut inputs).unwrap();
-    assert_eq!(&inputs[0][16..], &network[..16]);
-    assert_eq!(&inputs[3][16..], &r.device[16..]);
-    assert_eq!(inputs[4], bjj);
+    // k0 || k1 || k2 is the header, 31 bytes each after a zero byte.
+    let header = fields.as_refs().header();
+    assert_eq!(&header[..32], &network);
+    assert_eq!(&header[32..64], &r.device);
+    for (k, chunk) in inputs[..3].iter().zip(header.chunks(PUBLIC_INPUT_CHUNK)) {
+        assert_eq!(k[0], 0);
+        assert_eq!(&k[1..], chunk);
+    }
+    assert_eq!(inputs[3], bjj);
+    assert_eq!(inputs[4], r.input_commitment);
     let bad = PublicInputFields::from_record(&network, &r, &BN254_R);
+    assert_eq!(bad.public_input(), Err(EncodingError::NotAFieldElement));
+    let mut bad = r;
+    bad.input_commitment = BN254_R;
+    let bad = PublicInputFields::from_record(&network, &bad, &bjj);
     assert_eq!(bad.public_input(), Err(EncodingError::NotAFieldElement));
     assert_eq!(bjj_key_hash(&BN254_R, &[0; 32]), Err(EncodingError::NotAFieldElement));
 }

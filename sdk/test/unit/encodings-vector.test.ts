@@ -20,7 +20,13 @@ import {
 } from '../../src/field.ts';
 import { decodeReadingMessage, encodeReadingMessage } from '../../src/messages.ts';
 import { encodeApprovalMessage, encodeClaimMessage } from '../../src/onboarding.ts';
-import { bjjKeyHash, keyToFields, publicInput } from '../../src/poseidon.ts';
+import {
+  bjjKeyHash,
+  keyToFields,
+  publicInput,
+  publicInputFieldInputs,
+  publicInputHeader,
+} from '../../src/poseidon.ts';
 import { deviceLeafBytes, deviceLeafHash } from '../../src/registry-client.ts';
 
 interface Encodings {
@@ -70,6 +76,7 @@ interface Encodings {
     class: number;
     score: string;
     bjj_key_hash: string;
+    public_input_header: string;
     public_input_field_inputs: string[];
     public_input: string;
     bytes: string;
@@ -141,7 +148,7 @@ describe('tests/vectors/encodings.json (Rust zkpin-encoding) = the TypeScript sd
       expect(() => decodeReadingMessage(fromHex(m.bytes)), m.why).toThrow(RangeError);
   });
 
-  it('record leaves: the eleven Poseidon inputs, P, the bytes and the leaf hash', () => {
+  it('record leaves: the header, the five Poseidon inputs, P, the bytes and the leaf hash', () => {
     expect(v.record_leaves.length).toBeGreaterThan(3);
     for (const r of v.record_leaves) {
       const fields = {
@@ -155,18 +162,19 @@ describe('tests/vectors/encodings.json (Rust zkpin-encoding) = the TypeScript sd
         class: r.class,
         score: BigInt(r.score),
       };
+      expect(toHex(publicInputHeader(fields)), r.name).toBe(r.public_input_header);
       expect(r.public_input_field_inputs, r.name).toEqual(
-        [
-          ...keyToFields(fields.network),
-          ...keyToFields(fields.device),
-          fields.bjjKeyHash,
-          BigInt(fields.modelId),
-          fields.seq,
-          signedToField(fields.timestamp),
-          fields.inputCommitment,
-          BigInt(fields.class),
-          signedToField(fields.score),
-        ].map(hex32),
+        publicInputFieldInputs(fields).map(hex32),
+      );
+      // The chunks are the header's bytes, independently of publicInputFieldInputs.
+      expect(
+        r.public_input_field_inputs
+          .slice(0, 3)
+          .map((k) => k.slice(2))
+          .join(''),
+      ).toBe(r.public_input_header);
+      expect(r.public_input_field_inputs.slice(3)).toEqual(
+        [fields.bjjKeyHash, fields.inputCommitment].map(hex32),
       );
       expect(hex32(publicInput(fields)), r.name).toBe(r.public_input);
       const leaf = {

@@ -6,9 +6,10 @@
 //!    type, same network, active, the device's model id, `class` below its `classes`), that
 //!    the device is active, that `seq` is above the leaf's and that `timestamp` is within the
 //!    cluster clock's window;
-//! 2. computes `P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash,
-//!    model_id, seq, timestamp, input_commitment, class, score)` (`sol_poseidon`), so a proof
-//!    is bound to this network and this device;
+//! 2. computes `P = Poseidon(k0, k1, k2, bjj_key_hash, input_commitment)` (`sol_poseidon`),
+//!    `k0 || k1 || k2` = network || device || model_id || seq || timestamp || class || score
+//!    packed in 93 bytes (docs/contracts.md), so a proof is bound to this network and this
+//!    device;
 //! 3. verifies the Groth16 proof against the model's verifying key (`zkpin-groth16`);
 //! 4. CPIs `device_registry::advance_device` signed by the PDA `["attestation"]`: the
 //!    registry checks the device leaf against the device tree, moves its seq to `seq` and
@@ -147,9 +148,8 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     .emit(authority)
 }
 
-/// `P = Poseidon(network_hi, network_lo, device_hi, device_lo, bjj_key_hash, model_id, seq,
-/// timestamp, input_commitment, class, score)` (docs/contracts.md; `zkpin-encoding` maps
-/// signed values to `r - |v|`).
+/// `P = Poseidon(k0, k1, k2, bjj_key_hash, input_commitment)`, `k0 || k1 || k2` the 93-byte
+/// header of network, device and the reading's integers (docs/contracts.md; `zkpin-encoding`).
 #[inline(never)]
 pub fn public_input(
     network: &[u8; 32],
