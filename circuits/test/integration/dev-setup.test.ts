@@ -146,14 +146,14 @@ describe('INSECURE Rust dev setup (snarkjs .zkey format)', () => {
   });
 
   it('has the layout of snarkjs zkey new: same header, coefficients and zero points', async () => {
-    // A throwaway snarkjs key from a tiny local powers of tau (2^9 is enough here and fast);
+    // A throwaway snarkjs key from a small local powers of tau (2^11: P's 1,065 constraints);
     // the beacon moves τ off 1, where a fresh accumulator's points would all be degenerate.
     const curve = await snarkjs.curves.getCurveFromName('bn128');
-    const ptau0 = join(scratch, 'pow9_0.ptau');
-    const ptau1 = join(scratch, 'pow9_1.ptau');
-    const ptau = join(scratch, 'pow9.ptau');
+    const ptau0 = join(scratch, 'pow11_0.ptau');
+    const ptau1 = join(scratch, 'pow11_1.ptau');
+    const ptau = join(scratch, 'pow11.ptau');
     const snarkKey = join(scratch, 'snarkjs.zkey');
-    await snarkjs.powersOfTau.newAccumulator(curve, 9, ptau0);
+    await snarkjs.powersOfTau.newAccumulator(curve, 11, ptau0);
     await snarkjs.powersOfTau.beacon(ptau0, ptau1, 'test', '0123456789abcdef', 10);
     await snarkjs.powersOfTau.preparePhase2(ptau1, ptau);
     await snarkjs.zKey.newZKey(small.r1cs, ptau, snarkKey);
