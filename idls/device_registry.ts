@@ -90,7 +90,8 @@ export type DeviceRegistry = {
       "name": "advanceDevice",
       "docs": [
         "CPI from inference_attestation only: the device's seq moves up to the record's (which",
-        "must be above it) and the record leaf is appended."
+        "must be above it), the record leaf is appended, and one `RecordAttested` event says",
+        "both (with `submitter`, which only inference_attestation can pass)."
       ],
       "discriminator": [
         253,
@@ -902,6 +903,19 @@ export type DeviceRegistry = {
       ]
     },
     {
+      "name": "recordAttested",
+      "discriminator": [
+        39,
+        253,
+        180,
+        252,
+        82,
+        213,
+        198,
+        88
+      ]
+    },
+    {
       "name": "treeInitialized",
       "discriminator": [
         142,
@@ -1147,6 +1161,14 @@ export type DeviceRegistry = {
                 "name": "recordLeaf"
               }
             }
+          },
+          {
+            "name": "submitter",
+            "docs": [
+              "Who signed `submit_attestation`: trusted because only inference_attestation's PDA",
+              "may call, and only after it checked that signature."
+            ],
+            "type": "pubkey"
           }
         ]
       }
@@ -1317,7 +1339,8 @@ export type DeviceRegistry = {
     {
       "name": "deviceUpdated",
       "docs": [
-        "A device leaf replaced (transfer, revoke, seq advance): the new leaf."
+        "A device leaf replaced by `transfer_device` or `revoke_device`: the new leaf. (Programs",
+        "built before `RecordAttested` emitted it for an attestation's seq advance too.)"
       ],
       "type": {
         "kind": "struct",
@@ -1783,7 +1806,9 @@ export type DeviceRegistry = {
     {
       "name": "recordAppended",
       "docs": [
-        "A record leaf appended by an attestation."
+        "Legacy: a record leaf appended by an attestation, as programs built before",
+        "`RecordAttested` emitted it (with a `DeviceUpdated` for the device's new seq). No longer",
+        "emitted; kept so that readers decode those transactions."
       ],
       "type": {
         "kind": "struct",
@@ -1814,6 +1839,81 @@ export type DeviceRegistry = {
                 "name": "recordLeaf"
               }
             }
+          }
+        ]
+      }
+    },
+    {
+      "name": "recordAttested",
+      "docs": [
+        "One attestation recorded by `advance_device`: the device leaf's new version (its seq is",
+        "the record's) and the record leaf appended, with both trees' sequence numbers after the",
+        "change, and who submitted it. Apply it as a device update and a record append.",
+        "",
+        "`submitter` is whoever signed `submit_attestation`. Groth16 proofs are malleable and not",
+        "bound to the submitter: a front-runner can copy a pending attestation and land it first",
+        "(same record, other `submitter`). Nothing may credit `submitter` on the strength of this",
+        "event alone."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "network",
+            "type": "pubkey"
+          },
+          {
+            "name": "deviceTree",
+            "type": "pubkey"
+          },
+          {
+            "name": "deviceLeafIndex",
+            "type": "u32"
+          },
+          {
+            "name": "deviceTreeSeq",
+            "docs": [
+              "The device tree's sequence number after the change."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "leaf",
+            "docs": [
+              "The new device leaf."
+            ],
+            "type": {
+              "defined": {
+                "name": "deviceLeaf"
+              }
+            }
+          },
+          {
+            "name": "recordTree",
+            "type": "pubkey"
+          },
+          {
+            "name": "recordIndex",
+            "type": "u32"
+          },
+          {
+            "name": "recordTreeSeq",
+            "docs": [
+              "The record tree's sequence number after the append."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "record",
+            "type": {
+              "defined": {
+                "name": "recordLeaf"
+              }
+            }
+          },
+          {
+            "name": "submitter",
+            "type": "pubkey"
           }
         ]
       }

@@ -15,7 +15,7 @@ export type InferenceAttestation = {
         "Verifies a Groth16 proof of one inference for a seq above the device's and records it:",
         "rebuilds `P` from the public fields, the network and the device, verifies against the",
         "model's key, then CPIs `device_registry::advance_device` (device seq -> `seq`, record",
-        "leaf appended).",
+        "leaf appended, device_registry's `RecordAttested` event: this program emits none).",
         "Remaining accounts: the device tree proof nodes, bottom-up, minus the canopy."
       ],
       "discriminator": [
@@ -82,6 +82,10 @@ export type InferenceAttestation = {
         },
         {
           "name": "program",
+          "docs": [
+            "This program. Unused since the attestation's event is device_registry's",
+            "`RecordAttested`; kept so that the accounts are those clients already build."
+          ],
           "address": "FxXeprHwuCbhYTh9aLxvV6SWxiX2WbgqJtsXRQE61wiN"
         }
       ],
@@ -233,8 +237,10 @@ export type InferenceAttestation = {
     {
       "name": "attestationSubmitted",
       "docs": [
-        "One attested inference recorded: the record leaf is at `record_index` in `record_tree`",
-        "(device_registry's `RecordAppended` event in the same transaction carries the full leaf).",
+        "Legacy: what programs built before device_registry's `RecordAttested` emitted for each",
+        "attestation (the record leaf is at `record_index` in `record_tree`; device_registry's",
+        "`RecordAppended` in the same transaction carries the full leaf). No longer emitted; kept",
+        "so that readers decode those transactions.",
         "",
         "`submitter` is whoever signed the transaction. Groth16 proofs are malleable and not bound",
         "to the submitter: a front-runner can copy a pending attestation and land it first (same",

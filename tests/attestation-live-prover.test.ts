@@ -95,11 +95,13 @@ describe('submit_attestation with proofs from the oracle prover', () => {
       expect(result.computeUnits).toBeLessThanOrEqual(
         ATTESTATION_CU_CEILINGS.submit_attestation_cu,
       );
+      // The attestation's one event is device_registry's RecordAttested.
       const ev = parseProgramEvents(
         result.innerInstructions,
-        attestation.programId,
-        attestation.coder,
+        net.registry.programId,
+        net.registry.coder,
       );
+      expect(ev.map((e) => e.name)).toEqual(['recordAttested']);
       expect(ev[0]!.data).toMatchObject({ recordIndex: i });
       leaf = { ...leaf, seq: new BN(i + 1) };
       devices.set(0, deviceLeafHash(setup.network, leaf));

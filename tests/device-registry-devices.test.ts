@@ -749,6 +749,8 @@ describe('transfer_device and revoke_device', () => {
             score: new BN(0),
             publicInput: new Array<number>(32).fill(0),
           },
+          // Whoever the event would name: only the attestation program may say.
+          submitter: fake.publicKey,
         })
         .accountsPartial({
           attestationAuthority: fake.publicKey,

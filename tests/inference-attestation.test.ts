@@ -78,7 +78,7 @@ const attestationError = (name: string, code: number) => ({
 });
 const registryError = (name: string, code: number) => ({ program: 'device_registry', name, code });
 
-/** This program's events: self-CPIs (inner instructions), never log lines. */
+/** This program's events (it emits none since `RecordAttested`; older builds emitted `AttestationSubmitted`). */
 function attestationEvents(result: Pick<TxResult, 'innerInstructions'>) {
   return parseProgramEvents(
     result.innerInstructions,
@@ -87,9 +87,39 @@ function attestationEvents(result: Pick<TxResult, 'innerInstructions'>) {
   );
 }
 
-/** device_registry's events, emitted inside the advance_device CPI. */
+/** device_registry's events, emitted inside the advance_device CPI: self-CPIs, never log lines. */
 function registryEvents(result: Pick<TxResult, 'innerInstructions'>) {
   return parseProgramEvents(result.innerInstructions, DEVICE_REGISTRY_PROGRAM_ID, n.registry.coder);
+}
+
+interface RecordAttestedEvent {
+  network: PublicKey;
+  deviceTree: PublicKey;
+  deviceLeafIndex: number;
+  deviceTreeSeq: BN;
+  leaf: DeviceLeaf;
+  recordTree: PublicKey;
+  recordIndex: number;
+  recordTreeSeq: BN;
+  record: {
+    device: PublicKey;
+    modelId: number;
+    seq: BN;
+    timestamp: BN;
+    inputCommitment: number[];
+    class: number;
+    score: BN;
+    publicInput: number[];
+  };
+  submitter: PublicKey;
+}
+
+/** The attestation's one event (device_registry's `RecordAttested`); fails on anything else. */
+function attested(result: Pick<TxResult, 'innerInstructions'>): RecordAttestedEvent {
+  const ev = registryEvents(result);
+  expect(ev.map((e) => e.name)).toEqual(['recordAttested']);
+  expect(attestationEvents(result)).toEqual([]);
+  return ev[0]!.data as RecordAttestedEvent;
 }
 
 function onChainTree(tree: PublicKey) {
@@ -166,41 +196,32 @@ describe('submit_attestation with a real proof', () => {
       ATTESTATION_CU_CEILINGS.submit_attestation_registry_cpi_cu,
     );
 
-    // Our event, with the record index device_registry returned; no event in the logs.
+    // One event, device_registry's RecordAttested (no return data, nothing in the logs): the
+    // new device leaf, the record leaf, both trees' positions, and the submitter.
     expect(result.logs.some((l) => l.startsWith('Program data:'))).toBe(false);
-    const ev = attestationEvents(result);
-    expect(ev.map((e) => e.name)).toEqual(['attestationSubmitted']);
-    const data = ev[0]!.data as {
-      network: PublicKey;
-      device: PublicKey;
-      modelId: number;
-      seq: BN;
-      recordTree: PublicKey;
-      recordIndex: number;
-      publicInput: number[];
-      submitter: PublicKey;
-    };
+    expect(result.logs.some((l) => l.startsWith('Program return:'))).toBe(false);
+    const data = attested(result);
     expect(data.network.equals(n.setup.network)).toBe(true);
-    expect(data.device.equals(n.leaf.device)).toBe(true);
-    expect(data.modelId).toBe(1);
-    expect(data.seq.toString()).toBe(n.vector.seq.toString());
+    expect(data.deviceTree.equals(n.setup.deviceTree)).toBe(true);
+    expect(data.deviceLeafIndex).toBe(0);
+    expect(data.deviceTreeSeq.toNumber()).toBe(2); // registration, then this advance
+    const seqAsText = (l: DeviceLeaf) => ({ ...l, seq: l.seq.toString() });
+    expect(seqAsText(data.leaf)).toEqual(seqAsText(advanced(n.leaf)));
     expect(data.recordTree.equals(n.setup.recordTree)).toBe(true);
     expect(data.recordIndex).toBe(0);
-    expect(Buffer.from(data.publicInput).equals(Buffer.from(n.vector.publicInput))).toBe(true);
+    expect(data.recordTreeSeq.toNumber()).toBe(1);
+    const v = vectorRecord();
+    expect(data.record.device.equals(n.leaf.device)).toBe(true);
+    expect(data.record.modelId).toBe(1);
+    expect(data.record.seq.toString()).toBe(v.seq.toString());
+    expect(data.record.timestamp.toString()).toBe(v.timestamp.toString());
+    expect(Buffer.from(data.record.inputCommitment).equals(Buffer.from(v.inputCommitment))).toBe(
+      true,
+    );
+    expect(data.record.class).toBe(v.class);
+    expect(data.record.score.toString()).toBe(v.score.toString());
+    expect(Buffer.from(data.record.publicInput).equals(Buffer.from(v.publicInput))).toBe(true);
     expect(data.submitter.equals(n.oracle.publicKey)).toBe(true);
-
-    // device_registry's events: the new device leaf and the record leaf.
-    const rev = registryEvents(result);
-    expect(rev.map((e) => e.name)).toEqual(['deviceUpdated', 'recordAppended']);
-    const updated = rev[0]!.data as { leaf: DeviceLeaf; leafIndex: number; treeSeq: BN };
-    expect(updated.leaf.seq.toString()).toBe(n.vector.seq.toString());
-    expect(updated.treeSeq.toNumber()).toBe(2); // registration, then this advance
-    const appended = rev[1]!.data as {
-      leafIndex: number;
-      record: { publicInput: number[]; score: BN; timestamp: BN };
-    };
-    expect(appended.leafIndex).toBe(0);
-    expect(appended.record.score.toString()).toBe(n.vector.score.toString());
 
     // Trees: the device leaf now has seq 1; the record leaf is the vector's.
     n.track(advanced(n.leaf));
@@ -232,7 +253,7 @@ describe('submit_attestation with a real proof', () => {
     const tx = v0Tx(n.chain, ix, n.oracle, [table]);
     expect(tx.serialize().length).toBeLessThan(size);
     const result = n.chain.send(tx);
-    expect(attestationEvents(result).map((e) => e.name)).toEqual(['attestationSubmitted']);
+    expect(attested(result).submitter.equals(n.oracle.publicKey)).toBe(true);
   });
 
   it('the verifier alone (crates/sbf-smoke) stays within 5% of the 78.2k syscall floor', (ctx) => {
@@ -283,10 +304,7 @@ describe('who may submit', () => {
       .accounts({ network: n.setup.network })
       .rpc();
     const result = await n.submit({}, stranger);
-    const ev = attestationEvents(result);
-    expect((ev[0]!.data as { submitter: PublicKey }).submitter.equals(stranger.publicKey)).toBe(
-      true,
-    );
+    expect(attested(result).submitter.equals(stranger.publicKey)).toBe(true);
   });
 
   it('needs the submitter to sign', async () => {
@@ -404,7 +422,7 @@ describe('model and device checks', () => {
   it('a reading that was never recorded leaves a gap, not a block: a later seq records, the earlier one is stale', async () => {
     // seq 1 never made it (say its proof failed); seq 2 records right after seq 0.
     const r = await n.submit(n.nextParams());
-    expect(registryEvents(r).map((e) => e.name)).toEqual(['deviceUpdated', 'recordAppended']);
+    expect(attested(r).leaf.seq.toString()).toBe(n.vector.next.seq.toString());
     n.track(advanced(n.leaf, n.vector.next.seq));
     // seq 1 arriving late is refused before any proof work.
     expect(await failure(() => n.submit())).toMatchObject(attestationError('StaleSeq', 6018));
@@ -642,19 +660,11 @@ describe('account checks', () => {
       shape: n.setup.deviceTreeShape,
     });
     const result = await n.submit({ recordTree: newRecords });
-    expect(
-      (attestationEvents(result)[0]!.data as { recordTree: PublicKey }).recordTree.equals(
-        newRecords,
-      ),
-    ).toBe(true);
+    expect(attested(result).recordTree.equals(newRecords)).toBe(true);
     // The first record tree still takes records after another was added.
     n.track({ ...n.leaf, seq: new BN(n.vector.seq.toString()) });
     const again = await n.submit(n.nextParams({ recordTree: n.setup.recordTree }));
-    expect(
-      (attestationEvents(again)[0]!.data as { recordTree: PublicKey }).recordTree.equals(
-        n.setup.recordTree,
-      ),
-    ).toBe(true);
+    expect(attested(again).recordTree.equals(n.setup.recordTree)).toBe(true);
   });
 
   it('refuses a wrong attestation authority or registry program', async () => {
@@ -690,6 +700,8 @@ describe('account checks', () => {
         score: new BN(0),
         publicInput: new Array<number>(32).fill(0),
       },
+      // A RecordAttested naming anyone as submitter: only this program may pass it.
+      submitter: n.oracle.publicKey,
     };
     const proof = proofAccounts(n.params().proofNodes);
     const accounts = {
@@ -742,7 +754,7 @@ describe('compute units', () => {
     }
     // A record tree's first append is no dearer than the others (one-pass first append).
     expect(first.computeUnits).toBeLessThanOrEqual(later.computeUnits);
-    expect(attestationEvents(later)[0]!.data).toMatchObject({ recordIndex: 1 });
+    expect(attested(later)).toMatchObject({ recordIndex: 1 });
   });
 
   it('a chain error is attributed to the program that raised it', () => {

@@ -4,7 +4,8 @@
  * - A transaction whose logs overflow the log limit (log-heavy instructions before the
  *   owner's own `transfer_device`) still executes; its `DeviceUpdated` must still reach every
  *   follower: events are self-CPIs (inner instructions), not log lines.
- * - Nobody but device_registry can make an event instruction succeed.
+ * - Nobody but device_registry can make an event instruction succeed (an attestation's
+ *   `RecordAttested` included).
  * - A follower that misses a transaction anyway notices (tree sequence numbers, root check)
  *   and rebuilds itself from the chain instead of poisoning the pipeline.
  */
@@ -118,6 +119,22 @@ describe('H-2: a transaction cannot hide a tree change from followers', () => {
       owner: DEVICE_REGISTRY_PROGRAM_ID,
     });
     expect(() => forged(body, tree.publicKey, [signer, tree])).toThrow(/0x1792/);
+    // An attestation's RecordAttested (a device update, a record append and a submitter)
+    // made up by anyone: refused the same way, so no follower ever sees it.
+    const disc = ctx.registry.idl.events.find((e) => e.name === 'recordAttested')!.discriminator;
+    const attested = Buffer.concat([
+      Buffer.from(disc),
+      setup.network.toBuffer(),
+      setup.deviceTree.toBuffer(),
+      Buffer.alloc(4 + 8 + 141),
+      setup.recordTree.toBuffer(),
+      Buffer.alloc(4 + 8 + 125),
+      signer.publicKey.toBuffer(),
+    ]);
+    expect(ctx.registry.coder.events.decode(attested.toString('base64'))?.name).toBe(
+      'recordAttested',
+    );
+    expect(() => forged(attested, signer.publicKey, [signer])).toThrow(/0x1792/);
   });
 });
 

@@ -1,9 +1,13 @@
 /**
  * One chain transaction as the changes the indexer stores: device_registry's events (network,
- * makers, models, trees, device leaves, record leaves) and inference_attestation's
- * `AttestationSubmitted`, each paired with the `submit_attestation` instruction that carried
- * its Groth16 proof. Events are read from the self-CPI inner instructions
- * (`parseProgramEvents`), never from logs; only events of the indexed network are kept.
+ * makers, models, trees, device leaves, record leaves) and, per attestation, its
+ * `RecordAttested` event (a device update, a record append and the attestation: submitter and
+ * `P` from the event), each attestation paired with the `submit_attestation` instruction that
+ * carried its Groth16 proof. Transactions of programs built before `RecordAttested` carry the
+ * same changes as `DeviceUpdated` + `RecordAppended` + inference_attestation's
+ * `AttestationSubmitted`, decoded the same way. Events are read from the self-CPI inner
+ * instructions (`parseProgramEvents`), never from logs; only events of the indexed network
+ * are kept.
  */
 import { BorshInstructionCoder, type Provider } from '@coral-xyz/anchor';
 import type { PublicKey } from '@solana/web3.js';
@@ -135,35 +139,56 @@ export class TransactionDecoder {
   decode(tx: ChainTransaction): Change[] {
     const out: Change[] = [];
     const inner = tx.innerInstructions;
+    // Every attestation event in execution order, of any network: the i-th is paired with the
+    // i-th submit_attestation call (each call that succeeded emitted exactly one).
+    const attested: Record<string, unknown>[] = [];
     for (const ev of parseProgramEvents(
       inner,
       this.programIds.deviceRegistry,
       this.registryCoder,
     )) {
-      const c = this.registryChange(ev.name, ev.data as Record<string, unknown>);
+      const d = ev.data as Record<string, unknown>;
+      if (ev.name === 'recordAttested') {
+        attested.push(d);
+        if (this.ours(d)) out.push(...this.recordAttested(d));
+        continue;
+      }
+      const c = this.registryChange(ev.name, d);
       if (c) out.push(c);
     }
+    // Legacy: inference_attestation's own event, from programs built before `RecordAttested`.
     const submitted = parseProgramEvents(
       inner,
       this.programIds.inferenceAttestation,
       this.attestationCoder,
-    ).filter((e) => e.name === 'attestationSubmitted');
-    if (submitted.length > 0) {
+    )
+      .filter((e) => e.name === 'attestationSubmitted')
+      .map((e) => e.data as Record<string, unknown>);
+    if (attested.length > 0 || submitted.length > 0) {
       const calls = this.submitCalls(tx);
-      submitted.forEach((ev, i) => {
-        const d = ev.data as Record<string, unknown>;
-        if (!(d['network'] as PublicKey).equals(this.network)) return;
+      const pair = (i: number, name: string) => {
         const call = calls[i];
         if (!call)
           throw new IndexerError(
             'INDEXER_DECODE',
-            `transaction ${tx.signature} has an AttestationSubmitted event without its submit_attestation instruction`,
+            `transaction ${tx.signature} has a ${name} event without its submit_attestation instruction`,
             { signature: tx.signature },
           );
-        out.push(attestation(d, call));
+        return call;
+      };
+      attested.forEach((d, i) => {
+        if (this.ours(d)) out.push(attestation(d, pair(i, 'RecordAttested')));
+      });
+      submitted.forEach((d, i) => {
+        if (this.ours(d)) out.push(legacyAttestation(d, pair(i, 'AttestationSubmitted')));
       });
     }
     return out;
+  }
+
+  /** Whether an event's `network` is the indexed network. */
+  private ours(d: Record<string, unknown>): boolean {
+    return (d['network'] as PublicKey | undefined)?.equals(this.network) === true;
   }
 
   /** The submit_attestation instructions of `tx` (top level or via CPI), in execution order. */
@@ -192,7 +217,7 @@ export class TransactionDecoder {
   }
 
   private registryChange(name: string, d: Record<string, unknown>): Change | undefined {
-    if (!(d['network'] as PublicKey | undefined)?.equals(this.network)) return undefined;
+    if (!this.ours(d)) return undefined;
     const key = (k: string) => (d[k] as PublicKey).toBase58();
     switch (name) {
       case 'networkInitialized':
@@ -241,54 +266,119 @@ export class TransactionDecoder {
           canopyDepth: d['canopyDepth'] as number,
         };
       case 'deviceRegistered':
-      case 'deviceUpdated': {
-        const leaf = d['leaf'] as DeviceLeaf;
-        return {
-          kind: 'device',
-          event: name === 'deviceRegistered' ? 'registered' : 'updated',
-          tree: key('tree'),
-          leafIndex: d['leafIndex'] as number,
-          treeSeq: BigInt((d['treeSeq'] as Num).toString()),
-          leaf: deviceLeafHash(this.network, leaf),
-          device: leaf.device.toBase58(),
-          owner: leaf.owner.toBase58(),
-          maker: leaf.maker.toBase58(),
-          bjjKeyHash: Uint8Array.from(leaf.bjjKeyHash),
-          modelId: leaf.modelId,
-          seq: BigInt(leaf.seq.toString()),
-          status: leaf.status,
-        };
-      }
-      case 'recordAppended': {
-        const r = d['record'] as Record<string, unknown>;
-        const record = {
-          device: r['device'] as PublicKey,
-          modelId: r['modelId'] as number,
-          seq: BigInt((r['seq'] as Num).toString()),
-          timestamp: BigInt((r['timestamp'] as Num).toString()),
-          inputCommitment: Uint8Array.from(r['inputCommitment'] as number[]),
-          class: r['class'] as number,
-          score: BigInt((r['score'] as Num).toString()),
-          publicInput: Uint8Array.from(r['publicInput'] as number[]),
-        };
-        return {
-          kind: 'record',
-          tree: key('tree'),
-          leafIndex: d['leafIndex'] as number,
-          treeSeq: BigInt((d['treeSeq'] as Num).toString()),
-          leaf: recordLeafHash(record),
-          ...record,
-          device: record.device.toBase58(),
-        };
-      }
+      case 'deviceUpdated':
+        return this.deviceChange(
+          name === 'deviceRegistered' ? 'registered' : 'updated',
+          d['tree'] as PublicKey,
+          d['leafIndex'],
+          d['treeSeq'],
+          d['leaf'],
+        );
+      case 'recordAppended':
+        return this.recordChange(d['tree'] as PublicKey, d['leafIndex'], d['treeSeq'], d['record']);
       default:
         return undefined;
     }
   }
+
+  /** `RecordAttested`: the device leaf's new version and the record leaf appended. */
+  private recordAttested(d: Record<string, unknown>): TreeChange[] {
+    return [
+      this.deviceChange(
+        'updated',
+        d['deviceTree'] as PublicKey,
+        d['deviceLeafIndex'],
+        d['deviceTreeSeq'],
+        d['leaf'],
+      ),
+      this.recordChange(
+        d['recordTree'] as PublicKey,
+        d['recordIndex'],
+        d['recordTreeSeq'],
+        d['record'],
+      ),
+    ];
+  }
+
+  private deviceChange(
+    event: DeviceChange['event'],
+    tree: PublicKey,
+    leafIndex: unknown,
+    treeSeq: unknown,
+    leafData: unknown,
+  ): DeviceChange {
+    const leaf = leafData as DeviceLeaf;
+    return {
+      kind: 'device',
+      event,
+      tree: tree.toBase58(),
+      leafIndex: leafIndex as number,
+      treeSeq: BigInt((treeSeq as Num).toString()),
+      leaf: deviceLeafHash(this.network, leaf),
+      device: leaf.device.toBase58(),
+      owner: leaf.owner.toBase58(),
+      maker: leaf.maker.toBase58(),
+      bjjKeyHash: Uint8Array.from(leaf.bjjKeyHash),
+      modelId: leaf.modelId,
+      seq: BigInt(leaf.seq.toString()),
+      status: leaf.status,
+    };
+  }
+
+  private recordChange(
+    tree: PublicKey,
+    leafIndex: unknown,
+    treeSeq: unknown,
+    recordData: unknown,
+  ): RecordChange {
+    const record = recordLeaf(recordData);
+    return {
+      kind: 'record',
+      tree: tree.toBase58(),
+      leafIndex: leafIndex as number,
+      treeSeq: BigInt((treeSeq as Num).toString()),
+      leaf: recordLeafHash(record),
+      ...record,
+      device: record.device.toBase58(),
+    };
+  }
 }
 
+function recordLeaf(data: unknown) {
+  const r = data as Record<string, unknown>;
+  return {
+    device: r['device'] as PublicKey,
+    modelId: r['modelId'] as number,
+    seq: BigInt((r['seq'] as Num).toString()),
+    timestamp: BigInt((r['timestamp'] as Num).toString()),
+    inputCommitment: Uint8Array.from(r['inputCommitment'] as number[]),
+    class: r['class'] as number,
+    score: BigInt((r['score'] as Num).toString()),
+    publicInput: Uint8Array.from(r['publicInput'] as number[]),
+  };
+}
+
+/** The attestation of a `RecordAttested` event, with its submit_attestation call's arguments. */
 function attestation(d: Record<string, unknown>, args: Record<string, unknown>): AttestationChange {
-  const current = args['current'] as { leafIndex: number; root: number[] };
+  const record = recordLeaf(d['record']);
+  return {
+    kind: 'attestation',
+    recordTree: (d['recordTree'] as PublicKey).toBase58(),
+    recordIndex: d['recordIndex'] as number,
+    device: record.device.toBase58(),
+    modelId: record.modelId,
+    seq: record.seq,
+    submitter: (d['submitter'] as PublicKey).toBase58(),
+    publicInput: record.publicInput,
+    ...fromCall(args),
+  };
+}
+
+/** The attestation of a legacy `AttestationSubmitted` event, with its call's arguments. */
+function legacyAttestation(
+  d: Record<string, unknown>,
+  args: Record<string, unknown>,
+): AttestationChange {
   return {
     kind: 'attestation',
     recordTree: (d['recordTree'] as PublicKey).toBase58(),
@@ -298,6 +388,14 @@ function attestation(d: Record<string, unknown>, args: Record<string, unknown>):
     seq: BigInt((d['seq'] as Num).toString()),
     submitter: (d['submitter'] as PublicKey).toBase58(),
     publicInput: Uint8Array.from(d['publicInput'] as number[]),
+    ...fromCall(args),
+  };
+}
+
+/** What only the submit_attestation instruction carries: the proof and the device root. */
+function fromCall(args: Record<string, unknown>) {
+  const current = args['current'] as { leafIndex: number; root: number[] };
+  return {
     proof: Uint8Array.from(args['proof'] as number[]),
     timestamp: BigInt((args['timestamp'] as Num).toString()),
     inputCommitment: Uint8Array.from(args['inputCommitment'] as number[]),

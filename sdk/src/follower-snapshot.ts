@@ -9,7 +9,8 @@
  * registryProgramId  device_registry's program id (base58)
  * cursor             the newest transaction applied: { signature, slot }
  * savedAt            ISO time (for operators)
- * records            RecordAppended events applied (= the record trees' changes)
+ * records            record appends applied (RecordAttested, or legacy RecordAppended, events:
+ *                    = the record trees' changes)
  * trees[]            { address, kind, maxDepth, canopyDepth, seq (decimal), leaves }
  *                    leaves: base64 of leaf hashes 0..n-1, 32 bytes each
  * devices[]          [tree (position in trees), leafIndex, base64 borsh DeviceLeaf (141 bytes)]

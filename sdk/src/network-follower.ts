@@ -9,6 +9,9 @@
  * change. Every tree event carries the tree's sequence number: an event that skips one, or a
  * replica whose root differs from the chain's, makes the follower re-read the network's
  * transactions from the chain and rebuild (`resync`), instead of serving a stale replica.
+ * An attestation's one event, `RecordAttested`, is a device update and a record append, each
+ * checked against its own tree's sequence number; older transactions carry the same changes
+ * as a `DeviceUpdated` and a `RecordAppended`, applied the same way.
  *
  * With a `FollowerStore` it keeps a snapshot (follower-snapshot.ts: the replica and a cursor,
  * the newest transaction applied), saved at most every `saveIntervalMs` and on `stop()`. A
@@ -83,26 +86,42 @@ export interface DeviceProof {
 
 const coder = deviceRegistryProgram({} as Provider).coder;
 
+type Num = { toString(): string };
 interface TreeEventData {
   network: PublicKey;
   tree: PublicKey;
   leafIndex: number;
-  treeSeq: { toString(): string };
+  treeSeq: Num;
 }
+interface RecordLeafData {
+  device: PublicKey;
+  modelId: number;
+  seq: Num;
+  timestamp: Num;
+  inputCommitment: number[];
+  class: number;
+  score: Num;
+  publicInput: number[];
+}
+/** `DeviceRegistered`, `DeviceUpdated`. */
 interface DeviceEventData extends TreeEventData {
   leaf: DeviceLeaf;
 }
+/** `RecordAppended` (legacy: attestations before `RecordAttested`). */
 interface RecordEventData extends TreeEventData {
-  record: {
-    device: PublicKey;
-    modelId: number;
-    seq: { toString(): string };
-    timestamp: { toString(): string };
-    inputCommitment: number[];
-    class: number;
-    score: { toString(): string };
-    publicInput: number[];
-  };
+  record: RecordLeafData;
+}
+/** `RecordAttested`: an attestation's device update and record append in one event. */
+interface RecordAttestedData {
+  network: PublicKey;
+  deviceTree: PublicKey;
+  deviceLeafIndex: number;
+  deviceTreeSeq: Num;
+  leaf: DeviceLeaf;
+  recordTree: PublicKey;
+  recordIndex: number;
+  recordTreeSeq: Num;
+  record: RecordLeafData;
 }
 
 /** Recorded seqs kept per device (the most recent ones), to tell a recorded reading from a skipped one. */
@@ -197,37 +216,19 @@ class Replica implements ReplicaParts {
       case 'deviceRegistered':
       case 'deviceUpdated': {
         const e = d as unknown as DeviceEventData;
-        const tree = this.next(e);
-        if (!tree) return undefined;
-        tree.replica.set(e.leafIndex, deviceLeafHash(this.network, e.leaf));
-        const state = { tree: e.tree, leafIndex: e.leafIndex, leaf: e.leaf };
-        this.devices.set(toHex(e.leaf.device.toBytes()), state);
+        return this.applyDevice(e.tree, e.leafIndex, e.treeSeq, e.leaf);
+      }
+      case 'recordAttested': {
+        // One event per attestation (programs before it emitted a `deviceUpdated` and a
+        // `recordAppended`): both trees' changes, each checked against its own tree's seq.
+        const e = d as unknown as RecordAttestedData;
+        const state = this.applyDevice(e.deviceTree, e.deviceLeafIndex, e.deviceTreeSeq, e.leaf);
+        this.applyRecord(e.recordTree, e.recordIndex, e.recordTreeSeq, e.record);
         return state;
       }
       case 'recordAppended': {
         const e = d as unknown as RecordEventData;
-        const tree = this.next(e);
-        if (!tree) return undefined;
-        const r = e.record;
-        tree.replica.set(
-          e.leafIndex,
-          recordLeafHash({
-            device: r.device,
-            modelId: r.modelId,
-            seq: BigInt(r.seq.toString()),
-            timestamp: BigInt(r.timestamp.toString()),
-            inputCommitment: Uint8Array.from(r.inputCommitment),
-            class: r.class,
-            score: BigInt(r.score.toString()),
-            publicInput: Uint8Array.from(r.publicInput),
-          }),
-        );
-        this.records += 1;
-        const hex = toHex(r.device.toBytes());
-        const seqs = this.recorded.get(hex) ?? [];
-        seqs.push(BigInt(r.seq.toString()));
-        if (seqs.length > RECORDED_SEQS_PER_DEVICE) seqs.shift();
-        this.recorded.set(hex, seqs);
+        this.applyRecord(e.tree, e.leafIndex, e.treeSeq, e.record);
         return undefined;
       }
       default:
@@ -235,20 +236,65 @@ class Replica implements ReplicaParts {
     }
   }
 
+  /** A device leaf written at `leafIndex` of device tree `treeKey`, if it is the tree's next change. */
+  private applyDevice(
+    treeKey: PublicKey,
+    leafIndex: number,
+    treeSeq: Num,
+    leaf: DeviceLeaf,
+  ): DeviceState | undefined {
+    const tree = this.next(treeKey, treeSeq);
+    if (!tree) return undefined;
+    tree.replica.set(leafIndex, deviceLeafHash(this.network, leaf));
+    const state = { tree: treeKey, leafIndex, leaf };
+    this.devices.set(toHex(leaf.device.toBytes()), state);
+    return state;
+  }
+
+  /** A record leaf appended at `leafIndex` of record tree `treeKey`, if it is the tree's next change. */
+  private applyRecord(
+    treeKey: PublicKey,
+    leafIndex: number,
+    treeSeq: Num,
+    r: RecordLeafData,
+  ): void {
+    const tree = this.next(treeKey, treeSeq);
+    if (!tree) return;
+    tree.replica.set(
+      leafIndex,
+      recordLeafHash({
+        device: r.device,
+        modelId: r.modelId,
+        seq: BigInt(r.seq.toString()),
+        timestamp: BigInt(r.timestamp.toString()),
+        inputCommitment: Uint8Array.from(r.inputCommitment),
+        class: r.class,
+        score: BigInt(r.score.toString()),
+        publicInput: Uint8Array.from(r.publicInput),
+      }),
+    );
+    this.records += 1;
+    const hex = toHex(r.device.toBytes());
+    const seqs = this.recorded.get(hex) ?? [];
+    seqs.push(BigInt(r.seq.toString()));
+    if (seqs.length > RECORDED_SEQS_PER_DEVICE) seqs.shift();
+    this.recorded.set(hex, seqs);
+  }
+
   /**
-   * The tree of a tree event if the event is the tree's next change; undefined when it was
+   * The tree of a tree change if it is the tree's next change; undefined when it was
    * applied already (a transaction seen twice) or when it is not the next one (a gap).
    */
-  private next(e: TreeEventData): TreeState | undefined {
-    const tree = this.trees.get(e.tree.toBase58());
-    const seq = BigInt(e.treeSeq.toString());
+  private next(treeKey: PublicKey, treeSeq: Num): TreeState | undefined {
+    const tree = this.trees.get(treeKey.toBase58());
+    const seq = BigInt(treeSeq.toString());
     if (!tree) {
-      this.gap ??= `event for unknown tree ${e.tree.toBase58()}`;
+      this.gap ??= `event for unknown tree ${treeKey.toBase58()}`;
       return undefined;
     }
     if (seq <= tree.seq) return undefined;
     if (seq !== tree.seq + 1n) {
-      this.gap ??= `tree ${e.tree.toBase58()} jumped from change ${tree.seq} to ${seq}`;
+      this.gap ??= `tree ${treeKey.toBase58()} jumped from change ${tree.seq} to ${seq}`;
       return undefined;
     }
     tree.seq = seq;

@@ -5,6 +5,7 @@
  */
 export * from './testing/local-chain.ts';
 export * from './testing/embedded-chain.ts';
+export * from './testing/legacy-events.ts';
 export * from './testing/programs.ts';
 export * from './testing/local-network.ts';
 export * from './testing/validator.ts';

@@ -121,7 +121,8 @@ pub mod device_registry {
     }
 
     /// CPI from inference_attestation only: the device's seq moves up to the record's (which
-    /// must be above it) and the record leaf is appended.
+    /// must be above it), the record leaf is appended, and one `RecordAttested` event says
+    /// both (with `submitter`, which only inference_attestation can pass).
     pub fn advance_device(_ctx: Context<AdvanceDevice>, _args: AdvanceDeviceArgs) -> Result<()> {
         err!(RegistryError::InterfaceOnly)
     }
@@ -178,6 +179,9 @@ pub struct TransferDeviceArgs {
 pub struct AdvanceDeviceArgs {
     pub current: DeviceLeafRef,
     pub record: RecordLeaf,
+    /// Who signed `submit_attestation`: trusted because only inference_attestation's PDA
+    /// may call, and only after it checked that signature.
+    pub submitter: Pubkey,
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq)]
@@ -567,7 +571,8 @@ pub struct DeviceRegistered {
     pub leaf: DeviceLeaf,
 }
 
-/// A device leaf replaced (transfer, revoke, seq advance): the new leaf.
+/// A device leaf replaced by `transfer_device` or `revoke_device`: the new leaf. (Programs
+/// built before `RecordAttested` emitted it for an attestation's seq advance too.)
 #[event]
 pub struct DeviceUpdated {
     pub network: Pubkey,
@@ -579,7 +584,9 @@ pub struct DeviceUpdated {
     pub leaf: DeviceLeaf,
 }
 
-/// A record leaf appended by an attestation.
+/// Legacy: a record leaf appended by an attestation, as programs built before
+/// `RecordAttested` emitted it (with a `DeviceUpdated` for the device's new seq). No longer
+/// emitted; kept so that readers decode those transactions.
 #[event]
 pub struct RecordAppended {
     pub network: Pubkey,
@@ -588,6 +595,31 @@ pub struct RecordAppended {
     /// The record tree's sequence number after the append.
     pub tree_seq: u64,
     pub record: RecordLeaf,
+}
+
+/// One attestation recorded by `advance_device`: the device leaf's new version (its seq is
+/// the record's) and the record leaf appended, with both trees' sequence numbers after the
+/// change, and who submitted it. Apply it as a device update and a record append.
+///
+/// `submitter` is whoever signed `submit_attestation`. Groth16 proofs are malleable and not
+/// bound to the submitter: a front-runner can copy a pending attestation and land it first
+/// (same record, other `submitter`). Nothing may credit `submitter` on the strength of this
+/// event alone.
+#[event]
+pub struct RecordAttested {
+    pub network: Pubkey,
+    pub device_tree: Pubkey,
+    pub device_leaf_index: u32,
+    /// The device tree's sequence number after the change.
+    pub device_tree_seq: u64,
+    /// The new device leaf.
+    pub leaf: DeviceLeaf,
+    pub record_tree: Pubkey,
+    pub record_index: u32,
+    /// The record tree's sequence number after the append.
+    pub record_tree_seq: u64,
+    pub record: RecordLeaf,
+    pub submitter: Pubkey,
 }
 
 /// Same order and numbers as `programs/device-registry/src/error.rs` (from 6000).

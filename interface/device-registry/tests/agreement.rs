@@ -84,7 +84,7 @@ fn instruction_discriminators_agree() {
 #[test]
 fn event_discriminators_agree() {
     use program::events as p;
-    let pairs: [(&[u8], [u8; 8]); 10] = [
+    let pairs: [(&[u8], [u8; 8]); 11] = [
         (iface::NetworkInitialized::DISCRIMINATOR, p::NETWORK_INITIALIZED),
         (iface::OraclesSet::DISCRIMINATOR, p::ORACLES_SET),
         (iface::MakerAdded::DISCRIMINATOR, p::MAKER_ADDED),
@@ -94,7 +94,12 @@ fn event_discriminators_agree() {
         (iface::TreeInitialized::DISCRIMINATOR, p::TREE_INITIALIZED),
         (iface::DeviceRegistered::DISCRIMINATOR, p::DEVICE_REGISTERED),
         (iface::DeviceUpdated::DISCRIMINATOR, p::DEVICE_UPDATED),
-        (iface::RecordAppended::DISCRIMINATOR, p::RECORD_APPENDED),
+        (iface::RecordAttested::DISCRIMINATOR, p::RECORD_ATTESTED),
+        // Legacy, no longer emitted: still sha256("event:RecordAppended")[..8].
+        (
+            iface::RecordAppended::DISCRIMINATOR,
+            zkpin_accounts::discriminator::event("RecordAppended"),
+        ),
     ];
     for (a, p) in pairs {
         assert_eq!(a, &p[..]);
@@ -133,6 +138,97 @@ fn device_event_layout_agrees() {
     assert_eq!(decoded.tree_seq, 1_000_000_007);
     assert_eq!(decoded.leaf.owner, Pubkey::new_from_array([2; 32]));
     assert_eq!((decoded.leaf.model_id, decoded.leaf.seq, decoded.leaf.status), (77, 99, 1));
+}
+
+#[test]
+fn record_attested_event_layout_agrees() {
+    use anchor_lang::prelude::Pubkey;
+    let leaf = zkpin_accounts::leaf::DeviceLeaf {
+        device: &[1; 32],
+        owner: &[2; 32],
+        maker: &[3; 32],
+        bjj_key_hash: &[4; 32],
+        model_id: 77,
+        seq: 0x1112_1314_1516_1718,
+        status: 1,
+    };
+    let record = sample_record();
+    let record_bytes: [u8; program::leaf::RECORD_LEAF_LEN] =
+        record.try_to_vec().unwrap().try_into().unwrap();
+    let ev = program::events::record_attested(&program::events::RecordAttested {
+        device: program::events::TreeChange {
+            network: &[5; 32],
+            tree: &[6; 32],
+            leaf_index: 42,
+            tree_seq: 1_000_000_007,
+        },
+        leaf: &leaf,
+        record_tree: &[13; 32],
+        record_index: 0x2122_2324,
+        record_tree_seq: 0x3132_3334_3536_3738,
+        record: &record_bytes,
+        submitter: &[14; 32],
+    });
+    assert_eq!(&ev.as_bytes()[..8], &zkpin_accounts::events::EVENT_IX_TAG);
+    let bytes = ev.event();
+    assert_eq!(bytes.len(), 8 + program::events::RECORD_ATTESTED_LEN);
+    assert_eq!(&bytes[..8], iface::RecordAttested::DISCRIMINATOR);
+    let mut rest = &bytes[8..];
+    let d: iface::RecordAttested = anchor_lang::AnchorDeserialize::deserialize(&mut rest).unwrap();
+    assert!(rest.is_empty());
+    // The network first: process_event checks it against the signer.
+    assert_eq!(&bytes[8..40], &[5; 32]);
+    assert_eq!(d.network, Pubkey::new_from_array([5; 32]));
+    assert_eq!(d.device_tree, Pubkey::new_from_array([6; 32]));
+    assert_eq!((d.device_leaf_index, d.device_tree_seq), (42, 1_000_000_007));
+    assert_eq!(d.leaf.device, Pubkey::new_from_array([1; 32]));
+    assert_eq!(d.leaf.owner, Pubkey::new_from_array([2; 32]));
+    assert_eq!(d.leaf.maker, Pubkey::new_from_array([3; 32]));
+    assert_eq!(d.leaf.bjj_key_hash, [4; 32]);
+    assert_eq!((d.leaf.model_id, d.leaf.seq, d.leaf.status), (77, 0x1112_1314_1516_1718, 1));
+    assert_eq!(d.record_tree, Pubkey::new_from_array([13; 32]));
+    assert_eq!((d.record_index, d.record_tree_seq), (0x2122_2324, 0x3132_3334_3536_3738));
+    assert_eq!(d.record, record);
+    assert_eq!(d.submitter, Pubkey::new_from_array([14; 32]));
+}
+
+fn sample_record() -> iface::RecordLeaf {
+    iface::RecordLeaf {
+        device: anchor_lang::prelude::Pubkey::new_from_array([1; 32]),
+        model_id: 77,
+        seq: 0x1112_1314_1516_1718,
+        timestamp: -1_767_225_600,
+        input_commitment: [10; 32],
+        class: 3,
+        score: -2340,
+        public_input: [12; 32],
+    }
+}
+
+/// Legacy `RecordAppended`, as `advance_device` wrote it before `RecordAttested` (the bytes
+/// of that writer: network, tree, leaf_index u32, tree_seq u64, the record leaf): the
+/// interface type still decodes it, so readers keep reading older transactions.
+#[test]
+fn legacy_record_appended_still_decodes() {
+    use anchor_lang::prelude::Pubkey;
+    let record = sample_record();
+    let mut bytes = zkpin_accounts::discriminator::event("RecordAppended").to_vec();
+    bytes.extend_from_slice(&[5; 32]);
+    bytes.extend_from_slice(&[6; 32]);
+    bytes.extend_from_slice(&42u32.to_le_bytes());
+    bytes.extend_from_slice(&7u64.to_le_bytes());
+    bytes.extend_from_slice(&record.try_to_vec().unwrap());
+    assert_eq!(bytes.len(), 8 + 32 * 2 + 4 + 8 + 125);
+    assert_eq!(&bytes[..8], iface::RecordAppended::DISCRIMINATOR);
+    let mut rest = &bytes[8..];
+    let d: iface::RecordAppended = anchor_lang::AnchorDeserialize::deserialize(&mut rest).unwrap();
+    assert!(rest.is_empty());
+    assert_eq!(
+        (d.network, d.tree),
+        (Pubkey::new_from_array([5; 32]), Pubkey::new_from_array([6; 32]))
+    );
+    assert_eq!((d.leaf_index, d.tree_seq), (42, 7));
+    assert_eq!(d.record, record);
 }
 
 #[test]

@@ -22,7 +22,7 @@ pub mod inference_attestation {
     /// Verifies a Groth16 proof of one inference for a seq above the device's and records it:
     /// rebuilds `P` from the public fields, the network and the device, verifies against the
     /// model's key, then CPIs `device_registry::advance_device` (device seq -> `seq`, record
-    /// leaf appended).
+    /// leaf appended, device_registry's `RecordAttested` event: this program emits none).
     /// Remaining accounts: the device tree proof nodes, bottom-up, minus the canopy.
     pub fn submit_attestation(
         ctx: Context<SubmitAttestation>,
@@ -95,13 +95,17 @@ pub struct SubmitAttestation<'info> {
     /// CHECK: the device registry program.
     #[account(address = DEVICE_REGISTRY_ID)]
     pub device_registry: UncheckedAccount<'info>,
-    /// CHECK: this program: its event is a self-CPI signed by `attestation_authority`.
+    /// This program. Unused since the attestation's event is device_registry's
+    /// `RecordAttested`; kept so that the accounts are those clients already build.
+    /// CHECK: not read.
     #[account(address = crate::ID)]
     pub program: UncheckedAccount<'info>,
 }
 
-/// One attested inference recorded: the record leaf is at `record_index` in `record_tree`
-/// (device_registry's `RecordAppended` event in the same transaction carries the full leaf).
+/// Legacy: what programs built before device_registry's `RecordAttested` emitted for each
+/// attestation (the record leaf is at `record_index` in `record_tree`; device_registry's
+/// `RecordAppended` in the same transaction carries the full leaf). No longer emitted; kept
+/// so that readers decode those transactions.
 ///
 /// `submitter` is whoever signed the transaction. Groth16 proofs are malleable and not bound
 /// to the submitter: a front-runner can copy a pending attestation and land it first (same
@@ -155,6 +159,8 @@ pub enum AttestationError {
     WrongRecordTree,
     #[msg("Model verifying key is not valid")]
     InvalidVerifyingKey,
+    /// No longer raised (device_registry returned the record index before its
+    /// `RecordAttested` event carried it); the number stays reserved.
     #[msg("Device registry did not return the record leaf index")]
     MissingRecordIndex,
     #[msg("Reading seq is not above the device's current seq: it was recorded already or a later reading was")]

@@ -52,9 +52,10 @@ fn discriminators_agree() {
         iface::instruction::SubmitAttestation::DISCRIMINATOR,
         &program::instructions::submit_attestation::DISCRIMINATOR[..]
     );
+    // Legacy, no longer emitted: still sha256("event:AttestationSubmitted")[..8].
     assert_eq!(
         iface::AttestationSubmitted::DISCRIMINATOR,
-        &program::events::ATTESTATION_SUBMITTED[..]
+        &zkpin_accounts::discriminator::event("AttestationSubmitted")[..]
     );
     assert_eq!(
         registry::instruction::AdvanceDevice::DISCRIMINATOR,
@@ -132,7 +133,7 @@ fn advance_device_data_decodes_as_the_registry_args() {
         score: p.score,
         public_input: &public_input,
     };
-    let data = program::registry::AdvanceDeviceData::new(p.current.bytes, &record);
+    let data = program::registry::AdvanceDeviceData::new(p.current.bytes, &record, &[8; 32]);
     // The record bytes are zkpin-encoding's RecordLeafV0 bytes.
     let canonical = zkpin_encoding::RecordLeafV0 {
         device: *record.device,
@@ -145,7 +146,7 @@ fn advance_device_data_decodes_as_the_registry_args() {
         public_input,
     }
     .to_bytes();
-    assert_eq!(data.as_bytes()[8 + 177..], canonical[..]);
+    assert_eq!(data.as_bytes()[8 + 177..8 + 177 + 125], canonical[..]);
     let bytes = data.as_bytes();
     assert_eq!(&bytes[..8], registry::instruction::AdvanceDevice::DISCRIMINATOR);
     let mut rest = &bytes[8..];
@@ -158,22 +159,25 @@ fn advance_device_data_decodes_as_the_registry_args() {
     assert_eq!((r.timestamp, r.class, r.score), (a.timestamp, a.class, a.score));
     assert_eq!(r.input_commitment, a.input_commitment);
     assert_eq!(r.public_input, [7; 32]);
+    assert_eq!(decoded.submitter, Pubkey::new_from_array([8; 32]));
 }
 
+/// Legacy `AttestationSubmitted`, as the program wrote it before device_registry's
+/// `RecordAttested` took its place (the bytes of that writer: network, device, model_id u32,
+/// seq u64, record_tree, record_index u32, public_input, submitter): the interface type still
+/// decodes it, so readers keep reading older transactions.
 #[test]
-fn event_layout_agrees() {
-    let ev = program::events::AttestationSubmitted {
-        network: &[1; 32],
-        device: &[2; 32],
-        model_id: 0x0a0b_0c0d,
-        seq: 0x1112_1314_1516_1718,
-        record_tree: &[3; 32],
-        record_index: 0x2122_2324,
-        public_input: &[4; 32],
-        submitter: &[5; 32],
-    };
-    let mut bytes = [0u8; program::events::ATTESTATION_SUBMITTED_LEN];
-    ev.to_bytes(&mut bytes);
+fn legacy_attestation_submitted_still_decodes() {
+    let mut bytes = zkpin_accounts::discriminator::event("AttestationSubmitted").to_vec();
+    bytes.extend_from_slice(&[1; 32]);
+    bytes.extend_from_slice(&[2; 32]);
+    bytes.extend_from_slice(&0x0a0b_0c0du32.to_le_bytes());
+    bytes.extend_from_slice(&0x1112_1314_1516_1718u64.to_le_bytes());
+    bytes.extend_from_slice(&[3; 32]);
+    bytes.extend_from_slice(&0x2122_2324u32.to_le_bytes());
+    bytes.extend_from_slice(&[4; 32]);
+    bytes.extend_from_slice(&[5; 32]);
+    assert_eq!(bytes.len(), 8 + 32 + 32 + 4 + 8 + 32 + 4 + 32 + 32);
     assert_eq!(&bytes[..8], iface::AttestationSubmitted::DISCRIMINATOR);
     let mut rest = &bytes[8..];
     let d = iface::AttestationSubmitted::deserialize(&mut rest).unwrap();

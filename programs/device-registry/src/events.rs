@@ -12,7 +12,7 @@ use zkpin_accounts::{
     EventWriter,
 };
 
-use crate::{checks, error::RegistryError, ID};
+use crate::{checks, error::RegistryError, leaf::RECORD_LEAF_LEN, ID};
 
 pub const NETWORK_INITIALIZED: [u8; 8] = discriminator::event("NetworkInitialized");
 pub const ORACLES_SET: [u8; 8] = discriminator::event("OraclesSet");
@@ -23,36 +23,23 @@ pub const MODEL_ACTIVE_SET: [u8; 8] = discriminator::event("ModelActiveSet");
 pub const TREE_INITIALIZED: [u8; 8] = discriminator::event("TreeInitialized");
 pub const DEVICE_REGISTERED: [u8; 8] = discriminator::event("DeviceRegistered");
 pub const DEVICE_UPDATED: [u8; 8] = discriminator::event("DeviceUpdated");
-pub const RECORD_APPENDED: [u8; 8] = discriminator::event("RecordAppended");
+pub const RECORD_ATTESTED: [u8; 8] = discriminator::event("RecordAttested");
+// `RecordAppended` (and inference_attestation's `AttestationSubmitted`) were what an
+// attestation emitted before `RecordAttested` took their place: the interface crate keeps
+// them so that readers still decode older transactions; this program no longer emits them.
 
 /// Emits `ev` as a self-CPI signed by `network` (an initialized `Network` of this program,
 /// not mutably borrowed).
 pub fn emit(ev: &EventWriter, network: &AccountView) -> ProgramResult {
-    NetworkSigner::load(network)?.emit(ev, network)
-}
-
-/// The network's PDA seeds (`["network", authority, bump]`), read once for several events.
-pub struct NetworkSigner {
-    authority: [u8; 32],
-    bump: [u8; 1],
-}
-
-impl NetworkSigner {
-    /// Reads the seeds of `network` (an initialized `Network` of this program, not mutably
-    /// borrowed).
-    pub fn load(network: &AccountView) -> Result<Self, ProgramError> {
+    let mut authority = [0u8; 32];
+    let bump = {
         let d = network.try_borrow()?;
         let n = Network::load(&d).ok_or(RegistryError::InvalidAccountData)?;
-        let mut authority = [0u8; 32];
         zkpin_crypto::copy(&mut authority, &n.authority);
-        Ok(Self { authority, bump: [n.bump] })
-    }
-
-    /// Emits `ev` as a self-CPI signed by `network`, whose seeds these are.
-    pub fn emit(&self, ev: &EventWriter, network: &AccountView) -> ProgramResult {
-        let seeds = [Seed::from(NETWORK_SEED), Seed::from(&self.authority), Seed::from(&self.bump)];
-        ev.emit(&ID, network, &seeds)
-    }
+        [n.bump]
+    };
+    let seeds = [Seed::from(NETWORK_SEED), Seed::from(&authority), Seed::from(&bump)];
+    ev.emit(&ID, network, &seeds)
 }
 
 /// The event instruction (`EVENT_IX_TAG || event`): only this program, through [`emit`], can
@@ -90,17 +77,54 @@ pub struct TreeChange<'a> {
 /// events alone and detect a missed one.
 pub fn device_event(disc: [u8; 8], at: &TreeChange, leaf: &DeviceLeaf) -> EventWriter {
     let mut ev = EventWriter::new(disc, 64 + 4 + 8 + 141);
-    ev.bytes(at.network)
-        .bytes(at.tree)
-        .u32(at.leaf_index)
-        .u64(at.tree_seq)
-        .bytes(leaf.device)
+    ev.bytes(at.network).bytes(at.tree).u32(at.leaf_index).u64(at.tree_seq);
+    device_leaf(&mut ev, leaf);
+    ev
+}
+
+/// borsh(DeviceLeaf).
+#[inline(always)]
+fn device_leaf(ev: &mut EventWriter, leaf: &DeviceLeaf) {
+    ev.bytes(leaf.device)
         .bytes(leaf.owner)
         .bytes(leaf.maker)
         .bytes(leaf.bjj_key_hash)
         .u32(leaf.model_id)
         .u64(leaf.seq)
         .u8(leaf.status);
+}
+
+/// What `advance_device` changed for one attestation, in [`record_attested`].
+pub struct RecordAttested<'a> {
+    /// The device tree (and the network), the device's leaf index, the tree's seq after.
+    pub device: TreeChange<'a>,
+    /// The new device leaf (its seq is the record's).
+    pub leaf: &'a DeviceLeaf<'a>,
+    pub record_tree: &'a [u8; 32],
+    pub record_index: u32,
+    pub record_tree_seq: u64,
+    /// borsh(RecordLeafV0).
+    pub record: &'a [u8; RECORD_LEAF_LEN],
+    /// Who signed `submit_attestation` (passed by inference_attestation).
+    pub submitter: &'a [u8; 32],
+}
+
+/// Bytes of `RecordAttested`'s fields.
+pub const RECORD_ATTESTED_LEN: usize = 32 * 2 + 4 + 8 + 141 + 32 + 4 + 8 + RECORD_LEAF_LEN + 32;
+
+/// `RecordAttested { network, device_tree, device_leaf_index: u32, device_tree_seq: u64, leaf:
+/// DeviceLeaf, record_tree, record_index: u32, record_tree_seq: u64, record: RecordLeaf,
+/// submitter }`: one event for both tree changes of an attestation (a `DeviceUpdated` and a
+/// `RecordAppended` in one, plus the submitter), so an attestation pays for one self-CPI.
+pub fn record_attested(a: &RecordAttested) -> EventWriter {
+    let mut ev = EventWriter::new(RECORD_ATTESTED, RECORD_ATTESTED_LEN);
+    ev.bytes(a.device.network).bytes(a.device.tree).u32(a.device.leaf_index).u64(a.device.tree_seq);
+    device_leaf(&mut ev, a.leaf);
+    ev.bytes(a.record_tree)
+        .u32(a.record_index)
+        .u64(a.record_tree_seq)
+        .bytes(a.record)
+        .bytes(a.submitter);
     ev
 }
 

@@ -61,7 +61,8 @@ attestation_errors! {
     WrongRecordTree = 6015 => "Record tree is not a record tree of this network",
     /// The model's stored verifying key was rejected by the verifier.
     InvalidVerifyingKey = 6016 => "Model verifying key is not valid",
-    /// device_registry did not return the record index.
+    /// No longer raised: device_registry returned the record index before its
+    /// `RecordAttested` event carried it. The number stays reserved.
     MissingRecordIndex = 6017 => "Device registry did not return the record leaf index",
     StaleSeq = 6018 => "Reading seq is not above the device's current seq: it was recorded already or a later reading was",
     TimestampOutOfRange = 6019 => "Reading timestamp is more than 300 s ahead of the cluster clock or more than 7 days behind it",

@@ -5,11 +5,12 @@
 //! program rebuilds the single public input `P` from plain fields with `sol_poseidon`,
 //! verifies the proof against the model's verifying key (`crates/zkpin-groth16`), then CPIs
 //! `device_registry::advance_device` with its PDA `["attestation"]` as signer, which moves the
-//! device's seq up to the reading's and appends the record leaf (so a reading is recorded
-//! once). Events are self-CPIs signed by the same PDA (`events.rs`).
+//! device's seq up to the reading's, appends the record leaf (so a reading is recorded
+//! once) and emits the attestation's one event, `RecordAttested`; this program emits none
+//! (`events.rs`).
 //!
 //! `lib.rs` only dispatches. The Anchor interface crate (`interface/inference-attestation`)
-//! declares the same instruction, accounts, event and errors and generates
+//! declares the same instruction, accounts, legacy event and errors and generates
 //! `idls/inference_attestation.json`; its tests check that both agree.
 #![no_std]
 

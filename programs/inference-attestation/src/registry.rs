@@ -55,22 +55,28 @@ pub const ADVANCE_DEVICE_DISCRIMINATOR: [u8; 8] = discriminator::instruction("ad
 /// `RecordLeafV0`: device, model_id u32, seq u64, timestamp i64, input_commitment, class u8,
 /// score i64, public_input.
 pub const RECORD_LEAF_LEN: usize = zkpin_encoding::RECORD_LEAF_V0_SIZE;
-/// `advance_device` data: discriminator, borsh(DeviceLeafRef), borsh(RecordLeaf).
-pub const ADVANCE_DEVICE_DATA_LEN: usize = 8 + DEVICE_LEAF_REF_LEN + RECORD_LEAF_LEN;
+/// `advance_device` data: discriminator, borsh(DeviceLeafRef), borsh(RecordLeaf), submitter.
+pub const ADVANCE_DEVICE_DATA_LEN: usize = 8 + DEVICE_LEAF_REF_LEN + RECORD_LEAF_LEN + 32;
 /// `advance_device` data: discriminator || borsh(DeviceLeafRef) (the submitter's bytes,
 /// unchanged) || borsh(RecordLeafV0) (`zkpin_encoding::RecordLeafV0::write_bytes` layout,
-/// written here with `sol_memcpy_` copies; a host test checks both agree).
+/// written here with `sol_memcpy_` copies; a host test checks both agree) || submitter (the
+/// `submit_attestation` signer, which device_registry puts in its `RecordAttested` event).
 #[repr(C, align(8))]
 pub struct AdvanceDeviceData {
     bytes: [u8; ADVANCE_DEVICE_DATA_LEN],
 }
 
-/// Offset of the record leaf in [`AdvanceDeviceData`].
+/// Offsets of the record leaf and of the submitter in [`AdvanceDeviceData`].
 const RECORD: usize = 8 + DEVICE_LEAF_REF_LEN;
+const SUBMITTER: usize = RECORD + RECORD_LEAF_LEN;
 
 impl AdvanceDeviceData {
     #[inline(always)]
-    pub fn new(current: &[u8; DEVICE_LEAF_REF_LEN], record: &RecordLeafRef) -> Self {
+    pub fn new(
+        current: &[u8; DEVICE_LEAF_REF_LEN],
+        record: &RecordLeafRef,
+        submitter: &[u8; 32],
+    ) -> Self {
         let mut d = Self { bytes: [0; ADVANCE_DEVICE_DATA_LEN] };
         let b = &mut d.bytes;
         b[..8].copy_from_slice(&ADVANCE_DEVICE_DISCRIMINATOR);
@@ -82,7 +88,8 @@ impl AdvanceDeviceData {
         copy(&mut b[RECORD + 52..RECORD + 84], record.input_commitment);
         b[RECORD + 84] = record.class;
         b[RECORD + 85..RECORD + 93].copy_from_slice(&record.score.to_le_bytes());
-        copy(&mut b[RECORD + 93..RECORD + 125], record.public_input);
+        copy(&mut b[RECORD + 93..SUBMITTER], record.public_input);
+        copy(&mut b[SUBMITTER..], submitter);
         d
     }
 
@@ -122,14 +129,14 @@ pub struct AdvanceDevice<'a> {
     pub data: &'a AdvanceDeviceData,
 }
 
-/// CPIs `advance_device` with the PDA `["attestation"]` as signer and returns the record
-/// leaf index that device_registry sets as return data (u32 LE).
+/// CPIs `advance_device` with the PDA `["attestation"]` as signer (device_registry fails
+/// the whole transaction if it refuses: a CPI's error is not returned to the caller).
 ///
 /// The caller must hold no borrow of any of these accounts' data (the CPI is invoked
 /// unchecked: the metas are built from the very account views passed, so pinocchio's
 /// address and borrow checks would only re-check that).
 #[inline(never)]
-pub fn advance_device(cpi: &AdvanceDevice) -> Result<u32, ProgramError> {
+pub fn advance_device(cpi: &AdvanceDevice) -> Result<(), ProgramError> {
     let n = cpi.proof.len();
     if n > MAX_PROOF_NODES {
         return Err(AttestationError::InvalidArguments.into());
@@ -165,24 +172,5 @@ pub fn advance_device(cpi: &AdvanceDevice) -> Result<u32, ProgramError> {
     let seeds = [Seed::from(ATTESTATION_SEED), Seed::from(&bump)];
     // SAFETY: no borrow of these accounts is alive (see above).
     unsafe { invoke_signed_unchecked(&ix, accounts, &[Signer::from(&seeds)]) };
-    record_index()
-}
-
-/// The u32 LE return data of `advance_device`.
-#[inline(always)]
-fn record_index() -> Result<u32, ProgramError> {
-    #[cfg(target_arch = "bpf")]
-    {
-        let mut buf = [0u8; 4];
-        let mut program = [0u8; 32];
-        let len = unsafe {
-            pinocchio::syscalls::sol_get_return_data(buf.as_mut_ptr(), 4, program.as_mut_ptr())
-        };
-        if len == 4 && program == REGISTRY_ID.to_bytes() {
-            return Ok(u32::from_le_bytes(buf));
-        }
-        Err(AttestationError::MissingRecordIndex.into())
-    }
-    #[cfg(not(target_arch = "bpf"))]
-    Err(AttestationError::MissingRecordIndex.into())
+    Ok(())
 }

@@ -1,10 +1,11 @@
-//! `advance_device(args: AdvanceDeviceArgs { leaf, leaf_index, root, record })`: called only
-//! by `inference_attestation` (through CPI, signed by its PDA `["attestation"]`) after it
+//! `advance_device(args: AdvanceDeviceArgs { current, record, submitter })`: called only by
+//! `inference_attestation` (through CPI, signed by its PDA `["attestation"]`) after it
 //! verified a proof. Moves the device leaf's seq up to the record's seq n (n must be above the
 //! leaf's: the same reading can never be recorded twice, and a reading that could not be
 //! proved leaves a gap instead of blocking later ones) and appends the record leaf to the
 //! given record tree, any of the network's (header authority = `record_trees_authority`).
-//! Returns (return data) the record's leaf index, u32 LE.
+//! Emits one event, `RecordAttested` (both tree changes and `submitter`, the
+//! `submit_attestation` signer, which only the attestation program can pass here).
 //! The network is read-only: two attestations conflict only when they share a device tree or
 //! a record tree, so a network with K trees of each kind takes K attestations in parallel.
 //! Accounts: `[attestation authority (signer), network, device_tree (writable), record_tree
@@ -14,7 +15,6 @@ use zkpin_accounts::{
     discriminator,
     leaf::{DeviceLeaf, DeviceLeafRef, STATUS_ACTIVE},
     state::Network,
-    EventWriter,
 };
 use zkpin_cmt::MerkleTreeAccount;
 
@@ -23,7 +23,7 @@ use crate::{
     checks,
     device::{self, Replace},
     error::RegistryError,
-    events::{device_event, NetworkSigner, TreeChange, DEVICE_UPDATED, RECORD_APPENDED},
+    events::{self, record_attested, RecordAttested, TreeChange},
     leaf::RecordLeaf,
     tree,
 };
@@ -44,6 +44,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let mut r = Reader::new(data);
     let old = DeviceLeafRef::read(&mut r)?;
     let record = RecordLeaf::read(&mut r)?;
+    let submitter: &[u8; 32] = r.array()?;
     r.finish()?;
     if old.leaf.status != STATUS_ACTIVE {
         return Err(RegistryError::DeviceRevoked.into());
@@ -88,26 +89,19 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     };
 
     let device_tree_key = device_tree.address().to_bytes();
-    let at = TreeChange {
-        network: &network_key,
-        tree: &device_tree_key,
-        leaf_index: old.leaf_index,
-        tree_seq: device_tree_seq,
-    };
-    let signer = NetworkSigner::load(network)?;
-    let ev = device_event(DEVICE_UPDATED, &at, &new);
-    signer.emit(&ev, network)?;
-    let mut ev = EventWriter::new(RECORD_APPENDED, 32 * 2 + 4 + 8 + 125);
-    ev.bytes(&network_key)
-        .bytes(&record_tree_key)
-        .u32(record_index)
-        .u64(record_tree_seq)
-        .bytes(record.bytes);
-    signer.emit(&ev, network)?;
-    #[cfg(target_arch = "bpf")]
-    unsafe {
-        let idx = record_index.to_le_bytes();
-        pinocchio::syscalls::sol_set_return_data(idx.as_ptr(), 4);
-    }
-    Ok(())
+    let ev = record_attested(&RecordAttested {
+        device: TreeChange {
+            network: &network_key,
+            tree: &device_tree_key,
+            leaf_index: old.leaf_index,
+            tree_seq: device_tree_seq,
+        },
+        leaf: &new,
+        record_tree: &record_tree_key,
+        record_index,
+        record_tree_seq,
+        record: record.bytes,
+        submitter,
+    });
+    events::emit(&ev, network)
 }

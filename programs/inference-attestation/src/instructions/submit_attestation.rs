@@ -12,14 +12,16 @@
 //!    device;
 //! 3. verifies the Groth16 proof against the model's verifying key (`zkpin-groth16`);
 //! 4. CPIs `device_registry::advance_device` signed by the PDA `["attestation"]`: the
-//!    registry checks the device leaf against the device tree, moves its seq to `seq` and
-//!    appends the record leaf (so the same reading can never be recorded twice);
-//! 5. emits `AttestationSubmitted` with the record's leaf index (a self-CPI).
+//!    registry checks the device leaf against the device tree, moves its seq to `seq`,
+//!    appends the record leaf (so the same reading can never be recorded twice) and emits
+//!    the attestation's one event, `RecordAttested`, with the submitter this program passes.
 //!
 //! Accounts: `[submitter (signer), network, model, device_tree (writable), record_tree
 //! (writable: any record tree of the network, so attestations spread over shards),
 //! attestation_authority (PDA ["attestation"]), device_registry, program (this program:
-//! events), ...device tree proof nodes (bottom-up, minus the canopy)]`.
+//! unused since its event moved to device_registry, kept so that the instruction's accounts
+//! are those clients already build), ...device tree proof nodes (bottom-up, minus the
+//! canopy)]`.
 use pinocchio::{
     error::ProgramError,
     sysvars::{clock::Clock, Sysvar},
@@ -36,7 +38,6 @@ use zkpin_encoding::PublicInputRefs;
 use crate::{
     args::{SubmitAttestationArgs, PROOF_LEN},
     error::AttestationError,
-    events::AttestationSubmitted,
     registry::{self, AdvanceDevice, AdvanceDeviceData, RecordLeafRef},
     ATTESTATION_AUTHORITY,
 };
@@ -122,9 +123,13 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         verify(&m.vk, args.proof, &p)?;
     }
 
-    // 4. Seq n-1 -> n and the record leaf, in device_registry.
-    let cpi_data = AdvanceDeviceData::new(args.current.bytes, &record_leaf(&args, seq, &p));
-    let record_index = registry::advance_device(&AdvanceDevice {
+    // 4. Seq n-1 -> n, the record leaf and the event, in device_registry.
+    let cpi_data = AdvanceDeviceData::new(
+        args.current.bytes,
+        &record_leaf(&args, seq, &p),
+        submitter.address().as_array(),
+    );
+    registry::advance_device(&AdvanceDevice {
         authority,
         network,
         device_tree,
@@ -132,20 +137,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
         registry_program,
         proof,
         data: &cpi_data,
-    })?;
-
-    // 5. Event.
-    AttestationSubmitted {
-        network: network_key,
-        device: leaf.device,
-        model_id: leaf.model_id,
-        seq,
-        record_tree: record_tree.address().as_array(),
-        record_index,
-        public_input: &p,
-        submitter: submitter.address().as_array(),
-    }
-    .emit(authority)
+    })
 }
 
 /// `P = Poseidon(k0, k1, k2, bjj_key_hash, input_commitment)`, `k0 || k1 || k2` the 93-byte
