@@ -12,6 +12,7 @@ import {
   LOCAL_NETWORK_SHARDS,
   SOLANA_COST_LIMITS,
   submitAttestationInstruction,
+  toHex,
   type NetworkFollower,
 } from '@zkpin/sdk';
 import { RecordTreePool } from '@zkpin/oracle/workers';
@@ -105,11 +106,20 @@ export async function runShards(shards: number, devices = 8 * shards): Promise<S
 
   const pool = new RecordTreePool(n.net.embedded, n.setup.network, { follower });
   const units: number[] = [];
+  // The device proof from the follower, current after the registrations above (the scenario's
+  // own replica saw none of them: a proof k changes stale costs about 160 CU more per change,
+  // docs/programs.md).
+  const current = () => {
+    const p = follower.proof(toHex(n.leaf.device.toBytes()))!;
+    return { root: p.root, proofNodes: p.nodes };
+  };
   const first = await pool.lease();
-  units.push((await n.submit({ recordTree: first.tree })).computeUnits);
+  units.push((await n.submit({ recordTree: first.tree, ...current() })).computeUnits);
   n.track({ ...n.leaf, seq: new BN(n.vector.seq.toString()) });
   const second = await pool.lease();
-  units.push((await n.submit(n.nextParams({ recordTree: second.tree }))).computeUnits);
+  units.push(
+    (await n.submit(n.nextParams({ recordTree: second.tree, ...current() }))).computeUnits,
+  );
   first.release();
   second.release();
 

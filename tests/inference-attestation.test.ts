@@ -667,7 +667,7 @@ describe('account checks', () => {
     expect(attested(again).recordTree.equals(n.setup.recordTree)).toBe(true);
   });
 
-  it('refuses a wrong attestation authority or registry program', async () => {
+  it('refuses a wrong attestation authority, registry program or program account', async () => {
     const ix = await n.instruction();
     const withKey = (index: number, pubkey: PublicKey) => {
       const keys = ix.keys.map((k, i) => (i === index ? { ...k, pubkey } : k));
@@ -684,6 +684,11 @@ describe('account checks', () => {
     );
     expect(await failure(withKey(6, OTHER_PROGRAM))).toMatchObject(
       attestationError('WrongRegistryProgram', 6012),
+    );
+    // The program account (no event of its own any more) must still be this program, as
+    // the IDL declares.
+    await expect(Promise.resolve().then(withKey(7, OTHER_PROGRAM))).rejects.toThrow(
+      /IncorrectProgramId/,
     );
   });
 

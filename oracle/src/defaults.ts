@@ -13,7 +13,8 @@ export const DEFAULT_PROVER_CONCURRENCY = 2;
 export const DEFAULT_RELAYER_CONCURRENCY = 1;
 
 /**
- * Compute-unit limit of a submit_attestation transaction: 114,417 CU measured for a record
- * tree's first record (docs/programs.md; 107,611 in steady state) plus about 13% margin.
+ * Compute-unit limit of a submit_attestation transaction: 98,958 CU measured in steady state
+ * (docs/programs.md), plus about 160 per change a device proof is behind the tree (up to the
+ * change log's 64: about 109,200), plus margin for other tree shapes.
  */
 export const DEFAULT_COMPUTE_UNIT_LIMIT = 130_000;

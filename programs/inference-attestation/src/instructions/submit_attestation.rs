@@ -19,9 +19,9 @@
 //! Accounts: `[submitter (signer), network, model, device_tree (writable), record_tree
 //! (writable: any record tree of the network, so attestations spread over shards),
 //! attestation_authority (PDA ["attestation"]), device_registry, program (this program:
-//! unused since its event moved to device_registry, kept so that the instruction's accounts
-//! are those clients already build), ...device tree proof nodes (bottom-up, minus the
-//! canopy)]`.
+//! no longer needed since its event moved to device_registry, kept so that the instruction's
+//! accounts are those clients already build, and still checked to be this program as the IDL
+//! declares), ...device tree proof nodes (bottom-up, minus the canopy)]`.
 use pinocchio::{
     error::ProgramError,
     sysvars::{clock::Clock, Sysvar},
@@ -52,7 +52,7 @@ pub const MAX_CLOCK_SKEW_S: i64 = 300;
 pub const MAX_READING_AGE_S: i64 = 7 * 24 * 3600;
 
 pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
-    let [submitter, network, model, device_tree, record_tree, authority, registry_program, _program, proof @ ..] =
+    let [submitter, network, model, device_tree, record_tree, authority, registry_program, program, proof @ ..] =
         accounts
     else {
         return Err(ProgramError::NotEnoughAccountKeys);
@@ -84,6 +84,10 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     }
     if authority.address() != &ATTESTATION_AUTHORITY {
         return Err(AttestationError::InvalidAttestationAuthority.into());
+    }
+    // The IDL's `address = crate::ID` constraint (Anchor's ConstraintAddress).
+    if program.address() != &crate::ID {
+        return Err(ProgramError::IncorrectProgramId);
     }
 
     // Seq above the leaf's (gaps allowed), timestamp within the clock's window.
