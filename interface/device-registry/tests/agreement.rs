@@ -106,18 +106,23 @@ fn event_discriminators_agree() {
     }
 }
 
-#[test]
-fn device_event_layout_agrees() {
-    use anchor_lang::prelude::Pubkey;
-    let leaf = zkpin_accounts::leaf::DeviceLeaf {
+/// A device leaf with fixed keys (1..4 repeated), model 77, status 1 and `seq`.
+fn sample_device_leaf(seq: u64) -> zkpin_accounts::leaf::DeviceLeaf<'static> {
+    zkpin_accounts::leaf::DeviceLeaf {
         device: &[1; 32],
         owner: &[2; 32],
         maker: &[3; 32],
         bjj_key_hash: &[4; 32],
         model_id: 77,
-        seq: 99,
+        seq,
         status: 1,
-    };
+    }
+}
+
+#[test]
+fn device_event_layout_agrees() {
+    use anchor_lang::prelude::Pubkey;
+    let leaf = sample_device_leaf(99);
     let at = program::events::TreeChange {
         network: &[5; 32],
         tree: &[6; 32],
@@ -143,15 +148,7 @@ fn device_event_layout_agrees() {
 #[test]
 fn record_attested_event_layout_agrees() {
     use anchor_lang::prelude::Pubkey;
-    let leaf = zkpin_accounts::leaf::DeviceLeaf {
-        device: &[1; 32],
-        owner: &[2; 32],
-        maker: &[3; 32],
-        bjj_key_hash: &[4; 32],
-        model_id: 77,
-        seq: 0x1112_1314_1516_1718,
-        status: 1,
-    };
+    let leaf = sample_device_leaf(0x1112_1314_1516_1718);
     let record = sample_record();
     let record_bytes: [u8; program::leaf::RECORD_LEAF_LEN] =
         record.try_to_vec().unwrap().try_into().unwrap();
