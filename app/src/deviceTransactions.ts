@@ -99,9 +99,10 @@ export function runDeviceAction(
 
 /**
  * Builds a transaction, simulates it (a refusal is said in words, e.g. `DeviceRevoked (6012)`,
- * before the wallet is asked; with `retryStaleProof`, a device proof gone stale under a new
- * reading is rebuilt up to STALE_PROOF_ATTEMPTS times), then has the wallet sign and send it
- * and waits until it is confirmed.
+ * before the wallet is asked), then has the wallet sign and send it and waits until it is
+ * confirmed. With `retryStaleProof`, a device proof gone stale under a new reading is rebuilt,
+ * up to STALE_PROOF_ATTEMPTS times in all: when the simulation says so, and when the wallet's
+ * own preflight does (a reading landed in between; nothing was sent).
  */
 export async function signAndConfirm(o: {
   config: AppConfig;
@@ -111,30 +112,36 @@ export async function signAndConfirm(o: {
   retryStaleProof?: boolean;
 }): Promise<TransactionSignature> {
   const { config, connection } = o;
-  let built: { tx: Transaction; lastValidBlockHeight: number } | undefined;
   for (let attempt = 1; ; attempt++) {
-    built = await o.build();
+    // A proof gone stale (a reading landed since it was read): build it again.
+    const stale = (program: string | undefined) =>
+      o.retryStaleProof === true &&
+      program === 'InvalidDeviceProof' &&
+      attempt < STALE_PROOF_ATTEMPTS;
+    const built = await o.build();
     const refusal = await simulate(connection, config, built.tx);
-    if (!refusal) break;
-    if (
-      o.retryStaleProof &&
-      refusal.program === 'InvalidDeviceProof' &&
-      attempt < STALE_PROOF_ATTEMPTS
-    ) {
-      await new Promise((r) => setTimeout(r, 400));
-      continue;
+    if (refusal) {
+      if (stale(refusal.program)) {
+        await new Promise((r) => setTimeout(r, 400));
+        continue;
+      }
+      throw refusal.error;
     }
-    throw refusal.error;
+    let signature: TransactionSignature;
+    try {
+      signature = await o.sendTransaction(built.tx, connection);
+    } catch (e) {
+      // A reading can also land between this simulation and the wallet's own preflight,
+      // which then refuses the transaction before it is sent (no fee): build it again.
+      if (stale(programErrorOf(e, config)?.name)) {
+        await new Promise((r) => setTimeout(r, 400));
+        continue;
+      }
+      throw inWords(e, config);
+    }
+    await confirmed(connection, signature, built.lastValidBlockHeight, config);
+    return signature;
   }
-  const { tx, lastValidBlockHeight } = built;
-  let signature: TransactionSignature;
-  try {
-    signature = await o.sendTransaction(tx, connection);
-  } catch (e) {
-    throw inWords(e, config);
-  }
-  await confirmed(connection, signature, lastValidBlockHeight, config);
-  return signature;
 }
 
 /**
@@ -167,15 +174,22 @@ async function simulate(
   };
 }
 
+/** The logs a wallet or RPC error carries, looking through `error` / `cause`. */
+function logsOf(x: unknown): string[] | undefined {
+  const o = x as { logs?: unknown; transactionLogs?: unknown; error?: unknown; cause?: unknown };
+  const logs = o?.logs ?? o?.transactionLogs;
+  if (Array.isArray(logs)) return logs as string[];
+  return o?.error || o?.cause ? logsOf(o.error ?? o.cause) : undefined;
+}
+
+/** The program error a wallet or RPC failure's logs name, if any. */
+function programErrorOf(e: unknown, config: AppConfig) {
+  return attributeProgramError(logsOf(e) ?? [], config.programIds);
+}
+
 /** A wallet or RPC failure as an ActionError: the program's error by name when its logs say. */
 function inWords(e: unknown, config: AppConfig): ActionError {
-  const logsOf = (x: unknown): string[] | undefined => {
-    const o = x as { logs?: unknown; transactionLogs?: unknown; error?: unknown; cause?: unknown };
-    const logs = o?.logs ?? o?.transactionLogs;
-    if (Array.isArray(logs)) return logs as string[];
-    return o?.error || o?.cause ? logsOf(o.error ?? o.cause) : undefined;
-  };
-  const p = attributeProgramError(logsOf(e) ?? [], config.programIds);
+  const p = programErrorOf(e, config);
   if (p?.name)
     return new ActionError(
       `${p.name} (${p.code}): ${ADVICE[p.name] ?? p.msg ?? 'refused by the program.'}`,

@@ -272,9 +272,11 @@ describe('owner app', () => {
     await page.screenshot({ path: join(SHOTS, 'onboard.png') });
     await page.getByRole('button', { name: 'Register (sign one transaction)' }).click();
     await page.waitForURL(`**/#/device/${deviceKey}`, { timeout: 60_000 });
+    // The page shows the device once the indexer has followed the registration (slower when
+    // the machine is loaded: the validator, provers and other suites share its cores).
     await page
       .locator('.facts dd', { hasText: owner.publicKey.toBase58() })
-      .waitFor({ timeout: 30_000 });
+      .waitFor({ timeout: 60_000 });
     await page.screenshot({ path: join(SHOTS, 'onboarded.png') });
     // What the owner paid is what the page said (no rent: the device is a tree leaf).
     expect(
