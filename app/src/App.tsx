@@ -5,6 +5,12 @@
  * onboarding bundle, `#/device/<key>` one device, `#/maker` makers approve device keys.
  */
 import { useMemo, useSyncExternalStore } from 'react';
+import {
+  type WalletError,
+  WalletSendTransactionError,
+  WalletSignMessageError,
+  WalletSignTransactionError,
+} from '@solana/wallet-adapter-base';
 import { ConnectionProvider, WalletProvider } from '@solana/wallet-adapter-react';
 import { UnsafeBurnerWalletAdapter } from '@solana/wallet-adapter-unsafe-burner';
 import { IndexerClient } from '@zkpin/sdk';
@@ -29,6 +35,21 @@ function useRoute(): { page: 'devices' | 'add' | 'maker' } | { page: 'device'; d
   return m ? { page: 'device', device: m[1]! } : { page: 'devices' };
 }
 
+/**
+ * The wallet adapter's errors. A send or sign refused (or stale, and rebuilt) rejects the
+ * caller's promise, and the caller says it in words on the page (`signAndConfirm`, the maker's
+ * approvals): not logged twice. Others (a failed auto-connect) are logged as the adapter does.
+ */
+function onWalletError(error: WalletError): void {
+  if (
+    error instanceof WalletSendTransactionError ||
+    error instanceof WalletSignTransactionError ||
+    error instanceof WalletSignMessageError
+  )
+    return;
+  console.error(error);
+}
+
 export function App({ config }: { config: AppConfig }) {
   const wallets = useMemo(
     () => (config.localCluster ? [new UnsafeBurnerWalletAdapter()] : []),
@@ -41,7 +62,7 @@ export function App({ config }: { config: AppConfig }) {
       endpoint={config.rpcUrl}
       config={{ commitment: 'confirmed', wsEndpoint: config.wsUrl }}
     >
-      <WalletProvider wallets={wallets} autoConnect>
+      <WalletProvider wallets={wallets} autoConnect onError={onWalletError}>
         <AppContext.Provider value={{ config, indexer }}>
           <header className="top">
             <a className="brand" href="#/">

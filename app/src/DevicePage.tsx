@@ -4,7 +4,13 @@
  */
 import { Suspense, lazy, useEffect, useState } from 'react';
 import { useConnection } from '@solana/wallet-adapter-react';
-import type { IndexedDevice, IndexedModel, IndexedRecord } from '@zkpin/sdk';
+import {
+  INDEXER_ERROR_CODES,
+  isIndexerClientError,
+  type IndexedDevice,
+  type IndexedModel,
+  type IndexedRecord,
+} from '@zkpin/sdk';
 import { useApp } from './context.ts';
 import { DeviceActions } from './DeviceActions.tsx';
 import { message, short, statusName, when } from './format.ts';
@@ -14,6 +20,10 @@ import { className, ScoreChart } from './ScoreChart.tsx';
 import { usePaged } from './usePaged.ts';
 
 const LIMIT = 50;
+/** How often the page asks again while the indexer has not caught up with the chain. */
+const CATCH_UP_RETRY_MS = 1_000;
+/** How often the device (its newest reading) and its newest records are read again. */
+const REFRESH_MS = 5_000;
 
 // The verifier (BN254 pairing, Poseidon) loads when a record is first verified, not with the page.
 const VerifyPanel = lazy(() =>
@@ -40,18 +50,62 @@ export function DevicePage({ device }: { device: string }) {
       () => setModel(null),
     );
   }, [indexer, modelId]);
+  // Why the leaf shown is not (yet) the chain's: the indexer is behind the owner's last
+  // transaction, or does not know the device yet (the onboarding page comes here right after
+  // the registration is confirmed). Either way the page asks again until it does.
+  const [catchingUp, setCatchingUp] = useState<string | null>(null);
+  // Another device's page: not the previous device's leaf while this one loads.
+  useEffect(() => setLeaf(null), [device]);
   useEffect(() => {
+    let closed = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () => {
+      indexer.getDevice({ device, minContextSlot: after }).then(
+        (a) => {
+          if (closed) return;
+          setLeaf(a.value);
+          setError(null);
+          setCatchingUp(null);
+          // Watched: its seq moves with each attested reading, its status with its owner.
+          timer = setTimeout(load, REFRESH_MS);
+        },
+        (e: unknown) => {
+          if (closed) return;
+          const rpcCode = isIndexerClientError(e, 'INDEXER_RPC_ERROR')
+            ? e.context.rpcCode
+            : undefined;
+          if (rpcCode === INDEXER_ERROR_CODES.MIN_CONTEXT_SLOT_NOT_REACHED) {
+            setError(null);
+            setCatchingUp('Done on-chain; waiting for the indexer to catch up…');
+          } else if (rpcCode === INDEXER_ERROR_CODES.NOT_FOUND) {
+            setError(null);
+            setCatchingUp(
+              'This device is not indexed yet. A device registered a moment ago appears here within seconds; checking again…',
+            );
+          } else {
+            // Said, and tried again later: an indexer that was down comes back by itself.
+            setCatchingUp(null);
+            setError(message(e));
+            timer = setTimeout(load, REFRESH_MS);
+            return;
+          }
+          timer = setTimeout(load, CATCH_UP_RETRY_MS);
+        },
+      );
+    };
     setError(null);
-    indexer.getDevice({ device, minContextSlot: after }).then(
-      (a) => setLeaf(a.value),
-      (e: unknown) => setError(message(e)),
-    );
+    load();
+    return () => {
+      closed = true;
+      clearTimeout(timer);
+    };
   }, [device, indexer, after]);
   const records = usePaged<IndexedRecord>(
     device,
     async (cursor) =>
       (await indexer.getRecordsByDevice({ device, cursor, limit: LIMIT, order: 'desc' })).value,
     LIMIT,
+    { refreshMs: REFRESH_MS },
   );
   return (
     <section>
@@ -64,7 +118,12 @@ export function DevicePage({ device }: { device: string }) {
           {error}
         </p>
       )}
-      {!leaf && !error && <p className="muted">Loading device…</p>}
+      {catchingUp && (
+        <p role="status" className="muted">
+          {catchingUp}
+        </p>
+      )}
+      {!leaf && !error && !catchingUp && <p className="muted">Loading device…</p>}
       {leaf && (
         <dl className="facts">
           <dt>Key</dt>

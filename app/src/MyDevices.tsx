@@ -10,6 +10,8 @@ import { PagedStatus } from './PagedStatus.tsx';
 import { usePaged } from './usePaged.ts';
 
 const LIMIT = 50;
+/** How often the list (readings, last record, devices added or transferred) is read again. */
+const REFRESH_MS = 10_000;
 
 /** A unix timestamp (seconds, decimal string) as ISO for `<time>`; undefined out of range. */
 function isoTime(timestamp: string): string | undefined {
@@ -26,6 +28,7 @@ export function MyDevices() {
     async (cursor) =>
       (await indexer.getDevicesByOwner({ owner: owner!, cursor, limit: LIMIT })).value,
     LIMIT,
+    { refreshMs: REFRESH_MS },
   );
   if (!owner)
     return (

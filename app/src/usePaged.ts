@@ -1,4 +1,10 @@
-/** A cursor-paged list from the indexer: first page on change of `key`, then "Load more". */
+/**
+ * A cursor-paged list from the indexer: first page on change of `key`, then "Load more". With
+ * `refreshMs`, the first page is read again every `refreshMs` while it is the only page shown
+ * and the page is visible (new records and devices appear without a reload; no "Loading…"
+ * flicker, and a failed refresh keeps what is shown). Once "Load more" added a page, the list
+ * holds still.
+ */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { message } from './format.ts';
 
@@ -16,6 +22,7 @@ export function usePaged<T>(
   key: string | null,
   fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; cursor: string | null }>,
   limit: number,
+  opts: { refreshMs?: number } = {},
 ): Paged<T> {
   const [items, setItems] = useState<T[]>([]);
   const [loading, setLoading] = useState(false);
@@ -23,6 +30,8 @@ export function usePaged<T>(
   const [cursor, setCursor] = useState<string | null>(null);
   const [more, setMore] = useState(false);
   const generation = useRef(0);
+  // Pages shown since the first: only a list of one page refreshes itself.
+  const pages = useRef(0);
   const fetchRef = useRef(fetchPage);
   fetchRef.current = fetchPage;
 
@@ -34,6 +43,7 @@ export function usePaged<T>(
       try {
         const page = await fetchRef.current(after);
         if (g !== generation.current) return;
+        pages.current = reset ? 1 : pages.current + 1;
         setItems((old) => (reset ? page.items : [...old, ...page.items]));
         setCursor(page.cursor);
         setMore(page.items.length === limit);
@@ -49,8 +59,29 @@ export function usePaged<T>(
   useEffect(() => {
     setItems([]);
     setMore(false);
+    pages.current = 0;
     if (key !== null) void load(undefined, true);
   }, [key, load]);
+
+  const refreshMs = opts.refreshMs;
+  useEffect(() => {
+    if (key === null || refreshMs === undefined) return;
+    const timer = setInterval(() => {
+      if (pages.current !== 1 || document.visibilityState !== 'visible') return;
+      const g = generation.current;
+      fetchRef.current(undefined).then(
+        (page) => {
+          // A load started meanwhile (another key, "Load more") wins.
+          if (g !== generation.current || pages.current !== 1) return;
+          setItems(page.items);
+          setCursor(page.cursor);
+          setMore(page.items.length === limit);
+        },
+        () => undefined,
+      );
+    }, refreshMs);
+    return () => clearInterval(timer);
+  }, [key, refreshMs, limit]);
 
   return {
     items,
