@@ -52,7 +52,9 @@ export function VerifyPanel({ record, device }: { record: IndexedRecord; device:
     return () => {
       live = false;
     };
-  }, [record, device, indexer, config, connection]);
+    // Keyed by what it reads, not by the objects: the page re-reads the device and its
+    // records every few seconds, and an open verdict must not reset (and verify again) then.
+  }, [record.device, record.seq, device.bjjKeyHash, indexer, config, connection]);
   if (error)
     return (
       <p role="alert" className="error">

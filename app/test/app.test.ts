@@ -135,6 +135,17 @@ describe('owner app', () => {
     expect(ms).toBeGreaterThan(0);
     expect(await page.locator('.checks li.ok').count()).toBe(4);
     await page.screenshot({ path: join(SHOTS, 'verify-valid.png') });
+    // The page re-reads the device and its records every 5 s: an open verdict stays as it is,
+    // not verified again (no new getRecordProof) each time.
+    let proofRequests = 0;
+    const countProofRequests = (r: { postData(): string | null }) => {
+      if (r.postData()?.includes('"getRecordProof"')) proofRequests++;
+    };
+    page.on('request', countProofRequests);
+    await page.waitForTimeout(11_000);
+    page.off('request', countProofRequests);
+    expect(proofRequests).toBe(0);
+    expect(await verdict.textContent()).toMatch(/^Valid/);
 
     // The indexer's answer altered on the way (a better score): caught by the first check.
     await page.route(net.indexerUrl, async (route) => {
