@@ -59,10 +59,17 @@ export function DevicePage({ device }: { device: string }) {
   useEffect(() => {
     let closed = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let loaded = false;
     const load = () => {
+      // A tab in the background is not refreshed (as the records list is not): looked at later.
+      if (loaded && document.visibilityState !== 'visible') {
+        timer = setTimeout(load, REFRESH_MS);
+        return;
+      }
       indexer.getDevice({ device, minContextSlot: after }).then(
         (a) => {
           if (closed) return;
+          loaded = true;
           setLeaf(a.value);
           setError(null);
           setCatchingUp(null);

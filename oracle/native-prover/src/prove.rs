@@ -129,7 +129,7 @@ pub fn prove(p: &Prepared, w: &[Fr], trace: bool) -> Result<Proof, String> {
     // rayon's work stealing fills each one's sequential stretches (bucket merges, reductions,
     // the third FFT of three) with the other's work. The four witness MSMs are joined too, not
     // run one after another, so that there is always work to steal (B2, the G2 one and the
-    // longest, first): 5-7 % faster on 2 cores at the same CPU time (docs/zkml.md).
+    // longest, first): 6-10 % faster on 2 cores at the same CPU time (docs/zkml.md).
     let ((pi_a, pib1, pi_b, pi_c), res_h) = rayon::join(
         || {
             let ((pi_b, pi_a), (pi_c, pib1)) = rayon::join(
