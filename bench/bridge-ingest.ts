@@ -14,7 +14,9 @@
  * the bridge stores (same data size, ids and options) to a scratch queue right before and after
  * (`bullmq_noop_per_s`, the mean); `ingest_ratio` = ingest_per_s / bullmq_noop_per_s.
  *
- *   npx tsx bench/bridge-ingest.ts [count] [mqtt|http|direct] [verifyThreads]
+ * `ed25519` picks the bridge's verifier (`native` addon or node:crypto `node`; default auto).
+ *
+ *   npx tsx bench/bridge-ingest.ts [count] [mqtt|http|direct] [verifyThreads] [auto|native|node]
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -35,7 +37,12 @@ import {
   type ProveJobData,
   type SignedReadingJson,
 } from '@zkpin/sdk';
-import { generateDeviceKeys } from '@zkpin/sdk/node';
+import {
+  generateDeviceKeys,
+  resolveEd25519Backend,
+  type Ed25519Backend,
+  type Ed25519BackendChoice,
+} from '@zkpin/sdk/node';
 import {
   DEFAULT_LIMITS,
   JOB_OPTIONS,
@@ -46,7 +53,7 @@ import {
 import { report } from './report.ts';
 
 /** Defaults of `measureIngest`: the bench's only reads of the environment. */
-const DEFAULTS: Required<Omit<MeasureIngestOptions, 'verifyThreads'>> = {
+const DEFAULTS: Required<Omit<MeasureIngestOptions, 'verifyThreads' | 'ed25519Backend'>> = {
   count: 20_000,
   devices: 100,
   transport: 'mqtt',
@@ -65,10 +72,14 @@ export interface MeasureIngestOptions {
   mqttUrl?: string;
   /** Passed to createBridge (ed25519 worker threads). */
   verifyThreads?: number;
+  /** Passed to createBridge (ed25519 backend). */
+  ed25519Backend?: Ed25519BackendChoice;
 }
 
 export interface IngestMeasurement {
   transport: string;
+  /** The bridge's ed25519 backend in this run. */
+  ed25519Backend: Ed25519Backend;
   count: number;
   accepted: number;
   rejected: number;
@@ -309,6 +320,7 @@ export async function runIngest(
     limits: { rateBurst: count, ratePerSecond: count, maxQueueWaiting: count + 1 },
     logger: pino({ level: 'silent' }),
     verifyThreads: o.verifyThreads,
+    ed25519Backend: o.ed25519Backend,
   });
   await bridge.start();
   const probe = new Redis(redisUrl);
@@ -388,6 +400,7 @@ export async function runIngest(
     (redisAfter.cmds.get(cmd)?.[k] ?? 0) - (redisBefore.cmds.get(cmd)?.[k] ?? 0);
   return {
     transport,
+    ed25519Backend: resolveEd25519Backend(o.ed25519Backend),
     count,
     accepted: stats.accepted,
     rejected: stats.rejected,
@@ -419,11 +432,12 @@ export function ingestMetrics(m: IngestMeasurement): Record<string, number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [count, transport, threads] = process.argv.slice(2);
+  const [count, transport, threads, backend] = process.argv.slice(2);
   measureIngest({
     count: count === undefined ? undefined : Number(count),
     transport: transport as MeasureIngestOptions['transport'],
-    verifyThreads: threads === undefined ? undefined : Number(threads),
+    verifyThreads: threads === undefined || threads === '' ? undefined : Number(threads),
+    ed25519Backend: backend as Ed25519BackendChoice | undefined,
   })
     .then((m) => {
       const profile = Object.fromEntries(
@@ -435,6 +449,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       report('bridge-ingest', {
         ...ingestMetrics(m),
         transport: m.transport,
+        ed25519_backend: m.ed25519Backend,
         count: m.count,
         accepted: m.accepted,
         rejected: m.rejected,

@@ -3,7 +3,10 @@
  * - ingest_per_s: signed readings accepted into the `prove` queue per second (proving off),
  *   published over MQTT through Mosquitto to the bridge (bench/bridge-ingest.ts);
  *   bullmq_noop_per_s: BullMQ's own `addBulk` of as many jobs of the same size, right before and
- *   after it (the mean); ingest_ratio = ingest_per_s / bullmq_noop_per_s.
+ *   after it (the mean); ingest_ratio = ingest_per_s / bullmq_noop_per_s. The bridge verifies
+ *   with the native ed25519 addon; the same run measures it again on node:crypto
+ *   (ingest_per_s_node_crypto, bullmq_noop_per_s_node_crypto, ingest_ratio_node_crypto), the
+ *   baseline of that change.
  * - e2e: simulated devices publish over MQTT at a rate one prover worker sustains; latency
  *   is reading published → record on-chain (the device leaf's seq advanced), p50 / p95.
  * - accepted, records, dead_letters, lost (= accepted − records − dead letters, must be 0).
@@ -29,10 +32,10 @@ const { values: args } = parseArgs({
 
 async function main() {
   const metrics: Record<string, number> = {};
-  Object.assign(
-    metrics,
-    ingestMetrics(await measureIngest({ count: Number(args['ingest-count']) })),
-  );
+  const count = Number(args['ingest-count']);
+  Object.assign(metrics, ingestMetrics(await measureIngest({ count, ed25519Backend: 'native' })));
+  const viaNode = ingestMetrics(await measureIngest({ count, ed25519Backend: 'node' }));
+  for (const [k, v] of Object.entries(viaNode)) metrics[`${k}_node_crypto`] = v;
 
   const embedded = await measureE2e(
     await startLocalNetwork({ devices: Number(args.devices), rate: 0 }),

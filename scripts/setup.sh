@@ -67,6 +67,15 @@ fi
 cargo build --release --locked --quiet --manifest-path oracle/native-prover/Cargo.toml >/dev/null 2>&1 \
   || die "cargo build of oracle/native-prover failed (run npm run build:prover-native to see why)"
 
+# 4c. sdk/native-ed25519: the N-API ed25519 verifier of the bridge and the prover worker
+#     (ed25519-dalek; ~3x less CPU per signature than node:crypto). Without it they fall back
+#     to node:crypto; the tests require it. cargo does nothing when it is current.
+if [ ! -f sdk/native-ed25519/target/release/libzkpin_ed25519_node.so ]; then
+  say "building sdk/native-ed25519 (N-API ed25519 verifier, about a minute the first time)"
+fi
+cargo build --release --locked --quiet --manifest-path sdk/native-ed25519/Cargo.toml >/dev/null 2>&1 \
+  || die "cargo build of sdk/native-ed25519 failed (run npm run build:ed25519-native to see why)"
+
 # 5. zkpin-validator (tools/validator: an offline surfnet on surfpool-core 1.3.1, the JSON-RPC
 #    node of the RPC-mode tests and the local network), cached in $ZKPIN_CACHE_DIR (default
 #    ~/.cache/zkpin) under the hash of its sources and lockfile.

@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEFAULT_QUEUE_PREFIX, QUEUE_PROVE, READING_MESSAGE_MAX_BYTES } from '@zkpin/sdk';
+import type { Ed25519BackendChoice } from '@zkpin/sdk/node/ed25519';
 import { Admission } from './admission.ts';
 import { DEFAULTS, DEFAULT_LIMITS, defaultVerifyThreads, type BridgeLimits } from './defaults.ts';
 import { Ed25519Pool } from './ed25519-pool.ts';
@@ -65,6 +66,11 @@ export interface BridgeOptions {
   shutdownTimeoutMs?: number;
   /** Worker threads verifying ed25519 signatures (default: cores - 2, at least 1, at most 4; 0 on 1 core); 0 verifies inline. */
   verifyThreads?: number;
+  /**
+   * ed25519 backend of those threads: `native` (the sdk's addon, built by scripts/setup.sh),
+   * `node` (node:crypto) or `auto` (native when built; default `ZKPIN_ED25519_BACKEND`, else auto).
+   */
+  ed25519Backend?: Ed25519BackendChoice;
 }
 
 export interface Bridge {
@@ -119,6 +125,7 @@ export function createBridge(o: BridgeOptions): Bridge {
     o.verifyThreads ?? defaultVerifyThreads(),
     READING_MESSAGE_MAX_BYTES,
     (e) => log.error({ err: e.message }, 'ed25519 worker failed; it leaves the pool'),
+    o.ed25519Backend,
   );
   const validator = new ReadingValidator(
     networkHex,
@@ -221,6 +228,7 @@ export function createBridge(o: BridgeOptions): Bridge {
     async start() {
       await connectRedis(redis, o.redisUrl, connectTimeoutMs);
       await verifier.ready();
+      log.info({ backend: verifier.backend, threads: verifier.threads }, 'ed25519 verification');
       ingest.open();
       try {
         await startTransports();

@@ -1,10 +1,17 @@
 /**
- * ed25519 verification (node:crypto, `Ed25519Verifier` of `@zkpin/sdk/node`) off the event
- * loop: a batch is split over worker threads (ed25519-worker.ts) and packed into one
- * transferred buffer per worker (ed25519-batch.ts). With 0 threads it verifies inline.
+ * ed25519 verification (`Ed25519Verifier` of `@zkpin/sdk/node`: the native addon, else
+ * node:crypto) off the event loop: a batch is split over worker threads (ed25519-worker.ts)
+ * and packed into one transferred buffer per worker (ed25519-batch.ts). With 0 threads it
+ * verifies inline.
  */
 import { Worker } from 'node:worker_threads';
-import { Ed25519Verifier } from '@zkpin/sdk/node';
+import {
+  Ed25519Verifier,
+  ed25519BackendFromEnv,
+  resolveEd25519Backend,
+  type Ed25519Backend,
+  type Ed25519BackendChoice,
+} from '@zkpin/sdk/node';
 import {
   packBatch,
   type SignedMessage,
@@ -15,13 +22,18 @@ import {
 const WORKER_URL = new URL('./ed25519-worker.ts', import.meta.url);
 
 /** The worker; run from TypeScript sources, started through tsx-worker.mjs. */
-function startWorker(): Worker {
-  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL);
+function startWorker(workerData: Ed25519WorkerData): Worker {
+  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData });
   // tsx's loader reads `workerData` in a worker thread: it must be an object.
   return new Worker(new URL('./tsx-worker.mjs', import.meta.url), {
-    workerData: {},
+    workerData,
     argv: [WORKER_URL.href],
   });
+}
+
+/** What a worker is started with. */
+export interface Ed25519WorkerData {
+  backend: Ed25519Backend;
 }
 
 interface Flight {
@@ -32,21 +44,27 @@ interface Flight {
 export class Ed25519Pool {
   private readonly workers: Worker[] = [];
   private readonly flights = new Map<Worker, Map<number, Flight>>();
-  private readonly inline = new Ed25519Verifier();
+  private readonly inline: Ed25519Verifier;
+  /** The backend of the pool and its workers (resolved here: `native` without the addon throws). */
+  readonly backend: Ed25519Backend;
   private nextId = 0;
   private nextWorker = 0;
 
   /**
    * @param maxMessageBytes the longest message a worker batch carries (longer ones cannot verify)
    * @param onWorkerError told when a worker fails and leaves the pool
+   * @param backend `auto` (default: `ZKPIN_ED25519_BACKEND`, else `auto`), `native` or `node`
    */
   constructor(
     threads: number,
     private readonly maxMessageBytes: number,
     private readonly onWorkerError: (e: Error) => void = () => undefined,
+    backend: Ed25519BackendChoice = ed25519BackendFromEnv(),
   ) {
+    this.backend = resolveEd25519Backend(backend);
+    this.inline = new Ed25519Verifier(undefined, this.backend);
     for (let i = 0; i < threads; i++) {
-      const w = startWorker();
+      const w = startWorker({ backend: this.backend });
       const flights = new Map<number, Flight>();
       this.flights.set(w, flights);
       w.on('message', ({ id, out }: VerifyResponse) => {

@@ -54,20 +54,35 @@ function cases(): { items: SignedMessage[]; expected: boolean[] } {
 }
 
 describe('Ed25519Pool', () => {
-  it.each([0, 1, 3])('verifies a batch with %i worker threads (0: inline)', async (threads) => {
-    const { items, expected } = cases();
-    const failures: Error[] = [];
-    const pool = new Ed25519Pool(threads, READING_MESSAGE_MAX_BYTES, (e) => failures.push(e));
-    try {
-      expect(await pool.verifyBatch(items)).toEqual(expected);
-      // Twice: the second batch runs on the workers' cached KeyObjects.
-      expect(await pool.verifyBatch(items)).toEqual(expected);
-      expect(pool.threads).toBe(threads);
-      expect(failures).toEqual([]);
-    } finally {
-      await pool.close();
-    }
-  });
+  it.each([
+    [0, 'native'],
+    [1, 'native'],
+    [3, 'native'],
+    [0, 'node'],
+    [2, 'node'],
+  ] as const)(
+    'verifies a batch with %i worker threads (0: inline), %s ed25519',
+    async (threads, backend) => {
+      const { items, expected } = cases();
+      const failures: Error[] = [];
+      const pool = new Ed25519Pool(
+        threads,
+        READING_MESSAGE_MAX_BYTES,
+        (e) => failures.push(e),
+        backend,
+      );
+      expect(pool.backend).toBe(backend);
+      try {
+        expect(await pool.verifyBatch(items)).toEqual(expected);
+        // Twice: the second batch runs on the workers' cached KeyObjects.
+        expect(await pool.verifyBatch(items)).toEqual(expected);
+        expect(pool.threads).toBe(threads);
+        expect(failures).toEqual([]);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 
   it('verifies in worker threads under the tsx CLI (how `npm start` runs the bridge)', async () => {
     const { items, expected } = cases();
@@ -84,7 +99,12 @@ describe('Ed25519Pool', () => {
       [tsxCli, child, JSON.stringify(batch.slice(0, 10)), '2'],
       { timeout: 30_000 },
     );
-    expect(JSON.parse(stdout)).toEqual({ threads: 2, ok: expected.slice(0, 10) });
+    // The default backend: the native addon, loaded in each worker thread.
+    expect(JSON.parse(stdout)).toEqual({
+      threads: 2,
+      backend: 'native',
+      ok: expected.slice(0, 10),
+    });
   });
 
   it('is ready once its workers answer; a pool closed meanwhile is ready with none left', async () => {
