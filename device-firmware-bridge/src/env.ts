@@ -67,8 +67,10 @@ const schema = z
     RATE_PER_SECOND: z.coerce.number().min(0).default(DEFAULT_LIMITS.ratePerSecond),
     MAX_QUEUE_WAITING: int(DEFAULT_LIMITS.maxQueueWaiting),
     MAX_BATCH: int(DEFAULT_LIMITS.maxBatch).pipe(z.number().min(1)),
-    /** ed25519 worker threads; 0 verifies inline. Unset: cores − 2, at most 4 (0 on 2 cores). */
+    /** ed25519 worker threads; 0 verifies inline. Unset: cores − 2, at least 1, at most 4 (0 on 1 core). */
     BRIDGE_VERIFY_THREADS: z.coerce.number().int().min(0).optional(),
+    /** ed25519 backend: native (the sdk's addon; refused when not built), node (node:crypto) or auto. */
+    ZKPIN_ED25519_BACKEND: z.enum(['auto', 'native', 'node']).default('auto'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -129,5 +131,6 @@ export function bridgeOptionsFromEnv(
       maxBatch: env.MAX_BATCH,
     },
     verifyThreads: env.BRIDGE_VERIFY_THREADS,
+    ed25519Backend: env.ZKPIN_ED25519_BACKEND,
   };
 }

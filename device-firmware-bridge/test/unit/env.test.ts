@@ -1,7 +1,7 @@
 /** The bridge's environment: safe defaults and the combinations it refuses. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INDEXER_SNAPSHOT_TIMEOUT_MS } from '@zkpin/sdk';
-import { parseEnv } from '../../src/env.ts';
+import { bridgeOptionsFromEnv, parseEnv } from '../../src/env.ts';
 
 const NETWORK = '9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin';
 
@@ -54,6 +54,19 @@ describe('bridge env', () => {
       MQTT_USERNAME: 'zkpin-bridge',
       MQTT_PASSWORD: 'secret',
     });
+  });
+
+  it('takes the ed25519 backend from ZKPIN_ED25519_BACKEND (auto by default) and refuses others', () => {
+    expect(parseEnv({ NETWORK }).ZKPIN_ED25519_BACKEND).toBe('auto');
+    expect(parseEnv({ NETWORK, ZKPIN_ED25519_BACKEND: 'node' }).ZKPIN_ED25519_BACKEND).toBe('node');
+    expect(
+      bridgeOptionsFromEnv(parseEnv({ NETWORK, ZKPIN_ED25519_BACKEND: 'native' })),
+    ).toMatchObject({
+      ed25519Backend: 'native',
+    });
+    expect(() => parseEnv({ NETWORK, ZKPIN_ED25519_BACKEND: 'openssl' })).toThrow(
+      /ZKPIN_ED25519_BACKEND/,
+    );
   });
 
   it('refuses metrics on the ingest port and a headers timeout above the request timeout', () => {
