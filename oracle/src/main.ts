@@ -20,7 +20,12 @@ import {
   encodeVerifyingKey,
   verifyingKeyHash,
 } from '@zkpin/sdk';
-import { serviceDeployment, serviceFollowerStore, type ServiceDeployment } from '@zkpin/sdk/node';
+import {
+  resolveEd25519Backend,
+  serviceDeployment,
+  serviceFollowerStore,
+  type ServiceDeployment,
+} from '@zkpin/sdk/node';
 import { readArtifactsFile } from '@zkpin/circuits/runtime';
 import {
   artifactsSource,
@@ -165,7 +170,12 @@ if (source) {
     metrics,
   });
   log.info(
-    { backend: prover.backend, models: prover.modelIds, concurrency: env.PROVER_CONCURRENCY },
+    {
+      backend: prover.backend,
+      ed25519: resolveEd25519Backend(),
+      models: prover.modelIds,
+      concurrency: env.PROVER_CONCURRENCY,
+    },
     'prover worker started',
   );
 }
