@@ -341,10 +341,12 @@ export class IndexerStore {
     return Number(rows[0]!['n']);
   }
 
+  /** `network`'s trees in the byte order of their addresses (the same on Postgres and PGlite,
+   * whatever the database's collation). */
   async trees(network: string): Promise<TreeRow[]> {
     const rows = await this.db.query<Row>(
       `SELECT address, network, kind, number::text AS number, max_depth, max_buffer_size,
-        canopy_depth, seq::text AS seq, root FROM trees WHERE network = $1 ORDER BY address`,
+        canopy_depth, seq::text AS seq, root FROM trees WHERE network = $1 ORDER BY address COLLATE "C"`,
       [network],
     );
     return rows.map(treeFrom);

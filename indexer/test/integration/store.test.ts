@@ -249,7 +249,7 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
       [
         [deviceTree, 3n],
         [tree, 1n],
-      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      ].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
     );
     expect(await store.cursor(network)).toEqual({ signature: 'batch-3', slot: 203 });
     expect((await store.signaturesForDevice(device)).items.map((s) => s.signature)).toEqual([
