@@ -75,6 +75,27 @@ const belowR = canonicalInteger(0n, BN254_R - 1n, '[0, r) (BN254 scalar field)')
 const belowL = canonicalInteger(0n, BABYJUB_L - 1n, '[0, l) (BabyJubJub subgroup order)');
 
 /**
+ * Every reading an integer in [-128, 127] (int8), checked in one loop; reports the first bad
+ * one, at its index. A per-element `z.number().int().min().max()` cost zod about 0.1 µs an
+ * element: a reading of 465 parsed in 67 µs, and in 22 µs this way (48 readings: 14.7 against
+ * 10-11 µs; docs/pipeline.md, "Session 13").
+ */
+function int8Readings(readings: number[], ctx: z.RefinementCtx): void {
+  for (let i = 0; i < readings.length; i++) {
+    const v = readings[i]!;
+    if (!Number.isInteger(v) || v < -128 || v > 127) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an integer in [-128, 127]',
+        path: [i],
+        input: v,
+      });
+      return;
+    }
+  }
+}
+
+/**
  * The seq the bridge had accepted for the device before this reading (decimal), or null when
  * it knew none. The relayer waits for that reading only while its job is still in flight: it
  * may never have become a job (a bridge crash between admission and enqueue, never
@@ -94,7 +115,7 @@ export const signedReadingJsonSchema = z
     seq: u64,
     timestamp: i64,
     modelId: z.number().int().min(0).max(0xffffffff),
-    readings: z.array(z.number().int().min(-128).max(127)).min(1).max(MAX_WINDOW),
+    readings: z.array(z.number()).min(1).max(MAX_WINDOW).superRefine(int8Readings),
     salt: hex(32),
     ed25519Signature: hex(64),
     bjjPublicKey: z.object({ ax: belowR, ay: belowR }).strict(),

@@ -3,6 +3,7 @@ import { signReading, type SignedReading } from '../../src/device-keys.ts';
 import { generateDeviceKeys } from '../../src/node.ts';
 import { BABYJUB_L, BN254_R } from '../../src/field.ts';
 import { decodeReadingMessage, encodeReadingMessage } from '../../src/messages.ts';
+import { MAX_WINDOW } from '../../src/model-shape.ts';
 import { proveJobSchema, signedReadingJsonSchema } from '../../src/pipeline.ts';
 import {
   signedReadingFromJson,
@@ -105,6 +106,29 @@ describe('SignedReadingJson: one schema, canonical values only (spec §2)', () =
     for (const bad of [l, (BN254_R - 1n).toString(), '-1', '00', '1'.repeat(3000)])
       expectRejected('s', bad);
     expect(expectAccepted('s', (BABYJUB_L - 1n).toString()).bjjSignature.s).toBe(BABYJUB_L - 1n);
+  });
+
+  it('readings: 1 to MAX_WINDOW integers in [-128, 127], the first bad one named by its index', () => {
+    const withReadings = (v: unknown) => ({ ...json, readings: v });
+    const bad: [unknown, RegExp][] = [
+      [[], /readings/],
+      [new Array<number>(MAX_WINDOW + 1).fill(0), /readings/],
+      [[0, 128, 1.5], /readings\.1: must be an integer in \[-128, 127\]/],
+      [[-129], /readings\.0: must be an integer/],
+      [[0, 1.5], /readings\.1: must be an integer/],
+      [[0, 1, '2'], /readings\.2/],
+      [[null], /readings\.0/],
+      ['0', /readings/],
+    ];
+    for (const [v, message] of bad) {
+      const j = withReadings(v);
+      expect(signedReadingJsonSchema.safeParse(j).success, JSON.stringify(v)).toBe(false);
+      expect(() => signedReadingFromJson(j)).toThrow(message);
+    }
+    for (const ok of [[-128], [127], new Array<number>(MAX_WINDOW).fill(-1)]) {
+      const back = signedReadingFromJson(withReadings(ok));
+      expect(back.readings).toEqual(ok);
+    }
   });
 
   it('byte strings: lower-case hex of the exact length', () => {
