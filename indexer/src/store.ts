@@ -341,8 +341,10 @@ export class IndexerStore {
     return Number(rows[0]!['n']);
   }
 
-  /** `network`'s trees in the byte order of their addresses (the same on Postgres and PGlite,
-   * whatever the database's collation). */
+  /**
+   * `network`'s trees in the byte order of their addresses (the same on Postgres and PGlite,
+   * whatever the database's collation).
+   */
   async trees(network: string): Promise<TreeRow[]> {
     const rows = await this.db.query<Row>(
       `SELECT address, network, kind, number::text AS number, max_depth, max_buffer_size,
