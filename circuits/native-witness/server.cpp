@@ -33,6 +33,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <fcntl.h>
@@ -330,6 +331,94 @@ private:
 
 } // namespace
 
+// ---- field inversion, with the inverses that every witness needs kept ----
+// circom computes at run time what depends only on the circuit's constants. The largest part:
+// circomlib's EscalarMulFix builds its fixed base's window tables with Montgomery additions,
+// one field inversion each, in every witness, from the same values. An inversion (GMP's
+// mpz_invert) is by far the costliest field operation here. So the server learns which inputs
+// recur: it records the inputs of the first request's inversions, keeps the inverses of those
+// that come again in the second request, and answers them from that table from then on.
+// Inputs of one witness only (keys, signatures) are inverted as before. The table holds exact
+// inverses, so witnesses are byte for byte what circom's own Fr_inv gives; its size is bounded
+// by one witness's inversions. fr.cpp is compiled with its Fr_inv and Fr_div renamed
+// (circuits/tools/native-witness.ts), so the generated code calls these.
+void circom_Fr_inv(PFrElement r, PFrElement a);
+
+namespace inverse_memo {
+
+// An element in normal form: the short value, or the four limbs (flag 1).
+struct Key {
+  uint64_t w[5];
+  bool operator==(const Key &o) const { return std::memcmp(w, o.w, sizeof w) == 0; }
+};
+
+struct KeyHash {
+  size_t operator()(const Key &k) const {
+    uint64_t h = k.w[0] ^ (k.w[1] * 0x9e3779b97f4a7c15ULL) ^ (k.w[2] * 0xc2b2ae3d27d4eb4fULL) ^
+                 (k.w[3] * 0x165667b19e3779f9ULL) ^ (k.w[4] * 0x27d4eb2f165667c5ULL);
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
+
+enum class Phase { kFirst, kSecond, kKept };
+Phase phase = Phase::kFirst;
+std::unordered_map<Key, FrElement, KeyHash> firstRequest; // phase kFirst: every inversion
+std::unordered_map<Key, FrElement, KeyHash> kept;         // inputs of both first requests
+
+Key keyOf(PFrElement a) {
+  FrElement n;
+  Fr_toNormal(&n, a);
+  Key k{};
+  if (n.type & Fr_LONG) {
+    k.w[0] = 1;
+    std::memcpy(&k.w[1], n.longVal, sizeof n.longVal);
+  } else {
+    k.w[1] = static_cast<uint64_t>(static_cast<int64_t>(n.shortVal));
+  }
+  return k;
+}
+
+// A witness has been computed: the learning moves on.
+void requestDone() {
+  if (phase == Phase::kFirst) {
+    phase = Phase::kSecond;
+  } else if (phase == Phase::kSecond) {
+    phase = Phase::kKept;
+    firstRequest.clear();
+    firstRequest.rehash(0);
+  }
+}
+
+} // namespace inverse_memo
+
+void Fr_inv(PFrElement r, PFrElement a) {
+  using namespace inverse_memo;
+  const Key k = keyOf(a);
+  if (phase == Phase::kKept) {
+    auto it = kept.find(k);
+    if (it != kept.end()) {
+      *r = it->second;
+      return;
+    }
+    circom_Fr_inv(r, a);
+    return;
+  }
+  FrElement v;
+  circom_Fr_inv(&v, a);
+  if (phase == Phase::kFirst) {
+    firstRequest.emplace(k, v);
+  } else if (firstRequest.count(k) != 0) {
+    kept.emplace(k, v);
+  }
+  *r = v;
+}
+
+void Fr_div(PFrElement r, PFrElement a, PFrElement b) {
+  FrElement inv;
+  Fr_inv(&inv, b);
+  Fr_mul(r, a, &inv);
+}
+
 // Called by every failed `assert` of the compiled circuit code (include/assert.h).
 void zkpin_assert_failed(const char *expr, const char *file, unsigned line) {
   throw CircuitAssertFailed(std::string("assert(") + expr + ") failed at " + file + ":" +
@@ -366,6 +455,7 @@ int main(int argc, char **argv) {
     if (!readFull(0, body.data(), len)) return 0;
     try {
       const std::vector<uint8_t> w = server.witness(body);
+      inverse_memo::requestDone(); // learn from witnesses that ran to the end only
       respond(kStatusOk, w.data(), w.size());
     } catch (const std::exception &e) {
       const std::string msg = e.what();

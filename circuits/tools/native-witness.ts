@@ -32,6 +32,13 @@ export const NATIVE_WITNESS_BINARY = 'zkpin-witness-server';
  */
 const CXXFLAGS = ['-std=c++17', '-O1', '-pthread'];
 
+/**
+ * circom's fr.cpp with its Fr_inv and Fr_div renamed: the driver defines them, keeping the
+ * inverses that every witness needs (server.cpp, "field inversion") and calling circom's for
+ * the rest.
+ */
+const FR_RENAMES = ['-DFr_inv=circom_Fr_inv', '-DFr_div=circom_Fr_div'];
+
 /** What the native witness build lacks on this machine (empty: it can build). */
 export function nativeWitnessToolchainMissing(): string[] {
   const missing: string[] = [];
@@ -66,11 +73,21 @@ async function compileObject(
   obj: string,
   stamp: string,
   includeDir: string,
+  extraFlags: string[] = [],
 ): Promise<void> {
   const stampFile = `${obj}.stamp`;
   if (existsSync(obj) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
   const tmp = `${obj}.tmp-${process.pid}`;
-  await run('g++', [...CXXFLAGS, `-I${ASSERT_SHIM_DIR}`, `-I${includeDir}`, '-c', src, '-o', tmp]);
+  await run('g++', [
+    ...CXXFLAGS,
+    ...extraFlags,
+    `-I${ASSERT_SHIM_DIR}`,
+    `-I${includeDir}`,
+    '-c',
+    src,
+    '-o',
+    tmp,
+  ]);
   renameSync(tmp, obj);
   writeFileSync(stampFile, stamp);
 }
@@ -95,7 +112,7 @@ export async function buildNativeWitness(
   const shim = readFileSync(join(ASSERT_SHIM_DIR, 'assert.h'));
   const driver = readFileSync(DRIVER);
   const flags = CXXFLAGS.join(' ');
-  const binaryStamp = sha([flags, shim, driver]);
+  const binaryStamp = sha([flags, ...FR_RENAMES, shim, driver]);
   const fresh = () =>
     existsSync(binary) &&
     existsSync(`${binary}.stamp`) &&
@@ -125,8 +142,19 @@ export async function buildNativeWitness(
     await Promise.all([
       compileObject(join(cppDir, `${name}.cpp`), o(name), stampOf(`${name}.cpp`), cppDir),
       (async () => {
-        for (const f of ['fr', 'calcwit'])
-          await compileObject(join(cppDir, `${f}.cpp`), o(f), stampOf(`${f}.cpp`), cppDir);
+        await compileObject(
+          join(cppDir, 'fr.cpp'),
+          o('fr'),
+          sha([stampOf('fr.cpp'), ...FR_RENAMES]),
+          cppDir,
+          FR_RENAMES,
+        );
+        await compileObject(
+          join(cppDir, 'calcwit.cpp'),
+          o('calcwit'),
+          stampOf('calcwit.cpp'),
+          cppDir,
+        );
         await compileObject(DRIVER, o('server'), binaryStamp, cppDir);
         await run('nasm', ['-felf64', join(cppDir, 'fr.asm'), '-o', o('fr_asm')]);
       })(),

@@ -124,6 +124,24 @@ describe('inputs the circuit refuses', () => {
     });
   }, 120_000);
 
+  it('the inverses the server keeps give exact witnesses: a refused first request, the same reading twice, then others', async () => {
+    // The server keeps the inverses whose inputs came in both of its first two computed
+    // witnesses (server.cpp, "field inversion"). Here those two are the same reading, so the
+    // table holds that reading's own values too, and a refused request comes first.
+    await withNative(s(), async (n) => {
+      await expect(n.wtns({ ...good(5), seq: '7' })).rejects.toThrow(/Failed assert/);
+      const same = good(6);
+      const others = [7, 8, 9, 10].map(good);
+      const inputs = [same, same, same, ...others];
+      const native = await Promise.all(inputs.map((i) => n.wtns(i)));
+      for (let i = 0; i < inputs.length; i++) {
+        const wasm = await s().wasm.wtns(inputs[i]!); // one at a time: the wasm is not reentrant
+        expect(Buffer.from(native[i]!), `request ${i}`).toEqual(Buffer.from(wasm));
+      }
+      expect(n.restarts).toBe(0);
+    });
+  }, 120_000);
+
   it('a malformed input (unknown signal, missing or extra values) is refused by name', async () => {
     await withNative(s(), async (n) => {
       const input = good(4);
