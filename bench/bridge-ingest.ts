@@ -8,8 +8,8 @@
  *
  * The default transport is the real path: readings published at QoS 1 to Mosquitto on their
  * devices' topics, taken by the bridge's MQTT subscription, decided, then PUBACKed; the
- * publishers (32 at a time, one connection) run in this process, on the bridge's event loop
- * (a device's cost the bridge would not pay in production). `http` POSTs them; `direct` calls
+ * devices (32 publishes in flight, one connection) run in a process of their own
+ * (`bench/ingest-fleet.ts`) on the same cores, as they are not the bridge. `http` POSTs them; `direct` calls
  * `bridge.ingest` (no transport). In the same run, BullMQ's own `addBulk` adds as many jobs as
  * the bridge stores (same data size, ids and options) to a scratch queue right before and after
  * (`bullmq_noop_per_s`, the mean); `ingest_ratio` = ingest_per_s / bullmq_noop_per_s.
@@ -18,12 +18,13 @@
  *
  *   npx tsx bench/bridge-ingest.ts [count] [mqtt|http|direct] [verifyThreads] [auto|native|node]
  */
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import mqtt from 'mqtt';
 import { pino } from 'pino';
 import {
   DEVICE_STATUS_ACTIVE,
@@ -33,7 +34,6 @@ import {
   signedReadingToJson,
   type DeviceKeys,
   readingJobId,
-  readingsTopic,
   type ProveJobData,
   type SignedReadingJson,
 } from '@zkpin/sdk';
@@ -50,6 +50,7 @@ import {
   createBridge,
   type DeviceDirectory,
 } from '@zkpin/device-firmware-bridge';
+import type { FleetToParent, ParentToFleet } from './ingest-fleet.ts';
 import { report } from './report.ts';
 
 /** Defaults of `measureIngest`: the bench's only reads of the environment. */
@@ -104,8 +105,10 @@ export interface IngestProfile {
   jobDataBytes: number;
   /** The bridge process's event-loop busy time (ELU active), µs. */
   eventLoopUs: number;
-  /** The bridge process's CPU (main thread, workers, and the in-process publisher), µs. */
+  /** The bridge process's CPU (main thread and workers), µs. */
   processCpuUs: number;
+  /** The device fleet's CPU (its own process; MQTT only, else 0), µs. */
+  publisherCpuUs: number;
   /** Redis server CPU (user + sys), µs. */
   redisCpuUs: number;
   /** Time Redis spent in scripts (EVALSHA / EVAL), µs. */
@@ -294,6 +297,76 @@ export async function prepareIngest(o: MeasureIngestOptions = {}): Promise<Prepa
   return { networkHex, directory, messages, noopJobs };
 }
 
+/** The device fleet's process (`bench/ingest-fleet.ts`), connected to the broker and waiting. */
+interface Fleet {
+  /** Publishes every reading, keeping at most 600 undecided; the fleet's CPU time (µs). */
+  run(decided: () => number): Promise<number>;
+  stop(): void;
+}
+
+/** Most readings published and not yet decided: under Mosquitto's default queue of 1,000. */
+const FLEET_WINDOW = 600;
+
+async function startFleet(
+  mqttUrl: string,
+  networkHex: string,
+  messages: PreparedIngest['messages'],
+): Promise<Fleet> {
+  const child = fork(fileURLToPath(new URL('./ingest-fleet.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  // The fleet disconnects once done: a late `decided` goes nowhere (the callback takes the error).
+  const post = (m: ParentToFleet) => {
+    if (child.connected) child.send(m, () => undefined);
+  };
+  const answer = (timeoutMs: number) =>
+    new Promise<FleetToParent>((resolve, reject) => {
+      const timer = setTimeout(
+        () => finish(new Error(`the ingest fleet did not answer in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const onMessage = (m: FleetToParent) =>
+        finish(m.type === 'error' ? new Error(`ingest fleet: ${m.message}`) : undefined, m);
+      const onExit = (code: number | null) =>
+        finish(new Error(`the ingest fleet exited (${code}) before answering`));
+      const finish = (e?: Error, m?: FleetToParent) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        if (e) reject(e);
+        else resolve(m!);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  try {
+    const ready = answer(30_000);
+    post({ type: 'start', mqttUrl, networkHex, messages, window: FLEET_WINDOW, concurrency: 32 });
+    await ready;
+  } catch (e) {
+    child.kill();
+    throw e;
+  }
+  return {
+    async run(decided) {
+      // The bridge's decisions so far, every 2 ms: the fleet's flow control.
+      const timer = setInterval(() => post({ type: 'decided', count: decided() }), 2);
+      try {
+        const done = answer(600_000);
+        post({ type: 'go' });
+        const m = await done;
+        return m.type === 'done' ? m.cpuUs : 0;
+      } finally {
+        clearInterval(timer);
+      }
+    },
+    stop: () => {
+      if (child.exitCode === null) child.kill();
+    },
+  };
+}
+
 /**
  * Pushes the prepared readings through a bridge (`o.createBridge`, default this repository's)
  * over `o.transport`, and profiles the run.
@@ -323,6 +396,15 @@ export async function runIngest(
     ed25519Backend: o.ed25519Backend,
   });
   await bridge.start();
+  // The devices publish from a process of their own, connected before the clock starts.
+  const fleet =
+    transport === 'mqtt'
+      ? await startFleet(mqttUrl, networkHex, messages).catch(async (e: unknown) => {
+          await bridge.stop();
+          throw e;
+        })
+      : undefined;
+  let publisherCpuUs = 0;
   const probe = new Redis(redisUrl);
   const redisBefore = await redisCounters(probe);
   const mosquittoBefore = mosquittoCpuUs();
@@ -355,37 +437,17 @@ export async function runIngest(
         }),
       );
     } else {
-      const pub = await mqtt.connectAsync(mqttUrl, { connectTimeout: 3000 });
-      // Flow control: keep the broker's queue towards the bridge under Mosquitto's default
-      // max_queued_messages (1000), beyond which it drops QoS 1 messages for a slow subscriber.
-      const decided = () => {
+      publisherCpuUs = await fleet!.run(() => {
         const s = bridge.stats();
         return s.accepted + s.rejected;
-      };
-      // `stats()` copies the bridge's counters: asked only when the last answer is near the window.
-      let next = 0;
-      let seen = 0;
-      await Promise.all(
-        Array.from({ length: 32 }, async () => {
-          while (next < messages.length) {
-            if (next - seen > 600 && next - (seen = decided()) > 600) {
-              await new Promise((r) => setTimeout(r, 1));
-              continue;
-            }
-            const m = messages[next++]!;
-            await pub.publishAsync(readingsTopic(networkHex, m.topicDevice), m.payload, {
-              qos: 1,
-            });
-          }
-        }),
-      );
-      await pub.endAsync();
+      });
     }
     const deadline = Date.now() + 60_000;
     while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   } finally {
     seconds = (performance.now() - t0) / 1000;
     stats = bridge.stats();
+    fleet?.stop();
     await bridge.stop();
   }
   const elu = performance.eventLoopUtilization(eluBefore);
@@ -411,6 +473,7 @@ export async function runIngest(
       jobDataBytes: Buffer.byteLength(JSON.stringify(noopJobs[0]!.data)),
       eventLoopUs: (elu.active * 1000) / per,
       processCpuUs: (cpu.user + cpu.system) / per,
+      publisherCpuUs: publisherCpuUs / per,
       redisCpuUs: (redisAfter.cpuUs - redisBefore.cpuUs) / per,
       redisScriptUs: (delta('evalsha', 'usec') + delta('eval', 'usec')) / per,
       redisScriptCalls: (delta('evalsha', 'calls') + delta('eval', 'calls')) / per,
