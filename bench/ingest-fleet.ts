@@ -27,8 +27,12 @@ export type FleetToParent =
 
 export type ParentToFleet = FleetStart | { type: 'go' } | { type: 'decided'; count: number };
 
-function send(m: FleetToParent): void {
-  process.send?.(m);
+/** Resolves once the message is handed to the channel (before a disconnect may follow). */
+function send(m: FleetToParent): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send) process.send(m, undefined, {}, () => resolve());
+    else resolve();
+  });
 }
 
 async function run(start: FleetStart): Promise<void> {
@@ -40,7 +44,7 @@ async function run(start: FleetStart): Promise<void> {
     if (m.type === 'decided') decided = m.count;
     else if (m.type === 'go') go();
   });
-  send({ type: 'ready' });
+  void send({ type: 'ready' });
   await started;
   const cpu0 = process.cpuUsage();
   const { messages, window } = start;
@@ -61,16 +65,19 @@ async function run(start: FleetStart): Promise<void> {
   );
   await pub.endAsync();
   const cpu = process.cpuUsage(cpu0);
-  send({ type: 'done', cpuUs: cpu.user + cpu.system });
+  await send({ type: 'done', cpuUs: cpu.user + cpu.system });
 }
+
+// Without its parent (the bench ended or died) the fleet has nothing left to do.
+process.once('disconnect', () => process.exit(0));
 
 process.once('message', (m: ParentToFleet) => {
   if (m.type !== 'start') return;
   run(m).then(
     () => process.disconnect?.(),
-    (e: unknown) => {
-      send({ type: 'error', message: (e as Error).message });
-      process.disconnect?.();
-    },
+    (e: unknown) =>
+      void send({ type: 'error', message: (e as Error).message }).then(() =>
+        process.disconnect?.(),
+      ),
   );
 });
