@@ -336,12 +336,13 @@ private:
 // circomlib's EscalarMulFix builds its fixed base's window tables with Montgomery additions,
 // one field inversion each, in every witness, from the same values. An inversion (GMP's
 // mpz_invert) is by far the costliest field operation here. So the server learns which inputs
-// recur: it records the inputs of the first request's inversions, keeps the inverses of those
-// that come again in the second request, and answers them from that table from then on.
+// recur: it records the inputs of the first computed witness's inversions, keeps the inverses
+// of those that come again in the second, and answers them from that table from then on.
 // Inputs of one witness only (keys, signatures) are inverted as before. The table holds exact
 // inverses, so witnesses are byte for byte what circom's own Fr_inv gives; its size is bounded
-// by one witness's inversions. fr.cpp is compiled with its Fr_inv and Fr_div renamed
-// (circuits/tools/native-witness.ts), so the generated code calls these.
+// by one witness's inversions, whatever came before (a refused witness's record is dropped).
+// fr.cpp is compiled with its Fr_inv and Fr_div renamed (circuits/tools/native-witness.ts), so
+// the generated code calls these.
 void circom_Fr_inv(PFrElement r, PFrElement a);
 
 namespace inverse_memo {
@@ -387,6 +388,12 @@ void requestDone() {
     firstRequest.clear();
     firstRequest.rehash(0);
   }
+}
+
+// A witness was refused: what it recorded in the first phase is dropped, so refused requests
+// before the first computed witness cannot grow the record past one witness's inversions.
+void requestRefused() {
+  if (phase == Phase::kFirst) firstRequest.clear();
 }
 
 } // namespace inverse_memo
@@ -458,6 +465,7 @@ int main(int argc, char **argv) {
       inverse_memo::requestDone(); // learn from witnesses that ran to the end only
       respond(kStatusOk, w.data(), w.size());
     } catch (const std::exception &e) {
+      inverse_memo::requestRefused();
       const std::string msg = e.what();
       respond(kStatusRefused, reinterpret_cast<const uint8_t *>(msg.data()), msg.size());
     }

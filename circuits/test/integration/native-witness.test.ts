@@ -4,6 +4,7 @@
  * readings of every shipped model; inputs the circuit refuses are answered with an error and
  * the server keeps serving; a server that dies is restarted without losing the other requests.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { circuitInput, signReading, type DeviceKeys, type SignedReading } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
@@ -138,6 +139,32 @@ describe('inputs the circuit refuses', () => {
         const wasm = await s().wasm.wtns(inputs[i]!); // one at a time: the wasm is not reentrant
         expect(Buffer.from(native[i]!), `request ${i}`).toEqual(Buffer.from(wasm));
       }
+      expect(n.restarts).toBe(0);
+    });
+  }, 120_000);
+
+  it('refused witnesses before the first computed one do not grow the server (its learning record is dropped)', async () => {
+    // A sender whose readings fail the circuit (here: the signature no longer covers the
+    // message) must not make the server record every refused witness's inversions.
+    const rssKb = (pid: number) =>
+      Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+    await withNative(s(), async (n) => {
+      // Each with another seq: another message hash, so other inversions (the h·8A ladder).
+      const signed = good(11);
+      let seq = 1000;
+      const refuse = (count: number) =>
+        Promise.allSettled(
+          Array.from({ length: count }, () => n.wtns({ ...signed, seq: String(seq++) })),
+        );
+      await refuse(20);
+      const before = rssKb(n.pid!);
+      const settled = await refuse(1000);
+      expect(settled.every((r) => r.status === 'rejected')).toBe(true);
+      // Recorded, their ~590 inversions of their own each took 30 MB here (under 1 MB dropped).
+      expect(rssKb(n.pid!) - before).toBeLessThan(8 * 1024);
+      expect(Buffer.from(await n.wtns(good(12)))).toEqual(
+        Buffer.from(await s().wasm.wtns(good(12))),
+      );
       expect(n.restarts).toBe(0);
     });
   }, 120_000);
