@@ -39,6 +39,10 @@ const CXXFLAGS = ['-std=c++17', '-O1', '-pthread'];
  */
 const FR_RENAMES = ['-DFr_inv=circom_Fr_inv', '-DFr_div=circom_Fr_div'];
 
+/** Force-included into the generated circuit code only: an inline Fr_copy (see the header). */
+const FR_INLINE = join(ASSERT_SHIM_DIR, 'zkpin_fr_inline.hpp');
+const CIRCUIT_FLAGS = ['-include', FR_INLINE];
+
 /** What the native witness build lacks on this machine (empty: it can build). */
 export function nativeWitnessToolchainMissing(): string[] {
   const missing: string[] = [];
@@ -111,8 +115,9 @@ export async function buildNativeWitness(
   const binary = join(cppDir, NATIVE_WITNESS_BINARY);
   const shim = readFileSync(join(ASSERT_SHIM_DIR, 'assert.h'));
   const driver = readFileSync(DRIVER);
+  const inline = readFileSync(FR_INLINE);
   const flags = CXXFLAGS.join(' ');
-  const binaryStamp = sha([flags, ...FR_RENAMES, shim, driver]);
+  const binaryStamp = sha([flags, ...FR_RENAMES, shim, driver, inline]);
   const fresh = () =>
     existsSync(binary) &&
     existsSync(`${binary}.stamp`) &&
@@ -140,7 +145,13 @@ export async function buildNativeWitness(
     const o = (f: string) => join(obj, `${f}.o`);
     const stampOf = (f: string) => sha([flags, shim, readFileSync(join(cppDir, f))]);
     await Promise.all([
-      compileObject(join(cppDir, `${name}.cpp`), o(name), stampOf(`${name}.cpp`), cppDir),
+      compileObject(
+        join(cppDir, `${name}.cpp`),
+        o(name),
+        sha([stampOf(`${name}.cpp`), inline]),
+        cppDir,
+        CIRCUIT_FLAGS,
+      ),
       (async () => {
         await compileObject(
           join(cppDir, 'fr.cpp'),

@@ -4,7 +4,9 @@
  * readings of every shipped model; inputs the circuit refuses are answered with an error and
  * the server keeps serving; a server that dies is restarted without losing the other requests.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { circuitInput, signReading, type DeviceKeys, type SignedReading } from '@zkpin/sdk';
 import { generateDeviceKeys } from '@zkpin/sdk/node';
@@ -15,6 +17,7 @@ import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/wit
 import {
   isNativeWitnessError,
   loadWitnessBackend,
+  nativeWitnessPaths,
   startNativeWitness,
   type NativeWitnessCalculator,
 } from '../../runtime/native-witness.ts';
@@ -72,6 +75,15 @@ describe.each(MODELS.map((m) => [m.name, m] as const))('native witness of %s', (
     const auto = await loadWitnessBackend(s.art.circuit.wasm);
     expect(auto.backend).toBe('native');
     auto.close();
+  });
+
+  it("copies field elements inline: the circuit's object calls no Fr_copy (zkpin_fr_inline.hpp)", () => {
+    const s = setups.get(name)!;
+    const { binary } = nativeWitnessPaths(s.art.circuit.wasm);
+    const obj = join(dirname(binary), 'obj', `${basename(s.art.circuit.wasm, '.wasm')}.o`);
+    const undefinedSymbols = execFileSync('nm', ['-u', obj], { encoding: 'utf8' }).split(/\s+/);
+    expect(undefinedSymbols).toContain('Fr_mul'); // the assembly arithmetic is still called
+    expect(undefinedSymbols).not.toContain('Fr_copy');
   });
 
   it(`equals the wasm witness byte for byte over ${RANDOM_READINGS} random valid readings`, async () => {
