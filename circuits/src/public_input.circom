@@ -41,21 +41,34 @@ template PublicInput() {
     nlo.in <== network_lo;
     component dlo = Num2Bits(128);
     dlo.in <== device_lo;
+    // The weights 2^k are running doublings, as in circomlib's Bits2Num: the same linear
+    // combinations (so the same constraints) as `2**k`, which the witness calculators would
+    // evaluate as a modular exponentiation per bit on every witness.
     var nlo_low = 0;
     var nlo_high = 0;
     var dlo_low = 0;
     var dlo_high = 0;
+    var e_nlo = 1;
+    var e_dlo = 1;
     for (var i = 0; i < 128; i++) {
+        if (i == 8) {
+            e_nlo = 1;
+        }
         if (i < 8) {
-            nlo_low += nlo.out[i] * 2**i;
+            nlo_low += nlo.out[i] * e_nlo;
         } else {
-            nlo_high += nlo.out[i] * 2**(i - 8);
+            nlo_high += nlo.out[i] * e_nlo;
+        }
+        e_nlo += e_nlo;
+        if (i == 16) {
+            e_dlo = 1;
         }
         if (i < 16) {
-            dlo_low += dlo.out[i] * 2**i;
+            dlo_low += dlo.out[i] * e_dlo;
         } else {
-            dlo_high += dlo.out[i] * 2**(i - 16);
+            dlo_high += dlo.out[i] * e_dlo;
         }
+        e_dlo += e_dlo;
     }
 
     // Integers: u32, u64, i64 + 2^63, u8, i64 + 2^63.
