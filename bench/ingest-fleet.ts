@@ -102,6 +102,8 @@ async function run(start: FleetStart): Promise<void> {
   let decided = 0;
   let next = 0;
   let acked = 0;
+  // Nothing is published before `go`: the clock and the CPU count start there.
+  let going = false;
   let finished!: () => void;
   let failed!: (e: Error) => void;
   const done = new Promise<void>((resolve, reject) => {
@@ -110,6 +112,7 @@ async function run(start: FleetStart): Promise<void> {
   });
   // Sends what the window and the in-flight limit allow, in one write.
   const pump = () => {
+    if (!going) return;
     const limit = Math.min(packets.length, acked + concurrency, decided + window + 1);
     if (next >= limit) return;
     const batch = packets.slice(next, limit);
@@ -138,6 +141,8 @@ async function run(start: FleetStart): Promise<void> {
   void send({ type: 'ready' });
   await started;
   const cpu0 = process.cpuUsage();
+  going = true;
+  if (packets.length === 0) finished();
   pump();
   await done;
   socket.removeAllListeners('close');

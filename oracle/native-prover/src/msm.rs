@@ -233,21 +233,17 @@ fn reduce_chains<P: SWCurveConfig>(
     let mut total: Vec<Option<Affine<P>>> = vec![None; n];
     let mut addend: Vec<Option<Affine<P>>> = vec![None; n];
     let mut scratch = (Vec::with_capacity(n), Vec::with_capacity(n));
+    // The top bucket of each chain; only the last chain can be shorter than `len`.
+    let tops: Vec<usize> = (c0..c1).map(|r| ((r + 1) * len).min(sums.len())).collect();
     for step in 0..len {
-        let mut any = false;
+        // chain i's bucket at this step, if it still has one
+        let at = |i: usize| (tops[i] > (c0 + i) * len + step).then(|| tops[i] - 1 - step);
         for (i, a) in addend.iter_mut().enumerate() {
-            let lo = (c0 + i) * len;
-            let hi = (lo + len).min(sums.len());
-            *a = if lo + step < hi { sums[hi - 1 - step] } else { None };
-            any |= lo + step < hi;
-        }
-        if !any {
-            break;
+            *a = at(i).and_then(|k| sums[k]);
         }
         add_batch(&mut running, &addend, &mut scratch);
         for (i, a) in addend.iter_mut().enumerate() {
-            let lo = (c0 + i) * len;
-            *a = if lo + step < (lo + len).min(sums.len()) { running[i] } else { None };
+            *a = at(i).and(running[i]);
         }
         add_batch(&mut total, &addend, &mut scratch);
     }
