@@ -4,6 +4,8 @@
 //! formats, so keys and proofs stay interchangeable with snarkjs.
 
 pub mod binfile;
+#[cfg(target_arch = "x86_64")]
+pub mod ifma;
 pub mod msm;
 pub mod prove;
 pub mod r1cs;

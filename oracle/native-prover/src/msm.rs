@@ -32,16 +32,60 @@ const BUCKETS: usize = 1 << (C - 1);
 /// Chains of the bucket reduction (`reduce_chains`): 16 buckets each.
 const CHAINS: usize = 256;
 
-/// Bases with their window shifts: `points[i·WINDOWS + j]` = 2^(C·j)·Pᵢ.
-pub struct FixedBases<P: SWCurveConfig> {
-    points: Vec<Affine<P>>,
+/// Curves whose bucket sums can run on eight lanes (`ifma.rs`): G1 of BN254, on a CPU with
+/// AVX-512 IFMA.
+pub trait Lanes: SWCurveConfig {
+    /// The table in lane form, when this curve and this CPU run the eight-lane path.
+    fn lane_table(_points: &[Affine<Self>]) -> Option<Vec<WPoint>> {
+        None
+    }
+    fn from_lane(_w: &WPoint) -> Affine<Self> {
+        unreachable!("no lane form for this curve")
+    }
 }
 
-impl<P: SWCurveConfig> FixedBases<P>
+#[cfg(target_arch = "x86_64")]
+pub use crate::ifma::WPoint;
+/// (a placeholder where there is no eight-lane path)
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy, Default)]
+pub struct WPoint;
+
+impl Lanes for ark_bn254::g1::Config {
+    #[cfg(target_arch = "x86_64")]
+    fn lane_table(points: &[Affine<Self>]) -> Option<Vec<WPoint>> {
+        crate::ifma::available().then(|| points.par_iter().map(crate::ifma::point_to_w).collect())
+    }
+    #[cfg(target_arch = "x86_64")]
+    fn from_lane(w: &WPoint) -> Affine<Self> {
+        crate::ifma::point_from_w(w)
+    }
+}
+
+impl Lanes for ark_bn254::g2::Config {}
+
+/// Bases with their window shifts: `points[i·WINDOWS + j]` = 2^(C·j)·Pᵢ, in arkworks' form or,
+/// where the eight-lane path runs, in lane form (`lanes`; then `points` is empty).
+pub struct FixedBases<P: SWCurveConfig> {
+    points: Vec<Affine<P>>,
+    lanes: Vec<WPoint>,
+}
+
+impl<P: Lanes> FixedBases<P>
 where
     P::ScalarField: PrimeField<BigInt = BigInt<4>>,
 {
     pub fn new(bases: &[Affine<P>]) -> Self {
+        let mut table = Self::new_scalar(bases);
+        if let Some(lanes) = P::lane_table(&table.points) {
+            table.lanes = lanes;
+            table.points = Vec::new();
+        }
+        table
+    }
+
+    /// The table in arkworks' form only, whatever the CPU (the tests' reference).
+    pub fn new_scalar(bases: &[Affine<P>]) -> Self {
         let shifted: Vec<Projective<P>> = bases
             .par_iter()
             .flat_map_iter(|b| {
@@ -57,15 +101,23 @@ where
             .collect();
         let points =
             shifted.par_chunks(4096 * WINDOWS).flat_map_iter(Projective::normalize_batch).collect();
-        FixedBases { points }
+        FixedBases { points, lanes: Vec::new() }
     }
 
     pub fn len(&self) -> usize {
-        self.points.len() / WINDOWS
+        self.points.len().max(self.lanes.len()) / WINDOWS
     }
 
     pub fn is_empty(&self) -> bool {
-        self.points.is_empty()
+        self.len() == 0
+    }
+
+    fn base_is_zero(&self, i: usize) -> bool {
+        if self.lanes.is_empty() {
+            self.points[i].is_zero()
+        } else {
+            self.lanes[i].is_zero()
+        }
     }
 
     /// Σ scalarᵢ·Pᵢ over `scalars` (as integers below the scalar field's modulus), `offset`
@@ -110,7 +162,7 @@ where
         for (i, s) in scalars.iter().enumerate() {
             let base = ((offset + i) * WINDOWS) as u32;
             // (a zero base has zero shifts)
-            if s.is_zero() || self.points[base as usize].is_zero() {
+            if s.is_zero() || self.base_is_zero(base as usize) {
                 continue;
             }
             let mut carry = 0u64;
@@ -143,6 +195,18 @@ where
             starts[k] += starts[k - 1];
         }
         let mut fill = starts.clone();
+        #[cfg(target_arch = "x86_64")]
+        if !self.lanes.is_empty() {
+            let mut flat = vec![WPoint::default(); entries.len()];
+            for &(b, p) in &entries {
+                let pt = &self.lanes[(p & !(1 << 31)) as usize];
+                flat[fill[b as usize] as usize] = if p >> 31 == 1 { pt.neg() } else { *pt };
+                fill[b as usize] += 1;
+            }
+            drop(entries);
+            let sums = crate::ifma::bucket_sums(flat, &starts);
+            return sums.iter().map(|w| (!w.is_zero()).then(|| P::from_lane(w))).collect();
+        }
         let mut flat = vec![Affine::<P>::identity(); entries.len()];
         for &(b, p) in &entries {
             let pt = self.points[(p & !(1 << 31)) as usize];
@@ -321,15 +385,20 @@ mod tests {
     use ark_ff::{UniformRand, Zero};
     use ark_std::test_rng;
 
-    fn check<P: SWCurveConfig<ScalarField = Fr>>(n: usize) {
+    fn check<P: Lanes<ScalarField = Fr>>(n: usize) {
         let mut rng = test_rng();
         let mut bases = Projective::<P>::normalize_batch(
             &(0..n).map(|_| Projective::<P>::rand(&mut rng)).collect::<Vec<_>>(),
         );
         // a zero base (a zkey holds them for signals outside a matrix) and a repeated one
+        // a zero base (a zkey holds them for signals outside a matrix), a repeated one (its
+        // digits add equal points to one bucket: doublings) and a repeated one with the opposite
+        // scalar (P + (−P) in every bucket it touches)
         bases[10] = Affine::identity();
         bases[11] = bases[12];
-        let table = FixedBases::<P>::new(&bases);
+        bases[13] = bases[14];
+        // the table on this CPU (eight lanes where it can) and in arkworks' form only
+        let tables = [FixedBases::<P>::new(&bases), FixedBases::<P>::new_scalar(&bases)];
         // random, zero, one, small, −1, −small, r−1 and 2^253-sized scalars
         let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
         let specials = [
@@ -346,12 +415,51 @@ mod tests {
             *s = v;
         }
         scalars[11] = scalars[12];
+        scalars[13] = -scalars[14];
         let ints: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
-        let expected = Projective::<P>::msm(&bases, &scalars).unwrap();
-        assert_eq!(table.msm(0, &ints), expected);
-        // an offset window of the bases
-        let expected = Projective::<P>::msm(&bases[3..], &scalars[3..]).unwrap();
-        assert_eq!(table.msm(3, &ints[3..]), expected);
+        for table in &tables {
+            let expected = Projective::<P>::msm(&bases, &scalars).unwrap();
+            assert_eq!(table.msm(0, &ints), expected);
+            // an offset window of the bases
+            let expected = Projective::<P>::msm(&bases[3..], &scalars[3..]).unwrap();
+            assert_eq!(table.msm(3, &ints[3..]), expected);
+        }
+    }
+
+    /// The eight-lane bucket sums against the scalar ones, bucket by bucket: buckets of 0 to
+    /// 40 points, sums that double (a point twice) and vanish (P and −P), enough pairs for many
+    /// groups of eight and a partial last one.
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn lane_bucket_sums_match_scalar() {
+        if !crate::ifma::available() {
+            eprintln!("no AVX-512 IFMA on this CPU: the eight-lane path is not tested here");
+            return;
+        }
+        let mut rng = test_rng();
+        let pool: Vec<Affine<g1::Config>> = Projective::<g1::Config>::normalize_batch(
+            &(0..64).map(|_| Projective::<g1::Config>::rand(&mut rng)).collect::<Vec<_>>(),
+        );
+        let mut pts = Vec::new();
+        let mut starts = vec![0u32];
+        for b in 0..300usize {
+            let len = (b * 7) % 41;
+            for i in 0..len {
+                let p = pool[(b * 13 + i * 5) % 64];
+                pts.push(match (b % 5, i % 3) {
+                    (0, 1) => pts.last().copied().unwrap_or(p),
+                    (1, 1) => -pts.last().copied().unwrap_or(p),
+                    _ => p,
+                });
+            }
+            starts.push(pts.len() as u32);
+        }
+        let lanes: Vec<_> = pts.iter().map(crate::ifma::point_to_w).collect();
+        let want = bucket_sums(pts, starts.clone());
+        let got = crate::ifma::bucket_sums(lanes, &starts);
+        for (b, (w, g)) in want.iter().zip(&got).enumerate() {
+            assert_eq!(w.unwrap_or_default(), crate::ifma::point_from_w(g), "bucket {b}");
+        }
     }
 
     /// Every case of one batched step: a sum, a doubling, P + (−P), an empty accumulator and

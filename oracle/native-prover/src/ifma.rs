@@ -1,0 +1,482 @@
+//! BN254 G1 bucket sums on eight lanes at once, with AVX-512 IFMA (52-bit multiply-add).
+//!
+//! The bucket rounds of `msm.rs` are affine additions sharing one batched inversion: about six
+//! base-field multiplications each, which is where the prover spends most of its time. One
+//! arkworks multiplication (four 64-bit limbs, scalar `mul`) takes about 16 ns on the
+//! development machine; here eight of them run side by side in the lanes of 512-bit registers,
+//! each element as five 52-bit limbs (`vpmadd52luq`/`vpmadd52huq`), in Montgomery form with
+//! R = 2^260.
+//!
+//! Every value is kept canonical (< p) after each operation, so equality is equality of limbs
+//! and the identity is the all-zero point (no point of G1 has x = y = 0, since y² = x³ + 3).
+//! Additions with equal x (a doubling, or P + (−P)) are rare in bucket sums; their lanes are
+//! computed with arkworks instead, as the scalar path does.
+//!
+//! Only used when the CPU has AVX-512 IFMA (`available()`, checked at run time); otherwise the
+//! scalar path of `msm.rs` runs, and the tests compare the two on the same input.
+
+#![allow(clippy::needless_range_loop)] // limb-by-limb loops read as the arithmetic they do
+
+use std::arch::x86_64::*;
+use std::sync::OnceLock;
+
+use ark_bn254::{Fq, G1Affine, G1Projective};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, BigInt, Field, PrimeField};
+
+const MASK: u64 = (1 << 52) - 1;
+
+/// A G1 point as two base-field elements in radix 2^52, Montgomery form with R = 2^260,
+/// canonical; all zero is the identity.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[repr(C)]
+pub struct WPoint {
+    pub x: [u64; 5],
+    pub y: [u64; 5],
+}
+
+impl WPoint {
+    #[inline]
+    pub fn is_zero(&self) -> bool {
+        let mut o = 0;
+        for j in 0..5 {
+            o |= self.x[j] | self.y[j];
+        }
+        o == 0
+    }
+
+    /// −P: (x, p − y), the identity for the identity.
+    pub fn neg(&self) -> WPoint {
+        if self.is_zero() {
+            return *self;
+        }
+        let p = &consts().p;
+        let mut y = [0u64; 5];
+        let mut borrow = 0i64;
+        for j in 0..5 {
+            let d = p[j] as i64 - self.y[j] as i64 + borrow;
+            y[j] = d as u64 & MASK;
+            borrow = d >> 52;
+        }
+        WPoint { x: self.x, y }
+    }
+}
+
+/// Whether this CPU runs the eight-lane path (read once).
+pub fn available() -> bool {
+    static HAS: OnceLock<bool> = OnceLock::new();
+    *HAS.get_or_init(|| {
+        std::env::var_os("ZKPIN_PROVER_NO_IFMA").is_none()
+            && is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512ifma")
+    })
+}
+
+fn split(v: &BigInt<4>) -> [u64; 5] {
+    let l = v.0;
+    [
+        l[0] & MASK,
+        (l[0] >> 52 | l[1] << 12) & MASK,
+        (l[1] >> 40 | l[2] << 24) & MASK,
+        (l[2] >> 28 | l[3] << 36) & MASK,
+        l[3] >> 16,
+    ]
+}
+
+fn join(w: &[u64; 5]) -> BigInt<4> {
+    BigInt([
+        w[0] | w[1] << 52,
+        w[1] >> 12 | w[2] << 40,
+        w[2] >> 24 | w[3] << 28,
+        w[3] >> 36 | w[4] << 16,
+    ])
+}
+
+/// a·2^260 mod p, from arkworks' a·2^256 mod p: the representation of 16·a.
+pub fn to_w(a: &Fq) -> [u64; 5] {
+    split(&a.double().double().double().double().0)
+}
+
+pub fn from_w(w: &[u64; 5]) -> Fq {
+    static INV16: OnceLock<Fq> = OnceLock::new();
+    Fq::new_unchecked(join(w)) * INV16.get_or_init(|| Fq::from(16u8).inverse().unwrap())
+}
+
+pub fn point_to_w(p: &G1Affine) -> WPoint {
+    match p.xy() {
+        Some((x, y)) => WPoint { x: to_w(&x), y: to_w(&y) },
+        None => WPoint::default(),
+    }
+}
+
+pub fn point_from_w(w: &WPoint) -> G1Affine {
+    if w.is_zero() {
+        G1Affine::identity()
+    } else {
+        G1Affine::new_unchecked(from_w(&w.x), from_w(&w.y))
+    }
+}
+
+struct Consts {
+    p: [u64; 5],
+    /// −p⁻¹ mod 2^52
+    pinv: u64,
+    one: [u64; 5],
+}
+
+fn consts() -> &'static Consts {
+    static C: OnceLock<Consts> = OnceLock::new();
+    C.get_or_init(|| {
+        let p = split(&Fq::MODULUS);
+        let mut inv = 1u64;
+        for _ in 0..7 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(p[0].wrapping_mul(inv)));
+        }
+        Consts { p, pinv: inv.wrapping_neg() & MASK, one: to_w(&Fq::ONE) }
+    })
+}
+
+type V = [__m512i; 5];
+
+#[derive(Clone, Copy)]
+struct K {
+    p: V,
+    pinv: __m512i,
+    mask: __m512i,
+    one: V,
+}
+
+#[target_feature(enable = "avx512f")]
+unsafe fn splat(c: &[u64; 5]) -> V {
+    let mut v = [_mm512_setzero_si512(); 5];
+    for j in 0..5 {
+        v[j] = _mm512_set1_epi64(c[j] as i64);
+    }
+    v
+}
+
+#[target_feature(enable = "avx512f")]
+unsafe fn k() -> K {
+    let c = consts();
+    K {
+        p: splat(&c.p),
+        pinv: _mm512_set1_epi64(c.pinv as i64),
+        mask: _mm512_set1_epi64(MASK as i64),
+        one: splat(&c.one),
+    }
+}
+
+/// a·b·2^−260 mod p, canonical, for canonical a and b.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+unsafe fn mul(k: &K, a: &V, b: &V) -> V {
+    let z = _mm512_setzero_si512();
+    let mut t = [z; 10];
+    for i in 0..5 {
+        for j in 0..5 {
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], a[i], b[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], a[i], b[j]);
+        }
+    }
+    // Montgomery reduction, one 52-bit word at a time: t[i] + m·p ≡ 0 mod 2^52.
+    for i in 0..5 {
+        let m = _mm512_madd52lo_epu64(z, t[i], k.pinv);
+        for j in 0..5 {
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], m, k.p[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], m, k.p[j]);
+        }
+        t[i + 1] = _mm512_add_epi64(t[i + 1], _mm512_srli_epi64::<52>(t[i]));
+    }
+    let mut r = [t[5], t[6], t[7], t[8], t[9]];
+    for j in 0..4 {
+        r[j + 1] = _mm512_add_epi64(r[j + 1], _mm512_srli_epi64::<52>(r[j]));
+        r[j] = _mm512_and_si512(r[j], k.mask);
+    }
+    // r < 2p: subtract p once where r ≥ p.
+    let mut d = [z; 5];
+    for j in 0..5 {
+        d[j] = _mm512_sub_epi64(r[j], k.p[j]);
+    }
+    for j in 0..4 {
+        d[j + 1] = _mm512_add_epi64(d[j + 1], _mm512_srai_epi64::<52>(d[j]));
+        d[j] = _mm512_and_si512(d[j], k.mask);
+    }
+    let neg = _mm512_cmplt_epi64_mask(d[4], z);
+    for j in 0..5 {
+        r[j] = _mm512_mask_blend_epi64(neg, d[j], r[j]);
+    }
+    r
+}
+
+/// a − b mod p, canonical, for canonical a and b.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn sub(k: &K, a: &V, b: &V) -> V {
+    let mut d = *a;
+    for j in 0..5 {
+        d[j] = _mm512_sub_epi64(a[j], b[j]);
+    }
+    for j in 0..4 {
+        d[j + 1] = _mm512_add_epi64(d[j + 1], _mm512_srai_epi64::<52>(d[j]));
+        d[j] = _mm512_and_si512(d[j], k.mask);
+    }
+    let neg = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
+    for j in 0..5 {
+        d[j] = _mm512_add_epi64(d[j], _mm512_maskz_mov_epi64(neg, k.p[j]));
+    }
+    for j in 0..4 {
+        d[j + 1] = _mm512_add_epi64(d[j + 1], _mm512_srli_epi64::<52>(d[j]));
+        d[j] = _mm512_and_si512(d[j], k.mask);
+    }
+    d[4] = _mm512_and_si512(d[4], k.mask);
+    d
+}
+
+/// Lanes where every limb of a is zero.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn is_zero(a: &V) -> __mmask8 {
+    let o = _mm512_or_si512(
+        _mm512_or_si512(a[0], a[1]),
+        _mm512_or_si512(_mm512_or_si512(a[2], a[3]), a[4]),
+    );
+    _mm512_cmpeq_epi64_mask(o, _mm512_setzero_si512())
+}
+
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn lanes(a: &V) -> [[u64; 5]; 8] {
+    let mut out = [[0u64; 5]; 8];
+    for (j, limb) in a.iter().enumerate() {
+        let mut l = [0u64; 8];
+        _mm512_storeu_si512(l.as_mut_ptr() as *mut _, *limb);
+        for (o, v) in out.iter_mut().zip(l) {
+            o[j] = v;
+        }
+    }
+    out
+}
+
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn from_lanes(v: &[[u64; 5]; 8]) -> V {
+    let mut out = [_mm512_setzero_si512(); 5];
+    for j in 0..5 {
+        let mut l = [0u64; 8];
+        for i in 0..8 {
+            l[i] = v[i][j];
+        }
+        out[j] = _mm512_loadu_si512(l.as_ptr() as *const _);
+    }
+    out
+}
+
+/// Limb `j` of coordinate `c` (0 = x, 1 = y) of the points at `idx` (indices into `base`).
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn gather(base: *const WPoint, idx: __m512i, c: usize) -> V {
+    let b = (base as *const u64).add(5 * c) as *const i64;
+    let mut out = [_mm512_setzero_si512(); 5];
+    for j in 0..5 {
+        out[j] = _mm512_i64gather_epi64::<8>(idx, b.add(j));
+    }
+    out
+}
+
+/// Sum each bucket's points (`points[starts[b]..starts[b + 1]]`), as `msm::bucket_sums` does,
+/// with eight additions per step. Returns each bucket's sum (the identity for an empty one).
+pub fn bucket_sums(points: Vec<WPoint>, starts: &[u32]) -> Vec<WPoint> {
+    assert!(available(), "AVX-512 IFMA is not available on this CPU");
+    // SAFETY: the CPU has AVX-512F and IFMA (checked above).
+    unsafe { bucket_sums_inner(points, starts) }
+}
+
+/// Groups of eight pairs per batched inversion: 4,096 pairs, whose points (640 KB) stay in a
+/// core's L2 cache between the pass that reads their x and the pass that adds them.
+const BLOCK: usize = 512;
+
+#[target_feature(enable = "avx512f,avx512ifma")]
+unsafe fn bucket_sums_inner(mut points: Vec<WPoint>, starts: &[u32]) -> Vec<WPoint> {
+    let k = k();
+    let buckets = starts.len() - 1;
+    let mut lens: Vec<u32> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+    // per pair: its first point, as an offset in words (10 a point), and its bucket
+    let mut pairs: Vec<u64> = Vec::new();
+    let mut bucket_of: Vec<u32> = Vec::new();
+    // per bucket: where its next sum goes
+    let mut next: Vec<u32> = Vec::new();
+    let mut dests: Vec<u64> = Vec::with_capacity(8 * BLOCK);
+    let mut dens: Vec<V> = Vec::with_capacity(BLOCK);
+    let mut invs: Vec<V> = Vec::with_capacity(BLOCK);
+    // pairs with equal x (a doubling or P + (−P)): (pair, sum)
+    let mut special: Vec<(usize, WPoint)> = Vec::new();
+    let ten = _mm512_set1_epi64(10);
+    loop {
+        pairs.clear();
+        bucket_of.clear();
+        for b in 0..buckets {
+            let s = starts[b] as u64;
+            let e = s + lens[b] as u64;
+            let mut i = s;
+            while i + 1 < e {
+                pairs.push(10 * i);
+                bucket_of.push(b as u32);
+                i += 2;
+            }
+        }
+        if pairs.is_empty() {
+            break;
+        }
+        let n = pairs.len();
+        let groups = n.div_ceil(8);
+        // lanes past the end repeat the last pair; nothing of theirs is written
+        pairs.resize(groups * 8, pairs[n - 1]);
+        next.clear();
+        next.extend_from_slice(&starts[..buckets]);
+        let out = points.as_mut_ptr();
+        for block in (0..groups).step_by(BLOCK) {
+            let end = (block + BLOCK).min(groups);
+            dens.clear();
+            invs.clear();
+            special.clear();
+            // 1. the denominators x2 − x1 and, lane by lane, their running products
+            let mut acc = k.one;
+            for g in block..end {
+                let i1 = _mm512_loadu_si512(pairs.as_ptr().add(8 * g) as *const _);
+                let i2 = _mm512_add_epi64(i1, ten);
+                let mut d = sub(&k, &gather(out, i2, 0), &gather(out, i1, 0));
+                let z = is_zero(&d);
+                if z != 0 {
+                    for l in 0..8 {
+                        let t = 8 * g + l;
+                        if z >> l & 1 == 1 && t < n {
+                            let pi = pairs[t] as usize / 10;
+                            let p = point_from_w(&*out.add(pi));
+                            let q = point_from_w(&*out.add(pi + 1));
+                            let r = (G1Projective::from(p) + q).into_affine();
+                            special.push((t, point_to_w(&r)));
+                        }
+                    }
+                    for j in 0..5 {
+                        d[j] = _mm512_mask_blend_epi64(z, d[j], k.one[j]);
+                    }
+                }
+                invs.push(acc);
+                acc = mul(&k, &acc, &d);
+                dens.push(d);
+            }
+            // 2. one inversion per lane, then each denominator's inverse, from the last
+            let mut inv = lanes(&acc);
+            for v in inv.iter_mut() {
+                *v = to_w(&from_w(v).inverse().expect("a product of nonzero denominators"));
+            }
+            let mut inv = from_lanes(&inv);
+            for i in (0..end - block).rev() {
+                let di = mul(&k, &inv, &invs[i]);
+                inv = mul(&k, &inv, &dens[i]);
+                invs[i] = di;
+            }
+            // where each sum goes: the front of its bucket's range, in order, skipping the
+            // sums that vanish (P + (−P)). Every sum goes at or before its own pair's first
+            // point, and behind every point a later pair reads.
+            dests.clear();
+            let mut sp = special.iter().peekable();
+            for t in 8 * block..(8 * end).min(n) {
+                let b = bucket_of[t] as usize;
+                let vanishes = match sp.peek() {
+                    Some(&&(at, r)) if at == t => {
+                        sp.next();
+                        r.is_zero()
+                    }
+                    _ => false,
+                };
+                dests.push(10 * next[b] as u64);
+                next[b] += !vanishes as u32;
+            }
+            dests.resize(8 * (end - block), 0);
+            // 3. the sums, written in place
+            for g in block..end {
+                let i1 = _mm512_loadu_si512(pairs.as_ptr().add(8 * g) as *const _);
+                let i2 = _mm512_add_epi64(i1, ten);
+                let (x1, y1) = (gather(out, i1, 0), gather(out, i1, 1));
+                let (x2, y2) = (gather(out, i2, 0), gather(out, i2, 1));
+                let l = mul(&k, &sub(&k, &y2, &y1), &invs[g - block]);
+                let x3 = sub(&k, &sub(&k, &mul(&k, &l, &l), &x1), &x2);
+                let y3 = sub(&k, &mul(&k, &l, &sub(&k, &x1, &x3)), &y1);
+                let live = (n - 8 * g).min(8);
+                let mut write: __mmask8 = ((1u16 << live) - 1) as u8;
+                for &(at, _) in &special {
+                    if at / 8 == g {
+                        write &= !(1 << (at % 8));
+                    }
+                }
+                let o = _mm512_loadu_si512(dests.as_ptr().add(8 * (g - block)) as *const _);
+                let w = out as *mut i64;
+                for j in 0..5 {
+                    _mm512_mask_i64scatter_epi64::<8>(w.add(j), write, o, x3[j]);
+                    _mm512_mask_i64scatter_epi64::<8>(w.add(5 + j), write, o, y3[j]);
+                }
+            }
+            for &(at, r) in &special {
+                if !r.is_zero() {
+                    *out.add(dests[at - 8 * block] as usize / 10) = r;
+                }
+            }
+        }
+        // an odd point out follows its bucket's sums
+        for b in 0..buckets {
+            let (s, len) = (starts[b] as usize, lens[b] as usize);
+            let mut w = next[b] as usize;
+            if len % 2 == 1 {
+                points[w] = points[s + len - 1];
+                w += 1;
+            }
+            lens[b] = (w - s) as u32;
+        }
+    }
+    (0..buckets)
+        .map(|b| if lens[b] > 0 { points[starts[b] as usize] } else { WPoint::default() })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::UniformRand;
+    use ark_std::test_rng;
+
+    fn edge_values() -> Vec<Fq> {
+        let mut rng = test_rng();
+        let mut v = vec![Fq::ZERO, Fq::ONE, -Fq::ONE, Fq::from(2u8), -Fq::from(2u8)];
+        v.extend((0..200).map(|_| Fq::rand(&mut rng)));
+        v
+    }
+
+    #[test]
+    fn conversions_round_trip() {
+        for a in edge_values() {
+            assert_eq!(from_w(&to_w(&a)), a);
+        }
+    }
+
+    #[test]
+    fn lane_arithmetic_matches_arkworks() {
+        if !available() {
+            eprintln!("no AVX-512 IFMA here: skipped");
+            return;
+        }
+        let vals = edge_values();
+        let k = unsafe { k() };
+        let rev: Vec<Fq> = vals.iter().rev().copied().collect();
+        for (a, b) in vals.chunks_exact(8).zip(rev.chunks_exact(8)) {
+            let va = unsafe { from_lanes(&std::array::from_fn(|i| to_w(&a[i]))) };
+            let vb = unsafe { from_lanes(&std::array::from_fn(|i| to_w(&b[i]))) };
+            let (m, s) = unsafe { (lanes(&mul(&k, &va, &vb)), lanes(&sub(&k, &va, &vb))) };
+            for i in 0..8 {
+                assert_eq!(from_w(&m[i]), a[i] * b[i]);
+                assert_eq!(m[i], to_w(&(a[i] * b[i])), "canonical product");
+                assert_eq!(s[i], to_w(&(a[i] - b[i])), "canonical difference");
+            }
+        }
+    }
+}
