@@ -20,45 +20,60 @@
 use std::arch::x86_64::*;
 use std::sync::OnceLock;
 
-use ark_bn254::{Fq, G1Affine, G1Projective};
+use ark_bn254::{Fq, Fq2, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, BigInt, Field, PrimeField};
 
 const MASK: u64 = (1 << 52) - 1;
 
-/// A G1 point as two base-field elements in radix 2^52, Montgomery form with R = 2^260,
-/// canonical; all zero is the identity.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+/// A point as two base-field elements in radix 2^52, Montgomery form with R = 2^260, canonical:
+/// N = 5 words an element for G1 (Fq), 10 for G2 (Fq2, c0 then c1). All zero is the identity.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(C)]
-pub struct WPoint {
-    pub x: [u64; 5],
-    pub y: [u64; 5],
+pub struct LPoint<const N: usize> {
+    pub x: [u64; N],
+    pub y: [u64; N],
 }
 
-impl WPoint {
+pub type WPoint = LPoint<5>;
+pub type W2Point = LPoint<10>;
+
+impl<const N: usize> Default for LPoint<N> {
+    fn default() -> Self {
+        LPoint { x: [0; N], y: [0; N] }
+    }
+}
+
+impl<const N: usize> LPoint<N> {
     #[inline]
     pub fn is_zero(&self) -> bool {
         let mut o = 0;
-        for j in 0..5 {
+        for j in 0..N {
             o |= self.x[j] | self.y[j];
         }
         o == 0
     }
 
-    /// −P: (x, p − y), the identity for the identity.
-    pub fn neg(&self) -> WPoint {
+    /// −P: (x, −y), each Fq component of y negated (p − c, and 0 for 0); the identity for the
+    /// identity.
+    pub fn neg(&self) -> Self {
         if self.is_zero() {
             return *self;
         }
         let p = &consts().p;
-        let mut y = [0u64; 5];
-        let mut borrow = 0i64;
-        for j in 0..5 {
-            let d = p[j] as i64 - self.y[j] as i64 + borrow;
-            y[j] = d as u64 & MASK;
-            borrow = d >> 52;
+        let mut y = self.y;
+        for c in y.chunks_exact_mut(5) {
+            if c.iter().all(|&l| l == 0) {
+                continue;
+            }
+            let mut borrow = 0i64;
+            for j in 0..5 {
+                let d = p[j] as i64 - c[j] as i64 + borrow;
+                c[j] = d as u64 & MASK;
+                borrow = d >> 52;
+            }
         }
-        WPoint { x: self.x, y }
+        LPoint { x: self.x, y }
     }
 }
 
@@ -114,6 +129,32 @@ pub fn point_from_w(w: &WPoint) -> G1Affine {
         G1Affine::identity()
     } else {
         G1Affine::new_unchecked(from_w(&w.x), from_w(&w.y))
+    }
+}
+
+fn fq2_to_w(a: &Fq2) -> [u64; 10] {
+    let mut w = [0u64; 10];
+    w[..5].copy_from_slice(&to_w(&a.c0));
+    w[5..].copy_from_slice(&to_w(&a.c1));
+    w
+}
+
+fn fq2_from_w(w: &[u64; 10]) -> Fq2 {
+    Fq2::new(from_w(w[..5].try_into().unwrap()), from_w(w[5..].try_into().unwrap()))
+}
+
+pub fn point2_to_w(p: &G2Affine) -> W2Point {
+    match p.xy() {
+        Some((x, y)) => W2Point { x: fq2_to_w(&x), y: fq2_to_w(&y) },
+        None => W2Point::default(),
+    }
+}
+
+pub fn point2_from_w(w: &W2Point) -> G2Affine {
+    if w.is_zero() {
+        G2Affine::identity()
+    } else {
+        G2Affine::new_unchecked(fq2_from_w(&w.x), fq2_from_w(&w.y))
     }
 }
 
@@ -192,7 +233,14 @@ unsafe fn mul(k: &K, a: &V, b: &V) -> V {
         r[j + 1] = _mm512_add_epi64(r[j + 1], _mm512_srli_epi64::<52>(r[j]));
         r[j] = _mm512_and_si512(r[j], k.mask);
     }
-    // r < 2p: subtract p once where r ≥ p.
+    reduce_once(k, r)
+}
+
+/// r − p where r ≥ p, else r, for normalised limbs of r < 2p.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn reduce_once(k: &K, mut r: V) -> V {
+    let z = _mm512_setzero_si512();
     let mut d = [z; 5];
     for j in 0..5 {
         d[j] = _mm512_sub_epi64(r[j], k.p[j]);
@@ -206,6 +254,21 @@ unsafe fn mul(k: &K, a: &V, b: &V) -> V {
         r[j] = _mm512_mask_blend_epi64(neg, d[j], r[j]);
     }
     r
+}
+
+/// a + b mod p, canonical, for canonical a and b.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn add(k: &K, a: &V, b: &V) -> V {
+    let mut r = *a;
+    for j in 0..5 {
+        r[j] = _mm512_add_epi64(a[j], b[j]);
+    }
+    for j in 0..4 {
+        r[j + 1] = _mm512_add_epi64(r[j + 1], _mm512_srli_epi64::<52>(r[j]));
+        r[j] = _mm512_and_si512(r[j], k.mask);
+    }
+    reduce_once(k, r)
 }
 
 /// a − b mod p, canonical, for canonical a and b.
@@ -271,11 +334,28 @@ unsafe fn from_lanes(v: &[[u64; 5]; 8]) -> V {
     out
 }
 
-/// Limb `j` of coordinate `c` (0 = x, 1 = y) of the points at `idx` (indices into `base`).
-#[inline]
+/// A base field in lane form, for the generic bucket sums: its elements are `N` words.
+trait LaneField<const N: usize> {
+    type E: Copy;
+    unsafe fn one(k: &K) -> Self::E;
+    unsafe fn mul(k: &K, a: &Self::E, b: &Self::E) -> Self::E;
+    unsafe fn sub(k: &K, a: &Self::E, b: &Self::E) -> Self::E;
+    /// Lanes where a is zero.
+    unsafe fn zero_mask(a: &Self::E) -> __mmask8;
+    /// b in the lanes of m, a elsewhere.
+    unsafe fn blend(m: __mmask8, a: &Self::E, b: &Self::E) -> Self::E;
+    /// Coordinate c (0 = x, 1 = y) of the points at word offsets `idx` from `base`.
+    unsafe fn gather(base: *const u64, idx: __m512i, c: usize) -> Self::E;
+    unsafe fn scatter(base: *mut u64, m: __mmask8, idx: __m512i, c: usize, e: &Self::E);
+    /// 1/a in every lane (a nonzero), by arkworks.
+    unsafe fn invert(a: &Self::E) -> Self::E;
+    /// P + Q by arkworks, for the rare pairs with equal x.
+    fn add_points(p: &LPoint<N>, q: &LPoint<N>) -> LPoint<N>;
+}
+
 #[target_feature(enable = "avx512f")]
-unsafe fn gather(base: *const WPoint, idx: __m512i, c: usize) -> V {
-    let b = (base as *const u64).add(5 * c) as *const i64;
+unsafe fn gather5(base: *const u64, idx: __m512i, at: usize) -> V {
+    let b = base.add(at) as *const i64;
     let mut out = [_mm512_setzero_si512(); 5];
     for j in 0..5 {
         out[j] = _mm512_i64gather_epi64::<8>(idx, b.add(j));
@@ -283,34 +363,173 @@ unsafe fn gather(base: *const WPoint, idx: __m512i, c: usize) -> V {
     out
 }
 
-/// Sum each bucket's points (`points[starts[b]..starts[b + 1]]`), as `msm::bucket_sums` does,
-/// with eight additions per step. Returns each bucket's sum (the identity for an empty one).
+#[target_feature(enable = "avx512f")]
+unsafe fn scatter5(base: *mut u64, m: __mmask8, idx: __m512i, at: usize, v: &V) {
+    let b = base.add(at) as *mut i64;
+    for j in 0..5 {
+        _mm512_mask_i64scatter_epi64::<8>(b.add(j), m, idx, v[j]);
+    }
+}
+
+/// G1's base field Fq.
+struct G1Field;
+
+impl LaneField<5> for G1Field {
+    type E = V;
+    #[inline]
+    unsafe fn one(k: &K) -> V {
+        k.one
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn mul(k: &K, a: &V, b: &V) -> V {
+        mul(k, a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn sub(k: &K, a: &V, b: &V) -> V {
+        sub(k, a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn zero_mask(a: &V) -> __mmask8 {
+        is_zero(a)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn blend(m: __mmask8, a: &V, b: &V) -> V {
+        let mut r = *a;
+        for j in 0..5 {
+            r[j] = _mm512_mask_blend_epi64(m, a[j], b[j]);
+        }
+        r
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn gather(base: *const u64, idx: __m512i, c: usize) -> V {
+        gather5(base, idx, 5 * c)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn scatter(base: *mut u64, m: __mmask8, idx: __m512i, c: usize, e: &V) {
+        scatter5(base, m, idx, 5 * c, e)
+    }
+    #[target_feature(enable = "avx512f")]
+    unsafe fn invert(a: &V) -> V {
+        let mut v = lanes(a);
+        for l in v.iter_mut() {
+            *l = to_w(&from_w(l).inverse().expect("a product of nonzero denominators"));
+        }
+        from_lanes(&v)
+    }
+    fn add_points(p: &WPoint, q: &WPoint) -> WPoint {
+        point_to_w(&(G1Projective::from(point_from_w(p)) + point_from_w(q)).into_affine())
+    }
+}
+
+/// G2's base field Fq2 = Fq[u]/(u² + 1), as two Fq: (c0, c1).
+struct G2Field;
+
+impl LaneField<10> for G2Field {
+    type E = [V; 2];
+    #[inline]
+    unsafe fn one(k: &K) -> [V; 2] {
+        let z = _mm512_setzero_si512();
+        [k.one, [z; 5]]
+    }
+    /// Karatsuba: (a0 + a1u)(b0 + b1u) = a0b0 − a1b1 + ((a0 + a1)(b0 + b1) − a0b0 − a1b1)u.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn mul(k: &K, a: &[V; 2], b: &[V; 2]) -> [V; 2] {
+        let v0 = mul(k, &a[0], &b[0]);
+        let v1 = mul(k, &a[1], &b[1]);
+        let s = mul(k, &add(k, &a[0], &a[1]), &add(k, &b[0], &b[1]));
+        [sub(k, &v0, &v1), sub(k, &sub(k, &s, &v0), &v1)]
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn sub(k: &K, a: &[V; 2], b: &[V; 2]) -> [V; 2] {
+        [sub(k, &a[0], &b[0]), sub(k, &a[1], &b[1])]
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn zero_mask(a: &[V; 2]) -> __mmask8 {
+        is_zero(&a[0]) & is_zero(&a[1])
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn blend(m: __mmask8, a: &[V; 2], b: &[V; 2]) -> [V; 2] {
+        [G1Field::blend(m, &a[0], &b[0]), G1Field::blend(m, &a[1], &b[1])]
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn gather(base: *const u64, idx: __m512i, c: usize) -> [V; 2] {
+        [gather5(base, idx, 10 * c), gather5(base, idx, 10 * c + 5)]
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn scatter(base: *mut u64, m: __mmask8, idx: __m512i, c: usize, e: &[V; 2]) {
+        scatter5(base, m, idx, 10 * c, &e[0]);
+        scatter5(base, m, idx, 10 * c + 5, &e[1]);
+    }
+    #[target_feature(enable = "avx512f")]
+    unsafe fn invert(a: &[V; 2]) -> [V; 2] {
+        let (c0, c1) = (lanes(&a[0]), lanes(&a[1]));
+        let (mut r0, mut r1) = (c0, c1);
+        for l in 0..8 {
+            let v = Fq2::new(from_w(&c0[l]), from_w(&c1[l]));
+            let i = v.inverse().expect("a product of nonzero denominators");
+            r0[l] = to_w(&i.c0);
+            r1[l] = to_w(&i.c1);
+        }
+        [from_lanes(&r0), from_lanes(&r1)]
+    }
+    fn add_points(p: &W2Point, q: &W2Point) -> W2Point {
+        point2_to_w(&(G2Projective::from(point2_from_w(p)) + point2_from_w(q)).into_affine())
+    }
+}
+
+/// Sum each bucket's G1 points (`points[starts[b]..starts[b + 1]]`), as `msm::bucket_sums`
+/// does, with eight additions per step. Returns each bucket's sum (the identity for an empty
+/// one).
 pub fn bucket_sums(points: Vec<WPoint>, starts: &[u32]) -> Vec<WPoint> {
     assert!(available(), "AVX-512 IFMA is not available on this CPU");
     // SAFETY: the CPU has AVX-512F and IFMA (checked above).
-    unsafe { bucket_sums_inner(points, starts) }
+    unsafe { bucket_sums_inner::<G1Field, 5>(points, starts) }
 }
 
-/// Groups of eight pairs per batched inversion: 4,096 pairs, whose points (640 KB) stay in a
-/// core's L2 cache between the pass that reads their x and the pass that adds them.
+/// The same for G2 points.
+pub fn bucket_sums_g2(points: Vec<W2Point>, starts: &[u32]) -> Vec<W2Point> {
+    assert!(available(), "AVX-512 IFMA is not available on this CPU");
+    // SAFETY: the CPU has AVX-512F and IFMA (checked above).
+    unsafe { bucket_sums_inner::<G2Field, 10>(points, starts) }
+}
+
+/// Groups of eight pairs per batched inversion: 4,096 pairs, whose points (640 KB in G1) stay
+/// in a core's L2 cache between the pass that reads their x and the pass that adds them.
 const BLOCK: usize = 512;
 
 #[target_feature(enable = "avx512f,avx512ifma")]
-unsafe fn bucket_sums_inner(mut points: Vec<WPoint>, starts: &[u32]) -> Vec<WPoint> {
+unsafe fn bucket_sums_inner<F: LaneField<N>, const N: usize>(
+    mut points: Vec<LPoint<N>>,
+    starts: &[u32],
+) -> Vec<LPoint<N>> {
     let k = k();
+    // words a point
+    let stride = 2 * N as u64;
     let buckets = starts.len() - 1;
     let mut lens: Vec<u32> = starts.windows(2).map(|w| w[1] - w[0]).collect();
-    // per pair: its first point, as an offset in words (10 a point), and its bucket
+    // per pair: its first point, as an offset in words, and its bucket
     let mut pairs: Vec<u64> = Vec::new();
     let mut bucket_of: Vec<u32> = Vec::new();
     // per bucket: where its next sum goes
     let mut next: Vec<u32> = Vec::new();
     let mut dests: Vec<u64> = Vec::with_capacity(8 * BLOCK);
-    let mut dens: Vec<V> = Vec::with_capacity(BLOCK);
-    let mut invs: Vec<V> = Vec::with_capacity(BLOCK);
+    let mut dens: Vec<F::E> = Vec::with_capacity(BLOCK);
+    let mut invs: Vec<F::E> = Vec::with_capacity(BLOCK);
     // pairs with equal x (a doubling or P + (−P)): (pair, sum)
-    let mut special: Vec<(usize, WPoint)> = Vec::new();
-    let ten = _mm512_set1_epi64(10);
+    let mut special: Vec<(usize, LPoint<N>)> = Vec::new();
+    let step = _mm512_set1_epi64(stride as i64);
     loop {
         pairs.clear();
         bucket_of.clear();
@@ -319,7 +538,7 @@ unsafe fn bucket_sums_inner(mut points: Vec<WPoint>, starts: &[u32]) -> Vec<WPoi
             let e = s + lens[b] as u64;
             let mut i = s;
             while i + 1 < e {
-                pairs.push(10 * i);
+                pairs.push(stride * i);
                 bucket_of.push(b as u32);
                 i += 2;
             }
@@ -334,46 +553,38 @@ unsafe fn bucket_sums_inner(mut points: Vec<WPoint>, starts: &[u32]) -> Vec<WPoi
         next.clear();
         next.extend_from_slice(&starts[..buckets]);
         let out = points.as_mut_ptr();
+        let words = out as *mut u64;
         for block in (0..groups).step_by(BLOCK) {
             let end = (block + BLOCK).min(groups);
             dens.clear();
             invs.clear();
             special.clear();
             // 1. the denominators x2 − x1 and, lane by lane, their running products
-            let mut acc = k.one;
+            let mut acc = F::one(&k);
             for g in block..end {
                 let i1 = _mm512_loadu_si512(pairs.as_ptr().add(8 * g) as *const _);
-                let i2 = _mm512_add_epi64(i1, ten);
-                let mut d = sub(&k, &gather(out, i2, 0), &gather(out, i1, 0));
-                let z = is_zero(&d);
+                let i2 = _mm512_add_epi64(i1, step);
+                let mut d = F::sub(&k, &F::gather(words, i2, 0), &F::gather(words, i1, 0));
+                let z = F::zero_mask(&d);
                 if z != 0 {
                     for l in 0..8 {
                         let t = 8 * g + l;
                         if z >> l & 1 == 1 && t < n {
-                            let pi = pairs[t] as usize / 10;
-                            let p = point_from_w(&*out.add(pi));
-                            let q = point_from_w(&*out.add(pi + 1));
-                            let r = (G1Projective::from(p) + q).into_affine();
-                            special.push((t, point_to_w(&r)));
+                            let pi = (pairs[t] / stride) as usize;
+                            special.push((t, F::add_points(&*out.add(pi), &*out.add(pi + 1))));
                         }
                     }
-                    for j in 0..5 {
-                        d[j] = _mm512_mask_blend_epi64(z, d[j], k.one[j]);
-                    }
+                    d = F::blend(z, &d, &F::one(&k));
                 }
                 invs.push(acc);
-                acc = mul(&k, &acc, &d);
+                acc = F::mul(&k, &acc, &d);
                 dens.push(d);
             }
             // 2. one inversion per lane, then each denominator's inverse, from the last
-            let mut inv = lanes(&acc);
-            for v in inv.iter_mut() {
-                *v = to_w(&from_w(v).inverse().expect("a product of nonzero denominators"));
-            }
-            let mut inv = from_lanes(&inv);
+            let mut inv = F::invert(&acc);
             for i in (0..end - block).rev() {
-                let di = mul(&k, &inv, &invs[i]);
-                inv = mul(&k, &inv, &dens[i]);
+                let di = F::mul(&k, &inv, &invs[i]);
+                inv = F::mul(&k, &inv, &dens[i]);
                 invs[i] = di;
             }
             // where each sum goes: the front of its bucket's range, in order, skipping the
@@ -390,19 +601,19 @@ unsafe fn bucket_sums_inner(mut points: Vec<WPoint>, starts: &[u32]) -> Vec<WPoi
                     }
                     _ => false,
                 };
-                dests.push(10 * next[b] as u64);
+                dests.push(stride * next[b] as u64);
                 next[b] += !vanishes as u32;
             }
             dests.resize(8 * (end - block), 0);
             // 3. the sums, written in place
             for g in block..end {
                 let i1 = _mm512_loadu_si512(pairs.as_ptr().add(8 * g) as *const _);
-                let i2 = _mm512_add_epi64(i1, ten);
-                let (x1, y1) = (gather(out, i1, 0), gather(out, i1, 1));
-                let (x2, y2) = (gather(out, i2, 0), gather(out, i2, 1));
-                let l = mul(&k, &sub(&k, &y2, &y1), &invs[g - block]);
-                let x3 = sub(&k, &sub(&k, &mul(&k, &l, &l), &x1), &x2);
-                let y3 = sub(&k, &mul(&k, &l, &sub(&k, &x1, &x3)), &y1);
+                let i2 = _mm512_add_epi64(i1, step);
+                let (x1, y1) = (F::gather(words, i1, 0), F::gather(words, i1, 1));
+                let (x2, y2) = (F::gather(words, i2, 0), F::gather(words, i2, 1));
+                let l = F::mul(&k, &F::sub(&k, &y2, &y1), &invs[g - block]);
+                let x3 = F::sub(&k, &F::sub(&k, &F::mul(&k, &l, &l), &x1), &x2);
+                let y3 = F::sub(&k, &F::mul(&k, &l, &F::sub(&k, &x1, &x3)), &y1);
                 let live = (n - 8 * g).min(8);
                 let mut write: __mmask8 = ((1u16 << live) - 1) as u8;
                 for &(at, _) in &special {
@@ -411,15 +622,12 @@ unsafe fn bucket_sums_inner(mut points: Vec<WPoint>, starts: &[u32]) -> Vec<WPoi
                     }
                 }
                 let o = _mm512_loadu_si512(dests.as_ptr().add(8 * (g - block)) as *const _);
-                let w = out as *mut i64;
-                for j in 0..5 {
-                    _mm512_mask_i64scatter_epi64::<8>(w.add(j), write, o, x3[j]);
-                    _mm512_mask_i64scatter_epi64::<8>(w.add(5 + j), write, o, y3[j]);
-                }
+                F::scatter(words, write, o, 0, &x3);
+                F::scatter(words, write, o, 1, &y3);
             }
             for &(at, r) in &special {
                 if !r.is_zero() {
-                    *out.add(dests[at - 8 * block] as usize / 10) = r;
+                    *out.add((dests[at - 8 * block] / stride) as usize) = r;
                 }
             }
         }
@@ -435,14 +643,14 @@ unsafe fn bucket_sums_inner(mut points: Vec<WPoint>, starts: &[u32]) -> Vec<WPoi
         }
     }
     (0..buckets)
-        .map(|b| if lens[b] > 0 { points[starts[b] as usize] } else { WPoint::default() })
+        .map(|b| if lens[b] > 0 { points[starts[b] as usize] } else { LPoint::default() })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_ff::UniformRand;
+    use ark_ff::{UniformRand, Zero};
     use ark_std::test_rng;
 
     fn edge_values() -> Vec<Fq> {
@@ -472,10 +680,43 @@ mod tests {
             let va = unsafe { from_lanes(&std::array::from_fn(|i| to_w(&a[i]))) };
             let vb = unsafe { from_lanes(&std::array::from_fn(|i| to_w(&b[i]))) };
             let (m, s) = unsafe { (lanes(&mul(&k, &va, &vb)), lanes(&sub(&k, &va, &vb))) };
+            let d = unsafe { lanes(&add(&k, &va, &vb)) };
             for i in 0..8 {
                 assert_eq!(from_w(&m[i]), a[i] * b[i]);
                 assert_eq!(m[i], to_w(&(a[i] * b[i])), "canonical product");
                 assert_eq!(s[i], to_w(&(a[i] - b[i])), "canonical difference");
+                assert_eq!(d[i], to_w(&(a[i] + b[i])), "canonical sum");
+            }
+        }
+        // Fq2: products (Karatsuba) and inverses per lane
+        let pairs: Vec<(Fq2, Fq2)> = vals
+            .iter()
+            .zip(vals.iter().rev())
+            .zip(vals.iter().skip(3))
+            .map(|((a, b), c)| (Fq2::new(*a, *b), Fq2::new(*c, *a)))
+            .collect();
+        for chunk in pairs.chunks_exact(8) {
+            let pack = |f: &dyn Fn(&(Fq2, Fq2)) -> Fq2| unsafe {
+                let v: Vec<Fq2> = chunk.iter().map(f).collect();
+                [
+                    from_lanes(&std::array::from_fn(|i| to_w(&v[i].c0))),
+                    from_lanes(&std::array::from_fn(|i| to_w(&v[i].c1))),
+                ]
+            };
+            let (a, b) = (pack(&|p| p.0), pack(&|p| p.1));
+            let m = unsafe { G2Field::mul(&k, &a, &b) };
+            let (m0, m1) = unsafe { (lanes(&m[0]), lanes(&m[1])) };
+            for i in 0..8 {
+                let want = chunk[i].0 * chunk[i].1;
+                assert_eq!((m0[i], m1[i]), (to_w(&want.c0), to_w(&want.c1)), "Fq2 product");
+            }
+            if chunk.iter().all(|p| !p.0.is_zero()) {
+                let inv = unsafe { G2Field::invert(&a) };
+                let (i0, i1) = unsafe { (lanes(&inv[0]), lanes(&inv[1])) };
+                for i in 0..8 {
+                    let want = chunk[i].0.inverse().unwrap();
+                    assert_eq!((i0[i], i1[i]), (to_w(&want.c0), to_w(&want.c1)), "Fq2 inverse");
+                }
             }
         }
     }

@@ -32,43 +32,85 @@ const BUCKETS: usize = 1 << (C - 1);
 /// Chains of the bucket reduction (`reduce_chains`): 16 buckets each.
 const CHAINS: usize = 256;
 
-/// Curves whose bucket sums can run on eight lanes (`ifma.rs`): G1 of BN254, on a CPU with
-/// AVX-512 IFMA.
+/// Curves whose bucket sums can run on eight lanes (`ifma.rs`): G1 and G2 of BN254, on a CPU
+/// with AVX-512 IFMA.
 pub trait Lanes: SWCurveConfig {
-    /// The table in lane form, when this curve and this CPU run the eight-lane path.
-    fn lane_table(_points: &[Affine<Self>]) -> Option<Vec<WPoint>> {
+    /// A point in lane form.
+    type L: Copy + Send + Sync;
+    /// The table in lane form, when this CPU runs the eight-lane path.
+    fn lane_table(_points: &[Affine<Self>]) -> Option<Vec<Self::L>> {
         None
     }
-    fn from_lane(_w: &WPoint) -> Affine<Self> {
-        unreachable!("no lane form for this curve")
+    fn from_lane(_w: &Self::L) -> Affine<Self> {
+        unreachable!("no lane form here")
+    }
+    fn lane_is_zero(_w: &Self::L) -> bool {
+        unreachable!("no lane form here")
+    }
+    fn lane_neg(_w: &Self::L) -> Self::L {
+        unreachable!("no lane form here")
+    }
+    /// Each bucket's sum, as `bucket_sums` gives it.
+    fn lane_sums(_points: Vec<Self::L>, _starts: &[u32]) -> Vec<Self::L> {
+        unreachable!("no lane form here")
     }
 }
 
 #[cfg(target_arch = "x86_64")]
-pub use crate::ifma::WPoint;
-/// (a placeholder where there is no eight-lane path)
-#[cfg(not(target_arch = "x86_64"))]
-#[derive(Clone, Copy, Default)]
-pub struct WPoint;
-
 impl Lanes for ark_bn254::g1::Config {
-    #[cfg(target_arch = "x86_64")]
-    fn lane_table(points: &[Affine<Self>]) -> Option<Vec<WPoint>> {
+    type L = crate::ifma::WPoint;
+    fn lane_table(points: &[Affine<Self>]) -> Option<Vec<Self::L>> {
         crate::ifma::available().then(|| points.par_iter().map(crate::ifma::point_to_w).collect())
     }
-    #[cfg(target_arch = "x86_64")]
-    fn from_lane(w: &WPoint) -> Affine<Self> {
+    fn from_lane(w: &Self::L) -> Affine<Self> {
         crate::ifma::point_from_w(w)
+    }
+    fn lane_is_zero(w: &Self::L) -> bool {
+        w.is_zero()
+    }
+    fn lane_neg(w: &Self::L) -> Self::L {
+        w.neg()
+    }
+    fn lane_sums(points: Vec<Self::L>, starts: &[u32]) -> Vec<Self::L> {
+        crate::ifma::bucket_sums(points, starts)
     }
 }
 
-impl Lanes for ark_bn254::g2::Config {}
+#[cfg(target_arch = "x86_64")]
+impl Lanes for ark_bn254::g2::Config {
+    type L = crate::ifma::W2Point;
+    fn lane_table(points: &[Affine<Self>]) -> Option<Vec<Self::L>> {
+        crate::ifma::available().then(|| points.par_iter().map(crate::ifma::point2_to_w).collect())
+    }
+    fn from_lane(w: &Self::L) -> Affine<Self> {
+        crate::ifma::point2_from_w(w)
+    }
+    fn lane_is_zero(w: &Self::L) -> bool {
+        w.is_zero()
+    }
+    fn lane_neg(w: &Self::L) -> Self::L {
+        w.neg()
+    }
+    fn lane_sums(points: Vec<Self::L>, starts: &[u32]) -> Vec<Self::L> {
+        crate::ifma::bucket_sums_g2(points, starts)
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+impl Lanes for ark_bn254::g1::Config {
+    type L = ();
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+impl Lanes for ark_bn254::g2::Config {
+    type L = ();
+}
 
 /// Bases with their window shifts: `points[i·WINDOWS + j]` = 2^(C·j)·Pᵢ, in arkworks' form or,
 /// where the eight-lane path runs, in lane form (`lanes`; then `points` is empty).
-pub struct FixedBases<P: SWCurveConfig> {
+pub struct FixedBases<P: Lanes> {
     points: Vec<Affine<P>>,
-    lanes: Vec<WPoint>,
+    lanes: Vec<P::L>,
 }
 
 impl<P: Lanes> FixedBases<P>
@@ -116,7 +158,7 @@ where
         if self.lanes.is_empty() {
             self.points[i].is_zero()
         } else {
-            self.lanes[i].is_zero()
+            P::lane_is_zero(&self.lanes[i])
         }
     }
 
@@ -195,17 +237,16 @@ where
             starts[k] += starts[k - 1];
         }
         let mut fill = starts.clone();
-        #[cfg(target_arch = "x86_64")]
         if !self.lanes.is_empty() {
-            let mut flat = vec![WPoint::default(); entries.len()];
+            let mut flat = vec![self.lanes[0]; entries.len()];
             for &(b, p) in &entries {
                 let pt = &self.lanes[(p & !(1 << 31)) as usize];
-                flat[fill[b as usize] as usize] = if p >> 31 == 1 { pt.neg() } else { *pt };
+                flat[fill[b as usize] as usize] = if p >> 31 == 1 { P::lane_neg(pt) } else { *pt };
                 fill[b as usize] += 1;
             }
             drop(entries);
-            let sums = crate::ifma::bucket_sums(flat, &starts);
-            return sums.iter().map(|w| (!w.is_zero()).then(|| P::from_lane(w))).collect();
+            let sums = P::lane_sums(flat, &starts);
+            return sums.iter().map(|w| (!P::lane_is_zero(w)).then(|| P::from_lane(w))).collect();
         }
         let mut flat = vec![Affine::<P>::identity(); entries.len()];
         for &(b, p) in &entries {
@@ -429,20 +470,22 @@ mod tests {
     /// The eight-lane bucket sums against the scalar ones, bucket by bucket: buckets of 0 to
     /// 40 points, sums that double (a point twice) and vanish (P and −P), enough pairs for many
     /// groups of eight and a partial last one.
-    #[test]
     #[cfg(target_arch = "x86_64")]
-    fn lane_bucket_sums_match_scalar() {
+    fn lane_sums_match<P: Lanes>(buckets: usize)
+    where
+        P::L: std::fmt::Debug,
+    {
         if !crate::ifma::available() {
             eprintln!("no AVX-512 IFMA on this CPU: the eight-lane path is not tested here");
             return;
         }
         let mut rng = test_rng();
-        let pool: Vec<Affine<g1::Config>> = Projective::<g1::Config>::normalize_batch(
-            &(0..64).map(|_| Projective::<g1::Config>::rand(&mut rng)).collect::<Vec<_>>(),
+        let pool: Vec<Affine<P>> = Projective::<P>::normalize_batch(
+            &(0..64).map(|_| Projective::<P>::rand(&mut rng)).collect::<Vec<_>>(),
         );
         let mut pts = Vec::new();
         let mut starts = vec![0u32];
-        for b in 0..300usize {
+        for b in 0..buckets {
             let len = (b * 7) % 41;
             for i in 0..len {
                 let p = pool[(b * 13 + i * 5) % 64];
@@ -454,12 +497,24 @@ mod tests {
             }
             starts.push(pts.len() as u32);
         }
-        let lanes: Vec<_> = pts.iter().map(crate::ifma::point_to_w).collect();
+        let table = P::lane_table(&pts).expect("a lane table");
         let want = bucket_sums(pts, starts.clone());
-        let got = crate::ifma::bucket_sums(lanes, &starts);
+        let got = P::lane_sums(table, &starts);
         for (b, (w, g)) in want.iter().zip(&got).enumerate() {
-            assert_eq!(w.unwrap_or_default(), crate::ifma::point_from_w(g), "bucket {b}");
+            assert_eq!(w.unwrap_or_default(), P::from_lane(g), "bucket {b}");
         }
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn lane_bucket_sums_match_scalar_g1() {
+        lane_sums_match::<g1::Config>(300);
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn lane_bucket_sums_match_scalar_g2() {
+        lane_sums_match::<g2::Config>(120);
     }
 
     /// Every case of one batched step: a sum, a doubling, P + (−P), an empty accumulator and
