@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 
 use ark_bn254::{Fq, Fq2, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{AdditiveGroup, BigInt, Field, PrimeField};
+use ark_ff::{serial_batch_inversion_and_mul, AdditiveGroup, BigInt, Field, PrimeField};
 
 const MASK: u64 = (1 << 52) - 1;
 
@@ -416,11 +416,11 @@ impl LaneField<5> for G1Field {
     }
     #[target_feature(enable = "avx512f")]
     unsafe fn invert(a: &V) -> V {
-        let mut v = lanes(a);
-        for l in v.iter_mut() {
-            *l = to_w(&from_w(l).inverse().expect("a product of nonzero denominators"));
-        }
-        from_lanes(&v)
+        let v = lanes(a);
+        // one inversion for the eight lanes (Montgomery's trick again)
+        let mut f: [Fq; 8] = std::array::from_fn(|l| from_w(&v[l]));
+        serial_batch_inversion_and_mul(&mut f, &Fq::ONE);
+        from_lanes(&std::array::from_fn(|l| to_w(&f[l])))
     }
     fn add_points(p: &WPoint, q: &WPoint) -> WPoint {
         point_to_w(&(G1Projective::from(point_from_w(p)) + point_from_w(q)).into_affine())
@@ -475,14 +475,12 @@ impl LaneField<10> for G2Field {
     #[target_feature(enable = "avx512f")]
     unsafe fn invert(a: &[V; 2]) -> [V; 2] {
         let (c0, c1) = (lanes(&a[0]), lanes(&a[1]));
-        let (mut r0, mut r1) = (c0, c1);
-        for l in 0..8 {
-            let v = Fq2::new(from_w(&c0[l]), from_w(&c1[l]));
-            let i = v.inverse().expect("a product of nonzero denominators");
-            r0[l] = to_w(&i.c0);
-            r1[l] = to_w(&i.c1);
-        }
-        [from_lanes(&r0), from_lanes(&r1)]
+        let mut f: [Fq2; 8] = std::array::from_fn(|l| Fq2::new(from_w(&c0[l]), from_w(&c1[l])));
+        serial_batch_inversion_and_mul(&mut f, &Fq2::ONE);
+        [
+            from_lanes(&std::array::from_fn(|l| to_w(&f[l].c0))),
+            from_lanes(&std::array::from_fn(|l| to_w(&f[l].c1))),
+        ]
     }
     fn add_points(p: &W2Point, q: &W2Point) -> W2Point {
         point2_to_w(&(G2Projective::from(point2_from_w(p)) + point2_from_w(q)).into_affine())
