@@ -32,11 +32,14 @@ const BUCKETS: usize = 1 << (C - 1);
 /// Chains of the bucket reduction (`reduce_chains`): 16 buckets each.
 const CHAINS: usize = 256;
 
+/// A chunk's digits: (bucket, point index with the sign in bit 31), and each bucket's start.
+type Digits = (Vec<(u32, u32)>, Vec<u32>);
+
 /// Curves whose bucket sums can run on eight lanes (`ifma.rs`): G1 and G2 of BN254, on a CPU
 /// with AVX-512 IFMA.
 pub trait Lanes: SWCurveConfig {
-    /// A point in lane form.
-    type L: Copy + Send + Sync;
+    /// A point in lane form; the default is the identity.
+    type L: Copy + Default + Send + Sync;
     /// The table in lane form, when this CPU runs the eight-lane path.
     fn lane_table(_points: &[Affine<Self>]) -> Option<Vec<Self::L>> {
         None
@@ -168,6 +171,9 @@ where
         assert!(offset + scalars.len() <= self.len(), "more scalars than bases");
         let threads = rayon::current_num_threads().max(1);
         let chunk = scalars.len().div_ceil(threads).max(1);
+        if !self.lanes.is_empty() {
+            return self.msm_lanes(offset, scalars, chunk, threads);
+        }
         let parts: Vec<Vec<Option<Affine<P>>>> = scalars
             .par_chunks(chunk)
             .enumerate()
@@ -196,9 +202,43 @@ where
             .reduce(Projective::<P>::zero, |a, b| a + b)
     }
 
-    /// One chunk's bucket sums: bucket k holds Σ ±2^(C·j)·Pᵢ over the digits equal to ±(k + 1).
-    fn bucket_chunk(&self, offset: usize, scalars: &[BigInt<4>]) -> Vec<Option<Affine<P>>> {
-        // Signed digits → (bucket, ±point), sorted into buckets by counting.
+    /// `msm` on the eight-lane path: the chunks' buckets, their merge and the reduction all
+    /// add in lane form; only the chains' results come back to arkworks' form.
+    fn msm_lanes(
+        &self,
+        offset: usize,
+        scalars: &[BigInt<4>],
+        chunk: usize,
+        threads: usize,
+    ) -> Projective<P> {
+        let parts: Vec<Vec<P::L>> = scalars
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(k, part)| self.bucket_chunk_lanes(offset + k * chunk, part))
+            .collect();
+        let sums = if parts.len() == 1 {
+            parts.into_iter().next().unwrap_or_default()
+        } else {
+            let mut flat = Vec::new();
+            let mut starts = vec![0u32; BUCKETS + 1];
+            for b in 0..BUCKETS {
+                flat.extend(parts.iter().map(|p| p[b]).filter(|w| !P::lane_is_zero(w)));
+                starts[b + 1] = flat.len() as u32;
+            }
+            P::lane_sums(flat, &starts)
+        };
+        let len = sums.len().div_ceil(CHAINS).max(1);
+        let chains = sums.len().div_ceil(len);
+        let per = chains.div_ceil(threads).max(1);
+        (0..chains.div_ceil(per))
+            .into_par_iter()
+            .map(|g| reduce_chains_lanes::<P>(&sums, len, g * per, ((g + 1) * per).min(chains)))
+            .reduce(Projective::<P>::zero, |a, b| a + b)
+    }
+
+    /// Signed digits → (bucket, ±point index), and where each bucket starts once they are
+    /// sorted into buckets by counting; `None` when every digit is zero.
+    fn digits(&self, offset: usize, scalars: &[BigInt<4>]) -> Option<Digits> {
         let mut entries: Vec<(u32, u32)> = Vec::with_capacity(scalars.len() * WINDOWS);
         let mut counts = vec![0u32; BUCKETS + 1];
         for (i, s) in scalars.iter().enumerate() {
@@ -230,24 +270,21 @@ where
             }
         }
         if entries.is_empty() {
-            return vec![None; BUCKETS];
+            return None;
         }
         let mut starts = counts;
         for k in 1..starts.len() {
             starts[k] += starts[k - 1];
         }
+        Some((entries, starts))
+    }
+
+    /// One chunk's bucket sums: bucket k holds Σ ±2^(C·j)·Pᵢ over the digits equal to ±(k + 1).
+    fn bucket_chunk(&self, offset: usize, scalars: &[BigInt<4>]) -> Vec<Option<Affine<P>>> {
+        let Some((entries, starts)) = self.digits(offset, scalars) else {
+            return vec![None; BUCKETS];
+        };
         let mut fill = starts.clone();
-        if !self.lanes.is_empty() {
-            let mut flat = vec![self.lanes[0]; entries.len()];
-            for &(b, p) in &entries {
-                let pt = &self.lanes[(p & !(1 << 31)) as usize];
-                flat[fill[b as usize] as usize] = if p >> 31 == 1 { P::lane_neg(pt) } else { *pt };
-                fill[b as usize] += 1;
-            }
-            drop(entries);
-            let sums = P::lane_sums(flat, &starts);
-            return sums.iter().map(|w| (!P::lane_is_zero(w)).then(|| P::from_lane(w))).collect();
-        }
         let mut flat = vec![Affine::<P>::identity(); entries.len()];
         for &(b, p) in &entries {
             let pt = self.points[(p & !(1 << 31)) as usize];
@@ -257,6 +294,61 @@ where
         drop(entries);
         bucket_sums(flat, starts)
     }
+
+    /// The same in lane form (the identity for an empty bucket).
+    fn bucket_chunk_lanes(&self, offset: usize, scalars: &[BigInt<4>]) -> Vec<P::L> {
+        let Some((entries, starts)) = self.digits(offset, scalars) else {
+            return vec![P::L::default(); BUCKETS];
+        };
+        let mut fill = starts.clone();
+        let mut flat = vec![P::L::default(); entries.len()];
+        for &(b, p) in &entries {
+            let pt = &self.lanes[(p & !(1 << 31)) as usize];
+            flat[fill[b as usize] as usize] = if p >> 31 == 1 { P::lane_neg(pt) } else { *pt };
+            fill[b as usize] += 1;
+        }
+        drop(entries);
+        P::lane_sums(flat, &starts)
+    }
+}
+
+/// `reduce_chains` in lane form: each step adds the chains' buckets to their running sums,
+/// then the running sums to their totals, each as one call of the lane bucket sums with the
+/// two points of every chain as a bucket.
+fn reduce_chains_lanes<P: Lanes>(sums: &[P::L], len: usize, c0: usize, c1: usize) -> Projective<P> {
+    let n = c1 - c0;
+    let mut running = vec![P::L::default(); n];
+    let mut total = vec![P::L::default(); n];
+    let tops: Vec<usize> = (c0..c1).map(|r| ((r + 1) * len).min(sums.len())).collect();
+    let add = |acc: &mut Vec<P::L>, addend: &dyn Fn(usize) -> Option<P::L>| {
+        let mut flat = Vec::with_capacity(2 * n);
+        let mut starts = Vec::with_capacity(n + 1);
+        starts.push(0u32);
+        for (i, a) in acc.iter().enumerate() {
+            if !P::lane_is_zero(a) {
+                flat.push(*a);
+            }
+            if let Some(b) = addend(i).filter(|b| !P::lane_is_zero(b)) {
+                flat.push(b);
+            }
+            starts.push(flat.len() as u32);
+        }
+        if !flat.is_empty() {
+            *acc = P::lane_sums(flat, &starts);
+        }
+    };
+    for step in 0..len {
+        // chain i's bucket at this step, if it still has one
+        let at = |i: usize| (tops[i] > (c0 + i) * len + step).then(|| tops[i] - 1 - step);
+        add(&mut running, &|i| at(i).map(|k| sums[k]));
+        let r = running.clone();
+        add(&mut total, &|i| at(i).map(|_| r[i]));
+    }
+    let running: Vec<Option<Affine<P>>> =
+        running.iter().map(|w| (!P::lane_is_zero(w)).then(|| P::from_lane(w))).collect();
+    let total: Vec<Option<Affine<P>>> =
+        total.iter().map(|w| (!P::lane_is_zero(w)).then(|| P::from_lane(w))).collect();
+    combine_chains(&running, &total, len, c0)
 }
 
 /// Sum each bucket's points (`points[starts[b]..starts[b + 1]]`) by rounds of pairwise affine
@@ -352,6 +444,18 @@ fn reduce_chains<P: SWCurveConfig>(
         }
         add_batch(&mut total, &addend, &mut scratch);
     }
+    combine_chains(&running, &total, len, c0)
+}
+
+/// The chains' result from their running sums S_r and totals T_r (chains c0.. of `len`
+/// buckets): Σ T_r + len·Σ r·S_r.
+fn combine_chains<P: SWCurveConfig>(
+    running: &[Option<Affine<P>>],
+    total: &[Option<Affine<P>>],
+    len: usize,
+    c0: usize,
+) -> Projective<P> {
+    let n = running.len();
     // Σ_r (r − c0)·S_r by running sums from the top, then c0·Σ S_r
     let mut acc = Projective::<P>::zero();
     let mut weighted = Projective::<P>::zero();
@@ -568,6 +672,24 @@ mod tests {
                         .map(|g| reduce_chains(&sums, len, g * per, ((g + 1) * per).min(chains)))
                         .fold(Projective::<g1::Config>::zero(), |a, b| a + b);
                     assert_eq!(got, direct, "n {n}, len {len}, per {per}");
+                    #[cfg(target_arch = "x86_64")]
+                    if crate::ifma::available() {
+                        let lanes: Vec<_> = sums
+                            .iter()
+                            .map(|s| crate::ifma::point_to_w(&s.unwrap_or_default()))
+                            .collect();
+                        let got = (0..chains.div_ceil(per))
+                            .map(|g| {
+                                reduce_chains_lanes::<g1::Config>(
+                                    &lanes,
+                                    len,
+                                    g * per,
+                                    ((g + 1) * per).min(chains),
+                                )
+                            })
+                            .fold(Projective::<g1::Config>::zero(), |a, b| a + b);
+                        assert_eq!(got, direct, "lanes: n {n}, len {len}, per {per}");
+                    }
                 }
             }
         }
