@@ -10,7 +10,9 @@
  * others are sent again to a restarted server.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { loadWitnessCalculator, type WitnessCalculator } from './witness.ts';
 
@@ -42,16 +44,55 @@ export function isNativeWitnessError(e: unknown): e is NativeWitnessError {
  * Where the circuit build puts the native witness server of the circuit whose wasm is
  * `wasmPath` (`<dir>/<name>_js/<name>.wasm`): `<dir>/<name>_cpp/`, beside circom's generated C++.
  */
-export function nativeWitnessPaths(wasmPath: string): { binary: string; dat: string } {
+export function nativeWitnessPaths(wasmPath: string): {
+  binary: string;
+  dat: string;
+  /** The CPU the server was built for (`cpuFingerprint`); absent for a portable build. */
+  cpu: string;
+} {
   const name = basename(wasmPath, '.wasm');
   const cpp = join(dirname(dirname(wasmPath)), `${name}_cpp`);
-  return { binary: join(cpp, 'zkpin-witness-server'), dat: join(cpp, `${name}.dat`) };
+  const binary = join(cpp, 'zkpin-witness-server');
+  return { binary, dat: join(cpp, `${name}.dat`), cpu: `${binary}.cpu` };
 }
 
-/** Whether the circuit build made a native witness server for this wasm. */
-export function nativeWitnessAvailable(wasmPath: string): boolean {
+let fingerprint: string | undefined;
+
+/**
+ * This machine's CPU as the native witness build sees it (`-march=native`): architecture,
+ * model and feature flags, hashed. A server built for another fingerprint may use
+ * instructions this CPU lacks.
+ */
+export function cpuFingerprint(): string {
+  if (fingerprint === undefined) {
+    let info = `${process.arch} ${cpus()[0]?.model ?? ''}`;
+    try {
+      const c = readFileSync('/proc/cpuinfo', 'utf8');
+      const first = (k: string) => c.match(new RegExp(`^${k}\\s*:(.*)$`, 'm'))?.[1]?.trim() ?? '';
+      info += ` ${first('model name')} ${first('flags')}`;
+    } catch {
+      // not Linux: the architecture and model alone
+    }
+    fingerprint = createHash('sha256').update(info).digest('hex').slice(0, 16);
+  }
+  return fingerprint;
+}
+
+/**
+ * Why the circuit build's native witness server for this wasm cannot run here, or undefined
+ * when it can: missing, or built for another CPU.
+ */
+export function nativeWitnessUnavailable(wasmPath: string): string | undefined {
   const p = nativeWitnessPaths(wasmPath);
-  return existsSync(p.binary) && existsSync(p.dat);
+  if (!existsSync(p.binary) || !existsSync(p.dat)) return `no native witness server at ${p.binary}`;
+  if (existsSync(p.cpu) && readFileSync(p.cpu, 'utf8').trim() !== cpuFingerprint())
+    return `the native witness server at ${p.binary} was built for another CPU (rebuild with npm run build:circuits)`;
+  return undefined;
+}
+
+/** Whether the circuit build made a native witness server for this wasm that runs here. */
+export function nativeWitnessAvailable(wasmPath: string): boolean {
+  return nativeWitnessUnavailable(wasmPath) === undefined;
 }
 
 /** circom's input signal key hash (64-bit FNV-1a over the name's bytes). */
@@ -289,13 +330,24 @@ class NativeWitnessClient implements NativeWitnessCalculator {
  */
 export function startNativeWitness(
   wasmPath: string,
-  paths = nativeWitnessPaths(wasmPath),
+  paths: { binary: string; dat: string; cpu?: string } = nativeWitnessPaths(wasmPath),
 ): Promise<NativeWitnessCalculator> {
   if (!existsSync(paths.binary) || !existsSync(paths.dat))
     return Promise.reject(
       new NativeWitnessError(
         'SERVER_FAILED',
         `no native witness server at ${paths.binary} (built by npm run build:circuits when g++, nasm and libgmp-dev are installed)`,
+      ),
+    );
+  if (
+    paths.cpu !== undefined &&
+    existsSync(paths.cpu) &&
+    readFileSync(paths.cpu, 'utf8').trim() !== cpuFingerprint()
+  )
+    return Promise.reject(
+      new NativeWitnessError(
+        'SERVER_FAILED',
+        `the native witness server at ${paths.binary} was built for another CPU (rebuild with npm run build:circuits)`,
       ),
     );
   return new Promise((resolve, reject) => {
@@ -318,15 +370,20 @@ export interface LoadedWitnessCalculator extends WitnessCalculator {
 
 /**
  * The witness calculator of the circuit whose wasm is `wasmPath`: `auto` (default) picks the
- * native server when the circuit build made one and it starts, else the wasm calculator (the
- * reference); `native` fails when the server is missing or does not start.
+ * native server when the circuit build made one for this CPU and it starts, else the wasm
+ * calculator (the reference; `nativeError` says why when a server is there); `native` fails
+ * when the server is missing, was built for another CPU, or does not start.
  */
 export async function loadWitnessBackend(
   wasmPath: string,
   backend: WitnessBackend = 'auto',
 ): Promise<LoadedWitnessCalculator> {
   let nativeError: string | undefined;
-  if (backend === 'native' || (backend === 'auto' && nativeWitnessAvailable(wasmPath))) {
+  const unavailable = nativeWitnessUnavailable(wasmPath);
+  // (a server that is there but cannot run here is worth a word; no server at all is not)
+  if (unavailable !== undefined && existsSync(nativeWitnessPaths(wasmPath).binary))
+    nativeError = unavailable;
+  if (backend === 'native' || (backend === 'auto' && unavailable === undefined)) {
     try {
       const n = await startNativeWitness(wasmPath);
       return {

@@ -5,7 +5,16 @@
  * the server keeps serving; a server that dies is restarted without losing the other requests.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { circuitInput, signReading, type DeviceKeys, type SignedReading } from '@zkpin/sdk';
@@ -15,9 +24,11 @@ import { MODELS, REFERENCE_MODEL, type ModelSpec } from '../../tools/models.ts';
 import { rng } from '../../model/train.ts';
 import { loadWitnessCalculator, type WitnessCalculator } from '../../runtime/witness.ts';
 import {
+  cpuFingerprint,
   isNativeWitnessError,
   loadWitnessBackend,
   nativeWitnessPaths,
+  nativeWitnessUnavailable,
   startNativeWitness,
   type NativeWitnessCalculator,
 } from '../../runtime/native-witness.ts';
@@ -75,6 +86,36 @@ describe.each(MODELS.map((m) => [m.name, m] as const))('native witness of %s', (
     const auto = await loadWitnessBackend(s.art.circuit.wasm);
     expect(auto.backend).toBe('native');
     auto.close();
+  });
+
+  it('is marked with the CPU it was built for; a server built for another CPU is not used', async () => {
+    const s = setups.get(name)!;
+    const paths = nativeWitnessPaths(s.art.circuit.wasm);
+    expect(readFileSync(paths.cpu, 'utf8')).toBe(cpuFingerprint());
+    // the same files in a cache entry marked for another CPU
+    const stem = basename(s.art.circuit.wasm, '.wasm');
+    const dir = mkdtempSync(join(tmpdir(), 'zkpin-native-cpu-'));
+    try {
+      const wasm = join(dir, `${stem}_js`, `${stem}.wasm`);
+      const moved = nativeWitnessPaths(wasm);
+      cpSync(dirname(s.art.circuit.wasm), dirname(wasm), { recursive: true });
+      mkdirSync(dirname(moved.binary));
+      copyFileSync(paths.binary, moved.binary);
+      copyFileSync(paths.dat, moved.dat);
+      writeFileSync(moved.cpu, '0123456789abcdef');
+      expect(nativeWitnessUnavailable(wasm)).toMatch(/built for another CPU/);
+      const auto = await loadWitnessBackend(wasm);
+      expect(auto.backend).toBe('wasm');
+      expect(auto.nativeError).toMatch(/built for another CPU/);
+      await expect(startNativeWitness(wasm)).rejects.toThrow(/built for another CPU/);
+      // the same CPU: used
+      writeFileSync(moved.cpu, cpuFingerprint());
+      const native = await loadWitnessBackend(wasm);
+      expect(native.backend).toBe('native');
+      native.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("copies field elements inline: the circuit's object calls no Fr_copy (zkpin_fr_inline.hpp)", () => {
