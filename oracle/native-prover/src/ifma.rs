@@ -1,4 +1,5 @@
-//! BN254 G1 bucket sums on eight lanes at once, with AVX-512 IFMA (52-bit multiply-add).
+//! BN254 bucket sums (G1 and G2) on eight lanes at once, with AVX-512 IFMA (52-bit
+//! multiply-add).
 //!
 //! The bucket rounds of `msm.rs` are affine additions sharing one batched inversion: about six
 //! base-field multiplications each, which is where the prover spends most of its time. One
@@ -8,7 +9,8 @@
 //! R = 2^260.
 //!
 //! Every value is kept canonical (< p) after each operation, so equality is equality of limbs
-//! and the identity is the all-zero point (no point of G1 has x = y = 0, since y² = x³ + 3).
+//! and the identity is the all-zero point (neither curve has a point with x = y = 0: their
+//! constant terms, 3 and 3/(9 + u), are not zero). G2's base field Fq2 is two Fq elements.
 //! Additions with equal x (a doubling, or P + (−P)) are rare in bucket sums; their lanes are
 //! computed with arkworks instead, as the scalar path does.
 //!
@@ -20,7 +22,8 @@
 use std::arch::x86_64::*;
 use std::sync::OnceLock;
 
-use ark_bn254::{Fq, Fq2, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_bn254::{g1, g2, Fq, Fq2};
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{serial_batch_inversion_and_mul, AdditiveGroup, BigInt, Field, PrimeField};
 
@@ -44,9 +47,15 @@ impl<const N: usize> Default for LPoint<N> {
     }
 }
 
-impl<const N: usize> LPoint<N> {
+/// What the multi-exponentiation asks of a point in lane form.
+pub trait LanePoint: Copy + Default + Send + Sync {
+    fn is_zero(&self) -> bool;
+    fn neg(&self) -> Self;
+}
+
+impl<const N: usize> LanePoint for LPoint<N> {
     #[inline]
-    pub fn is_zero(&self) -> bool {
+    fn is_zero(&self) -> bool {
         let mut o = 0;
         for j in 0..N {
             o |= self.x[j] | self.y[j];
@@ -56,7 +65,7 @@ impl<const N: usize> LPoint<N> {
 
     /// −P: (x, −y), each Fq component of y negated (p − c, and 0 for 0); the identity for the
     /// identity.
-    pub fn neg(&self) -> Self {
+    fn neg(&self) -> Self {
         if self.is_zero() {
             return *self;
         }
@@ -117,45 +126,62 @@ pub fn from_w(w: &[u64; 5]) -> Fq {
     Fq::new_unchecked(join(w)) * INV16.get_or_init(|| Fq::from(16u8).inverse().unwrap())
 }
 
-pub fn point_to_w(p: &G1Affine) -> WPoint {
+/// A base field's lane form: Fq as 5 words, Fq2 as 10 (c0, then c1).
+pub trait LaneCoord<const N: usize>: Sized {
+    fn to_lane(&self) -> [u64; N];
+    fn from_lane(w: &[u64; N]) -> Self;
+}
+
+impl LaneCoord<5> for Fq {
+    fn to_lane(&self) -> [u64; 5] {
+        to_w(self)
+    }
+    fn from_lane(w: &[u64; 5]) -> Self {
+        from_w(w)
+    }
+}
+
+impl LaneCoord<10> for Fq2 {
+    fn to_lane(&self) -> [u64; 10] {
+        let mut w = [0u64; 10];
+        w[..5].copy_from_slice(&to_w(&self.c0));
+        w[5..].copy_from_slice(&to_w(&self.c1));
+        w
+    }
+    fn from_lane(w: &[u64; 10]) -> Self {
+        Fq2::new(from_w(w[..5].try_into().unwrap()), from_w(w[5..].try_into().unwrap()))
+    }
+}
+
+/// An affine point in lane form (the identity as all zero).
+pub fn point_to_lanes<P: SWCurveConfig, const N: usize>(p: &Affine<P>) -> LPoint<N>
+where
+    P::BaseField: LaneCoord<N>,
+{
     match p.xy() {
-        Some((x, y)) => WPoint { x: to_w(&x), y: to_w(&y) },
-        None => WPoint::default(),
+        Some((x, y)) => LPoint { x: x.to_lane(), y: y.to_lane() },
+        None => LPoint::default(),
     }
 }
 
-pub fn point_from_w(w: &WPoint) -> G1Affine {
+pub fn point_from_lanes<P: SWCurveConfig, const N: usize>(w: &LPoint<N>) -> Affine<P>
+where
+    P::BaseField: LaneCoord<N>,
+{
     if w.is_zero() {
-        G1Affine::identity()
+        Affine::identity()
     } else {
-        G1Affine::new_unchecked(from_w(&w.x), from_w(&w.y))
+        Affine::new_unchecked(P::BaseField::from_lane(&w.x), P::BaseField::from_lane(&w.y))
     }
 }
 
-fn fq2_to_w(a: &Fq2) -> [u64; 10] {
-    let mut w = [0u64; 10];
-    w[..5].copy_from_slice(&to_w(&a.c0));
-    w[5..].copy_from_slice(&to_w(&a.c1));
-    w
-}
-
-fn fq2_from_w(w: &[u64; 10]) -> Fq2 {
-    Fq2::new(from_w(w[..5].try_into().unwrap()), from_w(w[5..].try_into().unwrap()))
-}
-
-pub fn point2_to_w(p: &G2Affine) -> W2Point {
-    match p.xy() {
-        Some((x, y)) => W2Point { x: fq2_to_w(&x), y: fq2_to_w(&y) },
-        None => W2Point::default(),
-    }
-}
-
-pub fn point2_from_w(w: &W2Point) -> G2Affine {
-    if w.is_zero() {
-        G2Affine::identity()
-    } else {
-        G2Affine::new_unchecked(fq2_from_w(&w.x), fq2_from_w(&w.y))
-    }
+/// P + Q by arkworks (the rare pairs with equal x).
+fn add_by_arkworks<P: SWCurveConfig, const N: usize>(p: &LPoint<N>, q: &LPoint<N>) -> LPoint<N>
+where
+    P::BaseField: LaneCoord<N>,
+{
+    let sum = Projective::<P>::from(point_from_lanes::<P, N>(p)) + point_from_lanes::<P, N>(q);
+    point_to_lanes::<P, N>(&sum.into_affine())
 }
 
 struct Consts {
@@ -229,11 +255,28 @@ unsafe fn mul(k: &K, a: &V, b: &V) -> V {
         t[i + 1] = _mm512_add_epi64(t[i + 1], _mm512_srli_epi64::<52>(t[i]));
     }
     let mut r = [t[5], t[6], t[7], t[8], t[9]];
+    carry(k, &mut r);
+    reduce_once(k, r)
+}
+
+/// Carries each limb's bits above 52 into the next (limbs ≥ 0; the top one keeps its own).
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn carry(k: &K, r: &mut V) {
     for j in 0..4 {
         r[j + 1] = _mm512_add_epi64(r[j + 1], _mm512_srli_epi64::<52>(r[j]));
         r[j] = _mm512_and_si512(r[j], k.mask);
     }
-    reduce_once(k, r)
+}
+
+/// The same for limbs that may be negative: borrows move up, the top limb keeps the sign.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn carry_signed(k: &K, r: &mut V) {
+    for j in 0..4 {
+        r[j + 1] = _mm512_add_epi64(r[j + 1], _mm512_srai_epi64::<52>(r[j]));
+        r[j] = _mm512_and_si512(r[j], k.mask);
+    }
 }
 
 /// r − p where r ≥ p, else r, for normalised limbs of r < 2p.
@@ -245,10 +288,7 @@ unsafe fn reduce_once(k: &K, mut r: V) -> V {
     for j in 0..5 {
         d[j] = _mm512_sub_epi64(r[j], k.p[j]);
     }
-    for j in 0..4 {
-        d[j + 1] = _mm512_add_epi64(d[j + 1], _mm512_srai_epi64::<52>(d[j]));
-        d[j] = _mm512_and_si512(d[j], k.mask);
-    }
+    carry_signed(k, &mut d);
     let neg = _mm512_cmplt_epi64_mask(d[4], z);
     for j in 0..5 {
         r[j] = _mm512_mask_blend_epi64(neg, d[j], r[j]);
@@ -264,10 +304,7 @@ unsafe fn add(k: &K, a: &V, b: &V) -> V {
     for j in 0..5 {
         r[j] = _mm512_add_epi64(a[j], b[j]);
     }
-    for j in 0..4 {
-        r[j + 1] = _mm512_add_epi64(r[j + 1], _mm512_srli_epi64::<52>(r[j]));
-        r[j] = _mm512_and_si512(r[j], k.mask);
-    }
+    carry(k, &mut r);
     reduce_once(k, r)
 }
 
@@ -279,18 +316,12 @@ unsafe fn sub(k: &K, a: &V, b: &V) -> V {
     for j in 0..5 {
         d[j] = _mm512_sub_epi64(a[j], b[j]);
     }
-    for j in 0..4 {
-        d[j + 1] = _mm512_add_epi64(d[j + 1], _mm512_srai_epi64::<52>(d[j]));
-        d[j] = _mm512_and_si512(d[j], k.mask);
-    }
+    carry_signed(k, &mut d);
     let neg = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
     for j in 0..5 {
         d[j] = _mm512_add_epi64(d[j], _mm512_maskz_mov_epi64(neg, k.p[j]));
     }
-    for j in 0..4 {
-        d[j + 1] = _mm512_add_epi64(d[j + 1], _mm512_srli_epi64::<52>(d[j]));
-        d[j] = _mm512_and_si512(d[j], k.mask);
-    }
+    carry(k, &mut d);
     d[4] = _mm512_and_si512(d[4], k.mask);
     d
 }
@@ -423,7 +454,7 @@ impl LaneField<5> for G1Field {
         from_lanes(&std::array::from_fn(|l| to_w(&f[l])))
     }
     fn add_points(p: &WPoint, q: &WPoint) -> WPoint {
-        point_to_w(&(G1Projective::from(point_from_w(p)) + point_from_w(q)).into_affine())
+        add_by_arkworks::<g1::Config, 5>(p, q)
     }
 }
 
@@ -483,7 +514,7 @@ impl LaneField<10> for G2Field {
         ]
     }
     fn add_points(p: &W2Point, q: &W2Point) -> W2Point {
-        point2_to_w(&(G2Projective::from(point2_from_w(p)) + point2_from_w(q)).into_affine())
+        add_by_arkworks::<g2::Config, 10>(p, q)
     }
 }
 

@@ -39,74 +39,95 @@ type Digits = (Vec<(u32, u32)>, Vec<u32>);
 /// with AVX-512 IFMA.
 pub trait Lanes: SWCurveConfig {
     /// A point in lane form; the default is the identity.
-    type L: Copy + Default + Send + Sync;
-    /// The table in lane form, when this CPU runs the eight-lane path.
-    fn lane_table(_points: &[Affine<Self>]) -> Option<Vec<Self::L>> {
-        None
-    }
-    fn from_lane(_w: &Self::L) -> Affine<Self> {
-        unreachable!("no lane form here")
-    }
-    fn lane_is_zero(_w: &Self::L) -> bool {
-        unreachable!("no lane form here")
-    }
-    fn lane_neg(_w: &Self::L) -> Self::L {
-        unreachable!("no lane form here")
-    }
-    /// Each bucket's sum, as `bucket_sums` gives it.
-    fn lane_sums(_points: Vec<Self::L>, _starts: &[u32]) -> Vec<Self::L> {
-        unreachable!("no lane form here")
+    type L: LanePoint;
+    /// The conversions and the bucket sums of the lane form, where this curve has one.
+    const LANES: Option<LaneOps<Self>> = None;
+}
+
+/// A curve's lane form: to and from arkworks' affine points, and each bucket's sum (as
+/// `bucket_sums` gives it, the identity for an empty bucket).
+pub struct LaneOps<P: Lanes> {
+    pub to: fn(&Affine<P>) -> P::L,
+    pub from: fn(&P::L) -> Affine<P>,
+    pub sums: LaneSums<P>,
+}
+
+/// Each bucket's sum from the points sorted into buckets and where each bucket starts.
+pub type LaneSums<P> = fn(Vec<<P as Lanes>::L>, &[u32]) -> Vec<<P as Lanes>::L>;
+
+impl<P: Lanes> Clone for LaneOps<P> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
+
+impl<P: Lanes> Copy for LaneOps<P> {}
+
+/// The lane form of a curve that has lane tables.
+fn ops<P: Lanes>() -> LaneOps<P> {
+    P::LANES.expect("lane tables exist only for a curve with a lane form")
+}
+
+/// Whether this CPU runs the eight-lane path.
+fn lanes_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return crate::ifma::available();
+    #[cfg(not(target_arch = "x86_64"))]
+    return false;
+}
+
+#[cfg(target_arch = "x86_64")]
+use crate::ifma::{point_from_lanes, point_to_lanes, LanePoint};
 
 #[cfg(target_arch = "x86_64")]
 impl Lanes for ark_bn254::g1::Config {
     type L = crate::ifma::WPoint;
-    fn lane_table(points: &[Affine<Self>]) -> Option<Vec<Self::L>> {
-        crate::ifma::available().then(|| points.par_iter().map(crate::ifma::point_to_w).collect())
-    }
-    fn from_lane(w: &Self::L) -> Affine<Self> {
-        crate::ifma::point_from_w(w)
-    }
-    fn lane_is_zero(w: &Self::L) -> bool {
-        w.is_zero()
-    }
-    fn lane_neg(w: &Self::L) -> Self::L {
-        w.neg()
-    }
-    fn lane_sums(points: Vec<Self::L>, starts: &[u32]) -> Vec<Self::L> {
-        crate::ifma::bucket_sums(points, starts)
-    }
+    const LANES: Option<LaneOps<Self>> = Some(LaneOps {
+        to: point_to_lanes::<Self, 5>,
+        from: point_from_lanes::<Self, 5>,
+        sums: crate::ifma::bucket_sums,
+    });
 }
 
 #[cfg(target_arch = "x86_64")]
 impl Lanes for ark_bn254::g2::Config {
     type L = crate::ifma::W2Point;
-    fn lane_table(points: &[Affine<Self>]) -> Option<Vec<Self::L>> {
-        crate::ifma::available().then(|| points.par_iter().map(crate::ifma::point2_to_w).collect())
+    const LANES: Option<LaneOps<Self>> = Some(LaneOps {
+        to: point_to_lanes::<Self, 10>,
+        from: point_from_lanes::<Self, 10>,
+        sums: crate::ifma::bucket_sums_g2,
+    });
+}
+
+/// No lane form on this architecture.
+#[cfg(not(target_arch = "x86_64"))]
+pub trait LanePoint: Copy + Default + Send + Sync {
+    fn is_zero(&self) -> bool;
+    fn neg(&self) -> Self;
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy, Default)]
+pub struct NoLanes;
+
+#[cfg(not(target_arch = "x86_64"))]
+impl LanePoint for NoLanes {
+    fn is_zero(&self) -> bool {
+        true
     }
-    fn from_lane(w: &Self::L) -> Affine<Self> {
-        crate::ifma::point2_from_w(w)
-    }
-    fn lane_is_zero(w: &Self::L) -> bool {
-        w.is_zero()
-    }
-    fn lane_neg(w: &Self::L) -> Self::L {
-        w.neg()
-    }
-    fn lane_sums(points: Vec<Self::L>, starts: &[u32]) -> Vec<Self::L> {
-        crate::ifma::bucket_sums_g2(points, starts)
+    fn neg(&self) -> Self {
+        NoLanes
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 impl Lanes for ark_bn254::g1::Config {
-    type L = ();
+    type L = NoLanes;
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 impl Lanes for ark_bn254::g2::Config {
-    type L = ();
+    type L = NoLanes;
 }
 
 /// Bases with their window shifts: `points[i·WINDOWS + j]` = 2^(C·j)·Pᵢ, in arkworks' form or,
@@ -122,8 +143,8 @@ where
 {
     pub fn new(bases: &[Affine<P>]) -> Self {
         let mut table = Self::new_scalar(bases);
-        if let Some(lanes) = P::lane_table(&table.points) {
-            table.lanes = lanes;
+        if let Some(ops) = P::LANES.filter(|_| lanes_available()) {
+            table.lanes = table.points.par_iter().map(ops.to).collect();
             table.points = Vec::new();
         }
         table
@@ -161,7 +182,7 @@ where
         if self.lanes.is_empty() {
             self.points[i].is_zero()
         } else {
-            P::lane_is_zero(&self.lanes[i])
+            LanePoint::is_zero(&self.lanes[i])
         }
     }
 
@@ -183,23 +204,12 @@ where
         let sums = if parts.len() == 1 {
             parts.into_iter().next().unwrap_or_default()
         } else {
-            let mut flat = Vec::new();
-            let mut starts = vec![0u32; BUCKETS + 1];
-            for b in 0..BUCKETS {
-                flat.extend(parts.iter().filter_map(|p| p[b]));
-                starts[b + 1] = flat.len() as u32;
-            }
+            let (flat, starts) = by_bucket(&parts, |p| *p);
             bucket_sums(flat, starts)
         };
         // …then Σ (k + 1)·bucket_k (bucket k holds digit k + 1), in chains that share their
         // inversions (`reduce_chains`), the chains split between the threads.
-        let len = sums.len().div_ceil(CHAINS).max(1);
-        let chains = sums.len().div_ceil(len);
-        let per = chains.div_ceil(threads).max(1);
-        (0..chains.div_ceil(per))
-            .into_par_iter()
-            .map(|g| reduce_chains(&sums, len, g * per, ((g + 1) * per).min(chains)))
-            .reduce(Projective::<P>::zero, |a, b| a + b)
+        in_chains(sums.len(), threads, |len, c0, c1| reduce_chains(&sums, len, c0, c1))
     }
 
     /// `msm` on the eight-lane path: the chunks' buckets, their merge and the reduction all
@@ -219,21 +229,10 @@ where
         let sums = if parts.len() == 1 {
             parts.into_iter().next().unwrap_or_default()
         } else {
-            let mut flat = Vec::new();
-            let mut starts = vec![0u32; BUCKETS + 1];
-            for b in 0..BUCKETS {
-                flat.extend(parts.iter().map(|p| p[b]).filter(|w| !P::lane_is_zero(w)));
-                starts[b + 1] = flat.len() as u32;
-            }
-            P::lane_sums(flat, &starts)
+            let (flat, starts) = by_bucket(&parts, |w| (!LanePoint::is_zero(w)).then_some(*w));
+            (ops::<P>().sums)(flat, &starts)
         };
-        let len = sums.len().div_ceil(CHAINS).max(1);
-        let chains = sums.len().div_ceil(len);
-        let per = chains.div_ceil(threads).max(1);
-        (0..chains.div_ceil(per))
-            .into_par_iter()
-            .map(|g| reduce_chains_lanes::<P>(&sums, len, g * per, ((g + 1) * per).min(chains)))
-            .reduce(Projective::<P>::zero, |a, b| a + b)
+        in_chains(sums.len(), threads, |len, c0, c1| reduce_chains_lanes::<P>(&sums, len, c0, c1))
     }
 
     /// Signed digits → (bucket, ±point index), and where each bucket starts once they are
@@ -304,12 +303,40 @@ where
         let mut flat = vec![P::L::default(); entries.len()];
         for &(b, p) in &entries {
             let pt = &self.lanes[(p & !(1 << 31)) as usize];
-            flat[fill[b as usize] as usize] = if p >> 31 == 1 { P::lane_neg(pt) } else { *pt };
+            flat[fill[b as usize] as usize] = if p >> 31 == 1 { pt.neg() } else { *pt };
             fill[b as usize] += 1;
         }
         drop(entries);
-        P::lane_sums(flat, &starts)
+        (ops::<P>().sums)(flat, &starts)
     }
+}
+
+/// The chunks' bucket sums gathered bucket by bucket (those `keep` keeps), with each bucket's
+/// start: the input of one more round of bucket sums.
+fn by_bucket<T, U>(parts: &[Vec<T>], keep: impl Fn(&T) -> Option<U>) -> (Vec<U>, Vec<u32>) {
+    let mut flat = Vec::new();
+    let mut starts = vec![0u32; BUCKETS + 1];
+    for b in 0..BUCKETS {
+        flat.extend(parts.iter().filter_map(|p| keep(&p[b])));
+        starts[b + 1] = flat.len() as u32;
+    }
+    (flat, starts)
+}
+
+/// Σ (k + 1)·bucket_k over `n` buckets as chains of about n / CHAINS buckets, the chains split
+/// between the threads: `reduce(len, c0, c1)` reduces chains [c0, c1) of `len` buckets.
+fn in_chains<P: SWCurveConfig>(
+    n: usize,
+    threads: usize,
+    reduce: impl Fn(usize, usize, usize) -> Projective<P> + Sync,
+) -> Projective<P> {
+    let len = n.div_ceil(CHAINS).max(1);
+    let chains = n.div_ceil(len);
+    let per = chains.div_ceil(threads).max(1);
+    (0..chains.div_ceil(per))
+        .into_par_iter()
+        .map(|g| reduce(len, g * per, ((g + 1) * per).min(chains)))
+        .reduce(Projective::<P>::zero, |a, b| a + b)
 }
 
 /// `reduce_chains` in lane form: each step adds the chains' buckets to their running sums,
@@ -325,16 +352,16 @@ fn reduce_chains_lanes<P: Lanes>(sums: &[P::L], len: usize, c0: usize, c1: usize
         let mut starts = Vec::with_capacity(n + 1);
         starts.push(0u32);
         for (i, a) in acc.iter().enumerate() {
-            if !P::lane_is_zero(a) {
+            if !LanePoint::is_zero(a) {
                 flat.push(*a);
             }
-            if let Some(b) = addend(i).filter(|b| !P::lane_is_zero(b)) {
+            if let Some(b) = addend(i).filter(|b| !LanePoint::is_zero(b)) {
                 flat.push(b);
             }
             starts.push(flat.len() as u32);
         }
         if !flat.is_empty() {
-            *acc = P::lane_sums(flat, &starts);
+            *acc = (ops::<P>().sums)(flat, &starts);
         }
     };
     for step in 0..len {
@@ -345,9 +372,9 @@ fn reduce_chains_lanes<P: Lanes>(sums: &[P::L], len: usize, c0: usize, c1: usize
         add(&mut total, &|i| at(i).map(|_| r[i]));
     }
     let running: Vec<Option<Affine<P>>> =
-        running.iter().map(|w| (!P::lane_is_zero(w)).then(|| P::from_lane(w))).collect();
+        running.iter().map(|w| (!LanePoint::is_zero(w)).then(|| (ops::<P>().from)(w))).collect();
     let total: Vec<Option<Affine<P>>> =
-        total.iter().map(|w| (!P::lane_is_zero(w)).then(|| P::from_lane(w))).collect();
+        total.iter().map(|w| (!LanePoint::is_zero(w)).then(|| (ops::<P>().from)(w))).collect();
     combine_chains(&running, &total, len, c0)
 }
 
@@ -601,11 +628,12 @@ mod tests {
             }
             starts.push(pts.len() as u32);
         }
-        let table = P::lane_table(&pts).expect("a lane table");
+        let ops = ops::<P>();
+        let table: Vec<P::L> = pts.iter().map(ops.to).collect();
         let want = bucket_sums(pts, starts.clone());
-        let got = P::lane_sums(table, &starts);
+        let got = (ops.sums)(table, &starts);
         for (b, (w, g)) in want.iter().zip(&got).enumerate() {
-            assert_eq!(w.unwrap_or_default(), P::from_lane(g), "bucket {b}");
+            assert_eq!(w.unwrap_or_default(), (ops.from)(g), "bucket {b}");
         }
     }
 
@@ -676,7 +704,7 @@ mod tests {
                     if crate::ifma::available() {
                         let lanes: Vec<_> = sums
                             .iter()
-                            .map(|s| crate::ifma::point_to_w(&s.unwrap_or_default()))
+                            .map(|s| (ops::<g1::Config>().to)(&s.unwrap_or_default()))
                             .collect();
                         let got = (0..chains.div_ceil(per))
                             .map(|g| {
