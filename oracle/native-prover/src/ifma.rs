@@ -634,7 +634,8 @@ unsafe fn bucket_sums_inner<F: LaneField<N>, const N: usize>(
                 next[b] += !vanishes as u32;
             }
             dests.resize(8 * (end - block), 0);
-            // 3. the sums, written in place
+            // 3. the sums, written in place; the special pairs' lanes are not written
+            let mut sp_next = 0;
             for g in block..end {
                 let i1 = _mm512_loadu_si512(pairs.as_ptr().add(8 * g) as *const _);
                 let i2 = _mm512_add_epi64(i1, step);
@@ -645,10 +646,10 @@ unsafe fn bucket_sums_inner<F: LaneField<N>, const N: usize>(
                 let y3 = F::sub(&k, &F::mul(&k, &l, &F::sub(&k, &x1, &x3)), &y1);
                 let live = (n - 8 * g).min(8);
                 let mut write: __mmask8 = ((1u16 << live) - 1) as u8;
-                for &(at, _) in &special {
-                    if at / 8 == g {
-                        write &= !(1 << (at % 8));
-                    }
+                // (the special pairs are in order: the ones of this group are next)
+                while let Some(&(at, _)) = special.get(sp_next).filter(|(at, _)| at / 8 == g) {
+                    write &= !(1 << (at % 8));
+                    sp_next += 1;
                 }
                 let o = _mm512_loadu_si512(dests.as_ptr().add(8 * (g - block)) as *const _);
                 F::scatter(words, write, o, 0, &x3);

@@ -368,8 +368,7 @@ fn reduce_chains_lanes<P: Lanes>(sums: &[P::L], len: usize, c0: usize, c1: usize
         // chain i's bucket at this step, if it still has one
         let at = |i: usize| (tops[i] > (c0 + i) * len + step).then(|| tops[i] - 1 - step);
         add(&mut running, &|i| at(i).map(|k| sums[k]));
-        let r = running.clone();
-        add(&mut total, &|i| at(i).map(|_| r[i]));
+        add(&mut total, &|i| at(i).map(|_| running[i]));
     }
     let running: Vec<Option<Affine<P>>> =
         running.iter().map(|w| (!LanePoint::is_zero(w)).then(|| (ops::<P>().from)(w))).collect();
