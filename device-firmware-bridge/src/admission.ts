@@ -24,6 +24,13 @@
  * The record and the job move together, so an acknowledged reading always has its job. A
  * Redis error answers the whole batch UNAVAILABLE (MQTT retries it unacknowledged, HTTP
  * answers 503); whatever the script did before failing is found again as a duplicate.
+ *
+ * A deferred reading (BACKPRESSURE, or UNAVAILABLE when Redis failed) holds its device: until
+ * it is decided, or for at most `deferredHoldMs`, the device's higher seqs are answered BACKPRESSURE
+ * without reaching Redis. Without the hold, a seq s + 1 arriving while s waits for its retry
+ * (the queue drained meanwhile) would be admitted first, and s would come back REPLAYED_SEQ:
+ * lost. The hold is per process; bridges sharing a subscription get a device's messages
+ * round-robin and do not keep its order (README, `MQTT_SHARED_GROUP`).
  * Batches run one at a time, so one bridge never races itself; several bridges share the
  * record, and the script's atomicity keeps a seq to one content.
  */
@@ -49,6 +56,13 @@ export interface AdmissionLimits {
   maxQueueWaiting: number;
   /** Most readings per Redis batch. */
   maxBatch: number;
+  /**
+   * How long a deferred reading (BACKPRESSURE, Redis down) holds its device's higher seqs
+   * back, in ms: longer than the MQTT retry's longest backoff (5 s), so a reading retried
+   * until it is admitted keeps its place; one that never comes back (an HTTP client that gave
+   * up) blocks its device no longer than this.
+   */
+  deferredHoldMs: number;
 }
 
 export type AdmissionResult =
@@ -98,6 +112,8 @@ export const JOB_OPTIONS = {
 export class Admission {
   private readonly pending: Pending[] = [];
   private running: Promise<void> | undefined;
+  /** Devices whose reading at `seq` was deferred: their higher seqs wait until `until`. */
+  private readonly held = new Map<string, { seq: bigint; until: number }>();
   private readonly waitKey: string;
 
   constructor(
@@ -144,9 +160,44 @@ export class Admission {
     }
   }
 
-  private async runBatch(batch: Pending[]): Promise<void> {
+  /** Answers BACKPRESSURE to a held device's higher seqs; returns the rest. */
+  private holdBack(batch: Pending[], now: number): Pending[] {
+    if (this.held.size === 0) return batch;
+    return batch.filter((p) => {
+      const hold = this.held.get(p.item.deviceHex);
+      if (!hold) return true;
+      if (hold.until <= now) {
+        this.held.delete(p.item.deviceHex);
+        return true;
+      }
+      if (BigInt(p.item.seq) <= hold.seq) return true;
+      p.resolve({
+        accepted: false,
+        reason: 'BACKPRESSURE',
+        message: `this device's seq ${hold.seq} was deferred and goes first; retry later`,
+      });
+      return false;
+    });
+  }
+
+  /** Holds a device behind its deferred reading, or lets it go once that reading is decided. */
+  private follow(p: Pending, deferred: boolean, now: number): void {
+    const device = p.item.deviceHex;
+    const seq = BigInt(p.item.seq);
+    const hold = this.held.get(device);
+    if (deferred) {
+      if (!hold || seq <= hold.seq)
+        this.held.set(device, { seq, until: now + this.limits.deferredHoldMs });
+    } else if (hold && seq >= hold.seq) {
+      this.held.delete(device);
+    }
+  }
+
+  private async runBatch(all: Pending[]): Promise<void> {
+    const now = Date.now();
+    const batch = this.holdBack(all, now);
+    if (batch.length === 0) return;
     try {
-      const now = Date.now();
       const { keys: q } = this.queue;
       const keys = [q.wait!, q.paused!, q.meta!, q.id!, q.active!, q.events!, q.marker!];
       const args: (string | number)[] = [
@@ -184,6 +235,7 @@ export class Admission {
       batch.forEach((p, i) => {
         const decision = out[2 * i] as Decision;
         const prevSeq = out[2 * i + 1] || null;
+        this.follow(p, decision === 'BACKPRESSURE', now);
         if (decision === 'OK' || decision === 'DUP' || decision === 'DUP_ADD') {
           const duplicate = decision !== 'OK';
           p.resolve({ accepted: true, jobId: jobIds[i]!, duplicate, prevSeq });
@@ -193,7 +245,10 @@ export class Admission {
       });
     } catch (e) {
       const message = `Redis failed: ${(e as Error).message}`;
-      for (const p of batch) p.resolve({ accepted: false, reason: 'UNAVAILABLE', message });
+      for (const p of batch) {
+        this.follow(p, true, now);
+        p.resolve({ accepted: false, reason: 'UNAVAILABLE', message });
+      }
     }
   }
 }

@@ -17,6 +17,7 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   ratePerSecond: 10,
   maxQueueWaiting: 100_000,
   maxBatch: 500,
+  deferredHoldMs: 10_000,
   maxReadingAgeS: 86_400,
   maxClockSkewS: 120,
 };

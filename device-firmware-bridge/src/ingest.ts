@@ -2,9 +2,10 @@
  * The ingest pipeline shared by MQTT and HTTP. The messages that arrive in one event-loop
  * turn form a batch (at most `maxBatch`; more wait for the next turn): ReadingValidator's
  * checks before the signature → every signature of the batch in one `Ed25519Pool` call → the
- * checks after it → Admission, which decides the batch in one Redis script and stores its
- * jobs in one `addBulk`. Every message ends exactly once, as accepted (one job; a re-send of
- * an accepted reading is answered with that job) or rejected with a reason.
+ * checks after it → Admission, which decides the batch in one Redis script that also stores
+ * its jobs. Batches reach admission in the order they came, so a device's readings are
+ * admitted in the order it sent them. Every message ends exactly once, as accepted (one job; a
+ * re-send of an accepted reading is answered with that job) or rejected with a reason.
  *
  * `decide` does not count: MQTT retries transient outcomes and counts only the final one
  * (`record`); HTTP records every answer (`ingest`).
@@ -69,6 +70,8 @@ export class ReadingIngest {
   private batch: Message[] = [];
   private scheduled = false;
   private readonly inflight = new Set<Promise<IngestResult>>();
+  /** Settles when the batch before has gone to admission (see `decideBatch`). */
+  private admissionTurn: Promise<void> = Promise.resolve();
   private accepting = false;
 
   constructor(private readonly d: ReadingIngestDeps) {}
@@ -144,7 +147,7 @@ export class ReadingIngest {
   }
 
   private async decideBatch(batch: Message[]): Promise<void> {
-    const { validator, verifier, admission } = this.d;
+    const { validator, verifier } = this.d;
 
     const checked: { m: Message; c: CheckedReading }[] = [];
     for (const m of batch) {
@@ -156,20 +159,39 @@ export class ReadingIngest {
     }
     if (checked.length === 0) return;
 
-    let verified: boolean[];
+    const verifying = verifier.verifyBatch(
+      checked.map(({ c }) => ({
+        publicKey: c.reading.device,
+        message: c.message,
+        signature: c.reading.ed25519Signature,
+      })),
+    );
+    // Batches go on to admission in the order they came, whatever order their signatures
+    // are verified in (with several verify threads a later, smaller batch finishes first):
+    // admitting a device's seq s + 1 before its s would reject s as REPLAYED_SEQ.
+    const turn = this.admissionTurn;
+    let release!: () => void;
+    this.admissionTurn = new Promise<void>((r) => (release = r));
     try {
-      verified = await verifier.verifyBatch(
-        checked.map(({ c }) => ({
-          publicKey: c.reading.device,
-          message: c.message,
-          signature: c.reading.ed25519Signature,
-        })),
-      );
-    } catch (e) {
-      const message = `signature verification failed: ${(e as Error).message}`;
-      for (const { m } of checked) m.resolve(rejection('UNAVAILABLE', message));
-      return;
+      let verified: boolean[];
+      try {
+        verified = await verifying;
+      } catch (e) {
+        const message = `signature verification failed: ${(e as Error).message}`;
+        for (const { m } of checked) m.resolve(rejection('UNAVAILABLE', message));
+        return;
+      } finally {
+        await turn;
+      }
+      this.admit(checked, verified);
+    } finally {
+      release();
     }
+  }
+
+  /** The checks after the signature, then admission: all in one turn, so in one admission batch. */
+  private admit(checked: { m: Message; c: CheckedReading }[], verified: boolean[]): void {
+    const { validator, admission } = this.d;
 
     checked.forEach(({ m, c }, i) => {
       let valid;

@@ -30,7 +30,9 @@ import {
   waitFor,
   type TestDevice,
   proveJobJson,
+  post,
 } from './helpers.ts';
+import type { IngestResult } from '../../src/index.ts';
 
 const net = { networkHex: '3c'.repeat(32), modelId: 5 };
 let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -288,5 +290,131 @@ describe('MQTT delivery (item 6)', () => {
     );
     expect(bridge.stats().rejected).toBe(0);
     expect(await bridge.queue.getJob(readingJobId(d!.hex, 2n))).toBeDefined();
+  });
+  it("keeps a deferred reading ahead of the same device's next one: the next seq waits, nothing is lost", async () => {
+    const bridge = await bridges.start({
+      network: net.networkHex,
+      directory: memoryDirectory(devices, net.modelId),
+      redisUrl: redis.url,
+      mqttUrl: broker.url,
+      mqttUsername: broker.bridge.username,
+      mqttPassword: broker.bridge.password,
+      limits: { maxQueueWaiting: 1 },
+    });
+    const [, , d] = devices;
+    const job = (seq: bigint) => bridge.queue.getJob(readingJobId(d!.hex, seq));
+    await publish(d!, signedReading(net, d!, 1n));
+    await waitFor(() => bridge.stats().accepted === 1, 'the first reading');
+    // Seq 2 finds the queue full and waits for its retry (250 ms, then longer).
+    await publish(d!, signedReading(net, d!, 2n));
+    await waitFor(() => bridge.stats().deferred >= 1, 'the second reading to be deferred');
+    // The queue drains, and seq 3 arrives before seq 2's retry: it must not overtake it.
+    await (await job(1n))!.remove();
+    await publish(d!, signedReading(net, d!, 3n));
+    await waitFor(async () => (await job(2n)) !== undefined, 'seq 2 admitted on its retry', 10_000);
+    expect(await job(3n)).toBeUndefined();
+    await (await job(2n))!.remove();
+    await waitFor(() => bridge.stats().accepted === 3, 'seq 3 after seq 2', 10_000);
+    expect(bridge.stats().rejected).toBe(0);
+    expect((await job(3n))!.data).toMatchObject({ prevSeq: '2' });
+  });
+
+  it('holds a device behind its deferred HTTP reading until that is retried, or until the hold ends', async () => {
+    const bridge = await bridges.start({
+      network: net.networkHex,
+      directory: memoryDirectory(devices, net.modelId),
+      redisUrl: redis.url,
+      limits: { maxQueueWaiting: 1, deferredHoldMs: 1500 },
+    });
+    const [d] = devices;
+    const job = (seq: bigint) => bridge.queue.getJob(readingJobId(d!.hex, seq));
+    expect((await post(bridge, signedReading(net, d!, 1n))).status).toBe(202);
+    const full = await post(bridge, signedReading(net, d!, 2n));
+    expect(full).toMatchObject({ status: 503, body: { error: 'BACKPRESSURE' } });
+    await (await job(1n))!.remove();
+    // The queue has room, yet seq 3 waits behind seq 2, which the device has to send first…
+    const held = await post(bridge, signedReading(net, d!, 3n));
+    expect(held).toMatchObject({ status: 503, body: { error: 'BACKPRESSURE' } });
+    expect(held.body['message']).toContain('seq 2');
+    // …unless it gives up on seq 2 for longer than the hold.
+    await new Promise((r) => setTimeout(r, 1600));
+    expect((await post(bridge, signedReading(net, d!, 3n))).status).toBe(202);
+    expect(await job(2n)).toBeUndefined();
+    // Another device was never held.
+    const [, other] = devices;
+    await (await job(3n))!.remove();
+    expect((await post(bridge, signedReading(net, other!, 1n))).status).toBe(202);
+  });
+
+  it('admits a burst of one device in the order it was sent, with several verify threads', async () => {
+    // Batches of 12 and of 1 alternate over 3 verify threads: a batch of one is verified
+    // before the larger one that came before it, yet must not be admitted first (its seqs are
+    // higher: the earlier readings would be rejected as REPLAYED_SEQ and lost).
+    const [d] = devices;
+    const bridge = await bridges.start({
+      network: net.networkHex,
+      directory: memoryDirectory(devices, net.modelId),
+      redisUrl: redis.url,
+      limits: { rateBurst: 1000 },
+      verifyThreads: 3,
+    });
+    const burst = Array.from({ length: 65 }, (_, i) =>
+      JSON.stringify(signedReading(net, d!, BigInt(i + 1))),
+    );
+    const answers: Promise<IngestResult>[] = [];
+    for (let i = 0, big = true; i < burst.length; big = !big) {
+      const n = big ? 12 : 1;
+      for (const r of burst.slice(i, i + n)) answers.push(bridge.ingest(r, 'mqtt', d!.hex));
+      i += n;
+      await new Promise((r) => setImmediate(r)); // the next batch forms in the next turn
+    }
+    const results = await Promise.all(answers);
+    expect(results.filter((r) => !r.accepted)).toEqual([]);
+    // Each job carries the seq admitted before it: 1 ← 2 ← … ← 65.
+    expect(results.map((r) => r.accepted && r.prevSeq)).toEqual(
+      burst.map((_, i) => (i === 0 ? null : String(i))),
+    );
+    expect(bridge.stats()).toMatchObject({ accepted: 65, rejected: 0 });
+  });
+
+  it("admits a session's backlog in order when the bridge comes back (3 verify threads)", async () => {
+    const prefix = randomPrefix();
+    const [, d] = devices;
+    const options = {
+      network: net.networkHex,
+      directory: memoryDirectory(devices, net.modelId),
+      redisUrl: redis.url,
+      queuePrefix: prefix,
+      mqttUrl: broker.url,
+      mqttClientId: `zkpin-bridge-test-${prefix}`,
+      mqttUsername: broker.bridge.username,
+      mqttPassword: broker.bridge.password,
+      limits: { rateBurst: 1000 },
+      verifyThreads: 3,
+    };
+    // The session exists (subscribed), then the bridge goes away and the device goes on.
+    await (await bridges.start(options)).stop();
+    const backlog = Array.from({ length: 120 }, (_, i) => signedReading(net, d!, BigInt(i + 1)));
+    for (const r of backlog) await publish(d!, r);
+    // The broker hands the whole backlog over as soon as the bridge is back.
+    const bridge = await bridges.start(options);
+    await waitFor(
+      () => bridge.stats().accepted + bridge.stats().rejected >= 120,
+      'the backlog to be decided',
+      20_000,
+    );
+    expect(bridge.stats()).toMatchObject({ accepted: 120, rejected: 0 });
+    const queue = new Queue(QUEUE_PROVE, { connection: { url: redis.url }, prefix });
+    try {
+      const data = await Promise.all(
+        backlog.map(async (_, i) => {
+          const job = await queue.getJob(readingJobId(d!.hex, BigInt(i + 1)));
+          return (job?.data as { prevSeq: string | null } | undefined)?.prevSeq;
+        }),
+      );
+      expect(data).toEqual(backlog.map((_, i) => (i === 0 ? null : String(i))));
+    } finally {
+      await queue.close();
+    }
   });
 });
