@@ -195,6 +195,27 @@ describe('admission stores prove jobs as BullMQ does', () => {
     expect(await indexed()).toEqual(['3'.padStart(20, '0')]);
   });
 
+  it('holds a device behind a deferred reading: its higher seqs wait until that one is decided', async () => {
+    const { admission } = admissionOn();
+    const other = await newDevice();
+    // Seq 2's signature could not be checked (a verify thread failed): it comes back later.
+    admission.defer(device.hex, '2');
+    expect(await admission.submit(valid(3n), 'mqtt')).toMatchObject({
+      accepted: false,
+      reason: 'BACKPRESSURE',
+      message: expect.stringContaining('seq 2') as unknown,
+    });
+    expect(await admission.submit(valid(1n, other), 'mqtt')).toMatchObject({ accepted: true });
+    expect(await admission.submit(valid(2n), 'mqtt')).toMatchObject({
+      accepted: true,
+      prevSeq: null,
+    });
+    expect(await admission.submit(valid(3n), 'mqtt')).toMatchObject({
+      accepted: true,
+      prevSeq: '2',
+    });
+  });
+
   it('answers UNAVAILABLE for the whole batch when Redis fails', async () => {
     const broken = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
     const prefix = randomPrefix();
