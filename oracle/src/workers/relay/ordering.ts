@@ -32,17 +32,28 @@ export class ReadingOrder {
     private readonly waitDelayMs: number,
   ) {}
 
-  /** State of the job of the device's reading `seq` (relay queue first, then prove queue). */
+  /**
+   * State of the job of the device's reading `seq`: its prove job while that is in flight,
+   * else its relay job, else what became of the prove job (`missing` when neither queue holds
+   * it). The prove queue is read first: the prover adds the relay job and only then completes
+   * the prove job, so a prove job found no longer in flight has its relay job, if any, already
+   * visible. Read the other way round, a check falling between those two writes saw neither
+   * in flight.
+   */
   async jobState(deviceHex: string, seq: bigint): Promise<ReadingJobState> {
     const id = readingJobId(deviceHex, seq);
-    for (const q of [this.relayQueue, this.proveQueue]) {
-      const job = await q.getJob(id);
-      if (!job) continue;
-      const state = await job.getState();
-      if (state === 'failed') return { state, failedReason: job.failedReason };
-      if (state !== 'unknown') return { state };
-    }
-    return { state: 'missing' };
+    const prove = await this.stateIn(this.proveQueue, id);
+    if (IN_FLIGHT.has(prove.state)) return prove;
+    const relay = await this.stateIn(this.relayQueue, id);
+    return relay.state === 'missing' ? prove : relay;
+  }
+
+  private async stateIn(queue: Queue, id: string): Promise<ReadingJobState> {
+    const job = await queue.getJob(id);
+    if (!job) return { state: 'missing' };
+    const state = await job.getState();
+    if (state === 'failed') return { state, failedReason: job.failedReason };
+    return { state: state === 'unknown' ? 'missing' : state };
   }
 
   /**
