@@ -114,6 +114,7 @@ export class Admission {
   private running: Promise<void> | undefined;
   /** Devices whose reading at `seq` was deferred: their higher seqs wait until `until`. */
   private readonly held = new Map<string, { seq: bigint; until: number }>();
+  private nextPrune = 0;
   private readonly waitKey: string;
 
   constructor(
@@ -163,6 +164,11 @@ export class Admission {
   /** Answers BACKPRESSURE to a held device's higher seqs; returns the rest. */
   private holdBack(batch: Pending[], now: number): Pending[] {
     if (this.held.size === 0) return batch;
+    if (now >= this.nextPrune) {
+      // Holds of devices that went quiet end here, not on their next reading.
+      for (const [device, hold] of this.held) if (hold.until <= now) this.held.delete(device);
+      this.nextPrune = now + this.limits.deferredHoldMs;
+    }
     return batch.filter((p) => {
       const hold = this.held.get(p.item.deviceHex);
       if (!hold) return true;
