@@ -324,7 +324,7 @@ describe('MQTT delivery (item 6)', () => {
       network: net.networkHex,
       directory: memoryDirectory(devices, net.modelId),
       redisUrl: redis.url,
-      limits: { maxQueueWaiting: 1, deferredHoldMs: 1500 },
+      limits: { maxQueueWaiting: 1, deferredHoldMs: 2500 },
     });
     const [d] = devices;
     const job = (seq: bigint) => bridge.queue.getJob(readingJobId(d!.hex, seq));
@@ -337,7 +337,7 @@ describe('MQTT delivery (item 6)', () => {
     expect(held).toMatchObject({ status: 503, body: { error: 'BACKPRESSURE' } });
     expect(held.body['message']).toContain('seq 2');
     // …unless it gives up on seq 2 for longer than the hold.
-    await new Promise((r) => setTimeout(r, 1600));
+    await new Promise((r) => setTimeout(r, 2600));
     expect((await post(bridge, signedReading(net, d!, 3n))).status).toBe(202);
     expect(await job(2n)).toBeUndefined();
     // Another device was never held.
