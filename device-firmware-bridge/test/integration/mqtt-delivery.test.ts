@@ -88,6 +88,24 @@ async function metric(url: string, name: string, labels = ''): Promise<number> {
   return sum;
 }
 
+/** A bridge of the test's network, its devices known in memory, on the private Redis. */
+function inMemory() {
+  return {
+    network: net.networkHex,
+    directory: memoryDirectory(devices, net.modelId),
+    redisUrl: redis.url,
+  };
+}
+
+/** The private broker, as the bridge's user. */
+function onBroker() {
+  return {
+    mqttUrl: broker.url,
+    mqttUsername: broker.bridge.username,
+    mqttPassword: broker.bridge.password,
+  };
+}
+
 interface Child {
   proc: ChildProcess;
   metrics: string;
@@ -268,12 +286,8 @@ describe('MQTT delivery (item 6)', () => {
 
   it('keeps a message it cannot admit yet (BACKPRESSURE) unacknowledged, retries it, and admits it once the queue drains', async () => {
     const bridge = await bridges.start({
-      network: net.networkHex,
-      directory: memoryDirectory(devices, net.modelId),
-      redisUrl: redis.url,
-      mqttUrl: broker.url,
-      mqttUsername: broker.bridge.username,
-      mqttPassword: broker.bridge.password,
+      ...inMemory(),
+      ...onBroker(),
       limits: { maxQueueWaiting: 1 },
     });
     const [d] = devices;
@@ -293,12 +307,8 @@ describe('MQTT delivery (item 6)', () => {
   });
   it("keeps a deferred reading ahead of the same device's next one: the next seq waits, nothing is lost", async () => {
     const bridge = await bridges.start({
-      network: net.networkHex,
-      directory: memoryDirectory(devices, net.modelId),
-      redisUrl: redis.url,
-      mqttUrl: broker.url,
-      mqttUsername: broker.bridge.username,
-      mqttPassword: broker.bridge.password,
+      ...inMemory(),
+      ...onBroker(),
       limits: { maxQueueWaiting: 1 },
     });
     const [, , d] = devices;
@@ -321,9 +331,7 @@ describe('MQTT delivery (item 6)', () => {
 
   it('holds a device behind its deferred HTTP reading until that is retried, or until the hold ends', async () => {
     const bridge = await bridges.start({
-      network: net.networkHex,
-      directory: memoryDirectory(devices, net.modelId),
-      redisUrl: redis.url,
+      ...inMemory(),
       limits: { maxQueueWaiting: 1, deferredHoldMs: 2500 },
     });
     const [d] = devices;
@@ -352,9 +360,7 @@ describe('MQTT delivery (item 6)', () => {
     // higher: the earlier readings would be rejected as REPLAYED_SEQ and lost).
     const [d] = devices;
     const bridge = await bridges.start({
-      network: net.networkHex,
-      directory: memoryDirectory(devices, net.modelId),
-      redisUrl: redis.url,
+      ...inMemory(),
       limits: { rateBurst: 1000 },
       verifyThreads: 3,
     });
@@ -381,14 +387,10 @@ describe('MQTT delivery (item 6)', () => {
     const prefix = randomPrefix();
     const [, d] = devices;
     const options = {
-      network: net.networkHex,
-      directory: memoryDirectory(devices, net.modelId),
-      redisUrl: redis.url,
+      ...inMemory(),
+      ...onBroker(),
       queuePrefix: prefix,
-      mqttUrl: broker.url,
       mqttClientId: `zkpin-bridge-test-${prefix}`,
-      mqttUsername: broker.bridge.username,
-      mqttPassword: broker.bridge.password,
       limits: { rateBurst: 1000 },
       verifyThreads: 3,
     };
