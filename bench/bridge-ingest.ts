@@ -84,6 +84,8 @@ export interface IngestMeasurement {
   count: number;
   accepted: number;
   rejected: number;
+  /** The rejections by reason (the reasons that occurred). */
+  rejectedByReason: Record<string, number>;
   seconds: number;
   perSecond: number;
   /** BullMQ's own `addBulk` of as many jobs like the bridge's, right before and after (jobs/s). */
@@ -204,6 +206,15 @@ export async function measureIngest(o: MeasureIngestOptions = {}): Promise<Inges
   const prepared = await prepareIngest(o);
   const bullmqNoopBefore = await measureBullmqNoop(redisUrl, prepared.noopJobs);
   const run = await runIngest(prepared, o);
+  // Every reading is valid and each device sends in order: anything but all of them accepted
+  // is a fault of the bridge (a lost or reordered reading), and makes the rate meaningless.
+  if (run.accepted !== run.count) {
+    const undecided = run.count - run.accepted - run.rejected;
+    throw new Error(
+      `the bridge accepted ${run.accepted} of ${run.count} valid readings sent in order: ` +
+        `${run.rejected} refused ${JSON.stringify(run.rejectedByReason)}, ${undecided} undecided`,
+    );
+  }
   const bullmqNoopAfter = await measureBullmqNoop(redisUrl, prepared.noopJobs);
   const bullmqNoopPerSecond = (bullmqNoopBefore + bullmqNoopAfter) / 2;
   return {
@@ -466,6 +477,9 @@ export async function runIngest(
     count,
     accepted: stats.accepted,
     rejected: stats.rejected,
+    rejectedByReason: Object.fromEntries(
+      Object.entries(stats.rejectedByReason).filter(([, n]) => n > 0),
+    ),
     seconds,
     perSecond: stats.accepted / seconds,
     profile: {
