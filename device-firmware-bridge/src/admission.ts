@@ -186,26 +186,18 @@ export class Admission {
     });
   }
 
-  /**
-   * Holds the device behind its reading at `seq`, deferred before it reached admission (its
-   * signature could not be checked): as a deferred admission does.
-   */
-  defer(deviceHex: string, seq: string): void {
-    this.hold(deviceHex, BigInt(seq), Date.now());
-  }
-
-  private hold(device: string, seq: bigint, now: number): void {
-    const hold = this.held.get(device);
-    if (!hold || seq <= hold.seq)
-      this.held.set(device, { seq, until: now + this.limits.deferredHoldMs });
-  }
-
   /** Holds a device behind its deferred reading, or lets it go once that reading is decided. */
   private follow(p: Pending, deferred: boolean, now: number): void {
+    if (!deferred && this.held.size === 0) return; // the usual case: no BigInt per reading
     const device = p.item.deviceHex;
     const seq = BigInt(p.item.seq);
-    if (deferred) this.hold(device, seq, now);
-    else if (seq >= (this.held.get(device)?.seq ?? seq + 1n)) this.held.delete(device);
+    const hold = this.held.get(device);
+    if (deferred) {
+      if (!hold || seq <= hold.seq)
+        this.held.set(device, { seq, until: now + this.limits.deferredHoldMs });
+    } else if (hold && seq >= hold.seq) {
+      this.held.delete(device);
+    }
   }
 
   private async runBatch(all: Pending[]): Promise<void> {
